@@ -1,0 +1,16 @@
+//! Keelson's engine: everything that understands an Argo Workflows spec
+//! without touching the outside world.
+//!
+//! It parses YAML/JSON into the `argoproj.io/v1alpha1` model ([`spec`]),
+//! validates it with precise diagnostics ([`lint`]), and evaluates the small
+//! languages Argo embeds in specs: `{{…}}` tags ([`tags`]), expr-lang
+//! expressions ([`expr`]), govaluate-style `when` conditions ([`when`]) and
+//! DAG `depends` clauses ([`depends`]).
+//!
+//! No IO, no clock, no threads: the crate builds for `wasm32-unknown-unknown`
+//! so the browser runs the very same code as the server.
+
+pub mod depends;
+pub mod diag;
+pub mod expr;
+pub mod when;

@@ -1,0 +1,1 @@
+//! `when` conditions, evaluated the way Argo's govaluate does. Placeholder.
