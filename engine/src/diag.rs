@@ -83,7 +83,7 @@ impl Serialize for FieldPath {
 }
 
 /// A position in a source file, 1-based like editors show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Position {
     pub line: usize,
     pub column: usize,

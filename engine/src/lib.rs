@@ -14,3 +14,4 @@ pub mod depends;
 pub mod diag;
 pub mod expr;
 pub mod when;
+pub mod yaml;
