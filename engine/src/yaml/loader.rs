@@ -54,6 +54,8 @@ enum Open {
         entries: Vec<(String, Span, Node)>,
         /// The key read and waiting for its value.
         pending_key: Option<(String, Span)>,
+        /// Keys that came from a `<<` merge: the mapping's own keys win.
+        merged: Vec<String>,
     },
 }
 
@@ -132,6 +134,7 @@ pub fn load_str(text: &str, limits: Limits) -> Result<Vec<Node>, LoadError> {
                     anchor,
                     entries: Vec::new(),
                     pending_key: None,
+                    merged: Vec::new(),
                 });
                 None
             }
@@ -189,12 +192,16 @@ fn attach(stack: &mut [Open], root: &mut Option<Node>, node: Node) -> Result<(),
     match stack.last_mut() {
         None => *root = Some(node),
         Some(Open::Seq { items, .. }) => items.push(node),
-        Some(Open::Map { entries, pending_key, .. }) => match pending_key.take() {
+        Some(Open::Map { entries, pending_key, merged, .. }) => match pending_key.take() {
             None => {
                 let key = key_text(&node).ok_or_else(|| LoadError {
                     position: node.span.start,
                     message: "mapping keys must be scalars".to_string(),
                 })?;
+                if let Some(i) = merged.iter().position(|k| *k == key) {
+                    merged.swap_remove(i);
+                    entries.retain(|(k, _, _)| *k != key);
+                }
                 if let Some((_, first, _)) = entries.iter().find(|(k, _, _)| *k == key) {
                     // sigs.k8s.io/yaml refuses duplicate keys too: silently
                     // keeping one of them would hide a mistake.
@@ -210,7 +217,7 @@ fn attach(stack: &mut [Open], root: &mut Option<Node>, node: Node) -> Result<(),
             }
             Some((key, key_span)) => {
                 if key == "<<" {
-                    merge(entries, node, key_span)?;
+                    merge(entries, merged, node, key_span)?;
                 } else {
                     entries.push((key, key_span, node));
                 }
@@ -222,7 +229,12 @@ fn attach(stack: &mut [Open], root: &mut Option<Node>, node: Node) -> Result<(),
 
 /// YAML 1.1 merge keys (`<<: *defaults`), which go-yaml honours: entries
 /// of the merged mapping(s) are added unless the mapping sets them itself.
-fn merge(entries: &mut Vec<(String, Span, Node)>, node: Node, at: Span) -> Result<(), LoadError> {
+fn merge(
+    entries: &mut Vec<(String, Span, Node)>,
+    merged: &mut Vec<String>,
+    node: Node,
+    at: Span,
+) -> Result<(), LoadError> {
     let sources = match node.kind {
         NodeKind::Map(m) => vec![m],
         NodeKind::Seq(items) => items
@@ -246,6 +258,7 @@ fn merge(entries: &mut Vec<(String, Span, Node)>, node: Node, at: Span) -> Resul
     for source in sources {
         for (k, s, v) in source {
             if !entries.iter().any(|(e, _, _)| *e == k) {
+                merged.push(k.clone());
                 entries.push((k, s, v));
             }
         }
