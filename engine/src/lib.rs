@@ -13,5 +13,6 @@
 pub mod depends;
 pub mod diag;
 pub mod expr;
+pub mod spec;
 pub mod when;
 pub mod yaml;
