@@ -14,5 +14,6 @@ pub mod depends;
 pub mod diag;
 pub mod expr;
 pub mod spec;
+pub mod tags;
 pub mod when;
 pub mod yaml;
