@@ -12,8 +12,10 @@
 
 pub mod depends;
 pub mod diag;
+pub mod duration;
 pub mod expr;
 pub mod spec;
+pub mod suggest;
 pub mod tags;
 pub mod when;
 pub mod yaml;

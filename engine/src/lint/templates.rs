@@ -1,0 +1,201 @@
+//! Each template on its own: one type, unique names, inputs and outputs,
+//! retry and timing settings that parse, and what Keelson cannot run yet.
+
+use std::collections::HashSet;
+
+use super::context::DocCtx;
+use crate::diag::{Diagnostic, FieldPath};
+use crate::duration;
+use crate::spec::{IntOrString, Parameter, RETRY_POLICIES, RetryStrategy, Template, TemplateKind};
+use crate::suggest;
+
+const KINDS: &str = "container, script, dag, steps, suspend, resource, http, plugin, containerSet or data";
+
+pub fn check(ctx: &mut DocCtx<'_>) {
+    let mut seen = HashSet::new();
+    for (i, t) in ctx.spec.templates.iter().enumerate() {
+        let path = ctx.templates_path().index(i);
+        if !seen.insert(t.name.as_str()) {
+            ctx.push(Diagnostic::error(
+                "duplicate-template",
+                path.key("name"),
+                format!("template name `{}` is used twice", t.name),
+            ));
+        }
+    }
+    if let Some(r) = &ctx.spec.retry_strategy {
+        retry(ctx, r, &ctx.spec_path.key("retryStrategy"));
+    }
+    for (t, path) in ctx.all_templates() {
+        template(ctx, t, &path);
+    }
+}
+
+fn template(ctx: &mut DocCtx<'_>, t: &Template, path: &FieldPath) {
+    let what = if t.name.is_empty() { "this template".to_string() } else { format!("template `{}`", t.name) };
+    match t.kinds().as_slice() {
+        [] => ctx.push(Diagnostic::error(
+            "no-template-type",
+            path.clone(),
+            format!("{what} does not say what it does: set one of {KINDS}"),
+        )),
+        [kind] => {
+            if !kind.runs_locally() {
+                ctx.push(
+                    Diagnostic::warning(
+                        "unsupported-template",
+                        path.key(kind.field()),
+                        format!(
+                            "Keelson cannot run `{}` templates yet; a workflow that reaches {what} will fail there",
+                            kind.field()
+                        ),
+                    )
+                    .with_help("container, script, dag, steps and suspend templates run today"),
+                );
+            }
+        }
+        [first, second, ..] => ctx.push(Diagnostic::error(
+            "multiple-template-types",
+            path.key(second.field()),
+            format!(
+                "{what} sets both `{}` and `{}`; a template does exactly one thing",
+                first.field(),
+                second.field()
+            ),
+        )),
+    }
+
+    unique_params(ctx, &t.inputs.parameters, &path.key("inputs").key("parameters"));
+    unique_params(ctx, &t.outputs.parameters, &path.key("outputs").key("parameters"));
+    outputs(ctx, t, path);
+
+    if let Some(r) = &t.retry_strategy {
+        retry(ctx, r, &path.key("retryStrategy"));
+    }
+    if let Some(timeout) = &t.timeout {
+        if !timeout.contains("{{") {
+            if let Err(e) = duration::parse(timeout) {
+                ctx.push(Diagnostic::error("invalid-duration", path.key("timeout"), e.to_string()));
+            }
+        }
+    }
+    if let Some(d) = t.suspend.as_ref().and_then(|s| s.duration.as_ref()) {
+        duration_field(ctx, d, &path.key("suspend").key("duration"));
+    }
+    int_field(ctx, t.parallelism.as_ref(), &path.key("parallelism"));
+    int_field(ctx, t.active_deadline_seconds.as_ref(), &path.key("activeDeadlineSeconds"));
+    if let Some(c) = t.container.as_ref().or(t.script.as_ref().map(|s| &s.container)) {
+        let field = if t.container.is_some() { "container" } else { "script" };
+        if c.image.as_deref().is_none_or(str::is_empty) && ctx.spec.template_defaults.is_none() {
+            ctx.push(Diagnostic::error(
+                "missing-image",
+                path.key(field),
+                format!("{what} has no `image`"),
+            ));
+        }
+    }
+}
+
+fn unique_params(ctx: &mut DocCtx<'_>, params: &[Parameter], path: &FieldPath) {
+    let mut seen = HashSet::new();
+    for (i, p) in params.iter().enumerate() {
+        if !seen.insert(p.name.as_str()) {
+            ctx.push(Diagnostic::error(
+                "duplicate-parameter",
+                path.index(i).key("name"),
+                format!("parameter `{}` is declared twice", p.name),
+            ));
+        }
+    }
+}
+
+/// An output parameter must say where its value comes from.
+fn outputs(ctx: &mut DocCtx<'_>, t: &Template, path: &FieldPath) {
+    let leaf = matches!(t.kind(), Some(TemplateKind::Container | TemplateKind::Script));
+    for (i, p) in t.outputs.parameters.iter().enumerate() {
+        let pp = path.key("outputs").key("parameters").index(i);
+        let Some(from) = &p.value_from else {
+            if p.value.is_none() {
+                ctx.push(Diagnostic::error(
+                    "output-without-source",
+                    pp,
+                    format!("output parameter `{}` needs `valueFrom` (path, parameter, expression, supplied, …)", p.name),
+                ));
+            }
+            continue;
+        };
+        if leaf && from.parameter.is_some() {
+            ctx.push(Diagnostic::error(
+                "output-parameter-in-leaf",
+                pp.key("valueFrom").key("parameter"),
+                "`valueFrom.parameter` takes a value from a step or task; use `path` in container and script templates",
+            ));
+        }
+        if !leaf && from.path.is_some() && t.kind() != Some(TemplateKind::ContainerSet) {
+            ctx.push(Diagnostic::error(
+                "output-path-in-non-leaf",
+                pp.key("valueFrom").key("path"),
+                "`valueFrom.path` reads a file in a container; steps and DAG templates use `parameter`",
+            ));
+        }
+    }
+}
+
+fn retry(ctx: &mut DocCtx<'_>, r: &RetryStrategy, path: &FieldPath) {
+    if let Some(policy) = &r.retry_policy {
+        if !RETRY_POLICIES.contains(&policy.as_str()) {
+            let mut d = Diagnostic::error(
+                "invalid-retry-policy",
+                path.key("retryPolicy"),
+                format!("retryPolicy `{policy}` is not one of {}", RETRY_POLICIES.join(", ")),
+            );
+            d.help = suggest::help(policy, RETRY_POLICIES.iter().copied());
+            ctx.push(d);
+        }
+    }
+    int_field(ctx, r.limit.as_ref(), &path.key("limit"));
+    if let Some(b) = &r.backoff {
+        let bp = path.key("backoff");
+        for (v, name) in [(&b.duration, "duration"), (&b.max_duration, "maxDuration"), (&b.cap, "cap")] {
+            if let Some(v) = v {
+                duration_field(ctx, v, &bp.key(name));
+            }
+        }
+        int_field(ctx, b.factor.as_ref(), &bp.key("factor"));
+    }
+    if let Some(expr) = &r.expression {
+        if let Err(e) = crate::expr::check(expr) {
+            ctx.push(
+                Diagnostic::error(
+                    "invalid-expression",
+                    path.key("expression"),
+                    format!("invalid retry expression: {}", e.message),
+                )
+                .within(e.offset, e.offset + e.len),
+            );
+        }
+    }
+}
+
+/// An integer field that may also be a `{{…}}` tag resolved at run time.
+fn int_field(ctx: &mut DocCtx<'_>, v: Option<&IntOrString>, path: &FieldPath) {
+    if let Some(IntOrString::String(s)) = v {
+        if !s.contains("{{") && s.trim().parse::<i64>().is_err() {
+            ctx.push(Diagnostic::error(
+                "not-an-integer",
+                path.clone(),
+                format!("expected an integer (or a `{{{{…}}}}` tag), found {s:?}"),
+            ));
+        }
+    }
+}
+
+fn duration_field(ctx: &mut DocCtx<'_>, v: &IntOrString, path: &FieldPath) {
+    if let IntOrString::String(s) = v {
+        if !s.contains("{{") {
+            if let Err(e) = duration::parse(s) {
+                ctx.push(Diagnostic::error("invalid-duration", path.clone(), e.to_string()));
+            }
+        }
+    }
+}

@@ -1,0 +1,517 @@
+//! `{{…}}` tags: that they close, that expressions parse, and that every
+//! variable they name exists where it is used.
+//!
+//! Scopes follow Argo: a template's body sees its own inputs, `pod.name`,
+//! `node.name`, `retries` (with a retry strategy) and the `workflow.*`
+//! globals; a DAG task additionally sees the tasks it depends on
+//! (transitively) and `item` in a loop; a step sees the steps of earlier
+//! groups. Steps and DAG outputs see all their steps or tasks.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use serde_json::Value;
+
+use super::context::DocCtx;
+use crate::diag::{Diagnostic, FieldPath};
+use crate::spec::{Call, Control, DagTemplate, Template};
+use crate::suggest;
+use crate::tags::{self, TagKind};
+
+/// The `workflow.*` names that need no declaration.
+const WORKFLOW_VARS: &[&str] = &[
+    "name",
+    "namespace",
+    "uid",
+    "mainEntrypoint",
+    "serviceAccountName",
+    "priority",
+    "duration",
+    "status",
+    "failures",
+    "scheduledTime",
+    "creationTimestamp",
+    "parameters",
+    "labels",
+    "annotations",
+];
+
+/// Attributes of a step or task that `steps.X.…` / `tasks.X.…` may name.
+const NODE_ATTRS: &[&str] = &[
+    "id",
+    "ip",
+    "status",
+    "exitCode",
+    "startedAt",
+    "finishedAt",
+    "hostNodeName",
+    "outputs",
+];
+
+/// A step or task visible from where a tag is used.
+struct Sibling<'a> {
+    name: &'a str,
+    callee: Option<&'a Template>,
+}
+
+/// Everything visible at one place.
+struct Scope<'a> {
+    template: &'a Template,
+    workflow_params: &'a BTreeSet<String>,
+    retries: bool,
+    item: bool,
+    /// `tasks` or `steps`, when inside a DAG or steps template.
+    flow: Option<&'static str>,
+    siblings: Vec<Sibling<'a>>,
+    /// All step or task names of the template, for better messages.
+    all_names: Vec<&'a str>,
+    current: Option<&'a str>,
+}
+
+pub fn check(ctx: &mut DocCtx<'_>) {
+    let mut workflow_params: BTreeSet<String> =
+        ctx.spec.arguments.parameters.iter().map(|p| p.name.clone()).collect();
+    if let Some(r) = ctx.referenced {
+        workflow_params.extend(r.arguments.parameters.iter().map(|p| p.name.clone()));
+    }
+    let wf_retry = ctx.spec.retry_strategy.is_some();
+
+    for (t, path) in ctx.all_templates() {
+        let base = Scope {
+            template: t,
+            workflow_params: &workflow_params,
+            retries: wf_retry || t.retry_strategy.is_some(),
+            item: false,
+            flow: None,
+            siblings: Vec::new(),
+            all_names: Vec::new(),
+            current: None,
+        };
+        let json = serde_json::to_value(t).unwrap_or(Value::Null);
+        let Value::Object(fields) = &json else { continue };
+        for (key, value) in fields {
+            if matches!(key.as_str(), "dag" | "steps" | "outputs") {
+                continue;
+            }
+            walk(ctx, value, &path.key(key), &base);
+        }
+
+        if let Some(dag) = &t.dag {
+            check_dag(ctx, t, dag, &path, &base);
+        } else if let Some(groups) = &t.steps {
+            check_steps(ctx, t, groups, &path, &base);
+        } else if let Some(outputs) = fields.get("outputs") {
+            walk(ctx, outputs, &path.key("outputs"), &base);
+        }
+    }
+    for (i, p) in ctx.spec.arguments.parameters.iter().enumerate() {
+        if let Some(v) = &p.value {
+            let scope = global_scope(&workflow_params);
+            let path = ctx.spec_path.key("arguments").key("parameters").index(i).key("value");
+            check_string(ctx, v.as_str(), &path, &scope);
+        }
+    }
+}
+
+/// Scope for workflow-level fields: only `workflow.*`.
+fn global_scope(params: &BTreeSet<String>) -> Scope<'_> {
+    static EMPTY: std::sync::LazyLock<Template> = std::sync::LazyLock::new(Template::default);
+    Scope {
+        template: &EMPTY,
+        workflow_params: params,
+        retries: false,
+        item: false,
+        flow: None,
+        siblings: Vec::new(),
+        all_names: Vec::new(),
+        current: None,
+    }
+}
+
+fn callee<'a>(ctx: &DocCtx<'a>, call: &'a Call) -> Option<&'a Template> {
+    if let Some(name) = &call.template {
+        return ctx.local_template(name);
+    }
+    if let Some(r) = &call.template_ref {
+        return ctx.catalog.resolve(r).ok();
+    }
+    call.inline.as_deref()
+}
+
+fn has_loop(c: &Control) -> bool {
+    c.with_items.is_some() || c.with_param.is_some() || c.with_sequence.is_some()
+}
+
+fn check_dag<'a>(
+    ctx: &mut DocCtx<'a>,
+    t: &'a Template,
+    dag: &'a DagTemplate,
+    path: &FieldPath,
+    base: &Scope<'a>,
+) {
+    let names: Vec<&str> = dag.tasks.iter().map(|t| t.name.as_str()).collect();
+    let direct: HashMap<&str, Vec<String>> = dag
+        .tasks
+        .iter()
+        .map(|task| {
+            let mut deps: Vec<String> = task.dependencies.clone().unwrap_or_default();
+            if let Some(d) = &task.depends {
+                if let Ok(parsed) = crate::depends::parse(d) {
+                    deps.extend(parsed.tasks().into_iter().map(|(n, _)| n.to_string()));
+                }
+            }
+            (task.name.as_str(), deps)
+        })
+        .collect();
+    let callees: HashMap<&str, Option<&Template>> =
+        dag.tasks.iter().map(|task| (task.name.as_str(), callee(ctx, &task.call))).collect();
+
+    for (i, task) in dag.tasks.iter().enumerate() {
+        let ancestors = ancestors(&task.name, &direct);
+        let scope = Scope {
+            item: has_loop(&task.control),
+            flow: Some("tasks"),
+            siblings: ancestors
+                .iter()
+                .map(|n| Sibling { name: n, callee: callees.get(n).copied().flatten() })
+                .collect(),
+            all_names: names.clone(),
+            current: Some(task.name.as_str()),
+            ..clone_scope(base)
+        };
+        let tp = path.key("dag").key("tasks").index(i);
+        check_call_site(ctx, &serde_json::to_value(task).unwrap_or(Value::Null), &tp, &scope);
+        if let Some(w) = &task.control.when {
+            check_when(ctx, w, &tp.key("when"));
+        }
+    }
+    // A DAG's outputs may name any task.
+    let scope = Scope {
+        flow: Some("tasks"),
+        siblings: dag
+            .tasks
+            .iter()
+            .map(|task| Sibling { name: &task.name, callee: callees.get(task.name.as_str()).copied().flatten() })
+            .collect(),
+        all_names: names,
+        ..clone_scope(base)
+    };
+    let outputs = serde_json::to_value(&t.outputs).unwrap_or(Value::Null);
+    walk(ctx, &outputs, &path.key("outputs"), &scope);
+}
+
+fn check_steps<'a>(
+    ctx: &mut DocCtx<'a>,
+    t: &'a Template,
+    groups: &'a [Vec<crate::spec::Step>],
+    path: &FieldPath,
+    base: &Scope<'a>,
+) {
+    let all_names: Vec<&str> = groups.iter().flatten().map(|s| s.name.as_str()).collect();
+    let mut earlier: Vec<Sibling<'a>> = Vec::new();
+    for (g, group) in groups.iter().enumerate() {
+        for (i, step) in group.iter().enumerate() {
+            let scope = Scope {
+                item: has_loop(&step.control),
+                flow: Some("steps"),
+                siblings: earlier.iter().map(|s| Sibling { name: s.name, callee: s.callee }).collect(),
+                all_names: all_names.clone(),
+                current: Some(step.name.as_str()),
+                ..clone_scope(base)
+            };
+            let sp = path.key("steps").index(g).index(i);
+            check_call_site(ctx, &serde_json::to_value(step).unwrap_or(Value::Null), &sp, &scope);
+            if let Some(w) = &step.control.when {
+                check_when(ctx, w, &sp.key("when"));
+            }
+        }
+        for step in group {
+            earlier.push(Sibling { name: &step.name, callee: callee(ctx, &step.call) });
+        }
+    }
+    let scope = Scope { flow: Some("steps"), siblings: earlier, all_names, ..clone_scope(base) };
+    let outputs = serde_json::to_value(&t.outputs).unwrap_or(Value::Null);
+    walk(ctx, &outputs, &path.key("outputs"), &scope);
+}
+
+/// A task or step, without its inline template (checked on its own).
+fn check_call_site(ctx: &mut DocCtx<'_>, json: &Value, path: &FieldPath, scope: &Scope<'_>) {
+    let Value::Object(fields) = json else { return };
+    for (key, value) in fields {
+        if key == "inline" {
+            continue;
+        }
+        walk(ctx, value, &path.key(key), scope);
+    }
+}
+
+fn check_when(ctx: &mut DocCtx<'_>, w: &str, path: &FieldPath) {
+    if let Err(e) = crate::when::check(w) {
+        ctx.push(
+            Diagnostic::error("invalid-when", path.clone(), format!("invalid `when` condition: {}", e.message))
+                .within(e.offset, e.offset + e.len),
+        );
+    }
+}
+
+fn clone_scope<'a>(s: &Scope<'a>) -> Scope<'a> {
+    Scope {
+        template: s.template,
+        workflow_params: s.workflow_params,
+        retries: s.retries,
+        item: s.item,
+        flow: s.flow,
+        siblings: s.siblings.iter().map(|x| Sibling { name: x.name, callee: x.callee }).collect(),
+        all_names: s.all_names.clone(),
+        current: s.current,
+    }
+}
+
+/// Transitive dependencies of a task (bounded by the DAG's size, so a
+/// cycle — reported elsewhere — cannot loop forever).
+fn ancestors<'a>(task: &str, direct: &'a HashMap<&str, Vec<String>>) -> Vec<&'a str> {
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut todo: Vec<&str> = direct.get(task).map(|d| d.iter().map(String::as_str).collect()).unwrap_or_default();
+    while let Some(n) = todo.pop() {
+        if seen.insert(n) {
+            if let Some(d) = direct.get(n) {
+                todo.extend(d.iter().map(String::as_str));
+            }
+        }
+    }
+    let mut v: Vec<&str> = seen.into_iter().collect();
+    v.sort_unstable();
+    v
+}
+
+/// Check every string below `value`.
+fn walk(ctx: &mut DocCtx<'_>, value: &Value, path: &FieldPath, scope: &Scope<'_>) {
+    match value {
+        Value::String(s) => check_string(ctx, s, path, scope),
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                walk(ctx, v, &path.index(i), scope);
+            }
+        }
+        Value::Object(m) => {
+            for (k, v) in m {
+                walk(ctx, v, &path.key(k), scope);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_string(ctx: &mut DocCtx<'_>, s: &str, path: &FieldPath, scope: &Scope<'_>) {
+    if !s.contains("{{") {
+        return;
+    }
+    let found = match tags::scan(s) {
+        Ok(t) => t,
+        Err(e) => {
+            ctx.push(
+                Diagnostic::error("unclosed-tag", path.clone(), "`{{` is never closed with `}}`")
+                    .within(e.offset, e.offset + 2),
+            );
+            return;
+        }
+    };
+    for tag in found {
+        let span = (tag.body_offset, tag.body_offset + tag.body.len());
+        match tag.kind {
+            TagKind::Simple => {
+                if let Err((message, help)) = resolve(tag.body, scope) {
+                    let mut d = Diagnostic::error("unknown-variable", path.clone(), message)
+                        .within(span.0, span.1);
+                    d.help = help;
+                    ctx.push(d);
+                }
+            }
+            TagKind::Expression => match crate::expr::check(tag.body) {
+                Err(e) => ctx.push(
+                    Diagnostic::error(
+                        "invalid-expression",
+                        path.clone(),
+                        format!("invalid expression `{}`: {}", tag.body.trim(), e.message),
+                    )
+                    .within(tag.body_offset + e.offset, tag.body_offset + e.offset + e.len.max(1)),
+                ),
+                Ok(()) => {
+                    for (name, offset) in crate::expr::references(tag.body) {
+                        let checked = name.starts_with("inputs.parameters.")
+                            || name.starts_with("workflow.parameters.");
+                        if checked {
+                            if let Err((message, help)) = resolve(&name, scope) {
+                                let start = tag.body_offset + offset;
+                                let mut d = Diagnostic::error("unknown-variable", path.clone(), message)
+                                    .within(start, start + name.len());
+                                d.help = help;
+                                ctx.push(d);
+                            }
+                        }
+                    }
+                }
+            },
+        }
+    }
+}
+
+type Unresolved = (String, Option<String>);
+
+fn unknown(name: &str, why: impl Into<String>) -> Unresolved {
+    (format!("`{{{{{name}}}}}`: {}", why.into()), None)
+}
+
+/// Whether `name` means something here; if not, why and a suggestion.
+fn resolve(name: &str, scope: &Scope<'_>) -> Result<(), Unresolved> {
+    let parts: Vec<&str> = name.split('.').collect();
+    let t = scope.template;
+    match parts.as_slice() {
+        ["workflow", rest @ ..] => resolve_workflow(name, rest, scope),
+        ["inputs", "parameters"] => Ok(()),
+        ["inputs", "parameters", p] => {
+            if t.inputs.parameters.iter().any(|x| x.name == *p) {
+                Ok(())
+            } else {
+                let mut u = unknown(
+                    name,
+                    if t.name.is_empty() {
+                        format!("no input parameter `{p}` is declared here")
+                    } else {
+                        format!("template `{}` declares no input parameter `{p}`", t.name)
+                    },
+                );
+                u.1 = suggest::help(p, t.inputs.parameters.iter().map(|x| x.name.as_str()));
+                Err(u)
+            }
+        }
+        ["inputs", "artifacts", a, rest @ ..] if rest.len() <= 1 => {
+            if t.inputs.artifacts.iter().any(|x| x.name == *a) {
+                Ok(())
+            } else {
+                Err(unknown(name, format!("no input artifact `{a}` is declared")))
+            }
+        }
+        ["outputs", "parameters", p, "path"] => {
+            if t.outputs.parameters.iter().any(|x| x.name == *p) {
+                Ok(())
+            } else {
+                Err(unknown(name, format!("no output parameter `{p}` is declared")))
+            }
+        }
+        ["outputs", "artifacts", a, "path"] => {
+            if t.outputs.artifacts.iter().any(|x| x.name == *a) {
+                Ok(())
+            } else {
+                Err(unknown(name, format!("no output artifact `{a}` is declared")))
+            }
+        }
+        ["pod", "name"] | ["node", "name"] => Ok(()),
+        ["retries"] | ["lastRetry", "exitCode" | "status" | "duration" | "message"] => {
+            if scope.retries {
+                Ok(())
+            } else {
+                Err(unknown(name, "only defined in a template with a `retryStrategy`"))
+            }
+        }
+        ["item", ..] => {
+            if scope.item {
+                Ok(())
+            } else {
+                Err(unknown(name, "`item` is only defined in a step or task with withItems, withParam or withSequence"))
+            }
+        }
+        [flow @ ("tasks" | "steps"), rest @ ..] => resolve_sibling(name, flow, rest, scope),
+        _ => {
+            let first = parts.first().copied().unwrap_or_default();
+            let mut u = unknown(name, "unknown variable");
+            u.1 = suggest::help(
+                first,
+                ["workflow", "inputs", "outputs", "pod", "node", "retries", "lastRetry", "item", "tasks", "steps"],
+            )
+            .or_else(|| Some("see the variables Argo defines: workflow.*, inputs.*, steps.*, tasks.*, item, …".to_string()));
+            Err(u)
+        }
+    }
+}
+
+fn resolve_workflow(name: &str, rest: &[&str], scope: &Scope<'_>) -> Result<(), Unresolved> {
+    match rest {
+        ["parameters", p] if *p != "json" => {
+            if scope.workflow_params.contains(*p) {
+                Ok(())
+            } else {
+                let mut u = unknown(
+                    name,
+                    format!("workflow parameter `{p}` is not declared in `spec.arguments.parameters`"),
+                );
+                u.1 = suggest::help(p, scope.workflow_params.iter().map(String::as_str));
+                Err(u)
+            }
+        }
+        ["outputs", "parameters" | "artifacts", _] => Ok(()),
+        ["labels" | "annotations" | "creationTimestamp" | "parameters", _] => Ok(()),
+        [v] if WORKFLOW_VARS.contains(v) => Ok(()),
+        [v, ..] => {
+            let mut u = unknown(name, format!("`workflow.{v}` is not a workflow variable"));
+            u.1 = suggest::help(v, WORKFLOW_VARS.iter().copied());
+            Err(u)
+        }
+        [] => Err(unknown(name, "incomplete variable")),
+    }
+}
+
+fn resolve_sibling(name: &str, flow: &str, rest: &[&str], scope: &Scope<'_>) -> Result<(), Unresolved> {
+    let here = scope.flow == Some(if flow == "tasks" { "tasks" } else { "steps" });
+    if !here {
+        let what = if flow == "tasks" { "a DAG template" } else { "a steps template" };
+        return Err(unknown(name, format!("`{flow}.…` is only defined inside {what}")));
+    }
+    let (target, attrs) = match rest {
+        ["name"] => return Ok(()),
+        [target, attrs @ ..] => (*target, attrs),
+        [] => return Err(unknown(name, "incomplete variable")),
+    };
+    let Some(sib) = scope.siblings.iter().find(|s| s.name == target) else {
+        let singular = if flow == "tasks" { "task" } else { "step" };
+        let why = if scope.all_names.contains(&target) {
+            match (flow, scope.current) {
+                ("tasks", Some(cur)) => format!(
+                    "task `{cur}` does not depend on `{target}`, so its results are not known here"
+                ),
+                (_, Some(cur)) => format!(
+                    "step `{target}` does not run before step `{cur}` (only earlier step groups are visible)"
+                ),
+                _ => format!("{singular} `{target}` is not visible here"),
+            }
+        } else {
+            format!("there is no {singular} `{target}` here")
+        };
+        let mut u = unknown(name, why);
+        if !scope.all_names.contains(&target) {
+            u.1 = suggest::help(target, scope.all_names.iter().copied());
+        }
+        return Err(u);
+    };
+    match attrs {
+        [a] if NODE_ATTRS.contains(a) && *a != "outputs" => Ok(()),
+        ["outputs", "result" | "exitCode"] | ["outputs", "parameters"] => Ok(()),
+        ["outputs", "parameters", p] => match sib.callee {
+            Some(c) if !c.outputs.parameters.iter().any(|x| x.name == *p) => {
+                let mut u = unknown(
+                    name,
+                    format!("template `{}` (run by `{target}`) has no output parameter `{p}`", c.name),
+                );
+                u.1 = suggest::help(p, c.outputs.parameters.iter().map(|x| x.name.as_str()));
+                Err(u)
+            }
+            _ => Ok(()),
+        },
+        ["outputs", "artifacts", _] => Ok(()),
+        [a, ..] => {
+            let mut u = unknown(name, format!("`{a}` is not a {flow} attribute"));
+            u.1 = suggest::help(a, NODE_ATTRS.iter().copied());
+            Err(u)
+        }
+        [] => Err(unknown(name, "incomplete variable")),
+    }
+}

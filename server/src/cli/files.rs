@@ -1,0 +1,40 @@
+//! Turning command-line paths into the files a verb reads.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+/// Spec files named by `paths`: files as given, directories searched
+/// recursively for YAML and JSON, in a stable (sorted) order.
+pub fn spec_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+        if meta.is_dir() {
+            let before = out.len();
+            collect(p, &mut out)?;
+            if out.len() == before {
+                bail!("{} holds no .yaml, .yml or .json files", p.display());
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot list {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for e in entries {
+        if e.is_dir() {
+            collect(&e, out)?;
+        } else if matches!(e.extension().and_then(|x| x.to_str()), Some("yaml" | "yml" | "json")) {
+            out.push(e);
+        }
+    }
+    Ok(())
+}
