@@ -144,8 +144,12 @@ impl PartialEq for Depends {
                 },
             ) => n1 == n2 && r1 == r2,
             (Depends::Not(a), Depends::Not(b)) => a == b,
-            (Depends::And(a1, b1), Depends::And(a2, b2))
-            | (Depends::Or(a1, b1), Depends::Or(a2, b2)) => a1 == a2 && b1 == b2,
+            (Depends::And(..), Depends::And(..)) | (Depends::Or(..), Depends::Or(..)) => {
+                // Compare whole chains at once so a long `A && B && …` does
+                // not recurse once per operand.
+                let (a, b) = (self.chain(), other.chain());
+                a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x == y)
+            }
             _ => false,
         }
     }
@@ -224,9 +228,31 @@ impl Depends {
                     || state(name, TaskResult::Daemoned)
             }
             Depends::Not(inner) => !inner.eval(state),
-            Depends::And(a, b) => a.eval(state) && b.eval(state),
-            Depends::Or(a, b) => a.eval(state) || b.eval(state),
+            Depends::And(..) => self.chain().iter().all(|d| d.eval(state)),
+            Depends::Or(..) => self.chain().iter().any(|d| d.eval(state)),
         }
+    }
+
+    /// The operands of the longest chain of this node's operator that hangs
+    /// off its left spine, in source order: `A && B && C` (parsed as
+    /// `(A && B) && C`) gives `[A, B, C]`; `A && (B && C)` gives
+    /// `[A, B && C]`. Any other node is a chain of one. Walking chains with
+    /// a loop keeps recursion proportional to nesting, not to length.
+    fn chain(&self) -> Vec<&Depends> {
+        let mut out = Vec::new();
+        let mut node = self;
+        loop {
+            match (self, node) {
+                (Depends::And(..), Depends::And(a, b)) | (Depends::Or(..), Depends::Or(a, b)) => {
+                    out.push(&**b);
+                    node = a;
+                }
+                _ => break,
+            }
+        }
+        out.push(node);
+        out.reverse();
+        out
     }
 }
 
@@ -267,15 +293,23 @@ impl fmt::Display for Depends {
                 f.write_str("!")?;
                 write_operand(f, inner, 2)
             }
-            Depends::And(a, b) => {
-                write_operand(f, a, 1)?;
-                f.write_str(" && ")?;
-                write_operand(f, b, 2)
-            }
-            Depends::Or(a, b) => {
-                write_operand(f, a, 0)?;
-                f.write_str(" || ")?;
-                write_operand(f, b, 1)
+            Depends::And(..) | Depends::Or(..) => {
+                // The first operand may be looser only by being an `||`
+                // under `&&`; later ones also keep parentheses when they are
+                // the same operator, so the tree's shape survives a round trip.
+                let (sep, first_min, rest_min) = match self {
+                    Depends::And(..) => (" && ", 1, 2),
+                    _ => (" || ", 0, 1),
+                };
+                for (i, d) in self.chain().into_iter().enumerate() {
+                    if i == 0 {
+                        write_operand(f, d, first_min)?;
+                    } else {
+                        f.write_str(sep)?;
+                        write_operand(f, d, rest_min)?;
+                    }
+                }
+                Ok(())
             }
         }
     }

@@ -10,10 +10,12 @@
 //! No IO, no clock, no threads: the crate builds for `wasm32-unknown-unknown`
 //! so the browser runs the very same code as the server.
 
+pub mod cron;
 pub mod depends;
 pub mod diag;
 pub mod duration;
 pub mod expr;
+pub mod lint;
 pub mod spec;
 pub mod suggest;
 pub mod tags;

@@ -9,6 +9,8 @@ use crate::suggest;
 
 pub fn check(ctx: &mut DocCtx<'_>) {
     entrypoint(ctx);
+    entrypoint_inputs(ctx);
+    hooks_need_expressions(ctx);
     workflow_template_ref(ctx);
     let spec = ctx.spec;
     if let Some(on_exit) = &spec.on_exit {
@@ -215,6 +217,70 @@ fn arguments_satisfy(ctx: &mut DocCtx<'_>, c: &Call, callee: &Template, path: &F
                 callee.inputs.parameters.iter().map(|p| p.name.as_str()),
             );
             ctx.push(d);
+        }
+    }
+}
+
+/// Hooks other than `exit` fire on a condition, which they must state.
+pub(super) fn hooks_need_expressions(ctx: &mut DocCtx<'_>) {
+    let mut hooks: Vec<(FieldPath, bool)> = Vec::new();
+    for (name, h) in &ctx.spec.hooks {
+        hooks.push((ctx.spec_path.key("hooks").key(name), name != "exit" && h.expression.is_none()));
+    }
+    for (t, path) in ctx.all_templates() {
+        for (control, cpath) in controls_of(t, &path) {
+            for (name, h) in &control.hooks {
+                hooks.push((cpath.key("hooks").key(name), name != "exit" && h.expression.is_none()));
+            }
+        }
+    }
+    for (path, missing) in hooks {
+        if missing {
+            ctx.push(
+                Diagnostic::error(
+                    "hook-without-expression",
+                    path,
+                    "a lifecycle hook other than `exit` needs an `expression` saying when it runs",
+                )
+                .with_help("e.g. `expression: workflow.status == \"Running\"`"),
+            );
+        }
+    }
+}
+
+/// A Workflow runs its entrypoint with `spec.arguments`: every input the
+/// entrypoint needs must be there.
+fn entrypoint_inputs(ctx: &mut DocCtx<'_>) {
+    if !matches!(ctx.doc, Document::Workflow(_) | Document::CronWorkflow(_)) {
+        return;
+    }
+    let Some(name) = ctx.spec.entrypoint.as_ref().or(ctx.referenced.and_then(|r| r.entrypoint.as_ref()))
+    else {
+        return;
+    };
+    let Some(t) = ctx.local_template(name) else { return };
+    let given: Vec<&str> = ctx
+        .spec
+        .arguments
+        .parameters
+        .iter()
+        .chain(ctx.referenced.into_iter().flat_map(|r| r.arguments.parameters.iter()))
+        .map(|p| p.name.as_str())
+        .collect();
+    for input in &t.inputs.parameters {
+        let has_own = input.value.is_some() || input.default.is_some() || input.value_from.is_some();
+        if !has_own && !given.contains(&input.name.as_str()) {
+            ctx.push(
+                Diagnostic::error(
+                    "missing-argument",
+                    ctx.spec_path.key("entrypoint"),
+                    format!(
+                        "entrypoint `{name}` needs input parameter `{}`, which `spec.arguments.parameters` does not give",
+                        input.name
+                    ),
+                )
+                .with_help(format!("declare `{}` in `spec.arguments.parameters`", input.name)),
+            );
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::context::DocCtx;
-use crate::depends;
+use crate::depends::{self, Depends, TaskResult};
 use crate::diag::{Diagnostic, FieldPath};
 use crate::spec::DagTemplate;
 use crate::suggest;
@@ -69,6 +69,7 @@ fn check_dag(ctx: &mut DocCtx<'_>, dag: &DagTemplate, path: &FieldPath) {
             let dp = tp.key("depends");
             match depends::parse(expr) {
                 Ok(parsed) => {
+                    group_results_need_loops(ctx, dag, &parsed, &dp);
                     for (name, offset) in parsed.tasks() {
                         let span = Some((offset, offset + name.len()));
                         if check_task_ref(ctx, name, &task.name, &names, dp.clone(), span) {
@@ -89,6 +90,24 @@ fn check_dag(ctx: &mut DocCtx<'_>, dag: &DagTemplate, path: &FieldPath) {
             }
         }
         edges.entry(task.name.as_str()).or_default().extend(deps);
+    }
+
+    if first_depends.is_some() {
+        for (i, task) in dag.tasks.iter().enumerate() {
+            if task.control.continue_on.is_some() {
+                ctx.push(
+                    Diagnostic::error(
+                        "continue-on-with-depends",
+                        tasks_path.index(i).key("continueOn"),
+                        "`continueOn` cannot be used in a DAG that uses `depends`",
+                    )
+                    .with_help(format!(
+                        "let the tasks after `{}` say what they accept, e.g. `depends: \"{}.Succeeded || {}.Failed\"`",
+                        task.name, task.name, task.name
+                    )),
+                );
+            }
+        }
     }
 
     if let Some(target) = &dag.target {
@@ -194,4 +213,38 @@ fn find_cycle<'a>(names: &[&'a str], edges: &HashMap<&'a str, Vec<&'a str>>) -> 
         }
     }
     None
+}
+
+/// `.AnySucceeded` and `.AllFailed` describe the iterations of a loop; on
+/// a task without one they can never mean what the author wanted.
+fn group_results_need_loops(ctx: &mut DocCtx<'_>, dag: &DagTemplate, d: &Depends, path: &FieldPath) {
+    let mut refs = Vec::new();
+    collect_results(d, &mut refs);
+    for (name, result, offset) in refs {
+        let Some(task) = dag.tasks.iter().find(|t| t.name == name) else { continue };
+        let c = &task.control;
+        let looped = c.with_items.is_some() || c.with_param.is_some() || c.with_sequence.is_some();
+        if result.is_group_result() && !looped {
+            ctx.push(
+                Diagnostic::error(
+                    "group-result-without-loop",
+                    path.clone(),
+                    format!("`{name}.{result}` describes the iterations of a loop, but task `{name}` has no withItems, withParam or withSequence"),
+                )
+                .within(offset, offset + name.len() + 1 + result.name().len()),
+            );
+        }
+    }
+}
+
+fn collect_results<'d>(d: &'d Depends, out: &mut Vec<(&'d str, TaskResult, usize)>) {
+    match d {
+        Depends::Task { name, result: Some(r), offset } => out.push((name, *r, *offset)),
+        Depends::Task { .. } => {}
+        Depends::Not(inner) => collect_results(inner, out),
+        Depends::And(a, b) | Depends::Or(a, b) => {
+            collect_results(a, out);
+            collect_results(b, out);
+        }
+    }
 }

@@ -14,6 +14,7 @@ mod names;
 mod steps;
 mod templates;
 mod variables;
+mod workflow;
 
 use serde::Serialize;
 
@@ -182,6 +183,7 @@ pub fn check_document(doc: &Document, catalog: &Catalog, options: Options) -> Ve
     dag::check(&mut ctx);
     steps::check(&mut ctx);
     variables::check(&mut ctx);
+    workflow::check(&mut ctx);
     ctx.finish()
 }
 

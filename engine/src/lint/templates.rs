@@ -74,10 +74,35 @@ fn template(ctx: &mut DocCtx<'_>, t: &Template, path: &FieldPath) {
     }
     if let Some(timeout) = &t.timeout {
         if !timeout.contains("{{") {
-            if let Err(e) = duration::parse(timeout) {
-                ctx.push(Diagnostic::error("invalid-duration", path.key("timeout"), e.to_string()));
+            // Argo refuses a bare number here (unlike suspend durations).
+            let bare = timeout.trim().parse::<i64>().is_ok();
+            let err = if bare {
+                Some(format!("timeout {timeout:?} needs a unit, e.g. \"{timeout}s\""))
+            } else {
+                duration::parse(timeout).err().map(|e| e.to_string())
+            };
+            if let Some(message) = err {
+                ctx.push(Diagnostic::error("invalid-duration", path.key("timeout"), message));
             }
         }
+    }
+    let flow = matches!(t.kind(), Some(TemplateKind::Dag | TemplateKind::Steps));
+    if t.parallelism.is_some() && !flow && t.kind().is_some() {
+        ctx.push(Diagnostic::error(
+            "misplaced-field",
+            path.key("parallelism"),
+            "`parallelism` limits the children of a steps or DAG template; it has no effect here",
+        ));
+    }
+    if t.active_deadline_seconds.is_some() && flow {
+        ctx.push(
+            Diagnostic::error(
+                "misplaced-field",
+                path.key("activeDeadlineSeconds"),
+                "`activeDeadlineSeconds` is only valid for leaf templates (container, script, …)",
+            )
+            .with_help("use `timeout` to bound a steps or DAG template"),
+        );
     }
     if let Some(d) = t.suspend.as_ref().and_then(|s| s.duration.as_ref()) {
         duration_field(ctx, d, &path.key("suspend").key("duration"));
@@ -109,33 +134,69 @@ fn unique_params(ctx: &mut DocCtx<'_>, params: &[Parameter], path: &FieldPath) {
     }
 }
 
-/// An output parameter must say where its value comes from.
+/// An output parameter must say where its value comes from, in the way
+/// its template type can provide it.
 fn outputs(ctx: &mut DocCtx<'_>, t: &Template, path: &FieldPath) {
-    let leaf = matches!(t.kind(), Some(TemplateKind::Container | TemplateKind::Script));
     for (i, p) in t.outputs.parameters.iter().enumerate() {
         let pp = path.key("outputs").key("parameters").index(i);
+        let name = &p.name;
         let Some(from) = &p.value_from else {
             if p.value.is_none() {
                 ctx.push(Diagnostic::error(
                     "output-without-source",
                     pp,
-                    format!("output parameter `{}` needs `valueFrom` (path, parameter, expression, supplied, …)", p.name),
+                    format!("output parameter `{name}` needs `valueFrom` or `value`"),
                 ));
             }
             continue;
         };
-        if leaf && from.parameter.is_some() {
+        if p.value.is_some() {
             ctx.push(Diagnostic::error(
-                "output-parameter-in-leaf",
-                pp.key("valueFrom").key("parameter"),
-                "`valueFrom.parameter` takes a value from a step or task; use `path` in container and script templates",
+                "output-value-and-source",
+                pp.key("value"),
+                format!("output parameter `{name}` has both `value` and `valueFrom`; choose one"),
             ));
         }
-        if !leaf && from.path.is_some() && t.kind() != Some(TemplateKind::ContainerSet) {
+        let sources = [
+            from.path.is_some(),
+            from.json_path.is_some(),
+            from.jq_filter.is_some(),
+            from.parameter.is_some(),
+            from.expression.is_some(),
+            from.supplied.is_some(),
+            from.event.is_some(),
+            from.config_map_key_ref.is_some(),
+        ];
+        let fp = pp.key("valueFrom");
+        match sources.iter().filter(|b| **b).count() {
+            0 => ctx.push(Diagnostic::error(
+                "output-without-source",
+                fp,
+                format!("`valueFrom` of output parameter `{name}` names no source: use one of path, jsonPath, jqFilter, parameter, expression, supplied"),
+            )),
+            1 => {}
+            _ => ctx.push(Diagnostic::error(
+                "output-multiple-sources",
+                fp,
+                format!("`valueFrom` of output parameter `{name}` names several sources; choose one"),
+            )),
+        }
+        let (needs, ok) = match t.kind() {
+            Some(TemplateKind::Container | TemplateKind::Script | TemplateKind::ContainerSet) => {
+                ("`path`", from.path.is_some())
+            }
+            Some(TemplateKind::Steps | TemplateKind::Dag) => {
+                ("`parameter` or `expression`", from.parameter.is_some() || from.expression.is_some())
+            }
+            Some(TemplateKind::Resource) => ("`jsonPath` or `jqFilter`", from.json_path.is_some() || from.jq_filter.is_some()),
+            _ => ("", true),
+        };
+        if !ok {
+            let kind = t.kind().map_or("", TemplateKind::field);
             ctx.push(Diagnostic::error(
-                "output-path-in-non-leaf",
-                pp.key("valueFrom").key("path"),
-                "`valueFrom.path` reads a file in a container; steps and DAG templates use `parameter`",
+                "output-source-for-type",
+                fp,
+                format!("output parameter `{name}` of a {kind} template takes its value from {needs}"),
             ));
         }
     }

@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde_json::Value;
 
 use super::context::DocCtx;
-use crate::diag::{Diagnostic, FieldPath};
+use crate::diag::{Diagnostic, FieldPath, Severity};
 use crate::spec::{Call, Control, DagTemplate, Template};
 use crate::suggest;
 use crate::tags::{self, TagKind};
@@ -57,6 +57,9 @@ struct Sibling<'a> {
 struct Scope<'a> {
     template: &'a Template,
     workflow_params: &'a BTreeSet<String>,
+    /// WorkflowTemplates may be given more parameters at submission, so
+    /// an undeclared `workflow.parameters.x` is only a warning there.
+    open_params: bool,
     retries: bool,
     item: bool,
     /// `tasks` or `steps`, when inside a DAG or steps template.
@@ -74,11 +77,16 @@ pub fn check(ctx: &mut DocCtx<'_>) {
         workflow_params.extend(r.arguments.parameters.iter().map(|p| p.name.clone()));
     }
     let wf_retry = ctx.spec.retry_strategy.is_some();
+    let open_params = matches!(
+        ctx.doc,
+        crate::spec::Document::WorkflowTemplate(_) | crate::spec::Document::ClusterWorkflowTemplate(_)
+    );
 
     for (t, path) in ctx.all_templates() {
         let base = Scope {
             template: t,
             workflow_params: &workflow_params,
+            open_params,
             retries: wf_retry || t.retry_strategy.is_some(),
             item: false,
             flow: None,
@@ -105,7 +113,7 @@ pub fn check(ctx: &mut DocCtx<'_>) {
     }
     for (i, p) in ctx.spec.arguments.parameters.iter().enumerate() {
         if let Some(v) = &p.value {
-            let scope = global_scope(&workflow_params);
+            let scope = global_scope(&workflow_params, open_params);
             let path = ctx.spec_path.key("arguments").key("parameters").index(i).key("value");
             check_string(ctx, v.as_str(), &path, &scope);
         }
@@ -113,11 +121,12 @@ pub fn check(ctx: &mut DocCtx<'_>) {
 }
 
 /// Scope for workflow-level fields: only `workflow.*`.
-fn global_scope(params: &BTreeSet<String>) -> Scope<'_> {
+fn global_scope(params: &BTreeSet<String>, open_params: bool) -> Scope<'_> {
     static EMPTY: std::sync::LazyLock<Template> = std::sync::LazyLock::new(Template::default);
     Scope {
         template: &EMPTY,
         workflow_params: params,
+        open_params,
         retries: false,
         item: false,
         flow: None,
@@ -257,6 +266,7 @@ fn clone_scope<'a>(s: &Scope<'a>) -> Scope<'a> {
     Scope {
         template: s.template,
         workflow_params: s.workflow_params,
+        open_params: s.open_params,
         retries: s.retries,
         item: s.item,
         flow: s.flow,
@@ -319,11 +329,8 @@ fn check_string(ctx: &mut DocCtx<'_>, s: &str, path: &FieldPath, scope: &Scope<'
         let span = (tag.body_offset, tag.body_offset + tag.body.len());
         match tag.kind {
             TagKind::Simple => {
-                if let Err((message, help)) = resolve(tag.body, scope) {
-                    let mut d = Diagnostic::error("unknown-variable", path.clone(), message)
-                        .within(span.0, span.1);
-                    d.help = help;
-                    ctx.push(d);
+                if let Err(u) = resolve(tag.body, scope) {
+                    ctx.push(report(u, path, span));
                 }
             }
             TagKind::Expression => match crate::expr::check(tag.body) {
@@ -340,12 +347,9 @@ fn check_string(ctx: &mut DocCtx<'_>, s: &str, path: &FieldPath, scope: &Scope<'
                         let checked = name.starts_with("inputs.parameters.")
                             || name.starts_with("workflow.parameters.");
                         if checked {
-                            if let Err((message, help)) = resolve(&name, scope) {
+                            if let Err(u) = resolve(&name, scope) {
                                 let start = tag.body_offset + offset;
-                                let mut d = Diagnostic::error("unknown-variable", path.clone(), message)
-                                    .within(start, start + name.len());
-                                d.help = help;
-                                ctx.push(d);
+                                ctx.push(report(u, path, (start, start + name.len())));
                             }
                         }
                     }
@@ -355,10 +359,38 @@ fn check_string(ctx: &mut DocCtx<'_>, s: &str, path: &FieldPath, scope: &Scope<'
     }
 }
 
-type Unresolved = (String, Option<String>);
+/// A tag that does not resolve: (severity, message, help).
+///
+/// Argo itself only checks names under `item.`, `steps.`, `inputs.`,
+/// `outputs.`, `pod.`, `workflow.` and `tasks.`; anything else (`{{item}}`
+/// outside a loop, `{{retries}}` without a retry strategy, `{{foo}}`) it
+/// passes through literally. Those are warnings here: valid Argo, but
+/// almost certainly not what the author meant.
+struct Unresolved {
+    severity: Severity,
+    message: String,
+    help: Option<String>,
+}
 
 fn unknown(name: &str, why: impl Into<String>) -> Unresolved {
-    (format!("`{{{{{name}}}}}`: {}", why.into()), None)
+    Unresolved { severity: Severity::Error, message: format!("`{{{{{name}}}}}`: {}", why.into()), help: None }
+}
+
+fn passed_through(name: &str, why: impl Into<String>) -> Unresolved {
+    Unresolved {
+        severity: Severity::Warning,
+        message: format!("`{{{{{name}}}}}`: {}; Argo leaves the tag in the text unchanged", why.into()),
+        help: None,
+    }
+}
+
+fn report(u: Unresolved, path: &FieldPath, span: (usize, usize)) -> Diagnostic {
+    let mut d = match u.severity {
+        Severity::Error => Diagnostic::error("unknown-variable", path.clone(), u.message),
+        Severity::Warning => Diagnostic::warning("unknown-variable", path.clone(), u.message),
+    };
+    d.help = u.help;
+    d.within(span.0, span.1)
 }
 
 /// Whether `name` means something here; if not, why and a suggestion.
@@ -380,7 +412,7 @@ fn resolve(name: &str, scope: &Scope<'_>) -> Result<(), Unresolved> {
                         format!("template `{}` declares no input parameter `{p}`", t.name)
                     },
                 );
-                u.1 = suggest::help(p, t.inputs.parameters.iter().map(|x| x.name.as_str()));
+                u.help = suggest::help(p, t.inputs.parameters.iter().map(|x| x.name.as_str()));
                 Err(u)
             }
         }
@@ -391,7 +423,8 @@ fn resolve(name: &str, scope: &Scope<'_>) -> Result<(), Unresolved> {
                 Err(unknown(name, format!("no input artifact `{a}` is declared")))
             }
         }
-        ["outputs", "parameters", p, "path"] => {
+        ["outputs", "result" | "exitCode"] => Ok(()),
+        ["outputs", "parameters", p] | ["outputs", "parameters", p, "path"] => {
             if t.outputs.parameters.iter().any(|x| x.name == *p) {
                 Ok(())
             } else {
@@ -410,21 +443,27 @@ fn resolve(name: &str, scope: &Scope<'_>) -> Result<(), Unresolved> {
             if scope.retries {
                 Ok(())
             } else {
-                Err(unknown(name, "only defined in a template with a `retryStrategy`"))
+                Err(passed_through(name, "only defined in a template with a `retryStrategy`"))
             }
         }
-        ["item", ..] => {
-            if scope.item {
-                Ok(())
-            } else {
-                Err(unknown(name, "`item` is only defined in a step or task with withItems, withParam or withSequence"))
+        ["item", rest @ ..] => {
+            let why = "`item` is only defined in a step or task with withItems, withParam or withSequence";
+            match (scope.item, rest.is_empty()) {
+                (true, _) => Ok(()),
+                (false, true) => Err(passed_through(name, why)),
+                (false, false) => Err(unknown(name, why)),
             }
         }
         [flow @ ("tasks" | "steps"), rest @ ..] => resolve_sibling(name, flow, rest, scope),
         _ => {
             let first = parts.first().copied().unwrap_or_default();
-            let mut u = unknown(name, "unknown variable");
-            u.1 = suggest::help(
+            let checked = ["inputs", "outputs", "pod"].contains(&first);
+            let mut u = if checked {
+                unknown(name, "unknown variable")
+            } else {
+                passed_through(name, "not a variable Argo defines")
+            };
+            u.help = suggest::help(
                 first,
                 ["workflow", "inputs", "outputs", "pod", "node", "retries", "lastRetry", "item", "tasks", "steps"],
             )
@@ -440,11 +479,15 @@ fn resolve_workflow(name: &str, rest: &[&str], scope: &Scope<'_>) -> Result<(), 
             if scope.workflow_params.contains(*p) {
                 Ok(())
             } else {
-                let mut u = unknown(
-                    name,
-                    format!("workflow parameter `{p}` is not declared in `spec.arguments.parameters`"),
-                );
-                u.1 = suggest::help(p, scope.workflow_params.iter().map(String::as_str));
+                let why = format!("workflow parameter `{p}` is not declared in `spec.arguments.parameters`");
+                let mut u = if scope.open_params {
+                    let mut u = unknown(name, format!("{why}; it must be given when the template is submitted"));
+                    u.severity = Severity::Warning;
+                    u
+                } else {
+                    unknown(name, why)
+                };
+                u.help = suggest::help(p, scope.workflow_params.iter().map(String::as_str));
                 Err(u)
             }
         }
@@ -453,7 +496,7 @@ fn resolve_workflow(name: &str, rest: &[&str], scope: &Scope<'_>) -> Result<(), 
         [v] if WORKFLOW_VARS.contains(v) => Ok(()),
         [v, ..] => {
             let mut u = unknown(name, format!("`workflow.{v}` is not a workflow variable"));
-            u.1 = suggest::help(v, WORKFLOW_VARS.iter().copied());
+            u.help = suggest::help(v, WORKFLOW_VARS.iter().copied());
             Err(u)
         }
         [] => Err(unknown(name, "incomplete variable")),
@@ -488,7 +531,7 @@ fn resolve_sibling(name: &str, flow: &str, rest: &[&str], scope: &Scope<'_>) -> 
         };
         let mut u = unknown(name, why);
         if !scope.all_names.contains(&target) {
-            u.1 = suggest::help(target, scope.all_names.iter().copied());
+            u.help = suggest::help(target, scope.all_names.iter().copied());
         }
         return Err(u);
     };
@@ -501,7 +544,7 @@ fn resolve_sibling(name: &str, flow: &str, rest: &[&str], scope: &Scope<'_>) -> 
                     name,
                     format!("template `{}` (run by `{target}`) has no output parameter `{p}`", c.name),
                 );
-                u.1 = suggest::help(p, c.outputs.parameters.iter().map(|x| x.name.as_str()));
+                u.help = suggest::help(p, c.outputs.parameters.iter().map(|x| x.name.as_str()));
                 Err(u)
             }
             _ => Ok(()),
@@ -509,7 +552,7 @@ fn resolve_sibling(name: &str, flow: &str, rest: &[&str], scope: &Scope<'_>) -> 
         ["outputs", "artifacts", _] => Ok(()),
         [a, ..] => {
             let mut u = unknown(name, format!("`{a}` is not a {flow} attribute"));
-            u.1 = suggest::help(a, NODE_ATTRS.iter().copied());
+            u.help = suggest::help(a, NODE_ATTRS.iter().copied());
             Err(u)
         }
         [] => Err(unknown(name, "incomplete variable")),
