@@ -57,16 +57,15 @@ impl fmt::Display for FieldPath {
         let mut first = true;
         for seg in &self.0 {
             match seg {
+                // Keys that would make the dotted form ambiguous are quoted.
+                PathSeg::Key(k) if k.is_empty() || k.contains(['.', '[', ']', ' ']) => {
+                    write!(f, "[{k:?}]")?;
+                }
                 PathSeg::Key(k) => {
                     if !first {
                         f.write_str(".")?;
                     }
-                    // Keys that would make the dotted form ambiguous are quoted.
-                    if k.is_empty() || k.contains(['.', '[', ']', ' ']) {
-                        write!(f, "[{k:?}]")?;
-                    } else {
-                        f.write_str(k)?;
-                    }
+                    f.write_str(k)?;
                 }
                 PathSeg::Index(i) => write!(f, "[{i}]")?,
             }

@@ -24,16 +24,19 @@ where
     did_you_mean(word, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
-/// Levenshtein distance, giving up (returning `cap`) once it must exceed
-/// `cap`, so comparing long strings stays cheap. Case differences count
-/// half, rounded down, because `onexit` for `onExit` is the likeliest typo.
+/// Edit distance counting insertions, deletions, substitutions and swaps
+/// of neighbours (`mian` for `main` is one edit), giving up (returning
+/// `cap`) once it must exceed `cap`, so comparing long strings stays cheap.
+/// Case differences count half, rounded down, because `onexit` for
+/// `onExit` is among the likeliest typos.
 fn edit_distance(a: &str, b: &str, cap: usize) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) >= cap {
         return cap;
     }
-    // Costs doubled so case-only substitutions can cost 1 (a half edit).
+    // Costs are doubled so that a case-only substitution can cost 1.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
     let mut prev: Vec<usize> = (0..=b.len()).map(|j| 2 * j).collect();
     let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.iter().enumerate() {
@@ -47,12 +50,17 @@ fn edit_distance(a: &str, b: &str, cap: usize) -> usize {
             } else {
                 2
             };
-            cur[j + 1] = (prev[j] + sub).min(prev[j + 1] + 2).min(cur[j] + 2);
-            row_min = row_min.min(cur[j + 1]);
+            let mut best = (prev[j] + sub).min(prev[j + 1] + 2).min(cur[j] + 2);
+            if i > 0 && j > 0 && *ca == b[j - 1] && a[i - 1] == *cb {
+                best = best.min(before[j - 1] + 2);
+            }
+            cur[j + 1] = best;
+            row_min = row_min.min(best);
         }
         if row_min / 2 >= cap {
             return cap;
         }
+        std::mem::swap(&mut before, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
     (prev[b.len()] / 2).min(cap)
@@ -70,5 +78,7 @@ mod tests {
         assert_eq!(did_you_mean("deploy", names), None);
         assert_eq!(did_you_mean("entrypont", ["entrypoint", "templates"]), Some("entrypoint"));
         assert_eq!(did_you_mean("onexit", ["onExit"]), Some("onExit"));
+        assert_eq!(did_you_mean("mian", ["main"]), Some("main"));
+        assert_eq!(did_you_mean("biuld", ["build", "push"]), Some("build"));
     }
 }

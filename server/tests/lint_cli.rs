@@ -135,12 +135,13 @@ fn the_seed_workflows_report_exactly_their_real_problems() {
     assert_eq!(
         summary,
         vec![
-            ("warning".to_string(), "unused-argument".to_string(), 18),
-            ("error".to_string(), "invalid-expression".to_string(), 30),
+            ("warning".to_string(), "unused-argument".to_string(), 19),
+            ("error".to_string(), "invalid-expression".to_string(), 29),
         ],
         "{findings:#?}"
     );
     let expr = &findings[1];
-    assert_eq!(expr["column"].as_u64(), Some(57), "{expr}");
+    // `{{=` opens at column 55; the expression, and its bad `<`, at 58.
+    assert_eq!(expr["column"].as_u64(), Some(58), "{expr}");
     assert_eq!(expr["path"].as_str(), Some("spec.templates[1].container.args[0]"));
 }

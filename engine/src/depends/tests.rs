@@ -104,7 +104,10 @@ fn whitespace_anywhere_between_tokens() {
             not(task("C", None))
         )
     );
-    assert_eq!(parse("A&&B").unwrap(), and(task("A", None), task("B", None)));
+    assert_eq!(
+        parse("A&&B").unwrap(),
+        and(task("A", None), task("B", None))
+    );
 }
 
 #[test]
@@ -148,22 +151,42 @@ fn unknown_result_points_at_suffix_with_suggestion() {
         "{}",
         e.message
     );
-    assert!(e.message.contains("did you mean 'Succeeded'?"), "{}", e.message);
-    assert!(e.message.contains("AnySucceeded, AllFailed"), "{}", e.message);
+    assert!(
+        e.message.contains("did you mean 'Succeeded'?"),
+        "{}",
+        e.message
+    );
+    assert!(
+        e.message.contains("AnySucceeded, AllFailed"),
+        "{}",
+        e.message
+    );
 
     // Argo needs an upper-case result; lower case is a typo.
     let e = err("A.failed");
-    assert!(e.message.contains("did you mean 'Failed'?"), "{}", e.message);
+    assert!(
+        e.message.contains("did you mean 'Failed'?"),
+        "{}",
+        e.message
+    );
     assert_eq!((e.offset, e.len), (2, 6));
 
     // Nothing close: no suggestion, but the list of valid results.
     let e = err("A.Finished");
     assert!(!e.message.contains("did you mean"), "{}", e.message);
-    assert!(e.message.contains("valid results: Succeeded"), "{}", e.message);
+    assert!(
+        e.message.contains("valid results: Succeeded"),
+        "{}",
+        e.message
+    );
 
     let e = err("A.");
     assert_eq!((e.offset, e.len), (1, 1));
-    assert!(e.message.contains("expected a task result"), "{}", e.message);
+    assert!(
+        e.message.contains("expected a task result"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
@@ -183,7 +206,11 @@ fn syntax_errors_have_useful_spans() {
 
     let e = err("A || B)");
     assert_eq!((e.offset, e.len), (6, 1));
-    assert!(e.message.contains("without a matching '('"), "{}", e.message);
+    assert!(
+        e.message.contains("without a matching '('"),
+        "{}",
+        e.message
+    );
 
     let e = err("A & B");
     assert_eq!(e.offset, 2);
@@ -432,15 +459,13 @@ fn reference_eval(d: &Depends, facts: &[(String, TaskResult)]) -> bool {
             result: Some(r),
             ..
         } => has(name, *r),
-        Depends::Task { name, .. } => {
-            [
-                TaskResult::Succeeded,
-                TaskResult::Skipped,
-                TaskResult::Daemoned,
-            ]
-            .into_iter()
-            .any(|r| has(name, r))
-        }
+        Depends::Task { name, .. } => [
+            TaskResult::Succeeded,
+            TaskResult::Skipped,
+            TaskResult::Daemoned,
+        ]
+        .into_iter()
+        .any(|r| has(name, r)),
         Depends::Not(x) => !reference_eval(x, facts),
         Depends::And(a, b) => {
             let (a, b) = (reference_eval(a, facts), reference_eval(b, facts));
@@ -506,100 +531,9 @@ proptest! {
 // ---------------------------------------------------------------------------
 // Argo's examples.
 
-/// The values of every `<key>:` line in Argo's examples, as
-/// `(file, line, value)`; `None` when the folder is absent. A deliberately
-/// simple scan: the key must open the line (after indentation and an
-/// optional `- `), quotes are stripped (with the escapes YAML's double
-/// quotes use), trailing comments dropped, and `>-`/`|` blocks folded.
-pub(crate) fn example_values(key: &str) -> Option<Vec<(String, usize, String)>> {
-    let dir = std::path::Path::new("/work/shared/argo-examples");
-    let entries = std::fs::read_dir(dir).ok()?;
-    let mut files: Vec<_> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-        .collect();
-    files.sort();
-    let prefix = format!("{key}:");
-    let mut out = Vec::new();
-    for path in files {
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        let file = path.file_name().map(|f| f.to_string_lossy().into_owned());
-        let file = file.unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        for (i, line) in lines.iter().enumerate() {
-            let trimmed = line.trim_start();
-            let indent = line.len() - trimmed.len();
-            let trimmed = trimmed.strip_prefix("- ").unwrap_or(trimmed);
-            let Some(rest) = trimmed.strip_prefix(&prefix) else {
-                continue;
-            };
-            let rest = rest.trim();
-            let value = if rest.starts_with('>') || rest.starts_with('|') {
-                let folded = rest.starts_with('>');
-                let body: Vec<&str> = lines[i + 1..]
-                    .iter()
-                    .take_while(|l| {
-                        l.trim().is_empty() || l.len() - l.trim_start().len() > indent
-                    })
-                    .map(|l| l.trim())
-                    .collect();
-                body.join(if folded { " " } else { "\n" }).trim().to_string()
-            } else {
-                unquote(rest)
-            };
-            out.push((file.clone(), i + 1, value));
-        }
-    }
-    Some(out)
-}
-
-fn unquote(raw: &str) -> String {
-    if let Some(body) = raw.strip_prefix('"') {
-        let mut out = String::new();
-        let mut chars = body.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                '"' => break,
-                '\\' => match chars.next() {
-                    Some('n') => out.push('\n'),
-                    Some('t') => out.push('\t'),
-                    Some(other) => out.push(other),
-                    None => {}
-                },
-                c => out.push(c),
-            }
-        }
-        out
-    } else if let Some(body) = raw.strip_prefix('\'') {
-        // YAML single quotes: '' is a quote, nothing else is special.
-        let mut out = String::new();
-        let mut chars = body.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c == '\'' {
-                if chars.peek() == Some(&'\'') {
-                    chars.next();
-                    out.push('\'');
-                } else {
-                    break;
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    } else {
-        match raw.find(" #") {
-            Some(i) => raw[..i].trim().to_string(),
-            None => raw.to_string(),
-        }
-    }
-}
-
 #[test]
 fn argo_examples_depends_parse() {
-    let Some(values) = example_values("depends") else {
+    let Some(values) = super::examples::example_values("depends") else {
         println!("skipped: /work/shared/argo-examples is absent");
         return;
     };

@@ -79,13 +79,6 @@ pub struct DocCtx<'a> {
     diags: Vec<Diagnostic>,
 }
 
-/// A template and where it is written.
-#[derive(Clone, Copy)]
-pub struct Located<'a> {
-    pub template: &'a Template,
-    pub path: &'a FieldPath,
-}
-
 /// How deep inline templates may nest before we stop looking.
 const MAX_INLINE_DEPTH: usize = 16;
 

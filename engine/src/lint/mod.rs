@@ -9,6 +9,7 @@
 mod calls;
 mod context;
 mod dag;
+mod expressions;
 mod fields;
 mod names;
 mod steps;
@@ -137,7 +138,7 @@ pub fn lint(sources: &[Source], extra: &Catalog, options: Options) -> Report {
                 });
                 check_document(doc, &catalog, options)
             }
-            Err(e) => vec![decode_diagnostic(e)],
+            Err(e) => vec![decode_diagnostic(e, &l.node)],
         };
         for d in diags {
             let position = l.node.locate(&d.path, d.within);
@@ -155,10 +156,17 @@ pub fn lint(sources: &[Source], extra: &Catalog, options: Options) -> Report {
     report
 }
 
-fn decode_diagnostic(e: &DecodeError) -> Diagnostic {
+fn decode_diagnostic(e: &DecodeError, node: &Node) -> Diagnostic {
     match e {
         DecodeError::Field { path, message } => {
-            Diagnostic::error("type", path.clone(), format!("`{path}`: {message}"))
+            let path = narrow_type_error(node, path, message);
+            let mut d = Diagnostic::error("type", path.clone(), format!("`{path}`: {message}"));
+            if message.contains("invalid type: boolean") {
+                d = d.with_help(
+                    "unquoted y/n, yes/no, on/off and true/false are booleans in Kubernetes YAML; quote the value to keep it a string",
+                );
+            }
+            d
         }
         DecodeError::Kind { .. } => {
             Diagnostic::warning("not-a-workflow", FieldPath::root().key("kind"), e.to_string())
@@ -173,6 +181,51 @@ fn decode_diagnostic(e: &DecodeError) -> Diagnostic {
     }
 }
 
+/// serde reports a type error at the nearest enclosing struct when fields
+/// are flattened; find the value below it whose kind the message names
+/// (`invalid type: boolean …`), so the finding points at it.
+fn narrow_type_error(node: &Node, path: &FieldPath, message: &str) -> FieldPath {
+    use crate::yaml::NodeKind;
+    let Some(found) = message.strip_prefix("invalid type: ") else { return path.clone() };
+    let wanted = |k: &NodeKind| match k {
+        NodeKind::Bool(_) => found.starts_with("boolean"),
+        NodeKind::Int(_) => found.starts_with("integer"),
+        NodeKind::Float(_) => found.starts_with("floating"),
+        NodeKind::Str { .. } => found.starts_with("string"),
+        NodeKind::Seq(_) => found.starts_with("sequence"),
+        NodeKind::Map(_) => found.starts_with("map"),
+        NodeKind::Null => found.starts_with("null"),
+    };
+    let Some(start) = node.get(path) else { return path.clone() };
+    if wanted(&start.kind) {
+        return path.clone();
+    }
+    // Breadth-first: the shallowest match is the likeliest culprit.
+    let mut queue = std::collections::VecDeque::from([(start, path.clone())]);
+    while let Some((n, p)) = queue.pop_front() {
+        match &n.kind {
+            NodeKind::Map(entries) => {
+                for (k, _, v) in entries {
+                    if wanted(&v.kind) {
+                        return p.key(k);
+                    }
+                    queue.push_back((v, p.key(k)));
+                }
+            }
+            NodeKind::Seq(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    if wanted(&v.kind) {
+                        return p.index(i);
+                    }
+                    queue.push_back((v, p.index(i)));
+                }
+            }
+            _ => {}
+        }
+    }
+    path.clone()
+}
+
 /// All checks on one typed document.
 pub fn check_document(doc: &Document, catalog: &Catalog, options: Options) -> Vec<Diagnostic> {
     let mut ctx = DocCtx::new(doc, catalog);
@@ -181,6 +234,7 @@ pub fn check_document(doc: &Document, catalog: &Catalog, options: Options) -> Ve
     templates::check(&mut ctx);
     calls::check(&mut ctx);
     dag::check(&mut ctx);
+    expressions::check(&mut ctx);
     steps::check(&mut ctx);
     variables::check(&mut ctx);
     workflow::check(&mut ctx);

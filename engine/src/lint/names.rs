@@ -86,9 +86,10 @@ fn metadata(ctx: &mut DocCtx<'_>) {
             object_name(ctx, name, &path.key("name"), limit);
         }
         (None, Some(prefix)) => {
-            // A generated name adds 5 characters to the prefix.
+            // Kubernetes shortens a long prefix before adding its random
+            // suffix, so only the characters matter.
             let probe = format!("{prefix}abcde");
-            object_name(ctx, &probe, &path.key("generateName"), WORKFLOW_NAME_MAX);
+            object_name(ctx, &probe, &path.key("generateName"), usize::MAX);
         }
     }
 }

@@ -372,3 +372,11 @@ fn invalid_when_is_reported() {
 "#));
     only(&r, "invalid-when");
 }
+
+#[test]
+fn yaml_1_1_booleans_in_string_fields_are_pointed_at() {
+    let r = lint_one(&wf("  entrypoint: main\n  templates:\n    - name: main\n      steps:\n        - - name: s\n            template: t\n            arguments: {parameters: [{name: n, value: x}]}\n    - name: t\n      container: {image: busybox}\n"));
+    let f = only(&r, "type");
+    assert_eq!(f.diagnostic.path.to_string(), "spec.templates[0].steps[0][0].arguments.parameters[0].name");
+    assert!(f.diagnostic.help.as_deref().is_some_and(|h| h.contains("quote")));
+}

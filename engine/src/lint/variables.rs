@@ -65,6 +65,9 @@ struct Scope<'a> {
     /// `tasks` or `steps`, when inside a DAG or steps template.
     flow: Option<&'static str>,
     siblings: Vec<Sibling<'a>>,
+    /// Inside `metrics`: the node's own `status`, `duration`, `exitCode`,
+    /// `resourcesDuration.*` are defined there.
+    metrics: bool,
     /// All step or task names of the template, for better messages.
     all_names: Vec<&'a str>,
     current: Option<&'a str>,
@@ -88,6 +91,7 @@ pub fn check(ctx: &mut DocCtx<'_>) {
             workflow_params: &workflow_params,
             open_params,
             retries: wf_retry || t.retry_strategy.is_some(),
+            metrics: false,
             item: false,
             flow: None,
             siblings: Vec::new(),
@@ -97,10 +101,14 @@ pub fn check(ctx: &mut DocCtx<'_>) {
         let json = serde_json::to_value(t).unwrap_or(Value::Null);
         let Value::Object(fields) = &json else { continue };
         for (key, value) in fields {
-            if matches!(key.as_str(), "dag" | "steps" | "outputs") {
-                continue;
+            match key.as_str() {
+                "dag" | "steps" | "outputs" => {}
+                "metrics" => {
+                    let scope = Scope { metrics: true, ..clone_scope(&base) };
+                    walk(ctx, value, &path.key(key), &scope);
+                }
+                _ => walk(ctx, value, &path.key(key), &base),
             }
-            walk(ctx, value, &path.key(key), &base);
         }
 
         if let Some(dag) = &t.dag {
@@ -128,6 +136,7 @@ fn global_scope(params: &BTreeSet<String>, open_params: bool) -> Scope<'_> {
         workflow_params: params,
         open_params,
         retries: false,
+        metrics: false,
         item: false,
         flow: None,
         siblings: Vec::new(),
@@ -150,12 +159,12 @@ fn has_loop(c: &Control) -> bool {
     c.with_items.is_some() || c.with_param.is_some() || c.with_sequence.is_some()
 }
 
-fn check_dag<'a>(
-    ctx: &mut DocCtx<'a>,
-    t: &'a Template,
-    dag: &'a DagTemplate,
+fn check_dag<'d: 's, 's>(
+    ctx: &mut DocCtx<'d>,
+    t: &'d Template,
+    dag: &'d DagTemplate,
     path: &FieldPath,
-    base: &Scope<'a>,
+    base: &Scope<'s>,
 ) {
     let names: Vec<&str> = dag.tasks.iter().map(|t| t.name.as_str()).collect();
     let direct: HashMap<&str, Vec<String>> = dag
@@ -188,7 +197,8 @@ fn check_dag<'a>(
             ..clone_scope(base)
         };
         let tp = path.key("dag").key("tasks").index(i);
-        check_call_site(ctx, &serde_json::to_value(task).unwrap_or(Value::Null), &tp, &scope);
+        let me = callees.get(task.name.as_str()).copied().flatten();
+        check_call_site(ctx, &serde_json::to_value(task).unwrap_or(Value::Null), &tp, &scope, me);
         if let Some(w) = &task.control.when {
             check_when(ctx, w, &tp.key("when"));
         }
@@ -208,15 +218,15 @@ fn check_dag<'a>(
     walk(ctx, &outputs, &path.key("outputs"), &scope);
 }
 
-fn check_steps<'a>(
-    ctx: &mut DocCtx<'a>,
-    t: &'a Template,
-    groups: &'a [Vec<crate::spec::Step>],
+fn check_steps<'d: 's, 's>(
+    ctx: &mut DocCtx<'d>,
+    t: &'d Template,
+    groups: &'d [Vec<crate::spec::Step>],
     path: &FieldPath,
-    base: &Scope<'a>,
+    base: &Scope<'s>,
 ) {
     let all_names: Vec<&str> = groups.iter().flatten().map(|s| s.name.as_str()).collect();
-    let mut earlier: Vec<Sibling<'a>> = Vec::new();
+    let mut earlier: Vec<Sibling<'s>> = Vec::new();
     for (g, group) in groups.iter().enumerate() {
         for (i, step) in group.iter().enumerate() {
             let scope = Scope {
@@ -228,7 +238,8 @@ fn check_steps<'a>(
                 ..clone_scope(base)
             };
             let sp = path.key("steps").index(g).index(i);
-            check_call_site(ctx, &serde_json::to_value(step).unwrap_or(Value::Null), &sp, &scope);
+            let me = callee(ctx, &step.call);
+            check_call_site(ctx, &serde_json::to_value(step).unwrap_or(Value::Null), &sp, &scope, me);
             if let Some(w) = &step.control.when {
                 check_when(ctx, w, &sp.key("when"));
             }
@@ -243,13 +254,27 @@ fn check_steps<'a>(
 }
 
 /// A task or step, without its inline template (checked on its own).
-fn check_call_site(ctx: &mut DocCtx<'_>, json: &Value, path: &FieldPath, scope: &Scope<'_>) {
+/// Its hooks run after it, so they also see the step or task itself.
+fn check_call_site<'s>(
+    ctx: &mut DocCtx<'_>,
+    json: &Value,
+    path: &FieldPath,
+    scope: &Scope<'s>,
+    itself: Option<&'s Template>,
+) {
     let Value::Object(fields) = json else { return };
     for (key, value) in fields {
-        if key == "inline" {
-            continue;
+        match key.as_str() {
+            "inline" => {}
+            "hooks" | "onExit" => {
+                let mut hook_scope = clone_scope(scope);
+                if let Some(me) = scope.current {
+                    hook_scope.siblings.push(Sibling { name: me, callee: itself });
+                }
+                walk(ctx, value, &path.key(key), &hook_scope);
+            }
+            _ => walk(ctx, value, &path.key(key), scope),
         }
-        walk(ctx, value, &path.key(key), scope);
     }
 }
 
@@ -268,6 +293,7 @@ fn clone_scope<'a>(s: &Scope<'a>) -> Scope<'a> {
         workflow_params: s.workflow_params,
         open_params: s.open_params,
         retries: s.retries,
+        metrics: s.metrics,
         item: s.item,
         flow: s.flow,
         siblings: s.siblings.iter().map(|x| Sibling { name: x.name, callee: x.callee }).collect(),
@@ -325,7 +351,12 @@ fn check_string(ctx: &mut DocCtx<'_>, s: &str, path: &FieldPath, scope: &Scope<'
             return;
         }
     };
+    // A name used many times in one field is reported once.
+    let mut reported: HashSet<&str> = HashSet::new();
     for tag in found {
+        if !reported.insert(tag.body) {
+            continue;
+        }
         let span = (tag.body_offset, tag.body_offset + tag.body.len());
         match tag.kind {
             TagKind::Simple => {
@@ -439,6 +470,7 @@ fn resolve(name: &str, scope: &Scope<'_>) -> Result<(), Unresolved> {
             }
         }
         ["pod", "name"] | ["node", "name"] => Ok(()),
+        ["status" | "duration" | "exitCode"] | ["resourcesDuration", _] if scope.metrics => Ok(()),
         ["retries"] | ["lastRetry", "exitCode" | "status" | "duration" | "message"] => {
             if scope.retries {
                 Ok(())
@@ -492,7 +524,9 @@ fn resolve_workflow(name: &str, rest: &[&str], scope: &Scope<'_>) -> Result<(), 
             }
         }
         ["outputs", "parameters" | "artifacts", _] => Ok(()),
-        ["labels" | "annotations" | "creationTimestamp" | "parameters", _] => Ok(()),
+        // Label and annotation keys may contain dots (`example.io/owner`).
+        ["labels" | "annotations", _, ..] => Ok(()),
+        ["creationTimestamp" | "parameters", _] => Ok(()),
         [v] if WORKFLOW_VARS.contains(v) => Ok(()),
         [v, ..] => {
             let mut u = unknown(name, format!("`workflow.{v}` is not a workflow variable"));
@@ -504,6 +538,10 @@ fn resolve_workflow(name: &str, rest: &[&str], scope: &Scope<'_>) -> Result<(), 
 }
 
 fn resolve_sibling(name: &str, flow: &str, rest: &[&str], scope: &Scope<'_>) -> Result<(), Unresolved> {
+    // Argo defines the current step's or task's name everywhere.
+    if rest == ["name"] {
+        return Ok(());
+    }
     let here = scope.flow == Some(if flow == "tasks" { "tasks" } else { "steps" });
     if !here {
         let what = if flow == "tasks" { "a DAG template" } else { "a steps template" };

@@ -65,14 +65,6 @@ pub fn check(ctx: &mut DocCtx<'_>) {
                 "startingDeadlineSeconds cannot be negative",
             ));
         }
-        if let Some(w) = &spec.when {
-            if let Err(e) = crate::expr::check(w) {
-                ctx.push(
-                    Diagnostic::error("invalid-expression", path.key("when"), format!("invalid `when` expression: {}", e.message))
-                        .within(e.offset, e.offset + e.len),
-                );
-            }
-        }
     }
 }
 

@@ -106,6 +106,9 @@ pub const SPEC_KEPT: &[&str] = &[
     "archiveLogs",
     "workflowMetadata",
     "artifactGC",
+    "podResources",
+    "resourceClaims",
+    "executorPlugins",
 ];
 
 fn is_default<T: Default + PartialEq>(v: &T) -> bool {

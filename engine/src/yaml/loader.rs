@@ -1,8 +1,13 @@
-//! Builds [`Node`] trees from saphyr's event stream, one per document.
+//! Builds [`Node`] trees from libyaml's event stream, one per document.
+//!
+//! libyaml (in its safe Rust port) is the parser go-yaml was ported from,
+//! so it accepts what `kubectl` and Argo accept — including the loosely
+//! indented multi-line quoted strings found in real workflows, which a
+//! strict YAML 1.2 parser refuses.
 
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
+use libyaml_safer::{Event, EventData, Mark, Parser, ScalarStyle};
 
 use super::node::{Node, NodeKind, Span};
 use super::scalar::resolve_plain;
@@ -36,21 +41,21 @@ pub struct LoadError {
 }
 
 impl LoadError {
-    fn at(m: &Marker, message: impl Into<String>) -> Self {
+    fn at(m: &Mark, message: impl Into<String>) -> Self {
         Self { position: pos(m), message: message.into() }
     }
 }
 
-fn pos(m: &Marker) -> Position {
-    Position { line: m.line(), column: m.col() + 1 }
+fn pos(m: &Mark) -> Position {
+    Position { line: m.line as usize + 1, column: m.column as usize + 1 }
 }
 
 /// A collection being built, with where it started.
 enum Open {
-    Seq { start: Marker, anchor: usize, items: Vec<Node> },
+    Seq { start: Mark, anchor: Option<String>, items: Vec<Node> },
     Map {
-        start: Marker,
-        anchor: usize,
+        start: Mark,
+        anchor: Option<String>,
         entries: Vec<(String, Span, Node)>,
         /// The key read and waiting for its value.
         pending_key: Option<(String, Span)>,
@@ -74,20 +79,25 @@ pub fn load_str(text: &str, limits: Limits) -> Result<Vec<Node>, LoadError> {
     }
     let mut docs = Vec::new();
     let mut stack: Vec<Open> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut anchors: HashMap<String, Node> = HashMap::new();
     let mut budget = limits.max_nodes;
     let mut doc_root: Option<Node> = None;
 
-    for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| {
-            LoadError::at(e.marker(), format!("invalid YAML: {}", e.info()))
+    let mut parser = Parser::new();
+    let mut input = text.as_bytes();
+    parser.set_input_string(&mut input);
+    loop {
+        let Event { data, start_mark, end_mark, .. } = parser.parse().map_err(|e| {
+            let at = e.problem_mark().unwrap_or_default();
+            LoadError::at(&at, format!("invalid YAML: {}", e.problem()))
         })?;
-        let done: Option<(Node, usize)> = match event {
-            Event::DocumentStart(_) => {
+        let done: Option<(Node, Option<String>)> = match data {
+            EventData::StreamEnd => break,
+            EventData::DocumentStart { .. } => {
                 anchors.clear();
                 None
             }
-            Event::DocumentEnd => {
+            EventData::DocumentEnd { .. } => {
                 if let Some(root) = doc_root.take() {
                     if !matches!(root.kind, NodeKind::Null) {
                         docs.push(root);
@@ -95,42 +105,42 @@ pub fn load_str(text: &str, limits: Limits) -> Result<Vec<Node>, LoadError> {
                 }
                 None
             }
-            Event::Scalar(value, style, anchor, tag) => {
+            EventData::Scalar { value, style, anchor, tag, .. } => {
                 let kind = match style {
                     ScalarStyle::Plain if tag.is_none() => {
                         let mut k = resolve_plain(&value);
                         if let NodeKind::Str { content_col, .. } = &mut k {
-                            *content_col = single_line(&span.start, &span.end, 0);
+                            *content_col = single_line(&start_mark, &end_mark, 0);
                         }
                         k
                     }
                     ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => NodeKind::Str {
-                        value: value.into_owned(),
-                        content_col: single_line(&span.start, &span.end, 1),
+                        value,
+                        content_col: single_line(&start_mark, &end_mark, 1),
                     },
-                    _ => NodeKind::Str { value: value.into_owned(), content_col: None },
+                    _ => NodeKind::Str { value, content_col: None },
                 };
-                Some((Node { span: to_span(&span.start, &span.end), kind }, anchor))
+                Some((Node { span: to_span(&start_mark, &end_mark), kind }, anchor))
             }
-            Event::SequenceStart(anchor, _) => {
+            EventData::SequenceStart { anchor, .. } => {
                 if stack.len() >= limits.max_depth {
                     return Err(LoadError::at(
-                        &span.start,
+                        &start_mark,
                         format!("nesting deeper than {} levels", limits.max_depth),
                     ));
                 }
-                stack.push(Open::Seq { start: span.start, anchor, items: Vec::new() });
+                stack.push(Open::Seq { start: start_mark, anchor, items: Vec::new() });
                 None
             }
-            Event::MappingStart(anchor, _) => {
+            EventData::MappingStart { anchor, .. } => {
                 if stack.len() >= limits.max_depth {
                     return Err(LoadError::at(
-                        &span.start,
+                        &start_mark,
                         format!("nesting deeper than {} levels", limits.max_depth),
                     ));
                 }
                 stack.push(Open::Map {
-                    start: span.start,
+                    start: start_mark,
                     anchor,
                     entries: Vec::new(),
                     pending_key: None,
@@ -138,27 +148,30 @@ pub fn load_str(text: &str, limits: Limits) -> Result<Vec<Node>, LoadError> {
                 });
                 None
             }
-            Event::SequenceEnd => match stack.pop() {
+            EventData::SequenceEnd => match stack.pop() {
                 Some(Open::Seq { start, anchor, items }) => Some((
-                    Node { span: to_span(&start, &span.end), kind: NodeKind::Seq(items) },
+                    Node { span: to_span(&start, &end_mark), kind: NodeKind::Seq(items) },
                     anchor,
                 )),
-                _ => return Err(LoadError::at(&span.start, "invalid YAML: unbalanced sequence")),
+                _ => return Err(LoadError::at(&start_mark, "invalid YAML: unbalanced sequence")),
             },
-            Event::MappingEnd => match stack.pop() {
+            EventData::MappingEnd => match stack.pop() {
                 Some(Open::Map { start, anchor, entries, .. }) => Some((
-                    Node { span: to_span(&start, &span.end), kind: NodeKind::Map(entries) },
+                    Node { span: to_span(&start, &end_mark), kind: NodeKind::Map(entries) },
                     anchor,
                 )),
-                _ => return Err(LoadError::at(&span.start, "invalid YAML: unbalanced mapping")),
+                _ => return Err(LoadError::at(&start_mark, "invalid YAML: unbalanced mapping")),
             },
-            Event::Alias(id) => {
-                let Some(target) = anchors.get(&id) else {
-                    return Err(LoadError::at(&span.start, "alias to an unknown anchor"));
+            EventData::Alias { anchor } => {
+                let Some(target) = anchors.get(&anchor) else {
+                    return Err(LoadError::at(
+                        &start_mark,
+                        format!("alias `*{anchor}` refers to no anchor"),
+                    ));
                 };
                 let mut copy = target.clone();
-                copy.span = to_span(&span.start, &span.end);
-                Some((copy, 0))
+                copy.span = to_span(&start_mark, &end_mark);
+                Some((copy, None))
             }
             _ => None,
         };
@@ -166,7 +179,7 @@ pub fn load_str(text: &str, limits: Limits) -> Result<Vec<Node>, LoadError> {
         let cost = count_nodes(&node, budget);
         if cost >= budget {
             return Err(LoadError::at(
-                &span.start,
+                &start_mark,
                 format!(
                     "document expands to more than {} values (aliases?)",
                     limits.max_nodes
@@ -174,8 +187,8 @@ pub fn load_str(text: &str, limits: Limits) -> Result<Vec<Node>, LoadError> {
             ));
         }
         budget -= cost;
-        if anchor != 0 {
-            anchors.insert(anchor, node.clone());
+        if let Some(a) = anchor {
+            anchors.insert(a, node.clone());
         }
         attach(&mut stack, &mut doc_root, node)?;
     }
@@ -297,13 +310,13 @@ fn count_nodes(node: &Node, limit: usize) -> usize {
     n
 }
 
-fn to_span(start: &Marker, end: &Marker) -> Span {
-    Span { start: pos(start), end: pos(end), offset: start.index() }
+fn to_span(start: &Mark, end: &Mark) -> Span {
+    Span { start: pos(start), end: pos(end), offset: start.index as usize }
 }
 
 /// Column where a single-line scalar's content starts, if it is one.
-fn single_line(start: &Marker, end: &Marker, quote: usize) -> Option<usize> {
-    (start.line() == end.line()).then_some(start.col() + 1 + quote)
+fn single_line(start: &Mark, end: &Mark, quote: usize) -> Option<usize> {
+    (start.line == end.line).then_some(start.column as usize + 1 + quote)
 }
 
 #[cfg(test)]

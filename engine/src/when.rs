@@ -1,1 +1,0 @@
-//! `when` conditions, evaluated the way Argo's govaluate does. Placeholder.
