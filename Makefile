@@ -7,7 +7,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/keelson/target
 CARGO ?= cargo
 KEELSON := $(CARGO_TARGET_DIR)/debug/keelson
 
-.PHONY: run test setup-rust build fmt-check clippy wasm-check unit-tests lint-examples
+.PHONY: run test setup-rust build fmt-check clippy wasm-check unit-tests lint-examples conformance
 
 ## Build and lint the example workflows (execution lands with issue 3).
 run: setup-rust build
@@ -18,7 +18,7 @@ run: setup-rust build
 	@echo "(running them locally and the web UI arrive with the next issues)"
 
 ## Every check CI runs: formatting, clippy, the wasm32 build, all tests.
-test: setup-rust fmt-check clippy wasm-check unit-tests lint-examples
+test: setup-rust fmt-check clippy wasm-check unit-tests conformance lint-examples
 
 setup-rust:
 	@rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$$' \
@@ -45,6 +45,11 @@ unit-tests:
 	else \
 		$(CARGO) test --workspace --no-fail-fast; \
 	fi
+
+# Prints the table of how Argo's own examples fare (skips where
+# ../shared/argo-examples is absent).
+conformance:
+	$(CARGO) test -q -p engine --test lint_conformance -- --nocapture 2>&1 | grep -v '^    '
 
 lint-examples: build
 	$(KEELSON) lint --strict examples/

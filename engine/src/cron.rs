@@ -71,7 +71,8 @@ pub fn parse(spec: &str) -> Result<Schedule, CronError> {
         )));
     }
     let field = |i: usize, name, min, max, names: &[&str]| {
-        bits(fields[i], min, max, names).map_err(|why| CronError(format!("`{spec}`: {name} field: {why}")))
+        bits(fields[i], min, max, names)
+            .map_err(|why| CronError(format!("`{spec}`: {name} field: {why}")))
     };
     let minutes = field(0, "minute", 0, 59, &[])?;
     let hours = field(1, "hour", 0, 23, &[])?;

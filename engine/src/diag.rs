@@ -117,10 +117,7 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, path: FieldPath, message: impl Into<String>) -> Self {
-        Self {
-            severity: Severity::Warning,
-            ..Self::error(code, path, message)
-        }
+        Self { severity: Severity::Warning, ..Self::error(code, path, message) }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {

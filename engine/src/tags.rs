@@ -56,13 +56,7 @@ pub fn scan(s: &str) -> Result<Vec<Tag<'_>>, UnclosedTag> {
             Tag { kind: TagKind::Expression, body: expr, body_offset: inner + 1, start, end }
         } else {
             let lead = raw.len() - raw.trim_start().len();
-            Tag {
-                kind: TagKind::Simple,
-                body: raw.trim(),
-                body_offset: inner + lead,
-                start,
-                end,
-            }
+            Tag { kind: TagKind::Simple, body: raw.trim(), body_offset: inner + lead, start, end }
         };
         tags.push(tag);
         at = end;
@@ -128,10 +122,9 @@ mod tests {
 
     #[test]
     fn substitutes_known_names_only() {
-        let out = substitute_simple("{{a}}-{{b}}-{{=c}}", &|n| {
-            (n == "a").then(|| Cow::Borrowed("1"))
-        })
-        .expect("closed");
+        let out =
+            substitute_simple("{{a}}-{{b}}-{{=c}}", &|n| (n == "a").then_some(Cow::Borrowed("1")))
+                .expect("closed");
         assert_eq!(out, "1-{{b}}-{{=c}}");
     }
 

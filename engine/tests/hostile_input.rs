@@ -39,7 +39,9 @@ fn alias_bombs_are_an_error() {
     let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..20 {
         let p = i - 1;
-        s.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        s.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
     }
     let r = lint_text(s);
     assert!(r.failed());
@@ -48,7 +50,9 @@ fn alias_bombs_are_an_error() {
 
 #[test]
 fn binary_garbage_and_odd_documents() {
-    for text in ["\u{0}\u{1}\u{2}", "---\n---\n", "[]", "42", "kind: Workflow", "{", "a: b: c", "\t- x"] {
+    for text in
+        ["\u{0}\u{1}\u{2}", "---\n---\n", "[]", "42", "kind: Workflow", "{", "a: b: c", "\t- x"]
+    {
         let _ = lint_text(text.to_string());
     }
 }

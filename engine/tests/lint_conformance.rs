@@ -54,7 +54,9 @@ const NAMED_REASONS: &[&str] = &[
 #[test]
 fn argo_examples_lint_clean_or_name_their_reason() {
     let Some(dir) = examples_dir() else {
-        println!("SKIPPED: ../shared/argo-examples is absent (only present on development machines)");
+        println!(
+            "SKIPPED: ../shared/argo-examples is absent (only present on development machines)"
+        );
         return;
     };
     let mut files = Vec::new();
@@ -107,7 +109,11 @@ fn argo_examples_lint_clean_or_name_their_reason() {
             *by_reason.entry(r.clone()).or_default() += 1;
         }
     }
-    println!("lint conformance over {} files ({} documents):", sources.len(), report.documents.len());
+    println!(
+        "lint conformance over {} files ({} documents):",
+        sources.len(),
+        report.documents.len()
+    );
     println!("  {:<40} {:>5}", "lints clean", clean);
     for (reason, n) in &by_reason {
         println!("  {reason:<40} {n:>5}");
@@ -117,5 +123,9 @@ fn argo_examples_lint_clean_or_name_their_reason() {
             println!("    {file}: {}", reasons.join("; "));
         }
     }
-    assert!(unexpected.is_empty(), "unexpected findings on Argo's examples:\n{}", unexpected.join("\n"));
+    assert!(
+        unexpected.is_empty(),
+        "unexpected findings on Argo's examples:\n{}",
+        unexpected.join("\n")
+    );
 }

@@ -59,8 +59,12 @@ fn json_output_is_machine_readable() {
     let o = keelson(&["lint", "-o", "json", "--strict", p.to_str().expect("utf-8")]);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
-    let codes: Vec<&str> =
-        v["findings"].as_array().expect("findings").iter().filter_map(|f| f["code"].as_str()).collect();
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
     assert!(codes.contains(&"unknown-field"), "{v}");
     assert!(codes.contains(&"missing-entrypoint"), "{v}");
     let f = &v["findings"][0];

@@ -38,9 +38,7 @@ pub(crate) fn example_values(key: &str) -> Option<Vec<(String, usize, String)>> 
                     .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > indent)
                     .map(|l| l.trim())
                     .collect();
-                body.join(if folded { " " } else { "\n" })
-                    .trim()
-                    .to_string()
+                body.join(if folded { " " } else { "\n" }).trim().to_string()
             } else {
                 unquote(rest)
             };

@@ -148,15 +148,9 @@ pub enum Depends {
 impl Clone for Depends {
     fn clone(&self) -> Self {
         match self {
-            Depends::Task {
-                name,
-                result,
-                offset,
-            } => Depends::Task {
-                name: name.clone(),
-                result: *result,
-                offset: *offset,
-            },
+            Depends::Task { name, result, offset } => {
+                Depends::Task { name: name.clone(), result: *result, offset: *offset }
+            }
             Depends::Not(inner) => Depends::Not(Box::new((**inner).clone())),
             Depends::And(..) | Depends::Or(..) => {
                 // Rebuild chains with a loop, like every other walk here.
@@ -164,11 +158,7 @@ impl Clone for Depends {
                 let (first, rest) = self.chain();
                 rest.into_iter().fold(first.clone(), |acc, d| {
                     let (a, b) = (Box::new(acc), Box::new(d.clone()));
-                    if is_and {
-                        Depends::And(a, b)
-                    } else {
-                        Depends::Or(a, b)
-                    }
+                    if is_and { Depends::And(a, b) } else { Depends::Or(a, b) }
                 })
             }
         }
@@ -179,16 +169,8 @@ impl PartialEq for Depends {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (
-                Depends::Task {
-                    name: n1,
-                    result: r1,
-                    ..
-                },
-                Depends::Task {
-                    name: n2,
-                    result: r2,
-                    ..
-                },
+                Depends::Task { name: n1, result: r1, .. },
+                Depends::Task { name: n2, result: r2, .. },
             ) => n1 == n2 && r1 == r2,
             (Depends::Not(a), Depends::Not(b)) => a == b,
             (Depends::And(..), Depends::And(..)) | (Depends::Or(..), Depends::Or(..)) => {
@@ -241,14 +223,8 @@ impl Depends {
     /// expr-lang, so `state` is not asked more than needed.
     pub fn eval(&self, state: &dyn Fn(&str, TaskResult) -> bool) -> bool {
         match self {
-            Depends::Task {
-                name,
-                result: Some(r),
-                ..
-            } => state(name, *r),
-            Depends::Task {
-                name, result: None, ..
-            } => {
+            Depends::Task { name, result: Some(r), .. } => state(name, *r),
+            Depends::Task { name, result: None, .. } => {
                 state(name, TaskResult::Succeeded)
                     || state(name, TaskResult::Skipped)
                     || state(name, TaskResult::Daemoned)
@@ -297,11 +273,7 @@ fn strength(d: &Depends) -> u8 {
 
 /// Write `d`, parenthesised when it binds more loosely than `min`.
 fn write_operand(f: &mut fmt::Formatter<'_>, d: &Depends, min: u8) -> fmt::Result {
-    if strength(d) < min {
-        write!(f, "({d})")
-    } else {
-        write!(f, "{d}")
-    }
+    if strength(d) < min { write!(f, "({d})") } else { write!(f, "{d}") }
 }
 
 /// The canonical form: single spaces around `&&`/`||`, no space after `!`,
@@ -362,11 +334,7 @@ pub fn from_dependencies(deps: &[&str], continue_on: &dyn Fn(&str) -> ContinueOn
             out.push_str(" && ");
         }
         let c = continue_on(dep);
-        let mut results = vec![
-            TaskResult::Succeeded,
-            TaskResult::Skipped,
-            TaskResult::Daemoned,
-        ];
+        let mut results = vec![TaskResult::Succeeded, TaskResult::Skipped, TaskResult::Daemoned];
         if c.error {
             results.push(TaskResult::Errored);
         }

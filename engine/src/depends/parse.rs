@@ -5,12 +5,7 @@ use super::{Depends, DependsError, MAX_NESTING, MAX_OPERANDS, TaskResult};
 
 /// Parse a `depends` string.
 pub fn parse(src: &str) -> Result<Depends, DependsError> {
-    let mut p = Parser {
-        src,
-        bytes: src.as_bytes(),
-        pos: 0,
-        operands: 0,
-    };
+    let mut p = Parser { src, bytes: src.as_bytes(), pos: 0, operands: 0 };
     p.skip_ws();
     if p.pos == src.len() {
         return Err(p.error(0, src.len(), "empty depends expression".to_string()));
@@ -71,11 +66,7 @@ fn reduce(op: Op, out: &mut Vec<Depends>, nesting: &mut usize) {
                 return;
             };
             let (a, b) = (Box::new(a), Box::new(b));
-            out.push(if matches!(op, Op::And) {
-                Depends::And(a, b)
-            } else {
-                Depends::Or(a, b)
-            });
+            out.push(if matches!(op, Op::And) { Depends::And(a, b) } else { Depends::Or(a, b) });
         }
         Op::Open(_) => {}
     }
@@ -83,11 +74,7 @@ fn reduce(op: Op, out: &mut Vec<Depends>, nesting: &mut usize) {
 
 impl Parser<'_> {
     fn error(&self, offset: usize, len: usize, message: String) -> DependsError {
-        DependsError {
-            offset,
-            len,
-            message,
-        }
+        DependsError { offset, len, message }
     }
 
     /// Whitespace as expr-lang skips it.
@@ -137,11 +124,7 @@ impl Parser<'_> {
                             format!("depends expression nests deeper than {MAX_NESTING} levels"),
                         ));
                     }
-                    let op = if self.peek() == Some(b'!') {
-                        Op::Not
-                    } else {
-                        Op::Open(at)
-                    };
+                    let op = if self.peek() == Some(b'!') { Op::Not } else { Op::Open(at) };
                     ops.push(op);
                     self.pos += 1;
                     continue;
@@ -245,10 +228,7 @@ impl Parser<'_> {
             self.pos += 1;
             let rstart = self.pos;
             // Take every name-like byte so the whole misspelling is reported.
-            while self
-                .peek()
-                .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-            {
+            while self.peek().is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
                 self.pos += 1;
             }
             let suffix = &self.src[rstart..self.pos];
@@ -284,10 +264,7 @@ impl Parser<'_> {
         } else {
             // `A .Succeeded`: Argo's regex needs the dot right after the name
             // (otherwise it reads two task names), so say so plainly.
-            let gap = self.bytes[self.pos..]
-                .iter()
-                .take_while(|b| b.is_ascii_whitespace())
-                .count();
+            let gap = self.bytes[self.pos..].iter().take_while(|b| b.is_ascii_whitespace()).count();
             if gap > 0 && self.bytes.get(self.pos + gap) == Some(&b'.') {
                 return Err(self.error(
                     self.pos,
@@ -296,11 +273,7 @@ impl Parser<'_> {
                 ));
             }
         }
-        Ok(Depends::Task {
-            name: name.to_string(),
-            result,
-            offset: start,
-        })
+        Ok(Depends::Task { name: name.to_string(), result, offset: start })
     }
 
     /// The error for whatever sits where `&&`, `||`, `)` or the end was due.
@@ -320,11 +293,7 @@ impl Parser<'_> {
         } else if rest.first().is_some_and(|b| is_name_byte(*b)) {
             let word_len = rest.iter().take_while(|b| is_name_byte(**b)).count();
             let word = &self.src[at..at + word_len];
-            return self.error(
-                at,
-                word_len,
-                format!("expected '&&', '||' or ')' before '{word}'"),
-            );
+            return self.error(at, word_len, format!("expected '&&', '||' or ')' before '{word}'"));
         } else {
             format!("expected '&&', '||' or ')', found {what}")
         };
@@ -333,9 +302,5 @@ impl Parser<'_> {
 }
 
 fn valid_results() -> String {
-    TaskResult::ALL
-        .iter()
-        .map(|r| r.name())
-        .collect::<Vec<_>>()
-        .join(", ")
+    TaskResult::ALL.iter().map(|r| r.name()).collect::<Vec<_>>().join(", ")
 }

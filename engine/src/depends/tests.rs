@@ -5,11 +5,7 @@ use super::*;
 use proptest::prelude::*;
 
 fn task(name: &str, result: Option<TaskResult>) -> Depends {
-    Depends::Task {
-        name: name.to_string(),
-        result,
-        offset: 0,
-    }
+    Depends::Task { name: name.to_string(), result, offset: 0 }
 }
 
 fn not(d: Depends) -> Depends {
@@ -39,10 +35,7 @@ fn state_of<'a>(facts: &'a [(&'a str, TaskResult)]) -> impl Fn(&str, TaskResult)
 #[test]
 fn bare_task_and_task_with_result() {
     assert_eq!(parse("A").unwrap(), task("A", None));
-    assert_eq!(
-        parse("A.Succeeded").unwrap(),
-        task("A", Some(TaskResult::Succeeded))
-    );
+    assert_eq!(parse("A.Succeeded").unwrap(), task("A", Some(TaskResult::Succeeded)));
     for r in TaskResult::ALL {
         let src = format!("task-1.{r}");
         assert_eq!(parse(&src).unwrap(), task("task-1", Some(r)), "{src}");
@@ -51,19 +44,13 @@ fn bare_task_and_task_with_result() {
 
 #[test]
 fn hyphenated_and_digit_names_are_one_task() {
-    assert_eq!(
-        parse("A-B.Succeeded").unwrap(),
-        task("A-B", Some(TaskResult::Succeeded))
-    );
+    assert_eq!(parse("A-B.Succeeded").unwrap(), task("A-B", Some(TaskResult::Succeeded)));
     // Argo's regex allows a leading digit and a trailing '-'; lint decides
     // about digits (validate.go), the parser follows the regex.
     assert_eq!(parse("1a-").unwrap(), task("1a-", None));
     assert_eq!(
         parse("should-execute-2.Succeeded || should-not-execute").unwrap(),
-        or(
-            task("should-execute-2", Some(TaskResult::Succeeded)),
-            task("should-not-execute", None)
-        )
+        or(task("should-execute-2", Some(TaskResult::Succeeded)), task("should-not-execute", None))
     );
 }
 
@@ -78,10 +65,7 @@ fn operators_and_precedence() {
         parse("A && B || C").unwrap(),
         or(and(task("A", None), task("B", None)), task("C", None))
     );
-    assert_eq!(
-        parse("!A && B").unwrap(),
-        and(not(task("A", None)), task("B", None))
-    );
+    assert_eq!(parse("!A && B").unwrap(), and(not(task("A", None)), task("B", None)));
     assert_eq!(
         parse("A && B && C").unwrap(),
         and(and(task("A", None), task("B", None)), task("C", None))
@@ -99,15 +83,9 @@ fn whitespace_anywhere_between_tokens() {
     let d = parse(" \t(A.Succeeded||B)\n&&!\r\nC ").unwrap();
     assert_eq!(
         d,
-        and(
-            or(task("A", Some(TaskResult::Succeeded)), task("B", None)),
-            not(task("C", None))
-        )
+        and(or(task("A", Some(TaskResult::Succeeded)), task("B", None)), not(task("C", None)))
     );
-    assert_eq!(
-        parse("A&&B").unwrap(),
-        and(task("A", None), task("B", None))
-    );
+    assert_eq!(parse("A&&B").unwrap(), and(task("A", None), task("B", None)));
 }
 
 #[test]
@@ -146,47 +124,26 @@ fn unknown_result_points_at_suffix_with_suggestion() {
     let e = err(src);
     assert_eq!(&src[e.offset..e.offset + e.len], "Succeded");
     assert!(
-        e.message
-            .starts_with("task result 'Succeded' for task 'B-1' is invalid"),
+        e.message.starts_with("task result 'Succeded' for task 'B-1' is invalid"),
         "{}",
         e.message
     );
-    assert!(
-        e.message.contains("did you mean 'Succeeded'?"),
-        "{}",
-        e.message
-    );
-    assert!(
-        e.message.contains("AnySucceeded, AllFailed"),
-        "{}",
-        e.message
-    );
+    assert!(e.message.contains("did you mean 'Succeeded'?"), "{}", e.message);
+    assert!(e.message.contains("AnySucceeded, AllFailed"), "{}", e.message);
 
     // Argo needs an upper-case result; lower case is a typo.
     let e = err("A.failed");
-    assert!(
-        e.message.contains("did you mean 'Failed'?"),
-        "{}",
-        e.message
-    );
+    assert!(e.message.contains("did you mean 'Failed'?"), "{}", e.message);
     assert_eq!((e.offset, e.len), (2, 6));
 
     // Nothing close: no suggestion, but the list of valid results.
     let e = err("A.Finished");
     assert!(!e.message.contains("did you mean"), "{}", e.message);
-    assert!(
-        e.message.contains("valid results: Succeeded"),
-        "{}",
-        e.message
-    );
+    assert!(e.message.contains("valid results: Succeeded"), "{}", e.message);
 
     let e = err("A.");
     assert_eq!((e.offset, e.len), (1, 1));
-    assert!(
-        e.message.contains("expected a task result"),
-        "{}",
-        e.message
-    );
+    assert!(e.message.contains("expected a task result"), "{}", e.message);
 }
 
 #[test]
@@ -206,11 +163,7 @@ fn syntax_errors_have_useful_spans() {
 
     let e = err("A || B)");
     assert_eq!((e.offset, e.len), (6, 1));
-    assert!(
-        e.message.contains("without a matching '('"),
-        "{}",
-        e.message
-    );
+    assert!(e.message.contains("without a matching '('"), "{}", e.message);
 
     let e = err("A & B");
     assert_eq!(e.offset, 2);
@@ -248,11 +201,7 @@ fn syntax_errors_have_useful_spans() {
 fn nesting_and_size_are_bounded() {
     let ok = format!("{}A{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
     assert!(parse(&ok).is_ok());
-    let deep = format!(
-        "{}A{}",
-        "(".repeat(MAX_NESTING + 1),
-        ")".repeat(MAX_NESTING + 1)
-    );
+    let deep = format!("{}A{}", "(".repeat(MAX_NESTING + 1), ")".repeat(MAX_NESTING + 1));
     let e = err(&deep);
     assert_eq!(e.offset, MAX_NESTING);
     assert!(e.message.contains("nests deeper"), "{}", e.message);
@@ -280,10 +229,8 @@ fn nesting_and_size_are_bounded() {
 fn eval_bare_name_is_succeeded_skipped_or_daemoned() {
     let d = parse("A").unwrap();
     for r in TaskResult::ALL {
-        let expected = matches!(
-            r,
-            TaskResult::Succeeded | TaskResult::Skipped | TaskResult::Daemoned
-        );
+        let expected =
+            matches!(r, TaskResult::Succeeded | TaskResult::Skipped | TaskResult::Daemoned);
         assert_eq!(d.eval(&state_of(&[("A", r)])), expected, "{r}");
     }
 }
@@ -293,25 +240,17 @@ fn eval_follows_the_docs() {
     // "task || task-2.Failed"
     let d = parse("task || task-2.Failed").unwrap();
     assert!(d.eval(&state_of(&[("task", TaskResult::Skipped)])));
-    assert!(d.eval(&state_of(&[
-        ("task", TaskResult::Failed),
-        ("task-2", TaskResult::Failed)
-    ])));
-    assert!(!d.eval(&state_of(&[
-        ("task", TaskResult::Errored),
-        ("task-2", TaskResult::Succeeded)
-    ])));
+    assert!(d.eval(&state_of(&[("task", TaskResult::Failed), ("task-2", TaskResult::Failed)])));
+    assert!(
+        !d.eval(&state_of(&[("task", TaskResult::Errored), ("task-2", TaskResult::Succeeded)]))
+    );
 
     // "(task-2.Succeeded || task-2.Skipped) && !task-3.Failed"
     let d = parse("(task-2.Succeeded || task-2.Skipped) && !task-3.Failed").unwrap();
-    assert!(d.eval(&state_of(&[
-        ("task-2", TaskResult::Skipped),
-        ("task-3", TaskResult::Succeeded)
-    ])));
-    assert!(!d.eval(&state_of(&[
-        ("task-2", TaskResult::Skipped),
-        ("task-3", TaskResult::Failed)
-    ])));
+    assert!(
+        d.eval(&state_of(&[("task-2", TaskResult::Skipped), ("task-3", TaskResult::Succeeded)]))
+    );
+    assert!(!d.eval(&state_of(&[("task-2", TaskResult::Skipped), ("task-3", TaskResult::Failed)])));
 
     // The dag-conditional-artifacts style: omitted tasks.
     let d = parse("A.Omitted || A.Daemoned").unwrap();
@@ -361,27 +300,15 @@ fn display_is_canonical() {
 fn from_dependencies_matches_argo_byte_for_byte() {
     let none = |_: &str| ContinueOn::default();
     assert_eq!(from_dependencies(&[], &none), "");
-    assert_eq!(
-        from_dependencies(&["A"], &none),
-        "(A.Succeeded || A.Skipped || A.Daemoned)"
-    );
+    assert_eq!(from_dependencies(&["A"], &none), "(A.Succeeded || A.Skipped || A.Daemoned)");
     assert_eq!(
         from_dependencies(&["A", "B-1"], &none),
         "(A.Succeeded || A.Skipped || A.Daemoned) && (B-1.Succeeded || B-1.Skipped || B-1.Daemoned)"
     );
     let flags = |t: &str| match t {
-        "E" => ContinueOn {
-            error: true,
-            failed: false,
-        },
-        "F" => ContinueOn {
-            error: false,
-            failed: true,
-        },
-        "EF" => ContinueOn {
-            error: true,
-            failed: true,
-        },
+        "E" => ContinueOn { error: true, failed: false },
+        "F" => ContinueOn { error: false, failed: true },
+        "EF" => ContinueOn { error: true, failed: true },
         _ => ContinueOn::default(),
     };
     assert_eq!(
@@ -392,14 +319,8 @@ fn from_dependencies_matches_argo_byte_for_byte() {
     );
     // What it produces parses and means what Argo means.
     let d = parse(&from_dependencies(&["E", "F"], &flags)).unwrap();
-    assert!(d.eval(&state_of(&[
-        ("E", TaskResult::Errored),
-        ("F", TaskResult::Failed)
-    ])));
-    assert!(!d.eval(&state_of(&[
-        ("E", TaskResult::Failed),
-        ("F", TaskResult::Failed)
-    ])));
+    assert!(d.eval(&state_of(&[("E", TaskResult::Errored), ("F", TaskResult::Failed)])));
+    assert!(!d.eval(&state_of(&[("E", TaskResult::Failed), ("F", TaskResult::Failed)])));
 }
 
 #[test]
@@ -454,18 +375,12 @@ fn arb_depends() -> impl Strategy<Value = Depends> {
 fn reference_eval(d: &Depends, facts: &[(String, TaskResult)]) -> bool {
     let has = |t: &str, r: TaskResult| facts.iter().any(|(ft, fr)| ft == t && *fr == r);
     match d {
-        Depends::Task {
-            name,
-            result: Some(r),
-            ..
-        } => has(name, *r),
-        Depends::Task { name, .. } => [
-            TaskResult::Succeeded,
-            TaskResult::Skipped,
-            TaskResult::Daemoned,
-        ]
-        .into_iter()
-        .any(|r| has(name, r)),
+        Depends::Task { name, result: Some(r), .. } => has(name, *r),
+        Depends::Task { name, .. } => {
+            [TaskResult::Succeeded, TaskResult::Skipped, TaskResult::Daemoned]
+                .into_iter()
+                .any(|r| has(name, r))
+        }
         Depends::Not(x) => !reference_eval(x, facts),
         Depends::And(a, b) => {
             let (a, b) = (reference_eval(a, facts), reference_eval(b, facts));

@@ -92,37 +92,38 @@ pub(crate) fn tokenize(src: &str) -> Vec<Token> {
             }
             continue;
         }
-        let (kind, end) = if (c == b'b' || c == b'B') && matches!(bytes.get(i + 1), Some(b'"' | b'\''))
-        {
-            let (kind, end) = quoted(bytes, i + 1);
-            (if kind == Kind::Str { Kind::Bytes } else { kind }, end)
-        } else if c == b'"' || c == b'\'' {
-            quoted(bytes, i)
-        } else if c == b'`' {
-            match bytes[i + 1..].iter().position(|&b| b == b'`') {
-                Some(p) => (Kind::RawStr, i + 1 + p + 1),
-                None => (Kind::Unterminated, bytes.len()),
-            }
-        } else if c.is_ascii_digit() || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
-        {
-            number(bytes, i)
-        } else if c == b'#' {
-            (Kind::Hash, ident_tail(bytes, i + 1))
-        } else if c.is_ascii_alphabetic() || c == b'_' || c == b'$' {
-            (Kind::Ident, ident_tail(bytes, i + 1))
-        } else if let Some(p) = PUNCT.iter().find(|p| bytes[i..].starts_with(p.as_bytes())) {
-            // `a ?.5 : 1` is a ternary in the grammar (the ternary is tried
-            // before `?.`), so `?.` directly followed by a digit is `?`.
-            if *p == "?." && bytes.get(i + 2).is_some_and(u8::is_ascii_digit) {
-                (Kind::Punct, i + 1)
+        let (kind, end) =
+            if (c == b'b' || c == b'B') && matches!(bytes.get(i + 1), Some(b'"' | b'\'')) {
+                let (kind, end) = quoted(bytes, i + 1);
+                (if kind == Kind::Str { Kind::Bytes } else { kind }, end)
+            } else if c == b'"' || c == b'\'' {
+                quoted(bytes, i)
+            } else if c == b'`' {
+                match bytes[i + 1..].iter().position(|&b| b == b'`') {
+                    Some(p) => (Kind::RawStr, i + 1 + p + 1),
+                    None => (Kind::Unterminated, bytes.len()),
+                }
+            } else if c.is_ascii_digit()
+                || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+            {
+                number(bytes, i)
+            } else if c == b'#' {
+                (Kind::Hash, ident_tail(bytes, i + 1))
+            } else if c.is_ascii_alphabetic() || c == b'_' || c == b'$' {
+                (Kind::Ident, ident_tail(bytes, i + 1))
+            } else if let Some(p) = PUNCT.iter().find(|p| bytes[i..].starts_with(p.as_bytes())) {
+                // `a ?.5 : 1` is a ternary in the grammar (the ternary is tried
+                // before `?.`), so `?.` directly followed by a digit is `?`.
+                if *p == "?." && bytes.get(i + 2).is_some_and(u8::is_ascii_digit) {
+                    (Kind::Punct, i + 1)
+                } else {
+                    (Kind::Punct, i + p.len())
+                }
             } else {
-                (Kind::Punct, i + p.len())
-            }
-        } else {
-            // One whole UTF-8 character, so that slicing stays on boundaries.
-            let width = src[i..].chars().next().map_or(1, char::len_utf8);
-            (Kind::Unknown, i + width)
-        };
+                // One whole UTF-8 character, so that slicing stays on boundaries.
+                let width = src[i..].chars().next().map_or(1, char::len_utf8);
+                (Kind::Unknown, i + width)
+            };
         out.push(Token { kind, start, end });
         i = end;
     }
@@ -130,10 +131,7 @@ pub(crate) fn tokenize(src: &str) -> Vec<Token> {
 }
 
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| from + p)
+    hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| from + p)
 }
 
 fn ident_tail(bytes: &[u8], mut i: usize) -> usize {
@@ -198,19 +196,38 @@ fn number(bytes: &[u8], i: usize) -> (Kind, usize) {
     (kind, j)
 }
 
-/// The value of a `"…"`/`'…'` literal exactly as expr-lang 2.1 decodes it
-/// (`Value::from(Pair)` in its `value.rs`): only `\\`, `\n`, `\r`, `\t` and
-/// `\"` are replaced, in that order. `\'` and `\u0041` stay as written — an
-/// expr-lang quirk we must mirror so that `a['k']` means what it will mean at
-/// run time.
-pub(crate) fn string_value(token_text: &str) -> String {
+/// The value of a `"…"`/`'…'` literal as Go's expr reads it: the escapes
+/// the grammar allows (`\'`, `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`,
+/// `\t`, `\uXXXX`) decoded. `None` for an escape the grammar rejects.
+///
+/// expr-lang 2.1 itself decodes only some of them, and in an order that
+/// turns `\\n` into a newline; `syntax` therefore hands it such literals
+/// already decoded (as raw strings), so that this is what they mean.
+pub(crate) fn string_value(token_text: &str) -> Option<String> {
     let inner = token_text.get(1..token_text.len().saturating_sub(1)).unwrap_or("");
-    inner
-        .replace("\\\\", "\\")
-        .replace("\\n", "\n")
-        .replace("\\r", "\r")
-        .replace("\\t", "\t")
-        .replace("\\\"", "\"")
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            c @ ('\'' | '"' | '\\' | '/') => out.push(c),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'u' => {
+                let hex: String = chars.by_ref().take(4).collect();
+                let code = u32::from_str_radix(&hex, 16).ok().filter(|_| hex.len() == 4)?;
+                out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// The value of an integer literal, as expr-lang parses it.
@@ -285,7 +302,10 @@ mod tests {
         );
         assert_eq!(kinds("/* x */ 1"), vec![(Kind::Int, "1")]);
         assert_eq!(kinds("'abc"), vec![(Kind::Unterminated, "'abc")]);
-        assert_eq!(kinds("<% é"), vec![(Kind::Punct, "<"), (Kind::Punct, "%"), (Kind::Unknown, "é")]);
+        assert_eq!(
+            kinds("<% é"),
+            vec![(Kind::Punct, "<"), (Kind::Punct, "%"), (Kind::Unknown, "é")]
+        );
     }
 
     #[test]
@@ -303,9 +323,12 @@ mod tests {
     }
 
     #[test]
-    fn string_value_mirrors_expr_lang() {
-        assert_eq!(string_value(r"'my-param'"), "my-param");
-        assert_eq!(string_value(r#""a\nb""#), "a\nb");
-        assert_eq!(string_value(r"'it\'s'"), r"it\'s");
+    fn string_value_decodes_like_go() {
+        assert_eq!(string_value(r"'my-param'").as_deref(), Some("my-param"));
+        assert_eq!(string_value(r#""a\nb""#).as_deref(), Some("a\nb"));
+        assert_eq!(string_value(r"'it\'s'").as_deref(), Some("it's"));
+        assert_eq!(string_value(r"'a\\nb'").as_deref(), Some(r"a\nb"));
+        assert_eq!(string_value(r"'\u00e9\/'").as_deref(), Some("é/"));
+        assert_eq!(string_value(r"'\x41'"), None);
     }
 }

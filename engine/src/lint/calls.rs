@@ -181,9 +181,8 @@ fn call(ctx: &mut DocCtx<'_>, c: &Call, path: &FieldPath) {
 /// Every input parameter without a value or default must be passed.
 fn arguments_satisfy(ctx: &mut DocCtx<'_>, c: &Call, callee: &Template, path: &FieldPath) {
     for input in &callee.inputs.parameters {
-        let has_own = input.value.is_some()
-            || input.default.is_some()
-            || input.value_from.is_some();
+        let has_own =
+            input.value.is_some() || input.default.is_some() || input.value_from.is_some();
         let passed = c.arguments.parameters.iter().any(|a| a.name == input.name);
         if !has_own && !passed {
             ctx.push(
@@ -212,10 +211,8 @@ fn arguments_satisfy(ctx: &mut DocCtx<'_>, c: &Call, callee: &Template, path: &F
                     callee.name, a.name
                 ),
             );
-            d.help = suggest::help(
-                &a.name,
-                callee.inputs.parameters.iter().map(|p| p.name.as_str()),
-            );
+            d.help =
+                suggest::help(&a.name, callee.inputs.parameters.iter().map(|p| p.name.as_str()));
             ctx.push(d);
         }
     }
@@ -225,12 +222,14 @@ fn arguments_satisfy(ctx: &mut DocCtx<'_>, c: &Call, callee: &Template, path: &F
 pub(super) fn hooks_need_expressions(ctx: &mut DocCtx<'_>) {
     let mut hooks: Vec<(FieldPath, bool)> = Vec::new();
     for (name, h) in &ctx.spec.hooks {
-        hooks.push((ctx.spec_path.key("hooks").key(name), name != "exit" && h.expression.is_none()));
+        hooks
+            .push((ctx.spec_path.key("hooks").key(name), name != "exit" && h.expression.is_none()));
     }
     for (t, path) in ctx.all_templates() {
         for (control, cpath) in controls_of(t, &path) {
             for (name, h) in &control.hooks {
-                hooks.push((cpath.key("hooks").key(name), name != "exit" && h.expression.is_none()));
+                hooks
+                    .push((cpath.key("hooks").key(name), name != "exit" && h.expression.is_none()));
             }
         }
     }
@@ -254,7 +253,8 @@ fn entrypoint_inputs(ctx: &mut DocCtx<'_>) {
     if !matches!(ctx.doc, Document::Workflow(_) | Document::CronWorkflow(_)) {
         return;
     }
-    let Some(name) = ctx.spec.entrypoint.as_ref().or(ctx.referenced.and_then(|r| r.entrypoint.as_ref()))
+    let Some(name) =
+        ctx.spec.entrypoint.as_ref().or(ctx.referenced.and_then(|r| r.entrypoint.as_ref()))
     else {
         return;
     };
@@ -268,7 +268,8 @@ fn entrypoint_inputs(ctx: &mut DocCtx<'_>) {
         .map(|p| p.name.as_str())
         .collect();
     for input in &t.inputs.parameters {
-        let has_own = input.value.is_some() || input.default.is_some() || input.value_from.is_some();
+        let has_own =
+            input.value.is_some() || input.default.is_some() || input.value_from.is_some();
         if !has_own && !given.contains(&input.name.as_str()) {
             ctx.push(
                 Diagnostic::error(

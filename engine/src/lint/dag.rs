@@ -72,10 +72,10 @@ fn check_dag(ctx: &mut DocCtx<'_>, dag: &DagTemplate, path: &FieldPath) {
                     group_results_need_loops(ctx, dag, &parsed, &dp);
                     for (name, offset) in parsed.tasks() {
                         let span = Some((offset, offset + name.len()));
-                        if check_task_ref(ctx, name, &task.name, &names, dp.clone(), span) {
-                            if let Some(n) = names.iter().find(|n| **n == name) {
-                                deps.push(n);
-                            }
+                        if check_task_ref(ctx, name, &task.name, &names, dp.clone(), span)
+                            && let Some(n) = names.iter().find(|n| **n == name)
+                        {
+                            deps.push(n);
                         }
                     }
                 }
@@ -110,20 +110,20 @@ fn check_dag(ctx: &mut DocCtx<'_>, dag: &DagTemplate, path: &FieldPath) {
         }
     }
 
-    if let Some(target) = &dag.target {
-        if !target.contains("{{") {
-            for name in target.split_whitespace() {
-                if !names.contains(&name) {
-                    let offset = target.find(name).unwrap_or(0);
-                    let mut d = Diagnostic::error(
-                        "unknown-target",
-                        path.key("target"),
-                        format!("target `{name}` is not a task of this DAG"),
-                    )
-                    .within(offset, offset + name.len());
-                    d.help = suggest::help(name, names.iter().copied());
-                    ctx.push(d);
-                }
+    if let Some(target) = &dag.target
+        && !target.contains("{{")
+    {
+        for name in target.split_whitespace() {
+            if !names.contains(&name) {
+                let offset = target.find(name).unwrap_or(0);
+                let mut d = Diagnostic::error(
+                    "unknown-target",
+                    path.key("target"),
+                    format!("target `{name}` is not a task of this DAG"),
+                )
+                .within(offset, offset + name.len());
+                d.help = suggest::help(name, names.iter().copied());
+                ctx.push(d);
             }
         }
     }
@@ -170,7 +170,10 @@ fn check_task_ref(
 
 /// A dependency cycle, as the list of tasks around it (first repeated at
 /// the end), found with an iterative depth-first search.
-fn find_cycle<'a>(names: &[&'a str], edges: &HashMap<&'a str, Vec<&'a str>>) -> Option<Vec<&'a str>> {
+fn find_cycle<'a>(
+    names: &[&'a str],
+    edges: &HashMap<&'a str, Vec<&'a str>>,
+) -> Option<Vec<&'a str>> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
@@ -217,7 +220,12 @@ fn find_cycle<'a>(names: &[&'a str], edges: &HashMap<&'a str, Vec<&'a str>>) -> 
 
 /// `.AnySucceeded` and `.AllFailed` describe the iterations of a loop; on
 /// a task without one they can never mean what the author wanted.
-fn group_results_need_loops(ctx: &mut DocCtx<'_>, dag: &DagTemplate, d: &Depends, path: &FieldPath) {
+fn group_results_need_loops(
+    ctx: &mut DocCtx<'_>,
+    dag: &DagTemplate,
+    d: &Depends,
+    path: &FieldPath,
+) {
     let mut refs = Vec::new();
     collect_results(d, &mut refs);
     for (name, result, offset) in refs {

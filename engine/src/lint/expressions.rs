@@ -8,14 +8,18 @@ use crate::tags::{self, TagKind};
 
 pub fn check(ctx: &mut DocCtx<'_>) {
     let mut fields: Vec<(String, FieldPath, &'static str)> = Vec::new();
-    if let Some(r) = &ctx.spec.retry_strategy {
-        if let Some(e) = &r.expression {
-            fields.push((e.clone(), ctx.spec_path.key("retryStrategy").key("expression"), "retry"));
-        }
+    if let Some(r) = &ctx.spec.retry_strategy
+        && let Some(e) = &r.expression
+    {
+        fields.push((e.clone(), ctx.spec_path.key("retryStrategy").key("expression"), "retry"));
     }
     for (name, h) in &ctx.spec.hooks {
         if let Some(e) = &h.expression {
-            fields.push((e.clone(), ctx.spec_path.key("hooks").key(name).key("expression"), "hook"));
+            fields.push((
+                e.clone(),
+                ctx.spec_path.key("hooks").key(name).key("expression"),
+                "hook",
+            ));
         }
     }
     for (t, path) in ctx.all_templates() {
@@ -36,15 +40,19 @@ pub fn check(ctx: &mut DocCtx<'_>) {
         for (control, cpath) in controls {
             for (name, h) in &control.hooks {
                 if let Some(e) = &h.expression {
-                    fields.push((e.clone(), cpath.key("hooks").key(name).key("expression"), "hook"));
+                    fields.push((
+                        e.clone(),
+                        cpath.key("hooks").key(name).key("expression"),
+                        "hook",
+                    ));
                 }
             }
         }
     }
-    if let crate::spec::Document::CronWorkflow(c) = ctx.doc {
-        if let Some(w) = &c.spec.when {
-            fields.push((w.clone(), FieldPath::root().key("spec").key("when"), "`when`"));
-        }
+    if let crate::spec::Document::CronWorkflow(c) = ctx.doc
+        && let Some(w) = &c.spec.when
+    {
+        fields.push((w.clone(), FieldPath::root().key("spec").key("when"), "`when`"));
     }
     for (src, path, what) in fields {
         for d in check_field(&src, &path, what) {
@@ -71,18 +79,18 @@ pub fn check_field(src: &str, path: &FieldPath, what: &str) -> Vec<Diagnostic> {
     let mut flat = String::with_capacity(src.len());
     let mut last = 0;
     for t in &found {
-        if t.kind == TagKind::Expression {
-            if let Err(e) = crate::expr::check(t.body) {
-                let start = t.body_offset + e.offset;
-                out.push(
-                    Diagnostic::error(
-                        "invalid-expression",
-                        path.clone(),
-                        format!("invalid expression `{}`: {}", t.body.trim(), e.message),
-                    )
-                    .within(start, start + e.len.max(1)),
-                );
-            }
+        if t.kind == TagKind::Expression
+            && let Err(e) = crate::expr::check(t.body)
+        {
+            let start = t.body_offset + e.offset;
+            out.push(
+                Diagnostic::error(
+                    "invalid-expression",
+                    path.clone(),
+                    format!("invalid expression `{}`: {}", t.body.trim(), e.message),
+                )
+                .within(start, start + e.len.max(1)),
+            );
         }
         flat.push_str(&src[last..t.start]);
         // A placeholder identifier, as long as the tag it replaces.
@@ -101,8 +109,12 @@ pub fn check_field(src: &str, path: &FieldPath, what: &str) -> Vec<Diagnostic> {
     }
     if let Err(e) = crate::expr::check(&flat) {
         out.push(
-            Diagnostic::error("invalid-expression", path.clone(), format!("invalid {what} expression: {}", e.message))
-                .within(e.offset, e.offset + e.len.max(1)),
+            Diagnostic::error(
+                "invalid-expression",
+                path.clone(),
+                format!("invalid {what} expression: {}", e.message),
+            )
+            .within(e.offset, e.offset + e.len.max(1)),
         );
     }
     out

@@ -8,8 +8,8 @@
 
 use serde_json::{Map, Value};
 
-use super::context::DocCtx;
 use super::Options;
+use super::context::DocCtx;
 use crate::diag::{Diagnostic, FieldPath};
 use crate::spec::{
     self, Arguments, Call, Container, Control, Document, LifecycleHook, Parameter, Template,
@@ -137,9 +137,9 @@ pub fn check(ctx: &mut DocCtx<'_>, options: Options) {
     let mut w = Walker { ctx, strict: options.strict };
     let root = FieldPath::root();
     let (other, meta) = match doc {
-        Document::Workflow(r) | Document::WorkflowTemplate(r) | Document::ClusterWorkflowTemplate(r) => {
-            (&r.other, &r.metadata)
-        }
+        Document::Workflow(r)
+        | Document::WorkflowTemplate(r)
+        | Document::ClusterWorkflowTemplate(r) => (&r.other, &r.metadata),
         Document::CronWorkflow(r) => (&r.other, &r.metadata),
     };
     w.unknown(other, &root, &[RESOURCE, spec::RESOURCE_KEPT]);

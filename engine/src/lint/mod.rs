@@ -151,7 +151,11 @@ pub fn lint(sources: &[Source], extra: &Catalog, options: Options) -> Report {
         }
     }
     report.findings.sort_by(|a, b| {
-        (&a.file, a.position.line, a.position.column).cmp(&(&b.file, b.position.line, b.position.column))
+        (&a.file, a.position.line, a.position.column).cmp(&(
+            &b.file,
+            b.position.line,
+            b.position.column,
+        ))
     });
     report
 }

@@ -13,8 +13,7 @@ use crate::spec::{Artifact, Parameter};
 static FIELD_NAME: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("^[a-zA-Z0-9][-a-zA-Z0-9]*$").ok());
 /// Parameter and artifact names.
-static PARAM_NAME: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("^[-a-zA-Z0-9_]+$").ok());
+static PARAM_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new("^[-a-zA-Z0-9_]+$").ok());
 /// Kubernetes object names (DNS-1123 subdomain).
 static OBJECT_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$").ok()
@@ -36,7 +35,11 @@ pub fn check(ctx: &mut DocCtx<'_>) {
     for (t, path) in ctx.all_templates() {
         let inline = matches!(path.segments().last(), Some(PathSeg::Key(k)) if k == "inline");
         if t.name.is_empty() && !inline {
-            ctx.push(Diagnostic::error("missing-name", path.clone(), "every template needs a `name`"));
+            ctx.push(Diagnostic::error(
+                "missing-name",
+                path.clone(),
+                "every template needs a `name`",
+            ));
         } else if !t.name.is_empty() {
             field_name(ctx, &t.name, &path.key("name"), "template");
         }
@@ -45,7 +48,8 @@ pub fn check(ctx: &mut DocCtx<'_>) {
         artifacts(ctx, &t.inputs.artifacts, &path.key("inputs").key("artifacts"));
         artifacts(ctx, &t.outputs.artifacts, &path.key("outputs").key("artifacts"));
         if let Some(dag) = &t.dag {
-            let uses_deps = dag.tasks.iter().any(|t| t.dependencies.is_some() || t.depends.is_some());
+            let uses_deps =
+                dag.tasks.iter().any(|t| t.dependencies.is_some() || t.depends.is_some());
             for (i, task) in dag.tasks.iter().enumerate() {
                 let p = path.key("dag").key("tasks").index(i).key("name");
                 field_name(ctx, &task.name, &p, "task");
@@ -114,12 +118,19 @@ fn object_name(ctx: &mut DocCtx<'_>, name: &str, path: &FieldPath, limit: usize)
 
 fn field_name(ctx: &mut DocCtx<'_>, name: &str, path: &FieldPath, what: &str) {
     if name.is_empty() {
-        ctx.push(Diagnostic::error("missing-name", path.clone(), format!("every {what} needs a `name`")));
+        ctx.push(Diagnostic::error(
+            "missing-name",
+            path.clone(),
+            format!("every {what} needs a `name`"),
+        ));
     } else if name.len() > FIELD_NAME_MAX {
         ctx.push(Diagnostic::error(
             "name-too-long",
             path.clone(),
-            format!("{what} name is {} characters long; at most {FIELD_NAME_MAX} are allowed", name.len()),
+            format!(
+                "{what} name is {} characters long; at most {FIELD_NAME_MAX} are allowed",
+                name.len()
+            ),
         ));
     } else if !matches(&FIELD_NAME, name) {
         ctx.push(Diagnostic::error(
@@ -146,7 +157,11 @@ fn artifacts(ctx: &mut DocCtx<'_>, arts: &[Artifact], path: &FieldPath) {
 
 fn param_name(ctx: &mut DocCtx<'_>, name: &str, path: &FieldPath, what: &str) {
     if name.is_empty() {
-        ctx.push(Diagnostic::error("missing-name", path.clone(), format!("every {what} needs a `name`")));
+        ctx.push(Diagnostic::error(
+            "missing-name",
+            path.clone(),
+            format!("every {what} needs a `name`"),
+        ));
     } else if !matches(&PARAM_NAME, name) {
         ctx.push(Diagnostic::error(
             "invalid-name",

@@ -9,7 +9,8 @@ use crate::duration;
 use crate::spec::{IntOrString, Parameter, RETRY_POLICIES, RetryStrategy, Template, TemplateKind};
 use crate::suggest;
 
-const KINDS: &str = "container, script, dag, steps, suspend, resource, http, plugin, containerSet or data";
+const KINDS: &str =
+    "container, script, dag, steps, suspend, resource, http, plugin, containerSet or data";
 
 pub fn check(ctx: &mut DocCtx<'_>) {
     let mut seen = HashSet::new();
@@ -32,7 +33,11 @@ pub fn check(ctx: &mut DocCtx<'_>) {
 }
 
 fn template(ctx: &mut DocCtx<'_>, t: &Template, path: &FieldPath) {
-    let what = if t.name.is_empty() { "this template".to_string() } else { format!("template `{}`", t.name) };
+    let what = if t.name.is_empty() {
+        "this template".to_string()
+    } else {
+        format!("template `{}`", t.name)
+    };
     match t.kinds().as_slice() {
         [] => ctx.push(Diagnostic::error(
             "no-template-type",
@@ -72,18 +77,18 @@ fn template(ctx: &mut DocCtx<'_>, t: &Template, path: &FieldPath) {
     if let Some(r) = &t.retry_strategy {
         retry(ctx, r, &path.key("retryStrategy"));
     }
-    if let Some(timeout) = &t.timeout {
-        if !timeout.contains("{{") {
-            // Argo refuses a bare number here (unlike suspend durations).
-            let bare = timeout.trim().parse::<i64>().is_ok();
-            let err = if bare {
-                Some(format!("timeout {timeout:?} needs a unit, e.g. \"{timeout}s\""))
-            } else {
-                duration::parse(timeout).err().map(|e| e.to_string())
-            };
-            if let Some(message) = err {
-                ctx.push(Diagnostic::error("invalid-duration", path.key("timeout"), message));
-            }
+    if let Some(timeout) = &t.timeout
+        && !timeout.contains("{{")
+    {
+        // Argo refuses a bare number here (unlike suspend durations).
+        let bare = timeout.trim().parse::<i64>().is_ok();
+        let err = if bare {
+            Some(format!("timeout {timeout:?} needs a unit, e.g. \"{timeout}s\""))
+        } else {
+            duration::parse(timeout).err().map(|e| e.to_string())
+        };
+        if let Some(message) = err {
+            ctx.push(Diagnostic::error("invalid-duration", path.key("timeout"), message));
         }
     }
     let flow = matches!(t.kind(), Some(TemplateKind::Dag | TemplateKind::Steps));
@@ -185,10 +190,13 @@ fn outputs(ctx: &mut DocCtx<'_>, t: &Template, path: &FieldPath) {
             Some(TemplateKind::Container | TemplateKind::Script | TemplateKind::ContainerSet) => {
                 ("`path`", from.path.is_some())
             }
-            Some(TemplateKind::Steps | TemplateKind::Dag) => {
-                ("`parameter` or `expression`", from.parameter.is_some() || from.expression.is_some())
+            Some(TemplateKind::Steps | TemplateKind::Dag) => (
+                "`parameter` or `expression`",
+                from.parameter.is_some() || from.expression.is_some(),
+            ),
+            Some(TemplateKind::Resource) => {
+                ("`jsonPath` or `jqFilter`", from.json_path.is_some() || from.jq_filter.is_some())
             }
-            Some(TemplateKind::Resource) => ("`jsonPath` or `jqFilter`", from.json_path.is_some() || from.jq_filter.is_some()),
             _ => ("", true),
         };
         if !ok {
@@ -196,28 +204,32 @@ fn outputs(ctx: &mut DocCtx<'_>, t: &Template, path: &FieldPath) {
             ctx.push(Diagnostic::error(
                 "output-source-for-type",
                 fp,
-                format!("output parameter `{name}` of a {kind} template takes its value from {needs}"),
+                format!(
+                    "output parameter `{name}` of a {kind} template takes its value from {needs}"
+                ),
             ));
         }
     }
 }
 
 fn retry(ctx: &mut DocCtx<'_>, r: &RetryStrategy, path: &FieldPath) {
-    if let Some(policy) = &r.retry_policy {
-        if !RETRY_POLICIES.contains(&policy.as_str()) {
-            let mut d = Diagnostic::error(
-                "invalid-retry-policy",
-                path.key("retryPolicy"),
-                format!("retryPolicy `{policy}` is not one of {}", RETRY_POLICIES.join(", ")),
-            );
-            d.help = suggest::help(policy, RETRY_POLICIES.iter().copied());
-            ctx.push(d);
-        }
+    if let Some(policy) = &r.retry_policy
+        && !RETRY_POLICIES.contains(&policy.as_str())
+    {
+        let mut d = Diagnostic::error(
+            "invalid-retry-policy",
+            path.key("retryPolicy"),
+            format!("retryPolicy `{policy}` is not one of {}", RETRY_POLICIES.join(", ")),
+        );
+        d.help = suggest::help(policy, RETRY_POLICIES.iter().copied());
+        ctx.push(d);
     }
     int_field(ctx, r.limit.as_ref(), &path.key("limit"));
     if let Some(b) = &r.backoff {
         let bp = path.key("backoff");
-        for (v, name) in [(&b.duration, "duration"), (&b.max_duration, "maxDuration"), (&b.cap, "cap")] {
+        for (v, name) in
+            [(&b.duration, "duration"), (&b.max_duration, "maxDuration"), (&b.cap, "cap")]
+        {
             if let Some(v) = v {
                 duration_field(ctx, v, &bp.key(name));
             }
@@ -228,23 +240,23 @@ fn retry(ctx: &mut DocCtx<'_>, r: &RetryStrategy, path: &FieldPath) {
 
 /// An integer field that may also be a `{{…}}` tag resolved at run time.
 fn int_field(ctx: &mut DocCtx<'_>, v: Option<&IntOrString>, path: &FieldPath) {
-    if let Some(IntOrString::String(s)) = v {
-        if !s.contains("{{") && s.trim().parse::<i64>().is_err() {
-            ctx.push(Diagnostic::error(
-                "not-an-integer",
-                path.clone(),
-                format!("expected an integer (or a `{{{{…}}}}` tag), found {s:?}"),
-            ));
-        }
+    if let Some(IntOrString::String(s)) = v
+        && !s.contains("{{")
+        && s.trim().parse::<i64>().is_err()
+    {
+        ctx.push(Diagnostic::error(
+            "not-an-integer",
+            path.clone(),
+            format!("expected an integer (or a `{{{{…}}}}` tag), found {s:?}"),
+        ));
     }
 }
 
 fn duration_field(ctx: &mut DocCtx<'_>, v: &IntOrString, path: &FieldPath) {
-    if let IntOrString::String(s) = v {
-        if !s.contains("{{") {
-            if let Err(e) = duration::parse(s) {
-                ctx.push(Diagnostic::error("invalid-duration", path.clone(), e.to_string()));
-            }
-        }
+    if let IntOrString::String(s) = v
+        && !s.contains("{{")
+        && let Err(e) = duration::parse(s)
+    {
+        ctx.push(Diagnostic::error("invalid-duration", path.clone(), e.to_string()));
     }
 }

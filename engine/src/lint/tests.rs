@@ -3,10 +3,8 @@
 use super::*;
 
 fn lint_files(files: &[(&str, &str)], strict: bool) -> Report {
-    let sources: Vec<Source> = files
-        .iter()
-        .map(|(n, t)| Source { name: n.to_string(), text: t.to_string() })
-        .collect();
+    let sources: Vec<Source> =
+        files.iter().map(|(n, t)| Source { name: n.to_string(), text: t.to_string() }).collect();
     lint(&sources, &Catalog::default(), Options { strict })
 }
 
@@ -25,7 +23,8 @@ fn only<'r>(r: &'r Report, code: &str) -> &'r Finding {
     found[0]
 }
 
-const HEADER: &str = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  generateName: t-\nspec:\n";
+const HEADER: &str =
+    "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  generateName: t-\nspec:\n";
 
 fn wf(body: &str) -> String {
     format!("{HEADER}{body}")
@@ -69,7 +68,9 @@ fn yaml_syntax_errors_have_a_position() {
 
 #[test]
 fn type_errors_point_at_the_field() {
-    let r = lint_one(&wf("  entrypoint: main\n  templates:\n    - name: main\n      container:\n        image: busybox\n        args: {a: 1}\n"));
+    let r = lint_one(&wf(
+        "  entrypoint: main\n  templates:\n    - name: main\n      container:\n        image: busybox\n        args: {a: 1}\n",
+    ));
     let f = only(&r, "type");
     assert_eq!(f.diagnostic.path.to_string(), "spec.templates[0].container.args");
     assert_eq!(f.position.line, 11);
@@ -79,7 +80,9 @@ fn type_errors_point_at_the_field() {
 fn missing_and_unknown_entrypoint() {
     let r = lint_one(&wf("  templates:\n    - name: main\n      container: {image: busybox}\n"));
     only(&r, "missing-entrypoint");
-    let r = lint_one(&wf("  entrypoint: mian\n  templates:\n    - name: main\n      container: {image: busybox}\n"));
+    let r = lint_one(&wf(
+        "  entrypoint: mian\n  templates:\n    - name: main\n      container: {image: busybox}\n",
+    ));
     let f = only(&r, "unknown-template");
     assert_eq!(f.position.line, 6);
     assert_eq!(f.position.column, 15);
@@ -88,7 +91,9 @@ fn missing_and_unknown_entrypoint() {
 
 #[test]
 fn unknown_fields_warn_and_fail_under_strict() {
-    let text = wf("  entrypoint: main\n  templates:\n    - name: main\n      contianer: {image: busybox}\n      nodeSelector: {a: b}\n");
+    let text = wf(
+        "  entrypoint: main\n  templates:\n    - name: main\n      contianer: {image: busybox}\n      nodeSelector: {a: b}\n",
+    );
     let r = lint_one(&text);
     let f = only(&r, "unknown-field");
     assert_eq!(f.diagnostic.severity, Severity::Warning);
@@ -286,7 +291,10 @@ fn item_outside_a_loop() {
       container: {image: busybox}
 "#));
     let f = only(&r, "unknown-variable");
-    assert_eq!(f.diagnostic.path.to_string(), "spec.templates[0].steps[0][1].arguments.parameters[0].value");
+    assert_eq!(
+        f.diagnostic.path.to_string(),
+        "spec.templates[0].steps[0][1].arguments.parameters[0].value"
+    );
 }
 
 #[test]
@@ -312,7 +320,9 @@ fn steps_see_only_earlier_groups() {
 #[test]
 fn template_refs_resolve_across_files() {
     let wt = "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata:\n  name: lib\nspec:\n  templates:\n    - name: hello\n      container: {image: busybox}\n";
-    let user = wf("  entrypoint: main\n  templates:\n    - name: main\n      steps:\n        - - name: a\n            templateRef: {name: lib, template: hello}\n        - - name: b\n            templateRef: {name: lib, template: helo}\n        - - name: c\n            templateRef: {name: libb, template: hello}\n");
+    let user = wf(
+        "  entrypoint: main\n  templates:\n    - name: main\n      steps:\n        - - name: a\n            templateRef: {name: lib, template: hello}\n        - - name: b\n            templateRef: {name: lib, template: helo}\n        - - name: c\n            templateRef: {name: libb, template: hello}\n",
+    );
     let r = lint_files(&[("lib.yaml", wt), ("wf.yaml", &user)], false);
     let refs: Vec<&Finding> =
         r.findings.iter().filter(|f| f.diagnostic.code == "unknown-template-ref").collect();
@@ -328,15 +338,23 @@ fn template_refs_resolve_across_files() {
 
 #[test]
 fn name_rules() {
-    let r = lint_one(&wf("  entrypoint: Main_1\n  templates:\n    - name: Main_1\n      container: {image: busybox}\n      inputs: {parameters: [{name: \"a b\", value: x}]}\n"));
-    let bad: Vec<&str> =
-        r.findings.iter().filter(|f| f.diagnostic.code == "invalid-name").map(|f| f.diagnostic.message.as_str()).collect();
+    let r = lint_one(&wf(
+        "  entrypoint: Main_1\n  templates:\n    - name: Main_1\n      container: {image: busybox}\n      inputs: {parameters: [{name: \"a b\", value: x}]}\n",
+    ));
+    let bad: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.diagnostic.code == "invalid-name")
+        .map(|f| f.diagnostic.message.as_str())
+        .collect();
     assert_eq!(bad.len(), 2, "{:#?}", r.findings);
 }
 
 #[test]
 fn unsupported_template_types_warn() {
-    let r = lint_one(&wf("  entrypoint: main\n  templates:\n    - name: main\n      resource: {action: create, manifest: x}\n"));
+    let r = lint_one(&wf(
+        "  entrypoint: main\n  templates:\n    - name: main\n      resource: {action: create, manifest: x}\n",
+    ));
     let f = only(&r, "unsupported-template");
     assert_eq!(f.diagnostic.severity, Severity::Warning);
     assert!(!r.failed());
@@ -351,7 +369,9 @@ fn other_kinds_are_not_silently_skipped() {
 
 #[test]
 fn bad_retry_and_durations() {
-    let r = lint_one(&wf("  entrypoint: main\n  templates:\n    - name: main\n      timeout: 10 minutes\n      retryStrategy: {limit: two, retryPolicy: OnFailures, backoff: {duration: 5x}}\n      container: {image: busybox}\n"));
+    let r = lint_one(&wf(
+        "  entrypoint: main\n  templates:\n    - name: main\n      timeout: 10 minutes\n      retryStrategy: {limit: two, retryPolicy: OnFailures, backoff: {duration: 5x}}\n      container: {image: busybox}\n",
+    ));
     let c = codes(&r);
     assert!(c.contains(&"invalid-retry-policy"), "{c:?}");
     assert!(c.contains(&"not-an-integer"), "{c:?}");
@@ -375,8 +395,13 @@ fn invalid_when_is_reported() {
 
 #[test]
 fn yaml_1_1_booleans_in_string_fields_are_pointed_at() {
-    let r = lint_one(&wf("  entrypoint: main\n  templates:\n    - name: main\n      steps:\n        - - name: s\n            template: t\n            arguments: {parameters: [{name: n, value: x}]}\n    - name: t\n      container: {image: busybox}\n"));
+    let r = lint_one(&wf(
+        "  entrypoint: main\n  templates:\n    - name: main\n      steps:\n        - - name: s\n            template: t\n            arguments: {parameters: [{name: n, value: x}]}\n    - name: t\n      container: {image: busybox}\n",
+    ));
     let f = only(&r, "type");
-    assert_eq!(f.diagnostic.path.to_string(), "spec.templates[0].steps[0][0].arguments.parameters[0].name");
+    assert_eq!(
+        f.diagnostic.path.to_string(),
+        "spec.templates[0].steps[0][0].arguments.parameters[0].name"
+    );
     assert!(f.diagnostic.help.as_deref().is_some_and(|h| h.contains("quote")));
 }

@@ -36,16 +36,8 @@ const WORKFLOW_VARS: &[&str] = &[
 ];
 
 /// Attributes of a step or task that `steps.X.…` / `tasks.X.…` may name.
-const NODE_ATTRS: &[&str] = &[
-    "id",
-    "ip",
-    "status",
-    "exitCode",
-    "startedAt",
-    "finishedAt",
-    "hostNodeName",
-    "outputs",
-];
+const NODE_ATTRS: &[&str] =
+    &["id", "ip", "status", "exitCode", "startedAt", "finishedAt", "hostNodeName", "outputs"];
 
 /// A step or task visible from where a tag is used.
 struct Sibling<'a> {
@@ -82,7 +74,8 @@ pub fn check(ctx: &mut DocCtx<'_>) {
     let wf_retry = ctx.spec.retry_strategy.is_some();
     let open_params = matches!(
         ctx.doc,
-        crate::spec::Document::WorkflowTemplate(_) | crate::spec::Document::ClusterWorkflowTemplate(_)
+        crate::spec::Document::WorkflowTemplate(_)
+            | crate::spec::Document::ClusterWorkflowTemplate(_)
     );
 
     for (t, path) in ctx.all_templates() {
@@ -172,10 +165,10 @@ fn check_dag<'d: 's, 's>(
         .iter()
         .map(|task| {
             let mut deps: Vec<String> = task.dependencies.clone().unwrap_or_default();
-            if let Some(d) = &task.depends {
-                if let Ok(parsed) = crate::depends::parse(d) {
-                    deps.extend(parsed.tasks().into_iter().map(|(n, _)| n.to_string()));
-                }
+            if let Some(d) = &task.depends
+                && let Ok(parsed) = crate::depends::parse(d)
+            {
+                deps.extend(parsed.tasks().into_iter().map(|(n, _)| n.to_string()));
             }
             (task.name.as_str(), deps)
         })
@@ -209,7 +202,10 @@ fn check_dag<'d: 's, 's>(
         siblings: dag
             .tasks
             .iter()
-            .map(|task| Sibling { name: &task.name, callee: callees.get(task.name.as_str()).copied().flatten() })
+            .map(|task| Sibling {
+                name: &task.name,
+                callee: callees.get(task.name.as_str()).copied().flatten(),
+            })
             .collect(),
         all_names: names,
         ..clone_scope(base)
@@ -232,14 +228,23 @@ fn check_steps<'d: 's, 's>(
             let scope = Scope {
                 item: has_loop(&step.control),
                 flow: Some("steps"),
-                siblings: earlier.iter().map(|s| Sibling { name: s.name, callee: s.callee }).collect(),
+                siblings: earlier
+                    .iter()
+                    .map(|s| Sibling { name: s.name, callee: s.callee })
+                    .collect(),
                 all_names: all_names.clone(),
                 current: Some(step.name.as_str()),
                 ..clone_scope(base)
             };
             let sp = path.key("steps").index(g).index(i);
             let me = callee(ctx, &step.call);
-            check_call_site(ctx, &serde_json::to_value(step).unwrap_or(Value::Null), &sp, &scope, me);
+            check_call_site(
+                ctx,
+                &serde_json::to_value(step).unwrap_or(Value::Null),
+                &sp,
+                &scope,
+                me,
+            );
             if let Some(w) = &step.control.when {
                 check_when(ctx, w, &sp.key("when"));
             }
@@ -281,8 +286,12 @@ fn check_call_site<'s>(
 fn check_when(ctx: &mut DocCtx<'_>, w: &str, path: &FieldPath) {
     if let Err(e) = crate::when::check(w) {
         ctx.push(
-            Diagnostic::error("invalid-when", path.clone(), format!("invalid `when` condition: {}", e.message))
-                .within(e.offset, e.offset + e.len),
+            Diagnostic::error(
+                "invalid-when",
+                path.clone(),
+                format!("invalid `when` condition: {}", e.message),
+            )
+            .within(e.offset, e.offset + e.len),
         );
     }
 }
@@ -306,12 +315,13 @@ fn clone_scope<'a>(s: &Scope<'a>) -> Scope<'a> {
 /// cycle — reported elsewhere — cannot loop forever).
 fn ancestors<'a>(task: &str, direct: &'a HashMap<&str, Vec<String>>) -> Vec<&'a str> {
     let mut seen: HashSet<&str> = HashSet::new();
-    let mut todo: Vec<&str> = direct.get(task).map(|d| d.iter().map(String::as_str).collect()).unwrap_or_default();
+    let mut todo: Vec<&str> =
+        direct.get(task).map(|d| d.iter().map(String::as_str).collect()).unwrap_or_default();
     while let Some(n) = todo.pop() {
-        if seen.insert(n) {
-            if let Some(d) = direct.get(n) {
-                todo.extend(d.iter().map(String::as_str));
-            }
+        if seen.insert(n)
+            && let Some(d) = direct.get(n)
+        {
+            todo.extend(d.iter().map(String::as_str));
         }
     }
     let mut v: Vec<&str> = seen.into_iter().collect();
@@ -377,11 +387,9 @@ fn check_string(ctx: &mut DocCtx<'_>, s: &str, path: &FieldPath, scope: &Scope<'
                     for (name, offset) in crate::expr::references(tag.body) {
                         let checked = name.starts_with("inputs.parameters.")
                             || name.starts_with("workflow.parameters.");
-                        if checked {
-                            if let Err(u) = resolve(&name, scope) {
-                                let start = tag.body_offset + offset;
-                                ctx.push(report(u, path, (start, start + name.len())));
-                            }
+                        if checked && let Err(u) = resolve(&name, scope) {
+                            let start = tag.body_offset + offset;
+                            ctx.push(report(u, path, (start, start + name.len())));
                         }
                     }
                 }
@@ -404,13 +412,20 @@ struct Unresolved {
 }
 
 fn unknown(name: &str, why: impl Into<String>) -> Unresolved {
-    Unresolved { severity: Severity::Error, message: format!("`{{{{{name}}}}}`: {}", why.into()), help: None }
+    Unresolved {
+        severity: Severity::Error,
+        message: format!("`{{{{{name}}}}}`: {}", why.into()),
+        help: None,
+    }
 }
 
 fn passed_through(name: &str, why: impl Into<String>) -> Unresolved {
     Unresolved {
         severity: Severity::Warning,
-        message: format!("`{{{{{name}}}}}`: {}; Argo leaves the tag in the text unchanged", why.into()),
+        message: format!(
+            "`{{{{{name}}}}}`: {}; Argo leaves the tag in the text unchanged",
+            why.into()
+        ),
         help: None,
     }
 }
@@ -511,9 +526,14 @@ fn resolve_workflow(name: &str, rest: &[&str], scope: &Scope<'_>) -> Result<(), 
             if scope.workflow_params.contains(*p) {
                 Ok(())
             } else {
-                let why = format!("workflow parameter `{p}` is not declared in `spec.arguments.parameters`");
+                let why = format!(
+                    "workflow parameter `{p}` is not declared in `spec.arguments.parameters`"
+                );
                 let mut u = if scope.open_params {
-                    let mut u = unknown(name, format!("{why}; it must be given when the template is submitted"));
+                    let mut u = unknown(
+                        name,
+                        format!("{why}; it must be given when the template is submitted"),
+                    );
                     u.severity = Severity::Warning;
                     u
                 } else {
@@ -537,7 +557,12 @@ fn resolve_workflow(name: &str, rest: &[&str], scope: &Scope<'_>) -> Result<(), 
     }
 }
 
-fn resolve_sibling(name: &str, flow: &str, rest: &[&str], scope: &Scope<'_>) -> Result<(), Unresolved> {
+fn resolve_sibling(
+    name: &str,
+    flow: &str,
+    rest: &[&str],
+    scope: &Scope<'_>,
+) -> Result<(), Unresolved> {
     // Argo defines the current step's or task's name everywhere.
     if rest == ["name"] {
         return Ok(());
@@ -580,7 +605,10 @@ fn resolve_sibling(name: &str, flow: &str, rest: &[&str], scope: &Scope<'_>) -> 
             Some(c) if !c.outputs.parameters.iter().any(|x| x.name == *p) => {
                 let mut u = unknown(
                     name,
-                    format!("template `{}` (run by `{target}`) has no output parameter `{p}`", c.name),
+                    format!(
+                        "template `{}` (run by `{target}`) has no output parameter `{p}`",
+                        c.name
+                    ),
                 );
                 u.help = suggest::help(p, c.outputs.parameters.iter().map(|x| x.name.as_str()));
                 Err(u)

@@ -14,14 +14,14 @@ pub fn check(ctx: &mut DocCtx<'_>) {
     if let Document::CronWorkflow(c) = ctx.doc {
         let spec = &c.spec;
         let path = FieldPath::root().key("spec");
-        if let Some(name) = &c.metadata.name {
-            if name.len() > CRON_NAME_MAX {
-                ctx.push(Diagnostic::error(
+        if let Some(name) = &c.metadata.name
+            && name.len() > CRON_NAME_MAX
+        {
+            ctx.push(Diagnostic::error(
                     "name-too-long",
                     FieldPath::root().key("metadata").key("name"),
                     format!("a CronWorkflow name may have at most {CRON_NAME_MAX} characters; `{name}` has {}", name.len()),
                 ));
-            }
         }
         match (&spec.schedule, spec.schedules.is_empty()) {
             (None, true) => ctx.push(Diagnostic::error(
@@ -35,11 +35,14 @@ pub fn check(ctx: &mut DocCtx<'_>) {
                 "set `schedules` (a list) or the older `schedule`, not both",
             )),
             (Some(s), true) => {
-                ctx.push(Diagnostic::warning(
-                    "deprecated-field",
-                    path.key("schedule"),
-                    "`schedule` is Argo 3's field; Argo 4 reads only `schedules`",
-                ).with_help(format!("write `schedules: [\"{s}\"]`")));
+                ctx.push(
+                    Diagnostic::warning(
+                        "deprecated-field",
+                        path.key("schedule"),
+                        "`schedule` is Argo 3's field; Argo 4 reads only `schedules`",
+                    )
+                    .with_help(format!("write `schedules: [\"{s}\"]`")),
+                );
                 schedule(ctx, s, path.key("schedule"));
             }
             (None, false) => {}
@@ -47,16 +50,16 @@ pub fn check(ctx: &mut DocCtx<'_>) {
         for (i, s) in spec.schedules.iter().enumerate() {
             schedule(ctx, s, path.key("schedules").index(i));
         }
-        if let Some(p) = &spec.concurrency_policy {
-            if !CONCURRENCY_POLICIES.contains(&p.as_str()) {
-                let mut d = Diagnostic::error(
-                    "invalid-concurrency-policy",
-                    path.key("concurrencyPolicy"),
-                    format!("concurrencyPolicy `{p}` is not one of Allow, Forbid, Replace"),
-                );
-                d.help = suggest::help(p, CONCURRENCY_POLICIES.iter().copied());
-                ctx.push(d);
-            }
+        if let Some(p) = &spec.concurrency_policy
+            && !CONCURRENCY_POLICIES.contains(&p.as_str())
+        {
+            let mut d = Diagnostic::error(
+                "invalid-concurrency-policy",
+                path.key("concurrencyPolicy"),
+                format!("concurrencyPolicy `{p}` is not one of Allow, Forbid, Replace"),
+            );
+            d.help = suggest::help(p, CONCURRENCY_POLICIES.iter().copied());
+            ctx.push(d);
         }
         if spec.starting_deadline_seconds.is_some_and(|s| s < 0) {
             ctx.push(Diagnostic::error(
@@ -70,7 +73,11 @@ pub fn check(ctx: &mut DocCtx<'_>) {
 
 fn schedule(ctx: &mut DocCtx<'_>, s: &str, path: FieldPath) {
     if let Err(e) = crate::cron::parse(s) {
-        ctx.push(Diagnostic::error("invalid-schedule", path, format!("invalid cron schedule: {e}")));
+        ctx.push(Diagnostic::error(
+            "invalid-schedule",
+            path,
+            format!("invalid cron schedule: {e}"),
+        ));
     }
 }
 
@@ -103,25 +110,29 @@ fn arguments(ctx: &mut DocCtx<'_>) {
                 ctx.push(Diagnostic::error(
                     "missing-value",
                     pp,
-                    format!("parameter `{}` needs a `value`: a CronWorkflow submits itself", p.name),
+                    format!(
+                        "parameter `{}` needs a `value`: a CronWorkflow submits itself",
+                        p.name
+                    ),
                 ));
             }
             continue;
         }
-        if let Some(v) = &p.value {
-            if !v.as_str().contains("{{") && !p.enum_values.iter().any(|e| e == v) {
-                let mut d = Diagnostic::error(
-                    "value-not-in-enum",
-                    pp.key("value"),
-                    format!(
-                        "value `{v}` of parameter `{}` is not one of its `enum` values: {}",
-                        p.name,
-                        p.enum_values.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ")
-                    ),
-                );
-                d.help = suggest::help(v.as_str(), p.enum_values.iter().map(|e| e.as_str()));
-                ctx.push(d);
-            }
+        if let Some(v) = &p.value
+            && !v.as_str().contains("{{")
+            && !p.enum_values.iter().any(|e| e == v)
+        {
+            let mut d = Diagnostic::error(
+                "value-not-in-enum",
+                pp.key("value"),
+                format!(
+                    "value `{v}` of parameter `{}` is not one of its `enum` values: {}",
+                    p.name,
+                    p.enum_values.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            );
+            d.help = suggest::help(v.as_str(), p.enum_values.iter().map(|e| e.as_str()));
+            ctx.push(d);
         }
     }
 }

@@ -59,7 +59,7 @@ pub enum Document {
     Workflow(Workflow),
     WorkflowTemplate(Workflow),
     ClusterWorkflowTemplate(Workflow),
-    CronWorkflow(CronWorkflow),
+    CronWorkflow(Box<CronWorkflow>),
 }
 
 impl Document {
@@ -121,7 +121,9 @@ impl Document {
 pub enum DecodeError {
     #[error("`apiVersion` is {found:?}; Keelson reads `argoproj.io/v1alpha1`")]
     ApiVersion { found: String },
-    #[error("kind {kind:?} is not a workflow resource; Keelson reads Workflow, WorkflowTemplate, ClusterWorkflowTemplate and CronWorkflow")]
+    #[error(
+        "kind {kind:?} is not a workflow resource; Keelson reads Workflow, WorkflowTemplate, ClusterWorkflowTemplate and CronWorkflow"
+    )]
     Kind { kind: String },
     #[error("a document must be a mapping with `apiVersion` and `kind`")]
     NotAResource,
@@ -151,7 +153,7 @@ pub fn decode(value: Value) -> Result<Document, DecodeError> {
         "Workflow" => Document::Workflow(typed(value)?),
         "WorkflowTemplate" => Document::WorkflowTemplate(typed(value)?),
         "ClusterWorkflowTemplate" => Document::ClusterWorkflowTemplate(typed(value)?),
-        _ => Document::CronWorkflow(typed(value)?),
+        _ => Document::CronWorkflow(Box::new(typed(value)?)),
     })
 }
 

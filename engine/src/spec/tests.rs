@@ -25,7 +25,10 @@ fn decodes_a_dag_workflow() {
     let (spec, path) = doc.workflow_spec();
     assert_eq!(path.to_string(), "spec");
     let dag = spec.templates[0].dag.as_ref().expect("dag");
-    assert_eq!(dag.tasks[0].call.arguments.parameters[0].value.as_ref().map(|v| v.as_str()), Some("3"));
+    assert_eq!(
+        dag.tasks[0].call.arguments.parameters[0].value.as_ref().map(|v| v.as_str()),
+        Some("3")
+    );
     assert_eq!(dag.tasks[1].depends.as_deref(), Some("a"));
     assert_eq!(spec.templates[1].kind(), Some(TemplateKind::Container));
     let c = spec.templates[1].container.as_ref().expect("container");

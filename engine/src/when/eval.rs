@@ -89,10 +89,9 @@ type Check = fn(&Value) -> bool;
 
 fn side_checks(sym: Sym) -> (Option<Check>, Option<Check>) {
     match sym {
-        Sym::Req | Sym::Nreq => (
-            Some(is_str),
-            Some(|v| matches!(v, Value::Str(_) | Value::Pattern(_))),
-        ),
+        Sym::Req | Sym::Nreq => {
+            (Some(is_str), Some(|v| matches!(v, Value::Str(_) | Value::Pattern(_))))
+        }
         Sym::And | Sym::Or => (Some(is_bool), Some(is_bool)),
         Sym::In => (None, Some(|v| matches!(v, Value::Arr(_)))),
         Sym::BitAnd
@@ -129,32 +128,20 @@ fn combined_check(sym: Sym) -> Option<fn(&Value, &Value) -> bool> {
 fn go_i64(f: f64) -> i64 {
     const TWO63: f64 = 9_223_372_036_854_775_808.0;
     // NaN is outside every range too.
-    if !(-TWO63..TWO63).contains(&f) {
-        i64::MIN
-    } else {
-        f as i64
-    }
+    if !(-TWO63..TWO63).contains(&f) { i64::MIN } else { f as i64 }
 }
 
 /// Go's `uint64(f)` on amd64.
 fn go_u64(f: f64) -> u64 {
     const TWO63: f64 = 9_223_372_036_854_775_808.0;
-    if f < TWO63 {
-        go_i64(f) as u64
-    } else {
-        (go_i64(f - TWO63) as u64) | (1 << 63)
-    }
+    if f < TWO63 { go_i64(f) as u64 } else { (go_i64(f - TWO63) as u64) | (1 << 63) }
 }
 
 /// Type checks and the operator of one stage, given both operand values.
 fn apply(plan: &Plan, idx: usize, left: Value, right: Value) -> Result<Value, EvalError> {
     let info = &plan.stages[idx].info;
     let sym = info.sym;
-    let fail = |msg: String| EvalError {
-        msg,
-        span: info.span,
-        panic: false,
-    };
+    let fail = |msg: String| EvalError { msg, span: info.span, panic: false };
 
     if let Some(check) = combined_check(sym) {
         if !check(&left, &right) {
@@ -220,9 +207,7 @@ fn apply(plan: &Plan, idx: usize, left: Value, right: Value) -> Result<Value, Ev
                 Value::Str(src) => match compile_go_regex(src) {
                     Ok(re) => re.is_match(subject),
                     Err(e) => {
-                        return Err(fail(format!(
-                            "Unable to compile regexp pattern '{src}': {e}"
-                        )));
+                        return Err(fail(format!("Unable to compile regexp pattern '{src}': {e}")));
                     }
                 },
                 _ => false,
@@ -244,11 +229,7 @@ fn apply(plan: &Plan, idx: usize, left: Value, right: Value) -> Result<Value, Ev
                     Ok(true) => return Ok(Value::Bool(true)),
                     Ok(false) => {}
                     Err(msg) => {
-                        return Err(EvalError {
-                            msg,
-                            span: info.span,
-                            panic: true,
-                        });
+                        return Err(EvalError { msg, span: info.span, panic: true });
                     }
                 }
             }

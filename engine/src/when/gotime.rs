@@ -139,17 +139,7 @@ const LAYOUTS: [&[E]; 14] = [
     // "2006-01-02"
     &DATE,
     // "2006-01-02 15:04"
-    &[
-        DATE[0],
-        DATE[1],
-        DATE[2],
-        DATE[3],
-        DATE[4],
-        Lit(" "),
-        Hour,
-        Lit(":"),
-        ZeroMinute,
-    ],
+    &[DATE[0], DATE[1], DATE[2], DATE[3], DATE[4], Lit(" "), Hour, Lit(":"), ZeroMinute],
     // "2006-01-02 15:04:05"
     &[
         DATE[0],
@@ -180,29 +170,9 @@ const LAYOUTS: [&[E]; 14] = [
         NumColonTz,
     ],
     // "2006-01-02T15Z0700"
-    &[
-        DATE[0],
-        DATE[1],
-        DATE[2],
-        DATE[3],
-        DATE[4],
-        Lit("T"),
-        Hour,
-        IsoTz,
-    ],
+    &[DATE[0], DATE[1], DATE[2], DATE[3], DATE[4], Lit("T"), Hour, IsoTz],
     // "2006-01-02T15:04Z0700"
-    &[
-        DATE[0],
-        DATE[1],
-        DATE[2],
-        DATE[3],
-        DATE[4],
-        Lit("T"),
-        Hour,
-        Lit(":"),
-        ZeroMinute,
-        IsoTz,
-    ],
+    &[DATE[0], DATE[1], DATE[2], DATE[3], DATE[4], Lit("T"), Hour, Lit(":"), ZeroMinute, IsoTz],
     // "2006-01-02T15:04:05Z0700"
     &[
         DATE[0],
@@ -237,9 +207,8 @@ const LAYOUTS: [&[E]; 14] = [
 ];
 
 const SHORT_DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const SHORT_MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const SHORT_MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// `tryParseTime`: the first layout that parses `s` wins.
 pub(super) fn try_parse(s: &str) -> Option<GoTime> {
@@ -247,9 +216,7 @@ pub(super) fn try_parse(s: &str) -> Option<GoTime> {
     if !s.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
-    LAYOUTS
-        .iter()
-        .find_map(|layout| parse(layout, s.as_bytes()))
+    LAYOUTS.iter().find_map(|layout| parse(layout, s.as_bytes()))
 }
 
 fn is_digit(v: &[u8], i: usize) -> bool {
@@ -267,10 +234,7 @@ fn getnum(v: &[u8], fixed: bool) -> Option<(i64, &[u8])> {
         }
         return Some((i64::from(v[0] - b'0'), &v[1..]));
     }
-    Some((
-        i64::from(v[0] - b'0') * 10 + i64::from(v[1] - b'0'),
-        &v[2..],
-    ))
+    Some((i64::from(v[0] - b'0') * 10 + i64::from(v[1] - b'0'), &v[2..]))
 }
 
 /// Go's `lookup`: a case-insensitive (ASCII) prefix match against `tab`.
@@ -322,11 +286,7 @@ fn zone_len(v: &[u8]) -> Option<usize> {
         let n = signed_offset_len(v);
         return (n > 0).then_some(n);
     }
-    let upper = v
-        .iter()
-        .take(6)
-        .take_while(|b| b.is_ascii_uppercase())
-        .count();
+    let upper = v.iter().take(6).take_while(|b| b.is_ascii_uppercase()).count();
     match upper {
         3 => Some(3),
         4 if v[3] == b'T' || &v[..4] == b"WITA" => Some(4),
@@ -542,12 +502,7 @@ fn parse(layout: &[E], value: &[u8]) -> Option<GoTime> {
         zone.clear();
     }
     let local = days_from_civil(year, month, day) * 86_400 + hour * 3600 + min * 60 + sec;
-    Some(GoTime {
-        unix: local - i64::from(offset),
-        nanos,
-        offset,
-        zone,
-    })
+    Some(GoTime { unix: local - i64::from(offset), nanos, offset, zone })
 }
 
 /// Nanoseconds from the digits after the decimal point (at most nine count).
@@ -571,13 +526,7 @@ impl fmt::Display for GoTime {
         } else {
             write!(f, "{y:04}")?;
         }
-        write!(
-            f,
-            "-{m:02}-{d:02} {:02}:{:02}:{:02}",
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60
-        )?;
+        write!(f, "-{m:02}-{d:02} {:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)?;
         if self.nanos > 0 {
             let frac = format!("{:09}", self.nanos);
             write!(f, ".{}", frac.trim_end_matches('0'))?;
@@ -585,11 +534,7 @@ impl fmt::Display for GoTime {
         let sign = if self.offset < 0 { '-' } else { '+' };
         let mins = self.offset.unsigned_abs() / 60;
         let tz = format!("{sign}{:02}{:02}", mins / 60, mins % 60);
-        let name = if self.zone.is_empty() {
-            &tz
-        } else {
-            &self.zone
-        };
+        let name = if self.zone.is_empty() { &tz } else { &self.zone };
         write!(f, " {tz} {name}")
     }
 }

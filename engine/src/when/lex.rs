@@ -101,26 +101,13 @@ impl Kind {
                 Ternary,
                 Separator,
             ],
-            Numeric | Boolean | Str | Variable => &[
-                Modifier,
-                Comparator,
-                LogicalOp,
-                ClauseClose,
-                Ternary,
-                Separator,
-            ],
+            Numeric | Boolean | Str | Variable => {
+                &[Modifier, Comparator, LogicalOp, ClauseClose, Ternary, Separator]
+            }
             Time | Pattern => &[Modifier, Comparator, LogicalOp, ClauseClose, Separator],
-            Modifier => &[
-                Prefix,
-                Numeric,
-                Variable,
-                Function,
-                Accessor,
-                Str,
-                Boolean,
-                Clause,
-                ClauseClose,
-            ],
+            Modifier => {
+                &[Prefix, Numeric, Variable, Function, Accessor, Str, Boolean, Clause, ClauseClose]
+            }
             Comparator => &[
                 Prefix,
                 Numeric,
@@ -146,32 +133,16 @@ impl Kind {
                 Clause,
                 ClauseClose,
             ],
-            Prefix => &[
-                Numeric,
-                Boolean,
-                Variable,
-                Function,
-                Accessor,
-                Clause,
-                ClauseClose,
-            ],
+            Prefix => &[Numeric, Boolean, Variable, Function, Accessor, Clause, ClauseClose],
             Ternary => &[
                 Prefix, Numeric, Boolean, Str, Time, Variable, Function, Accessor, Clause,
                 Separator,
             ],
             Function => &[Clause],
-            Accessor => &[
-                Clause,
-                Modifier,
-                Comparator,
-                LogicalOp,
-                ClauseClose,
-                Ternary,
-                Separator,
-            ],
-            Separator => &[
-                Prefix, Numeric, Boolean, Str, Time, Variable, Function, Accessor, Clause,
-            ],
+            Accessor => &[Clause, Modifier, Comparator, LogicalOp, ClauseClose, Ternary, Separator],
+            Separator => {
+                &[Prefix, Numeric, Boolean, Str, Time, Variable, Function, Accessor, Clause]
+            }
         };
         allowed.contains(&next)
     }
@@ -401,10 +372,7 @@ fn parse_float(s: &str) -> Option<f64> {
         return None;
     }
     let v: f64 = s.parse().ok()?;
-    let named = matches!(
-        body.to_ascii_lowercase().as_str(),
-        "inf" | "infinity" | "nan"
-    );
+    let named = matches!(body.to_ascii_lowercase().as_str(), "inf" | "infinity" | "nan");
     if v.is_infinite() && !named {
         return None;
     }
@@ -437,12 +405,7 @@ fn read_token(s: &mut Stream, state: Kind) -> Result<Option<Token>, LexError> {
             panic: false,
         };
         let tok = |s: &Stream, kind: Kind, val: Tv| {
-            Ok(Some(Token {
-                kind,
-                val,
-                start,
-                end: s.token_end(start),
-            }))
+            Ok(Some(Token { kind, val, start, end: s.token_end(start) }))
         };
 
         if is_numeric(c) {
@@ -452,10 +415,9 @@ fn read_token(s: &mut Stream, state: Kind) -> Result<Option<Token>, LexError> {
                     let (hex, _) = read_until_false(s, false, true, is_hex_digit)?;
                     return match parse_hex(&hex) {
                         Some(v) => tok(s, Kind::Numeric, Tv::Num(v as f64)),
-                        None => Err(err(
-                            s,
-                            format!("Unable to parse hex value '{hex}' to uint64\n"),
-                        )),
+                        None => {
+                            Err(err(s, format!("Unable to parse hex value '{hex}' to uint64\n")))
+                        }
                     };
                 }
                 s.rewind(1);
@@ -463,10 +425,7 @@ fn read_token(s: &mut Stream, state: Kind) -> Result<Option<Token>, LexError> {
             let text = read_token_until_false(s, is_numeric)?;
             return match parse_float(&text) {
                 Some(v) => tok(s, Kind::Numeric, Tv::Num(v)),
-                None => Err(err(
-                    s,
-                    format!("Unable to parse numeric value '{text}' to float64\n"),
-                )),
+                None => Err(err(s, format!("Unable to parse numeric value '{text}' to float64\n"))),
             };
         }
 
@@ -558,11 +517,7 @@ fn read_token(s: &mut Stream, state: Kind) -> Result<Option<Token>, LexError> {
 
 /// `parseTokens` followed by `checkBalance`.
 pub(super) fn tokenize(src: &str) -> Result<Vec<Token>, LexError> {
-    let mut s = Stream {
-        chars: src.char_indices().collect(),
-        pos: 0,
-        len: src.len(),
-    };
+    let mut s = Stream { chars: src.char_indices().collect(), pos: 0, len: src.len() };
     let mut tokens = Vec::new();
     let mut state = Kind::Unknown;
     while s.can_read() {

@@ -128,9 +128,7 @@ pub fn check(src: &str) -> Result<(), WhenError> {
         return Ok(());
     }
     let (text, tags) = mask_tags(src);
-    compile(&text)
-        .map(|_| ())
-        .map_err(|f| f.into_error(src, &tags))
+    compile(&text).map(|_| ()).map_err(|f| f.into_error(src, &tags))
 }
 
 /// Which of Argo's steps failed; it decides the message prefix.
@@ -173,11 +171,7 @@ impl Failure {
         };
         let (start, end) = self.span;
         let start = start.min(src.len());
-        WhenError {
-            offset: start,
-            len: end.clamp(start, src.len()) - start,
-            message,
-        }
+        WhenError { offset: start, len: end.clamp(start, src.len()) - start, message }
     }
 }
 

@@ -205,11 +205,7 @@ pub(super) struct PlanError {
 }
 
 fn plan_err(msg: String, span: (usize, usize)) -> PlanError {
-    PlanError {
-        msg,
-        span,
-        panic: false,
-    }
+    PlanError { msg, span, panic: false }
 }
 
 /// `checkExpressionSyntax`.
@@ -222,10 +218,7 @@ pub(super) fn check_syntax(tokens: &[Token], src_len: usize) -> Result<(), PlanE
                 && l.kind == Kind::Variable
                 && t.kind == Kind::Clause
             {
-                return Err(plan_err(
-                    format!("Undefined function {}", l.val),
-                    (l.start, t.end),
-                ));
+                return Err(plan_err(format!("Undefined function {}", l.val), (l.start, t.end)));
             }
             let last_val = last.map_or_else(|| "<nil>".to_string(), |l| l.val.to_string());
             return Err(plan_err(
@@ -242,10 +235,7 @@ pub(super) fn check_syntax(tokens: &[Token], src_len: usize) -> Result<(), PlanE
         last = Some(t);
     }
     if !state.can_end() {
-        return Err(plan_err(
-            "Unexpected end of expression".to_string(),
-            (src_len, src_len),
-        ));
+        return Err(plan_err("Unexpected end of expression".to_string(), (src_len, src_len)));
     }
     Ok(())
 }
@@ -268,10 +258,7 @@ pub(super) fn optimize(tokens: &mut [Token]) -> Result<(), PlanError> {
             continue;
         };
         let re = compile_go_regex(source).map_err(|m| plan_err(m, (next.start, next.end)))?;
-        next.val = Tv::Pattern(Pattern {
-            source: source.clone(),
-            re,
-        });
+        next.val = Tv::Pattern(Pattern { source: source.clone(), re });
         next.kind = Kind::Pattern;
     }
     Ok(())
@@ -350,12 +337,7 @@ impl Level {
 /// `planStages`: plan `tokens` (already syntax-checked) and reorder.
 pub(super) fn plan(tokens: &[Token]) -> Result<Plan, PlanError> {
     let mut stages = Vec::new();
-    let root = Planner {
-        tokens,
-        index: 0,
-        stages: &mut stages,
-    }
-    .run()?;
+    let root = Planner { tokens, index: 0, stages: &mut stages }.run()?;
     if let Some(r) = root {
         reorder(&mut stages, r);
     }
@@ -377,10 +359,7 @@ fn binary_op(t: &Token) -> Option<(Level, Sym)> {
         Level::Exponential,
     ];
     let sym = t.symbol()?;
-    LEVELS
-        .iter()
-        .filter(|l| l.kind() == t.kind)
-        .find_map(|l| l.symbol(sym).map(|s| (*l, s)))
+    LEVELS.iter().filter(|l| l.kind() == t.kind).find_map(|l| l.symbol(sym).map(|s| (*l, s)))
 }
 
 /// What a frame of the planner is parsing.
@@ -405,12 +384,7 @@ struct Frame {
 
 impl Frame {
     fn new(kind: FrameKind) -> Frame {
-        Frame {
-            kind,
-            operands: Vec::new(),
-            ops: Vec::new(),
-            prefixes: Vec::new(),
-        }
+        Frame { kind, operands: Vec::new(), ops: Vec::new(), prefixes: Vec::new() }
     }
 }
 
@@ -451,12 +425,7 @@ impl Planner<'_> {
         if let Some((level, sym, span)) = frame.ops.pop() {
             let right = frame.operands.pop().flatten();
             let left = frame.operands.pop().flatten();
-            let info = OpInfo {
-                sym,
-                payload: Payload::None,
-                fmt: level.fmt(),
-                span,
-            };
+            let info = OpInfo { sym, payload: Payload::None, fmt: level.fmt(), span };
             let idx = self.push(info, left, right);
             frame.operands.push(Some(idx));
         }
@@ -473,12 +442,7 @@ impl Planner<'_> {
     /// A complete operand for `frame`, after its pending prefixes.
     fn operand(&mut self, frame: &mut Frame, mut value: Option<usize>) {
         while let Some((sym, span)) = frame.prefixes.pop() {
-            let info = OpInfo {
-                sym,
-                payload: Payload::None,
-                fmt: ErrFmt::Prefix,
-                span,
-            };
+            let info = OpInfo { sym, payload: Payload::None, fmt: ErrFmt::Prefix, span };
             value = Some(self.push(info, None, value));
         }
         frame.operands.push(value);
@@ -519,10 +483,8 @@ impl Planner<'_> {
                             fmt: ErrFmt::None,
                             span,
                         };
-                        let args = self
-                            .tokens
-                            .get(self.index)
-                            .is_some_and(|n| n.kind == Kind::Clause);
+                        let args =
+                            self.tokens.get(self.index).is_some_and(|n| n.kind == Kind::Clause);
                         if args {
                             frames.push(frame);
                             frames.push(Frame::new(FrameKind::Args(info)));
@@ -563,12 +525,7 @@ impl Planner<'_> {
                             }
                             (kind, val) => return Err(unplannable(kind, val, span)),
                         };
-                        let info = OpInfo {
-                            sym,
-                            payload,
-                            fmt: ErrFmt::None,
-                            span,
-                        };
+                        let info = OpInfo { sym, payload, fmt: ErrFmt::None, span };
                         let idx = self.push(info, None, None);
                         self.operand(&mut frame, Some(idx));
                     }
@@ -604,12 +561,8 @@ impl Planner<'_> {
                         return Err(self.exhausted());
                     }
                     self.index += 1;
-                    let info = OpInfo {
-                        sym: Sym::Noop,
-                        payload: Payload::None,
-                        fmt: ErrFmt::None,
-                        span,
-                    };
+                    let info =
+                        OpInfo { sym: Sym::Noop, payload: Payload::None, fmt: ErrFmt::None, span };
                     self.push(info, None, result)
                 }
                 FrameKind::Args(info) => self.push(info, None, result),
@@ -624,13 +577,7 @@ impl Planner<'_> {
 #[cold]
 #[inline(never)]
 fn unplannable(kind: Kind, val: &Tv, span: (usize, usize)) -> PlanError {
-    plan_err(
-        format!(
-            "Unable to plan token kind: '{}', value: '{val}'",
-            kind.go_name()
-        ),
-        span,
-    )
+    plan_err(format!("Unable to plan token kind: '{}', value: '{val}'", kind.go_name()), span)
 }
 
 /// `reorderStages`: walk the right spine; runs of stages of equal

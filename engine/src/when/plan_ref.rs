@@ -24,23 +24,15 @@ enum Level {
 
 /// A level's valid kind, symbols, error format and next (left) level:
 /// `Some(None)` is planFunction, `None` (for Prefix) no left side at all.
-type Spec = (
-    Kind,
-    &'static [(&'static str, Sym)],
-    ErrFmt,
-    Option<Option<Level>>,
-);
+type Spec = (Kind, &'static [(&'static str, Sym)], ErrFmt, Option<Option<Level>>);
 
 impl Level {
     fn spec(self) -> Spec {
         use Sym::*;
         match self {
-            Level::Prefix => (
-                Kind::Prefix,
-                &[("-", Negate), ("!", Invert), ("~", BitNot)],
-                ErrFmt::Prefix,
-                None,
-            ),
+            Level::Prefix => {
+                (Kind::Prefix, &[("-", Negate), ("!", Invert), ("~", BitNot)], ErrFmt::Prefix, None)
+            }
             Level::Exponential => (Kind::Modifier, &[("**", Exp)], ErrFmt::Modifier, Some(None)),
             Level::Multiplicative => (
                 Kind::Modifier,
@@ -82,30 +74,21 @@ impl Level {
                 ErrFmt::Comparator,
                 Some(Some(Level::Bitwise)),
             ),
-            Level::LogicalAnd => (
-                Kind::LogicalOp,
-                &[("&&", And)],
-                ErrFmt::Logical,
-                Some(Some(Level::Comparator)),
-            ),
-            Level::LogicalOr => (
-                Kind::LogicalOp,
-                &[("||", Or)],
-                ErrFmt::Logical,
-                Some(Some(Level::LogicalAnd)),
-            ),
+            Level::LogicalAnd => {
+                (Kind::LogicalOp, &[("&&", And)], ErrFmt::Logical, Some(Some(Level::Comparator)))
+            }
+            Level::LogicalOr => {
+                (Kind::LogicalOp, &[("||", Or)], ErrFmt::Logical, Some(Some(Level::LogicalAnd)))
+            }
             Level::Ternary => (
                 Kind::Ternary,
                 &[("?", TernaryTrue), (":", TernaryFalse), ("??", Coalesce)],
                 ErrFmt::Ternary,
                 Some(Some(Level::LogicalOr)),
             ),
-            Level::Separator => (
-                Kind::Separator,
-                &[(",", Separate)],
-                ErrFmt::None,
-                Some(Some(Level::Ternary)),
-            ),
+            Level::Separator => {
+                (Kind::Separator, &[(",", Separate)], ErrFmt::None, Some(Some(Level::Ternary)))
+            }
         }
     }
 }
@@ -163,12 +146,7 @@ impl RefPlanner<'_> {
                     Level::Prefix => self.function()?,
                     _ => self.level(level)?,
                 };
-                let info = OpInfo {
-                    sym,
-                    payload: Payload::None,
-                    fmt,
-                    span: (t.start, t.end),
-                };
+                let info = OpInfo { sym, payload: Payload::None, fmt, span: (t.start, t.end) };
                 return Some(Some(self.push(info, left, right)));
             }
         }
@@ -246,12 +224,7 @@ impl RefPlanner<'_> {
             }
             _ => return None,
         };
-        let info = OpInfo {
-            sym,
-            payload,
-            fmt: ErrFmt::None,
-            span: (t.start, t.end),
-        };
+        let info = OpInfo { sym, payload, fmt: ErrFmt::None, span: (t.start, t.end) };
         Some(Some(self.push(info, None, None)))
     }
 }
@@ -290,11 +263,7 @@ mod tests {
         plan::check_syntax(&tokens, src.len()).ok()?;
         plan::optimize(&mut tokens).ok()?;
         let ours = plan::plan(&tokens).ok()?;
-        let mut reference = RefPlanner {
-            tokens: &tokens,
-            index: 0,
-            stages: Vec::new(),
-        };
+        let mut reference = RefPlanner { tokens: &tokens, index: 0, stages: Vec::new() };
         let root = reference.plan_tokens()?;
         let mut stages = reference.stages;
         if let Some(r) = root {
@@ -342,10 +311,7 @@ mod tests {
             "+", "-", "*", "/", "%", "**", "&", "|", "^", "<<", ">>", "==", "!=", "<", ">=", "=~",
             "in", "&&", "||", "?", ":", "??", ",",
         ]);
-        let leaf = (
-            proptest::option::of(proptest::sample::select(vec!["-", "!", "~"])),
-            atom,
-        )
+        let leaf = (proptest::option::of(proptest::sample::select(vec!["-", "!", "~"])), atom)
             .prop_map(|(p, a)| format!("{}{a}", p.unwrap_or("")));
         leaf.prop_recursive(4, 40, 6, move |inner| {
             let op = op.clone();

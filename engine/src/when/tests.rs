@@ -80,10 +80,7 @@ fn empty_when_runs() {
     assert_eq!(eval(""), Ok(true));
     assert_eq!(check(""), Ok(()));
     let e = fails("   ");
-    assert_eq!(
-        e.message,
-        "Invalid 'when' expression '   ': Unexpected end of expression"
-    );
+    assert_eq!(e.message, "Invalid 'when' expression '   ': Unexpected end of expression");
 }
 
 #[test]
@@ -240,8 +237,7 @@ fn regex_matching() {
     no("'axb' =~ '^\\\\Qa.b\\\\E$'");
     let e = fails("x =~ '['");
     assert!(
-        e.message
-            .starts_with("Invalid 'when' expression 'x =~ '['': error parsing regexp:"),
+        e.message.starts_with("Invalid 'when' expression 'x =~ '['': error parsing regexp:"),
         "{}",
         e.message
     );
@@ -299,19 +295,13 @@ fn syntax_errors() {
         fails("1 (2)").message,
         "Invalid 'when' expression '1 (2)': Cannot transition token types from NUMERIC [1] to CLAUSE [40]"
     );
-    assert_eq!(
-        fails("a (b)").message,
-        "Invalid 'when' expression 'a (b)': Undefined function a"
-    );
+    assert_eq!(fails("a (b)").message, "Invalid 'when' expression 'a (b)': Undefined function a");
     assert_eq!(
         fails("(a == a").message,
         "Invalid 'when' expression '(a == a': Unbalanced parenthesis"
     );
     let e = fails("'abc == abc");
-    assert_eq!(
-        e.message,
-        "Invalid 'when' expression ''abc == abc': Unclosed string literal"
-    );
+    assert_eq!(e.message, "Invalid 'when' expression ''abc == abc': Unclosed string literal");
     assert_eq!(e.offset, 0);
     assert_eq!(
         fails("[abc == abc").message,
@@ -322,11 +312,7 @@ fn syntax_errors() {
     assert_eq!(&"a === a"[e.offset..e.offset + e.len], "===");
     assert!(fails("a==-1").message.contains("Invalid token: '==-'"));
     yes("a == -1 || a == a");
-    assert!(
-        fails("a.")
-            .message
-            .contains("Hanging accessor on token 'a.'")
-    );
+    assert!(fails("a.").message.contains("Hanging accessor on token 'a.'"));
     // Go panics on a trailing backslash.
     assert!(fails("a == b\\").message.contains("govaluate panics"));
 }
@@ -352,40 +338,22 @@ fn accessors_need_parameters() {
 
 #[test]
 fn non_boolean_results() {
-    assert_eq!(
-        fails("1 + 1").message,
-        "Expected boolean evaluation for '1 + 1'. Got 2"
-    );
-    assert_eq!(
-        fails("heads").message,
-        "Expected boolean evaluation for 'heads'. Got heads"
-    );
-    assert_eq!(
-        fails("1000000").message,
-        "Expected boolean evaluation for '1000000'. Got 1e+06"
-    );
-    assert_eq!(
-        fails("(1, 2)").message,
-        "Expected boolean evaluation for '(1, 2)'. Got [1 2]"
-    );
+    assert_eq!(fails("1 + 1").message, "Expected boolean evaluation for '1 + 1'. Got 2");
+    assert_eq!(fails("heads").message, "Expected boolean evaluation for 'heads'. Got heads");
+    assert_eq!(fails("1000000").message, "Expected boolean evaluation for '1000000'. Got 1e+06");
+    assert_eq!(fails("(1, 2)").message, "Expected boolean evaluation for '(1, 2)'. Got [1 2]");
     assert_eq!(
         fails("false ? x : y").message,
         "Expected boolean evaluation for 'false ? x : y'. Got y"
     );
-    assert_eq!(
-        fails("()").message,
-        "Expected boolean evaluation for '()'. Got <nil>"
-    );
+    assert_eq!(fails("()").message, "Expected boolean evaluation for '()'. Got <nil>");
 }
 
 #[test]
 fn planner_quirks() {
     // Tokens after a complete expression are ignored.
     yes("(true) false");
-    assert_eq!(
-        fails("(a) b").message,
-        "Expected boolean evaluation for '(a) b'. Got a"
-    );
+    assert_eq!(fails("(a) b").message, "Expected boolean evaluation for '(a) b'. Got a");
     // An operator right before ')' gets a nil operand.
     no("(a ==)");
     yes("(a !=)");
@@ -394,11 +362,7 @@ fn planner_quirks() {
         "Failed to evaluate 'when' expresion '(!)': Value '<nil>' cannot be used with the prefix '!'"
     );
     // Comparing slices panics in Go.
-    assert!(
-        fails("(2, 3) in (1, (2, 3))")
-            .message
-            .contains("comparing uncomparable type")
-    );
+    assert!(fails("(2, 3) in (1, (2, 3))").message.contains("comparing uncomparable type"));
     yes("(2, 3) == (2, 3)");
 }
 
@@ -432,16 +396,9 @@ fn tokens_follow_govaluate() {
     use lex::Kind::*;
     assert_eq!(
         token_values("a-b"),
-        vec![
-            (Variable, "a".to_string()),
-            (Modifier, "-".to_string()),
-            (Variable, "b".to_string())
-        ]
+        vec![(Variable, "a".to_string()), (Modifier, "-".to_string()), (Variable, "b".to_string())]
     );
-    assert_eq!(
-        token_values("-a"),
-        vec![(Prefix, "-".to_string()), (Variable, "a".to_string())]
-    );
+    assert_eq!(token_values("-a"), vec![(Prefix, "-".to_string()), (Variable, "a".to_string())]);
     assert_eq!(
         token_values("x_1 IN [a b]"),
         vec![
@@ -451,10 +408,7 @@ fn tokens_follow_govaluate() {
         ]
     );
     // A string ends at the first quote of either kind.
-    assert_eq!(
-        token_values("\"it' s"),
-        vec![(Str, "it".to_string()), (Variable, "s".to_string())]
-    );
+    assert_eq!(token_values("\"it' s"), vec![(Str, "it".to_string()), (Variable, "s".to_string())]);
     yes("\"a' == a");
 }
 
@@ -503,11 +457,7 @@ fn substituted_examples_evaluate() {
 fn limits() {
     let deep = format!("{}true{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
     yes(&deep);
-    let deeper = format!(
-        "{}true{}",
-        "(".repeat(MAX_NESTING + 1),
-        ")".repeat(MAX_NESTING + 1)
-    );
+    let deeper = format!("{}true{}", "(".repeat(MAX_NESTING + 1), ")".repeat(MAX_NESTING + 1));
     assert!(fails(&deeper).message.contains("Keelson's limit"));
     let long = vec!["true"; MAX_TOKENS / 2].join(" && ");
     yes(&long);

@@ -52,7 +52,11 @@ fn pos(m: &Mark) -> Position {
 
 /// A collection being built, with where it started.
 enum Open {
-    Seq { start: Mark, anchor: Option<String>, items: Vec<Node> },
+    Seq {
+        start: Mark,
+        anchor: Option<String>,
+        items: Vec<Node>,
+    },
     Map {
         start: Mark,
         anchor: Option<String>,
@@ -98,10 +102,10 @@ pub fn load_str(text: &str, limits: Limits) -> Result<Vec<Node>, LoadError> {
                 None
             }
             EventData::DocumentEnd { .. } => {
-                if let Some(root) = doc_root.take() {
-                    if !matches!(root.kind, NodeKind::Null) {
-                        docs.push(root);
-                    }
+                if let Some(root) = doc_root.take()
+                    && !matches!(root.kind, NodeKind::Null)
+                {
+                    docs.push(root);
                 }
                 None
             }
@@ -114,10 +118,9 @@ pub fn load_str(text: &str, limits: Limits) -> Result<Vec<Node>, LoadError> {
                         }
                         k
                     }
-                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => NodeKind::Str {
-                        value,
-                        content_col: single_line(&start_mark, &end_mark, 1),
-                    },
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                        NodeKind::Str { value, content_col: single_line(&start_mark, &end_mark, 1) }
+                    }
                     _ => NodeKind::Str { value, content_col: None },
                 };
                 Some((Node { span: to_span(&start_mark, &end_mark), kind }, anchor))
@@ -180,10 +183,7 @@ pub fn load_str(text: &str, limits: Limits) -> Result<Vec<Node>, LoadError> {
         if cost >= budget {
             return Err(LoadError::at(
                 &start_mark,
-                format!(
-                    "document expands to more than {} values (aliases?)",
-                    limits.max_nodes
-                ),
+                format!("document expands to more than {} values (aliases?)", limits.max_nodes),
             ));
         }
         budget -= cost;
@@ -192,10 +192,10 @@ pub fn load_str(text: &str, limits: Limits) -> Result<Vec<Node>, LoadError> {
         }
         attach(&mut stack, &mut doc_root, node)?;
     }
-    if let Some(root) = doc_root.take() {
-        if !matches!(root.kind, NodeKind::Null) {
-            docs.push(root);
-        }
+    if let Some(root) = doc_root.take()
+        && !matches!(root.kind, NodeKind::Null)
+    {
+        docs.push(root);
     }
     Ok(docs)
 }

@@ -16,5 +16,5 @@ mod loader;
 mod node;
 mod scalar;
 
-pub use loader::{LoadError, Limits, load_str};
+pub use loader::{Limits, LoadError, load_str};
 pub use node::{Node, NodeKind, Span};

@@ -30,7 +30,10 @@ pub enum NodeKind {
     Float(f64),
     /// A string; `quoted` is 0 for plain, 1 for quoted (the content starts
     /// one column after the value), `None` for block scalars.
-    Str { value: String, content_col: Option<usize> },
+    Str {
+        value: String,
+        content_col: Option<usize>,
+    },
     Seq(Vec<Node>),
     /// Entries in source order; keys carry their own span.
     Map(Vec<(String, Span, Node)>),

@@ -26,10 +26,10 @@ pub fn resolve_plain(s: &str) -> NodeKind {
     if let Some(i) = parse_int(s) {
         return NodeKind::Int(i);
     }
-    if looks_like_float(s) {
-        if let Ok(f) = s.replace('_', "").parse::<f64>() {
-            return NodeKind::Float(f);
-        }
+    if looks_like_float(s)
+        && let Ok(f) = s.replace('_', "").parse::<f64>()
+    {
+        return NodeKind::Float(f);
     }
     NodeKind::Str { value: s.to_string(), content_col: None }
 }

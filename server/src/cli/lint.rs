@@ -12,7 +12,8 @@ use super::{Colour, LintArgs, Output, files, render};
 pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
     let mut sources = Vec::new();
     for path in files::spec_files(&args.paths)? {
-        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))?;
         sources.push(Source { name: path.display().to_string(), text });

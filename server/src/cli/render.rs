@@ -14,17 +14,35 @@ impl Paint {
     }
 }
 
-pub fn finding(out: &mut impl Write, f: &Finding, text: Option<&str>, colour: bool) -> io::Result<()> {
+pub fn finding(
+    out: &mut impl Write,
+    f: &Finding,
+    text: Option<&str>,
+    colour: bool,
+) -> io::Result<()> {
     let p = Paint(colour);
     let d = &f.diagnostic;
     let (label, code) = match d.severity {
         Severity::Error => ("error", "1;31"),
         Severity::Warning => ("warning", "1;33"),
     };
-    writeln!(out, "{}{} {}", p.wrap(code, &format!("{label}[{}]", d.code)), p.wrap("1", ":"), p.wrap("1", &d.message))?;
+    writeln!(
+        out,
+        "{}{} {}",
+        p.wrap(code, &format!("{label}[{}]", d.code)),
+        p.wrap("1", ":"),
+        p.wrap("1", &d.message)
+    )?;
     let line_no = f.position.line.to_string();
     let pad = " ".repeat(line_no.len());
-    writeln!(out, "{pad}{} {}:{}:{}", p.wrap("1;34", "-->"), f.file, f.position.line, f.position.column)?;
+    writeln!(
+        out,
+        "{pad}{} {}:{}:{}",
+        p.wrap("1;34", "-->"),
+        f.file,
+        f.position.line,
+        f.position.column
+    )?;
     let source_line = text.and_then(|t| t.lines().nth(f.position.line.saturating_sub(1)));
     if let Some(line) = source_line {
         let bar = p.wrap("1;34", "|");
@@ -32,9 +50,16 @@ pub fn finding(out: &mut impl Write, f: &Finding, text: Option<&str>, colour: bo
         writeln!(out, "{} {bar} {line}", p.wrap("1;34", &line_no))?;
         let col = f.position.column.saturating_sub(1);
         let width = underline_width(line, col, d.within);
-        let lead: String = line.chars().take(col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-        let path = if d.path.segments().is_empty() { String::new() } else { format!(" {}", d.path) };
-        writeln!(out, "{pad} {bar} {lead}{}{}", p.wrap(code, &"^".repeat(width)), p.wrap(code, &path))?;
+        let lead: String =
+            line.chars().take(col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+        let path =
+            if d.path.segments().is_empty() { String::new() } else { format!(" {}", d.path) };
+        writeln!(
+            out,
+            "{pad} {bar} {lead}{}{}",
+            p.wrap(code, &"^".repeat(width)),
+            p.wrap(code, &path)
+        )?;
     } else if !d.path.segments().is_empty() {
         writeln!(out, "{pad}   field: {}", d.path)?;
     }
@@ -66,7 +91,12 @@ fn underline_width(line: &str, col: usize, within: Option<(usize, usize)>) -> us
     word.trim_end_matches(':').chars().count().max(1)
 }
 
-pub fn summary(out: &mut impl Write, report: &Report, files: usize, colour: bool) -> io::Result<()> {
+pub fn summary(
+    out: &mut impl Write,
+    report: &Report,
+    files: usize,
+    colour: bool,
+) -> io::Result<()> {
     let p = Paint(colour);
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
@@ -78,7 +108,13 @@ pub fn summary(out: &mut impl Write, report: &Report, files: usize, colour: bool
         plural(errors),
         plural(warnings)
     );
-    let code = if errors > 0 { "1;31" } else if warnings > 0 { "1;33" } else { "1;32" };
+    let code = if errors > 0 {
+        "1;31"
+    } else if warnings > 0 {
+        "1;33"
+    } else {
+        "1;32"
+    };
     writeln!(out, "{}", p.wrap(code, &line))
 }
 

@@ -1,0 +1,371 @@
+//! `sprig.<fn>(…)`: the Sprig v3 `GenericFuncMap` Argo exposes, registered
+//! as `sprig_<fn>` (the source is rewritten so, see `syntax`) and its
+//! conversions shared by the function groups in `sprig_text`, `sprig_data`
+//! and `sprig_math`: spf13/cast's `ToInt64`/`ToFloat64`, Sprig's `strval`,
+//! `empty` and `strslice`.
+//!
+//! Functions that need a clock, randomness, the environment, the network or
+//! cryptography are registered as errors that say why; unknown names get
+//! expr-lang's "unknown function" error.
+
+use super::args::{Res, fail};
+use super::budget;
+use super::gofmt::fmt_v;
+use super::{sprig_data, sprig_math, sprig_text};
+use expr::{Environment, Value};
+
+/// A Sprig function: receives its qualified name (`sprig.trim`) for
+/// messages and its arguments.
+pub(crate) type SprigFn = fn(&str, &[Value]) -> Res;
+
+/// Sprig functions Keelson does not provide, and why.
+const UNAVAILABLE: &[(&[&str], &str)] = &[
+    (
+        &[
+            "now",
+            "date",
+            "dateInZone",
+            "date_in_zone",
+            "dateModify",
+            "date_modify",
+            "mustDateModify",
+            "must_date_modify",
+            "htmlDate",
+            "htmlDateInZone",
+            "ago",
+            "toDate",
+            "mustToDate",
+            "unixEpoch",
+            "duration",
+            "durationRound",
+        ],
+        "date and time functions need a clock or a timezone database, and Keelson's engine is \
+         pure (with a string argument Sprig's `date` formats the current time)",
+    ),
+    (
+        &[
+            "randAlphaNum",
+            "randAlpha",
+            "randAscii",
+            "randNumeric",
+            "randBytes",
+            "randInt",
+            "randSeededNumeric",
+            "uuidv4",
+            "shuffle",
+        ],
+        "it is random, and Keelson's evaluation is deterministic",
+    ),
+    (
+        &["env", "expandenv"],
+        "Argo removes it from Sprig (the controller's environment is not yours)",
+    ),
+    (&["getHostByName"], "it needs the network"),
+    (
+        &[
+            "bcrypt",
+            "htpasswd",
+            "genPrivateKey",
+            "derivePassword",
+            "buildCustomCert",
+            "genCA",
+            "genCAWithKey",
+            "genSelfSignedCert",
+            "genSelfSignedCertWithKey",
+            "genSignedCert",
+            "genSignedCertWithKey",
+            "encryptAES",
+            "decryptAES",
+        ],
+        "cryptographic functions are not available in Keelson's engine",
+    ),
+    (
+        &[
+            "abbrevboth",
+            "wrap",
+            "wrapWith",
+            "snakecase",
+            "camelcase",
+            "kebabcase",
+            "semver",
+            "semverCompare",
+            "merge",
+            "mergeOverwrite",
+            "mustMerge",
+            "mustMergeOverwrite",
+            "urlParse",
+            "urlJoin",
+        ],
+        "it is not implemented in Keelson yet",
+    ),
+];
+
+/// Register every `sprig_<fn>`.
+pub(crate) fn register(env: &mut Environment<'static>) {
+    let groups: [&[(&'static str, SprigFn)]; 3] =
+        [sprig_text::FUNCS, sprig_data::FUNCS, sprig_math::FUNCS];
+    for (name, f) in groups.into_iter().flatten().copied() {
+        env.add_function(&format!("sprig_{name}"), move |c| {
+            let qualified = format!("sprig.{name}");
+            let out = f(&qualified, &c.args)?;
+            budget::admit(&out, &qualified).map_err(fail)?;
+            Ok(out)
+        });
+    }
+    for (names, why) in UNAVAILABLE {
+        for name in *names {
+            env.add_function(&format!("sprig_{name}"), move |_| {
+                Err(fail(format!("sprig.{name} is not available: {why}")))
+            });
+        }
+    }
+}
+
+/// Names of every Sprig function Keelson implements.
+#[cfg(test)]
+pub(crate) fn implemented() -> Vec<&'static str> {
+    let groups: [&[(&'static str, SprigFn)]; 3] =
+        [sprig_text::FUNCS, sprig_data::FUNCS, sprig_math::FUNCS];
+    groups.into_iter().flatten().map(|(n, _)| *n).collect()
+}
+
+/// Sprig's `strval`: strings as they are, everything else as `%v`.
+pub(crate) fn strval(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        other => fmt_v(other),
+    }
+}
+
+/// Sprig's `empty`: the zero value of its type (nil, false, 0, "", empty
+/// list or map).
+pub(crate) fn empty(v: &Value) -> bool {
+    match v {
+        Value::Nil => true,
+        Value::Bool(b) => !b,
+        Value::Integer(i) => *i == 0,
+        Value::Float(f) => *f == 0.0,
+        Value::String(s) => s.is_empty(),
+        Value::Bytes(b) => b.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Map(m) => m.is_empty(),
+        Value::KeyedMap(m) => m.is_empty(),
+    }
+}
+
+/// Sprig's `strslice`: a list's non-nil elements as strings; a lone value
+/// as a one-element list; nil as an empty list.
+pub(crate) fn strslice(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(items) => items.iter().filter(|i| !i.is_nil()).map(strval).collect(),
+        Value::Nil => Vec::new(),
+        other => vec![strval(other)],
+    }
+}
+
+/// spf13/cast's `ToInt64`: numbers truncated, bools 0/1, strings parsed
+/// with Go's base prefixes (`0x1f`, `017`), anything else (and any parse
+/// error) 0.
+pub(crate) fn to_int64(v: &Value) -> i64 {
+    match v {
+        Value::Integer(i) => *i,
+        Value::Float(f) => *f as i64,
+        Value::Bool(b) => i64::from(*b),
+        Value::String(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// spf13/cast's `ToFloat64`.
+pub(crate) fn to_float64(v: &Value) -> f64 {
+    match v {
+        Value::Integer(i) => *i as f64,
+        Value::Float(f) => *f,
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        Value::String(s) => parse_go_float(s).unwrap_or(0.0),
+        _ => 0.0,
+    }
+}
+
+/// cast strips a `.0…` suffix before parsing an integer.
+fn trim_zero_decimal(s: &str) -> &str {
+    match s.split_once('.') {
+        Some((int, frac))
+            if !int.is_empty() && !frac.is_empty() && frac.bytes().all(|b| b == b'0') =>
+        {
+            int
+        }
+        _ => s,
+    }
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`.
+pub(crate) fn parse_go_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (digits, radix) = if let Some(d) = lower.strip_prefix("0x") {
+        (d.to_string(), 16)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (d.to_string(), 8)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (d.to_string(), 2)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (lower[1..].to_string(), 8)
+    } else {
+        (lower.clone(), 10)
+    };
+    // Underscores only between digits, as Go's syntax allows with base 0.
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+    {
+        return None;
+    }
+    let digits = digits.replace('_', "");
+    if digits.starts_with(['+', '-']) {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(&digits, radix).ok()?;
+    if neg {
+        if magnitude <= i64::MAX as u64 + 1 {
+            Some((magnitude as i64).wrapping_neg())
+        } else {
+            None
+        }
+    } else {
+        i64::try_from(magnitude).ok()
+    }
+}
+
+/// Go's `strconv.ParseFloat(s, 64)` (decimal forms, `Inf`, `NaN`).
+pub(crate) fn parse_go_float(s: &str) -> Option<f64> {
+    if s.is_empty() || s.contains('_') || s.trim() != s {
+        return None;
+    }
+    s.parse::<f64>().ok()
+}
+
+/// Go's `strconv.Atoi`.
+pub(crate) fn parse_go_atoi(s: &str) -> Option<i64> {
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<i64>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cast_like_spf13() {
+        assert_eq!(to_int64(&"42".into()), 42);
+        assert_eq!(to_int64(&"0x1f".into()), 31);
+        assert_eq!(to_int64(&"017".into()), 15);
+        assert_eq!(to_int64(&"3.00".into()), 3);
+        assert_eq!(to_int64(&"3.5".into()), 0);
+        assert_eq!(to_int64(&"nope".into()), 0);
+        assert_eq!(to_int64(&Value::Float(3.9)), 3);
+        assert_eq!(to_int64(&Value::Bool(true)), 1);
+        assert_eq!(to_float64(&"1.5".into()), 1.5);
+        assert_eq!(to_float64(&" 1.5".into()), 0.0);
+        assert_eq!(parse_go_atoi("-7"), Some(-7));
+        assert_eq!(parse_go_atoi("7x"), None);
+    }
+
+    #[test]
+    fn the_commonly_used_functions_are_implemented() {
+        let have = implemented();
+        for name in [
+            "trim",
+            "trimAll",
+            "trimPrefix",
+            "trimSuffix",
+            "upper",
+            "lower",
+            "title",
+            "repeat",
+            "substr",
+            "replace",
+            "contains",
+            "hasPrefix",
+            "hasSuffix",
+            "quote",
+            "squote",
+            "cat",
+            "indent",
+            "nindent",
+            "trunc",
+            "abbrev",
+            "splitList",
+            "join",
+            "split",
+            "toString",
+            "atoi",
+            "int",
+            "int64",
+            "float64",
+            "default",
+            "empty",
+            "coalesce",
+            "ternary",
+            "list",
+            "dict",
+            "get",
+            "hasKey",
+            "keys",
+            "values",
+            "first",
+            "last",
+            "rest",
+            "initial",
+            "uniq",
+            "has",
+            "without",
+            "add",
+            "sub",
+            "mul",
+            "div",
+            "mod",
+            "max",
+            "min",
+            "floor",
+            "ceil",
+            "round",
+            "b64enc",
+            "b64dec",
+            "toJson",
+            "fromJson",
+            "mustFromJson",
+            "toPrettyJson",
+            "regexMatch",
+            "regexFind",
+            "regexFindAll",
+            "regexReplaceAll",
+            "nospace",
+            "plural",
+            "seq",
+        ] {
+            assert!(have.contains(&name), "sprig.{name} missing");
+        }
+        let mut sorted = have.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), have.len(), "a function is registered twice");
+    }
+
+    #[test]
+    fn strval_and_empty() {
+        assert_eq!(strval(&Value::Float(1.5)), "1.5");
+        assert_eq!(strval(&Value::Nil), "<nil>");
+        assert!(empty(&Value::Integer(0)) && empty(&"".into()) && !empty(&"x".into()));
+        assert_eq!(strslice(&Value::from(vec![Value::Integer(1), Value::Nil])), vec!["1"]);
+    }
+}
