@@ -49,7 +49,7 @@ unit-tests:
 # Prints the table of how Argo's own examples fare (skips where
 # ../shared/argo-examples is absent).
 conformance:
-	$(CARGO) test -q -p engine --test lint_conformance -- --nocapture 2>&1 | grep -v '^    '
+	$(CARGO) test -q -p engine --test lint_conformance -- --nocapture
 
 lint-examples: build
 	$(KEELSON) lint --strict examples/
