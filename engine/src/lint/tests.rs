@@ -405,3 +405,19 @@ fn yaml_1_1_booleans_in_string_fields_are_pointed_at() {
     );
     assert!(f.diagnostic.help.as_deref().is_some_and(|h| h.contains("quote")));
 }
+
+#[test]
+fn expression_references_are_checked_and_underlined_whole() {
+    let r = lint_one(&wf(r#"  entrypoint: main
+  templates:
+    - name: main
+      inputs: {parameters: [{name: my-p, value: "1"}]}
+      container:
+        image: alpine
+        args: ["{{=asInt(inputs.parameters['my-q']) + 1}}"]
+"#));
+    let f = only(&r, "unknown-variable");
+    assert_eq!(f.diagnostic.help.as_deref(), Some("did you mean `my-p`?"));
+    let (s, e) = f.diagnostic.within.expect("narrowed");
+    assert_eq!(e - s, "inputs.parameters['my-q']".len());
+}

@@ -389,7 +389,8 @@ fn check_string(ctx: &mut DocCtx<'_>, s: &str, path: &FieldPath, scope: &Scope<'
                             || name.starts_with("workflow.parameters.");
                         if checked && let Err(u) = resolve(&name, scope) {
                             let start = tag.body_offset + offset;
-                            ctx.push(report(u, path, (start, start + name.len())));
+                            let len = tag.body.get(offset..).map_or(name.len(), chain_len);
+                            ctx.push(report(u, path, (start, start + len)));
                         }
                     }
                 }
@@ -623,4 +624,20 @@ fn resolve_sibling(
         }
         [] => Err(unknown(name, "incomplete variable")),
     }
+}
+
+/// Length of the variable chain at the start of `src` as written
+/// (`inputs.parameters['my-p']` is longer than its dotted name).
+fn chain_len(src: &str) -> usize {
+    let mut quote: Option<char> = None;
+    for (i, c) in src.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None if c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '?' | '$') => {}
+            None => return i,
+        }
+    }
+    src.len()
 }
