@@ -40,12 +40,14 @@ const NODE_ATTRS: &[&str] =
     &["id", "ip", "status", "exitCode", "startedAt", "finishedAt", "hostNodeName", "outputs"];
 
 /// A step or task visible from where a tag is used.
+#[derive(Clone)]
 struct Sibling<'a> {
     name: &'a str,
     callee: Option<&'a Template>,
 }
 
 /// Everything visible at one place.
+#[derive(Clone)]
 struct Scope<'a> {
     template: &'a Template,
     workflow_params: &'a BTreeSet<String>,
@@ -79,25 +81,15 @@ pub fn check(ctx: &mut DocCtx<'_>) {
     );
 
     for (t, path) in ctx.all_templates() {
-        let base = Scope {
-            template: t,
-            workflow_params: &workflow_params,
-            open_params,
-            retries: wf_retry || t.retry_strategy.is_some(),
-            metrics: false,
-            item: false,
-            flow: None,
-            siblings: Vec::new(),
-            all_names: Vec::new(),
-            current: None,
-        };
+        let base =
+            Scope::new(t, &workflow_params, open_params, wf_retry || t.retry_strategy.is_some());
         let json = serde_json::to_value(t).unwrap_or(Value::Null);
         let Value::Object(fields) = &json else { continue };
         for (key, value) in fields {
             match key.as_str() {
                 "dag" | "steps" | "outputs" => {}
                 "metrics" => {
-                    let scope = Scope { metrics: true, ..clone_scope(&base) };
+                    let scope = Scope { metrics: true, ..base.clone() };
                     walk(ctx, value, &path.key(key), &scope);
                 }
                 _ => walk(ctx, value, &path.key(key), &base),
@@ -124,17 +116,29 @@ pub fn check(ctx: &mut DocCtx<'_>) {
 /// Scope for workflow-level fields: only `workflow.*`.
 fn global_scope(params: &BTreeSet<String>, open_params: bool) -> Scope<'_> {
     static EMPTY: std::sync::LazyLock<Template> = std::sync::LazyLock::new(Template::default);
-    Scope {
-        template: &EMPTY,
-        workflow_params: params,
-        open_params,
-        retries: false,
-        metrics: false,
-        item: false,
-        flow: None,
-        siblings: Vec::new(),
-        all_names: Vec::new(),
-        current: None,
+    Scope::new(&EMPTY, params, open_params, false)
+}
+
+impl<'a> Scope<'a> {
+    /// What a template's own body sees.
+    fn new(
+        template: &'a Template,
+        workflow_params: &'a BTreeSet<String>,
+        open_params: bool,
+        retries: bool,
+    ) -> Self {
+        Scope {
+            template,
+            workflow_params,
+            open_params,
+            retries,
+            metrics: false,
+            item: false,
+            flow: None,
+            siblings: Vec::new(),
+            all_names: Vec::new(),
+            current: None,
+        }
     }
 }
 
@@ -187,7 +191,7 @@ fn check_dag<'d: 's, 's>(
                 .collect(),
             all_names: names.clone(),
             current: Some(task.name.as_str()),
-            ..clone_scope(base)
+            ..base.clone()
         };
         let tp = path.key("dag").key("tasks").index(i);
         let me = callees.get(task.name.as_str()).copied().flatten();
@@ -208,7 +212,7 @@ fn check_dag<'d: 's, 's>(
             })
             .collect(),
         all_names: names,
-        ..clone_scope(base)
+        ..base.clone()
     };
     let outputs = serde_json::to_value(&t.outputs).unwrap_or(Value::Null);
     walk(ctx, &outputs, &path.key("outputs"), &scope);
@@ -234,7 +238,7 @@ fn check_steps<'d: 's, 's>(
                     .collect(),
                 all_names: all_names.clone(),
                 current: Some(step.name.as_str()),
-                ..clone_scope(base)
+                ..base.clone()
             };
             let sp = path.key("steps").index(g).index(i);
             let me = callee(ctx, &step.call);
@@ -253,7 +257,7 @@ fn check_steps<'d: 's, 's>(
             earlier.push(Sibling { name: &step.name, callee: callee(ctx, &step.call) });
         }
     }
-    let scope = Scope { flow: Some("steps"), siblings: earlier, all_names, ..clone_scope(base) };
+    let scope = Scope { flow: Some("steps"), siblings: earlier, all_names, ..base.clone() };
     let outputs = serde_json::to_value(&t.outputs).unwrap_or(Value::Null);
     walk(ctx, &outputs, &path.key("outputs"), &scope);
 }
@@ -272,7 +276,7 @@ fn check_call_site<'s>(
         match key.as_str() {
             "inline" => {}
             "hooks" | "onExit" => {
-                let mut hook_scope = clone_scope(scope);
+                let mut hook_scope = scope.clone();
                 if let Some(me) = scope.current {
                     hook_scope.siblings.push(Sibling { name: me, callee: itself });
                 }
@@ -293,21 +297,6 @@ fn check_when(ctx: &mut DocCtx<'_>, w: &str, path: &FieldPath) {
             )
             .within(e.offset, e.offset + e.len),
         );
-    }
-}
-
-fn clone_scope<'a>(s: &Scope<'a>) -> Scope<'a> {
-    Scope {
-        template: s.template,
-        workflow_params: s.workflow_params,
-        open_params: s.open_params,
-        retries: s.retries,
-        metrics: s.metrics,
-        item: s.item,
-        flow: s.flow,
-        siblings: s.siblings.iter().map(|x| Sibling { name: x.name, callee: x.callee }).collect(),
-        all_names: s.all_names.clone(),
-        current: s.current,
     }
 }
 

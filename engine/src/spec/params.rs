@@ -5,7 +5,9 @@ use serde_json::{Map, Value};
 
 use super::scalars::AnyString;
 
-/// Values passed to a workflow or a template call.
+/// Parameters and artifacts, as `arguments` (values passed to a workflow or
+/// a template call) and `inputs` (what a template declares it takes) both
+/// hold them; Argo's two types have the same fields.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Arguments {
@@ -17,17 +19,8 @@ pub struct Arguments {
     pub other: Map<String, Value>,
 }
 
-/// What a template declares it takes.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Inputs {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub parameters: Vec<Parameter>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub artifacts: Vec<Artifact>,
-    #[serde(flatten)]
-    pub other: Map<String, Value>,
-}
+/// What a template declares it takes: the same shape as [`Arguments`].
+pub type Inputs = Arguments;
 
 /// What a template produces.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
