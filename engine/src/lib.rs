@@ -17,6 +17,7 @@ pub mod duration;
 pub mod expr;
 pub mod lint;
 pub mod spec;
+pub mod status;
 pub mod suggest;
 pub mod tags;
 pub mod when;

@@ -1,0 +1,93 @@
+//! `status` of a Workflow.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::node::{NodeOutputs, NodeStatus};
+use super::phase::WorkflowPhase;
+use super::time::Time;
+
+/// Argo's `WorkflowStatus`, the fields Keelson maintains.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkflowStatus {
+    #[serde(default)]
+    pub phase: WorkflowPhase,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<Time>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<Time>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub progress: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    /// Nodes by ID; a sorted map so the JSON is the same every time.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub nodes: BTreeMap<String, NodeStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<NodeOutputs>,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::status::{NodePhase, NodeType, node_id};
+
+    #[test]
+    fn json_has_argos_shape() {
+        let wf = "dag-with-retries-4wkh8";
+        let mut st = WorkflowStatus {
+            phase: WorkflowPhase::Succeeded,
+            started_at: Time::parse_rfc3339("2018-08-01T10:22:43Z"),
+            progress: "1/1".into(),
+            ..Default::default()
+        };
+        let step = format!("{wf}.step1");
+        st.nodes.insert(
+            node_id(wf, &step),
+            NodeStatus {
+                id: node_id(wf, &step),
+                name: step.clone(),
+                display_name: "step1".into(),
+                node_type: NodeType::Retry,
+                template_name: None,
+                template_ref: None,
+                phase: NodePhase::Succeeded,
+                boundary_id: Some(wf.into()),
+                message: String::new(),
+                started_at: None,
+                finished_at: None,
+                progress: String::new(),
+                inputs: None,
+                outputs: None,
+                children: vec![],
+                outbound_nodes: vec![],
+                host_node_name: None,
+                pod_ip: None,
+                daemoned: None,
+            },
+        );
+        let v = serde_json::to_value(&st).unwrap_or_default();
+        assert_eq!(
+            v,
+            json!({
+                "phase": "Succeeded",
+                "startedAt": "2018-08-01T10:22:43Z",
+                "progress": "1/1",
+                "nodes": {"dag-with-retries-4wkh8-2805650605": {
+                    "id": "dag-with-retries-4wkh8-2805650605",
+                    "name": "dag-with-retries-4wkh8.step1",
+                    "displayName": "step1",
+                    "type": "Retry",
+                    "phase": "Succeeded",
+                    "boundaryID": "dag-with-retries-4wkh8"
+                }}
+            })
+        );
+        let back: WorkflowStatus = serde_json::from_value(v).unwrap_or_default();
+        assert_eq!(back, st);
+    }
+}
