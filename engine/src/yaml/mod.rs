@@ -3,7 +3,7 @@
 //!
 //! serde alone cannot say on which line a field was written, and lint must.
 //! So a file is first read into a [`Node`] tree that carries a [`Span`] per
-//! value and per mapping key ([`node`]), built from libyaml's event parser
+//! value and per mapping key ([`node`]), built from libyaml's event parser ([`libyaml`])
 //! ([`loader`]); plain scalars are typed with the YAML 1.1 rules that
 //! `sigs.k8s.io/yaml` (and therefore `kubectl` and Argo) apply ([`scalar`]).
 //! The tree then converts to `serde_json::Value` for typed deserialization.
@@ -12,6 +12,7 @@
 //! limits, so hostile input gets an error instead of exhausting memory or
 //! the stack.
 
+mod libyaml;
 mod loader;
 mod node;
 mod scalar;
