@@ -72,6 +72,22 @@ fn json_output_is_machine_readable() {
 }
 
 #[test]
+fn standard_input_is_read_for_dash() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keelson"))
+        .args(["lint", "--color", "never", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("keelson starts");
+    let spec = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: t-}\nspec:\n  entrypoint: main\n  templates:\n    - name: main\n      container: {image: busybox}\n";
+    child.stdin.take().expect("stdin").write_all(spec.as_bytes()).expect("write");
+    let o = child.wait_with_output().expect("exits");
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o).contains("1 file, 1 document: 0 errors, 0 warnings"), "{}", stdout(&o));
+}
+
+#[test]
 fn unreadable_input_exits_2() {
     let o = keelson(&["lint", "/nonexistent/keelson.yaml"]);
     assert_eq!(o.status.code(), Some(2));

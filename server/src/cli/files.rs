@@ -9,6 +9,11 @@ use anyhow::{Context, bail};
 pub fn spec_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
+        // `-` is standard input, as for `argo lint`.
+        if p.as_os_str() == "-" {
+            out.push(p.clone());
+            continue;
+        }
         let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
         if meta.is_dir() {
             let before = out.len();

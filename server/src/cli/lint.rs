@@ -1,6 +1,6 @@
 //! `keelson lint`: read files, lint them together, print the findings.
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -12,11 +12,18 @@ use super::{Colour, LintArgs, Output, files, render};
 pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
     let mut sources = Vec::new();
     for path in files::spec_files(&args.paths)? {
-        let bytes =
-            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))?;
-        sources.push(Source { name: path.display().to_string(), text });
+        let (name, bytes) = if path.as_os_str() == "-" {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf).context("cannot read standard input")?;
+            ("<stdin>".to_string(), buf)
+        } else {
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            (path.display().to_string(), bytes)
+        };
+        let text =
+            String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{name} is not UTF-8 text"))?;
+        sources.push(Source { name, text });
     }
     let report = lint::lint(&sources, &Catalog::default(), Options { strict: args.strict });
 

@@ -27,8 +27,8 @@ enum Command {
 #[derive(clap::Args, Debug)]
 pub struct LintArgs {
     /// Files or directories (directories are searched for *.yaml, *.yml and
-    /// *.json). Templates referenced with templateRef or workflowTemplateRef
-    /// are resolved among all of them.
+    /// *.json); `-` reads standard input. Templates referenced with
+    /// templateRef or workflowTemplateRef are resolved among all of them.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Treat unknown fields as errors, like `argo lint --strict`.
