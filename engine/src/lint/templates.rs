@@ -99,6 +99,16 @@ fn template(ctx: &mut DocCtx<'_>, t: &Template, path: &FieldPath) {
             "`parallelism` limits the children of a steps or DAG template; it has no effect here",
         ));
     }
+    if t.timeout.is_some() && flow {
+        ctx.push(
+            Diagnostic::error(
+                "misplaced-field",
+                path.key("timeout"),
+                "`timeout` is only valid on leaf templates (container, script, …); Argo refuses it on steps and DAG templates",
+            )
+            .with_help("set `timeout` on the templates the steps or tasks run"),
+        );
+    }
     if t.active_deadline_seconds.is_some() && flow {
         ctx.push(
             Diagnostic::error(

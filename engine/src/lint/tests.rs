@@ -421,3 +421,12 @@ fn expression_references_are_checked_and_underlined_whole() {
     let (s, e) = f.diagnostic.within.expect("narrowed");
     assert_eq!(e - s, "inputs.parameters['my-q']".len());
 }
+
+#[test]
+fn timeouts_belong_on_leaf_templates() {
+    let r = lint_one(&wf(
+        "  entrypoint: main\n  templates:\n    - name: main\n      timeout: 30s\n      steps:\n        - - {name: a, template: t}\n    - name: t\n      timeout: \"30\"\n      container: {image: busybox}\n",
+    ));
+    let c = codes(&r);
+    assert_eq!(c, vec!["misplaced-field", "invalid-duration"], "{:#?}", r.findings);
+}
