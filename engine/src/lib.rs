@@ -16,6 +16,8 @@ pub mod diag;
 pub mod duration;
 pub mod expr;
 pub mod lint;
+pub mod loops;
+pub mod retry;
 pub mod spec;
 pub mod status;
 pub mod suggest;

@@ -1,0 +1,1 @@
+//! Loop expansion (withItems, withParam, withSequence). Placeholder: being written.
