@@ -3,9 +3,11 @@
 //!
 //! It parses YAML/JSON into the `argoproj.io/v1alpha1` model ([`spec`]),
 //! validates it with precise diagnostics ([`lint`]), and evaluates the small
-//! languages Argo embeds in specs: `{{…}}` tags ([`tags`]), expr-lang
-//! expressions ([`expr`]), govaluate-style `when` conditions ([`when`]) and
-//! DAG `depends` clauses ([`depends`]).
+//! languages Argo embeds in specs: `{{…}}` tags ([`tags`], replaced by
+//! [`substitute`]), expr-lang expressions ([`expr`]), govaluate-style `when`
+//! conditions ([`when`]) and DAG `depends` clauses ([`depends`]). The
+//! status model ([`status`]) and the building blocks of execution
+//! ([`loops`], [`retry`]) are the start of the state machine.
 //!
 //! No IO, no clock, no threads: the crate builds for `wasm32-unknown-unknown`
 //! so the browser runs the very same code as the server.
@@ -20,6 +22,7 @@ pub mod loops;
 pub mod retry;
 pub mod spec;
 pub mod status;
+pub mod substitute;
 pub mod suggest;
 pub mod tags;
 pub mod when;

@@ -6,10 +6,8 @@
 //! (`{{=inputs.parameters.x + 1}}`); any other is a simple variable
 //! reference whose name Argo trims of surrounding spaces.
 //!
-//! This module only finds tags and substitutes simple ones; what a name
-//! means is decided by the callers (lint now, the engine later).
-
-use std::borrow::Cow;
+//! This module only finds tags; [`crate::substitute`] replaces them and lint
+//! decides what a name may mean where.
 
 /// The two kinds of tag Argo knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,33 +62,6 @@ pub fn scan(s: &str) -> Result<Vec<Tag<'_>>, UnclosedTag> {
     Ok(tags)
 }
 
-/// Replace simple tags whose names `lookup` knows; everything else
-/// (unknown names, expressions) stays as written, which is what Argo does
-/// in the phases that allow unresolved tags.
-pub fn substitute_simple<'a>(
-    s: &'a str,
-    lookup: &dyn Fn(&str) -> Option<Cow<'a, str>>,
-) -> Result<Cow<'a, str>, UnclosedTag> {
-    let tags = scan(s)?;
-    if tags.is_empty() {
-        return Ok(Cow::Borrowed(s));
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut last = 0;
-    for t in tags {
-        if t.kind != TagKind::Simple {
-            continue;
-        }
-        if let Some(v) = lookup(t.body) {
-            out.push_str(&s[last..t.start]);
-            out.push_str(&v);
-            last = t.end;
-        }
-    }
-    out.push_str(&s[last..]);
-    Ok(Cow::Owned(out))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,14 +89,6 @@ mod tests {
     fn unclosed_tags_are_errors() {
         assert_eq!(scan("a {{b").expect_err("unclosed").offset, 2);
         assert!(scan("no tags } { here").expect("fine").is_empty());
-    }
-
-    #[test]
-    fn substitutes_known_names_only() {
-        let out =
-            substitute_simple("{{a}}-{{b}}-{{=c}}", &|n| (n == "a").then_some(Cow::Borrowed("1")))
-                .expect("closed");
-        assert_eq!(out, "1-{{b}}-{{=c}}");
     }
 
     #[test]

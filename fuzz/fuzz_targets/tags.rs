@@ -1,8 +1,9 @@
-//! `{{…}}` scanning and substitution on arbitrary strings.
+//! `{{…}}` scanning and substitution (simple and expression tags) on
+//! arbitrary strings.
 #![no_main]
 
-use std::borrow::Cow;
-
+use engine::expr::Vars;
+use engine::substitute::{self, Mode};
 use engine::tags;
 use libfuzzer_sys::fuzz_target;
 
@@ -14,8 +15,10 @@ fuzz_target!(|data: &[u8]| {
                 assert!(text.is_char_boundary(t.body_offset));
             }
         }
-        let _ = tags::substitute_simple(text, &|name: &str| {
-            (name.len() % 2 == 0).then(|| Cow::Owned(name.repeat(2)))
-        });
+        let mut vars = Vars::new();
+        vars.insert("item", serde_json::json!({"a": [1, "x"]}));
+        vars.insert("inputs.parameters.x", serde_json::Value::String(text.chars().take(8).collect()));
+        let _ = substitute::string(text, &vars, Mode::Strict);
+        let _ = substitute::string(text, &vars, Mode::AllowUnresolved);
     }
 });
