@@ -1,1 +1,0 @@
-//! Retry decisions and backoff. Placeholder: being written.
