@@ -1,1 +1,0 @@
-//! Loop expansion (withItems, withParam, withSequence). Placeholder: being written.
