@@ -5,6 +5,7 @@
 //! machine's business (issue 3). Time is passed in ([`Time`]); nothing
 //! here reads a clock.
 
+pub(crate) mod calendar;
 mod names;
 mod node;
 mod phase;

@@ -9,6 +9,8 @@
 
 use std::fmt;
 
+use crate::status::calendar::{civil_from_days, days_from_civil};
+
 /// A parsed date literal, kept whole so it can be printed like Go's
 /// `time.Time.String()` in syntax errors.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -338,17 +340,6 @@ fn num_offset(v: &[u8], colon: bool) -> Option<(i32, &[u8])> {
     }
 }
 
-/// Days from 1970-01-01 to the given proleptic Gregorian date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 fn days_in(month: i64, year: i64) -> i64 {
     match month {
         2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
@@ -537,17 +528,4 @@ impl fmt::Display for GoTime {
         let name = if self.zone.is_empty() { &tz } else { &self.zone };
         write!(f, " {tz} {name}")
     }
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
