@@ -20,6 +20,7 @@ pub mod expr;
 pub mod lint;
 pub mod loops;
 pub mod retry;
+pub mod run;
 pub mod spec;
 pub mod status;
 pub mod substitute;

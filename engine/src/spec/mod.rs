@@ -6,6 +6,7 @@
 //! and written back keeps every field, and lint can tell known Argo or
 //! Kubernetes fields (listed in the `*_KEPT` tables) from misspellings.
 
+mod catalog;
 mod container;
 mod flow;
 mod params;
@@ -14,6 +15,7 @@ mod scalars;
 mod template;
 mod workflow;
 
+pub use catalog::{Catalog, RefError};
 pub use container::{CONTAINER_KEPT, Container, EnvVar, EnvVarSource, KeyRef, Script};
 pub use flow::{
     Call, ContinueOn, Control, DagTask, DagTemplate, LifecycleHook, Sequence, Step, TemplateRef,
