@@ -260,6 +260,18 @@ pub(crate) fn parse_go_atoi(s: &str) -> Option<i64> {
     s.parse::<i64>().ok()
 }
 
+/// Call `name` from one of the function tables, as `sprig.<name>` (tests).
+#[cfg(test)]
+pub(super) fn call_in(
+    funcs: &[(&str, SprigFn)],
+    name: &str,
+    args: Vec<Value>,
+) -> Result<Value, String> {
+    let f = funcs.iter().find(|(n, _)| *n == name).map(|(_, f)| *f);
+    let f = f.ok_or_else(|| format!("no {name}"))?;
+    f(&format!("sprig.{name}"), &args).map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

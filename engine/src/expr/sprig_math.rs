@@ -267,9 +267,7 @@ mod tests {
     use super::*;
 
     fn call(name: &str, args: Vec<Value>) -> Result<Value, String> {
-        let f = FUNCS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f);
-        let f = f.ok_or_else(|| format!("no {name}"))?;
-        f(&format!("sprig.{name}"), &args).map_err(|e| e.to_string())
+        super::super::sprig::call_in(FUNCS, name, args)
     }
 
     #[test]
