@@ -1,0 +1,364 @@
+//! DAG templates: tasks start when what they depend on allows it (Argo's
+//! `executeDAG` / `executeDAGTask` / `assessDAGPhase`).
+
+use super::book::{Frame, FrameKind, TaskSlot};
+use super::{Action, Run, node, scope, steps, template};
+use crate::depends::{self, ContinueOn, TaskResult};
+use crate::expr::Vars;
+use crate::spec::{DagTask, DagTemplate};
+use crate::status::{NodePhase, NodeType, Time};
+use crate::substitute::{self, Mode};
+
+pub fn start(
+    run: &mut Run,
+    id: &str,
+    template: &str,
+    vars: Vars,
+    now: Time,
+    out: &mut Vec<Action>,
+) {
+    let Some(dag) = run.plan.template(template).and_then(|t| t.dag.clone()) else { return };
+    match slots(&dag) {
+        Ok(tasks) => {
+            let frame =
+                Frame { template: template.to_string(), vars, kind: FrameKind::Dag { tasks } };
+            run.book.frames.insert(id.to_string(), frame);
+            advance(run, id, now, out);
+        }
+        Err(msg) => node::finish(run, id, NodePhase::Error, msg, now, out),
+    }
+}
+
+/// Each task with its dependencies as a parsed `depends` expression
+/// (`dependencies` rewritten as Argo does, honouring `continueOn`).
+fn slots(dag: &DagTemplate) -> Result<Vec<TaskSlot>, String> {
+    let index = |name: &str| dag.tasks.iter().position(|t| t.name == name);
+    dag.tasks
+        .iter()
+        .map(|t| {
+            let expr = match (&t.depends, &t.dependencies) {
+                (Some(d), _) => d.clone(),
+                (None, Some(list)) => {
+                    let names: Vec<&str> = list.iter().map(String::as_str).collect();
+                    depends::from_dependencies(&names, &|n| continue_on(dag, n))
+                }
+                (None, None) => String::new(),
+            };
+            let parsed = if expr.trim().is_empty() {
+                None
+            } else {
+                Some(
+                    depends::parse(&expr)
+                        .map_err(|e| format!("task '{}': {}", t.name, e.message))?,
+                )
+            };
+            let mut deps = Vec::new();
+            if let Some(p) = &parsed {
+                for (name, _) in p.tasks() {
+                    let i = index(name).ok_or_else(|| {
+                        format!("task '{}' depends on unknown task '{name}'", t.name)
+                    })?;
+                    if !deps.contains(&i) {
+                        deps.push(i);
+                    }
+                }
+            }
+            Ok(TaskSlot { name: t.name.clone(), node: None, deps, depends: parsed })
+        })
+        .collect()
+}
+
+fn continue_on(dag: &DagTemplate, name: &str) -> ContinueOn {
+    let c = dag.tasks.iter().find(|t| t.name == name).and_then(|t| t.control.continue_on.as_ref());
+    ContinueOn { error: c.is_some_and(|c| c.error), failed: c.is_some_and(|c| c.failed) }
+}
+
+/// Start every task whose dependencies are settled; finish the DAG when
+/// nothing runs and nothing more can start.
+pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
+    let Some(frame) = run.book.frames.get(id).cloned() else { return };
+    let FrameKind::Dag { tasks } = &frame.kind else { return };
+    let Some(dag) = run.plan.template(&frame.template).and_then(|t| t.dag.clone()) else { return };
+    let fail_fast = dag.fail_fast.unwrap_or(true);
+    let dag_name = run.status.nodes.get(id).map(|n| n.name.clone()).unwrap_or_default();
+    let mut tasks = tasks.clone();
+    loop {
+        let mut started = false;
+        for i in 0..tasks.len() {
+            if tasks[i].node.is_some() {
+                continue;
+            }
+            let ready = tasks[i].deps.iter().all(|d| {
+                tasks[*d]
+                    .node
+                    .as_ref()
+                    .and_then(|n| node::phase(run, n))
+                    .is_some_and(NodePhase::is_fulfilled)
+            });
+            if !ready {
+                continue;
+            }
+            // Claim the slot before starting: a task that finishes at once
+            // re-enters `advance` through its boundary.
+            let name = format!("{dag_name}.{}", tasks[i].name);
+            let nid = crate::status::node_id(&run.plan.name, &name);
+            tasks[i].node = Some(nid.clone());
+            store(run, id, &tasks);
+            let task = &dag.tasks[i];
+            let created = start_task(run, id, &frame.vars, &tasks, i, task, &name, now, out);
+            attach(run, id, &tasks, i, &created);
+            started = true;
+        }
+        if !started {
+            break;
+        }
+        if let Some(FrameKind::Dag { tasks: latest }) =
+            run.book.frames.get(id).map(|f| f.kind.clone())
+        {
+            tasks = latest;
+        }
+    }
+    store(run, id, &tasks);
+    let running = tasks.iter().any(|t| {
+        t.node.as_ref().and_then(|n| node::phase(run, n)).is_some_and(|p| !p.is_fulfilled())
+    });
+    if running || run.status.nodes.get(id).is_some_and(|n| n.phase.is_fulfilled()) {
+        return;
+    }
+    let (phase, outbound) = assess(run, &dag, &tasks, fail_fast);
+    if let Some(n) = run.status.nodes.get_mut(id) {
+        n.outbound_nodes = outbound;
+    }
+    run.book.frames.remove(id);
+    node::finish(run, id, phase, String::new(), now, out);
+}
+
+fn store(run: &mut Run, id: &str, tasks: &[TaskSlot]) {
+    if let Some(f) = run.book.frames.get_mut(id) {
+        f.kind = FrameKind::Dag { tasks: tasks.to_vec() };
+    }
+}
+
+/// A task without dependencies hangs off the DAG node; others off what
+/// each dependency leads to.
+fn attach(run: &mut Run, dag_id: &str, tasks: &[TaskSlot], i: usize, child: &str) {
+    if tasks[i].deps.is_empty() {
+        node::add_child(run, dag_id, child);
+        return;
+    }
+    for d in &tasks[i].deps {
+        if let Some(dep) = &tasks[*d].node {
+            for o in node::outbound(run, dep) {
+                node::add_child(run, &o, child);
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn start_task(
+    run: &mut Run,
+    dag_id: &str,
+    vars: &Vars,
+    tasks: &[TaskSlot],
+    i: usize,
+    task: &DagTask,
+    name: &str,
+    now: Time,
+    out: &mut Vec<Action>,
+) -> String {
+    let error = |run: &mut Run, msg: String| {
+        node::create(
+            run,
+            name,
+            NodeType::Skipped,
+            task.call.template.as_deref(),
+            Some(dag_id),
+            NodePhase::Error,
+            msg,
+            now,
+        )
+    };
+    if let Some(d) = &tasks[i].depends {
+        let state = |dep: &str, result: TaskResult| {
+            let phase = tasks
+                .iter()
+                .find(|t| t.name == dep)
+                .and_then(|t| t.node.as_ref())
+                .and_then(|n| node::phase(run, n));
+            matches!(
+                (phase, result),
+                (Some(NodePhase::Succeeded), TaskResult::Succeeded)
+                    | (Some(NodePhase::Failed), TaskResult::Failed)
+                    | (Some(NodePhase::Error), TaskResult::Errored)
+                    | (Some(NodePhase::Skipped), TaskResult::Skipped)
+                    | (Some(NodePhase::Omitted), TaskResult::Omitted)
+            )
+        };
+        if !d.eval(&state) {
+            let msg = "omitted: depends condition not met".to_string();
+            return node::create(
+                run,
+                name,
+                NodeType::Skipped,
+                task.call.template.as_deref(),
+                Some(dag_id),
+                NodePhase::Omitted,
+                msg,
+                now,
+            );
+        }
+    }
+    let c = &task.control;
+    if c.with_items.is_some() || c.with_param.is_some() || c.with_sequence.is_some() {
+        return error(run, "loops (withItems, withParam, withSequence) are not supported by this version of Keelson yet".into());
+    }
+    if !c.hooks.is_empty() || c.on_exit.is_some() {
+        return error(
+            run,
+            "task hooks and onExit are not supported by this version of Keelson yet".into(),
+        );
+    }
+    let Some(template) = task.call.template.clone() else {
+        return error(
+            run,
+            "templateRef and inline templates are not supported by this version of Keelson yet"
+                .into(),
+        );
+    };
+    // The task sees its ancestors.
+    let mut scope = vars.clone();
+    let mut todo = tasks[i].deps.clone();
+    let mut seen = Vec::new();
+    while let Some(d) = todo.pop() {
+        if seen.contains(&d) {
+            continue;
+        }
+        seen.push(d);
+        if let Some(n) = &tasks[d].node {
+            scope::add_node(&mut scope, run, "tasks", &tasks[d].name, n);
+        }
+        todo.extend(tasks[d].deps.iter().copied());
+    }
+    if let Some(w) = &c.when {
+        match steps::evaluate_when(w, &scope) {
+            Ok(true) => {}
+            Ok(false) => {
+                let shown = substitute::string(w, &scope, Mode::AllowUnresolved)
+                    .map(|s| s.into_owned())
+                    .unwrap_or_else(|_| w.clone());
+                return node::create(
+                    run,
+                    name,
+                    NodeType::Skipped,
+                    Some(&template),
+                    Some(dag_id),
+                    NodePhase::Skipped,
+                    format!("when '{shown}' evaluated false"),
+                    now,
+                );
+            }
+            Err(msg) => return error(run, msg),
+        }
+    }
+    let mut args = Vec::new();
+    for p in &task.call.arguments.parameters {
+        let raw = p.value.as_ref().map(|v| v.0.clone()).unwrap_or_default();
+        match substitute::string(&raw, &scope, Mode::Strict) {
+            Ok(v) => args.push((p.name.clone(), v.into_owned())),
+            Err(e) => return error(run, e.message),
+        }
+    }
+    template::execute(run, name, &template, &args, Some(dag_id), now, out)
+}
+
+/// A started task's failure that its `continueOn` does not excuse.
+fn failed_unexcused(run: &Run, slot: &TaskSlot, task: &DagTask) -> Option<NodePhase> {
+    let phase = slot.node.as_ref().and_then(|n| node::phase(run, n))?;
+    let k = task.control.continue_on.as_ref();
+    match phase {
+        NodePhase::Failed if !k.is_some_and(|k| k.failed) => Some(phase),
+        NodePhase::Error if !k.is_some_and(|k| k.error) => Some(phase),
+        _ => None,
+    }
+}
+
+/// The DAG's phase once nothing runs, and its outbound nodes.
+///
+/// Each target (the `target` tasks, else the leaves) carries the phase of
+/// its branch: a completed task its own phase, a Skipped/Omitted one the
+/// worst phase above it. A failing target fails the DAG (the first one
+/// with `failFast`, the last one without).
+///
+/// `dag.failFast` changes only this assessment, not scheduling (Argo's
+/// `assessDAGPhase`): a task whose `depends` accepts a failure still runs.
+/// Keelson assesses once nothing runs; Argo, with `failFast`, may mark the
+/// DAG Failed while unrelated branches still run (a known gap).
+fn assess(
+    run: &Run,
+    dag: &DagTemplate,
+    tasks: &[TaskSlot],
+    fail_fast: bool,
+) -> (NodePhase, Vec<String>) {
+    let targets: Vec<usize> = match &dag.target {
+        Some(t) if !t.trim().is_empty() => {
+            t.split_whitespace().filter_map(|n| tasks.iter().position(|s| s.name == n)).collect()
+        }
+        _ => (0..tasks.len()).filter(|i| !tasks.iter().any(|t| t.deps.contains(i))).collect(),
+    };
+    let mut memo: Vec<Option<NodePhase>> = vec![None; tasks.len()];
+    let mut result = NodePhase::Succeeded;
+    let mut outbound = Vec::new();
+    for &t in &targets {
+        let Some(id) = &tasks[t].node else {
+            // Never ran: only possible when scheduling stopped on a failure.
+            if let Some(p) =
+                tasks.iter().zip(&dag.tasks).find_map(|(s, k)| failed_unexcused(run, s, k))
+            {
+                result = p;
+            }
+            continue;
+        };
+        outbound.extend(node::outbound(run, id));
+        let branch = branch_phase(run, tasks, t, &mut memo, 0);
+        let own = node::phase(run, id);
+        let excused = dag.tasks[t].control.continue_on.as_ref().is_some_and(|k| {
+            (own == Some(NodePhase::Failed) && k.failed)
+                || (own == Some(NodePhase::Error) && k.error)
+        });
+        if branch.is_failure() && !excused {
+            result = branch;
+            if fail_fast {
+                break;
+            }
+        }
+    }
+    (result, outbound)
+}
+
+fn branch_phase(
+    run: &Run,
+    tasks: &[TaskSlot],
+    i: usize,
+    memo: &mut [Option<NodePhase>],
+    depth: usize,
+) -> NodePhase {
+    if let Some(p) = memo[i] {
+        return p;
+    }
+    let own =
+        tasks[i].node.as_ref().and_then(|n| node::phase(run, n)).unwrap_or(NodePhase::Succeeded);
+    let p = match own {
+        NodePhase::Skipped | NodePhase::Omitted if depth < tasks.len() => tasks[i]
+            .deps
+            .clone()
+            .into_iter()
+            .map(|d| branch_phase(run, tasks, d, memo, depth + 1))
+            .find(|p| p.is_failure())
+            .unwrap_or(NodePhase::Succeeded),
+        NodePhase::Skipped | NodePhase::Omitted => NodePhase::Succeeded,
+        other => other,
+    };
+    memo[i] = Some(p);
+    p
+}

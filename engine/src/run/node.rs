@@ -1,0 +1,140 @@
+//! Creating nodes, linking them, finishing them, and what follows from a
+//! node finishing (its boundary advances).
+
+use super::{Action, Run, template};
+use crate::status::{NodePhase, NodeStatus, NodeType, Time, WorkflowStatus, node_id};
+
+/// Add a node; returns its ID. Nodes born fulfilled (Skipped, Omitted,
+/// Error) get `finishedAt = startedAt`, as Argo's `initializeNode` does.
+#[allow(clippy::too_many_arguments)]
+pub fn create(
+    run: &mut Run,
+    name: &str,
+    node_type: NodeType,
+    template: Option<&str>,
+    boundary: Option<&str>,
+    phase: NodePhase,
+    message: String,
+    now: Time,
+) -> String {
+    let id = node_id(&run.plan.name, name);
+    let display = match boundary.and_then(|b| run.status.nodes.get(b)) {
+        Some(b) => display_name(name, &b.name),
+        None => name.to_string(),
+    };
+    let node = NodeStatus {
+        id: id.clone(),
+        name: name.to_string(),
+        display_name: display,
+        node_type,
+        template_name: template.map(str::to_string),
+        template_ref: None,
+        phase,
+        boundary_id: boundary.map(str::to_string),
+        message,
+        started_at: Some(now),
+        finished_at: phase.is_fulfilled().then_some(now),
+        progress: String::new(),
+        inputs: None,
+        outputs: None,
+        children: Vec::new(),
+        outbound_nodes: Vec::new(),
+        host_node_name: None,
+        pod_ip: None,
+        daemoned: None,
+    };
+    run.status.nodes.insert(id.clone(), node);
+    id
+}
+
+/// `name` without its boundary's name and the separator after it
+/// (`wf[0].a` under `wf` is `a`; `wf.b` under `wf` is `b`).
+fn display_name(name: &str, boundary: &str) -> String {
+    let rest = name.strip_prefix(boundary).unwrap_or(name);
+    let rest = match rest.strip_prefix('[') {
+        Some(r) => match r.find(']') {
+            Some(i) if r[..i].bytes().all(|b| b.is_ascii_digit()) => &r[i + 1..],
+            _ => rest,
+        },
+        None => rest,
+    };
+    rest.strip_prefix('.').unwrap_or(rest).to_string()
+}
+
+pub fn add_child(run: &mut Run, parent: &str, child: &str) {
+    if let Some(p) = run.status.nodes.get_mut(parent)
+        && !p.children.iter().any(|c| c == child)
+    {
+        p.children.push(child.to_string());
+    }
+}
+
+pub fn phase(run: &Run, id: &str) -> Option<NodePhase> {
+    run.status.nodes.get(id).map(|n| n.phase)
+}
+
+/// Mark a node finished and let its boundary advance.
+pub fn finish(
+    run: &mut Run,
+    id: &str,
+    phase: NodePhase,
+    message: String,
+    now: Time,
+    out: &mut Vec<Action>,
+) {
+    let Some(n) = run.status.nodes.get_mut(id) else { return };
+    if n.phase.is_fulfilled() {
+        return;
+    }
+    n.phase = phase;
+    n.message = message;
+    n.finished_at = Some(now);
+    let boundary = n.boundary_id.clone();
+    if let Some(b) = boundary {
+        template::child_done(run, &b, now, out);
+    }
+}
+
+/// The nodes a following node hangs off (Argo's `getOutboundNodes`).
+pub fn outbound(run: &Run, id: &str) -> Vec<String> {
+    let Some(n) = run.status.nodes.get(id) else { return Vec::new() };
+    match n.node_type {
+        NodeType::Steps | NodeType::Dag => {
+            if n.outbound_nodes.is_empty() {
+                vec![id.to_string()]
+            } else {
+                n.outbound_nodes.iter().flat_map(|o| outbound(run, o)).collect()
+            }
+        }
+        NodeType::StepGroup => Vec::new(),
+        _ => vec![id.to_string()],
+    }
+}
+
+/// `N/M` over pod-like nodes: how many are done out of how many exist.
+pub fn progress(status: &WorkflowStatus) -> String {
+    let mut done = 0;
+    let mut total = 0;
+    for n in status.nodes.values() {
+        if matches!(n.node_type, NodeType::Pod | NodeType::Container | NodeType::Suspend) {
+            total += 1;
+            if matches!(n.phase, NodePhase::Succeeded | NodePhase::Skipped | NodePhase::Omitted) {
+                done += 1;
+            }
+        }
+    }
+    if total == 0 { String::new() } else { format!("{done}/{total}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_name;
+
+    #[test]
+    fn display_names() {
+        assert_eq!(display_name("wf[0].a", "wf"), "a");
+        assert_eq!(display_name("wf[1]", "wf"), "");
+        assert_eq!(display_name("wf.b", "wf"), "b");
+        assert_eq!(display_name("wf.b.c", "wf.b"), "c");
+    }
+}

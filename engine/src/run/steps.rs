@@ -1,0 +1,217 @@
+//! Steps templates: groups run in order, the steps of a group together
+//! (Argo's `executeSteps` / `executeStepGroup`).
+
+use super::book::{Frame, FrameKind};
+use super::{Action, Run, node, scope, template};
+use crate::expr::Vars;
+use crate::spec::{Step, Template};
+use crate::status::{NodePhase, NodeType, Time};
+use crate::substitute::{self, Mode};
+
+pub fn start(
+    run: &mut Run,
+    id: &str,
+    template: &str,
+    vars: Vars,
+    now: Time,
+    out: &mut Vec<Action>,
+) {
+    let frame = Frame {
+        template: template.to_string(),
+        vars,
+        kind: FrameKind::Steps { group: 0, group_node: String::new() },
+    };
+    run.book.frames.insert(id.to_string(), frame);
+    start_group(run, id, 0, now, out);
+    advance(run, id, now, out);
+}
+
+fn steps_of(run: &Run, frame: &Frame) -> Option<Template> {
+    run.plan.template(&frame.template).cloned()
+}
+
+/// Create group `g`'s node and start its steps.
+fn start_group(run: &mut Run, id: &str, g: usize, now: Time, out: &mut Vec<Action>) {
+    let Some(frame) = run.book.frames.get(id).cloned() else { return };
+    let Some(t) = steps_of(run, &frame) else { return };
+    let groups = t.steps.unwrap_or_default();
+    let Some(group) = groups.get(g) else { return };
+    let steps_name = run.status.nodes.get(id).map(|n| n.name.clone()).unwrap_or_default();
+    let group_name = format!("{steps_name}[{g}]");
+    let prev_group = match &frame.kind {
+        FrameKind::Steps { group_node, .. } if g > 0 => Some(group_node.clone()),
+        _ => None,
+    };
+    let gid = node::create(
+        run,
+        &group_name,
+        NodeType::StepGroup,
+        None,
+        Some(id),
+        NodePhase::Running,
+        String::new(),
+        now,
+    );
+    // Group 0 hangs off the Steps node; later groups off what the previous
+    // group's children lead to (or the previous group when it had none).
+    let parents = match &prev_group {
+        None => vec![id.to_string()],
+        Some(p) => {
+            let children = run.status.nodes.get(p).map(|n| n.children.clone()).unwrap_or_default();
+            if children.is_empty() {
+                vec![p.clone()]
+            } else {
+                children.iter().flat_map(|c| node::outbound(run, c)).collect()
+            }
+        }
+    };
+    for p in parents {
+        node::add_child(run, &p, &gid);
+    }
+    if let Some(f) = run.book.frames.get_mut(id) {
+        f.kind = FrameKind::Steps { group: g, group_node: gid.clone() };
+    }
+    // Scope: the template's own, plus every step of the earlier groups.
+    let mut vars = frame.vars.clone();
+    for (gi, earlier) in groups.iter().enumerate().take(g) {
+        for s in earlier {
+            let step_name = format!("{steps_name}[{gi}].{}", s.name);
+            let step_id = crate::status::node_id(&run.plan.name, &step_name);
+            scope::add_node(&mut vars, run, "steps", &s.name, &step_id);
+        }
+    }
+    for step in group.clone() {
+        let child = run_step(run, &step, &group_name, id, &vars, now, out);
+        node::add_child(run, &gid, &child);
+    }
+}
+
+/// Start one step (or record it Skipped/Error); returns its node ID.
+fn run_step(
+    run: &mut Run,
+    step: &Step,
+    group_name: &str,
+    steps_id: &str,
+    vars: &Vars,
+    now: Time,
+    out: &mut Vec<Action>,
+) -> String {
+    let name = format!("{group_name}.{}", step.name);
+    let error = |run: &mut Run, msg: String| {
+        node::create(
+            run,
+            &name,
+            NodeType::Skipped,
+            step.call.template.as_deref(),
+            Some(steps_id),
+            NodePhase::Error,
+            msg,
+            now,
+        )
+    };
+    let c = &step.control;
+    if c.with_items.is_some() || c.with_param.is_some() || c.with_sequence.is_some() {
+        return error(run, "loops (withItems, withParam, withSequence) are not supported by this version of Keelson yet".into());
+    }
+    if !c.hooks.is_empty() || c.on_exit.is_some() {
+        return error(
+            run,
+            "step hooks and onExit are not supported by this version of Keelson yet".into(),
+        );
+    }
+    let Some(template) = step.call.template.clone() else {
+        return error(
+            run,
+            "templateRef and inline templates are not supported by this version of Keelson yet"
+                .into(),
+        );
+    };
+    if let Some(w) = &c.when {
+        match evaluate_when(w, vars) {
+            Ok(true) => {}
+            Ok(false) => {
+                let shown = substitute::string(w, vars, Mode::AllowUnresolved)
+                    .map(|s| s.into_owned())
+                    .unwrap_or_else(|_| w.clone());
+                return node::create(
+                    run,
+                    &name,
+                    NodeType::Skipped,
+                    Some(&template),
+                    Some(steps_id),
+                    NodePhase::Skipped,
+                    format!("when '{shown}' evaluated false"),
+                    now,
+                );
+            }
+            Err(msg) => return error(run, msg),
+        }
+    }
+    let mut args = Vec::new();
+    for p in &step.call.arguments.parameters {
+        let raw = p.value.as_ref().map(|v| v.0.clone()).unwrap_or_default();
+        match substitute::string(&raw, vars, Mode::Strict) {
+            Ok(v) => args.push((p.name.clone(), v.into_owned())),
+            Err(e) => return error(run, e.message),
+        }
+    }
+    template::execute(run, &name, &template, &args, Some(steps_id), now, out)
+}
+
+/// Substitute, then evaluate with govaluate's rules.
+pub fn evaluate_when(w: &str, vars: &Vars) -> Result<bool, String> {
+    let text = substitute::string(w, vars, Mode::Strict).map_err(|e| e.message)?;
+    crate::when::eval(&text).map_err(|e| e.message)
+}
+
+/// Move on if the running group is done: next group, or finish.
+pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
+    loop {
+        let Some(frame) = run.book.frames.get(id).cloned() else { return };
+        let FrameKind::Steps { group, group_node } = &frame.kind else { return };
+        let Some(t) = steps_of(run, &frame) else { return };
+        let groups = t.steps.clone().unwrap_or_default();
+        let children =
+            run.status.nodes.get(group_node).map(|n| n.children.clone()).unwrap_or_default();
+        // Not started yet (we are inside `start_group`) or still running.
+        if children.len() < groups.get(*group).map_or(0, Vec::len) {
+            return;
+        }
+        if children.iter().any(|c| node::phase(run, c).is_some_and(|p| !p.is_fulfilled())) {
+            return;
+        }
+        let failed = children.iter().zip(groups[*group].iter()).find(|(c, step)| {
+            let p = node::phase(run, c).unwrap_or(NodePhase::Error);
+            let k = step.control.continue_on.as_ref();
+            (p == NodePhase::Failed && !k.is_some_and(|k| k.failed))
+                || (p == NodePhase::Error && !k.is_some_and(|k| k.error))
+        });
+        if let Some((child, _)) = failed {
+            let msg = format!("child '{child}' failed");
+            set_phase(run, group_node, NodePhase::Failed, &msg, now);
+            run.book.frames.remove(id);
+            node::finish(run, id, NodePhase::Failed, msg, now, out);
+            return;
+        }
+        set_phase(run, group_node, NodePhase::Succeeded, "", now);
+        if group + 1 < groups.len() {
+            start_group(run, id, group + 1, now, out);
+            continue;
+        }
+        let outbound: Vec<String> = children.iter().flat_map(|c| node::outbound(run, c)).collect();
+        if let Some(n) = run.status.nodes.get_mut(id) {
+            n.outbound_nodes = outbound;
+        }
+        run.book.frames.remove(id);
+        node::finish(run, id, NodePhase::Succeeded, String::new(), now, out);
+        return;
+    }
+}
+
+fn set_phase(run: &mut Run, id: &str, phase: NodePhase, message: &str, now: Time) {
+    if let Some(n) = run.status.nodes.get_mut(id) {
+        n.phase = phase;
+        n.message = message.to_string();
+        n.finished_at = Some(now);
+    }
+}

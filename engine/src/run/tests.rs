@@ -1,0 +1,253 @@
+//! Scenario tests: a workflow, the exits its pods make, the nodes that result.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::spec::{Catalog, Document, decode};
+use crate::status::{NodePhase, NodeType, fnv1a_32, node_id};
+
+const T0: Time = Time(1_700_000_000);
+
+fn plan_of(spec: Value) -> Arc<Plan> {
+    let doc = decode(json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+        "metadata": {"generateName": "wf-"}, "spec": spec
+    }))
+    .expect("valid");
+    let Document::Workflow(wf) = doc else { panic!("workflow") };
+    let sub = Submission {
+        name: "wf-x".into(),
+        namespace: "argo".into(),
+        uid: "u".into(),
+        created_at: T0,
+        parameters: vec![],
+        entrypoint: None,
+    };
+    Arc::new(plan(&wf, &Catalog::default(), &sub).expect("plans"))
+}
+
+/// Run to completion, one second per event; `exit` decides each pod's
+/// exit code from its node name. Returns the run and the launch order.
+fn drive(plan: Arc<Plan>, exit: impl Fn(&LaunchSpec) -> Exit) -> (Run, Vec<String>) {
+    let (mut run, mut queue) = Run::start(plan, T0);
+    let mut order = Vec::new();
+    let mut now = T0;
+    while let Some(Action::Launch(spec)) = (!queue.is_empty()).then(|| queue.remove(0)) {
+        now = Time(now.0 + 1);
+        let name = run.status.nodes[&spec.node].name.clone();
+        // Pod names are Argo's v2 names: workflow, template, hash of the node name.
+        assert_eq!(spec.pod_name, format!("wf-x-{}-{}", spec.template, fnv1a_32(&name)));
+        order.push(name);
+        run.step(Event::NodeStarted { node: spec.node.clone() }, now);
+        let e = exit(&spec);
+        queue.extend(run.step(Event::NodeExited { node: spec.node.clone(), exit: e }, now));
+    }
+    (run, order)
+}
+
+fn ok(_: &LaunchSpec) -> Exit {
+    Exit::default()
+}
+
+fn phase_of(run: &Run, name: &str) -> Option<NodePhase> {
+    run.status.nodes.get(&node_id("wf-x", name)).map(|n| n.phase)
+}
+
+fn container(args: &str) -> Value {
+    json!({"image": "alpine", "command": ["sh", "-c"], "args": [args]})
+}
+
+#[test]
+fn the_seed_ci_pipeline_runs_in_order() {
+    let plan = plan_of(json!({
+        "entrypoint": "build-and-push",
+        "templates": [
+            {"name": "checkout", "container": container("echo checkout")},
+            {"name": "build-image", "container": container("echo build")},
+            {"name": "push-image", "container": container("echo push")},
+            {"name": "build-and-push", "dag": {"tasks": [
+                {"name": "checkout-code", "template": "checkout"},
+                {"name": "build-docker", "template": "build-image", "dependencies": ["checkout-code"]},
+                {"name": "push-docker", "template": "push-image", "dependencies": ["build-docker"]}
+            ]}}
+        ]
+    }));
+    let (run, order) = drive(plan, ok);
+    assert_eq!(order, ["wf-x.checkout-code", "wf-x.build-docker", "wf-x.push-docker"]);
+    assert_eq!(run.status.phase, crate::status::WorkflowPhase::Succeeded);
+    assert_eq!(run.status.progress, "3/3");
+    let root = &run.status.nodes["wf-x"];
+    assert_eq!(root.node_type, NodeType::Dag);
+    assert_eq!(root.children, [node_id("wf-x", "wf-x.checkout-code")]);
+    let checkout = &run.status.nodes[&node_id("wf-x", "wf-x.checkout-code")];
+    assert_eq!(checkout.display_name, "checkout-code");
+    assert_eq!(checkout.boundary_id.as_deref(), Some("wf-x"));
+    assert_eq!(checkout.children, [node_id("wf-x", "wf-x.build-docker")]);
+    assert_eq!(root.outbound_nodes, [node_id("wf-x", "wf-x.push-docker")]);
+    assert_eq!(run.status.finished_at, Some(Time(T0.0 + 3)));
+}
+
+#[test]
+fn a_diamond_runs_its_middle_in_parallel() {
+    let plan = plan_of(json!({
+        "entrypoint": "d",
+        "templates": [
+            {"name": "echo", "inputs": {"parameters": [{"name": "m"}]},
+             "container": container("echo {{inputs.parameters.m}}")},
+            {"name": "d", "dag": {"tasks": [
+                {"name": "A", "template": "echo", "arguments": {"parameters": [{"name": "m", "value": "A"}]}},
+                {"name": "B", "template": "echo", "depends": "A", "arguments": {"parameters": [{"name": "m", "value": "B"}]}},
+                {"name": "C", "template": "echo", "depends": "A", "arguments": {"parameters": [{"name": "m", "value": "C"}]}},
+                {"name": "D", "template": "echo", "depends": "B && C", "arguments": {"parameters": [{"name": "m", "value": "{{tasks.B.status}}"}]}}
+            ]}}
+        ]
+    }));
+    let (run, order) = drive(plan, ok);
+    assert_eq!(order, ["wf-x.A", "wf-x.B", "wf-x.C", "wf-x.D"]);
+    assert_eq!(run.status.phase, crate::status::WorkflowPhase::Succeeded);
+    let d = &run.status.nodes[&node_id("wf-x", "wf-x.D")];
+    let input = d.inputs.as_ref().map(|i| i.parameters[0].value.clone());
+    assert_eq!(input, Some(Some(crate::spec::AnyString("Succeeded".into()))));
+}
+
+#[test]
+fn failures_omit_dependents_but_depends_can_accept_them() {
+    // Argo's dag-enhanced-depends example, in miniature.
+    let plan = plan_of(json!({
+        "entrypoint": "d",
+        "templates": [
+            {"name": "pass", "container": container("true")},
+            {"name": "fail", "container": container("false")},
+            {"name": "d", "dag": {"tasks": [
+                {"name": "A", "template": "pass"},
+                {"name": "B", "template": "pass", "depends": "A"},
+                {"name": "C", "template": "fail", "depends": "A"},
+                {"name": "should-execute-1", "template": "pass", "depends": "A && (C.Succeeded || C.Failed)"},
+                {"name": "should-execute-2", "template": "pass", "depends": "B || C"},
+                {"name": "should-not-execute", "template": "pass", "depends": "B && C"},
+                {"name": "should-execute-3", "template": "pass", "depends": "should-execute-2.Succeeded || should-not-execute"}
+            ]}}
+        ]
+    }));
+    let (run, _) =
+        drive(plan, |s| Exit { code: i32::from(s.template == "fail"), ..Default::default() });
+    assert_eq!(phase_of(&run, "wf-x.C"), Some(NodePhase::Failed));
+    assert_eq!(run.status.nodes[&node_id("wf-x", "wf-x.C")].message, "main: Error (exit code 1)");
+    assert_eq!(phase_of(&run, "wf-x.should-not-execute"), Some(NodePhase::Omitted));
+    assert_eq!(phase_of(&run, "wf-x.should-execute-3"), Some(NodePhase::Succeeded));
+    assert_eq!(run.status.phase, crate::status::WorkflowPhase::Succeeded);
+}
+
+#[test]
+fn a_failed_leaf_fails_the_dag_and_the_workflow() {
+    let plan = plan_of(json!({
+        "entrypoint": "d",
+        "templates": [
+            {"name": "t", "container": container("x")},
+            {"name": "d", "dag": {"tasks": [
+                {"name": "A", "template": "t"},
+                {"name": "B", "template": "t", "dependencies": ["A"]}
+            ]}}
+        ]
+    }));
+    let (run, order) = drive(plan, |_| Exit { code: 2, ..Default::default() });
+    assert_eq!(order, ["wf-x.A"]);
+    assert_eq!(phase_of(&run, "wf-x.B"), Some(NodePhase::Omitted));
+    assert_eq!(run.status.phase, crate::status::WorkflowPhase::Failed);
+    assert_eq!(run.status.progress, "0/1");
+}
+
+#[test]
+fn steps_run_group_by_group_with_when_and_outputs() {
+    let plan = plan_of(json!({
+        "entrypoint": "main",
+        "templates": [
+            {"name": "flip", "script": {"image": "python", "command": ["python"], "source": "print('heads')"}},
+            {"name": "say", "inputs": {"parameters": [{"name": "m"}]}, "container": container("echo {{inputs.parameters.m}}")},
+            {"name": "main", "steps": [
+                [{"name": "flip-coin", "template": "flip"}],
+                [{"name": "heads", "template": "say", "when": "{{steps.flip-coin.outputs.result}} == heads",
+                  "arguments": {"parameters": [{"name": "m", "value": "it was {{steps.flip-coin.outputs.result}}"}]}},
+                 {"name": "tails", "template": "say", "when": "{{steps.flip-coin.outputs.result}} == tails",
+                  "arguments": {"parameters": [{"name": "m", "value": "tails"}]}}]
+            ]}
+        ]
+    }));
+    let (run, order) = drive(plan, |s| Exit {
+        result: (s.template == "flip").then(|| "heads".to_string()),
+        ..Default::default()
+    });
+    assert_eq!(order, ["wf-x[0].flip-coin", "wf-x[1].heads"]);
+    let tails = &run.status.nodes[&node_id("wf-x", "wf-x[1].tails")];
+    assert_eq!(tails.phase, NodePhase::Skipped);
+    assert_eq!(tails.message, "when 'heads == tails' evaluated false");
+    assert_eq!(tails.node_type, NodeType::Skipped);
+    let g1 = &run.status.nodes[&node_id("wf-x", "wf-x[1]")];
+    assert_eq!(g1.node_type, NodeType::StepGroup);
+    assert_eq!(g1.phase, NodePhase::Succeeded);
+    // Group 1 hangs off the step of group 0.
+    let flip = &run.status.nodes[&node_id("wf-x", "wf-x[0].flip-coin")];
+    assert_eq!(flip.children, std::slice::from_ref(&g1.id));
+    assert_eq!(run.status.phase, crate::status::WorkflowPhase::Succeeded);
+}
+
+#[test]
+fn a_failed_step_fails_its_group_unless_continue_on_allows_it() {
+    let spec = |continue_on: Value| {
+        plan_of(json!({
+            "entrypoint": "main",
+            "templates": [
+                {"name": "t", "container": container("x")},
+                {"name": "main", "steps": [
+                    [{"name": "a", "template": "t", "continueOn": continue_on}],
+                    [{"name": "b", "template": "t"}]
+                ]}
+            ]
+        }))
+    };
+    let fail_a = |s: &LaunchSpec| Exit {
+        code: i32::from(s.node.ends_with(&fnv1a_32("wf-x[0].a").to_string())),
+        ..Default::default()
+    };
+    let (run, order) = drive(spec(json!({})), fail_a);
+    assert_eq!(order, ["wf-x[0].a"]);
+    let a_id = node_id("wf-x", "wf-x[0].a");
+    assert_eq!(run.status.nodes["wf-x"].message, format!("child '{a_id}' failed"));
+    assert_eq!(run.status.phase, crate::status::WorkflowPhase::Failed);
+    let (run, order) = drive(spec(json!({"failed": true})), fail_a);
+    assert_eq!(order, ["wf-x[0].a", "wf-x[1].b"]);
+    assert_eq!(run.status.phase, crate::status::WorkflowPhase::Succeeded);
+}
+
+#[test]
+fn what_is_not_built_yet_is_an_error_not_a_silent_skip() {
+    let plan = plan_of(json!({
+        "entrypoint": "main",
+        "templates": [
+            {"name": "t", "container": container("x")},
+            {"name": "main", "steps": [[{"name": "loop", "template": "t", "withItems": [1, 2]}]]}
+        ]
+    }));
+    let (run, order) = drive(plan, ok);
+    assert!(order.is_empty());
+    let n = &run.status.nodes[&node_id("wf-x", "wf-x[0].loop")];
+    assert_eq!(n.phase, NodePhase::Error);
+    assert!(n.message.contains("not supported"), "{}", n.message);
+    assert_eq!(run.status.phase, crate::status::WorkflowPhase::Failed);
+}
+
+#[test]
+fn missing_inputs_error_the_node() {
+    let plan = plan_of(json!({
+        "entrypoint": "main",
+        "templates": [
+            {"name": "t", "inputs": {"parameters": [{"name": "x"}]}, "container": container("{{inputs.parameters.x}}")},
+            {"name": "main", "steps": [[{"name": "a", "template": "t"}]]}
+        ]
+    }));
+    let (run, _) = drive(plan, ok);
+    let n = &run.status.nodes[&node_id("wf-x", "wf-x[0].a")];
+    assert_eq!(n.message, "inputs.parameters.x was not supplied");
+}
