@@ -26,6 +26,12 @@ pub enum FrameKind {
         /// Index of the group running now, and its node.
         group: usize,
         group_node: String,
+        /// The group's child nodes with the index of the step each runs
+        /// (a looped step has several).
+        members: Vec<(String, usize)>,
+        /// Set while the group's steps are being started, so that a child
+        /// finishing at once does not judge a half-built group.
+        starting: bool,
     },
     Dag {
         tasks: Vec<TaskSlot>,

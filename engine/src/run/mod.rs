@@ -2,14 +2,15 @@
 //! see `docs/design/state-machine.md`).
 //!
 //! [`Run::start`] and [`Run::step`] take events and return actions; they
-//! never sleep, spawn or read a clock. This first slice runs container and
-//! script templates, steps (groups, `when`, `continueOn`) and DAGs
-//! (`dependencies`/`depends`, Omitted, `failFast`); loops, retries,
-//! suspend, exit handlers, hooks and deadlines come next and are refused
-//! with a clear error until then.
+//! never sleep, spawn or read a clock. So far it runs container and script
+//! templates, steps (groups, `when`, `continueOn`, loops with aggregated
+//! outputs) and DAGs (`dependencies`/`depends`, Omitted, `failFast`);
+//! retries, suspend, exit handlers, hooks and deadlines come next and are
+//! refused with a clear error until then.
 
 mod book;
 mod dag;
+mod loops;
 mod node;
 pub mod plan;
 mod pod;

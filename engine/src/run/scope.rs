@@ -45,3 +45,40 @@ pub fn phase_name(p: crate::status::NodePhase) -> &'static str {
         Omitted => "Omitted",
     }
 }
+
+/// Call-site arguments with their tags replaced; every one must resolve.
+pub fn arguments(
+    params: &[crate::spec::Parameter],
+    vars: &Vars,
+) -> Result<Vec<(String, String)>, String> {
+    params
+        .iter()
+        .map(|p| {
+            let raw = p.value.as_ref().map(|v| v.0.as_str()).unwrap_or_default();
+            crate::substitute::string(raw, vars, crate::substitute::Mode::Strict)
+                .map(|v| (p.name.clone(), v.into_owned()))
+                .map_err(|e| e.message)
+        })
+        .collect()
+}
+
+/// A looped step's or task's aggregated outputs, from its iterations in
+/// order (Argo's `processAggregateNodeOutputs`).
+pub fn add_aggregate(
+    vars: &mut Vars,
+    prefix: &str,
+    name: &str,
+    children: &[&crate::status::NodeStatus],
+) {
+    let outputs: Vec<Option<&crate::status::NodeOutputs>> = children
+        .iter()
+        .map(|n| {
+            (n.phase == crate::status::NodePhase::Succeeded).then_some(n.outputs.as_ref()).flatten()
+        })
+        .collect();
+    if let Ok(pairs) = crate::loops::aggregate_outputs(&outputs) {
+        for (k, v) in pairs {
+            vars.insert(format!("{prefix}.{name}.{k}"), Value::String(v));
+        }
+    }
+}

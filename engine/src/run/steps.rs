@@ -19,7 +19,12 @@ pub fn start(
     let frame = Frame {
         template: template.to_string(),
         vars,
-        kind: FrameKind::Steps { group: 0, group_node: String::new() },
+        kind: FrameKind::Steps {
+            group: 0,
+            group_node: String::new(),
+            members: Vec::new(),
+            starting: false,
+        },
     };
     run.book.frames.insert(id.to_string(), frame);
     start_group(run, id, 0, now, out);
@@ -69,24 +74,65 @@ fn start_group(run: &mut Run, id: &str, g: usize, now: Time, out: &mut Vec<Actio
         node::add_child(run, &p, &gid);
     }
     if let Some(f) = run.book.frames.get_mut(id) {
-        f.kind = FrameKind::Steps { group: g, group_node: gid.clone() };
+        f.kind = FrameKind::Steps {
+            group: g,
+            group_node: gid.clone(),
+            members: Vec::new(),
+            starting: true,
+        };
     }
     // Scope: the template's own, plus every step of the earlier groups.
     let mut vars = frame.vars.clone();
     for (gi, earlier) in groups.iter().enumerate().take(g) {
         for s in earlier {
-            let step_name = format!("{steps_name}[{gi}].{}", s.name);
-            let step_id = crate::status::node_id(&run.plan.name, &step_name);
-            scope::add_node(&mut vars, run, "steps", &s.name, &step_id);
+            add_step_scope(run, &mut vars, &format!("{steps_name}[{gi}]"), s);
         }
     }
-    for step in group.clone() {
-        let child = run_step(run, &step, &group_name, id, &vars, now, out);
-        node::add_child(run, &gid, &child);
+    for (si, step) in group.clone().iter().enumerate() {
+        for child in run_step(run, step, &group_name, id, &vars, now, out) {
+            node::add_child(run, &gid, &child);
+            if let Some(Frame { kind: FrameKind::Steps { members, .. }, .. }) =
+                run.book.frames.get_mut(id)
+            {
+                members.push((child, si));
+            }
+        }
+    }
+    if let Some(Frame { kind: FrameKind::Steps { starting, .. }, .. }) = run.book.frames.get_mut(id)
+    {
+        *starting = false;
     }
 }
 
-/// Start one step (or record it Skipped/Error); returns its node ID.
+/// What a finished step exposes to later groups: its own node's values,
+/// or, for a looped step, the aggregate of its iterations.
+fn add_step_scope(run: &Run, vars: &mut Vars, group_name: &str, step: &Step) {
+    let name = format!("{group_name}.{}", step.name);
+    let id = crate::status::node_id(&run.plan.name, &name);
+    if run.status.nodes.contains_key(&id) {
+        scope::add_node(vars, run, "steps", &step.name, &id);
+        return;
+    }
+    // Loop children are named `<step>(<i>:<item>)` under the group.
+    let group_id = crate::status::node_id(&run.plan.name, group_name);
+    let prefix = format!("{name}(");
+    let children: Vec<&crate::status::NodeStatus> = run
+        .status
+        .nodes
+        .get(&group_id)
+        .map(|g| {
+            g.children
+                .iter()
+                .filter_map(|c| run.status.nodes.get(c))
+                .filter(|n| n.name.starts_with(&prefix))
+                .collect()
+        })
+        .unwrap_or_default();
+    scope::add_aggregate(vars, "steps", &step.name, &children);
+}
+
+/// Start one step — or each iteration of a looped step — or record it
+/// Skipped/Error; returns the node IDs created.
 fn run_step(
     run: &mut Run,
     step: &Step,
@@ -95,14 +141,15 @@ fn run_step(
     vars: &Vars,
     now: Time,
     out: &mut Vec<Action>,
-) -> String {
+) -> Vec<String> {
     let name = format!("{group_name}.{}", step.name);
-    let error = |run: &mut Run, msg: String| {
+    let template = step.call.template.as_deref();
+    let error = |run: &mut Run, name: &str, msg: String| {
         node::create(
             run,
-            &name,
+            name,
             NodeType::Skipped,
-            step.call.template.as_deref(),
+            template,
             Some(steps_id),
             NodePhase::Error,
             msg,
@@ -110,52 +157,96 @@ fn run_step(
         )
     };
     let c = &step.control;
-    if c.with_items.is_some() || c.with_param.is_some() || c.with_sequence.is_some() {
-        return error(run, "loops (withItems, withParam, withSequence) are not supported by this version of Keelson yet".into());
-    }
     if !c.hooks.is_empty() || c.on_exit.is_some() {
-        return error(
-            run,
-            "step hooks and onExit are not supported by this version of Keelson yet".into(),
-        );
+        let msg = "step hooks and onExit are not supported by this version of Keelson yet".into();
+        return vec![error(run, &name, msg)];
     }
-    let Some(template) = step.call.template.clone() else {
-        return error(
-            run,
+    let Some(template) = template else {
+        let msg =
             "templateRef and inline templates are not supported by this version of Keelson yet"
-                .into(),
-        );
+                .into();
+        return vec![error(run, &name, msg)];
     };
-    if let Some(w) = &c.when {
+    let items = match super::loops::expand(c, vars) {
+        None => return vec![run_one(run, step, &name, template, steps_id, vars, now, out)],
+        Some(Err(msg)) => return vec![error(run, &name, msg)],
+        Some(Ok(items)) => items,
+    };
+    if items.is_empty() {
+        return vec![node::create(
+            run,
+            &name,
+            NodeType::Skipped,
+            Some(template),
+            Some(steps_id),
+            NodePhase::Skipped,
+            "Skipped, empty params".into(),
+            now,
+        )];
+    }
+    items
+        .iter()
+        .map(|item| {
+            let child = crate::loops::child_name(&name, item);
+            let mut item_vars = vars.clone();
+            for (k, v) in crate::loops::item_vars(item) {
+                item_vars.insert(k, v);
+            }
+            run_one(run, step, &child, template, steps_id, &item_vars, now, out)
+        })
+        .collect()
+}
+
+/// One step (or iteration): `when`, arguments, then the template.
+#[allow(clippy::too_many_arguments)]
+fn run_one(
+    run: &mut Run,
+    step: &Step,
+    name: &str,
+    template: &str,
+    steps_id: &str,
+    vars: &Vars,
+    now: Time,
+    out: &mut Vec<Action>,
+) -> String {
+    let error = |run: &mut Run, msg: String| {
+        node::create(
+            run,
+            name,
+            NodeType::Skipped,
+            Some(template),
+            Some(steps_id),
+            NodePhase::Error,
+            msg,
+            now,
+        )
+    };
+    if let Some(w) = &step.control.when {
         match evaluate_when(w, vars) {
             Ok(true) => {}
             Ok(false) => {
                 let shown = substitute::string(w, vars, Mode::AllowUnresolved)
                     .map(|s| s.into_owned())
                     .unwrap_or_else(|_| w.clone());
+                let msg = format!("when '{shown}' evaluated false");
                 return node::create(
                     run,
-                    &name,
+                    name,
                     NodeType::Skipped,
-                    Some(&template),
+                    Some(template),
                     Some(steps_id),
                     NodePhase::Skipped,
-                    format!("when '{shown}' evaluated false"),
+                    msg,
                     now,
                 );
             }
             Err(msg) => return error(run, msg),
         }
     }
-    let mut args = Vec::new();
-    for p in &step.call.arguments.parameters {
-        let raw = p.value.as_ref().map(|v| v.0.clone()).unwrap_or_default();
-        match substitute::string(&raw, vars, Mode::Strict) {
-            Ok(v) => args.push((p.name.clone(), v.into_owned())),
-            Err(e) => return error(run, e.message),
-        }
+    match super::scope::arguments(&step.call.arguments.parameters, vars) {
+        Ok(args) => template::execute(run, name, template, &args, Some(steps_id), now, out),
+        Err(msg) => error(run, msg),
     }
-    template::execute(run, &name, &template, &args, Some(steps_id), now, out)
 }
 
 /// Substitute, then evaluate with govaluate's rules.
@@ -168,21 +259,22 @@ pub fn evaluate_when(w: &str, vars: &Vars) -> Result<bool, String> {
 pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
     loop {
         let Some(frame) = run.book.frames.get(id).cloned() else { return };
-        let FrameKind::Steps { group, group_node } = &frame.kind else { return };
+        let FrameKind::Steps { group, group_node, members, starting } = &frame.kind else {
+            return;
+        };
+        if *starting {
+            return;
+        }
         let Some(t) = steps_of(run, &frame) else { return };
         let groups = t.steps.clone().unwrap_or_default();
         let children =
             run.status.nodes.get(group_node).map(|n| n.children.clone()).unwrap_or_default();
-        // Not started yet (we are inside `start_group`) or still running.
-        if children.len() < groups.get(*group).map_or(0, Vec::len) {
-            return;
-        }
         if children.iter().any(|c| node::phase(run, c).is_some_and(|p| !p.is_fulfilled())) {
             return;
         }
-        let failed = children.iter().zip(groups[*group].iter()).find(|(c, step)| {
+        let failed = members.iter().find(|(c, si)| {
             let p = node::phase(run, c).unwrap_or(NodePhase::Error);
-            let k = step.control.continue_on.as_ref();
+            let k = groups[*group].get(*si).and_then(|s| s.control.continue_on.as_ref());
             (p == NodePhase::Failed && !k.is_some_and(|k| k.failed))
                 || (p == NodePhase::Error && !k.is_some_and(|k| k.error))
         });

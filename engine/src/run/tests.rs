@@ -227,12 +227,12 @@ fn what_is_not_built_yet_is_an_error_not_a_silent_skip() {
         "entrypoint": "main",
         "templates": [
             {"name": "t", "container": container("x")},
-            {"name": "main", "steps": [[{"name": "loop", "template": "t", "withItems": [1, 2]}]]}
+            {"name": "main", "steps": [[{"name": "r", "template": "t", "onExit": "t"}]]}
         ]
     }));
     let (run, order) = drive(plan, ok);
     assert!(order.is_empty());
-    let n = &run.status.nodes[&node_id("wf-x", "wf-x[0].loop")];
+    let n = &run.status.nodes[&node_id("wf-x", "wf-x[0].r")];
     assert_eq!(n.phase, NodePhase::Error);
     assert!(n.message.contains("not supported"), "{}", n.message);
     assert_eq!(run.status.phase, crate::status::WorkflowPhase::Failed);
@@ -250,4 +250,80 @@ fn missing_inputs_error_the_node() {
     let (run, _) = drive(plan, ok);
     let n = &run.status.nodes[&node_id("wf-x", "wf-x[0].a")];
     assert_eq!(n.message, "inputs.parameters.x was not supplied");
+}
+
+#[test]
+fn step_loops_name_children_and_aggregate_outputs() {
+    // Like our examples/loop-aggregate.yaml.
+    let plan = plan_of(json!({
+        "entrypoint": "main",
+        "templates": [
+            {"name": "square", "inputs": {"parameters": [{"name": "num"}]},
+             "outputs": {"parameters": [{"name": "sq", "valueFrom": {"path": "/tmp/sq"}}]},
+             "container": container("echo {{inputs.parameters.num}}")},
+            {"name": "sum", "inputs": {"parameters": [{"name": "values"}]},
+             "container": container("echo {{inputs.parameters.values}}")},
+            {"name": "main", "steps": [
+                [{"name": "square", "template": "square", "withItems": [1, 2, 3],
+                  "arguments": {"parameters": [{"name": "num", "value": "{{item}}"}]}}],
+                [{"name": "total", "template": "sum",
+                  "arguments": {"parameters": [{"name": "values", "value": "{{steps.square.outputs.parameters.sq}}"}]}}]
+            ]}
+        ]
+    }));
+    let (run, order) = drive(plan, |s| {
+        let n = s.container["args"][0]
+            .as_str()
+            .unwrap_or_default()
+            .trim_start_matches("echo ")
+            .to_string();
+        let mut e = Exit::default();
+        if let Ok(i) = n.parse::<i64>() {
+            e.parameters.insert("sq".into(), (i * i).to_string());
+        }
+        e
+    });
+    assert_eq!(
+        order,
+        ["wf-x[0].square(0:1)", "wf-x[0].square(1:2)", "wf-x[0].square(2:3)", "wf-x[1].total"]
+    );
+    let total = &run.status.nodes[&node_id("wf-x", "wf-x[1].total")];
+    let got = total.inputs.as_ref().and_then(|i| i.parameters[0].value.clone()).map(|v| v.0);
+    assert_eq!(got.as_deref(), Some(r#"["1","4","9"]"#));
+    assert_eq!(run.status.phase, crate::status::WorkflowPhase::Succeeded);
+    assert_eq!(run.status.progress, "4/4");
+}
+
+#[test]
+fn with_param_and_with_sequence_loops() {
+    let plan = plan_of(json!({
+        "entrypoint": "main",
+        "arguments": {"parameters": [{"name": "list", "value": "[\"a\", \"b\"]"}]},
+        "templates": [
+            {"name": "t", "inputs": {"parameters": [{"name": "x"}]}, "container": container("{{inputs.parameters.x}}")},
+            {"name": "main", "steps": [
+                [{"name": "p", "template": "t", "withParam": "{{workflow.parameters.list}}",
+                  "arguments": {"parameters": [{"name": "x", "value": "{{item}}"}]}},
+                 {"name": "s", "template": "t", "withSequence": {"start": "3", "end": "1", "format": "n%02d"},
+                  "arguments": {"parameters": [{"name": "x", "value": "{{item}}"}]}}],
+                [{"name": "none", "template": "t", "withItems": [],
+                  "arguments": {"parameters": [{"name": "x", "value": "{{item}}"}]}}]
+            ]}
+        ]
+    }));
+    let (run, order) = drive(plan, ok);
+    assert_eq!(
+        order,
+        [
+            "wf-x[0].p(0:a)",
+            "wf-x[0].p(1:b)",
+            "wf-x[0].s(0:n03)",
+            "wf-x[0].s(1:n02)",
+            "wf-x[0].s(2:n01)"
+        ]
+    );
+    // `withItems: []` is no loop at all in Argo: the step runs once, and
+    // here `{{item}}` cannot resolve.
+    let none = &run.status.nodes[&node_id("wf-x", "wf-x[1].none")];
+    assert_eq!(none.phase, NodePhase::Error, "{}", none.message);
 }
