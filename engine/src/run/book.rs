@@ -35,6 +35,9 @@ pub enum FrameKind {
     },
     Dag {
         tasks: Vec<TaskSlot>,
+        /// Set while `advance` starts tasks: a child finishing at once
+        /// must not re-enter it.
+        busy: bool,
     },
 }
 

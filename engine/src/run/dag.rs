@@ -20,8 +20,11 @@ pub fn start(
     let Some(dag) = run.plan.template(template).and_then(|t| t.dag.clone()) else { return };
     match slots(&dag) {
         Ok(tasks) => {
-            let frame =
-                Frame { template: template.to_string(), vars, kind: FrameKind::Dag { tasks } };
+            let frame = Frame {
+                template: template.to_string(),
+                vars,
+                kind: FrameKind::Dag { tasks, busy: false },
+            };
             run.book.frames.insert(id.to_string(), frame);
             advance(run, id, now, out);
         }
@@ -77,7 +80,10 @@ fn continue_on(dag: &DagTemplate, name: &str) -> ContinueOn {
 /// nothing runs and nothing more can start.
 pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
     let Some(frame) = run.book.frames.get(id).cloned() else { return };
-    let FrameKind::Dag { tasks } = &frame.kind else { return };
+    let FrameKind::Dag { tasks, busy } = &frame.kind else { return };
+    if *busy {
+        return;
+    }
     let Some(dag) = run.plan.template(&frame.template).and_then(|t| t.dag.clone()) else { return };
     let fail_fast = dag.fail_fast.unwrap_or(true);
     let dag_name = run.status.nodes.get(id).map(|n| n.name.clone()).unwrap_or_default();
@@ -103,22 +109,17 @@ pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
             let name = format!("{dag_name}.{}", tasks[i].name);
             let nid = crate::status::node_id(&run.plan.name, &name);
             tasks[i].node = Some(nid.clone());
-            store(run, id, &tasks);
+            store(run, id, &tasks, true);
             let task = &dag.tasks[i];
             let created = start_task(run, id, &frame.vars, &tasks, i, task, &name, now, out);
             attach(run, id, &tasks, i, &created);
             started = true;
         }
-        if !started {
+        store(run, id, &tasks, false);
+        if !started && !close_task_groups(run, &tasks, now) {
             break;
         }
-        if let Some(FrameKind::Dag { tasks: latest }) =
-            run.book.frames.get(id).map(|f| f.kind.clone())
-        {
-            tasks = latest;
-        }
     }
-    store(run, id, &tasks);
     let running = tasks.iter().any(|t| {
         t.node.as_ref().and_then(|n| node::phase(run, n)).is_some_and(|p| !p.is_fulfilled())
     });
@@ -133,10 +134,36 @@ pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
     node::finish(run, id, phase, String::new(), now, out);
 }
 
-fn store(run: &mut Run, id: &str, tasks: &[TaskSlot]) {
+fn store(run: &mut Run, id: &str, tasks: &[TaskSlot], busy: bool) {
     if let Some(f) = run.book.frames.get_mut(id) {
-        f.kind = FrameKind::Dag { tasks: tasks.to_vec() };
+        f.kind = FrameKind::Dag { tasks: tasks.to_vec(), busy };
     }
+}
+
+/// A TaskGroup is done when all its iterations are: Succeeded, or the
+/// phase of the last failing one (Argo). Returns whether one finished.
+fn close_task_groups(run: &mut Run, tasks: &[TaskSlot], now: Time) -> bool {
+    let mut closed = false;
+    for slot in tasks {
+        let Some(id) = &slot.node else { continue };
+        let Some(n) = run.status.nodes.get(id) else { continue };
+        if n.node_type != NodeType::TaskGroup || n.phase.is_fulfilled() {
+            continue;
+        }
+        let phases: Vec<NodePhase> =
+            n.children.iter().filter_map(|c| node::phase(run, c)).collect();
+        if phases.iter().any(|p| !p.is_fulfilled()) {
+            continue;
+        }
+        let phase =
+            phases.iter().rev().find(|p| p.is_failure()).copied().unwrap_or(NodePhase::Succeeded);
+        if let Some(n) = run.status.nodes.get_mut(id) {
+            n.phase = phase;
+            n.finished_at = Some(now);
+        }
+        closed = true;
+    }
+    closed
 }
 
 /// A task without dependencies hangs off the DAG node; others off what
@@ -181,11 +208,29 @@ fn start_task(
     };
     if let Some(d) = &tasks[i].depends {
         let state = |dep: &str, result: TaskResult| {
-            let phase = tasks
+            let dep_node = tasks
                 .iter()
                 .find(|t| t.name == dep)
                 .and_then(|t| t.node.as_ref())
-                .and_then(|n| node::phase(run, n));
+                .and_then(|n| run.status.nodes.get(n));
+            let children = || {
+                dep_node
+                    .map(|n| {
+                        n.children.iter().filter_map(|c| node::phase(run, c)).collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
+            };
+            match result {
+                TaskResult::AnySucceeded => {
+                    return children().contains(&NodePhase::Succeeded);
+                }
+                TaskResult::AllFailed => {
+                    let c = children();
+                    return !c.is_empty() && c.iter().all(|p| *p == NodePhase::Failed);
+                }
+                _ => {}
+            }
+            let phase = dep_node.map(|n| n.phase);
             matches!(
                 (phase, result),
                 (Some(NodePhase::Succeeded), TaskResult::Succeeded)
@@ -210,9 +255,6 @@ fn start_task(
         }
     }
     let c = &task.control;
-    if c.with_items.is_some() || c.with_param.is_some() || c.with_sequence.is_some() {
-        return error(run, "loops (withItems, withParam, withSequence) are not supported by this version of Keelson yet".into());
-    }
     if !c.hooks.is_empty() || c.on_exit.is_some() {
         return error(
             run,
@@ -226,7 +268,51 @@ fn start_task(
                 .into(),
         );
     };
-    // The task sees its ancestors.
+    let scope = ancestor_scope(run, vars, tasks, i);
+    let items = match super::loops::expand(c, &scope) {
+        None => return run_one(run, task, name, &template, dag_id, &scope, now, out),
+        Some(Err(msg)) => return error(run, msg),
+        Some(Ok(items)) => items,
+    };
+    if items.is_empty() {
+        let msg = "Skipped, empty params".to_string();
+        let t = Some(template.as_str());
+        return node::create(
+            run,
+            name,
+            NodeType::Skipped,
+            t,
+            Some(dag_id),
+            NodePhase::Skipped,
+            msg,
+            now,
+        );
+    }
+    let group = node::create(
+        run,
+        name,
+        NodeType::TaskGroup,
+        Some(&template),
+        Some(dag_id),
+        NodePhase::Running,
+        String::new(),
+        now,
+    );
+    for item in &items {
+        let child = crate::loops::child_name(name, item);
+        let mut item_scope = scope.clone();
+        for (k, v) in crate::loops::item_vars(item) {
+            item_scope.insert(k, v);
+        }
+        let cid = run_one(run, task, &child, &template, dag_id, &item_scope, now, out);
+        node::add_child(run, &group, &cid);
+    }
+    group
+}
+
+/// What a task sees: the DAG's scope plus every ancestor's results
+/// (aggregated for a looped ancestor).
+fn ancestor_scope(run: &Run, vars: &Vars, tasks: &[TaskSlot], i: usize) -> Vars {
     let mut scope = vars.clone();
     let mut todo = tasks[i].deps.clone();
     let mut seen = Vec::new();
@@ -235,41 +321,69 @@ fn start_task(
             continue;
         }
         seen.push(d);
-        if let Some(n) = &tasks[d].node {
-            scope::add_node(&mut scope, run, "tasks", &tasks[d].name, n);
+        if let Some(n) = tasks[d].node.as_ref().and_then(|n| run.status.nodes.get(n)) {
+            scope::add_node(&mut scope, run, "tasks", &tasks[d].name, &n.id);
+            if n.node_type == NodeType::TaskGroup {
+                let children: Vec<&crate::status::NodeStatus> =
+                    n.children.iter().filter_map(|c| run.status.nodes.get(c)).collect();
+                scope::add_aggregate(&mut scope, "tasks", &tasks[d].name, &children);
+            }
         }
         todo.extend(tasks[d].deps.iter().copied());
     }
-    if let Some(w) = &c.when {
-        match steps::evaluate_when(w, &scope) {
+    scope
+}
+
+/// One task (or iteration): `when`, arguments, then the template.
+#[allow(clippy::too_many_arguments)]
+fn run_one(
+    run: &mut Run,
+    task: &DagTask,
+    name: &str,
+    template: &str,
+    dag_id: &str,
+    scope: &Vars,
+    now: Time,
+    out: &mut Vec<Action>,
+) -> String {
+    let error = |run: &mut Run, msg: String| {
+        node::create(
+            run,
+            name,
+            NodeType::Skipped,
+            Some(template),
+            Some(dag_id),
+            NodePhase::Error,
+            msg,
+            now,
+        )
+    };
+    if let Some(w) = &task.control.when {
+        match steps::evaluate_when(w, scope) {
             Ok(true) => {}
             Ok(false) => {
-                let shown = substitute::string(w, &scope, Mode::AllowUnresolved)
+                let shown = substitute::string(w, scope, Mode::AllowUnresolved)
                     .map(|s| s.into_owned())
                     .unwrap_or_else(|_| w.clone());
+                let msg = format!("when '{shown}' evaluated false");
                 return node::create(
                     run,
                     name,
                     NodeType::Skipped,
-                    Some(&template),
+                    Some(template),
                     Some(dag_id),
                     NodePhase::Skipped,
-                    format!("when '{shown}' evaluated false"),
+                    msg,
                     now,
                 );
             }
             Err(msg) => return error(run, msg),
         }
     }
-    let mut args = Vec::new();
-    for p in &task.call.arguments.parameters {
-        let raw = p.value.as_ref().map(|v| v.0.clone()).unwrap_or_default();
-        match substitute::string(&raw, &scope, Mode::Strict) {
-            Ok(v) => args.push((p.name.clone(), v.into_owned())),
-            Err(e) => return error(run, e.message),
-        }
+    match scope::arguments(&task.call.arguments.parameters, scope) {
+        Ok(args) => template::execute(run, name, template, &args, Some(dag_id), now, out),
+        Err(msg) => error(run, msg),
     }
-    template::execute(run, name, &template, &args, Some(dag_id), now, out)
 }
 
 /// A started task's failure that its `continueOn` does not excuse.

@@ -106,6 +106,9 @@ pub fn outbound(run: &Run, id: &str) -> Vec<String> {
                 n.outbound_nodes.iter().flat_map(|o| outbound(run, o)).collect()
             }
         }
+        NodeType::TaskGroup if !n.children.is_empty() => {
+            n.children.iter().flat_map(|c| outbound(run, c)).collect()
+        }
         NodeType::StepGroup => Vec::new(),
         _ => vec![id.to_string()],
     }

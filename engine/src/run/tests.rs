@@ -327,3 +327,35 @@ fn with_param_and_with_sequence_loops() {
     let none = &run.status.nodes[&node_id("wf-x", "wf-x[1].none")];
     assert_eq!(none.phase, NodePhase::Error, "{}", none.message);
 }
+
+#[test]
+fn dag_loops_make_a_task_group() {
+    let plan = plan_of(json!({
+        "entrypoint": "d",
+        "templates": [
+            {"name": "t", "inputs": {"parameters": [{"name": "x"}]}, "container": container("{{inputs.parameters.x}}")},
+            {"name": "d", "dag": {"tasks": [
+                {"name": "fan", "template": "t", "withItems": ["a", "b"],
+                 "arguments": {"parameters": [{"name": "x", "value": "{{item}}"}]}},
+                {"name": "any", "template": "t", "depends": "fan.AnySucceeded",
+                 "arguments": {"parameters": [{"name": "x", "value": "{{tasks.fan.outputs.result}}"}]}}
+            ]}}
+        ]
+    }));
+    let (run, order) = drive(plan, |s| Exit {
+        code: i32::from(s.container["args"][0] == "b"),
+        result: Some(format!("\"{}\"", s.container["args"][0].as_str().unwrap_or_default())),
+        ..Default::default()
+    });
+    assert_eq!(order, ["wf-x.fan(0:a)", "wf-x.fan(1:b)", "wf-x.any"]);
+    let group = &run.status.nodes[&node_id("wf-x", "wf-x.fan")];
+    assert_eq!(group.node_type, NodeType::TaskGroup);
+    assert_eq!(group.phase, NodePhase::Failed);
+    assert_eq!(group.children.len(), 2);
+    // Only the succeeded iteration's result is aggregated.
+    let any = &run.status.nodes[&node_id("wf-x", "wf-x.any")];
+    let got = any.inputs.as_ref().and_then(|i| i.parameters[0].value.clone()).map(|v| v.0);
+    assert_eq!(got.as_deref(), Some(r#"["a"]"#));
+    // `any` is the only leaf and it succeeded.
+    assert_eq!(run.status.phase, crate::status::WorkflowPhase::Succeeded);
+}
