@@ -1,5 +1,6 @@
 //! Scenario tests: a workflow, the exits its pods make, the nodes that result.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
@@ -358,4 +359,95 @@ fn dag_loops_make_a_task_group() {
     assert_eq!(got.as_deref(), Some(r#"["a"]"#));
     // `any` is the only leaf and it succeeded.
     assert_eq!(run.status.phase, crate::status::WorkflowPhase::Succeeded);
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A DAG of `deps.len()` tasks; task i depends on the earlier tasks
+    /// listed (so it is acyclic), with `depends` written as `a && b`.
+    fn dag_plan(deps: &[Vec<usize>]) -> Arc<Plan> {
+        let tasks: Vec<Value> = deps
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let mut t = json!({"name": format!("t{i}"), "template": "t"});
+                if !d.is_empty() {
+                    let expr: Vec<String> = d.iter().map(|j| format!("t{j}")).collect();
+                    t["depends"] = json!(expr.join(" && "));
+                }
+                t
+            })
+            .collect();
+        plan_of(json!({
+            "entrypoint": "d",
+            "templates": [
+                {"name": "t", "container": container("x")},
+                {"name": "d", "dag": {"tasks": tasks}}
+            ]
+        }))
+    }
+
+    /// Run with launches taken in the order `pick` chooses from the queue;
+    /// checks that no task launches twice or before its dependencies ended.
+    fn run_in_order(
+        plan: Arc<Plan>,
+        deps: &[Vec<usize>],
+        codes: &[i32],
+        pick: impl Fn(usize) -> usize,
+    ) -> Result<BTreeMap<String, NodePhase>, TestCaseError> {
+        let (mut run, mut queue) = Run::start(plan, T0);
+        let mut ended: Vec<usize> = Vec::new();
+        let mut launched: Vec<usize> = Vec::new();
+        let mut now = T0;
+        while !queue.is_empty() {
+            let Action::Launch(spec) = queue.remove(pick(queue.len()));
+            let name = run.status.nodes[&spec.node].name.clone();
+            let i: usize = name
+                .trim_start_matches("wf-x.t")
+                .parse()
+                .map_err(|_| TestCaseError::fail(name.clone()))?;
+            prop_assert!(!launched.contains(&i), "t{} launched twice", i);
+            prop_assert!(
+                deps[i].iter().all(|d| ended.contains(d)),
+                "t{} launched before its dependencies",
+                i
+            );
+            launched.push(i);
+            now = Time(now.0 + 1);
+            let exit = Exit { code: codes[i], ..Default::default() };
+            queue.extend(run.step(Event::NodeExited { node: spec.node.clone(), exit }, now));
+            ended.push(i);
+        }
+        prop_assert!(run.is_done(), "the run must end");
+        Ok(run.status.nodes.values().map(|n| (n.name.clone(), n.phase)).collect())
+    }
+
+    fn dag_strategy() -> impl Strategy<Value = (Vec<Vec<usize>>, Vec<i32>)> {
+        (1usize..10).prop_flat_map(|n| {
+            let deps = (0..n)
+                .map(|i| {
+                    prop::collection::vec(0..i.max(1), 0..=i.min(3)).prop_map(move |mut d| {
+                        d.retain(|j| *j < i);
+                        d.sort_unstable();
+                        d.dedup();
+                        d
+                    })
+                })
+                .collect::<Vec<_>>();
+            (deps, prop::collection::vec(prop_oneof![4 => Just(0), 1 => Just(1)], n))
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn order_of_exits_does_not_change_the_outcome((deps, codes) in dag_strategy()) {
+            let plan = dag_plan(&deps);
+            let fifo = run_in_order(plan.clone(), &deps, &codes, |_| 0)?;
+            let lifo = run_in_order(plan, &deps, &codes, |len| len - 1)?;
+            prop_assert_eq!(fifo, lifo);
+        }
+    }
 }
