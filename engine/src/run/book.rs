@@ -35,9 +35,6 @@ pub enum FrameKind {
     },
     Dag {
         tasks: Vec<TaskSlot>,
-        /// Set while `advance` starts tasks: a child finishing at once
-        /// must not re-enter it.
-        busy: bool,
     },
 }
 

@@ -20,11 +20,8 @@ pub fn start(
     let Some(dag) = run.plan.template(template).and_then(|t| t.dag.clone()) else { return };
     match slots(&dag) {
         Ok(tasks) => {
-            let frame = Frame {
-                template: template.to_string(),
-                vars,
-                kind: FrameKind::Dag { tasks, busy: false },
-            };
+            let frame =
+                Frame { template: template.to_string(), vars, kind: FrameKind::Dag { tasks } };
             run.book.frames.insert(id.to_string(), frame);
             advance(run, id, now, out);
         }
@@ -78,16 +75,18 @@ fn continue_on(dag: &DagTemplate, name: &str) -> ContinueOn {
 
 /// Start every task whose dependencies are settled; finish the DAG when
 /// nothing runs and nothing more can start.
+///
+/// The frame is taken out of the book while this runs: a child that
+/// finishes at once (an error, an empty nested template) reaches
+/// `advance` again, finds no frame and returns; the loop below sees its
+/// new phase on its next pass.
 pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
-    let Some(frame) = run.book.frames.get(id).cloned() else { return };
-    let FrameKind::Dag { tasks, busy } = &frame.kind else { return };
-    if *busy {
-        return;
-    }
-    let Some(dag) = run.plan.template(&frame.template).and_then(|t| t.dag.clone()) else { return };
+    let Some(mut frame) = run.book.frames.remove(id) else { return };
+    let plan = run.plan.clone();
+    let Some(dag) = plan.template(&frame.template).and_then(|t| t.dag.as_ref()) else { return };
     let fail_fast = dag.fail_fast.unwrap_or(true);
     let dag_name = run.status.nodes.get(id).map(|n| n.name.clone()).unwrap_or_default();
-    let mut tasks = tasks.clone();
+    let Frame { vars, kind: FrameKind::Dag { tasks }, .. } = &mut frame else { return };
     loop {
         let mut started = false;
         for i in 0..tasks.len() {
@@ -104,40 +103,28 @@ pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
             if !ready {
                 continue;
             }
-            // Claim the slot before starting: a task that finishes at once
-            // re-enters `advance` through its boundary.
             let name = format!("{dag_name}.{}", tasks[i].name);
-            let nid = crate::status::node_id(&run.plan.name, &name);
-            tasks[i].node = Some(nid.clone());
-            store(run, id, &tasks, true);
-            let task = &dag.tasks[i];
-            let created = start_task(run, id, &frame.vars, &tasks, i, task, &name, now, out);
-            attach(run, id, &tasks, i, &created);
+            let created = start_task(run, id, vars, tasks, i, &dag.tasks[i], &name, now, out);
+            tasks[i].node = Some(created.clone());
+            attach(run, id, tasks, i, &created);
             started = true;
         }
-        store(run, id, &tasks, false);
-        if !started && !close_task_groups(run, &tasks, now) {
+        if !started && !close_task_groups(run, tasks, now) {
             break;
         }
     }
     let running = tasks.iter().any(|t| {
         t.node.as_ref().and_then(|n| node::phase(run, n)).is_some_and(|p| !p.is_fulfilled())
     });
-    if running || run.status.nodes.get(id).is_some_and(|n| n.phase.is_fulfilled()) {
+    if running {
+        run.book.frames.insert(id.to_string(), frame);
         return;
     }
-    let (phase, outbound) = assess(run, &dag, &tasks, fail_fast);
+    let (phase, outbound) = assess(run, dag, tasks, fail_fast);
     if let Some(n) = run.status.nodes.get_mut(id) {
         n.outbound_nodes = outbound;
     }
-    run.book.frames.remove(id);
     node::finish(run, id, phase, String::new(), now, out);
-}
-
-fn store(run: &mut Run, id: &str, tasks: &[TaskSlot], busy: bool) {
-    if let Some(f) = run.book.frames.get_mut(id) {
-        f.kind = FrameKind::Dag { tasks: tasks.to_vec(), busy };
-    }
 }
 
 /// A TaskGroup is done when all its iterations are: Succeeded, or the
@@ -268,7 +255,7 @@ fn start_task(
                 .into(),
         );
     };
-    let scope = ancestor_scope(run, vars, tasks, i);
+    let scope = ancestor_scope(run, vars, tasks, i, task);
     let items = match super::loops::expand(c, &scope) {
         None => return run_one(run, task, name, &template, dag_id, &scope, now, out),
         Some(Err(msg)) => return error(run, msg),
@@ -310,17 +297,25 @@ fn start_task(
     group
 }
 
-/// What a task sees: the DAG's scope plus every ancestor's results
-/// (aggregated for a looped ancestor).
-fn ancestor_scope(run: &Run, vars: &Vars, tasks: &[TaskSlot], i: usize) -> Vars {
+/// What a task sees: the DAG's scope plus the results of the ancestors it
+/// refers to (aggregated for a looped ancestor). Only referenced ancestors
+/// are added, so a task deep in a large DAG costs what it uses.
+fn ancestor_scope(run: &Run, vars: &Vars, tasks: &[TaskSlot], i: usize, task: &DagTask) -> Vars {
     let mut scope = vars.clone();
+    let wanted = referenced_tasks(task);
+    if wanted.is_empty() {
+        return scope;
+    }
     let mut todo = tasks[i].deps.clone();
-    let mut seen = Vec::new();
+    let mut seen = vec![false; tasks.len()];
     while let Some(d) = todo.pop() {
-        if seen.contains(&d) {
+        if std::mem::replace(&mut seen[d], true) {
             continue;
         }
-        seen.push(d);
+        todo.extend(tasks[d].deps.iter().copied());
+        if !wanted.contains(tasks[d].name.as_str()) {
+            continue;
+        }
         if let Some(n) = tasks[d].node.as_ref().and_then(|n| run.status.nodes.get(n)) {
             scope::add_node(&mut scope, run, "tasks", &tasks[d].name, &n.id);
             if n.node_type == NodeType::TaskGroup {
@@ -329,9 +324,34 @@ fn ancestor_scope(run: &Run, vars: &Vars, tasks: &[TaskSlot], i: usize) -> Vars 
                 scope::add_aggregate(&mut scope, "tasks", &tasks[d].name, &children);
             }
         }
-        todo.extend(tasks[d].deps.iter().copied());
     }
     scope
+}
+
+/// Task names a task's fields mention as `tasks.NAME` or `tasks['NAME']`.
+fn referenced_tasks(task: &DagTask) -> std::collections::HashSet<String> {
+    let text = serde_json::to_string(&(&task.call, &task.control)).unwrap_or_default();
+    let mut names = std::collections::HashSet::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("tasks") {
+        rest = &rest[at + 5..];
+        let (name, after) = if let Some(r) = rest.strip_prefix('.') {
+            let end = r
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .unwrap_or(r.len());
+            (&r[..end], &r[end..])
+        } else if let Some(r) = rest.strip_prefix("['").or_else(|| rest.strip_prefix("[\\\"")) {
+            let end = r.find(['\'', '\\']).unwrap_or(r.len());
+            (&r[..end], &r[end..])
+        } else {
+            continue;
+        };
+        if !name.is_empty() {
+            names.insert(name.to_string());
+        }
+        rest = after;
+    }
+    names
 }
 
 /// One task (or iteration): `when`, arguments, then the template.
