@@ -77,9 +77,9 @@ fn main() {
     println!("|---|---:|---:|---:|");
     for (name, tasks) in [
         ("layered 10×100", layered(10, 100)),
-        ("layered 20×100", layered(20, 100)),
-        ("fan-out 1→1,000", fan_out(1_000)),
-        ("fan-out 1→2,000", fan_out(2_000)),
+        ("layered 20×500 (10,000 tasks)", layered(20, 500)),
+        ("fan-out 1→10,000", fan_out(10_000)),
+        ("fan-out 1→100,000", fan_out(100_000)),
     ] {
         let (n, secs) = drive(workflow(tasks));
         println!("| {name} | {n} | {secs:.3} | {:.1} |", secs * 1e6 / n as f64);

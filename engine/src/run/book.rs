@@ -1,7 +1,7 @@
 //! What a run remembers that `status` does not show: for each running
 //! Steps or DAG node, where it is and what its children see.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::depends::Depends;
 use crate::expr::Vars;
@@ -10,6 +10,10 @@ use crate::expr::Vars;
 #[derive(Debug, Clone, Default)]
 pub struct Book {
     pub frames: HashMap<String, Frame>,
+    /// Pod nodes created, and those that succeeded: `status.progress`,
+    /// kept as counters so no event has to count all nodes.
+    pub pods: usize,
+    pub pods_succeeded: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -33,9 +37,26 @@ pub enum FrameKind {
         /// finishing at once does not judge a half-built group.
         starting: bool,
     },
-    Dag {
-        tasks: Vec<TaskSlot>,
-    },
+    Dag(DagState),
+}
+
+/// A running DAG's bookkeeping. Work per event is proportional to what
+/// the event touches: a finished task decrements its dependents' counters
+/// and only tasks that reach zero are looked at.
+#[derive(Debug, Clone, Default)]
+pub struct DagState {
+    pub tasks: Vec<TaskSlot>,
+    /// For each task, the tasks that depend on it.
+    pub dependents: Vec<Vec<usize>>,
+    /// Tasks whose dependencies are all settled, waiting to be started;
+    /// started in declaration order.
+    pub ready: BTreeSet<usize>,
+    /// Node ID → task index, for task nodes and loop iterations.
+    pub by_node: HashMap<String, usize>,
+    /// Tasks started and not yet settled.
+    pub open: usize,
+    /// Looped tasks whose last iteration just finished.
+    pub closing: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -46,4 +67,9 @@ pub struct TaskSlot {
     /// Indices of the tasks this one depends on.
     pub deps: Vec<usize>,
     pub depends: Option<Depends>,
+    /// Dependencies not settled yet.
+    pub waiting: usize,
+    /// For a looped task (TaskGroup): iterations not settled yet.
+    pub open_iterations: usize,
+    pub settled: bool,
 }

@@ -1,7 +1,9 @@
 //! DAG templates: tasks start when what they depend on allows it (Argo's
 //! `executeDAG` / `executeDAGTask` / `assessDAGPhase`).
 
-use super::book::{Frame, FrameKind, TaskSlot};
+use std::collections::HashMap;
+
+use super::book::{DagState, Frame, FrameKind, TaskSlot};
 use super::{Action, Run, node, scope, steps, template};
 use crate::depends::{self, ContinueOn, TaskResult};
 use crate::expr::Vars;
@@ -17,11 +19,22 @@ pub fn start(
     now: Time,
     out: &mut Vec<Action>,
 ) {
-    let Some(dag) = run.plan.template(template).and_then(|t| t.dag.clone()) else { return };
-    match slots(&dag) {
+    let plan = run.plan.clone();
+    let Some(dag) = plan.template(template).and_then(|t| t.dag.as_ref()) else { return };
+    match slots(dag) {
         Ok(tasks) => {
-            let frame =
-                Frame { template: template.to_string(), vars, kind: FrameKind::Dag { tasks } };
+            let mut state =
+                DagState { dependents: vec![Vec::new(); tasks.len()], ..Default::default() };
+            for (i, t) in tasks.iter().enumerate() {
+                for d in &t.deps {
+                    state.dependents[*d].push(i);
+                }
+                if t.deps.is_empty() {
+                    state.ready.insert(i);
+                }
+            }
+            state.tasks = tasks;
+            let frame = Frame { template: template.to_string(), vars, kind: FrameKind::Dag(state) };
             run.book.frames.insert(id.to_string(), frame);
             advance(run, id, now, out);
         }
@@ -29,10 +42,47 @@ pub fn start(
     }
 }
 
+/// A node under the DAG finished: settle its task (or count down its
+/// loop), then start what that unblocks.
+pub fn child_done(run: &mut Run, id: &str, child: &str, now: Time, out: &mut Vec<Action>) {
+    if let Some(Frame { kind: FrameKind::Dag(state), .. }) = run.book.frames.get_mut(id) {
+        if let Some(&i) = state.by_node.get(child) {
+            let slot = &mut state.tasks[i];
+            if slot.node.as_deref() == Some(child) {
+                settle(state, i);
+            } else {
+                slot.open_iterations = slot.open_iterations.saturating_sub(1);
+                if slot.open_iterations == 0 {
+                    state.closing.push(i);
+                }
+            }
+        }
+    }
+    advance(run, id, now, out);
+}
+
+/// Mark task `i` settled and release its dependents.
+fn settle(state: &mut DagState, i: usize) {
+    if std::mem::replace(&mut state.tasks[i].settled, true) {
+        return;
+    }
+    state.open = state.open.saturating_sub(1);
+    for k in 0..state.dependents[i].len() {
+        let d = state.dependents[i][k];
+        let w = &mut state.tasks[d].waiting;
+        *w = w.saturating_sub(1);
+        if *w == 0 && state.tasks[d].node.is_none() {
+            state.ready.insert(d);
+        }
+    }
+}
+
 /// Each task with its dependencies as a parsed `depends` expression
 /// (`dependencies` rewritten as Argo does, honouring `continueOn`).
 fn slots(dag: &DagTemplate) -> Result<Vec<TaskSlot>, String> {
-    let index = |name: &str| dag.tasks.iter().position(|t| t.name == name);
+    let by_name: HashMap<&str, usize> =
+        dag.tasks.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
+    let index = |name: &str| by_name.get(name).copied();
     dag.tasks
         .iter()
         .map(|t| {
@@ -40,7 +90,7 @@ fn slots(dag: &DagTemplate) -> Result<Vec<TaskSlot>, String> {
                 (Some(d), _) => d.clone(),
                 (None, Some(list)) => {
                     let names: Vec<&str> = list.iter().map(String::as_str).collect();
-                    depends::from_dependencies(&names, &|n| continue_on(dag, n))
+                    depends::from_dependencies(&names, &|n| continue_on(dag, index(n)))
                 }
                 (None, None) => String::new(),
             };
@@ -63,64 +113,75 @@ fn slots(dag: &DagTemplate) -> Result<Vec<TaskSlot>, String> {
                     }
                 }
             }
-            Ok(TaskSlot { name: t.name.clone(), node: None, deps, depends: parsed })
+            let waiting = deps.len();
+            Ok(TaskSlot {
+                name: t.name.clone(),
+                node: None,
+                deps,
+                depends: parsed,
+                waiting,
+                open_iterations: 0,
+                settled: false,
+            })
         })
         .collect()
 }
 
-fn continue_on(dag: &DagTemplate, name: &str) -> ContinueOn {
-    let c = dag.tasks.iter().find(|t| t.name == name).and_then(|t| t.control.continue_on.as_ref());
+fn continue_on(dag: &DagTemplate, task: Option<usize>) -> ContinueOn {
+    let c = task.and_then(|i| dag.tasks.get(i)).and_then(|t| t.control.continue_on.as_ref());
     ContinueOn { error: c.is_some_and(|c| c.error), failed: c.is_some_and(|c| c.failed) }
 }
 
-/// Start every task whose dependencies are settled; finish the DAG when
-/// nothing runs and nothing more can start.
+/// Start every ready task; finish the DAG when nothing is open and
+/// nothing is ready.
 ///
 /// The frame is taken out of the book while this runs: a child that
 /// finishes at once (an error, an empty nested template) reaches
-/// `advance` again, finds no frame and returns; the loop below sees its
-/// new phase on its next pass.
+/// `child_done` again, finds no frame and returns, so the settled state of
+/// each started node is checked here right after starting it.
 pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
     let Some(mut frame) = run.book.frames.remove(id) else { return };
     let plan = run.plan.clone();
     let Some(dag) = plan.template(&frame.template).and_then(|t| t.dag.as_ref()) else { return };
     let fail_fast = dag.fail_fast.unwrap_or(true);
     let dag_name = run.status.nodes.get(id).map(|n| n.name.clone()).unwrap_or_default();
-    let Frame { vars, kind: FrameKind::Dag { tasks }, .. } = &mut frame else { return };
-    loop {
-        let mut started = false;
-        for i in 0..tasks.len() {
-            if tasks[i].node.is_some() {
-                continue;
-            }
-            let ready = tasks[i].deps.iter().all(|d| {
-                tasks[*d]
-                    .node
-                    .as_ref()
-                    .and_then(|n| node::phase(run, n))
-                    .is_some_and(NodePhase::is_fulfilled)
-            });
-            if !ready {
-                continue;
-            }
-            let name = format!("{dag_name}.{}", tasks[i].name);
-            let created = start_task(run, id, vars, tasks, i, &dag.tasks[i], &name, now, out);
-            tasks[i].node = Some(created.clone());
-            attach(run, id, tasks, i, &created);
-            started = true;
+    let Frame { vars, kind: FrameKind::Dag(state), .. } = &mut frame else { return };
+    while let Some(i) = state.closing.pop() {
+        close_group(run, state, i, now);
+    }
+    while let Some(i) = state.ready.pop_first() {
+        if state.tasks[i].node.is_some() {
+            continue;
         }
-        if !started && !close_task_groups(run, tasks, now) {
-            break;
+        let name = format!("{dag_name}.{}", state.tasks[i].name);
+        let created = start_task(run, id, vars, &state.tasks, i, &dag.tasks[i], &name, now, out);
+        state.tasks[i].node = Some(created.clone());
+        state.by_node.insert(created.clone(), i);
+        state.open += 1;
+        attach(run, id, &state.tasks, i, &created);
+        let Some(n) = run.status.nodes.get(&created) else { continue };
+        if n.node_type == NodeType::TaskGroup {
+            let open = n
+                .children
+                .iter()
+                .filter(|c| node::phase(run, c).is_some_and(|p| !p.is_fulfilled()))
+                .count();
+            for c in n.children.clone() {
+                state.by_node.insert(c, i);
+            }
+            state.tasks[i].open_iterations = open;
+            if open == 0 {
+                close_group(run, state, i, now);
+            }
+        } else if n.phase.is_fulfilled() {
+            settle(state, i);
         }
     }
-    let running = tasks.iter().any(|t| {
-        t.node.as_ref().and_then(|n| node::phase(run, n)).is_some_and(|p| !p.is_fulfilled())
-    });
-    if running {
+    if state.open > 0 {
         run.book.frames.insert(id.to_string(), frame);
         return;
     }
-    let (phase, outbound) = assess(run, dag, tasks, fail_fast);
+    let (phase, outbound) = assess(run, dag, &state.tasks, &state.dependents, fail_fast);
     if let Some(n) = run.status.nodes.get_mut(id) {
         n.outbound_nodes = outbound;
     }
@@ -128,29 +189,25 @@ pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
 }
 
 /// A TaskGroup is done when all its iterations are: Succeeded, or the
-/// phase of the last failing one (Argo). Returns whether one finished.
-fn close_task_groups(run: &mut Run, tasks: &[TaskSlot], now: Time) -> bool {
-    let mut closed = false;
-    for slot in tasks {
-        let Some(id) = &slot.node else { continue };
-        let Some(n) = run.status.nodes.get(id) else { continue };
-        if n.node_type != NodeType::TaskGroup || n.phase.is_fulfilled() {
-            continue;
-        }
-        let phases: Vec<NodePhase> =
-            n.children.iter().filter_map(|c| node::phase(run, c)).collect();
-        if phases.iter().any(|p| !p.is_fulfilled()) {
-            continue;
-        }
-        let phase =
-            phases.iter().rev().find(|p| p.is_failure()).copied().unwrap_or(NodePhase::Succeeded);
-        if let Some(n) = run.status.nodes.get_mut(id) {
-            n.phase = phase;
-            n.finished_at = Some(now);
-        }
-        closed = true;
+/// phase of the last failing one (Argo).
+fn close_group(run: &mut Run, state: &mut DagState, i: usize, now: Time) {
+    let Some(id) = state.tasks[i].node.clone() else { return };
+    let Some(n) = run.status.nodes.get(&id) else { return };
+    if n.node_type != NodeType::TaskGroup || n.phase.is_fulfilled() {
+        return;
     }
-    closed
+    let phase = n
+        .children
+        .iter()
+        .filter_map(|c| node::phase(run, c))
+        .filter(|p| p.is_failure())
+        .last()
+        .unwrap_or(NodePhase::Succeeded);
+    if let Some(n) = run.status.nodes.get_mut(&id) {
+        n.phase = phase;
+        n.finished_at = Some(now);
+    }
+    settle(state, i);
 }
 
 /// A task without dependencies hangs off the DAG node; others off what
@@ -160,12 +217,16 @@ fn attach(run: &mut Run, dag_id: &str, tasks: &[TaskSlot], i: usize, child: &str
         node::add_child(run, dag_id, child);
         return;
     }
-    for d in &tasks[i].deps {
-        if let Some(dep) = &tasks[*d].node {
-            for o in node::outbound(run, dep) {
-                node::add_child(run, &o, child);
-            }
-        }
+    let mut parents: Vec<String> = tasks[i]
+        .deps
+        .iter()
+        .filter_map(|d| tasks[*d].node.as_ref())
+        .flat_map(|dep| node::outbound(run, dep))
+        .collect();
+    parents.sort_unstable();
+    parents.dedup();
+    for p in parents {
+        node::add_child(run, &p, child);
     }
 }
 
@@ -195,8 +256,11 @@ fn start_task(
     };
     if let Some(d) = &tasks[i].depends {
         let state = |dep: &str, result: TaskResult| {
-            let dep_node = tasks
+            // A `depends` names only the task's own dependencies.
+            let dep_node = tasks[i]
+                .deps
                 .iter()
+                .map(|d| &tasks[*d])
                 .find(|t| t.name == dep)
                 .and_then(|t| t.node.as_ref())
                 .and_then(|n| run.status.nodes.get(n));
@@ -432,13 +496,14 @@ fn assess(
     run: &Run,
     dag: &DagTemplate,
     tasks: &[TaskSlot],
+    dependents: &[Vec<usize>],
     fail_fast: bool,
 ) -> (NodePhase, Vec<String>) {
     let targets: Vec<usize> = match &dag.target {
         Some(t) if !t.trim().is_empty() => {
             t.split_whitespace().filter_map(|n| tasks.iter().position(|s| s.name == n)).collect()
         }
-        _ => (0..tasks.len()).filter(|i| !tasks.iter().any(|t| t.deps.contains(i))).collect(),
+        _ => (0..tasks.len()).filter(|i| dependents[*i].is_empty()).collect(),
     };
     let mut memo: Vec<Option<NodePhase>> = vec![None; tasks.len()];
     let mut result = NodePhase::Succeeded;

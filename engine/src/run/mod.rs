@@ -122,7 +122,7 @@ impl Run {
             self.status.finished_at = Some(now);
         }
         self.status.phase = phase;
-        self.status.progress = node::progress(&self.status);
+        self.status.progress = node::progress(self);
     }
 
     pub fn is_done(&self) -> bool {

@@ -2,7 +2,7 @@
 //! node finishing (its boundary advances).
 
 use super::{Action, Run, template};
-use crate::status::{NodePhase, NodeStatus, NodeType, Time, WorkflowStatus, node_id};
+use crate::status::{NodePhase, NodeStatus, NodeType, Time, node_id};
 
 /// Add a node; returns its ID. Nodes born fulfilled (Skipped, Omitted,
 /// Error) get `finishedAt = startedAt`, as Argo's `initializeNode` does.
@@ -43,6 +43,9 @@ pub fn create(
         pod_ip: None,
         daemoned: None,
     };
+    if node_type == NodeType::Pod {
+        run.book.pods += 1;
+    }
     run.status.nodes.insert(id.clone(), node);
     id
 }
@@ -61,10 +64,11 @@ fn display_name(name: &str, boundary: &str) -> String {
     rest.strip_prefix('.').unwrap_or(rest).to_string()
 }
 
+/// Link `child` under `parent`. Callers link each pair once (they dedupe
+/// their parent lists), so this does not scan `children` — a fan-out of
+/// 100,000 tasks under one node must not cost 100,000² comparisons.
 pub fn add_child(run: &mut Run, parent: &str, child: &str) {
-    if let Some(p) = run.status.nodes.get_mut(parent)
-        && !p.children.iter().any(|c| c == child)
-    {
+    if let Some(p) = run.status.nodes.get_mut(parent) {
         p.children.push(child.to_string());
     }
 }
@@ -89,9 +93,12 @@ pub fn finish(
     n.phase = phase;
     n.message = message;
     n.finished_at = Some(now);
+    if n.node_type == NodeType::Pod && phase == NodePhase::Succeeded {
+        run.book.pods_succeeded += 1;
+    }
     let boundary = n.boundary_id.clone();
     if let Some(b) = boundary {
-        template::child_done(run, &b, now, out);
+        template::child_done(run, &b, id, now, out);
     }
 }
 
@@ -114,18 +121,10 @@ pub fn outbound(run: &Run, id: &str) -> Vec<String> {
     }
 }
 
-/// `N/M` over pod-like nodes: how many are done out of how many exist.
-pub fn progress(status: &WorkflowStatus) -> String {
-    let mut done = 0;
-    let mut total = 0;
-    for n in status.nodes.values() {
-        if matches!(n.node_type, NodeType::Pod | NodeType::Container | NodeType::Suspend) {
-            total += 1;
-            if matches!(n.phase, NodePhase::Succeeded | NodePhase::Skipped | NodePhase::Omitted) {
-                done += 1;
-            }
-        }
-    }
+/// `N/M`: pods that succeeded out of pods created (suspend nodes will
+/// count too once they exist).
+pub fn progress(run: &Run) -> String {
+    let (done, total) = (run.book.pods_succeeded, run.book.pods);
     if total == 0 { String::new() } else { format!("{done}/{total}") }
 }
 

@@ -70,6 +70,9 @@ fn start_group(run: &mut Run, id: &str, g: usize, now: Time, out: &mut Vec<Actio
             }
         }
     };
+    let mut parents = parents;
+    parents.sort_unstable();
+    parents.dedup();
     for p in parents {
         node::add_child(run, &p, &gid);
     }
