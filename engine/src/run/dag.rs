@@ -45,16 +45,16 @@ pub fn start(
 /// A node under the DAG finished: settle its task (or count down its
 /// loop), then start what that unblocks.
 pub fn child_done(run: &mut Run, id: &str, child: &str, now: Time, out: &mut Vec<Action>) {
-    if let Some(Frame { kind: FrameKind::Dag(state), .. }) = run.book.frames.get_mut(id) {
-        if let Some(&i) = state.by_node.get(child) {
-            let slot = &mut state.tasks[i];
-            if slot.node.as_deref() == Some(child) {
-                settle(state, i);
-            } else {
-                slot.open_iterations = slot.open_iterations.saturating_sub(1);
-                if slot.open_iterations == 0 {
-                    state.closing.push(i);
-                }
+    if let Some(Frame { kind: FrameKind::Dag(state), .. }) = run.book.frames.get_mut(id)
+        && let Some(&i) = state.by_node.get(child)
+    {
+        let slot = &mut state.tasks[i];
+        if slot.node.as_deref() == Some(child) {
+            settle(state, i);
+        } else {
+            slot.open_iterations = slot.open_iterations.saturating_sub(1);
+            if slot.open_iterations == 0 {
+                state.closing.push(i);
             }
         }
     }
@@ -200,8 +200,7 @@ fn close_group(run: &mut Run, state: &mut DagState, i: usize, now: Time) {
         .children
         .iter()
         .filter_map(|c| node::phase(run, c))
-        .filter(|p| p.is_failure())
-        .last()
+        .rfind(|p| p.is_failure())
         .unwrap_or(NodePhase::Succeeded);
     if let Some(n) = run.status.nodes.get_mut(&id) {
         n.phase = phase;
