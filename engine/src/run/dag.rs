@@ -4,12 +4,11 @@
 use std::collections::HashMap;
 
 use super::book::{DagState, Frame, FrameKind, TaskSlot};
-use super::{Action, Run, node, scope, steps, template};
+use super::{Action, Run, node, scope, template};
 use crate::depends::{self, ContinueOn, TaskResult};
 use crate::expr::Vars;
 use crate::spec::{DagTask, DagTemplate};
 use crate::status::{NodePhase, NodeType, Time};
-use crate::substitute::{self, Mode};
 
 pub fn start(
     run: &mut Run,
@@ -320,7 +319,19 @@ fn start_task(
     };
     let scope = ancestor_scope(run, vars, tasks, i, task);
     let items = match super::loops::expand(c, &scope) {
-        None => return run_one(run, task, name, &template, dag_id, &scope, now, out),
+        None => {
+            return template::call(
+                run,
+                name,
+                &template,
+                task.control.when.as_deref(),
+                &task.call.arguments.parameters,
+                dag_id,
+                &scope,
+                now,
+                out,
+            );
+        }
         Some(Err(msg)) => return error(run, msg),
         Some(Ok(items)) => items,
     };
@@ -354,7 +365,17 @@ fn start_task(
         for (k, v) in crate::loops::item_vars(item) {
             item_scope.insert(k, v);
         }
-        let cid = run_one(run, task, &child, &template, dag_id, &item_scope, now, out);
+        let cid = template::call(
+            run,
+            &child,
+            &template,
+            task.control.when.as_deref(),
+            &task.call.arguments.parameters,
+            dag_id,
+            &item_scope,
+            now,
+            out,
+        );
         node::add_child(run, &group, &cid);
     }
     group
@@ -415,58 +436,6 @@ fn referenced_tasks(task: &DagTask) -> std::collections::HashSet<String> {
         rest = after;
     }
     names
-}
-
-/// One task (or iteration): `when`, arguments, then the template.
-#[allow(clippy::too_many_arguments)]
-fn run_one(
-    run: &mut Run,
-    task: &DagTask,
-    name: &str,
-    template: &str,
-    dag_id: &str,
-    scope: &Vars,
-    now: Time,
-    out: &mut Vec<Action>,
-) -> String {
-    let error = |run: &mut Run, msg: String| {
-        node::create(
-            run,
-            name,
-            NodeType::Skipped,
-            Some(template),
-            Some(dag_id),
-            NodePhase::Error,
-            msg,
-            now,
-        )
-    };
-    if let Some(w) = &task.control.when {
-        match steps::evaluate_when(w, scope) {
-            Ok(true) => {}
-            Ok(false) => {
-                let shown = substitute::string(w, scope, Mode::AllowUnresolved)
-                    .map(|s| s.into_owned())
-                    .unwrap_or_else(|_| w.clone());
-                let msg = format!("when '{shown}' evaluated false");
-                return node::create(
-                    run,
-                    name,
-                    NodeType::Skipped,
-                    Some(template),
-                    Some(dag_id),
-                    NodePhase::Skipped,
-                    msg,
-                    now,
-                );
-            }
-            Err(msg) => return error(run, msg),
-        }
-    }
-    match scope::arguments(&task.call.arguments.parameters, scope) {
-        Ok(args) => template::execute(run, name, template, &args, Some(dag_id), now, out),
-        Err(msg) => error(run, msg),
-    }
 }
 
 /// A started task's failure that its `continueOn` does not excuse.

@@ -6,7 +6,6 @@ use super::{Action, Run, node, scope, template};
 use crate::expr::Vars;
 use crate::spec::{Step, Template};
 use crate::status::{NodePhase, NodeType, Time};
-use crate::substitute::{self, Mode};
 
 pub fn start(
     run: &mut Run,
@@ -171,7 +170,19 @@ fn run_step(
         return vec![error(run, &name, msg)];
     };
     let items = match super::loops::expand(c, vars) {
-        None => return vec![run_one(run, step, &name, template, steps_id, vars, now, out)],
+        None => {
+            return vec![template::call(
+                run,
+                &name,
+                template,
+                step.control.when.as_deref(),
+                &step.call.arguments.parameters,
+                steps_id,
+                vars,
+                now,
+                out,
+            )];
+        }
         Some(Err(msg)) => return vec![error(run, &name, msg)],
         Some(Ok(items)) => items,
     };
@@ -195,67 +206,19 @@ fn run_step(
             for (k, v) in crate::loops::item_vars(item) {
                 item_vars.insert(k, v);
             }
-            run_one(run, step, &child, template, steps_id, &item_vars, now, out)
+            template::call(
+                run,
+                &child,
+                template,
+                step.control.when.as_deref(),
+                &step.call.arguments.parameters,
+                steps_id,
+                &item_vars,
+                now,
+                out,
+            )
         })
         .collect()
-}
-
-/// One step (or iteration): `when`, arguments, then the template.
-#[allow(clippy::too_many_arguments)]
-fn run_one(
-    run: &mut Run,
-    step: &Step,
-    name: &str,
-    template: &str,
-    steps_id: &str,
-    vars: &Vars,
-    now: Time,
-    out: &mut Vec<Action>,
-) -> String {
-    let error = |run: &mut Run, msg: String| {
-        node::create(
-            run,
-            name,
-            NodeType::Skipped,
-            Some(template),
-            Some(steps_id),
-            NodePhase::Error,
-            msg,
-            now,
-        )
-    };
-    if let Some(w) = &step.control.when {
-        match evaluate_when(w, vars) {
-            Ok(true) => {}
-            Ok(false) => {
-                let shown = substitute::string(w, vars, Mode::AllowUnresolved)
-                    .map(|s| s.into_owned())
-                    .unwrap_or_else(|_| w.clone());
-                let msg = format!("when '{shown}' evaluated false");
-                return node::create(
-                    run,
-                    name,
-                    NodeType::Skipped,
-                    Some(template),
-                    Some(steps_id),
-                    NodePhase::Skipped,
-                    msg,
-                    now,
-                );
-            }
-            Err(msg) => return error(run, msg),
-        }
-    }
-    match super::scope::arguments(&step.call.arguments.parameters, vars) {
-        Ok(args) => template::execute(run, name, template, &args, Some(steps_id), now, out),
-        Err(msg) => error(run, msg),
-    }
-}
-
-/// Substitute, then evaluate with govaluate's rules.
-pub fn evaluate_when(w: &str, vars: &Vars) -> Result<bool, String> {
-    let text = substitute::string(w, vars, Mode::Strict).map_err(|e| e.message)?;
-    crate::when::eval(&text).map_err(|e| e.message)
 }
 
 /// Move on if the running group is done: next group, or finish.

@@ -84,6 +84,55 @@ pub fn execute(
     id
 }
 
+/// A step, task or loop iteration: its `when` (false ⇒ a Skipped node
+/// saying why), its arguments, then the template. Shared by steps and DAGs.
+#[allow(clippy::too_many_arguments)]
+pub fn call(
+    run: &mut Run,
+    name: &str,
+    template: &str,
+    when: Option<&str>,
+    arguments: &[Parameter],
+    boundary: &str,
+    vars: &Vars,
+    now: Time,
+    out: &mut Vec<Action>,
+) -> String {
+    if let Some(w) = when {
+        match evaluate_when(w, vars) {
+            Ok(true) => {}
+            Ok(false) => {
+                let shown = substitute::string(w, vars, Mode::AllowUnresolved)
+                    .map(|s| s.into_owned())
+                    .unwrap_or_else(|_| w.to_string());
+                let msg = format!("when '{shown}' evaluated false");
+                let t = Some(template);
+                return node::create(
+                    run,
+                    name,
+                    NodeType::Skipped,
+                    t,
+                    Some(boundary),
+                    NodePhase::Skipped,
+                    msg,
+                    now,
+                );
+            }
+            Err(msg) => return error_node(run, name, Some(template), Some(boundary), msg, now),
+        }
+    }
+    match super::scope::arguments(arguments, vars) {
+        Ok(args) => execute(run, name, template, &args, Some(boundary), now, out),
+        Err(msg) => error_node(run, name, Some(template), Some(boundary), msg, now),
+    }
+}
+
+/// Substitute a `when`, then evaluate it with govaluate's rules.
+pub fn evaluate_when(w: &str, vars: &Vars) -> Result<bool, String> {
+    let text = substitute::string(w, vars, Mode::Strict).map_err(|e| e.message)?;
+    crate::when::eval(&text).map_err(|e| e.message)
+}
+
 /// A node that failed before it could start: type Skipped, phase Error.
 fn error_node(
     run: &mut Run,
