@@ -240,18 +240,9 @@ fn start_task(
     now: Time,
     out: &mut Vec<Action>,
 ) -> String {
-    let error = |run: &mut Run, msg: String| {
-        node::create(
-            run,
-            name,
-            NodeType::Skipped,
-            task.call.template.as_deref(),
-            Some(dag_id),
-            NodePhase::Error,
-            msg,
-            now,
-        )
-    };
+    let t = task.call.template.as_deref();
+    let error =
+        |run: &mut Run, msg: String| template::error_node(run, name, t, Some(dag_id), msg, now);
     if let Some(d) = &tasks[i].depends {
         let state = |dep: &str, result: TaskResult| {
             // A `depends` names only the task's own dependencies.
@@ -304,18 +295,9 @@ fn start_task(
         }
     }
     let c = &task.control;
-    if !c.hooks.is_empty() || c.on_exit.is_some() {
-        return error(
-            run,
-            "task hooks and onExit are not supported by this version of Keelson yet".into(),
-        );
-    }
-    let Some(template) = task.call.template.clone() else {
-        return error(
-            run,
-            "templateRef and inline templates are not supported by this version of Keelson yet"
-                .into(),
-        );
+    let template = match template::callable(&task.call, c) {
+        Ok(t) => t.to_string(),
+        Err(msg) => return error(run, msg),
     };
     let scope = ancestor_scope(run, vars, tasks, i, task);
     let items = match super::loops::expand(c, &scope) {
@@ -337,17 +319,7 @@ fn start_task(
     };
     if items.is_empty() {
         let msg = "Skipped, empty params".to_string();
-        let t = Some(template.as_str());
-        return node::create(
-            run,
-            name,
-            NodeType::Skipped,
-            t,
-            Some(dag_id),
-            NodePhase::Skipped,
-            msg,
-            now,
-        );
+        return template::skipped_node(run, name, &template, dag_id, msg, now);
     }
     let group = node::create(
         run,

@@ -145,29 +145,13 @@ fn run_step(
     out: &mut Vec<Action>,
 ) -> Vec<String> {
     let name = format!("{group_name}.{}", step.name);
-    let template = step.call.template.as_deref();
-    let error = |run: &mut Run, name: &str, msg: String| {
-        node::create(
-            run,
-            name,
-            NodeType::Skipped,
-            template,
-            Some(steps_id),
-            NodePhase::Error,
-            msg,
-            now,
-        )
-    };
     let c = &step.control;
-    if !c.hooks.is_empty() || c.on_exit.is_some() {
-        let msg = "step hooks and onExit are not supported by this version of Keelson yet".into();
-        return vec![error(run, &name, msg)];
-    }
-    let Some(template) = template else {
-        let msg =
-            "templateRef and inline templates are not supported by this version of Keelson yet"
-                .into();
-        return vec![error(run, &name, msg)];
+    let template = match template::callable(&step.call, c) {
+        Ok(t) => t,
+        Err(msg) => {
+            let t = step.call.template.as_deref();
+            return vec![template::error_node(run, &name, t, Some(steps_id), msg, now)];
+        }
     };
     let items = match super::loops::expand(c, vars) {
         None => {
@@ -183,20 +167,21 @@ fn run_step(
                 out,
             )];
         }
-        Some(Err(msg)) => return vec![error(run, &name, msg)],
+        Some(Err(msg)) => {
+            return vec![template::error_node(
+                run,
+                &name,
+                Some(template),
+                Some(steps_id),
+                msg,
+                now,
+            )];
+        }
         Some(Ok(items)) => items,
     };
     if items.is_empty() {
-        return vec![node::create(
-            run,
-            &name,
-            NodeType::Skipped,
-            Some(template),
-            Some(steps_id),
-            NodePhase::Skipped,
-            "Skipped, empty params".into(),
-            now,
-        )];
+        let msg = "Skipped, empty params".to_string();
+        return vec![template::skipped_node(run, &name, template, steps_id, msg, now)];
     }
     items
         .iter()

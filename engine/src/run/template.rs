@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::book::FrameKind;
 use super::{Action, Run, dag, node, pod, steps};
 use crate::expr::Vars;
-use crate::spec::{AnyString, Parameter, TemplateKind};
+use crate::spec::{AnyString, Call, Control, Parameter, TemplateKind};
 use crate::status::{NodePhase, NodeType, Time};
 use crate::substitute::{self, Mode};
 
@@ -133,8 +133,31 @@ pub fn evaluate_when(w: &str, vars: &Vars) -> Result<bool, String> {
     crate::when::eval(&text).map_err(|e| e.message)
 }
 
+/// What a step or task calls, or why this version cannot run it yet.
+pub fn callable<'a>(call: &'a Call, control: &Control) -> Result<&'a str, String> {
+    if !control.hooks.is_empty() || control.on_exit.is_some() {
+        return Err("hooks and onExit are not supported by this version of Keelson yet".into());
+    }
+    call.template.as_deref().ok_or_else(|| {
+        "templateRef and inline templates are not supported by this version of Keelson yet".into()
+    })
+}
+
+/// A node that did not run: type Skipped, phase Skipped, saying why.
+pub fn skipped_node(
+    run: &mut Run,
+    name: &str,
+    template: &str,
+    boundary: &str,
+    message: String,
+    now: Time,
+) -> String {
+    let b = Some(boundary);
+    node::create(run, name, NodeType::Skipped, Some(template), b, NodePhase::Skipped, message, now)
+}
+
 /// A node that failed before it could start: type Skipped, phase Error.
-fn error_node(
+pub fn error_node(
     run: &mut Run,
     name: &str,
     template: Option<&str>,
