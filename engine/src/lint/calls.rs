@@ -2,7 +2,7 @@
 //! every task and step calls — by name, by `templateRef` or inline — plus
 //! whether the call supplies every input the callee requires.
 
-use super::context::{DocCtx, RefError, calls_of};
+use super::context::{DocCtx, RefError, calls_of, controls_of};
 use crate::diag::{Diagnostic, FieldPath};
 use crate::spec::{Call, Document, Template};
 use crate::suggest;
@@ -31,24 +31,6 @@ pub fn check(ctx: &mut DocCtx<'_>) {
             }
         }
     }
-}
-
-fn controls_of<'a>(
-    t: &'a Template,
-    path: &FieldPath,
-) -> Vec<(&'a crate::spec::Control, FieldPath)> {
-    let mut out = Vec::new();
-    if let Some(dag) = &t.dag {
-        for (i, task) in dag.tasks.iter().enumerate() {
-            out.push((&task.control, path.key("dag").key("tasks").index(i)));
-        }
-    }
-    for (g, group) in t.steps.iter().flatten().enumerate() {
-        for (i, step) in group.iter().enumerate() {
-            out.push((&step.control, path.key("steps").index(g).index(i)));
-        }
-    }
-    out
 }
 
 fn entrypoint(ctx: &mut DocCtx<'_>) {

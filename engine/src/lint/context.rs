@@ -115,3 +115,22 @@ pub fn calls_of<'a>(t: &'a Template, path: &FieldPath) -> Vec<(&'a Call, FieldPa
     }
     out
 }
+
+/// The loop/condition/handler settings of every task and step, with paths.
+pub fn controls_of<'a>(
+    t: &'a Template,
+    path: &FieldPath,
+) -> Vec<(&'a crate::spec::Control, FieldPath)> {
+    let mut out = Vec::new();
+    if let Some(dag) = &t.dag {
+        for (i, task) in dag.tasks.iter().enumerate() {
+            out.push((&task.control, path.key("dag").key("tasks").index(i)));
+        }
+    }
+    for (g, group) in t.steps.iter().flatten().enumerate() {
+        for (i, step) in group.iter().enumerate() {
+            out.push((&step.control, path.key("steps").index(g).index(i)));
+        }
+    }
+    out
+}

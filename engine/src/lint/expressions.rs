@@ -2,7 +2,7 @@
 //! substitution: retry `expression`, lifecycle hook `expression`, and a
 //! CronWorkflow's `when`.
 
-use super::context::DocCtx;
+use super::context::{DocCtx, controls_of};
 use crate::diag::{Diagnostic, FieldPath};
 use crate::tags::{self, TagKind};
 
@@ -26,17 +26,7 @@ pub fn check(ctx: &mut DocCtx<'_>) {
         if let Some(e) = t.retry_strategy.as_ref().and_then(|r| r.expression.as_ref()) {
             fields.push((e.clone(), path.key("retryStrategy").key("expression"), "retry"));
         }
-        let mut controls = Vec::new();
-        if let Some(dag) = &t.dag {
-            for (i, task) in dag.tasks.iter().enumerate() {
-                controls.push((&task.control, path.key("dag").key("tasks").index(i)));
-            }
-        }
-        for (g, group) in t.steps.iter().flatten().enumerate() {
-            for (i, step) in group.iter().enumerate() {
-                controls.push((&step.control, path.key("steps").index(g).index(i)));
-            }
-        }
+        let controls = controls_of(t, &path);
         for (control, cpath) in controls {
             for (name, h) in &control.hooks {
                 if let Some(e) = &h.expression {
