@@ -66,6 +66,15 @@ pub struct LaunchSpec {
     pub container: Value,
     /// For script templates: the source to write to a file and run.
     pub source: Option<String>,
+    /// Output parameters to read after exit: `(name, path)` from
+    /// `outputs.parameters[].valueFrom.path`, substituted.
+    pub output_paths: Vec<(String, String)>,
+    /// Files to place before the process starts: input artifacts with
+    /// `raw.data`, as `(path, contents)`.
+    pub files: Vec<(String, String)>,
+    /// `activeDeadlineSeconds` of the template, if any: the executor kills
+    /// the process after this long (the engine also arms a timer).
+    pub deadline_seconds: Option<u64>,
 }
 
 /// One workflow run.

@@ -41,16 +41,54 @@ pub fn launch(
                 .map_err(|e| e.message),
             None => Ok((c, None)),
         });
+    let resolved = resolved.and_then(|(c, s)| Ok((c, s, files(t, &vars)?)));
     match resolved {
-        Ok((container, source)) => out.push(Action::Launch(LaunchSpec {
+        Ok((container, source, files)) => out.push(Action::Launch(LaunchSpec {
             node: id.to_string(),
             pod_name: pod,
             template: t.name.clone(),
             container,
             source,
+            output_paths: output_paths(t, &vars),
+            files,
+            deadline_seconds: None,
         })),
         Err(message) => node::finish(run, id, NodePhase::Error, message, now, out),
     }
+}
+
+/// `(name, path)` of each output parameter read from a file.
+fn output_paths(t: &Template, vars: &Vars) -> Vec<(String, String)> {
+    t.outputs
+        .parameters
+        .iter()
+        .filter_map(|p| {
+            let path = p.value_from.as_ref()?.path.as_ref()?;
+            let path = substitute::string(path, vars, Mode::AllowUnresolved)
+                .map(|s| s.into_owned())
+                .unwrap_or_else(|_| path.clone());
+            Some((p.name.clone(), path))
+        })
+        .collect()
+}
+
+/// Input artifacts given inline (`raw.data`), to write before the start.
+/// Other artifact sources need an artifact repository: refused.
+fn files(t: &Template, vars: &Vars) -> Result<Vec<(String, String)>, String> {
+    let mut files = Vec::new();
+    for a in &t.inputs.artifacts {
+        let data = a.other.get("raw").and_then(|r| r.get("data")).and_then(Value::as_str);
+        let (Some(path), Some(data)) = (&a.path, data) else {
+            return Err(format!(
+                "input artifact '{}': only inline `raw` artifacts with a `path` can be used \
+                 without an artifact repository",
+                a.name
+            ));
+        };
+        let data = substitute::string(data, vars, Mode::Strict).map_err(|e| e.message)?;
+        files.push((path.clone(), data.into_owned()));
+    }
+    Ok(files)
 }
 
 pub fn started(run: &mut Run, id: &str, _now: Time) {
