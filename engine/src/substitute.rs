@@ -94,7 +94,8 @@ pub fn value(v: &Value, vars: &Vars, mode: Mode) -> Result<Value, SubstituteErro
 
 /// A simple tag: `raw` is what stands between the braces, untrimmed.
 fn simple(out: &mut String, raw: &str, vars: &Vars, mode: Mode) -> Result<(), SubstituteError> {
-    if let Some(v) = vars.get(raw.trim()) {
+    // A null is an absent value (a skipped producer's output): unresolved.
+    if let Some(v) = vars.get(raw.trim()).filter(|v| !v.is_null()) {
         out.push_str(&expr::render(v));
         return Ok(());
     }

@@ -77,6 +77,17 @@ impl Vars {
             }
             let segments: Vec<&str> = key.split('.').collect();
             if !everything && !chains.iter().any(|c| related(&segments, &c.segments)) {
+                // Keep the maps a reference walks through (`tasks` and
+                // `tasks.skip` for `tasks.skip.outputs.x` next to
+                // `tasks.skip.id`), so that a missing member is nil, as in
+                // Argo, rather than an unknown variable.
+                for c in chains {
+                    let shared =
+                        segments.iter().zip(&c.segments).take_while(|(a, b)| *a == *b).count();
+                    if shared > 0 {
+                        ensure_maps(&mut root, &segments[..shared]);
+                    }
+                }
                 continue;
             }
             if segments.len() + json_depth(value) > MAX_VALUE_DEPTH {
@@ -105,6 +116,15 @@ impl Vars {
 /// Whether a key and a reference chain overlap: one is a prefix of the other.
 fn related(key: &[&str], chain: &[String]) -> bool {
     key.iter().zip(chain).all(|(a, b)| a == b)
+}
+
+/// Create empty maps along `segments` where nothing is yet.
+fn ensure_maps(root: &mut Value, segments: &[&str]) {
+    let mut current = root;
+    for seg in segments {
+        let Value::Map(map) = current else { return };
+        current = map.entry((*seg).to_string()).or_insert_with(|| Value::Map(Default::default()));
+    }
 }
 
 /// Argo's `expandKey`: walk/create maps along `segments`, replacing any

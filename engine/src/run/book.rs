@@ -1,12 +1,17 @@
 //! What a run remembers that `status` does not show: for each running
-//! Steps or DAG node, where it is and what its children see.
+//! Steps or DAG node, where it is and what its children see; retries in
+//! progress; exit handlers still to run; pods running or queued.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
+use super::LaunchSpec;
 use crate::depends::Depends;
 use crate::expr::Vars;
+use crate::retry::RetryPlan;
+use crate::spec::Parameter;
 
-/// Per Steps/DAG node ("frame"), by node ID.
+/// Per Steps/DAG node ("frame"), by node ID, and the rest of the run's
+/// hidden state.
 #[derive(Debug, Clone, Default)]
 pub struct Book {
     pub frames: HashMap<String, Frame>,
@@ -14,11 +19,94 @@ pub struct Book {
     /// kept as counters so no event has to count all nodes.
     pub pods: usize,
     pub pods_succeeded: usize,
+    /// Pod node → the key of its template (read when it exits).
+    pub pod_template: HashMap<String, String>,
+    /// Retry node → its retries.
+    pub retries: HashMap<String, RetryState>,
+    /// Attempt node → its Retry node.
+    pub attempt_of: HashMap<String, String>,
+    /// Node → the exit handler to run once it completes.
+    pub exits: HashMap<String, ExitCall>,
+    /// Exit-handler node → the node it belongs to.
+    pub exit_of: HashMap<String, String>,
+    /// Nodes whose exit handler is running: their step group waits.
+    pub awaiting_exit: HashSet<String>,
+    /// Launched pods not finished (what stop, deadlines and parallelism
+    /// act on), and launches held back by `parallelism`, in order.
+    pub active_pods: BTreeSet<String>,
+    pub queued: VecDeque<Queued>,
+    /// Launched pods counted against a template's `parallelism`: the
+    /// limiting Steps/DAG node's count, and each such pod's limiter.
+    pub active_by_boundary: HashMap<String, usize>,
+    pub limited: HashMap<String, String>,
+    /// Pods that belong to an exit handler (spared by stop and deadlines).
+    pub exit_pods: HashSet<String>,
+    /// Nodes being killed → the message they end with (Failed).
+    pub killing: HashMap<String, String>,
+    /// Running Suspend nodes → their template's key.
+    pub suspended: BTreeMap<String, String>,
+    pub shutdown: Option<Shutdown>,
+    pub deadline_passed: bool,
+    /// The workflow's exit handler, once started.
+    pub workflow_exit: Option<String>,
+    /// `workflow.outputs.parameters.<globalName>` published so far.
+    pub global_outputs: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shutdown {
+    Stop,
+    Terminate,
+}
+
+impl Shutdown {
+    pub fn name(self) -> &'static str {
+        match self {
+            Shutdown::Stop => "Stop",
+            Shutdown::Terminate => "Terminate",
+        }
+    }
+}
+
+/// A pod waiting for a `parallelism` slot.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub spec: LaunchSpec,
+    /// The enclosing Steps/DAG node whose template limits it, if any.
+    pub limited_by: Option<(String, usize)>,
+}
+
+/// A Retry node's state: what each attempt runs.
+#[derive(Debug, Clone)]
+pub struct RetryState {
+    pub key: String,
+    pub args: Vec<(String, String)>,
+    pub locals: Vec<(String, String)>,
+    pub boundary: Option<String>,
+    pub in_exit: bool,
+    pub plan: RetryPlan,
+    pub attempts: Vec<String>,
+}
+
+/// An exit handler (`onExit` or `hooks.exit`) of a step or task.
+#[derive(Debug, Clone)]
+pub struct ExitCall {
+    pub key: String,
+    pub arguments: Vec<Parameter>,
+    pub expression: Option<String>,
+    /// The scope the step or task was called in.
+    pub vars: Vars,
+    /// `steps` or `tasks`, and the step's or task's name: its own outputs
+    /// are visible to the handler's arguments as `steps.<name>.…`.
+    pub prefix: &'static str,
+    pub step: String,
 }
 
 #[derive(Debug, Clone)]
 pub struct Frame {
     pub template: String,
+    /// Inside an exit handler (runs under `Stop` and past the deadline).
+    pub in_exit: bool,
     /// The template's own scope: globals and its inputs.
     pub vars: Vars,
     pub kind: FrameKind,

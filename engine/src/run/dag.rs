@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::book::{DagState, Frame, FrameKind, TaskSlot};
+use super::template::{Invocation, Site};
 use super::{Action, Run, node, scope, template};
 use crate::depends::{self, ContinueOn, TaskResult};
 use crate::expr::Vars;
@@ -13,12 +14,13 @@ use crate::status::{NodePhase, NodeType, Time};
 pub fn start(
     run: &mut Run,
     id: &str,
-    template: &str,
+    inv: &Invocation,
     vars: Vars,
     now: Time,
     out: &mut Vec<Action>,
 ) {
     let plan = run.plan.clone();
+    let template = inv.key;
     let Some(dag) = plan.template(template).and_then(|t| t.dag.as_ref()) else { return };
     match slots(dag) {
         Ok(tasks) => {
@@ -33,7 +35,12 @@ pub fn start(
                 }
             }
             state.tasks = tasks;
-            let frame = Frame { template: template.to_string(), vars, kind: FrameKind::Dag(state) };
+            let frame = Frame {
+                template: template.to_string(),
+                in_exit: inv.in_exit,
+                vars,
+                kind: FrameKind::Dag(state),
+            };
             run.book.frames.insert(id.to_string(), frame);
             advance(run, id, now, out);
         }
@@ -144,6 +151,8 @@ pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
     let Some(dag) = plan.template(&frame.template).and_then(|t| t.dag.as_ref()) else { return };
     let fail_fast = dag.fail_fast.unwrap_or(true);
     let dag_name = run.status.nodes.get(id).map(|n| n.name.clone()).unwrap_or_default();
+    let from = frame.template.clone();
+    let in_exit = frame.in_exit;
     let Frame { vars, kind: FrameKind::Dag(state), .. } = &mut frame else { return };
     while let Some(i) = state.closing.pop() {
         close_group(run, state, i, now);
@@ -153,7 +162,9 @@ pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
             continue;
         }
         let name = format!("{dag_name}.{}", state.tasks[i].name);
-        let created = start_task(run, id, vars, &state.tasks, i, &dag.tasks[i], &name, now, out);
+        let site = (from.as_str(), in_exit);
+        let created =
+            start_task(run, id, site, vars, &state.tasks, i, &dag.tasks[i], &name, now, out);
         state.tasks[i].node = Some(created.clone());
         state.by_node.insert(created.clone(), i);
         state.open += 1;
@@ -180,11 +191,52 @@ pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
         run.book.frames.insert(id.to_string(), frame);
         return;
     }
-    let (phase, outbound) = assess(run, dag, &state.tasks, &state.dependents, fail_fast);
+    let (mut phase, outbound) = assess(run, dag, &state.tasks, &state.dependents, fail_fast);
     if let Some(n) = run.status.nodes.get_mut(id) {
         n.outbound_nodes = outbound;
     }
-    node::finish(run, id, phase, String::new(), now, out);
+    let mut message = String::new();
+    if phase == NodePhase::Succeeded
+        && let Some(t) = plan.template(&from)
+        && let Err(msg) = template_outputs(run, id, t, vars, &state.tasks)
+    {
+        (phase, message) = (NodePhase::Error, msg);
+    }
+    node::finish(run, id, phase, message, now, out);
+}
+
+/// The template's `outputs`, from every task's results; globals published.
+fn template_outputs(
+    run: &mut Run,
+    id: &str,
+    t: &crate::spec::Template,
+    vars: &Vars,
+    tasks: &[TaskSlot],
+) -> Result<(), String> {
+    if t.outputs.parameters.is_empty() {
+        return Ok(());
+    }
+    let mut scope = vars.clone();
+    for slot in tasks {
+        add_task_scope(run, &mut scope, slot);
+    }
+    let outputs = super::outputs::from_scope(t, &scope)?;
+    if let Some(n) = run.status.nodes.get_mut(id) {
+        n.outputs = outputs;
+    }
+    super::outputs::publish_globals(run, id);
+    Ok(())
+}
+
+/// What a settled task exposes as `tasks.<name>.…` (aggregated for a loop).
+fn add_task_scope(run: &Run, scope: &mut Vars, slot: &TaskSlot) {
+    let Some(n) = slot.node.as_ref().and_then(|n| run.status.nodes.get(n)) else { return };
+    scope::add_node(scope, run, "tasks", &slot.name, &n.id);
+    if n.node_type == NodeType::TaskGroup {
+        let children: Vec<&crate::status::NodeStatus> =
+            n.children.iter().filter_map(|c| run.status.nodes.get(c)).collect();
+        scope::add_aggregate(scope, "tasks", &slot.name, &children);
+    }
 }
 
 /// A TaskGroup is done when all its iterations are: Succeeded, or the
@@ -232,6 +284,7 @@ fn attach(run: &mut Run, dag_id: &str, tasks: &[TaskSlot], i: usize, child: &str
 fn start_task(
     run: &mut Run,
     dag_id: &str,
+    (from, in_exit): (&str, bool),
     vars: &Vars,
     tasks: &[TaskSlot],
     i: usize,
@@ -295,37 +348,34 @@ fn start_task(
         }
     }
     let c = &task.control;
-    let template = match template::callable(&task.call, c) {
-        Ok(t) => t.to_string(),
+    let key = match template::callable(run, from, &task.call, &task.name) {
+        Ok(k) => k,
         Err(msg) => return error(run, msg),
+    };
+    let site = Site {
+        key: &key,
+        from,
+        control: c,
+        arguments: &task.call.arguments.parameters,
+        prefix: "tasks",
+        step: &task.name,
+        in_exit,
     };
     let scope = ancestor_scope(run, vars, tasks, i, task);
     let items = match super::loops::expand(c, &scope) {
-        None => {
-            return template::call(
-                run,
-                name,
-                &template,
-                task.control.when.as_deref(),
-                &task.call.arguments.parameters,
-                dag_id,
-                &scope,
-                now,
-                out,
-            );
-        }
+        None => return template::call(run, name, &site, dag_id, &scope, now, out),
         Some(Err(msg)) => return error(run, msg),
         Some(Ok(items)) => items,
     };
     if items.is_empty() {
         let msg = "Skipped, empty params".to_string();
-        return template::skipped_node(run, name, &template, dag_id, msg, now);
+        return template::skipped_node(run, name, &key, dag_id, msg, now);
     }
     let group = node::create(
         run,
         name,
         NodeType::TaskGroup,
-        Some(&template),
+        Some(template::shown_name(&key)),
         Some(dag_id),
         NodePhase::Running,
         String::new(),
@@ -337,17 +387,7 @@ fn start_task(
         for (k, v) in crate::loops::item_vars(item) {
             item_scope.insert(k, v);
         }
-        let cid = template::call(
-            run,
-            &child,
-            &template,
-            task.control.when.as_deref(),
-            &task.call.arguments.parameters,
-            dag_id,
-            &item_scope,
-            now,
-            out,
-        );
+        let cid = template::call(run, &child, &site, dag_id, &item_scope, now, out);
         node::add_child(run, &group, &cid);
     }
     group
@@ -358,6 +398,7 @@ fn start_task(
 /// are added, so a task deep in a large DAG costs what it uses.
 fn ancestor_scope(run: &Run, vars: &Vars, tasks: &[TaskSlot], i: usize, task: &DagTask) -> Vars {
     let mut scope = vars.clone();
+    scope::add_global_outputs(&mut scope, run);
     let wanted = referenced_tasks(task);
     if wanted.is_empty() {
         return scope;
@@ -372,14 +413,7 @@ fn ancestor_scope(run: &Run, vars: &Vars, tasks: &[TaskSlot], i: usize, task: &D
         if !wanted.contains(tasks[d].name.as_str()) {
             continue;
         }
-        if let Some(n) = tasks[d].node.as_ref().and_then(|n| run.status.nodes.get(n)) {
-            scope::add_node(&mut scope, run, "tasks", &tasks[d].name, &n.id);
-            if n.node_type == NodeType::TaskGroup {
-                let children: Vec<&crate::status::NodeStatus> =
-                    n.children.iter().filter_map(|c| run.status.nodes.get(c)).collect();
-                scope::add_aggregate(&mut scope, "tasks", &tasks[d].name, &children);
-            }
-        }
+        add_task_scope(run, &mut scope, &tasks[d]);
     }
     scope
 }

@@ -9,13 +9,18 @@
 //! refused with a clear error until then.
 
 mod book;
+mod control;
 mod dag;
+mod exit;
 mod loops;
 mod node;
+mod outputs;
 pub mod plan;
 mod pod;
+mod retry_node;
 mod scope;
 mod steps;
+mod suspend;
 mod template;
 
 use std::collections::BTreeMap;
@@ -43,16 +48,58 @@ pub struct Exit {
 pub enum Event {
     /// The executor started the node's process or pod.
     NodeStarted { node: String },
-    /// The node's main container exited.
+    /// The node's main container exited (also after a [`Action::Kill`]).
     NodeExited { node: String, exit: Exit },
     /// The node could not be started at all (image unknown, …): Error.
     NodeFailedToStart { node: String, message: String },
+    /// A timer armed by [`Action::ArmTimer`] is due.
+    TimerFired { timer: Timer },
+    /// Resume suspended nodes: all of them, or the one named (node ID).
+    Resume { node: Option<String> },
+    /// `argo stop`: running pods are killed, nothing new starts except
+    /// exit handlers, which do run.
+    Stop,
+    /// `argo terminate`: like stop, and exit handlers do not run.
+    Terminate,
 }
 
 /// Something the executor must do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Launch(LaunchSpec),
+    /// Kill the node's process (SIGTERM, then SIGKILL after a grace
+    /// period); a [`Event::NodeExited`] follows, and the node ends with
+    /// the reason the engine recorded, not the exit code.
+    Kill {
+        node: String,
+    },
+    /// Send [`Event::TimerFired`] at `at` (or at once if `at` is past).
+    /// Timers are never cancelled: the engine ignores one that no longer
+    /// applies.
+    ArmTimer {
+        timer: Timer,
+        at: Time,
+    },
+}
+
+/// A wake-up the engine asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Timer {
+    /// The node it concerns (the root node for the workflow deadline).
+    pub node: String,
+    pub kind: TimerKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimerKind {
+    /// A retry's backoff is over.
+    Backoff,
+    /// A suspend template's `duration` is over.
+    Resume,
+    /// A template's `activeDeadlineSeconds` or `timeout` is reached.
+    NodeDeadline,
+    /// The workflow's `activeDeadlineSeconds` is reached.
+    WorkflowDeadline,
 }
 
 /// A pod-producing node, resolved: every `{{…}}` substituted.
@@ -95,8 +142,17 @@ impl Run {
         };
         let mut run = Run { plan, status, book: Book::default() };
         let mut out = Vec::new();
-        template::start_entrypoint(&mut run, now, &mut out);
-        run.settle(now);
+        if let Some(h) = run.plan.spec.hooks.keys().find(|k| *k != "exit") {
+            let msg = format!(
+                "workflow lifecycle hook '{h}' is not supported by this version of Keelson yet (only `exit`)"
+            );
+            let name = run.plan.name.clone();
+            template::error_node(&mut run, &name, None, None, msg, now);
+        } else {
+            control::arm_workflow_deadline(&mut run, now, &mut out);
+            template::start_entrypoint(&mut run, now, &mut out);
+        }
+        run.settle(now, &mut out);
         (run, out)
     }
 
@@ -109,29 +165,67 @@ impl Run {
             Event::NodeFailedToStart { node, message } => {
                 node::finish(self, &node, NodePhase::Error, message, now, &mut out)
             }
+            Event::TimerFired { timer } => control::timer_fired(self, timer, now, &mut out),
+            Event::Resume { node } => control::resume(self, node.as_deref(), now, &mut out),
+            Event::Stop => control::shutdown(self, book::Shutdown::Stop, now, &mut out),
+            Event::Terminate => control::shutdown(self, book::Shutdown::Terminate, now, &mut out),
         }
-        self.settle(now);
+        self.settle(now, &mut out);
         out
     }
 
-    /// The workflow phase follows the root node.
-    fn settle(&mut self, now: Time) {
+    /// The workflow's variables now: the plan's globals plus the global
+    /// outputs published so far.
+    pub(crate) fn globals(&self) -> crate::expr::Vars {
+        let mut g = self.plan.globals.clone();
+        for (k, v) in &self.book.global_outputs {
+            g.insert(
+                format!("workflow.outputs.parameters.{k}"),
+                serde_json::Value::String(v.clone()),
+            );
+        }
+        g
+    }
+
+    /// The workflow phase follows the root node, then the exit handler.
+    fn settle(&mut self, now: Time, out: &mut Vec<Action>) {
+        self.status.progress = node::progress(self);
+        if self.status.phase.is_completed() {
+            return;
+        }
         let root = self.plan.name.clone();
         let Some(r) = self.status.nodes.get(&root) else { return };
-        let phase = match r.phase {
-            NodePhase::Succeeded | NodePhase::Skipped | NodePhase::Omitted => {
-                WorkflowPhase::Succeeded
+        if !r.phase.is_fulfilled() {
+            self.status.phase = WorkflowPhase::Running;
+            return;
+        }
+        let (root_phase, root_message) = (r.phase, r.message.clone());
+        if let Some(exit) = exit::start_workflow_exit(self, now, out) {
+            self.status.progress = node::progress(self);
+            if self.status.nodes.get(&exit).is_some_and(|n| !n.phase.is_fulfilled()) {
+                return;
             }
-            NodePhase::Failed => WorkflowPhase::Failed,
-            NodePhase::Error => WorkflowPhase::Error,
-            NodePhase::Pending | NodePhase::Running => WorkflowPhase::Running,
+        }
+        let exit = self.book.workflow_exit.as_ref().and_then(|e| self.status.nodes.get(e));
+        let (phase, mut message) = match root_phase {
+            NodePhase::Succeeded | NodePhase::Skipped | NodePhase::Omitted => match exit {
+                Some(e) if e.phase == NodePhase::Failed => {
+                    (WorkflowPhase::Failed, e.message.clone())
+                }
+                Some(e) if e.phase == NodePhase::Error => (WorkflowPhase::Error, e.message.clone()),
+                _ => (WorkflowPhase::Succeeded, String::new()),
+            },
+            NodePhase::Error => (WorkflowPhase::Error, root_message),
+            _ => (WorkflowPhase::Failed, root_message),
         };
-        if phase.is_completed() && !self.status.phase.is_completed() {
-            self.status.message = r.message.clone();
-            self.status.finished_at = Some(now);
+        if let Some(s) = self.book.shutdown
+            && phase != WorkflowPhase::Succeeded
+        {
+            message = format!("Stopped with strategy '{}'", s.name());
         }
         self.status.phase = phase;
-        self.status.progress = node::progress(self);
+        self.status.message = message;
+        self.status.finished_at = Some(now);
     }
 
     pub fn is_done(&self) -> bool {
@@ -139,5 +233,7 @@ impl Run {
     }
 }
 
+#[cfg(test)]
+mod feature_tests;
 #[cfg(test)]
 mod tests;

@@ -43,7 +43,7 @@ pub fn create(
         pod_ip: None,
         daemoned: None,
     };
-    if node_type == NodeType::Pod {
+    if matches!(node_type, NodeType::Pod | NodeType::Suspend) {
         run.book.pods += 1;
     }
     run.status.nodes.insert(id.clone(), node);
@@ -77,7 +77,9 @@ pub fn phase(run: &Run, id: &str) -> Option<NodePhase> {
     run.status.nodes.get(id).map(|n| n.phase)
 }
 
-/// Mark a node finished and let its boundary advance.
+/// Mark a node finished, then pass the news on: to its Retry node if it
+/// is an attempt, else — once its exit handler (if any) has run — to its
+/// boundary.
 pub fn finish(
     run: &mut Run,
     id: &str,
@@ -93,10 +95,42 @@ pub fn finish(
     n.phase = phase;
     n.message = message;
     n.finished_at = Some(now);
-    if n.node_type == NodeType::Pod && phase == NodePhase::Succeeded {
+    if n.node_type == NodeType::Suspend && phase == NodePhase::Succeeded {
         run.book.pods_succeeded += 1;
     }
-    let boundary = n.boundary_id.clone();
+    if n.node_type == NodeType::Pod {
+        if phase == NodePhase::Succeeded {
+            run.book.pods_succeeded += 1;
+        }
+        if run.book.active_pods.remove(id) {
+            super::pod::done(run, id, now, out);
+        }
+    }
+    run.book.suspended.remove(id);
+    fulfilled(run, id, now, out);
+}
+
+/// `id` is fulfilled (finished now, or born fulfilled): tell whoever
+/// waits for it.
+pub fn fulfilled(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
+    if let Some(retry) = run.book.attempt_of.get(id).cloned() {
+        super::retry_node::next(run, &retry, now, out);
+        return;
+    }
+    if let Some(exit) = run.book.exits.remove(id)
+        && super::exit::start_for(run, id, exit, now, out)
+    {
+        return;
+    }
+    let owner = run.book.exit_of.get(id).cloned();
+    let id = match &owner {
+        Some(o) => {
+            run.book.awaiting_exit.remove(o);
+            o.as_str()
+        }
+        None => id,
+    };
+    let boundary = run.status.nodes.get(id).and_then(|n| n.boundary_id.clone());
     if let Some(b) = boundary {
         template::child_done(run, &b, id, now, out);
     }
@@ -117,12 +151,17 @@ pub fn outbound(run: &Run, id: &str) -> Vec<String> {
             n.children.iter().flat_map(|c| outbound(run, c)).collect()
         }
         NodeType::StepGroup => Vec::new(),
+        NodeType::Retry => {
+            match n.children.iter().rev().find(|c| run.book.attempt_of.contains_key(*c)) {
+                Some(last) => outbound(run, last),
+                None => vec![id.to_string()],
+            }
+        }
         _ => vec![id.to_string()],
     }
 }
 
-/// `N/M`: pods that succeeded out of pods created (suspend nodes will
-/// count too once they exist).
+/// `N/M`: pods (and suspend nodes) that succeeded out of those created.
 pub fn progress(run: &Run) -> String {
     let (done, total) = (run.book.pods_succeeded, run.book.pods);
     if total == 0 { String::new() } else { format!("{done}/{total}") }

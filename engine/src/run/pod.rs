@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use super::{Action, Exit, LaunchSpec, Run, node};
+use super::book::{Queued, Shutdown};
+use super::template::Invocation;
+use super::{Action, Exit, LaunchSpec, Run, Timer, TimerKind, node};
 use crate::expr::Vars;
 use crate::spec::Template;
 use crate::status::{NodeOutputs, NodePhase, OutputParameter, Time, pod_name};
@@ -12,6 +14,7 @@ use crate::substitute::{self, Mode};
 pub fn launch(
     run: &mut Run,
     id: &str,
+    inv: &Invocation,
     t: &Template,
     mut vars: Vars,
     now: Time,
@@ -19,6 +22,25 @@ pub fn launch(
 ) {
     let Some(n) = run.status.nodes.get(id) else { return };
     let name = n.name.clone();
+    run.book.pod_template.insert(id.to_string(), inv.key.to_string());
+    if inv.in_exit {
+        run.book.exit_pods.insert(id.to_string());
+    }
+    match run.book.shutdown {
+        Some(Shutdown::Terminate) => {
+            let msg = "workflow shutdown with strategy: Terminate".to_string();
+            return node::finish(run, id, NodePhase::Failed, msg, now, out);
+        }
+        Some(Shutdown::Stop) if !inv.in_exit => {
+            let msg = "workflow shutdown with strategy: Stop".to_string();
+            return node::finish(run, id, NodePhase::Failed, msg, now, out);
+        }
+        _ => {}
+    }
+    if run.book.deadline_passed && !inv.in_exit {
+        let msg = "Step exceeded its deadline".to_string();
+        return node::finish(run, id, NodePhase::Failed, msg, now, out);
+    }
     let pod = pod_name(&run.plan.name, &name, &t.name);
     vars.insert("pod.name", Value::String(pod.clone()));
     vars.insert("node.name", Value::String(name));
@@ -41,20 +63,95 @@ pub fn launch(
                 .map_err(|e| e.message),
             None => Ok((c, None)),
         });
-    let resolved = resolved.and_then(|(c, s)| Ok((c, s, files(t, &vars)?)));
-    match resolved {
-        Ok((container, source, files)) => out.push(Action::Launch(LaunchSpec {
-            node: id.to_string(),
-            pod_name: pod,
-            template: t.name.clone(),
-            container,
-            source,
-            output_paths: output_paths(t, &vars),
-            files,
-            deadline_seconds: None,
-        })),
-        Err(message) => node::finish(run, id, NodePhase::Error, message, now, out),
+    let resolved = resolved.and_then(|(c, s)| Ok((c, s, files(t, &vars)?, deadline(t, &vars)?)));
+    let (container, source, files, deadline) = match resolved {
+        Ok(r) => r,
+        Err(message) => return node::finish(run, id, NodePhase::Error, message, now, out),
+    };
+    if let Some(secs) = deadline {
+        let timer = Timer { node: id.to_string(), kind: TimerKind::NodeDeadline };
+        out.push(Action::ArmTimer { timer, at: Time(now.0.saturating_add(secs)) });
     }
+    let spec = LaunchSpec {
+        node: id.to_string(),
+        pod_name: pod,
+        template: t.name.clone(),
+        container,
+        source,
+        output_paths: output_paths(t, &vars),
+        files,
+        deadline_seconds: deadline.and_then(|d| u64::try_from(d).ok()),
+    };
+    let limited_by = inv.boundary.and_then(|b| {
+        let f = run.book.frames.get(b)?;
+        let n = run.plan.template(&f.template)?.parallelism.as_ref()?.as_int()?;
+        Some((b.to_string(), usize::try_from(n).unwrap_or(0)))
+    });
+    run.book.queued.push_back(Queued { spec, limited_by });
+    release(run, now, out);
+}
+
+/// A launched pod is over: free its `parallelism` slots, launch what
+/// waits for them.
+pub fn done(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
+    if let Some(b) = run.book.limited.remove(id)
+        && let Some(c) = run.book.active_by_boundary.get_mut(&b)
+    {
+        *c = c.saturating_sub(1);
+    }
+    release(run, now, out);
+}
+
+/// Launch queued pods while `parallelism` (the workflow's, and each
+/// enclosing template's) allows, in the order they were queued.
+pub fn release(run: &mut Run, _now: Time, out: &mut Vec<Action>) {
+    let global = run
+        .plan
+        .spec
+        .parallelism
+        .as_ref()
+        .and_then(|p| p.as_int())
+        .and_then(|p| usize::try_from(p).ok())
+        .filter(|p| *p > 0);
+    let mut i = 0;
+    while i < run.book.queued.len() {
+        if global.is_some_and(|g| run.book.active_pods.len() >= g) {
+            return;
+        }
+        let q = &run.book.queued[i];
+        if let Some((b, n)) = &q.limited_by
+            && run.book.active_by_boundary.get(b).copied().unwrap_or(0) >= *n
+        {
+            i += 1;
+            continue;
+        }
+        let Some(q) = run.book.queued.remove(i) else { return };
+        if let Some((b, _)) = &q.limited_by {
+            *run.book.active_by_boundary.entry(b.clone()).or_default() += 1;
+            run.book.limited.insert(q.spec.node.clone(), b.clone());
+        }
+        run.book.active_pods.insert(q.spec.node.clone());
+        out.push(Action::Launch(q.spec));
+    }
+}
+
+/// Seconds before the pod is killed: the template's
+/// `activeDeadlineSeconds`, else its `timeout`.
+fn deadline(t: &Template, vars: &Vars) -> Result<Option<i64>, String> {
+    if let Some(a) = &t.active_deadline_seconds {
+        let raw = a.to_string();
+        let text = substitute::string(&raw, vars, Mode::Strict).map_err(|e| e.message)?;
+        let secs = text.trim().parse::<i64>().map_err(|_| {
+            format!("activeDeadlineSeconds {text:?} is not a whole number of seconds")
+        })?;
+        return Ok(Some(secs));
+    }
+    if let Some(tm) = &t.timeout {
+        let text = substitute::string(tm, vars, Mode::Strict).map_err(|e| e.message)?;
+        let d = crate::duration::parse(&text).map_err(|e| format!("timeout: {e}"))?;
+        return Ok(Some(i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)));
+    }
+    Ok(None)
 }
 
 /// `(name, path)` of each output parameter read from a file.
@@ -100,15 +197,11 @@ pub fn started(run: &mut Run, id: &str, _now: Time) {
 }
 
 pub fn exited(run: &mut Run, id: &str, exit: Exit, now: Time, out: &mut Vec<Action>) {
-    let Some(template) = run
-        .status
-        .nodes
-        .get(id)
-        .and_then(|n| n.template_name.clone())
-        .and_then(|t| run.plan.template(&t).cloned())
+    let Some(template) = run.book.pod_template.get(id).and_then(|k| run.plan.template(k)).cloned()
     else {
         return;
     };
+
     let mut missing = None;
     let mut parameters = Vec::new();
     for p in &template.outputs.parameters {
@@ -135,12 +228,15 @@ pub fn exited(run: &mut Run, id: &str, exit: Exit, now: Time, out: &mut Vec<Acti
             exit_code: Some(exit.code.to_string()),
         });
     }
-    let (phase, message) = if exit.code != 0 {
+    let (phase, message) = if let Some(reason) = run.book.killing.remove(id) {
+        (NodePhase::Failed, reason)
+    } else if exit.code != 0 {
         (NodePhase::Failed, format!("main: Error (exit code {})", exit.code))
     } else if let Some(p) = missing {
         (NodePhase::Error, format!("output parameter '{p}' has no value: its path was not written"))
     } else {
         (NodePhase::Succeeded, String::new())
     };
+    super::outputs::publish_globals(run, id);
     node::finish(run, id, phase, message, now, out);
 }

@@ -2,6 +2,7 @@
 //! (Argo's `executeSteps` / `executeStepGroup`).
 
 use super::book::{Frame, FrameKind};
+use super::template::{Invocation, Site};
 use super::{Action, Run, node, scope, template};
 use crate::expr::Vars;
 use crate::spec::{Step, Template};
@@ -10,13 +11,14 @@ use crate::status::{NodePhase, NodeType, Time};
 pub fn start(
     run: &mut Run,
     id: &str,
-    template: &str,
+    inv: &Invocation,
     vars: Vars,
     now: Time,
     out: &mut Vec<Action>,
 ) {
     let frame = Frame {
-        template: template.to_string(),
+        template: inv.key.to_string(),
+        in_exit: inv.in_exit,
         vars,
         kind: FrameKind::Steps {
             group: 0,
@@ -85,13 +87,15 @@ fn start_group(run: &mut Run, id: &str, g: usize, now: Time, out: &mut Vec<Actio
     }
     // Scope: the template's own, plus every step of the earlier groups.
     let mut vars = frame.vars.clone();
+    scope::add_global_outputs(&mut vars, run);
     for (gi, earlier) in groups.iter().enumerate().take(g) {
         for s in earlier {
             add_step_scope(run, &mut vars, &format!("{steps_name}[{gi}]"), s);
         }
     }
     for (si, step) in group.clone().iter().enumerate() {
-        for child in run_step(run, step, &group_name, id, &vars, now, out) {
+        let children = run_step(run, &frame, step, &group_name, id, &vars, now, out);
+        for child in children {
             node::add_child(run, &gid, &child);
             if let Some(Frame { kind: FrameKind::Steps { members, .. }, .. }) =
                 run.book.frames.get_mut(id)
@@ -135,8 +139,10 @@ fn add_step_scope(run: &Run, vars: &mut Vars, group_name: &str, step: &Step) {
 
 /// Start one step — or each iteration of a looped step — or record it
 /// Skipped/Error; returns the node IDs created.
+#[allow(clippy::too_many_arguments)]
 fn run_step(
     run: &mut Run,
+    frame: &Frame,
     step: &Step,
     group_name: &str,
     steps_id: &str,
@@ -146,42 +152,33 @@ fn run_step(
 ) -> Vec<String> {
     let name = format!("{group_name}.{}", step.name);
     let c = &step.control;
-    let template = match template::callable(&step.call, c) {
-        Ok(t) => t,
+    let key = match template::callable(run, &frame.template, &step.call, &step.name) {
+        Ok(k) => k,
         Err(msg) => {
             let t = step.call.template.as_deref();
             return vec![template::error_node(run, &name, t, Some(steps_id), msg, now)];
         }
     };
+    let site = Site {
+        key: &key,
+        from: &frame.template,
+        control: c,
+        arguments: &step.call.arguments.parameters,
+        prefix: "steps",
+        step: &step.name,
+        in_exit: frame.in_exit,
+    };
     let items = match super::loops::expand(c, vars) {
-        None => {
-            return vec![template::call(
-                run,
-                &name,
-                template,
-                step.control.when.as_deref(),
-                &step.call.arguments.parameters,
-                steps_id,
-                vars,
-                now,
-                out,
-            )];
-        }
+        None => return vec![template::call(run, &name, &site, steps_id, vars, now, out)],
         Some(Err(msg)) => {
-            return vec![template::error_node(
-                run,
-                &name,
-                Some(template),
-                Some(steps_id),
-                msg,
-                now,
-            )];
+            let t = Some(template::shown_name(&key));
+            return vec![template::error_node(run, &name, t, Some(steps_id), msg, now)];
         }
         Some(Ok(items)) => items,
     };
     if items.is_empty() {
         let msg = "Skipped, empty params".to_string();
-        return vec![template::skipped_node(run, &name, template, steps_id, msg, now)];
+        return vec![template::skipped_node(run, &name, &key, steps_id, msg, now)];
     }
     items
         .iter()
@@ -191,17 +188,7 @@ fn run_step(
             for (k, v) in crate::loops::item_vars(item) {
                 item_vars.insert(k, v);
             }
-            template::call(
-                run,
-                &child,
-                template,
-                step.control.when.as_deref(),
-                &step.call.arguments.parameters,
-                steps_id,
-                &item_vars,
-                now,
-                out,
-            )
+            template::call(run, &child, &site, steps_id, &item_vars, now, out)
         })
         .collect()
 }
@@ -220,7 +207,10 @@ pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
         let groups = t.steps.clone().unwrap_or_default();
         let children =
             run.status.nodes.get(group_node).map(|n| n.children.clone()).unwrap_or_default();
-        if children.iter().any(|c| node::phase(run, c).is_some_and(|p| !p.is_fulfilled())) {
+        if children.iter().any(|c| {
+            node::phase(run, c).is_some_and(|p| !p.is_fulfilled())
+                || run.book.awaiting_exit.contains(c)
+        }) {
             return;
         }
         let failed = members.iter().find(|(c, si)| {
@@ -245,10 +235,34 @@ pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
         if let Some(n) = run.status.nodes.get_mut(id) {
             n.outbound_nodes = outbound;
         }
+        let (phase, message) = match template_outputs(run, id, &frame, &t) {
+            Ok(()) => (NodePhase::Succeeded, String::new()),
+            Err(msg) => (NodePhase::Error, msg),
+        };
         run.book.frames.remove(id);
-        node::finish(run, id, NodePhase::Succeeded, String::new(), now, out);
+        node::finish(run, id, phase, message, now, out);
         return;
     }
+}
+
+/// The template's `outputs`, from every step's results; globals published.
+fn template_outputs(run: &mut Run, id: &str, frame: &Frame, t: &Template) -> Result<(), String> {
+    if t.outputs.parameters.is_empty() {
+        return Ok(());
+    }
+    let steps_name = run.status.nodes.get(id).map(|n| n.name.clone()).unwrap_or_default();
+    let mut vars = frame.vars.clone();
+    for (gi, group) in t.steps.iter().flatten().enumerate() {
+        for s in group {
+            add_step_scope(run, &mut vars, &format!("{steps_name}[{gi}]"), s);
+        }
+    }
+    let outputs = super::outputs::from_scope(t, &vars)?;
+    if let Some(n) = run.status.nodes.get_mut(id) {
+        n.outputs = outputs;
+    }
+    super::outputs::publish_globals(run, id);
+    Ok(())
 }
 
 fn set_phase(run: &mut Run, id: &str, phase: NodePhase, message: &str, now: Time) {

@@ -1,15 +1,32 @@
 //! Executing a template for a node: bind its inputs, then hand over to the
-//! kind of template it is (Argo's `executeTemplate`, without the parts
-//! that are not built yet).
+//! kind of template it is (Argo's `executeTemplate`).
 
 use serde_json::{Value, json};
 
-use super::book::FrameKind;
-use super::{Action, Run, dag, node, pod, steps};
+use super::book::{ExitCall, FrameKind};
+use super::{Action, Run, dag, node, pod, retry_node, steps, suspend};
 use crate::expr::Vars;
 use crate::spec::{AnyString, Call, Control, Parameter, TemplateKind};
-use crate::status::{NodePhase, NodeType, Time};
+use crate::status::{NodePhase, NodeType, Time, node_id};
 use crate::substitute::{self, Mode};
+
+/// One request to run a template as a node.
+#[derive(Debug, Clone, Copy)]
+pub struct Invocation<'a> {
+    /// The node's name (`wf[0].step`, `wf.task(0:x)`, …).
+    pub name: &'a str,
+    /// The template's key in the plan.
+    pub key: &'a str,
+    /// Arguments, already substituted.
+    pub args: &'a [(String, String)],
+    pub boundary: Option<&'a str>,
+    /// Extra variables: `retries`, `lastRetry.*`, `workflow.status`, …
+    pub locals: &'a [(String, String)],
+    /// An attempt of a Retry node (does not retry again).
+    pub attempt: bool,
+    /// Part of an exit handler: runs under `Stop` and past the deadline.
+    pub in_exit: bool,
+}
 
 /// The root node: the entrypoint with the workflow's parameters.
 pub fn start_entrypoint(run: &mut Run, now: Time, out: &mut Vec<Action>) {
@@ -21,110 +38,184 @@ pub fn start_entrypoint(run: &mut Run, now: Time, out: &mut Vec<Action>) {
         .iter()
         .filter_map(|p| p.value.as_ref().map(|v| (p.name.clone(), v.0.clone())))
         .collect();
-    execute(run, &plan.name, &plan.entrypoint, &args, None, now, out);
+    let inv = Invocation {
+        name: &plan.name,
+        key: &plan.entrypoint,
+        args: &args,
+        boundary: None,
+        locals: &[],
+        attempt: false,
+        in_exit: false,
+    };
+    execute(run, &inv, now, out);
 }
 
-/// Create and start the node `name` running template `template_name` with
-/// `args` (already substituted by the caller). Returns the node's ID.
-pub fn execute(
-    run: &mut Run,
-    name: &str,
-    template_name: &str,
-    args: &[(String, String)],
-    boundary: Option<&str>,
-    now: Time,
-    out: &mut Vec<Action>,
-) -> String {
+/// Create and start the node `inv.name` running its template. Returns the
+/// node's ID.
+pub fn execute(run: &mut Run, inv: &Invocation, now: Time, out: &mut Vec<Action>) -> String {
     let plan = run.plan.clone();
-    let Some(t) = plan.template(template_name) else {
-        let msg = format!("template name '{template_name}' undefined");
-        return error_node(run, name, Some(template_name), boundary, msg, now);
+    let shown = shown_name(inv.key);
+    let Some(t) = plan.template(inv.key) else {
+        let msg = format!("template name '{shown}' undefined");
+        return error_node(run, inv.name, Some(shown), inv.boundary, msg, now);
     };
-    let vars = match bind_inputs(&t.inputs.parameters, args, &plan.globals) {
+    let vars = match bind_inputs(&t.inputs.parameters, inv.args, &run.globals(), inv.locals) {
         Ok(v) => v,
-        Err(msg) => return error_node(run, name, Some(template_name), boundary, msg, now),
+        Err(msg) => return error_node(run, inv.name, Some(shown), inv.boundary, msg, now),
     };
-    let kind = match t.kind() {
-        Some(k) => k,
-        None => {
-            let msg = format!("template '{template_name}' type is unknown");
-            return error_node(run, name, Some(template_name), boundary, msg, now);
-        }
+    if !inv.attempt
+        && let Some(s) = t.retry_strategy.as_ref().or(plan.spec.retry_strategy.as_ref())
+    {
+        return retry_node::start(run, inv, t, s, &vars, now, out);
+    }
+    let Some(kind) = t.kind() else {
+        let msg = format!("template '{shown}' type is unknown");
+        return error_node(run, inv.name, Some(shown), inv.boundary, msg, now);
     };
-    let node_type = match kind {
-        TemplateKind::Container | TemplateKind::Script => NodeType::Pod,
-        TemplateKind::Steps => NodeType::Steps,
-        TemplateKind::Dag => NodeType::Dag,
+    let (node_type, phase) = match kind {
+        TemplateKind::Container | TemplateKind::Script => (NodeType::Pod, NodePhase::Pending),
+        TemplateKind::Steps => (NodeType::Steps, NodePhase::Running),
+        TemplateKind::Dag => (NodeType::Dag, NodePhase::Running),
+        TemplateKind::Suspend => (NodeType::Suspend, NodePhase::Running),
         other => {
             let msg = format!("Keelson cannot run `{}` templates yet", other.field());
-            return error_node(run, name, Some(template_name), boundary, msg, now);
+            return error_node(run, inv.name, Some(shown), inv.boundary, msg, now);
         }
     };
-    if t.retry_strategy.is_some() || plan.spec.retry_strategy.is_some() {
-        let msg = "retryStrategy is not supported by this version of Keelson yet".to_string();
-        return error_node(run, name, Some(template_name), boundary, msg, now);
-    }
-    let phase = if node_type == NodeType::Pod { NodePhase::Pending } else { NodePhase::Running };
     let id = node::create(
         run,
-        name,
+        inv.name,
         node_type,
-        Some(template_name),
-        boundary,
+        Some(shown),
+        inv.boundary,
         phase,
         String::new(),
         now,
     );
+    if let Some(n) = run.status.nodes.get_mut(&id) {
+        n.template_ref = plan.templates.template_ref(inv.key);
+    }
     record_inputs(run, &id, &t.inputs.parameters, &vars);
     match kind {
-        TemplateKind::Container | TemplateKind::Script => pod::launch(run, &id, t, vars, now, out),
-        TemplateKind::Steps => steps::start(run, &id, template_name, vars, now, out),
-        _ => dag::start(run, &id, template_name, vars, now, out),
+        TemplateKind::Container | TemplateKind::Script => {
+            pod::launch(run, &id, inv, t, vars, now, out)
+        }
+        TemplateKind::Steps => steps::start(run, &id, inv, vars, now, out),
+        TemplateKind::Suspend => suspend::start(run, &id, inv.key, t, &vars, now, out),
+        _ => dag::start(run, &id, inv, vars, now, out),
     }
     id
 }
 
+/// The name a node shows for the template under `key`.
+pub fn shown_name(key: &str) -> &str {
+    let last = key.rsplit('/').next().unwrap_or(key);
+    last.strip_prefix("inline:").unwrap_or(last)
+}
+
+/// Where a step or task is called from and what it says about the call.
+#[derive(Debug, Clone, Copy)]
+pub struct Site<'a> {
+    /// The key of the template the call runs.
+    pub key: &'a str,
+    /// The calling template's key (where `onExit` names resolve).
+    pub from: &'a str,
+    pub control: &'a Control,
+    pub arguments: &'a [Parameter],
+    /// `steps` or `tasks`, and the step's or task's own name.
+    pub prefix: &'static str,
+    pub step: &'a str,
+    pub in_exit: bool,
+}
+
 /// A step, task or loop iteration: its `when` (false ⇒ a Skipped node
-/// saying why), its arguments, then the template. Shared by steps and DAGs.
-#[allow(clippy::too_many_arguments)]
+/// saying why), its arguments, its exit handler, then the template.
+/// Shared by steps and DAGs.
 pub fn call(
     run: &mut Run,
     name: &str,
-    template: &str,
-    when: Option<&str>,
-    arguments: &[Parameter],
+    site: &Site,
     boundary: &str,
     vars: &Vars,
     now: Time,
     out: &mut Vec<Action>,
 ) -> String {
-    if let Some(w) = when {
+    let shown = Some(shown_name(site.key));
+    if let Some(w) = &site.control.when {
         match evaluate_when(w, vars) {
             Ok(true) => {}
             Ok(false) => {
-                let shown = substitute::string(w, vars, Mode::AllowUnresolved)
+                let shown_when = substitute::string(w, vars, Mode::AllowUnresolved)
                     .map(|s| s.into_owned())
                     .unwrap_or_else(|_| w.to_string());
-                let msg = format!("when '{shown}' evaluated false");
-                let t = Some(template);
+                let msg = format!("when '{shown_when}' evaluated false");
+                let b = Some(boundary);
                 return node::create(
                     run,
                     name,
                     NodeType::Skipped,
-                    t,
-                    Some(boundary),
+                    shown,
+                    b,
                     NodePhase::Skipped,
                     msg,
                     now,
                 );
             }
-            Err(msg) => return error_node(run, name, Some(template), Some(boundary), msg, now),
+            Err(msg) => return error_node(run, name, shown, Some(boundary), msg, now),
         }
     }
-    match super::scope::arguments(arguments, vars) {
-        Ok(args) => execute(run, name, template, &args, Some(boundary), now, out),
-        Err(msg) => error_node(run, name, Some(template), Some(boundary), msg, now),
+    let args = match super::scope::arguments(site.arguments, vars) {
+        Ok(a) => a,
+        Err(msg) => return error_node(run, name, shown, Some(boundary), msg, now),
+    };
+    match exit_call(run, site, vars) {
+        Ok(Some(exit)) => {
+            run.book.exits.insert(node_id(&run.plan.name, name), exit);
+        }
+        Ok(None) => {}
+        Err(msg) => return error_node(run, name, shown, Some(boundary), msg, now),
     }
+    let inv = Invocation {
+        name,
+        key: site.key,
+        args: &args,
+        boundary: Some(boundary),
+        locals: &[],
+        attempt: false,
+        in_exit: site.in_exit,
+    };
+    execute(run, &inv, now, out)
+}
+
+/// The step's or task's exit handler: `hooks.exit`, else `onExit`.
+fn exit_call(run: &Run, site: &Site, vars: &Vars) -> Result<Option<ExitCall>, String> {
+    let c = site.control;
+    if let Some(other) = c.hooks.keys().find(|k| *k != "exit") {
+        return Err(format!(
+            "lifecycle hook '{other}' is not supported by this version of Keelson yet (only `exit`)"
+        ));
+    }
+    let (key, arguments, expression) = match (c.hooks.get("exit"), &c.on_exit) {
+        (Some(h), _) => {
+            let hook_name = format!("{}.hooks.exit", site.step);
+            let key = run.plan.templates.resolve(site.from, &h.call, &hook_name)?;
+            (key, h.call.arguments.parameters.clone(), h.expression.clone())
+        }
+        (None, Some(t)) => {
+            // Argo passes the workflow's arguments to a step's `onExit`.
+            let key = run.plan.templates.named(site.from, t)?;
+            (key, run.plan.spec.arguments.parameters.clone(), None)
+        }
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(ExitCall {
+        key,
+        arguments,
+        expression,
+        vars: vars.clone(),
+        prefix: site.prefix,
+        step: site.step.to_string(),
+    }))
 }
 
 /// Substitute a `when`, then evaluate it with govaluate's rules.
@@ -133,14 +224,9 @@ pub fn evaluate_when(w: &str, vars: &Vars) -> Result<bool, String> {
     crate::when::eval(&text).map_err(|e| e.message)
 }
 
-/// What a step or task calls, or why this version cannot run it yet.
-pub fn callable<'a>(call: &'a Call, control: &Control) -> Result<&'a str, String> {
-    if !control.hooks.is_empty() || control.on_exit.is_some() {
-        return Err("hooks and onExit are not supported by this version of Keelson yet".into());
-    }
-    call.template.as_deref().ok_or_else(|| {
-        "templateRef and inline templates are not supported by this version of Keelson yet".into()
-    })
+/// The key of the template a step or task calls.
+pub fn callable(run: &Run, from: &str, call: &Call, name: &str) -> Result<String, String> {
+    run.plan.templates.resolve(from, call, name)
 }
 
 /// A node that did not run: type Skipped, phase Skipped, saying why.
@@ -153,7 +239,8 @@ pub fn skipped_node(
     now: Time,
 ) -> String {
     let b = Some(boundary);
-    node::create(run, name, NodeType::Skipped, Some(template), b, NodePhase::Skipped, message, now)
+    let t = Some(shown_name(template));
+    node::create(run, name, NodeType::Skipped, t, b, NodePhase::Skipped, message, now)
 }
 
 /// A node that failed before it could start: type Skipped, phase Error.
@@ -168,21 +255,25 @@ pub fn error_node(
     node::create(run, name, NodeType::Skipped, template, boundary, NodePhase::Error, message, now)
 }
 
-/// The template's scope: globals plus each input parameter's value —
-/// the argument passed, else its `value`, else its `default`.
+/// The template's scope: globals, locals, then each input parameter's
+/// value — the argument passed, else its `value`, else its `default`.
 fn bind_inputs(
     inputs: &[Parameter],
     args: &[(String, String)],
     globals: &Vars,
+    locals: &[(String, String)],
 ) -> Result<Vars, String> {
     let mut vars = globals.clone();
+    for (k, v) in locals {
+        vars.insert(k.clone(), Value::String(v.clone()));
+    }
     let mut all = Vec::new();
     for p in inputs {
         let given = args.iter().find(|(n, _)| *n == p.name).map(|(_, v)| v.clone());
         let own = p.value.as_ref().or(p.default.as_ref()).map(|v: &AnyString| v.0.clone());
         let value = match (given, own) {
             (Some(v), _) => v,
-            (None, Some(v)) => substitute::string(&v, globals, Mode::AllowUnresolved)
+            (None, Some(v)) => substitute::string(&v, &vars, Mode::AllowUnresolved)
                 .map_err(|e| e.message)?
                 .into_owned(),
             (None, None) => return Err(format!("inputs.parameters.{} was not supplied", p.name)),
@@ -200,7 +291,7 @@ fn bind_inputs(
 }
 
 /// Keep the resolved inputs on the node, as Argo shows them.
-fn record_inputs(run: &mut Run, id: &str, inputs: &[Parameter], vars: &Vars) {
+pub fn record_inputs(run: &mut Run, id: &str, inputs: &[Parameter], vars: &Vars) {
     if inputs.is_empty() {
         return;
     }

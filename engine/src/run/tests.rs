@@ -9,9 +9,9 @@ use super::*;
 use crate::spec::{Catalog, Document, decode};
 use crate::status::{NodePhase, NodeType, fnv1a_32, node_id};
 
-const T0: Time = Time(1_700_000_000);
+pub(super) const T0: Time = Time(1_700_000_000);
 
-fn plan_of(spec: Value) -> Arc<Plan> {
+pub(super) fn plan_of(spec: Value) -> Arc<Plan> {
     let doc = decode(json!({
         "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
         "metadata": {"generateName": "wf-"}, "spec": spec
@@ -31,32 +31,73 @@ fn plan_of(spec: Value) -> Arc<Plan> {
 
 /// Run to completion, one second per event; `exit` decides each pod's
 /// exit code from its node name. Returns the run and the launch order.
-fn drive(plan: Arc<Plan>, exit: impl Fn(&LaunchSpec) -> Exit) -> (Run, Vec<String>) {
-    let (mut run, mut queue) = Run::start(plan, T0);
+pub(super) fn drive(plan: Arc<Plan>, exit: impl Fn(&LaunchSpec) -> Exit) -> (Run, Vec<String>) {
+    let (run, actions) = Run::start(plan, T0);
+    drive_from(run, actions, T0, exit)
+}
+
+/// Carry on a run: pods exit one at a time (one second each, in launch
+/// order); when none is running the earliest timer fires; a killed pod
+/// exits at once with 143.
+pub(super) fn drive_from(
+    mut run: Run,
+    actions: Vec<Action>,
+    mut now: Time,
+    exit: impl Fn(&LaunchSpec) -> Exit,
+) -> (Run, Vec<String>) {
     let mut order = Vec::new();
-    let mut now = T0;
-    while let Some(Action::Launch(spec)) = (!queue.is_empty()).then(|| queue.remove(0)) {
-        now = Time(now.0 + 1);
-        let name = run.status.nodes[&spec.node].name.clone();
-        // Pod names are Argo's v2 names: workflow, template, hash of the node name.
-        assert_eq!(spec.pod_name, format!("wf-x-{}-{}", spec.template, fnv1a_32(&name)));
-        order.push(name);
-        run.step(Event::NodeStarted { node: spec.node.clone() }, now);
-        let e = exit(&spec);
-        queue.extend(run.step(Event::NodeExited { node: spec.node.clone(), exit: e }, now));
+    let mut pods: Vec<LaunchSpec> = Vec::new();
+    let mut timers: Vec<(Time, Timer)> = Vec::new();
+    let mut pending = actions;
+    loop {
+        for a in std::mem::take(&mut pending) {
+            match a {
+                Action::Launch(spec) => pods.push(spec),
+                Action::ArmTimer { timer, at } => timers.push((at, timer)),
+                Action::Kill { node } => {
+                    pods.retain(|p| p.node != node);
+                    let e = Exit { code: 143, ..Default::default() };
+                    pending.extend(run.step(Event::NodeExited { node, exit: e }, now));
+                }
+            }
+        }
+        if !pending.is_empty() {
+            continue;
+        }
+        if !pods.is_empty() {
+            let spec = pods.remove(0);
+            now = Time(now.0 + 1);
+            let name = run.status.nodes[&spec.node].name.clone();
+            // Pod names are Argo's v2 names: workflow, template, hash of the node name.
+            if name != "wf-x" {
+                assert_eq!(spec.pod_name, format!("wf-x-{}-{}", spec.template, fnv1a_32(&name)));
+            }
+            order.push(name);
+            pending.extend(run.step(Event::NodeStarted { node: spec.node.clone() }, now));
+            let e = exit(&spec);
+            pending.extend(run.step(Event::NodeExited { node: spec.node.clone(), exit: e }, now));
+            continue;
+        }
+        timers.sort_by_key(|(at, _)| *at);
+        if timers.is_empty() {
+            break;
+        }
+        let (at, timer) = timers.remove(0);
+        now = Time(now.0.max(at.0));
+        pending.extend(run.step(Event::TimerFired { timer }, now));
     }
     (run, order)
 }
 
-fn ok(_: &LaunchSpec) -> Exit {
+pub(super) fn ok(_: &LaunchSpec) -> Exit {
     Exit::default()
 }
 
-fn phase_of(run: &Run, name: &str) -> Option<NodePhase> {
+pub(super) fn phase_of(run: &Run, name: &str) -> Option<NodePhase> {
     run.status.nodes.get(&node_id("wf-x", name)).map(|n| n.phase)
 }
 
-fn container(args: &str) -> Value {
+pub(super) fn container(args: &str) -> Value {
     json!({"image": "alpine", "command": ["sh", "-c"], "args": [args]})
 }
 
@@ -228,7 +269,8 @@ fn what_is_not_built_yet_is_an_error_not_a_silent_skip() {
         "entrypoint": "main",
         "templates": [
             {"name": "t", "container": container("x")},
-            {"name": "main", "steps": [[{"name": "r", "template": "t", "onExit": "t"}]]}
+            {"name": "main", "steps": [[{"name": "r", "template": "t",
+                "hooks": {"running": {"template": "t", "expression": "true"}}}]]}
         ]
     }));
     let (run, order) = drive(plan, ok);
@@ -403,7 +445,7 @@ mod properties {
         let mut launched: Vec<usize> = Vec::new();
         let mut now = T0;
         while !queue.is_empty() {
-            let Action::Launch(spec) = queue.remove(pick(queue.len()));
+            let Action::Launch(spec) = queue.remove(pick(queue.len())) else { continue };
             let name = run.status.nodes[&spec.node].name.clone();
             let i: usize = name
                 .trim_start_matches("wf-x.t")

@@ -28,6 +28,11 @@ impl NodePhase {
     pub fn is_failure(self) -> bool {
         matches!(self, NodePhase::Failed | NodePhase::Error)
     }
+
+    /// Ran and ended: Succeeded, Failed or Error (not Skipped or Omitted).
+    pub fn is_completed(self) -> bool {
+        matches!(self, NodePhase::Succeeded | NodePhase::Failed | NodePhase::Error)
+    }
 }
 
 /// A workflow's phase (Argo's `WorkflowPhase`); the empty string is
@@ -45,6 +50,18 @@ pub enum WorkflowPhase {
 }
 
 impl WorkflowPhase {
+    /// Argo's name (`""` for Unknown).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkflowPhase::Unknown => "",
+            WorkflowPhase::Pending => "Pending",
+            WorkflowPhase::Running => "Running",
+            WorkflowPhase::Succeeded => "Succeeded",
+            WorkflowPhase::Failed => "Failed",
+            WorkflowPhase::Error => "Error",
+        }
+    }
+
     pub fn is_completed(self) -> bool {
         matches!(self, WorkflowPhase::Succeeded | WorkflowPhase::Failed | WorkflowPhase::Error)
     }

@@ -6,8 +6,6 @@
 //! Like ripgrep's `hiargs`, a `Plan` is built once and never changes: the
 //! state machine reads it; it never re-reads the user's spec.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 
 use crate::expr::Vars;
@@ -50,15 +48,17 @@ pub struct Plan {
     /// The effective spec (Argo's `storedWorkflowTemplateSpec`), with
     /// defaults applied and final parameter values.
     pub spec: WorkflowSpec,
-    /// Templates by name.
-    pub templates: BTreeMap<String, Template>,
+    /// Every reachable template by key (see [`Templates`]).
+    pub templates: Templates,
     /// `workflow.*` variables, as Argo's flat keys.
     pub globals: Vars,
 }
 
 impl Plan {
-    pub fn template(&self, name: &str) -> Option<&Template> {
-        self.templates.get(name)
+    /// The template stored under `key` (a workflow template's own key is
+    /// its name).
+    pub fn template(&self, key: &str) -> Option<&Template> {
+        self.templates.get(key)
     }
 }
 
@@ -74,20 +74,17 @@ pub fn plan(wf: &Workflow, catalog: &Catalog, sub: &Submission) -> Result<Plan, 
     for p in &spec.arguments.parameters {
         check_value(p)?;
     }
-    if let Some(defaults) = spec.template_defaults.take() {
-        let defaults = serde_json::to_value(&*defaults).map_err(|e| PlanError(e.to_string()))?;
-        spec.templates =
-            spec.templates.iter().map(|t| with_defaults(t, &defaults)).collect::<Result<_, _>>()?;
-        spec.template_defaults = serde_json::from_value(defaults).ok().map(Box::new);
-    }
     let entrypoint = sub
         .entrypoint
         .clone()
         .or_else(|| spec.entrypoint.clone())
         .ok_or_else(|| PlanError("spec.entrypoint is required".into()))?;
-    let templates: BTreeMap<String, Template> =
-        spec.templates.iter().map(|t| (t.name.clone(), t.clone())).collect();
-    if !templates.contains_key(&entrypoint) {
+    let mut templates = Templates::collect(&spec.templates, catalog)?;
+    if let Some(defaults) = spec.template_defaults.as_deref() {
+        let defaults = serde_json::to_value(defaults).map_err(|e| PlanError(e.to_string()))?;
+        templates.map(|t| with_defaults(t, &defaults))?;
+    }
+    if templates.get(&entrypoint).is_none() {
         return Err(PlanError(format!("template name '{entrypoint}' undefined")));
     }
     let globals = globals(wf, &spec, sub, &entrypoint);
@@ -257,5 +254,8 @@ fn globals(wf: &Workflow, spec: &WorkflowSpec, sub: &Submission, entrypoint: &st
     g
 }
 
+mod templates;
 #[cfg(test)]
 mod tests;
+
+pub use templates::Templates;

@@ -1,0 +1,206 @@
+//! Retry nodes: a template with a `retryStrategy` runs as a node of type
+//! Retry whose children `name(0)`, `name(1)`, … are the attempts
+//! (Argo's `processNodeRetries`; the decisions are `crate::retry`'s).
+
+use super::book::RetryState;
+use super::template::{Invocation, execute, record_inputs, shown_name};
+use super::{Action, Run, Timer, TimerKind, node};
+use crate::expr::Vars;
+use crate::retry::{self, Attempt, Decision};
+use crate::spec::{RetryStrategy, Template};
+use crate::status::{NodePhase, NodeType, Time};
+use crate::substitute::{self, Mode};
+
+/// Create the Retry node for `inv` and its first attempt.
+pub fn start(
+    run: &mut Run,
+    inv: &Invocation,
+    t: &Template,
+    strategy: &RetryStrategy,
+    vars: &Vars,
+    now: Time,
+    out: &mut Vec<Action>,
+) -> String {
+    let shown = Some(shown_name(inv.key));
+    let plan = match resolve(strategy, vars) {
+        Ok(p) => p,
+        Err(msg) => {
+            return super::template::error_node(run, inv.name, shown, inv.boundary, msg, now);
+        }
+    };
+    let id = node::create(
+        run,
+        inv.name,
+        NodeType::Retry,
+        shown,
+        inv.boundary,
+        NodePhase::Running,
+        String::new(),
+        now,
+    );
+    if let Some(n) = run.status.nodes.get_mut(&id) {
+        n.template_ref = run.plan.templates.template_ref(inv.key);
+    }
+    record_inputs(run, &id, &t.inputs.parameters, vars);
+    let state = RetryState {
+        key: inv.key.to_string(),
+        args: inv.args.to_vec(),
+        locals: inv.locals.to_vec(),
+        boundary: inv.boundary.map(str::to_string),
+        in_exit: inv.in_exit,
+        plan,
+        attempts: Vec::new(),
+    };
+    run.book.retries.insert(id.clone(), state);
+    next(run, &id, now, out);
+    id
+}
+
+/// `{{…}}` in the strategy (a parameterised `limit`), then Argo's parse.
+fn resolve(s: &RetryStrategy, vars: &Vars) -> Result<retry::RetryPlan, String> {
+    let json = serde_json::to_value(s).map_err(|e| e.to_string())?;
+    let json = substitute::value(&json, vars, Mode::Strict).map_err(|e| e.message)?;
+    let s: RetryStrategy = serde_json::from_value(json).map_err(|e| e.to_string())?;
+    retry::plan(&s).map_err(|e| e.message)
+}
+
+/// Decide what follows the Retry node's latest attempt, and do it:
+/// another attempt (now or after a backoff), or the end of the node.
+pub fn next(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
+    loop {
+        if run.status.nodes.get(id).is_none_or(|n| n.phase.is_fulfilled()) {
+            return;
+        }
+        let Some(state) = run.book.retries.get(id).cloned() else { return };
+        let attempts = attempts(run, &state);
+        let started = run.status.nodes.get(id).and_then(|n| n.started_at).unwrap_or(now);
+        let last_done = attempts.last().is_some_and(|a| a.phase.is_fulfilled());
+        let decision = if let (Some(s), true) = (run.book.shutdown, last_done) {
+            let phase = attempts.last().map_or(NodePhase::Failed, |a| a.phase);
+            if phase.is_failure() {
+                Decision::GiveUp { phase, message: format!("Stopped with strategy '{}'", s.name()) }
+            } else {
+                Decision::Done
+            }
+        } else if run.book.deadline_passed && last_done && !state.in_exit {
+            let phase = attempts.last().map_or(NodePhase::Failed, |a| a.phase);
+            if phase.is_failure() {
+                Decision::GiveUp { phase, message: "retry exceeded workflow deadline".into() }
+            } else {
+                Decision::Done
+            }
+        } else {
+            retry::decide(&state.plan, &attempts, started, now, &run.globals())
+        };
+        match decision {
+            Decision::Retry { attempt, at } if at.0 <= now.0 => {
+                set_message(run, id, "");
+                let child = start_attempt(run, id, &state, attempt, &attempts, now, out);
+                if !run.status.nodes.get(&child).is_some_and(|n| n.phase.is_fulfilled()) {
+                    return;
+                }
+            }
+            Decision::Retry { at, .. } => {
+                let msg = retry::backoff_message(&state.plan, &attempts).unwrap_or_default();
+                set_message(run, id, &msg);
+                arm(id, at, out);
+                return;
+            }
+            Decision::Wait { until, message } => {
+                if let Some(at) = until {
+                    set_message(run, id, &message);
+                    arm(id, at, out);
+                }
+                return;
+            }
+            Decision::GiveUp { phase, message } => {
+                copy_last_outputs(run, id, &state);
+                run.book.retries.remove(id);
+                node::finish(run, id, phase, message, now, out);
+                return;
+            }
+            Decision::Done => {
+                copy_last_outputs(run, id, &state);
+                run.book.retries.remove(id);
+                let message =
+                    run.status.nodes.get(id).map(|n| n.message.clone()).unwrap_or_default();
+                node::finish(run, id, NodePhase::Succeeded, message, now, out);
+                return;
+            }
+        }
+    }
+}
+
+fn arm(id: &str, at: Time, out: &mut Vec<Action>) {
+    out.push(Action::ArmTimer {
+        timer: Timer { node: id.to_string(), kind: TimerKind::Backoff },
+        at,
+    });
+}
+
+fn set_message(run: &mut Run, id: &str, message: &str) {
+    if let Some(n) = run.status.nodes.get_mut(id) {
+        n.message = message.to_string();
+    }
+}
+
+fn start_attempt(
+    run: &mut Run,
+    id: &str,
+    state: &RetryState,
+    attempt: u32,
+    attempts: &[Attempt],
+    now: Time,
+    out: &mut Vec<Action>,
+) -> String {
+    let retry_name = run.status.nodes.get(id).map(|n| n.name.clone()).unwrap_or_default();
+    let name = format!("{retry_name}({attempt})");
+    let child_id = crate::status::node_id(&run.plan.name, &name);
+    run.book.attempt_of.insert(child_id.clone(), id.to_string());
+    let mut locals = state.locals.clone();
+    locals.extend(retry::attempt_vars(attempts));
+    let inv = Invocation {
+        name: &name,
+        key: &state.key,
+        args: &state.args,
+        boundary: state.boundary.as_deref(),
+        locals: &locals,
+        attempt: true,
+        in_exit: state.in_exit,
+    };
+    let child = execute(run, &inv, now, out);
+    node::add_child(run, id, &child);
+    if let Some(s) = run.book.retries.get_mut(id) {
+        s.attempts.push(child.clone());
+    }
+    child
+}
+
+/// The attempts so far, as `crate::retry` reads them.
+fn attempts(run: &Run, state: &RetryState) -> Vec<Attempt> {
+    state
+        .attempts
+        .iter()
+        .filter_map(|a| run.status.nodes.get(a))
+        .map(|n| Attempt {
+            phase: n.phase,
+            exit_code: n
+                .outputs
+                .as_ref()
+                .and_then(|o| o.exit_code.as_ref())
+                .and_then(|c| c.parse().ok()),
+            message: n.message.clone(),
+            started_at: n.started_at.unwrap_or_default(),
+            finished_at: n.finished_at.unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// A Retry node ends with its last attempt's outputs.
+fn copy_last_outputs(run: &mut Run, id: &str, state: &RetryState) {
+    let outputs =
+        state.attempts.last().and_then(|a| run.status.nodes.get(a)).and_then(|n| n.outputs.clone());
+    if let Some(n) = run.status.nodes.get_mut(id) {
+        n.outputs = outputs;
+    }
+}
