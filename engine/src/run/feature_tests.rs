@@ -423,3 +423,31 @@ fn template_refs_resolve_in_their_own_workflow_template() {
     assert_eq!(node(&run, "wf-x.inl").phase, NodePhase::Succeeded);
     assert_eq!(run.status.phase, WorkflowPhase::Succeeded);
 }
+
+#[test]
+fn aggregated_loop_outputs_reach_the_next_group() {
+    let plan = plan_of(json!({
+        "entrypoint": "main",
+        "templates": [
+            {"name": "main", "steps": [
+                [{"name": "square", "template": "sq", "arguments": {"parameters": [{"name": "num", "value": "{{item}}"}]}, "withItems": [1, 2]}],
+                [{"name": "total", "template": "sum", "arguments": {"parameters": [{"name": "values", "value": "{{steps.square.outputs.parameters.square}}"}]}}]
+            ]},
+            {"name": "sq", "inputs": {"parameters": [{"name": "num"}]},
+             "outputs": {"parameters": [{"name": "square", "valueFrom": {"path": "/tmp/square"}}]},
+             "script": {"image": "python:alpine3.23", "command": ["python"], "source": "{{inputs.parameters.num}}"}},
+            {"name": "sum", "inputs": {"parameters": [{"name": "values"}]}, "container": container("{{inputs.parameters.values}}")}
+        ]
+    }));
+    let (run, _) = drive(plan, |s| Exit {
+        parameters: [("square".to_string(), s.source.clone().unwrap_or_default())].into(),
+        result: Some(String::new()),
+        ..Default::default()
+    });
+    let total = node(&run, "wf-x[1].total");
+    assert_eq!(total.message, "");
+    assert_eq!(
+        total.inputs.as_ref().unwrap().parameters[0].value.as_ref().unwrap().0,
+        r#"["1","2"]"#
+    );
+}

@@ -154,6 +154,50 @@ fn deadline(t: &Template, vars: &Vars) -> Result<Option<i64>, String> {
     Ok(None)
 }
 
+/// Whether Argo would keep this pod's stdout as `outputs.result`: only
+/// when the enclosing Steps/DAG template mentions
+/// `steps.<X>.outputs.result` / `tasks.<X>.outputs.result` (or
+/// `steps['X']…`) for the step or task the pod runs (`hasOutputResultRef`).
+fn captures_result(run: &mut Run, id: &str) -> bool {
+    let Some(n) = run.status.nodes.get(id) else { return false };
+    let Some(boundary) = n.boundary_id.clone() else { return false };
+    let mut name = n.name.as_str();
+    loop {
+        let cut = if let Some(r) = name.strip_suffix(')') {
+            r.rfind('(').map(|i| &r[..i])
+        } else if let Some(r) = name.strip_suffix(']') {
+            r.rfind('[').map(|i| &r[..i])
+        } else {
+            None
+        };
+        match cut {
+            Some(c) => name = c,
+            None => break,
+        }
+    }
+    let step = name.rsplit('.').next().unwrap_or(name).to_string();
+    let text = match run.book.template_text.get(&boundary) {
+        Some(t) => t.clone(),
+        None => {
+            let Some(key) = run.book.frames.get(&boundary).map(|f| f.template.clone()) else {
+                return false;
+            };
+            let text: std::sync::Arc<str> = run
+                .plan
+                .template(&key)
+                .and_then(|t| serde_json::to_string(t).ok())
+                .unwrap_or_default()
+                .into();
+            run.book.template_text.insert(boundary.clone(), text.clone());
+            text
+        }
+    };
+    ["steps.", "tasks."].iter().any(|p| text.contains(&format!("{p}{step}.outputs.result")))
+        || ["steps['", "tasks['"]
+            .iter()
+            .any(|p| text.contains(&format!("{p}{step}'].outputs.result")))
+}
+
 /// `(name, path)` of each output parameter read from a file.
 fn output_paths(t: &Template, vars: &Vars) -> Vec<(String, String)> {
     t.outputs
@@ -221,12 +265,10 @@ pub fn exited(run: &mut Run, id: &str, exit: Exit, now: Time, out: &mut Vec<Acti
             global_name: p.global_name.clone(),
         });
     }
+    let result = if captures_result(run, id) { exit.result.clone() } else { None };
     if let Some(n) = run.status.nodes.get_mut(id) {
-        n.outputs = Some(NodeOutputs {
-            parameters,
-            result: exit.result.clone(),
-            exit_code: Some(exit.code.to_string()),
-        });
+        n.outputs =
+            Some(NodeOutputs { parameters, result, exit_code: Some(exit.code.to_string()) });
     }
     let (phase, message) = if let Some(reason) = run.book.killing.remove(id) {
         (NodePhase::Failed, reason)

@@ -1,9 +1,12 @@
 //! Command-line parsing and dispatch. Each verb lives in its own module;
 //! this one only declares the grammar.
 
+mod argosay;
 mod files;
 mod lint;
 mod render;
+mod run;
+mod tree;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +25,16 @@ enum Command {
     /// Check workflow files (YAML or JSON) and report every problem with its
     /// file, line, column and field.
     Lint(LintArgs),
+    /// Run a workflow here and now, each task a local process: logs as they
+    /// come, a tree of nodes at the end; exit 0 Succeeded, 1 Failed, 2 Error.
+    Run(run::RunArgs),
+    /// Argo's test image `argoproj/argosay:v2`, built in: the local
+    /// executor runs it for `/argosay`.
+    #[command(hide = true, disable_help_flag = true)]
+    Argosay {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -59,5 +72,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Lint(args) => lint::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Argosay { args } => argosay::run(&args),
     }
 }

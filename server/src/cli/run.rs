@@ -1,0 +1,394 @@
+//! `keelson run FILE`: lint, plan and run one workflow here, with each
+//! task a local process; logs prefixed by task, a tree of nodes at the
+//! end, exit 0 (Succeeded), 1 (Failed) or 2 (Error or invalid input).
+//! Ctrl-C stops the workflow (exit handlers run), a second Ctrl-C
+//! terminates it; SIGUSR1 resumes suspended nodes.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use engine::lint::{self, Options, Source};
+use engine::run::{Event, Run, Submission, plan};
+use engine::spec::{Catalog, Document, Workflow};
+use engine::status::{NodePhase, WorkflowPhase, fnv1a_32};
+use server::executor::{ImageTable, Isolation, LocalConfig, LocalExecutor, LocalStore, LogLine};
+use server::runner::{self, Control};
+use tokio::sync::{broadcast, mpsc};
+
+use super::{Colour, Output, files, render, tree};
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// The workflow file (YAML or JSON; `-` reads standard input). Other
+    /// documents in it (WorkflowTemplates) can be referenced.
+    pub file: PathBuf,
+    /// A workflow parameter, `name=value` (repeatable).
+    #[arg(short = 'p', long = "parameter", value_name = "NAME=VALUE")]
+    pub parameters: Vec<String>,
+    /// Start at this template instead of `spec.entrypoint`.
+    #[arg(long)]
+    pub entrypoint: Option<String>,
+    /// Files or directories holding WorkflowTemplates and
+    /// ClusterWorkflowTemplates that `templateRef` and
+    /// `workflowTemplateRef` may point at (repeatable).
+    #[arg(long = "templates", value_name = "PATH")]
+    pub templates: Vec<PathBuf>,
+    /// Secrets and config maps for `secretKeyRef`/`configMapKeyRef`: a
+    /// directory (`secrets/<name>/<key>`, `configmaps/<name>/<key>`) or a
+    /// YAML/JSON file (see docs/local-executor.md).
+    #[arg(long, value_name = "PATH")]
+    pub secrets: Option<PathBuf>,
+    /// More images for the image table (YAML/JSON, see
+    /// docs/local-executor.md).
+    #[arg(long, value_name = "FILE")]
+    pub images: Option<PathBuf>,
+    /// Most task processes at once (default: twice the CPUs, at least 4).
+    #[arg(long)]
+    pub parallelism: Option<usize>,
+    /// Where task directories and logs go (default: a new directory under
+    /// the system's temporary directory).
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
+    /// `human`: logs and a tree; `json`: the final Workflow (status
+    /// included) on stdout, logs on stderr.
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Human)]
+    pub output: Output,
+    /// Print no task logs.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    #[arg(long, value_enum, default_value_t = Colour::Auto)]
+    pub color: Colour,
+}
+
+pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let (wf, catalog, sources) = load(args)?;
+    let report = lint::lint(&sources, &catalog, Options { strict: false });
+    if report.failed() {
+        let mut err = std::io::stderr().lock();
+        for f in report
+            .findings
+            .iter()
+            .filter(|f| f.diagnostic.severity == engine::diag::Severity::Error)
+        {
+            let text = sources.iter().find(|s| s.name == f.file).map(|s| s.text.as_str());
+            render::finding(
+                &mut err,
+                f,
+                text,
+                colour(args.color, std::io::stderr().is_terminal()),
+            )?;
+        }
+        eprintln!("error: the workflow is not valid; nothing was run");
+        return Ok(ExitCode::from(2));
+    }
+    let submission = submission(&wf, args)?;
+    let plan = match plan(&wf, &catalog, &submission) {
+        Ok(p) => Arc::new(p),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let work_dir = match &args.work_dir {
+        Some(d) => d.clone(),
+        // Not under /tmp: each task's private /tmp is mounted over it.
+        None => data_dir().join("runs").join(&submission.name),
+    };
+    let mut config = LocalConfig::new(&work_dir);
+    if let Some(n) = args.parallelism {
+        config.parallelism = n;
+    }
+    let mut images = ImageTable::builtin();
+    if let Some(p) = &args.images {
+        images.extend_from_file(p)?;
+    }
+    config.images = images;
+    if let Some(p) = &args.secrets {
+        config.store = LocalStore::load(p)?;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let final_run = runtime.block_on(execute(plan, config, args))?;
+    let colour = colour(args.color, std::io::stdout().is_terminal());
+    let mut out = std::io::stdout().lock();
+    match args.output {
+        Output::Json => {
+            let body = serde_json::json!({
+                "apiVersion": "argoproj.io/v1alpha1",
+                "kind": "Workflow",
+                "metadata": {"name": final_run.plan.name, "namespace": final_run.plan.namespace},
+                "status": final_run.status,
+            });
+            serde_json::to_writer_pretty(&mut out, &body)?;
+            writeln!(out)?;
+        }
+        Output::Human => {
+            tree::print(&mut out, &final_run, colour)?;
+            writeln!(out, "Logs: {}", work_dir.join("logs").display())?;
+        }
+    }
+    Ok(match final_run.status.phase {
+        WorkflowPhase::Succeeded => ExitCode::SUCCESS,
+        WorkflowPhase::Failed => ExitCode::from(1),
+        _ => ExitCode::from(2),
+    })
+}
+
+/// `$XDG_STATE_HOME/keelson`, else `~/.local/state/keelson`, else
+/// `./.keelson`.
+fn data_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("XDG_STATE_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("keelson");
+    }
+    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        Some(h) => PathBuf::from(h).join(".local/state/keelson"),
+        None => PathBuf::from(".keelson"),
+    }
+}
+
+fn colour(c: Colour, terminal: bool) -> bool {
+    match c {
+        Colour::Always => true,
+        Colour::Never => false,
+        Colour::Auto => terminal,
+    }
+}
+
+/// The workflow to run, the templates it may reference, and every source
+/// read (for lint's messages).
+fn load(args: &RunArgs) -> anyhow::Result<(Workflow, Catalog, Vec<Source>)> {
+    let mut sources = Vec::new();
+    let main = if args.file.as_os_str() == "-" {
+        let mut buf = String::new();
+        std::io::stdin().read_to_string(&mut buf).context("cannot read standard input")?;
+        Source { name: "<stdin>".into(), text: buf }
+    } else {
+        let text = std::fs::read_to_string(&args.file)
+            .with_context(|| format!("cannot read {}", args.file.display()))?;
+        Source { name: args.file.display().to_string(), text }
+    };
+    sources.push(main);
+    if !args.templates.is_empty() {
+        for path in files::spec_files(&args.templates)? {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            sources.push(Source { name: path.display().to_string(), text });
+        }
+    }
+    let mut catalog = Catalog::default();
+    let mut workflow = None;
+    for (i, s) in sources.iter().enumerate() {
+        let Ok(nodes) = engine::yaml::load_str(&s.text, engine::yaml::Limits::default()) else {
+            continue;
+        };
+        for node in nodes {
+            let Ok(doc) = engine::spec::decode(node.to_json()) else { continue };
+            catalog.add(&doc);
+            if i == 0
+                && workflow.is_none()
+                && let Document::Workflow(w) = doc
+            {
+                workflow = Some(w);
+            }
+        }
+    }
+    if workflow.is_none() {
+        workflow = from_template(&sources[0]);
+    }
+    let Some(wf) = workflow else {
+        // Let lint explain what is wrong, if anything; else say what is missing.
+        let report = lint::lint(&sources[..1], &catalog, Options { strict: false });
+        if report.failed() {
+            let mut err = std::io::stderr().lock();
+            for f in &report.findings {
+                let text = sources.first().map(|s| s.text.as_str());
+                render::finding(&mut err, f, text, false)?;
+            }
+        }
+        bail!("{} holds no Workflow to run", sources[0].name);
+    };
+    Ok((wf, catalog, sources))
+}
+
+/// A file holding a WorkflowTemplate (or ClusterWorkflowTemplate) and no
+/// Workflow runs the template, as `argo submit --from workflowtemplate/…`.
+fn from_template(source: &Source) -> Option<Workflow> {
+    let nodes = engine::yaml::load_str(&source.text, engine::yaml::Limits::default()).ok()?;
+    for node in nodes {
+        let (kind, cluster) = match engine::spec::decode(node.to_json()) {
+            Ok(Document::WorkflowTemplate(w)) => (w, false),
+            Ok(Document::ClusterWorkflowTemplate(w)) => (w, true),
+            _ => continue,
+        };
+        let name = kind.metadata.name.clone()?;
+        let doc = serde_json::json!({
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Workflow",
+            "metadata": {"generateName": format!("{name}-")},
+            "spec": {"workflowTemplateRef": {"name": name, "clusterScope": cluster}},
+        });
+        if let Ok(Document::Workflow(w)) = engine::spec::decode(doc) {
+            return Some(w);
+        }
+    }
+    None
+}
+
+fn submission(wf: &Workflow, args: &RunArgs) -> anyhow::Result<Submission> {
+    let mut parameters = Vec::new();
+    for p in &args.parameters {
+        let Some((k, v)) = p.split_once('=') else {
+            bail!("-p {p:?}: expected NAME=VALUE");
+        };
+        parameters.push((k.to_string(), v.to_string()));
+    }
+    let now = runner::now();
+    let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
+    let name = match (&wf.metadata.name, &wf.metadata.generate_name) {
+        (Some(n), _) => n.clone(),
+        (None, Some(g)) => format!("{g}{}", suffix(fnv1a_32(&seed))),
+        (None, None) => format!("workflow-{}", suffix(fnv1a_32(&seed))),
+    };
+    Ok(Submission {
+        uid: format!("{:08x}-local", fnv1a_32(&format!("{seed}{name}"))),
+        name,
+        namespace: wf.metadata.namespace.clone().unwrap_or_else(|| "default".into()),
+        created_at: now,
+        parameters,
+        entrypoint: args.entrypoint.clone(),
+    })
+}
+
+/// Five characters of `[a-z0-9]`, as Kubernetes completes a `generateName`.
+fn suffix(mut n: u32) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    (0..5)
+        .map(|_| {
+            let c = ALPHABET[(n % ALPHABET.len() as u32) as usize] as char;
+            n /= ALPHABET.len() as u32;
+            c
+        })
+        .collect()
+}
+
+async fn execute(
+    plan: Arc<engine::run::Plan>,
+    config: LocalConfig,
+    args: &RunArgs,
+) -> anyhow::Result<Run> {
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let executor = LocalExecutor::new(config, events_tx);
+    if executor.isolation() == Isolation::None {
+        eprintln!(
+            "keelson: warning: tasks share this machine's /tmp (no mount namespaces here, \
+             or the work directory is under /tmp); see docs/local-executor.md"
+        );
+    }
+    let (control_tx, mut control) = mpsc::unbounded_channel();
+    tokio::spawn(signals(control_tx));
+    let logs = executor.logs();
+    let (run, actions) = Run::start(plan, runner::now());
+    let names: HashMap<String, String> = HashMap::new();
+    let printer = (!args.quiet).then(|| {
+        let to_stderr = args.output == Output::Json;
+        let colour = colour(
+            args.color,
+            if to_stderr {
+                std::io::stderr().is_terminal()
+            } else {
+                std::io::stdout().is_terminal()
+            },
+        );
+        tokio::spawn(print_logs(logs, to_stderr, colour))
+    });
+    let mut suspended_hint = false;
+    let done = runner::drive(run, actions, &executor, &mut events, &mut control, |run, event| {
+        let _ = &names;
+        if !suspended_hint
+            && matches!(event, Event::NodeExited { .. } | Event::TimerFired { .. })
+            && run.status.nodes.values().any(|n| {
+                n.node_type == engine::status::NodeType::Suspend && n.phase == NodePhase::Running
+            })
+        {
+            suspended_hint = true;
+            eprintln!(
+                "keelson: the workflow is suspended; resume with `kill -USR1 {}`, stop with Ctrl-C",
+                std::process::id()
+            );
+        }
+    })
+    .await;
+    executor.kill_all();
+    drop(executor);
+    if let Some(p) = printer {
+        // The log fan-out ends when the executor and its tasks are gone.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), p).await;
+    }
+    Ok(done)
+}
+
+/// Ctrl-C: stop, then terminate; SIGUSR1: resume.
+async fn signals(control: mpsc::UnboundedSender<Control>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut usr1)) =
+        (signal(SignalKind::interrupt()), signal(SignalKind::user_defined1()))
+    else {
+        return;
+    };
+    let mut stops = 0;
+    loop {
+        tokio::select! {
+            Some(()) = int.recv() => {
+                stops += 1;
+                let (what, c) = if stops == 1 {
+                    ("stopping (exit handlers run); Ctrl-C again to terminate", Control::Stop)
+                } else {
+                    ("terminating", Control::Terminate)
+                };
+                eprintln!("\nkeelson: {what}");
+                if control.send(c).is_err() {
+                    return;
+                }
+            }
+            Some(()) = usr1.recv() => {
+                if control.send(Control::Resume).is_err() {
+                    return;
+                }
+            }
+            else => return,
+        }
+    }
+}
+
+/// Each line as `<pod> | text`, a colour per task, like docker compose.
+async fn print_logs(mut logs: broadcast::Receiver<LogLine>, to_stderr: bool, colour: bool) {
+    const COLOURS: [&str; 6] = ["36", "33", "32", "35", "34", "31"];
+    loop {
+        let line = match logs.recv().await {
+            Ok(l) => l,
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                eprintln!("keelson: {n} log lines skipped (output too slow)");
+                continue;
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        let prefix = if colour {
+            let c = COLOURS[(fnv1a_32(&line.pod_name) as usize) % COLOURS.len()];
+            format!("\x1b[{c}m{} |\x1b[0m", line.pod_name)
+        } else {
+            format!("{} |", line.pod_name)
+        };
+        if to_stderr {
+            eprintln!("{prefix} {}", line.text);
+        } else {
+            println!("{prefix} {}", line.text);
+        }
+    }
+}

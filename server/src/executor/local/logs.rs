@@ -1,0 +1,256 @@
+//! A task's log: every line of stdout and stderr, timestamped when read,
+//! with secret values masked, appended to `run_dir/logs/<node>.log` as
+//! `RFC3339-nanos<TAB>stdout|stderr<TAB>text` and broadcast live.
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, BufWriter};
+use tokio::sync::{broadcast, mpsc};
+
+/// Longer lines are split: one runaway line must not hold unbounded
+/// memory, and log viewers cope badly with megabyte lines anyway.
+pub const MAX_LINE: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl Stream {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+        }
+    }
+}
+
+/// One line a task printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    pub node: String,
+    pub pod_name: String,
+    pub stream: Stream,
+    /// When the executor read it.
+    pub time: SystemTime,
+    /// Without its newline; secret values replaced by `***`.
+    pub text: String,
+}
+
+/// A line on its way from a reader to the sink.
+#[derive(Debug)]
+pub struct RawLine {
+    pub stream: Stream,
+    pub time: SystemTime,
+    pub text: String,
+}
+
+/// Replaces secret values by `***`.
+#[derive(Clone, Default)]
+pub struct Masker {
+    /// Longest first, so a secret containing another is masked whole.
+    needles: Vec<String>,
+}
+
+/// A debug print must not reveal what it masks.
+impl std::fmt::Debug for Masker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Masker({} values)", self.needles.len())
+    }
+}
+
+impl Masker {
+    pub fn new(secrets: &[String]) -> Masker {
+        // A multi-line secret can only be seen one line at a time.
+        let mut needles: Vec<String> = secrets
+            .iter()
+            .flat_map(|s| s.lines())
+            .map(|s| s.trim_end_matches('\r'))
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        needles.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        needles.dedup();
+        Masker { needles }
+    }
+
+    pub fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut out = Cow::Borrowed(text);
+        for n in &self.needles {
+            if out.contains(n.as_str()) {
+                out = Cow::Owned(out.replace(n.as_str(), "***"));
+            }
+        }
+        out
+    }
+}
+
+/// Read `reader` to its end, sending each line to `tx` and every byte to
+/// `on_bytes` (stdout's bytes make `outputs.result`).
+pub async fn read_stream<R: AsyncRead + Unpin>(
+    mut reader: R,
+    stream: Stream,
+    tx: mpsc::Sender<RawLine>,
+    mut on_bytes: impl FnMut(&[u8]),
+) {
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut line: Vec<u8> = Vec::new();
+    let send = |bytes: &[u8]| {
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        RawLine {
+            stream,
+            time: SystemTime::now(),
+            text: String::from_utf8_lossy(bytes).into_owned(),
+        }
+    };
+    loop {
+        let n = match reader.read(&mut buf).await {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                tracing::warn!("reading a task's {}: {e}", stream.as_str());
+                break;
+            }
+        };
+        let chunk = &buf[..n];
+        on_bytes(chunk);
+        let mut rest = chunk;
+        while let Some(i) = rest.iter().position(|&b| b == b'\n') {
+            line.extend_from_slice(&rest[..i]);
+            rest = &rest[i + 1..];
+            if tx.send(send(&line)).await.is_err() {
+                return;
+            }
+            line.clear();
+        }
+        line.extend_from_slice(rest);
+        while line.len() >= MAX_LINE {
+            let tail = line.split_off(MAX_LINE);
+            if tx.send(send(&line)).await.is_err() {
+                return;
+            }
+            line = tail;
+        }
+    }
+    if !line.is_empty() {
+        let _ = tx.send(send(&line)).await;
+    }
+}
+
+/// Where a task's lines go.
+pub struct Sink {
+    pub node: String,
+    pub pod_name: String,
+    pub file: PathBuf,
+    pub masker: Masker,
+    pub live: broadcast::Sender<LogLine>,
+}
+
+impl Sink {
+    /// Write and broadcast lines until every sender is gone.
+    pub async fn run(self, mut rx: mpsc::Receiver<RawLine>) {
+        let mut file = match open(&self.file).await {
+            Ok(f) => Some(BufWriter::new(f)),
+            Err(e) => {
+                tracing::warn!("cannot write the log {}: {e}", self.file.display());
+                None
+            }
+        };
+        while let Some(first) = rx.recv().await {
+            let mut next = Some(first);
+            // Write what is queued, then flush once, so the file is
+            // current whenever the task is quiet.
+            while let Some(raw) = next {
+                let text = self.masker.mask(&raw.text).into_owned();
+                if let Some(f) = &mut file {
+                    let entry =
+                        format!("{}\t{}\t{}\n", rfc3339_nanos(raw.time), raw.stream.as_str(), text);
+                    if let Err(e) = f.write_all(entry.as_bytes()).await {
+                        tracing::warn!("writing the log {}: {e}", self.file.display());
+                        file = None;
+                    }
+                }
+                // No receivers is fine: nobody is watching live.
+                let _ = self.live.send(LogLine {
+                    node: self.node.clone(),
+                    pod_name: self.pod_name.clone(),
+                    stream: raw.stream,
+                    time: raw.time,
+                    text,
+                });
+                next = rx.try_recv().ok();
+            }
+            if let Some(f) = &mut file
+                && let Err(e) = f.flush().await
+            {
+                tracing::warn!("writing the log {}: {e}", self.file.display());
+                file = None;
+            }
+        }
+    }
+}
+
+async fn open(path: &std::path::Path) -> std::io::Result<tokio::fs::File> {
+    if let Some(dir) = path.parent() {
+        tokio::fs::create_dir_all(dir).await?;
+    }
+    tokio::fs::OpenOptions::new().create(true).append(true).open(path).await
+}
+
+/// `2024-05-01T10:22:43.123456789Z`, as Kubernetes timestamps log lines.
+pub fn rfc3339_nanos(t: SystemTime) -> String {
+    let (secs, nanos) = match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
+        // Before 1970: only a broken clock; whole seconds will do.
+        Err(e) => (-(e.duration().as_secs() as i64), 0),
+    };
+    let whole = engine::status::Time(secs).to_string();
+    let date_time = whole.strip_suffix('Z').unwrap_or(&whole);
+    format!("{date_time}.{nanos:09}Z")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn masks_every_secret_longest_first() {
+        let m = Masker::new(&[
+            "hunter2".into(),
+            "hunter2-long".into(),
+            "".into(),
+            "first\nsecond".into(),
+        ]);
+        assert_eq!(m.mask("pw=hunter2-long and hunter2"), "pw=*** and ***");
+        assert_eq!(m.mask("second, first"), "***, ***");
+        assert_eq!(m.mask("nothing"), "nothing");
+    }
+
+    #[test]
+    fn timestamps() {
+        let t = UNIX_EPOCH + Duration::new(1_533_118_963, 42);
+        assert_eq!(rfc3339_nanos(t), "2018-08-01T10:22:43.000000042Z");
+    }
+
+    #[tokio::test]
+    async fn lines_are_split_and_long_ones_cut() {
+        let (tx, mut rx) = mpsc::channel(16);
+        let mut input = b"one\r\ntwo\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_LINE + 5));
+        let mut seen = 0;
+        read_stream(&input[..], Stream::Stdout, tx, |b| seen += b.len()).await;
+        let mut lines = Vec::new();
+        while let Some(l) = rx.recv().await {
+            lines.push(l.text);
+        }
+        assert_eq!(seen, input.len());
+        assert_eq!(lines.len(), 4);
+        assert_eq!((lines[0].as_str(), lines[1].as_str()), ("one", "two"));
+        assert_eq!((lines[2].len(), lines[3].len()), (MAX_LINE, 5));
+    }
+}

@@ -1,0 +1,276 @@
+//! The local executor: each pod-producing node runs as a process group on
+//! this machine, with a private `/tmp`, at most `parallelism` at a time.
+//! See `docs/local-executor.md` for the rules it follows.
+//!
+//! | file | job |
+//! |---|---|
+//! | `container` | the Kubernetes container JSON, typed |
+//! | `images` | the image table (ENTRYPOINT/CMD of known images) |
+//! | `command` | `command`/`args` resolution and the program on the host |
+//! | `env`, `expand` | the environment, `$(VAR)` expansion |
+//! | `store` | local secrets and config maps |
+//! | `sandbox` | task directories, private `/tmp`, path mapping |
+//! | `process` | spawn, signal, kill |
+//! | `logs` | line splitting, masking, the log file and live fan-out |
+//! | `output` | `outputs.result` and output parameters |
+//! | `task` | one node from launch to exit |
+
+mod command;
+mod container;
+mod document;
+mod env;
+mod error;
+mod expand;
+mod images;
+mod logs;
+mod output;
+mod process;
+mod sandbox;
+mod store;
+mod task;
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use engine::run::{Event, LaunchSpec};
+use tokio::sync::{broadcast, mpsc, watch};
+
+pub use error::{LoadError, StartError};
+pub use images::{ImageEntry, ImageTable};
+pub use logs::{LogLine, Stream};
+pub use output::MAX_RESULT;
+pub use sandbox::Isolation;
+pub use store::LocalStore;
+
+/// Live log lines kept for slow receivers before they start losing them.
+const LOG_BUFFER: usize = 4096;
+
+/// How the local executor runs nodes.
+#[derive(Debug, Clone)]
+pub struct LocalConfig {
+    /// `tasks/<node>/{tmp,work,staging}` and `logs/<node>.log` go here.
+    pub run_dir: PathBuf,
+    pub images: ImageTable,
+    pub store: LocalStore,
+    /// Most processes at once (0 counts as 1); further launches wait, first
+    /// come first served.
+    pub parallelism: usize,
+    /// Between SIGTERM and SIGKILL.
+    pub kill_grace: Duration,
+    /// Give each task a private `/tmp` when the machine allows it; `false`
+    /// always runs without namespaces.
+    pub isolate: bool,
+}
+
+impl LocalConfig {
+    /// Built-in images, no secrets, twice as many processes as CPUs (at
+    /// least 4), 10 s grace, isolation on.
+    pub fn new(run_dir: impl Into<PathBuf>) -> LocalConfig {
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        LocalConfig {
+            run_dir: run_dir.into(),
+            images: ImageTable::builtin(),
+            store: LocalStore::empty(),
+            parallelism: (2 * cpus).max(4),
+            kill_grace: Duration::from_secs(10),
+            isolate: true,
+        }
+    }
+}
+
+/// Runs launch specs as local processes and reports [`Event`]s. Cheap to
+/// clone; clones share everything.
+#[derive(Clone)]
+pub struct LocalExecutor {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: LocalConfig,
+    isolation: Isolation,
+    events: mpsc::UnboundedSender<Event>,
+    live: broadcast::Sender<LogLine>,
+    runtime: tokio::runtime::Handle,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Prepared nodes waiting for a slot, in launch order.
+    queue: VecDeque<task::Prepared>,
+    running: usize,
+    /// Every queued or running node; running ones with their kill switch.
+    nodes: HashMap<String, Option<watch::Sender<bool>>>,
+}
+
+impl LocalExecutor {
+    /// Creates the run directory, decides the isolation once (a throwaway
+    /// child tries the namespaces; a run directory under `/tmp` rules them
+    /// out) and warns if tasks will share `/tmp`.
+    ///
+    /// # Panics
+    /// Outside a Tokio runtime: tasks are spawned on the current one.
+    pub fn new(mut config: LocalConfig, events: mpsc::UnboundedSender<Event>) -> Self {
+        // Tasks run in their own working directories: every path handed
+        // to them (HOME, the script) must be absolute.
+        let _ = std::fs::create_dir_all(&config.run_dir);
+        if let Ok(abs) =
+            config.run_dir.canonicalize().or_else(|_| std::path::absolute(&config.run_dir))
+        {
+            config.run_dir = abs;
+        }
+        let isolation = if !config.isolate {
+            Isolation::None
+        } else if config.run_dir.starts_with("/tmp") {
+            // The private /tmp would hide the run directory (HOME, scripts,
+            // the working directory) from the task itself.
+            tracing::warn!(
+                "the run directory {} is under /tmp, which each task's private /tmp would hide: \
+                 tasks share this machine's /tmp (TMPDIR is private, but fixed paths like \
+                 /tmp/out.txt can collide); choose a run directory elsewhere",
+                config.run_dir.display()
+            );
+            Isolation::None
+        } else {
+            let isolation = sandbox::probe(&config.run_dir);
+            if isolation == Isolation::None {
+                tracing::warn!(
+                    "namespaces are not available: tasks share this machine's /tmp (TMPDIR is \
+                     private, but fixed paths like /tmp/out.txt can collide)"
+                );
+            }
+            isolation
+        };
+        let (live, _) = broadcast::channel(LOG_BUFFER);
+        LocalExecutor {
+            inner: Arc::new(Inner {
+                config,
+                isolation,
+                events,
+                live,
+                runtime: tokio::runtime::Handle::current(),
+                state: Mutex::new(State::default()),
+            }),
+        }
+    }
+
+    /// How tasks are isolated on this machine.
+    pub fn isolation(&self) -> Isolation {
+        self.inner.isolation
+    }
+
+    /// Start a node, or queue it behind `parallelism` running ones. Never
+    /// blocks: `NodeStarted` follows when the process starts, then
+    /// `NodeExited`; or `NodeFailedToStart` (at once when the spec cannot
+    /// run: unknown image, missing program or secret, bad JSON).
+    pub fn launch(&self, spec: LaunchSpec) {
+        let node = spec.node.clone();
+        let c = &self.inner.config;
+        let ctx = task::Context {
+            run_dir: &c.run_dir,
+            images: &c.images,
+            store: &c.store,
+            isolation: self.inner.isolation,
+        };
+        let prepared = task::prepare(spec, &ctx);
+        let mut state = self.state();
+        let prepared = match prepared {
+            Ok(p) if !state.nodes.contains_key(&node) => p,
+            Ok(_) => return self.fail(&node, StartError::AlreadyRunning { node: node.clone() }),
+            Err(e) => return self.fail(&node, e),
+        };
+        state.nodes.insert(node, None);
+        state.queue.push_back(prepared);
+        self.pump(&mut state);
+    }
+
+    /// Stop a node: SIGTERM to its process group, SIGKILL after
+    /// `kill_grace`. `NodeExited` follows with 128 + the signal (143 or
+    /// 137), as Kubernetes reports it; a node still waiting for a slot
+    /// exits with 143 without ever starting. Unknown nodes are ignored.
+    pub fn kill(&self, node: &str) {
+        let mut state = self.state();
+        match state.nodes.get(node) {
+            Some(Some(switch)) => {
+                let _ = switch.send(true);
+            }
+            Some(None) => {
+                state.queue.retain(|p| p.node != node);
+                state.nodes.remove(node);
+                let _ = self.inner.events.send(task::killed_before_start(node));
+            }
+            None => {}
+        }
+    }
+
+    /// [`Self::kill`] every queued and running node.
+    pub fn kill_all(&self) {
+        let mut state = self.state();
+        for p in std::mem::take(&mut state.queue) {
+            state.nodes.remove(&p.node);
+            let _ = self.inner.events.send(task::killed_before_start(&p.node));
+        }
+        for switch in state.nodes.values().flatten() {
+            let _ = switch.send(true);
+        }
+    }
+
+    /// Every log line of every node from now on. Bounded: a receiver that
+    /// falls behind loses lines (`RecvError::Lagged`) and never slows the
+    /// tasks down. The log files have everything.
+    pub fn logs(&self) -> broadcast::Receiver<LogLine> {
+        self.inner.live.subscribe()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic elsewhere while holding the lock leaves consistent data
+        // (every update is a single step), so keep going.
+        self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn fail(&self, node: &str, e: StartError) {
+        let message = e.to_string();
+        let _ =
+            self.inner.events.send(Event::NodeFailedToStart { node: node.to_string(), message });
+    }
+
+    /// Start queued nodes while there are free slots.
+    fn pump(&self, state: &mut State) {
+        let limit = self.inner.config.parallelism.max(1);
+        while state.running < limit {
+            let Some(prepared) = state.queue.pop_front() else { break };
+            let (switch, kill) = watch::channel(false);
+            state.nodes.insert(prepared.node.clone(), Some(switch));
+            state.running += 1;
+            let exec = self.clone();
+            self.inner.runtime.spawn(async move {
+                let node = prepared.node.clone();
+                let rt = exec.runtime();
+                let end = task::run(prepared, &rt, kill).await;
+                exec.finished(&node, end);
+            });
+        }
+    }
+
+    /// A node ended: report it, then free its slot, so that with
+    /// `parallelism` 1 the next `NodeStarted` comes after this event.
+    fn finished(&self, node: &str, end: Event) {
+        let mut state = self.state();
+        state.nodes.remove(node);
+        let _ = self.inner.events.send(end);
+        state.running = state.running.saturating_sub(1);
+        self.pump(&mut state);
+    }
+
+    fn runtime(&self) -> task::Runtime {
+        task::Runtime {
+            isolation: self.inner.isolation,
+            kill_grace: self.inner.config.kill_grace,
+            live: self.inner.live.clone(),
+            events: self.inner.events.clone(),
+            log_dir: self.inner.config.run_dir.join("logs"),
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! One node's life: [`prepare`] turns a launch spec into everything
+//! needed to run it (no side effects, so a node that cannot start is
+//! reported at once), and [`run`] places its files, starts it, streams its
+//! logs, waits (or kills) and collects its outputs.
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use engine::run::{Event, Exit, LaunchSpec};
+use tokio::sync::{broadcast, mpsc, watch};
+
+use super::command::{self, Resolved};
+use super::container::Container;
+use super::env::container_env;
+use super::error::StartError;
+use super::images::ImageTable;
+use super::logs::{self, LogLine, Masker, Sink, Stream};
+use super::output::{self, Tail};
+use super::process::{self, Launch};
+use super::sandbox::{self, Isolation, PathMap, TaskDirs};
+use super::store::LocalStore;
+
+/// How long to wait for the pipes to close after the process group is
+/// gone: only a process that left the group (setsid) can hold them open.
+const DRAIN: Duration = Duration::from_secs(2);
+
+/// The PATH when the executor's own has none.
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// What preparing a node needs from the executor.
+pub struct Context<'a> {
+    pub run_dir: &'a std::path::Path,
+    pub images: &'a ImageTable,
+    pub store: &'a LocalStore,
+    pub isolation: Isolation,
+}
+
+/// A node ready to start. (No `Debug`: `env` holds secret values.)
+pub struct Prepared {
+    pub node: String,
+    pub pod_name: String,
+    image: String,
+    resolved: Resolved,
+    env: Vec<(String, String)>,
+    masker: Masker,
+    map: PathMap,
+    cwd_host: PathBuf,
+    /// Host path and contents, written before start.
+    files: Vec<(PathBuf, String)>,
+    script: Option<(PathBuf, String)>,
+    outputs: Vec<(String, String)>,
+    deadline: Option<Duration>,
+}
+
+pub fn prepare(spec: LaunchSpec, ctx: &Context<'_>) -> Result<Prepared, StartError> {
+    let container = Container::from_json(&spec.container)?;
+    let image = container.image_name().to_string();
+    let cenv = container_env(&container, ctx.store, &spec.pod_name)?;
+    let mut argv = command::argv(&container, ctx.images, &cenv)?;
+    let dirs = TaskDirs::new(ctx.run_dir, &spec.node);
+    let script = spec.source.map(|source| (dirs.staging.join("script"), source));
+    if let Some((path, _)) = &script {
+        // Argo runs `command + [file]` for scripts.
+        argv.push(path.to_string_lossy().into_owned());
+    }
+
+    let (cwd, cwd_host) =
+        sandbox::working_dir(container.working_dir.as_deref(), ctx.isolation, &dirs)?;
+    let mut env = base_env(&dirs, &spec.pod_name, ctx.isolation);
+    for (name, value) in cenv.vars {
+        match env.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => env.push((name, value)),
+        }
+    }
+    let path = env.iter().find(|(n, _)| n == "PATH").map_or("", |(_, v)| v.as_str());
+    let resolved = command::resolve(argv, path, &image, ctx.images)?;
+
+    let map = PathMap { isolation: ctx.isolation, dirs, cwd };
+    let files = spec
+        .files
+        .into_iter()
+        .map(|(path, contents)| Ok((map.input(&path)?, contents)))
+        .collect::<Result<_, StartError>>()?;
+    Ok(Prepared {
+        node: spec.node,
+        pod_name: spec.pod_name,
+        image,
+        resolved,
+        env,
+        masker: Masker::new(&cenv.secrets),
+        map,
+        cwd_host,
+        files,
+        script,
+        outputs: spec.output_paths,
+        deadline: spec.deadline_seconds.map(Duration::from_secs),
+    })
+}
+
+/// What a process starts with before the container's own variables: the
+/// host's PATH (plus /usr/games, where Debian puts cowsay, which Argo's
+/// cowsay images have on their PATH), HOME in the task's work directory,
+/// LANG, and HOSTNAME as in a pod. Nothing else leaks from the host.
+fn base_env(dirs: &TaskDirs, pod_name: &str, isolation: Isolation) -> Vec<(String, String)> {
+    let mut path = std::env::var("PATH").unwrap_or_else(|_| DEFAULT_PATH.to_string());
+    if !std::env::split_paths(&path).any(|p| p == std::path::Path::new("/usr/games")) {
+        path.push_str(":/usr/games");
+    }
+    let mut env = vec![
+        ("PATH".to_string(), path),
+        ("HOME".to_string(), dirs.work.to_string_lossy().into_owned()),
+        ("HOSTNAME".to_string(), pod_name.to_string()),
+    ];
+    if let Ok(lang) = std::env::var("LANG") {
+        env.push(("LANG".to_string(), lang));
+    }
+    if !isolation.private_tmp() {
+        // Without a private /tmp, programs that honour TMPDIR at least
+        // stay out of each other's way.
+        env.push(("TMPDIR".to_string(), dirs.tmp.to_string_lossy().into_owned()));
+    }
+    env
+}
+
+/// What running a node needs from the executor.
+pub struct Runtime {
+    pub isolation: Isolation,
+    pub kill_grace: Duration,
+    pub live: broadcast::Sender<LogLine>,
+    pub events: mpsc::UnboundedSender<Event>,
+    pub log_dir: PathBuf,
+}
+
+/// Run a prepared node to its end and return the event that ends it
+/// (`NodeExited` or `NodeFailedToStart`); `NodeStarted` is sent on
+/// `rt.events` as soon as the process exists.
+pub async fn run(p: Prepared, rt: &Runtime, mut kill: watch::Receiver<bool>) -> Event {
+    let node = p.node.clone();
+    let failed =
+        |e: StartError| Event::NodeFailedToStart { node: node.clone(), message: e.to_string() };
+    if let Err(e) = place_files(&p) {
+        return failed(e);
+    }
+    if *kill.borrow() {
+        return killed_before_start(&node);
+    }
+    let launch = Launch {
+        resolved: &p.resolved,
+        env: &p.env,
+        isolation: rt.isolation,
+        tmp: &p.map.dirs.tmp,
+        cwd: &p.map.cwd,
+        cwd_host: &p.cwd_host,
+    };
+    let mut proc = match process::spawn(&launch) {
+        Ok(proc) => proc,
+        Err(e) => return failed(spawn_error(e, &p)),
+    };
+    let _ = rt.events.send(Event::NodeStarted { node: node.clone() });
+
+    let (tx, rx) = mpsc::channel(1024);
+    let sink = Sink {
+        node: p.node.clone(),
+        pod_name: p.pod_name.clone(),
+        file: rt.log_dir.join(format!("{}.log", sandbox::file_name(&p.node))),
+        masker: p.masker.clone(),
+        live: rt.live.clone(),
+    };
+    let sink = tokio::spawn(sink.run(rx));
+    let tail = Arc::new(Mutex::new(Tail::default()));
+    let mut readers = Vec::new();
+    if let Some(out) = proc.child.stdout.take() {
+        let (tx, tail) = (tx.clone(), tail.clone());
+        readers.push(tokio::spawn(logs::read_stream(out, Stream::Stdout, tx, move |b| {
+            tail.lock().unwrap_or_else(|e| e.into_inner()).push(b)
+        })));
+    }
+    if let Some(err) = proc.child.stderr.take() {
+        readers.push(tokio::spawn(logs::read_stream(err, Stream::Stderr, tx.clone(), |_| {})));
+    }
+    drop(tx);
+
+    let deadline = async {
+        match p.deadline {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    let exited = tokio::select! {
+        status = proc.child.wait() => Some(status),
+        () = kill_requested(&mut kill) => None,
+        () = deadline => None,
+    };
+    let status = match exited {
+        Some(status) => status,
+        None => process::terminate(&mut proc, rt.kill_grace).await,
+    };
+    // Kubernetes ends a container's other processes with its main one;
+    // here they would also hold the pipes open.
+    process::signal_group(proc.pgid, libc::SIGKILL);
+    let code = match status {
+        Ok(s) => process::exit_code(s),
+        Err(e) => {
+            tracing::error!("waiting for node {node}: {e}");
+            -1
+        }
+    };
+
+    let drain = async {
+        for r in &mut readers {
+            let _ = r.await;
+        }
+    };
+    if tokio::time::timeout(DRAIN, drain).await.is_err() {
+        tracing::warn!(
+            "node {node}: a process left its group and keeps its output open; ignoring it"
+        );
+        for r in &readers {
+            r.abort();
+        }
+    }
+    let _ = sink.await;
+
+    let result = tail.lock().unwrap_or_else(|e| e.into_inner()).result();
+    let parameters = output::parameters(&p.outputs, &p.map);
+    Event::NodeExited { node, exit: Exit { code, result: Some(result), parameters } }
+}
+
+/// The exit a node killed while it waited for a slot reports: what a
+/// SIGTERM'd container shows.
+pub fn killed_before_start(node: &str) -> Event {
+    Event::NodeExited {
+        node: node.to_string(),
+        exit: Exit { code: 128 + libc::SIGTERM, result: None, parameters: Default::default() },
+    }
+}
+
+async fn kill_requested(kill: &mut watch::Receiver<bool>) {
+    // A dropped sender means nobody can kill any more: wait forever.
+    if kill.wait_for(|k| *k).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The task's directories, input files and script, before start.
+fn place_files(p: &Prepared) -> Result<(), StartError> {
+    let dirs = &p.map.dirs;
+    let io = |what: String| move |e| StartError::io(what, e);
+    // A task directory left by an earlier run with the same run directory
+    // would hand this task stale files (outputs it never wrote).
+    match std::fs::remove_dir_all(&dirs.root) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => {
+            return Err(StartError::io(format!("cannot clear {}", dirs.root.display()), e));
+        }
+        _ => {}
+    }
+    dirs.create().map_err(io(format!("cannot create {}", dirs.root.display())))?;
+    std::fs::create_dir_all(&p.cwd_host)
+        .map_err(io(format!("cannot create the working directory {}", p.cwd_host.display())))?;
+    let writes = p.files.iter().chain(&p.script);
+    for (path, contents) in writes {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
+        }
+        std::fs::write(path, contents).map_err(io(format!("cannot write {}", path.display())))?;
+    }
+    Ok(())
+}
+
+fn spawn_error(e: io::Error, p: &Prepared) -> StartError {
+    let program = p.resolved.argv.first().cloned().unwrap_or_default();
+    if e.kind() == io::ErrorKind::NotFound && !p.resolved.program.exists() {
+        return StartError::NotFound { program, image: p.image.clone(), hint: None };
+    }
+    StartError::io(format!("cannot start '{program}' (image '{}')", p.image), e)
+}

@@ -1,0 +1,6 @@
+//! The `server` crate as a library: what the `keelson` binary runs on
+//! (executors today; the store, controller and API later). It is a library
+//! so integration tests can drive it directly, without the CLI.
+
+pub mod executor;
+pub mod runner;
