@@ -73,6 +73,16 @@ pub fn resume(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
                 .collect()
         })
         .unwrap_or_default();
+    // Argo refuses to resume while a supplied output has neither a value
+    // nor a default ("raw output parameter … has not been set").
+    let unset = run.status.nodes.get(id).and_then(|n| n.outputs.as_ref()).is_some_and(|o| {
+        o.parameters
+            .iter()
+            .any(|p| p.value.is_none() && !defaults.iter().any(|(n, _)| *n == p.name))
+    });
+    if unset {
+        return;
+    }
     if let Some(o) = run.status.nodes.get_mut(id).and_then(|n| n.outputs.as_mut()) {
         for p in &mut o.parameters {
             if p.value.is_none() {

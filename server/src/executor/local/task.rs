@@ -267,6 +267,12 @@ fn place_files(p: &Prepared) -> Result<(), StartError> {
         }
         std::fs::write(path, contents).map_err(io(format!("cannot write {}", path.display())))?;
     }
+    // Argo's script file is executable: `command: [sh, -c]` runs it by path.
+    if let Some((path, _)) = &p.script {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+            .map_err(io(format!("cannot make {} executable", path.display())))?;
+    }
     Ok(())
 }
 

@@ -1,0 +1,246 @@
+//! Conformance: run Argo's own example workflows that need no cluster
+//! (`runs_without_cluster = yes` in `../shared/argo-examples/
+//! CLASSIFICATION.tsv`) with `keelson run`, and compare each final phase
+//! with the one Argo expects. Prints a table and the match rate; fails
+//! when an example outside `KNOWN_MISMATCHES` does not match (the goal
+//! is 95 %; the known mismatches are listed in docs/conformance.md).
+//! Skipped, with a message, where `../shared/` is absent.
+//!
+//! Several examples sleep for a minute on purpose, so they run a few at a
+//! time (they mostly wait).
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Examples not run, and why.
+const NOT_RUN: &[(&str, &str)] = &[
+    ("forever.yaml", "runs forever by design"),
+    (
+        "intermediate-parameters.yaml",
+        "waits for a person to supply a value and resume (`argo node set` + `argo resume`)",
+    ),
+    (
+        "suspend-template-outputs.yaml",
+        "waits for a person to supply a value and resume (`argo node set` + `argo resume`)",
+    ),
+];
+
+/// Examples Keelson does not run as Argo does yet, and why. The test
+/// fails if one of them starts matching (update this list) or if any
+/// other example stops matching.
+const KNOWN_MISMATCHES: &[(&str, &str)] = &[
+    ("container-set-template/graph-workflow.yaml", "containerSet templates are not run yet"),
+    (
+        "container-set-template/outputs-result-workflow.yaml",
+        "containerSet templates are not run yet",
+    ),
+    ("container-set-template/parallel-workflow.yaml", "containerSet templates are not run yet"),
+    ("container-set-template/sequence-workflow.yaml", "containerSet templates are not run yet"),
+    (
+        "expression-tag-template-workflow.yaml",
+        "`sprig.date` with a string formats the current time; the engine is pure and refuses it",
+    ),
+];
+
+/// Our own reading of the phase Argo reaches where the classification has
+/// none (`untested:*`) or where its label disagrees with Argo's rules.
+const EXPECTED: &[(&str, &str, &str)] = &[
+    (
+        "continue-on-fail.yaml",
+        "Succeeded",
+        "labelled expected-failure, but `continueOn: {failed: true}` makes Argo's workflow Succeed",
+    ),
+    ("loops-arbitrary-sequential-steps.yaml", "Failed", "its fourth item exits 1 by design"),
+    ("step-level-timeout.yaml", "Failed", "both steps time out; only `failed` is continued"),
+    ("retry-conditional.yaml", "any", "random exit codes"),
+    ("resubmit.yaml", "any", "random failures by design"),
+    ("retry-on-error.yaml", "any", "random exit codes, two retries"),
+    ("template-defaults.yaml", "any", "random exit codes, two retries"),
+    ("workflow-template/retry-with-steps.yaml", "Succeeded", "retries until success"),
+];
+
+/// Examples that wait in a suspend template: resumed after a moment.
+const RESUME: &[&str] = &["suspend-template.yaml"];
+
+const WORKERS: usize = 6;
+const TIMEOUT: Duration = Duration::from_secs(240);
+
+struct Case {
+    file: String,
+    expected: String,
+}
+
+struct Outcome {
+    file: String,
+    expected: String,
+    got: String,
+    seconds: f64,
+    note: String,
+}
+
+fn examples_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/argo-examples");
+    dir.join("CLASSIFICATION.tsv").is_file().then_some(dir)
+}
+
+fn cases(dir: &Path) -> Vec<Case> {
+    let tsv = std::fs::read_to_string(dir.join("CLASSIFICATION.tsv")).unwrap_or_default();
+    let mut out = Vec::new();
+    for line in tsv.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() < 8 || cols[5] != "yes" || cols[1] != "Workflow" {
+            continue;
+        }
+        let file = cols[0].to_string();
+        if NOT_RUN.iter().any(|(f, _)| *f == file) {
+            continue;
+        }
+        let expected = match EXPECTED.iter().find(|(f, _, _)| *f == file) {
+            Some((_, e, _)) => e.to_string(),
+            None if cols[7].starts_with("Failed") => "Failed|Error".to_string(),
+            None => "Succeeded".to_string(),
+        };
+        out.push(Case { file, expected });
+    }
+    out
+}
+
+fn run_case(dir: &Path, case: &Case, work: &Path) -> Outcome {
+    let started = Instant::now();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_keelson"));
+    cmd.current_dir(dir)
+        .args(["run", "-q", "-o", "json", "--color", "never", &case.file])
+        .arg("--work-dir")
+        .arg(work.join(case.file.replace('/', "_")))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if case.file.contains('/') {
+        cmd.args(["--templates", "workflow-template", "--templates", "cluster-workflow-template"]);
+    }
+    let outcome = |got: &str, note: String| Outcome {
+        file: case.file.clone(),
+        expected: case.expected.clone(),
+        got: got.to_string(),
+        seconds: started.elapsed().as_secs_f64(),
+        note,
+    };
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => return outcome("-", format!("cannot start keelson: {e}")),
+    };
+    let resume = RESUME.contains(&case.file.as_str());
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break Some(s),
+            Ok(None) => {}
+            Err(_) => break None,
+        }
+        if started.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return outcome("timeout", format!("still running after {}s", TIMEOUT.as_secs()));
+        }
+        if resume && started.elapsed() > Duration::from_secs(2) {
+            // As a user would: `kill -USR1` resumes suspended nodes.
+            let _ = Command::new("kill").args(["-USR1", &child.id().to_string()]).status();
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let output = child.wait_with_output();
+    let (stdout, stderr) = match output {
+        Ok(o) => (o.stdout, o.stderr),
+        Err(_) => (Vec::new(), Vec::new()),
+    };
+    let phase = serde_json::from_slice::<serde_json::Value>(&stdout)
+        .ok()
+        .and_then(|v| v["status"]["phase"].as_str().map(str::to_string));
+    let message = serde_json::from_slice::<serde_json::Value>(&stdout)
+        .ok()
+        .and_then(|v| v["status"]["message"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    match phase {
+        Some(p) => outcome(&p, message),
+        None => {
+            let err = String::from_utf8_lossy(&stderr);
+            let first = err.lines().find(|l| !l.trim().is_empty()).unwrap_or("").to_string();
+            outcome(&format!("exit {:?}", status.and_then(|s| s.code())), first)
+        }
+    }
+}
+
+fn matches(expected: &str, got: &str) -> bool {
+    expected == "any" || expected.split('|').any(|e| e == got)
+}
+
+#[test]
+fn argo_examples_end_as_argo_says() {
+    let Some(dir) = examples_dir() else {
+        eprintln!("skipped: ../shared/argo-examples is not here");
+        return;
+    };
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("argo-conformance");
+    let _ = std::fs::remove_dir_all(&work);
+    let queue = Arc::new(Mutex::new(cases(&dir).into_iter().collect::<VecDeque<_>>()));
+    let results = Arc::new(Mutex::new(Vec::new()));
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let (queue, results, dir, work) =
+                (queue.clone(), results.clone(), dir.clone(), work.clone());
+            std::thread::spawn(move || {
+                loop {
+                    let next = queue.lock().map(|mut q| q.pop_front()).ok().flatten();
+                    let Some(case) = next else { return };
+                    let o = run_case(&dir, &case, &work);
+                    if let Ok(mut r) = results.lock() {
+                        r.push(o);
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().expect("worker");
+    }
+    let mut results = std::mem::take(&mut *results.lock().expect("results"));
+    results.sort_by(|a, b| a.file.cmp(&b.file));
+    println!("\n{:<72} {:<14} {:<10} {:>6}  note", "example", "expected", "got", "secs");
+    let mut matched = 0;
+    for r in &results {
+        let ok = matches(&r.expected, &r.got);
+        matched += usize::from(ok);
+        println!(
+            "{} {:<70} {:<14} {:<10} {:>6.1}  {}",
+            if ok { "✔" } else { "✖" },
+            r.file,
+            r.expected,
+            r.got,
+            r.seconds,
+            if ok { String::new() } else { r.note.chars().take(120).collect() }
+        );
+    }
+    for (f, why) in NOT_RUN {
+        println!("- {f:<70} not run: {why}");
+    }
+    let total = results.len();
+    let rate = 100.0 * matched as f64 / total.max(1) as f64;
+    println!("\nconformance: {matched}/{total} examples end in Argo's phase ({rate:.1} %)");
+    let known = |f: &str| KNOWN_MISMATCHES.iter().any(|(k, _)| *k == f);
+    let regressions: Vec<&str> = results
+        .iter()
+        .filter(|r| !matches(&r.expected, &r.got) && !known(&r.file))
+        .map(|r| r.file.as_str())
+        .collect();
+    let fixed: Vec<&str> = results
+        .iter()
+        .filter(|r| matches(&r.expected, &r.got) && known(&r.file))
+        .map(|r| r.file.as_str())
+        .collect();
+    assert!(regressions.is_empty(), "examples that no longer end as Argo says: {regressions:?}");
+    assert!(
+        fixed.is_empty(),
+        "known mismatches that now match (update KNOWN_MISMATCHES): {fixed:?}"
+    );
+}
