@@ -49,9 +49,9 @@ pub struct Book {
     pub deadline_passed: bool,
     /// The workflow's exit handler, once started.
     pub workflow_exit: Option<String>,
-    /// A Steps/DAG node's template as JSON, to see which steps' stdout it
-    /// reads (`outputs.result` is only kept when it does, as in Argo).
-    pub template_text: HashMap<String, std::sync::Arc<str>>,
+    /// Per Steps/DAG node: the steps or tasks whose `outputs.result` its
+    /// template reads (stdout is only kept for those, as in Argo).
+    pub result_refs: HashMap<String, HashSet<String>>,
     /// `workflow.outputs.parameters.<globalName>` published so far.
     pub global_outputs: BTreeMap<String, String>,
 }

@@ -176,26 +176,42 @@ fn captures_result(run: &mut Run, id: &str) -> bool {
         }
     }
     let step = name.rsplit('.').next().unwrap_or(name).to_string();
-    let text = match run.book.template_text.get(&boundary) {
-        Some(t) => t.clone(),
-        None => {
-            let Some(key) = run.book.frames.get(&boundary).map(|f| f.template.clone()) else {
-                return false;
-            };
-            let text: std::sync::Arc<str> = run
-                .plan
-                .template(&key)
-                .and_then(|t| serde_json::to_string(t).ok())
-                .unwrap_or_default()
-                .into();
-            run.book.template_text.insert(boundary.clone(), text.clone());
-            text
-        }
+    if let Some(names) = run.book.result_refs.get(&boundary) {
+        return names.contains(&step);
+    }
+    let Some(key) = run.book.frames.get(&boundary).map(|f| f.template.clone()) else {
+        return false;
     };
-    ["steps.", "tasks."].iter().any(|p| text.contains(&format!("{p}{step}.outputs.result")))
-        || ["steps['", "tasks['"]
-            .iter()
-            .any(|p| text.contains(&format!("{p}{step}'].outputs.result")))
+    let text =
+        run.plan.template(&key).and_then(|t| serde_json::to_string(t).ok()).unwrap_or_default();
+    let names = result_refs(&text);
+    let found = names.contains(&step);
+    run.book.result_refs.insert(boundary, names);
+    found
+}
+
+/// The step and task names a template's JSON reads `outputs.result` of:
+/// `steps.X.outputs.result`, `tasks.X.outputs.result`, `steps['X']…`.
+/// Computed once per Steps/DAG node, so a pod's exit costs a lookup.
+fn result_refs(text: &str) -> std::collections::HashSet<String> {
+    let mut names = std::collections::HashSet::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(".outputs.result") {
+        let before = &rest[..at];
+        let name = if let Some(b) = before.strip_suffix("']") {
+            b.rsplit_once("['").map(|(_, n)| n)
+        } else {
+            let start = before
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .map_or(0, |i| i + 1);
+            Some(&before[start..])
+        };
+        if let Some(n) = name.filter(|n| !n.is_empty()) {
+            names.insert(n.to_string());
+        }
+        rest = &rest[at + ".outputs.result".len()..];
+    }
+    names
 }
 
 /// `(name, path)` of each output parameter read from a file.
