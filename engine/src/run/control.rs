@@ -14,7 +14,7 @@ pub fn shutdown(run: &mut Run, how: Shutdown, now: Time, out: &mut Vec<Action>) 
     run.book.shutdown = Some(how);
     let spare_exit = how == Shutdown::Stop;
     let kill = format!("workflow shutdown with strategy:  {}", how.name());
-    stop_pods(run, &kill, spare_exit, now, out);
+    stop_pods(run, &kill, spare_exit, out);
     let queued = format!("workflow shutdown with strategy: {}", how.name());
     fail_queued(run, &queued, spare_exit, now, out);
     let suspended = format!("Stopped with strategy '{}'", how.name());
@@ -74,7 +74,7 @@ fn workflow_deadline(run: &mut Run, now: Time, out: &mut Vec<Action>) {
     }
     run.book.deadline_passed = true;
     let msg = "Step exceeded its deadline";
-    stop_pods(run, msg, true, now, out);
+    stop_pods(run, msg, true, out);
     fail_queued(run, msg, true, now, out);
     fail_suspended(run, msg, now, out);
     let waiting: Vec<String> = run.book.retries.keys().cloned().collect();
@@ -89,7 +89,7 @@ fn kill(run: &mut Run, id: &str, message: &str, out: &mut Vec<Action>) {
     }
 }
 
-fn stop_pods(run: &mut Run, message: &str, spare_exit: bool, _now: Time, out: &mut Vec<Action>) {
+fn stop_pods(run: &mut Run, message: &str, spare_exit: bool, out: &mut Vec<Action>) {
     let pods: Vec<String> = run
         .book
         .active_pods

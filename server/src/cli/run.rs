@@ -4,7 +4,6 @@
 //! Ctrl-C stops the workflow (exit handlers run), a second Ctrl-C
 //! terminates it; SIGUSR1 resumes suspended nodes.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -296,7 +295,6 @@ async fn execute(
     tokio::spawn(signals(control_tx));
     let logs = executor.logs();
     let (run, actions) = Run::start(plan, runner::now());
-    let names: HashMap<String, String> = HashMap::new();
     let printer = (!args.quiet).then(|| {
         let to_stderr = args.output == Output::Json;
         let colour = colour(
@@ -311,7 +309,6 @@ async fn execute(
     });
     let mut suspended_hint = false;
     let done = runner::drive(run, actions, &executor, &mut events, &mut control, |run, event| {
-        let _ = &names;
         if !suspended_hint
             && matches!(event, Event::NodeExited { .. } | Event::TimerFired { .. })
             && run.status.nodes.values().any(|n| {
