@@ -54,6 +54,9 @@ pub struct Book {
     pub result_refs: HashMap<String, HashSet<String>>,
     /// `workflow.outputs.parameters.<globalName>` published so far.
     pub global_outputs: BTreeMap<String, String>,
+    /// When retrying a finished workflow: the nodes kept from the previous
+    /// run, by ID; they end as recorded instead of running (see `rerun`).
+    pub replay: HashMap<String, crate::status::NodeStatus>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,6 +17,8 @@ mod node;
 mod outputs;
 pub mod plan;
 mod pod;
+mod rerun;
+mod resubmit;
 mod retry_node;
 mod scope;
 mod steps;
@@ -29,6 +31,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use plan::{Plan, PlanError, Submission, plan};
+pub use rerun::{NodeSelector, RetryError, RetryOptions};
+pub use resubmit::{RESUBMITTED_FROM, resubmit};
 
 use crate::status::{NodePhase, Time, WorkflowPhase, WorkflowStatus};
 use book::Book;
@@ -135,12 +139,32 @@ pub struct Run {
 impl Run {
     /// Begin a run: the entrypoint's node and the first actions.
     pub fn start(plan: Arc<Plan>, now: Time) -> (Run, Vec<Action>) {
+        Run::begin(plan, Book::default(), now)
+    }
+
+    /// Retry a finished workflow (`argo retry`): its failed and errored
+    /// pods, what follows them and — with `restart_successful` — the nodes
+    /// the selector names run again; everything else keeps its recorded
+    /// outcome. `plan` is the workflow's plan (with any new parameters),
+    /// `previous` its final status.
+    pub fn retry(
+        plan: Arc<Plan>,
+        previous: &WorkflowStatus,
+        options: &RetryOptions,
+        now: Time,
+    ) -> Result<(Run, Vec<Action>), RetryError> {
+        let replay = rerun::kept_nodes(&plan.name, previous, options)?;
+        let book = Book { replay, ..Book::default() };
+        Ok(Run::begin(plan, book, now))
+    }
+
+    fn begin(plan: Arc<Plan>, book: Book, now: Time) -> (Run, Vec<Action>) {
         let status = WorkflowStatus {
             phase: WorkflowPhase::Running,
             started_at: Some(now),
             ..Default::default()
         };
-        let mut run = Run { plan, status, book: Book::default() };
+        let mut run = Run { plan, status, book };
         let mut out = Vec::new();
         if let Some(h) = run.plan.spec.hooks.keys().find(|k| *k != "exit") {
             let msg = format!(
@@ -235,5 +259,7 @@ impl Run {
 
 #[cfg(test)]
 mod feature_tests;
+#[cfg(test)]
+mod rerun_tests;
 #[cfg(test)]
 mod tests;

@@ -46,6 +46,10 @@ pub fn create(
     if matches!(node_type, NodeType::Pod | NodeType::Suspend) {
         run.book.pods += 1;
     }
+    let mut node = node;
+    if !run.book.replay.is_empty() {
+        super::rerun::restore_start(run, &mut node);
+    }
     run.status.nodes.insert(id.clone(), node);
     id
 }
@@ -95,6 +99,14 @@ pub fn finish(
     n.phase = phase;
     n.message = message;
     n.finished_at = Some(now);
+    if !run.book.replay.is_empty() {
+        let mut copy = n.clone();
+        super::rerun::restore_finish(run, &mut copy);
+        if let Some(n) = run.status.nodes.get_mut(id) {
+            n.finished_at = copy.finished_at;
+        }
+    }
+    let Some(n) = run.status.nodes.get_mut(id) else { return };
     if n.node_type == NodeType::Suspend && phase == NodePhase::Succeeded {
         run.book.pods_succeeded += 1;
     }

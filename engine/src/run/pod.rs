@@ -26,6 +26,9 @@ pub fn launch(
     if inv.in_exit {
         run.book.exit_pods.insert(id.to_string());
     }
+    if super::rerun::replay_leaf(run, id, now, out) {
+        return;
+    }
     match run.book.shutdown {
         Some(Shutdown::Terminate) => {
             let msg = "workflow shutdown with strategy: Terminate".to_string();

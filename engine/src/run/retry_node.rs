@@ -73,6 +73,25 @@ pub fn next(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
         }
         let Some(state) = run.book.retries.get(id).cloned() else { return };
         let attempts = attempts(run, &state);
+        // A kept Retry node (retry of a finished workflow) repeats its
+        // recorded attempts, without backoff, and ends as it did.
+        if let Some((phase, message)) = super::rerun::recorded(run, id) {
+            if attempts.last().is_some_and(|a| !a.phase.is_fulfilled()) {
+                return;
+            }
+            if super::rerun::recorded_attempt(run, id, attempts.len()).is_some() {
+                let index = u32::try_from(attempts.len()).unwrap_or(u32::MAX);
+                let child = start_attempt(run, id, &state, index, &attempts, now, out);
+                if !run.status.nodes.get(&child).is_some_and(|n| n.phase.is_fulfilled()) {
+                    return;
+                }
+                continue;
+            }
+            copy_last_outputs(run, id, &state);
+            run.book.retries.remove(id);
+            node::finish(run, id, phase, message, now, out);
+            return;
+        }
         let started = run.status.nodes.get(id).and_then(|n| n.started_at).unwrap_or(now);
         let last_done = attempts.last().is_some_and(|a| a.phase.is_fulfilled());
         let decision = if let (Some(s), true) = (run.book.shutdown, last_done) {
@@ -168,12 +187,13 @@ fn start_attempt(
         attempt: true,
         in_exit: state.in_exit,
     };
-    let child = execute(run, &inv, now, out);
-    node::add_child(run, id, &child);
+    // Recorded before it starts: an attempt can end at once (an error, or
+    // a replayed outcome), and what follows must see it as the latest.
+    node::add_child(run, id, &child_id);
     if let Some(s) = run.book.retries.get_mut(id) {
-        s.attempts.push(child.clone());
+        s.attempts.push(child_id.clone());
     }
-    child
+    execute(run, &inv, now, out)
 }
 
 /// The attempts so far, as `crate::retry` reads them.

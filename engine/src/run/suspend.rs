@@ -16,6 +16,9 @@ pub fn start(
     now: Time,
     out: &mut Vec<Action>,
 ) {
+    if super::rerun::replay_leaf(run, id, now, out) {
+        return;
+    }
     if let Some(s) = run.book.shutdown {
         let msg = format!("Stopped with strategy '{}'", s.name());
         node::finish(run, id, NodePhase::Failed, msg, now, out);

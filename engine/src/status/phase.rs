@@ -19,6 +19,19 @@ pub enum NodePhase {
 }
 
 impl NodePhase {
+    /// Argo's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodePhase::Pending => "Pending",
+            NodePhase::Running => "Running",
+            NodePhase::Succeeded => "Succeeded",
+            NodePhase::Skipped => "Skipped",
+            NodePhase::Failed => "Failed",
+            NodePhase::Error => "Error",
+            NodePhase::Omitted => "Omitted",
+        }
+    }
+
     /// Done, whatever the outcome: nothing will change it any more.
     pub fn is_fulfilled(self) -> bool {
         !matches!(self, NodePhase::Pending | NodePhase::Running)

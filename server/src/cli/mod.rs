@@ -27,7 +27,7 @@ enum Command {
     Lint(LintArgs),
     /// Run a workflow here and now, each task a local process: logs as they
     /// come, a tree of nodes at the end; exit 0 Succeeded, 1 Failed, 2 Error.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Argo's test image `argoproj/argosay:v2`, built in: the local
     /// executor runs it for `/argosay`.
     #[command(hide = true, disable_help_flag = true)]

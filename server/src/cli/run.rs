@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use engine::lint::{self, Options, Source};
-use engine::run::{Event, Run, Submission, plan};
+use engine::run::{Event, NodeSelector, RetryOptions, Run, Submission, plan};
 use engine::spec::{Catalog, Document, Workflow};
 use engine::status::{NodePhase, WorkflowPhase, fnv1a_32};
 use server::executor::{ImageTable, Isolation, LocalConfig, LocalExecutor, LocalStore, LogLine};
@@ -61,6 +61,47 @@ pub struct RunArgs {
     pub quiet: bool,
     #[arg(long, value_enum, default_value_t = Colour::Auto)]
     pub color: Colour,
+    /// Retry a finished run of this workflow (`argo retry`): FILE is what
+    /// `-o json` printed for it. Failed and errored tasks and what follows
+    /// them run again; the rest keeps its results.
+    #[arg(long, value_name = "FILE")]
+    pub retry_from: Option<PathBuf>,
+    /// With --retry-from: also run again the succeeded nodes that
+    /// --node-field-selector names.
+    #[arg(long, requires = "retry_from")]
+    pub restart_successful: bool,
+    /// With --retry-from: nodes to run again, e.g. `displayName=build` or
+    /// `templateName=test,phase=Succeeded`.
+    #[arg(long, value_name = "SELECTOR", requires = "retry_from")]
+    pub node_field_selector: Option<String>,
+}
+
+/// A previous run to retry: its name (node IDs derive from it) and its
+/// final status.
+struct Previous {
+    name: String,
+    status: engine::status::WorkflowStatus,
+    options: RetryOptions,
+}
+
+fn previous(args: &RunArgs) -> anyhow::Result<Option<Previous>> {
+    let Some(path) = &args.retry_from else { return Ok(None) };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&text).with_context(|| {
+        format!("{}: not JSON (expected what `keelson run -o json` printed)", path.display())
+    })?;
+    let Some(name) = json.pointer("/metadata/name").and_then(|n| n.as_str()) else {
+        bail!("{}: no metadata.name (expected what `keelson run -o json` printed)", path.display());
+    };
+    let status = serde_json::from_value(json.get("status").cloned().unwrap_or_default())
+        .with_context(|| format!("{}: status is not a workflow status", path.display()))?;
+    let node_selector = match &args.node_field_selector {
+        Some(s) => Some(NodeSelector::parse(s)?),
+        None => None,
+    };
+    let options = RetryOptions { restart_successful: args.restart_successful, node_selector };
+    Ok(Some(Previous { name: name.to_string(), status, options }))
 }
 
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
@@ -85,7 +126,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         eprintln!("error: the workflow is not valid; nothing was run");
         return Ok(ExitCode::from(2));
     }
-    let submission = submission(&wf, args)?;
+    let previous = previous(args)?;
+    let mut submission = submission(&wf, args)?;
+    if let Some(p) = &previous {
+        submission.name = p.name.clone();
+    }
     let plan = match plan(&wf, &catalog, &submission) {
         Ok(p) => Arc::new(p),
         Err(e) => {
@@ -115,7 +160,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let final_run = runtime.block_on(execute(plan, config, args))?;
+    let started = match &previous {
+        Some(p) => match Run::retry(plan, &p.status, &p.options, runner::now()) {
+            Ok(started) => started,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => Run::start(plan, runner::now()),
+    };
+    let final_run = runtime.block_on(execute(started, config, args))?;
     let colour = colour(args.color, std::io::stdout().is_terminal());
     let mut out = std::io::stdout().lock();
     match args.output {
@@ -279,7 +334,7 @@ fn suffix(mut n: u32) -> String {
 }
 
 async fn execute(
-    plan: Arc<engine::run::Plan>,
+    (run, actions): (Run, Vec<engine::run::Action>),
     config: LocalConfig,
     args: &RunArgs,
 ) -> anyhow::Result<Run> {
@@ -294,7 +349,6 @@ async fn execute(
     let (control_tx, mut control) = mpsc::unbounded_channel();
     tokio::spawn(signals(control_tx));
     let logs = executor.logs();
-    let (run, actions) = Run::start(plan, runner::now());
     let printer = (!args.quiet).then(|| {
         let to_stderr = args.output == Output::Json;
         let colour = colour(
