@@ -57,6 +57,13 @@ pub struct Book {
     /// When retrying a finished workflow: the nodes kept from the previous
     /// run, by ID; they end as recorded instead of running (see `rerun`).
     pub replay: HashMap<String, crate::status::NodeStatus>,
+    /// Lifecycle hooks not triggered yet, by owner node ID (`""` for the
+    /// workflow's); hook node → owner; owners' hook nodes still running;
+    /// fulfilled owners waiting for them (see `hooks`).
+    pub hooks: HashMap<String, Vec<super::hooks::PendingHook>>,
+    pub hook_of: HashMap<String, String>,
+    pub open_hooks: HashMap<String, usize>,
+    pub hooks_awaited: HashSet<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,6 +12,7 @@ mod book;
 mod control;
 mod dag;
 mod exit;
+mod hooks;
 mod loops;
 mod node;
 mod outputs;
@@ -166,16 +167,9 @@ impl Run {
         };
         let mut run = Run { plan, status, book };
         let mut out = Vec::new();
-        if let Some(h) = run.plan.spec.hooks.keys().find(|k| *k != "exit") {
-            let msg = format!(
-                "workflow lifecycle hook '{h}' is not supported by this version of Keelson yet (only `exit`)"
-            );
-            let name = run.plan.name.clone();
-            template::error_node(&mut run, &name, None, None, msg, now);
-        } else {
-            control::arm_workflow_deadline(&mut run, now, &mut out);
-            template::start_entrypoint(&mut run, now, &mut out);
-        }
+        hooks::register_workflow(&mut run);
+        control::arm_workflow_deadline(&mut run, now, &mut out);
+        template::start_entrypoint(&mut run, now, &mut out);
         run.settle(now, &mut out);
         (run, out)
     }
@@ -213,10 +207,12 @@ impl Run {
 
     /// The workflow phase follows the root node, then the exit handler.
     fn settle(&mut self, now: Time, out: &mut Vec<Action>) {
-        self.status.progress = node::progress(self);
         if self.status.phase.is_completed() {
+            self.status.progress = node::progress(self);
             return;
         }
+        hooks::poll(self, now, out);
+        self.status.progress = node::progress(self);
         let root = self.plan.name.clone();
         let Some(r) = self.status.nodes.get(&root) else { return };
         if !r.phase.is_fulfilled() {
@@ -224,6 +220,10 @@ impl Run {
             return;
         }
         let (root_phase, root_message) = (r.phase, r.message.clone());
+        if hooks::workflow_hooks_open(self) {
+            self.status.phase = WorkflowPhase::Running;
+            return;
+        }
         if let Some(exit) = exit::start_workflow_exit(self, now, out) {
             self.status.progress = node::progress(self);
             if self.status.nodes.get(&exit).is_some_and(|n| !n.phase.is_fulfilled()) {
@@ -259,6 +259,8 @@ impl Run {
 
 #[cfg(test)]
 mod feature_tests;
+#[cfg(test)]
+mod hooks_tests;
 #[cfg(test)]
 mod rerun_tests;
 #[cfg(test)]

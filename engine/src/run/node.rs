@@ -129,6 +129,24 @@ pub fn fulfilled(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
         super::retry_node::next(run, &retry, now, out);
         return;
     }
+    if !run.book.hook_of.is_empty() || !run.book.hooks.is_empty() || !run.book.open_hooks.is_empty()
+    {
+        if run.book.hook_of.contains_key(id) {
+            if let Some(owner) = super::hooks::hook_done(run, id) {
+                after_hooks(run, &owner, now, out);
+            }
+            return;
+        }
+        if super::hooks::owner_done(run, id, now, out) {
+            return;
+        }
+    }
+    after_hooks(run, id, now, out);
+}
+
+/// `id` is fulfilled and its hooks are over: its exit handler, then its
+/// boundary.
+fn after_hooks(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
     if let Some(exit) = run.book.exits.remove(id)
         && super::exit::start_for(run, id, exit, now, out)
     {

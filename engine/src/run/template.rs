@@ -175,6 +175,9 @@ pub fn call(
         Ok(None) => {}
         Err(msg) => return error_node(run, name, shown, Some(boundary), msg, now),
     }
+    if site.control.hooks.keys().any(|k| k != "exit") {
+        super::hooks::register(run, &node_id(&run.plan.name, name), site, vars);
+    }
     let inv = Invocation {
         name,
         key: site.key,
@@ -190,11 +193,6 @@ pub fn call(
 /// The step's or task's exit handler: `hooks.exit`, else `onExit`.
 fn exit_call(run: &Run, site: &Site, vars: &Vars) -> Result<Option<ExitCall>, String> {
     let c = site.control;
-    if let Some(other) = c.hooks.keys().find(|k| *k != "exit") {
-        return Err(format!(
-            "lifecycle hook '{other}' is not supported by this version of Keelson yet (only `exit`)"
-        ));
-    }
     let (key, arguments, expression) = match (c.hooks.get("exit"), &c.on_exit) {
         (Some(h), _) => {
             let hook_name = format!("{}.hooks.exit", site.step);

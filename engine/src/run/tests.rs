@@ -268,16 +268,15 @@ fn what_is_not_built_yet_is_an_error_not_a_silent_skip() {
     let plan = plan_of(json!({
         "entrypoint": "main",
         "templates": [
-            {"name": "t", "container": container("x")},
-            {"name": "main", "steps": [[{"name": "r", "template": "t",
-                "hooks": {"running": {"template": "t", "expression": "true"}}}]]}
+            {"name": "t", "resource": {"action": "create", "manifest": "kind: ConfigMap"}},
+            {"name": "main", "steps": [[{"name": "r", "template": "t"}]]}
         ]
     }));
     let (run, order) = drive(plan, ok);
     assert!(order.is_empty());
     let n = &run.status.nodes[&node_id("wf-x", "wf-x[0].r")];
     assert_eq!(n.phase, NodePhase::Error);
-    assert!(n.message.contains("not supported"), "{}", n.message);
+    assert!(n.message.contains("cannot run `resource` templates"), "{}", n.message);
     assert_eq!(run.status.phase, crate::status::WorkflowPhase::Failed);
 }
 
