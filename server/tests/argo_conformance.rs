@@ -39,10 +39,6 @@ const KNOWN_MISMATCHES: &[(&str, &str)] = &[
     ),
     ("container-set-template/parallel-workflow.yaml", "containerSet templates are not run yet"),
     ("container-set-template/sequence-workflow.yaml", "containerSet templates are not run yet"),
-    (
-        "expression-tag-template-workflow.yaml",
-        "`sprig.date` with a string formats the current time; the engine is pure and refuses it",
-    ),
 ];
 
 /// Our own reading of the phase Argo reaches where the classification has

@@ -41,6 +41,7 @@ mod convert;
 mod error;
 mod functions;
 mod gofmt;
+mod gotime;
 mod guard;
 mod jsonpath;
 mod lexer;
@@ -51,6 +52,7 @@ mod sprig;
 mod sprig_data;
 mod sprig_math;
 mod sprig_text;
+mod sprig_time;
 mod syntax;
 mod vars;
 
@@ -138,6 +140,7 @@ fn evaluate(src: &str, vars: &Vars) -> Result<Value, ExprError> {
     let chains = refs::chains(src, &vetted.tokens);
     let mut scope = vars.scope(&chains, src.len())?;
     let env = &*functions::ENV;
+    let _clock = sprig_time::Clock::set(vars.clock());
     let (result, exceeded) = budget::run(iteration_cost(&vetted), || {
         let rw = &vetted.rewritten;
         // Top-level `let`s are evaluated one by one so that their values

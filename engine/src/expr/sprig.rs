@@ -11,7 +11,7 @@
 use super::args::{Res, fail};
 use super::budget;
 use super::gofmt::fmt_v;
-use super::{sprig_data, sprig_math, sprig_text};
+use super::{sprig_data, sprig_math, sprig_text, sprig_time};
 use expr::{Environment, Value};
 
 /// A Sprig function: receives its qualified name (`sprig.trim`) for
@@ -23,15 +23,10 @@ const UNAVAILABLE: &[(&[&str], &str)] = &[
     (
         &[
             "now",
-            "date",
-            "dateInZone",
-            "date_in_zone",
             "dateModify",
             "date_modify",
             "mustDateModify",
             "must_date_modify",
-            "htmlDate",
-            "htmlDateInZone",
             "ago",
             "toDate",
             "mustToDate",
@@ -39,8 +34,8 @@ const UNAVAILABLE: &[(&[&str], &str)] = &[
             "duration",
             "durationRound",
         ],
-        "date and time functions need a clock or a timezone database, and Keelson's engine is \
-         pure (with a string argument Sprig's `date` formats the current time)",
+        "Keelson's engine has no time values or timezone database (only `date`, \
+         `dateInZone` with UTC, `htmlDate` and `htmlDateInZone` are provided)",
     ),
     (
         &[
@@ -102,8 +97,8 @@ const UNAVAILABLE: &[(&[&str], &str)] = &[
 
 /// Register every `sprig_<fn>`.
 pub(crate) fn register(env: &mut Environment<'static>) {
-    let groups: [&[(&'static str, SprigFn)]; 3] =
-        [sprig_text::FUNCS, sprig_data::FUNCS, sprig_math::FUNCS];
+    let groups: [&[(&'static str, SprigFn)]; 4] =
+        [sprig_text::FUNCS, sprig_data::FUNCS, sprig_math::FUNCS, sprig_time::FUNCS];
     for (name, f) in groups.into_iter().flatten().copied() {
         env.add_function(&format!("sprig_{name}"), move |c| {
             let qualified = format!("sprig.{name}");
@@ -124,8 +119,8 @@ pub(crate) fn register(env: &mut Environment<'static>) {
 /// Names of every Sprig function Keelson implements.
 #[cfg(test)]
 pub(crate) fn implemented() -> Vec<&'static str> {
-    let groups: [&[(&'static str, SprigFn)]; 3] =
-        [sprig_text::FUNCS, sprig_data::FUNCS, sprig_math::FUNCS];
+    let groups: [&[(&'static str, SprigFn)]; 4] =
+        [sprig_text::FUNCS, sprig_data::FUNCS, sprig_math::FUNCS, sprig_time::FUNCS];
     groups.into_iter().flatten().map(|(n, _)| *n).collect()
 }
 

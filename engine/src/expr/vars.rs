@@ -24,12 +24,25 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default)]
 pub struct Vars {
     flat: BTreeMap<String, serde_json::Value>,
+    /// "Now" for Sprig's date functions, in seconds since 1970 (UTC): the
+    /// caller's clock, passed in so that evaluation stays pure.
+    clock: Option<i64>,
 }
 
 impl Vars {
     /// No variables.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Let date functions see `unix` (seconds since 1970, UTC) as now.
+    pub fn set_clock(&mut self, unix: i64) {
+        self.clock = Some(unix);
+    }
+
+    /// The time date functions see as now, if the caller gave one.
+    pub fn clock(&self) -> Option<i64> {
+        self.clock
     }
 
     /// Set the variable `key` (a flat, dotted key) to `value`.

@@ -59,10 +59,12 @@ pub fn execute(run: &mut Run, inv: &Invocation, now: Time, out: &mut Vec<Action>
         let msg = format!("template name '{shown}' undefined");
         return error_node(run, inv.name, Some(shown), inv.boundary, msg, now);
     };
-    let vars = match bind_inputs(&t.inputs.parameters, inv.args, &run.globals(), inv.locals) {
+    let mut vars = match bind_inputs(&t.inputs.parameters, inv.args, &run.globals(), inv.locals) {
         Ok(v) => v,
         Err(msg) => return error_node(run, inv.name, Some(shown), inv.boundary, msg, now),
     };
+    // Sprig's `date` of "now" sees the time the template started.
+    vars.set_clock(now.0);
     if !inv.attempt
         && let Some(s) = t.retry_strategy.as_ref().or(plan.spec.retry_strategy.as_ref())
     {
