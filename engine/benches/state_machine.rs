@@ -1,9 +1,45 @@
 //! State-machine cost: drive large DAGs to completion with synthetic
-//! exits and report CPU time per task. Run with
+//! exits and report CPU time per task, allocations per task and the
+//! memory the finished run holds per node. Run with
 //! `cargo bench -p engine --bench state_machine` (prints a table).
 
+use std::alloc::{GlobalAlloc, Layout};
+
+use mimalloc::MiMalloc as System;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
+
+/// Counts allocations and live bytes, for allocations per task and memory
+/// per node.
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Relaxed);
+        LIVE.fetch_add(layout.size(), Relaxed);
+        // SAFETY: forwarded as is.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Relaxed);
+        // SAFETY: forwarded as is.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Relaxed);
+        LIVE.fetch_add(new_size, Relaxed);
+        LIVE.fetch_sub(layout.size(), Relaxed);
+        // SAFETY: forwarded as is.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
 
 use engine::run::{Action, Event, Exit, Run, Submission, plan};
 use engine::spec::{Catalog, Document, decode};
@@ -58,30 +94,61 @@ fn fan_out(n: usize) -> Vec<Value> {
     tasks
 }
 
-fn drive(plan: Arc<engine::run::Plan>) -> (usize, f64) {
+struct Measured {
+    tasks: usize,
+    secs: f64,
+    allocations: usize,
+    /// Bytes the finished run holds (status, book), per node.
+    bytes_per_node: f64,
+}
+
+/// Drive to completion: each launched pod starts, then exits 0.
+fn drive(plan: Arc<engine::run::Plan>) -> Measured {
+    let live_before = LIVE.load(Relaxed);
+    let allocations_before = ALLOCATIONS.load(Relaxed);
     let start = Instant::now();
     let (mut run, mut queue) = Run::start(plan, Time(0));
-    let mut done = 0;
+    let mut tasks = 0;
     while let Some(Action::Launch(spec)) = queue.pop() {
+        queue.extend(run.step(Event::NodeStarted { node: spec.node.clone() }, Time(1)));
         queue.extend(
-            run.step(Event::NodeExited { node: spec.node, exit: Exit::default() }, Time(1)),
+            run.step(Event::NodeExited { node: spec.node, exit: Exit::default() }, Time(2)),
         );
-        done += 1;
+        tasks += 1;
     }
+    let secs = start.elapsed().as_secs_f64();
     assert!(run.is_done());
-    (done, start.elapsed().as_secs_f64())
+    let allocations = ALLOCATIONS.load(Relaxed) - allocations_before;
+    drop(queue);
+    let held = LIVE.load(Relaxed).saturating_sub(live_before);
+    let bytes_per_node = held as f64 / run.status.nodes.len() as f64;
+    Measured { tasks, secs, allocations, bytes_per_node }
 }
 
 fn main() {
-    println!("| shape | tasks | total s | µs per task |");
-    println!("|---|---:|---:|---:|");
-    for (name, tasks) in [
-        ("layered 10×100", layered(10, 100)),
-        ("layered 20×500 (10,000 tasks)", layered(20, 500)),
-        ("fan-out 1→10,000", fan_out(10_000)),
-        ("fan-out 1→100,000", fan_out(100_000)),
-    ] {
-        let (n, secs) = drive(workflow(tasks));
-        println!("| {name} | {n} | {secs:.3} | {:.1} |", secs * 1e6 / n as f64);
+    println!("| shape | tasks | total s | µs per task | allocations per task | bytes per node |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    // `STATE_MACHINE_SHAPES=fan-out-100k,layered-10k` runs only those.
+    let only = std::env::var("STATE_MACHINE_SHAPES").ok();
+    let shapes: [(&str, &str, fn() -> Vec<Value>); 4] = [
+        ("layered-1k", "layered 10×100", || layered(10, 100)),
+        ("layered-10k", "layered 20×500 (10,000 tasks)", || layered(20, 500)),
+        ("fan-out-10k", "fan-out 1→10,000", || fan_out(10_000)),
+        ("fan-out-100k", "fan-out 1→100,000", || fan_out(100_000)),
+    ];
+    for (key, name, tasks) in shapes {
+        if only.as_deref().is_some_and(|o| !o.split(',').any(|k| k == key)) {
+            continue;
+        }
+        let m = drive(workflow(tasks()));
+        let n = m.tasks as f64;
+        println!(
+            "| {name} | {} | {:.3} | {:.1} | {:.0} | {:.0} |",
+            m.tasks,
+            m.secs,
+            m.secs * 1e6 / n,
+            m.allocations as f64 / n,
+            m.bytes_per_node
+        );
     }
 }

@@ -17,12 +17,17 @@ use super::error::{ExprError, ExprErrorKind};
 use super::refs::Chain;
 use expr::{Context, ContextProvider, Value};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Variables visible to an expression, given as Argo's flat keys:
 /// `"inputs.parameters.x" -> "value"`, `"workflow.name" -> "wf"`,
 /// `"item" -> {…}`. See the module docs for how they nest.
 #[derive(Debug, Clone, Default)]
 pub struct Vars {
+    /// A shared, frozen layer (the workflow's globals, a template's
+    /// scope): cloning a `Vars` copies only what was added since.
+    base: Option<Arc<BTreeMap<String, serde_json::Value>>>,
+    /// Added since the last [`Vars::freeze`]; shadows `base`.
     flat: BTreeMap<String, serde_json::Value>,
     /// "Now" for Sprig's date functions, in seconds since 1970 (UTC): the
     /// caller's clock, passed in so that evaluation stays pure.
@@ -50,31 +55,55 @@ impl Vars {
         self.flat.insert(key.into(), value);
     }
 
+    /// Make what was added so far part of the shared layer, so that clones
+    /// of this `Vars` (one per task of a large DAG) cost only what each
+    /// adds. Costs one copy of the variables.
+    pub fn freeze(&mut self) {
+        if self.flat.is_empty() {
+            return;
+        }
+        let own = std::mem::take(&mut self.flat);
+        let merged = match self.base.take() {
+            None => own,
+            Some(base) => {
+                let mut m = Arc::try_unwrap(base).unwrap_or_else(|b| (*b).clone());
+                m.extend(own);
+                m
+            }
+        };
+        self.base = Some(Arc::new(merged));
+    }
+
     /// The value of the flat key `key`, as inserted.
     pub fn get(&self, key: &str) -> Option<&serde_json::Value> {
-        self.flat.get(key)
+        self.flat.get(key).or_else(|| self.base.as_ref()?.get(key))
     }
 
     /// Number of flat keys.
     pub fn len(&self) -> usize {
-        self.flat.len()
+        self.iter().count()
     }
 
     /// Whether there are no variables.
     pub fn is_empty(&self) -> bool {
-        self.flat.is_empty()
+        self.flat.is_empty() && self.base.as_ref().is_none_or(|b| b.is_empty())
     }
 
     /// The flat keys and values, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &serde_json::Value)> {
-        self.flat.iter().map(|(k, v)| (k.as_str(), v))
+        static EMPTY: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+        let base = self.base.as_deref().unwrap_or(&EMPTY);
+        Merged { own: self.flat.iter().peekable(), base: base.iter().peekable() }
     }
 
     /// Whether `key` is shadowed by a more specific key (`a` by `a.b`), as
     /// Argo's `removeConflicts` decides.
     fn shadowed(&self, key: &str) -> bool {
         let prefix = format!("{key}.");
-        self.flat.range(prefix.clone()..).next().is_some_and(|(k, _)| k.starts_with(&prefix))
+        let has = |m: &BTreeMap<String, serde_json::Value>| {
+            m.range(prefix.clone()..).next().is_some_and(|(k, _)| k.starts_with(&prefix))
+        };
+        has(&self.flat) || self.base.as_deref().is_some_and(has)
     }
 
     /// The nested variables reachable through `chains` (all of them when a
@@ -84,7 +113,7 @@ impl Vars {
         // A map value as the root, so that expr-lang's map type need not be
         // named (its crate is not ours to depend on).
         let mut root = Value::Map(Default::default());
-        for (key, value) in &self.flat {
+        for (key, value) in self.iter() {
             if self.shadowed(key) {
                 continue;
             }
@@ -123,6 +152,34 @@ impl Vars {
             })
             .collect();
         Ok(Scope { roots, lets: Vec::new() })
+    }
+}
+
+/// Two sorted maps read as one, the first shadowing the second.
+struct Merged<'a, I: Iterator<Item = (&'a String, &'a serde_json::Value)>> {
+    own: std::iter::Peekable<I>,
+    base: std::iter::Peekable<I>,
+}
+
+impl<'a, I: Iterator<Item = (&'a String, &'a serde_json::Value)>> Iterator for Merged<'a, I> {
+    type Item = (&'a str, &'a serde_json::Value);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let take_own = match (self.own.peek(), self.base.peek()) {
+            (None, None) => return None,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some((a, _)), Some((b, _))) => {
+                if a == b {
+                    self.base.next();
+                    true
+                } else {
+                    a < b
+                }
+            }
+        };
+        let (k, v) = if take_own { self.own.next()? } else { self.base.next()? };
+        Some((k.as_str(), v))
     }
 }
 

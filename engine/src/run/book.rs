@@ -2,7 +2,7 @@
 //! Steps or DAG node, where it is and what its children see; retries in
 //! progress; exit handlers still to run; pods running or queued.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::LaunchSpec;
 use crate::depends::Depends;
@@ -10,39 +10,44 @@ use crate::expr::Vars;
 use crate::retry::RetryPlan;
 use crate::spec::Parameter;
 
+/// Maps and sets keyed by node ID or name: a fast hasher with a fixed seed
+/// (the same iteration order on every run; node IDs are already hashes).
+pub type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+pub type Set<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;
+
 /// Per Steps/DAG node ("frame"), by node ID, and the rest of the run's
 /// hidden state.
 #[derive(Debug, Clone, Default)]
 pub struct Book {
-    pub frames: HashMap<String, Frame>,
+    pub frames: Map<String, Frame>,
     /// Pod nodes created, and those that succeeded: `status.progress`,
     /// kept as counters so no event has to count all nodes.
     pub pods: usize,
     pub pods_succeeded: usize,
     /// Pod node → the key of its template (read when it exits).
-    pub pod_template: HashMap<String, String>,
+    pub pod_template: Map<String, String>,
     /// Retry node → its retries.
-    pub retries: HashMap<String, RetryState>,
+    pub retries: Map<String, RetryState>,
     /// Attempt node → its Retry node.
-    pub attempt_of: HashMap<String, String>,
+    pub attempt_of: Map<String, String>,
     /// Node → the exit handler to run once it completes.
-    pub exits: HashMap<String, ExitCall>,
+    pub exits: Map<String, ExitCall>,
     /// Exit-handler node → the node it belongs to.
-    pub exit_of: HashMap<String, String>,
+    pub exit_of: Map<String, String>,
     /// Nodes whose exit handler is running: their step group waits.
-    pub awaiting_exit: HashSet<String>,
+    pub awaiting_exit: Set<String>,
     /// Launched pods not finished (what stop, deadlines and parallelism
     /// act on), and launches held back by `parallelism`, in order.
-    pub active_pods: BTreeSet<String>,
+    pub active_pods: indexmap::IndexSet<String, foldhash::fast::FixedState>,
     pub queued: VecDeque<Queued>,
     /// Launched pods counted against a template's `parallelism`: the
     /// limiting Steps/DAG node's count, and each such pod's limiter.
-    pub active_by_boundary: HashMap<String, usize>,
-    pub limited: HashMap<String, String>,
+    pub active_by_boundary: Map<String, usize>,
+    pub limited: Map<String, String>,
     /// Pods that belong to an exit handler (spared by stop and deadlines).
-    pub exit_pods: HashSet<String>,
+    pub exit_pods: Set<String>,
     /// Nodes being killed → the message they end with (Failed).
-    pub killing: HashMap<String, String>,
+    pub killing: Map<String, String>,
     /// Running Suspend nodes → their template's key.
     pub suspended: BTreeMap<String, String>,
     pub shutdown: Option<Shutdown>,
@@ -51,19 +56,19 @@ pub struct Book {
     pub workflow_exit: Option<String>,
     /// Per Steps/DAG node: the steps or tasks whose `outputs.result` its
     /// template reads (stdout is only kept for those, as in Argo).
-    pub result_refs: HashMap<String, HashSet<String>>,
+    pub result_refs: Map<String, Set<String>>,
     /// `workflow.outputs.parameters.<globalName>` published so far.
     pub global_outputs: BTreeMap<String, String>,
     /// When retrying a finished workflow: the nodes kept from the previous
     /// run, by ID; they end as recorded instead of running (see `rerun`).
-    pub replay: HashMap<String, crate::status::NodeStatus>,
+    pub replay: Map<String, crate::status::NodeStatus>,
     /// Lifecycle hooks not triggered yet, by owner node ID (`""` for the
     /// workflow's); hook node → owner; owners' hook nodes still running;
     /// fulfilled owners waiting for them (see `hooks`).
-    pub hooks: HashMap<String, Vec<super::hooks::PendingHook>>,
-    pub hook_of: HashMap<String, String>,
-    pub open_hooks: HashMap<String, usize>,
-    pub hooks_awaited: HashSet<String>,
+    pub hooks: Map<String, Vec<super::hooks::PendingHook>>,
+    pub hook_of: Map<String, String>,
+    pub open_hooks: Map<String, usize>,
+    pub hooks_awaited: Set<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,7 +158,7 @@ pub struct DagState {
     /// started in declaration order.
     pub ready: BTreeSet<usize>,
     /// Node ID → task index, for task nodes and loop iterations.
-    pub by_node: HashMap<String, usize>,
+    pub by_node: Map<String, usize>,
     /// Tasks started and not yet settled.
     pub open: usize,
     /// Looped tasks whose last iteration just finished.

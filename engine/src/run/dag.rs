@@ -15,10 +15,12 @@ pub fn start(
     run: &mut Run,
     id: &str,
     inv: &Invocation,
-    vars: Vars,
+    mut vars: Vars,
     now: Time,
     out: &mut Vec<Action>,
 ) {
+    // Each step or task clones this scope: share it.
+    vars.freeze();
     let plan = run.plan.clone();
     let template = inv.key;
     let Some(dag) = plan.template(template).and_then(|t| t.dag.as_ref()) else { return };
@@ -146,7 +148,7 @@ fn continue_on(dag: &DagTemplate, task: Option<usize>) -> ContinueOn {
 /// `child_done` again, finds no frame and returns, so the settled state of
 /// each started node is checked here right after starting it.
 pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
-    let Some(mut frame) = run.book.frames.remove(id) else { return };
+    let Some((key, mut frame)) = run.book.frames.remove_entry(id) else { return };
     let plan = run.plan.clone();
     let Some(dag) = plan.template(&frame.template).and_then(|t| t.dag.as_ref()) else { return };
     let fail_fast = dag.fail_fast.unwrap_or(true);
@@ -188,7 +190,7 @@ pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
         }
     }
     if state.open > 0 {
-        run.book.frames.insert(id.to_string(), frame);
+        run.book.frames.insert(key, frame);
         return;
     }
     let (mut phase, outbound) = assess(run, dag, &state.tasks, &state.dependents, fail_fast);

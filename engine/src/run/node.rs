@@ -114,7 +114,7 @@ pub fn finish(
         if phase == NodePhase::Succeeded {
             run.book.pods_succeeded += 1;
         }
-        if run.book.active_pods.remove(id) {
+        if run.book.active_pods.swap_remove(id) {
             super::pod::done(run, id, now, out);
         }
     }

@@ -196,8 +196,8 @@ fn captures_result(run: &mut Run, id: &str) -> bool {
 /// The step and task names a template's JSON reads `outputs.result` of:
 /// `steps.X.outputs.result`, `tasks.X.outputs.result`, `steps['X']…`.
 /// Computed once per Steps/DAG node, so a pod's exit costs a lookup.
-fn result_refs(text: &str) -> std::collections::HashSet<String> {
-    let mut names = std::collections::HashSet::new();
+fn result_refs(text: &str) -> super::book::Set<String> {
+    let mut names = super::book::Set::default();
     let mut rest = text;
     while let Some(at) = rest.find(".outputs.result") {
         let before = &rest[..at];
@@ -260,8 +260,8 @@ pub fn started(run: &mut Run, id: &str, _now: Time) {
 }
 
 pub fn exited(run: &mut Run, id: &str, exit: Exit, now: Time, out: &mut Vec<Action>) {
-    let Some(template) = run.book.pod_template.get(id).and_then(|k| run.plan.template(k)).cloned()
-    else {
+    let plan = run.plan.clone();
+    let Some(template) = run.book.pod_template.get(id).and_then(|k| plan.template(k)) else {
         return;
     };
 

@@ -12,10 +12,12 @@ pub fn start(
     run: &mut Run,
     id: &str,
     inv: &Invocation,
-    vars: Vars,
+    mut vars: Vars,
     now: Time,
     out: &mut Vec<Action>,
 ) {
+    // Each step or task clones this scope: share it.
+    vars.freeze();
     let frame = Frame {
         template: inv.key.to_string(),
         in_exit: inv.in_exit,

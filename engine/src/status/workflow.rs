@@ -1,8 +1,6 @@
 //! `status` of a Workflow.
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 use super::node::{NodeOutputs, NodeStatus};
 use super::phase::WorkflowPhase;
@@ -22,11 +20,23 @@ pub struct WorkflowStatus {
     pub progress: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
-    /// Nodes by ID; a sorted map so the JSON is the same every time.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub nodes: BTreeMap<String, NodeStatus>,
+    /// Nodes by ID, in creation order; written sorted by ID (as Go writes
+    /// maps) so the JSON is the same every time.
+    #[serde(default, skip_serializing_if = "NodeMap::is_empty", serialize_with = "sorted")]
+    pub nodes: NodeMap,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outputs: Option<NodeOutputs>,
+}
+
+/// `status.nodes`: hashed by ID with a fixed hasher (lookups stay cheap
+/// at 100,000 nodes; iteration order is creation order, the same on every
+/// run).
+pub type NodeMap = indexmap::IndexMap<String, NodeStatus, foldhash::fast::FixedState>;
+
+fn sorted<S: Serializer>(nodes: &NodeMap, s: S) -> Result<S::Ok, S::Error> {
+    let mut entries: Vec<(&String, &NodeStatus)> = nodes.iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    s.collect_map(entries)
 }
 
 #[cfg(test)]

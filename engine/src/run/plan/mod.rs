@@ -87,7 +87,9 @@ pub fn plan(wf: &Workflow, catalog: &Catalog, sub: &Submission) -> Result<Plan, 
     if templates.get(&entrypoint).is_none() {
         return Err(PlanError(format!("template name '{entrypoint}' undefined")));
     }
-    let globals = globals(wf, &spec, sub, &entrypoint);
+    let mut globals = globals(wf, &spec, sub, &entrypoint);
+    // Every template's scope starts as a clone of these.
+    globals.freeze();
     Ok(Plan {
         name: sub.name.clone(),
         namespace: sub.namespace.clone(),
