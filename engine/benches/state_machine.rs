@@ -130,7 +130,8 @@ fn main() {
     println!("|---|---:|---:|---:|---:|---:|");
     // `STATE_MACHINE_SHAPES=fan-out-100k,layered-10k` runs only those.
     let only = std::env::var("STATE_MACHINE_SHAPES").ok();
-    let shapes: [(&str, &str, fn() -> Vec<Value>); 4] = [
+    type Shape = (&'static str, &'static str, fn() -> Vec<Value>);
+    let shapes: [Shape; 4] = [
         ("layered-1k", "layered 10×100", || layered(10, 100)),
         ("layered-10k", "layered 20×500 (10,000 tasks)", || layered(20, 500)),
         ("fan-out-10k", "fan-out 1→10,000", || fan_out(10_000)),
