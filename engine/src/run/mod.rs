@@ -252,6 +252,11 @@ impl Run {
         self.status.finished_at = Some(now);
     }
 
+    /// Whether a suspend node waits for a resume (or its duration).
+    pub fn is_suspended(&self) -> bool {
+        !self.book.suspended.is_empty()
+    }
+
     pub fn is_done(&self) -> bool {
         self.status.phase.is_completed()
     }

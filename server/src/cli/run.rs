@@ -13,7 +13,7 @@ use anyhow::{Context, bail};
 use engine::lint::{self, Options, Source};
 use engine::run::{Event, NodeSelector, RetryOptions, Run, Submission, plan};
 use engine::spec::{Catalog, Document, Workflow};
-use engine::status::{NodePhase, WorkflowPhase, fnv1a_32};
+use engine::status::{WorkflowPhase, fnv1a_32};
 use server::executor::{ImageTable, Isolation, LocalConfig, LocalExecutor, LocalStore, LogLine};
 use server::runner::{self, Control};
 use tokio::sync::{broadcast, mpsc};
@@ -365,9 +365,7 @@ async fn execute(
     let done = runner::drive(run, actions, &executor, &mut events, &mut control, |run, event| {
         if !suspended_hint
             && matches!(event, Event::NodeExited { .. } | Event::TimerFired { .. })
-            && run.status.nodes.values().any(|n| {
-                n.node_type == engine::status::NodeType::Suspend && n.phase == NodePhase::Running
-            })
+            && run.is_suspended()
         {
             suspended_hint = true;
             eprintln!(
