@@ -15,8 +15,10 @@
 //! `OVERHEAD_RUNS` (default 5) is the number of timed runs per tool and
 //! shape; `OVERHEAD_SHAPES` picks shapes by name or prefix (`chain-200`,
 //! `fan-out-500`, `layered-1000`, `wide-5000`; `chain`, `fanout` also
-//! work). Goal (issue): keelson ≤ 1.5× make's median wall time on every
-//! shape.
+//! work); `OVERHEAD_KEEP=1` keeps the generated files (for profiling);
+//! `OVERHEAD_WORK_DIR` puts keelson's work directories somewhere other than
+//! `~/.cache/keelson/bench-overhead` (never under /tmp).
+//! Goal (issue): keelson ≤ 1.5× make's median wall time on every shape.
 
 use std::fmt::Write as _;
 use std::fs::{self, File};
@@ -127,7 +129,21 @@ fn task(i: usize) -> String {
 
 // ------------------------------------------------------------- renderers
 
-fn argo_yaml(shape: &Shape) -> String {
+/// The widest `dependencies` list written as such: keelson rewrites each
+/// entry to `(A.Succeeded || A.Skipped || A.Daemoned)`, as Argo does, and
+/// refuses depends expressions of more than
+/// [`engine::depends::MAX_OPERANDS`] (1,024) task references, so a list of
+/// 342 or more fails the run. A DAG with a wider fan-in (fan-out's sink) is
+/// written with the equivalent `depends: "A && B && …"` on every task (a
+/// bare name means the same three results; Argo forbids mixing the two in
+/// one DAG), unless `OVERHEAD_DEPENDENCIES_ONLY=1`.
+const DEPENDENCIES_MAX: usize = engine::depends::MAX_OPERANDS / 3;
+
+fn dependencies_only() -> bool {
+    std::env::var("OVERHEAD_DEPENDENCIES_ONLY").is_ok_and(|v| v == "1")
+}
+
+fn argo_yaml(shape: &Shape, dependencies_only: bool) -> String {
     let mut y = String::new();
     let _ = write!(
         y,
@@ -137,11 +153,18 @@ fn argo_yaml(shape: &Shape) -> String {
          spec:\n  entrypoint: main\n  templates:\n    - name: main\n      dag:\n        tasks:\n",
         shape.name
     );
+    // Argo refuses `dependencies` and `depends` mixed in one DAG.
+    let lists = dependencies_only || shape.deps.iter().all(|d| d.len() <= DEPENDENCIES_MAX);
     for (i, deps) in shape.deps.iter().enumerate() {
         let _ = writeln!(y, "          - name: {}\n            template: noop", task(i));
-        if !deps.is_empty() {
-            let names: Vec<String> = deps.iter().map(|&d| task(d)).collect();
+        let names: Vec<String> = deps.iter().map(|&d| task(d)).collect();
+        if names.is_empty() {
+            continue;
+        }
+        if lists {
             let _ = writeln!(y, "            dependencies: [{}]", names.join(", "));
+        } else {
+            let _ = writeln!(y, "            depends: \"{}\"", names.join(" && "));
         }
     }
     // `"true"` quoted: a bare `true` is a YAML boolean, not a string.
@@ -226,15 +249,18 @@ fn measure(what: &str, cmd: &mut Command, logs: &Path) -> Sample {
         eprintln!("error: {what} failed ({how}): {cmd:?}");
         for p in [&err_path, &out_path] {
             let text = fs::read_to_string(p).unwrap_or_default();
-            let tail: String = text
-                .lines()
-                .rev()
-                .take(40)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect::<Vec<_>>()
-                .join("\n");
+            let lines: Vec<&str> = text.lines().collect();
+            let tail: Vec<String> = lines[lines.len().saturating_sub(40)..]
+                .iter()
+                .map(|l| {
+                    if l.chars().count() > 300 {
+                        l.chars().take(300).chain("…".chars()).collect()
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect();
+            let tail = tail.join("\n");
             eprintln!("--- {} (last 40 lines)\n{tail}", p.display());
         }
         std::process::exit(1);
@@ -249,14 +275,14 @@ fn measure(what: &str, cmd: &mut Command, logs: &Path) -> Sample {
 struct Bench {
     /// Generated files: `<shape>.yaml`, `<shape>/Makefile`, logs.
     files: PathBuf,
-    /// keelson work directories; not under /tmp (tasks get a private /tmp).
+    /// keelson work directories, one per run, all removed only at the end;
+    /// not under /tmp (tasks get a private /tmp).
     work: PathBuf,
 }
 
 impl Bench {
     fn keelson(&self, shape: &Shape, label: &str) -> Sample {
         let work_dir = self.work.join(format!("{}-{label}", shape.name));
-        let _ = fs::remove_dir_all(&work_dir);
         let mut cmd = Command::new(KEELSON);
         cmd.arg("run")
             .arg(self.files.join(format!("{}.yaml", shape.name)))
@@ -266,9 +292,7 @@ impl Bench {
             .arg("--parallelism")
             .arg(JOBS.to_string());
         let logs = self.files.join(format!("{}-keelson-{label}", shape.name));
-        let s = measure(&format!("keelson run ({}, {label})", shape.name), &mut cmd, &logs);
-        let _ = fs::remove_dir_all(&work_dir);
-        s
+        measure(&format!("keelson run ({}, {label})", shape.name), &mut cmd, &logs)
     }
 
     fn make(&self, shape: &Shape, label: &str) -> Sample {
@@ -359,16 +383,41 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let runs = runs();
+    let dependencies_only = dependencies_only();
     let shapes = selected(all_shapes());
-    let home = std::env::var_os("HOME").map(PathBuf::from).expect("HOME is set");
-    let work = home.join(".cache/keelson/bench-overhead");
+    // Work directories are removed only after the last run: on ext4
+    // without a journal (this project's machine), creating inodes soon
+    // after many were deleted scans past each recently deleted one
+    // (`recently_deleted`), which made keelson's runs slow and erratic.
+    let root = match std::env::var_os("OVERHEAD_WORK_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => std::env::var_os("HOME")
+            .map(|h| PathBuf::from(h).join(".cache/keelson/bench-overhead"))
+            .expect("HOME is set"),
+    };
+    if root.starts_with("/tmp") {
+        eprintln!("error: the keelson work directory must not be under /tmp: {}", root.display());
+        return ExitCode::from(2);
+    }
+    let work = root.join(format!("run-{}", std::process::id()));
     fs::create_dir_all(&work).expect("work directory");
     let tmp = tempfile::Builder::new().prefix("keelson-overhead-").tempdir().expect("temp dir");
     let bench = Bench { files: tmp.path().to_path_buf(), work: work.clone() };
+    // `OVERHEAD_KEEP=1`: leave the generated files (for profiling by hand).
+    // (Dropping the guard at the end of `main` deletes them otherwise.)
+    let _guard = if std::env::var("OVERHEAD_KEEP").is_ok_and(|v| v == "1") {
+        let _ = tmp.keep();
+        None
+    } else {
+        Some(tmp)
+    };
 
     for shape in &shapes {
-        fs::write(bench.files.join(format!("{}.yaml", shape.name)), argo_yaml(shape))
-            .expect("write yaml");
+        fs::write(
+            bench.files.join(format!("{}.yaml", shape.name)),
+            argo_yaml(shape, dependencies_only),
+        )
+        .expect("write yaml");
         fs::create_dir_all(bench.files.join(shape.name)).expect("make dir");
         fs::write(bench.files.join(shape.name).join("Makefile"), makefile(shape))
             .expect("write Makefile");
@@ -451,30 +500,45 @@ fn main() -> ExitCode {
         );
     }
     println!();
-    println!("| shape | make CPU median s | keelson CPU median s | keelson CPU ms per task |");
-    println!("|---|---:|---:|---:|");
+    println!(
+        "| shape | extra wall ms per task (keelson − make) | make CPU median s | keelson CPU median s | keelson CPU ms per task |"
+    );
+    println!("|---|---:|---:|---:|---:|");
     for r in &rows {
-        let k = cpu(&r.keelson);
-        println!("| {} | {:.3} | {k:.3} | {:.3} |", r.name, cpu(&r.make), k * 1e3 / r.tasks as f64);
+        let (k, n) = (cpu(&r.keelson), r.tasks as f64);
+        let extra = (wall(&r.keelson) - wall(&r.make)) * 1e3 / n;
+        println!("| {} | {extra:.2} | {:.3} | {k:.3} | {:.2} |", r.name, cpu(&r.make), k * 1e3 / n);
     }
     println!();
     println!(
-        "Each task is one process `true` in both: make execs it directly (no shell: the recipe \
-         has no metacharacters), keelson starts it as the task's process (found on PATH for \
-         image busybox, with the task's private /tmp). Both at most {JOBS} at once \
+        "Each task is one process `true` in both: make execs it directly (no shell: the \
+         recipe has no metacharacters), keelson starts it as the task's process (found on PATH \
+         for image busybox, with the task's private /tmp). Both at most {JOBS} at once \
          (`make -s -j{JOBS}`, `keelson run -q --parallelism {JOBS}`). Wall time: from spawn to \
-         `wait4` returning. keelson's includes reading, linting and planning the YAML, task \
-         directories, and the final tree (stdout to a file). Peak RSS: `ru_maxrss` from `wait4`, \
-         the largest over the runs; Linux reports the maximum of the waited process and its \
-         reaped descendants, here the `true` tasks (~1–2 MiB), so it is make's own and \
-         keelson's own peak, task memory not added. CPU: user + system of the process and its \
-         reaped tasks."
+         `wait4` returning. keelson's includes reading, linting and planning the YAML, the task \
+         directories (removed only after the last run) and the final tree (stdout to a file). \
+         Peak RSS: `ru_maxrss` from `wait4`, the largest over the runs; Linux reports the \
+         maximum of the waited process and its reaped descendants, here the `true` tasks \
+         (~1–2 MiB), so it is make's own and keelson's own peak, task memory not added. CPU: \
+         user + system of the process and its reaped tasks."
     );
+    let wide_fan_in = shapes.iter().any(|s| s.deps.iter().any(|d| d.len() > DEPENDENCIES_MAX));
+    if wide_fan_in && !dependencies_only {
+        println!();
+        println!(
+            "DAGs with a fan-in wider than {DEPENDENCIES_MAX} (fan-out) use, on every task, \
+             `depends: \"A && B && …\"`, not `dependencies: [A, B, …]`: keelson rewrites each \
+             listed dependency into three task references and refuses more than {} references \
+             in one expression (`OVERHEAD_DEPENDENCIES_ONLY=1` writes lists everywhere).",
+            engine::depends::MAX_OPERANDS
+        );
+    }
     println!();
     if missed.is_empty() {
         println!("Goal (keelson ≤ {GOAL}× make's wall time): met on every shape.");
     } else {
         println!("Goal (keelson ≤ {GOAL}× make's wall time): missed on {}.", missed.join(", "));
     }
+    let _ = fs::remove_dir_all(&work);
     ExitCode::SUCCESS
 }
