@@ -36,8 +36,8 @@
 //! Stack use is bounded whatever the input: the parser is a shunting-yard
 //! (no recursion); evaluation, printing, comparison and cloning loop over
 //! `&&`/`||` chains and recurse only through `(` and `!`, whose nesting is
-//! capped at [`MAX_NESTING`]; [`MAX_OPERANDS`] caps chain length, and with
-//! it how deep dropping a tree recurses.
+//! capped at [`MAX_NESTING`]; dropping a tree uses an explicit stack.
+//! [`MAX_OPERANDS`] only bounds the work one expression can ask for.
 
 use std::fmt;
 
@@ -52,11 +52,10 @@ pub use parse::parse;
 /// How deeply `(` and `!` may nest before [`parse`] gives up.
 pub const MAX_NESTING: usize = 256;
 
-/// How many task references one expression may hold. A chain of `&&`/`||`
-/// is a left-leaning tree as deep as it is long, and dropping a tree
-/// recurses down it, so this bounds that depth. It is far above any real
-/// fan-in (Argo's own DAG scheduling would not cope with one this wide).
-pub const MAX_OPERANDS: usize = 1024;
+/// How many task references one expression may hold: far above any real
+/// fan-in (`dependencies: [a, b, …]` becomes three references per task, so
+/// a task may list some 66,000 dependencies).
+pub const MAX_OPERANDS: usize = 200_000;
 
 /// The result a `depends` clause can ask about. What each means is what
 /// `evaluateDependsLogic` (`dag.go`) computes from the dependency's node;
@@ -143,6 +142,39 @@ pub enum Depends {
     Not(Box<Depends>),
     And(Box<Depends>, Box<Depends>),
     Or(Box<Depends>, Box<Depends>),
+}
+
+/// A chain of `&&`/`||` is a left-leaning tree as deep as it is long:
+/// dropping it node by node from an explicit stack keeps the recursion one
+/// level deep whatever its length.
+impl Drop for Depends {
+    fn drop(&mut self) {
+        let mut stack = Vec::new();
+        detach_children(self, &mut stack);
+        while let Some(mut node) = stack.pop() {
+            detach_children(&mut node, &mut stack);
+            // `node` drops here with leaf children only.
+        }
+    }
+}
+
+/// Move `d`'s non-leaf children onto `stack`, leaving empty leaves behind
+/// (an empty `String` does not allocate).
+fn detach_children(d: &mut Depends, stack: &mut Vec<Depends>) {
+    let leaf = || Depends::Task { name: String::new(), result: None, offset: 0 };
+    let mut take = |child: &mut Box<Depends>| {
+        if !matches!(**child, Depends::Task { .. }) {
+            stack.push(std::mem::replace(&mut **child, leaf()));
+        }
+    };
+    match d {
+        Depends::Task { .. } => {}
+        Depends::Not(a) => take(a),
+        Depends::And(a, b) | Depends::Or(a, b) => {
+            take(a);
+            take(b);
+        }
+    }
 }
 
 impl Clone for Depends {

@@ -211,6 +211,8 @@ fn nesting_and_size_are_bounded() {
     assert!(parse(&"(".repeat(100_000)).is_err());
     assert!(parse(&"!".repeat(100_000)).is_err());
 
+    // A chain this long (a fan-in through `dependencies` of 66,000 tasks)
+    // is a tree this deep.
     let names: Vec<String> = (0..MAX_OPERANDS).map(|i| format!("t{i}")).collect();
     let long = names.join(" && ");
     let d = parse(&long).unwrap();

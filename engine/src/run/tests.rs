@@ -492,3 +492,23 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_wide_fan_in_through_dependencies_runs() {
+    // `dependencies` of 1,000 tasks: 3,000 references once rewritten.
+    let mut tasks: Vec<Value> =
+        (0..1000).map(|i| json!({"name": format!("t{i}"), "template": "t"})).collect();
+    let all: Vec<String> = (0..1000).map(|i| format!("t{i}")).collect();
+    tasks.push(json!({"name": "sink", "template": "t", "dependencies": all}));
+    let plan = plan_of(json!({
+        "entrypoint": "main",
+        "templates": [
+            {"name": "t", "container": container("x")},
+            {"name": "main", "dag": {"tasks": tasks}}
+        ]
+    }));
+    let (run, order) = drive(plan, ok);
+    assert_eq!(order.len(), 1001);
+    assert_eq!(order.last().map(String::as_str), Some("wf-x.sink"));
+    assert_eq!(run.status.phase, crate::status::WorkflowPhase::Succeeded);
+}
