@@ -25,6 +25,7 @@ mod images;
 mod logs;
 mod output;
 mod process;
+mod spawn;
 mod sandbox;
 mod store;
 mod task;

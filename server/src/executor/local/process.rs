@@ -5,13 +5,12 @@
 
 use std::io;
 use std::path::Path;
-use std::process::{ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::time::Duration;
-
-use tokio::process::{Child, Command};
 
 use super::command::Resolved;
 use super::sandbox::{Isolation, Setup};
+use super::spawn::{self, Child};
 
 /// Everything needed to start the process.
 pub struct Launch<'a> {
@@ -31,39 +30,24 @@ pub struct Process {
     pub pgid: libc::pid_t,
 }
 
+/// Start the process in a group of its own (so a kill reaches every
+/// process it starts), stdin from /dev/null, stdout and stderr piped; in
+/// its private `/tmp` when the isolation allows one (the working directory
+/// may be under it, so the child changes to it itself).
 pub fn spawn(l: &Launch<'_>) -> io::Result<Process> {
-    let mut cmd = Command::new(&l.resolved.program);
-    if let Some((arg0, rest)) = l.resolved.argv.split_first() {
-        // Some programs (busybox applets) look at argv[0].
-        cmd.arg0(arg0).args(rest);
-    }
-    cmd.env_clear()
-        .envs(l.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        // Its own group, so a kill reaches every process it started.
-        .process_group(0)
-        // Should the executor's task be dropped (runtime shutdown), the
-        // process must not outlive it.
-        .kill_on_drop(true);
-    if l.isolation.private_tmp() {
-        // The working directory may be under the private /tmp, which
-        // exists only after the mount: the child changes to it itself.
-        let setup = Setup::new(l.isolation, l.tmp, l.cwd)?;
-        // SAFETY: the closure runs in the forked child before exec and only
-        // makes async-signal-safe system calls on memory prepared before
-        // the fork (see `Setup::enter`).
-        unsafe {
-            cmd.pre_exec(move || setup.enter());
-        }
+    let setup = if l.isolation.private_tmp() {
+        Some(Setup::new(l.isolation, l.tmp, l.cwd)?)
     } else {
-        cmd.current_dir(l.cwd_host);
-    }
-    let child = cmd.spawn()?;
-    let pid =
-        child.id().ok_or_else(|| io::Error::other("the process exited before it had a pid"))?;
-    let pgid = libc::pid_t::try_from(pid).map_err(io::Error::other)?;
+        None
+    };
+    let child = spawn::spawn(&spawn::Command {
+        program: &l.resolved.program,
+        argv: &l.resolved.argv,
+        env: l.env,
+        setup: setup.as_ref(),
+        cwd_host: l.cwd_host,
+    })?;
+    let pgid = child.pid;
     Ok(Process { child, pgid })
 }
 
