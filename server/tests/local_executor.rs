@@ -232,7 +232,8 @@ async fn kill_stops_the_whole_process_group() {
     h.exec.launch(spec(node, sh("sleep 60 & echo $! > ${TMPDIR:-/tmp}/child; wait")));
     assert!(matches!(h.next().await, Event::NodeStarted { .. }));
     // With or without namespaces, the task's /tmp (or TMPDIR) is this.
-    let pid_file = h.run_dir().join("tasks").join(node).join("tmp/child");
+    // (The first task of an executor runs in `tasks/slot-0`.)
+    let pid_file = h.run_dir().join("tasks/slot-0/tmp/child");
     let start = Instant::now();
     let pid = loop {
         if let Some(pid) =
@@ -393,7 +394,7 @@ async fn environment_and_working_dir() {
     let exit = h.exit(spec("env-1", container)).await;
     let result = exit.result.expect("a result");
     let fields: Vec<&str> = result.split('|').collect();
-    let task = h.run_dir().join("tasks/env-1");
+    let task = h.run_dir().join("tasks/slot-0");
     assert_eq!(fields[0], task.join("work").to_string_lossy());
     assert_eq!(&fields[1..3], ["env-1-pod", "hi you"]);
     if h.exec.isolation() != Isolation::None {
@@ -412,5 +413,22 @@ async fn without_isolation_tmpdir_is_private_and_tmp_is_shared() {
     let exit = h.exit(s).await;
     let _ = std::fs::remove_file(&shared);
     assert_eq!(exit.parameters.get("p").map(String::as_str), Some("shared"));
-    assert_eq!(exit.result.map(PathBuf::from), Some(h.run_dir().join("tasks/plain-1/tmp")));
+    assert_eq!(exit.result.map(PathBuf::from), Some(h.run_dir().join("tasks/slot-0/tmp")));
+}
+
+#[tokio::test]
+async fn reused_task_directories_start_empty() {
+    let mut h = harness(|c| c.parallelism = 1);
+    let first = h
+        .exit(spec("leave-1", sh("echo x > ${TMPDIR:-/tmp}/left; echo y > left-in-work; mkdir -p ${TMPDIR:-/tmp}/d/e")))
+        .await;
+    assert_eq!(first.code, 0);
+    let second = h.exit(spec("look-2", sh("ls -A ${TMPDIR:-/tmp}; ls -A; pwd"))).await;
+    assert_eq!(second.code, 0);
+    let work = h.run_dir().join("tasks/slot-0/work");
+    assert_eq!(
+        second.result.as_deref(),
+        Some(work.to_string_lossy().as_ref()),
+        "nothing left over"
+    );
 }

@@ -152,15 +152,21 @@ pub struct Sink {
 
 impl Sink {
     /// Write and broadcast lines until every sender is gone.
+    /// The file is created with the first line: a task that prints nothing
+    /// has no log file.
     pub async fn run(self, mut rx: mpsc::Receiver<RawLine>) {
-        let mut file = match open(&self.file).await {
-            Ok(f) => Some(BufWriter::new(f)),
-            Err(e) => {
-                tracing::warn!("cannot write the log {}: {e}", self.file.display());
-                None
-            }
-        };
+        let mut file = None;
+        let mut opened = false;
         while let Some(first) = rx.recv().await {
+            if !std::mem::replace(&mut opened, true) {
+                file = match open(&self.file).await {
+                    Ok(f) => Some(BufWriter::new(f)),
+                    Err(e) => {
+                        tracing::warn!("cannot write the log {}: {e}", self.file.display());
+                        None
+                    }
+                };
+            }
             let mut next = Some(first);
             // Write what is queued, then flush once, so the file is
             // current whenever the task is quiet.

@@ -25,8 +25,8 @@ mod images;
 mod logs;
 mod output;
 mod process;
-mod spawn;
 mod sandbox;
+mod spawn;
 mod store;
 mod task;
 
@@ -43,6 +43,7 @@ pub use images::{ImageEntry, ImageTable};
 pub use logs::{LogLine, Stream};
 pub use output::MAX_RESULT;
 pub use sandbox::Isolation;
+use sandbox::TaskDirs;
 pub use store::LocalStore;
 
 /// Live log lines kept for slow receivers before they start losing them.
@@ -51,7 +52,8 @@ const LOG_BUFFER: usize = 4096;
 /// How the local executor runs nodes.
 #[derive(Debug, Clone)]
 pub struct LocalConfig {
-    /// `tasks/<node>/{tmp,work,staging}` and `logs/<node>.log` go here.
+    /// `tasks/slot-<n>/{tmp,work,staging}` (reused from task to task) and
+    /// `logs/<node>.log` go here.
     pub run_dir: PathBuf,
     pub images: ImageTable,
     pub store: LocalStore,
@@ -99,11 +101,18 @@ struct Inner {
 
 #[derive(Default)]
 struct State {
-    /// Prepared nodes waiting for a slot, in launch order.
-    queue: VecDeque<task::Prepared>,
+    /// Nodes waiting for a free process slot, in launch order (checked
+    /// already: they can run).
+    queue: VecDeque<LaunchSpec>,
     running: usize,
     /// Every queued or running node; running ones with their kill switch.
     nodes: HashMap<String, Option<watch::Sender<bool>>>,
+    /// Task directories (`tasks/slot-<n>`) emptied and ready for the next
+    /// task, and how many were ever made. Reusing them is what keeps a
+    /// task cheap: creating directories costs a no-op task more than
+    /// starting its process (docs/performance.md).
+    free_dirs: Vec<usize>,
+    dirs_made: usize,
 }
 
 impl LocalExecutor {
@@ -168,23 +177,30 @@ impl LocalExecutor {
     /// run: unknown image, missing program or secret, bad JSON).
     pub fn launch(&self, spec: LaunchSpec) {
         let node = spec.node.clone();
+        // Checked now, so that a node that cannot run fails at once
+        // however long the queue; prepared again in its slot.
+        let check = TaskDirs::new(&self.inner.config.run_dir, "check");
+        let checked = task::prepare(spec.clone(), &self.context(check, false));
+        let mut state = self.state();
+        match checked {
+            Ok(_) if !state.nodes.contains_key(&node) => {}
+            Ok(_) => return self.fail(&node, StartError::AlreadyRunning { node: node.clone() }),
+            Err(e) => return self.fail(&node, e),
+        }
+        state.nodes.insert(node, None);
+        state.queue.push_back(spec);
+        self.pump(&mut state);
+    }
+
+    fn context(&self, dirs: TaskDirs, reused: bool) -> task::Context<'_> {
         let c = &self.inner.config;
-        let ctx = task::Context {
-            run_dir: &c.run_dir,
+        task::Context {
+            dirs,
+            reused,
             images: &c.images,
             store: &c.store,
             isolation: self.inner.isolation,
-        };
-        let prepared = task::prepare(spec, &ctx);
-        let mut state = self.state();
-        let prepared = match prepared {
-            Ok(p) if !state.nodes.contains_key(&node) => p,
-            Ok(_) => return self.fail(&node, StartError::AlreadyRunning { node: node.clone() }),
-            Err(e) => return self.fail(&node, e),
-        };
-        state.nodes.insert(node, None);
-        state.queue.push_back(prepared);
-        self.pump(&mut state);
+        }
     }
 
     /// Stop a node: SIGTERM to its process group, SIGKILL after
@@ -241,27 +257,49 @@ impl LocalExecutor {
     fn pump(&self, state: &mut State) {
         let limit = self.inner.config.parallelism.max(1);
         while state.running < limit {
-            let Some(prepared) = state.queue.pop_front() else { break };
+            let Some(spec) = state.queue.pop_front() else { break };
+            let node = spec.node.clone();
+            let (slot, reused) = match state.free_dirs.pop() {
+                Some(slot) => (slot, true),
+                None => {
+                    state.dirs_made += 1;
+                    (state.dirs_made - 1, false)
+                }
+            };
+            let dirs = TaskDirs::new(&self.inner.config.run_dir, &format!("slot-{slot}"));
+            let prepared = match task::prepare(spec, &self.context(dirs.clone(), reused)) {
+                Ok(p) => p,
+                Err(e) => {
+                    state.nodes.remove(&node);
+                    state.free_dirs.extend(reused.then_some(slot));
+                    self.fail(&node, e);
+                    continue;
+                }
+            };
             let (switch, kill) = watch::channel(false);
-            state.nodes.insert(prepared.node.clone(), Some(switch));
+            state.nodes.insert(node.clone(), Some(switch));
             state.running += 1;
             let exec = self.clone();
             self.inner.runtime.spawn(async move {
-                let node = prepared.node.clone();
                 let rt = exec.runtime();
                 let end = task::run(prepared, &rt, kill).await;
-                exec.finished(&node, end);
+                // Its outputs are read: empty the directories for the next
+                // (in place: usually three empty directories to look at).
+                let clean = dirs.clear();
+                exec.finished(&node, end, clean.then_some(slot));
             });
         }
     }
 
-    /// A node ended: report it, then free its slot, so that with
-    /// `parallelism` 1 the next `NodeStarted` comes after this event.
-    fn finished(&self, node: &str, end: Event) {
+    /// A node ended: report it, then free its process slot (and its
+    /// directories, if they could be emptied), so that with `parallelism`
+    /// 1 the next `NodeStarted` comes after this event.
+    fn finished(&self, node: &str, end: Event, dirs: Option<usize>) {
         let mut state = self.state();
         state.nodes.remove(node);
         let _ = self.inner.events.send(end);
         state.running = state.running.saturating_sub(1);
+        state.free_dirs.extend(dirs);
         self.pump(&mut state);
     }
 

@@ -35,11 +35,8 @@ pub struct Process {
 /// its private `/tmp` when the isolation allows one (the working directory
 /// may be under it, so the child changes to it itself).
 pub fn spawn(l: &Launch<'_>) -> io::Result<Process> {
-    let setup = if l.isolation.private_tmp() {
-        Some(Setup::new(l.isolation, l.tmp, l.cwd)?)
-    } else {
-        None
-    };
+    let setup =
+        if l.isolation.private_tmp() { Some(Setup::new(l.isolation, l.tmp, l.cwd)?) } else { None };
     let child = spawn::spawn(&spawn::Command {
         program: &l.resolved.program,
         argv: &l.resolved.argv,

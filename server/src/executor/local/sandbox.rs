@@ -186,11 +186,45 @@ impl TaskDirs {
         }
     }
 
+    /// The task's root, `tmp` and `work`; `staging` is made when a script
+    /// is written there. Directories are what a no-op task costs most
+    /// (each is an inode to allocate), so no more than these.
     pub fn create(&self) -> io::Result<()> {
-        for d in [&self.tmp, &self.work, &self.staging] {
-            std::fs::create_dir_all(d)?;
+        let made = |r: io::Result<()>| match r {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => Err(e),
+            _ => Ok(()),
+        };
+        match std::fs::create_dir(&self.root) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::create_dir_all(&self.root)?,
+            r => made(r)?,
         }
-        Ok(())
+        made(std::fs::create_dir(&self.tmp))?;
+        made(std::fs::create_dir(&self.work))
+    }
+}
+
+impl TaskDirs {
+    /// Empty the directories for the next task: `tmp` and `work` stay
+    /// (emptied), everything else under the root goes. Returns whether
+    /// that worked (if not, the directories are not used again).
+    pub fn clear(&self) -> bool {
+        fn empty(dir: &Path, keep: &[&str]) -> io::Result<()> {
+            for entry in std::fs::read_dir(dir)? {
+                let entry = entry?;
+                if keep.iter().any(|k| entry.file_name() == *k) {
+                    continue;
+                }
+                if entry.file_type()?.is_dir() {
+                    std::fs::remove_dir_all(entry.path())?;
+                } else {
+                    std::fs::remove_file(entry.path())?;
+                }
+            }
+            Ok(())
+        }
+        empty(&self.root, &["tmp", "work"]).is_ok()
+            && empty(&self.tmp, &[]).is_ok()
+            && empty(&self.work, &[]).is_ok()
     }
 }
 

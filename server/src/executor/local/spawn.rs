@@ -66,9 +66,11 @@ struct ChildContext<'a> {
 const STACK_SIZE: usize = 64 * 1024;
 
 pub fn spawn(cmd: &Command<'_>) -> io::Result<Child> {
-    let cstr = |b: &[u8]| CString::new(b).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e));
+    let cstr =
+        |b: &[u8]| CString::new(b).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e));
     let program = cstr(cmd.program.as_os_str().as_bytes())?;
-    let argv: Vec<CString> = cmd.argv.iter().map(|a| cstr(a.as_bytes())).collect::<Result<_, _>>()?;
+    let argv: Vec<CString> =
+        cmd.argv.iter().map(|a| cstr(a.as_bytes())).collect::<Result<_, _>>()?;
     let envp: Vec<CString> = cmd
         .env
         .iter()

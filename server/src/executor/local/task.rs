@@ -31,7 +31,10 @@ const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 
 /// What preparing a node needs from the executor.
 pub struct Context<'a> {
-    pub run_dir: &'a std::path::Path,
+    /// The task directory the node runs in (a reusable slot, see
+    /// `LocalExecutor`), and whether it is known to be clean and in place.
+    pub dirs: TaskDirs,
+    pub reused: bool,
     pub images: &'a ImageTable,
     pub store: &'a LocalStore,
     pub isolation: Isolation,
@@ -52,6 +55,8 @@ pub struct Prepared {
     script: Option<(PathBuf, String)>,
     outputs: Vec<(String, String)>,
     deadline: Option<Duration>,
+    /// The slot directories are clean and in place (nothing to create).
+    reused: bool,
 }
 
 pub fn prepare(spec: LaunchSpec, ctx: &Context<'_>) -> Result<Prepared, StartError> {
@@ -59,7 +64,7 @@ pub fn prepare(spec: LaunchSpec, ctx: &Context<'_>) -> Result<Prepared, StartErr
     let image = container.image_name().to_string();
     let cenv = container_env(&container, ctx.store, &spec.pod_name)?;
     let mut argv = command::argv(&container, ctx.images, &cenv)?;
-    let dirs = TaskDirs::new(ctx.run_dir, &spec.node);
+    let dirs = ctx.dirs.clone();
     let script = spec.source.map(|source| (dirs.staging.join("script"), source));
     if let Some((path, _)) = &script {
         // Argo runs `command + [file]` for scripts.
@@ -97,6 +102,7 @@ pub fn prepare(spec: LaunchSpec, ctx: &Context<'_>) -> Result<Prepared, StartErr
         script,
         outputs: spec.output_paths,
         deadline: spec.deadline_seconds.map(Duration::from_secs),
+        reused: ctx.reused,
     })
 }
 
@@ -249,17 +255,22 @@ async fn kill_requested(kill: &mut watch::Receiver<bool>) {
 fn place_files(p: &Prepared) -> Result<(), StartError> {
     let dirs = &p.map.dirs;
     let io = |what: String| move |e| StartError::io(what, e);
-    // A task directory left by an earlier run with the same run directory
-    // would hand this task stale files (outputs it never wrote).
-    match std::fs::remove_dir_all(&dirs.root) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => {
-            return Err(StartError::io(format!("cannot clear {}", dirs.root.display()), e));
+    if !p.reused {
+        // A task directory left by an earlier run with the same run
+        // directory would hand this task stale files (outputs it never
+        // wrote).
+        match std::fs::remove_dir_all(&dirs.root) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                return Err(StartError::io(format!("cannot clear {}", dirs.root.display()), e));
+            }
+            _ => {}
         }
-        _ => {}
+        dirs.create().map_err(io(format!("cannot create {}", dirs.root.display())))?;
     }
-    dirs.create().map_err(io(format!("cannot create {}", dirs.root.display())))?;
-    std::fs::create_dir_all(&p.cwd_host)
-        .map_err(io(format!("cannot create the working directory {}", p.cwd_host.display())))?;
+    if p.cwd_host != dirs.work {
+        std::fs::create_dir_all(&p.cwd_host)
+            .map_err(io(format!("cannot create the working directory {}", p.cwd_host.display())))?;
+    }
     let writes = p.files.iter().chain(&p.script);
     for (path, contents) in writes {
         if let Some(dir) = path.parent() {
