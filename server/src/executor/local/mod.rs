@@ -177,15 +177,22 @@ impl LocalExecutor {
     /// run: unknown image, missing program or secret, bad JSON).
     pub fn launch(&self, spec: LaunchSpec) {
         let node = spec.node.clone();
-        // Checked now, so that a node that cannot run fails at once
-        // however long the queue; prepared again in its slot.
-        let check = TaskDirs::new(&self.inner.config.run_dir, "check");
-        let checked = task::prepare(spec.clone(), &self.context(check, false));
         let mut state = self.state();
-        match checked {
-            Ok(_) if !state.nodes.contains_key(&node) => {}
-            Ok(_) => return self.fail(&node, StartError::AlreadyRunning { node: node.clone() }),
-            Err(e) => return self.fail(&node, e),
+        if state.nodes.contains_key(&node) {
+            return self.fail(&node, StartError::AlreadyRunning { node: node.clone() });
+        }
+        let limit = self.inner.config.parallelism.max(1);
+        if state.queue.is_empty() && state.running < limit {
+            // Starts now: prepared once, in its slot.
+            state.nodes.insert(node, None);
+            state.queue.push_back(spec);
+            return self.pump(&mut state);
+        }
+        // Waits: checked now, so that a node that cannot run fails at
+        // once however long the queue; prepared again in its slot.
+        let check = TaskDirs::new(&self.inner.config.run_dir, "check");
+        if let Err(e) = task::prepare(spec.clone(), &self.context(check, false)) {
+            return self.fail(&node, e);
         }
         state.nodes.insert(node, None);
         state.queue.push_back(spec);
