@@ -482,7 +482,101 @@ mod properties {
         })
     }
 
+    /// A DAG (failFast off) whose tasks may retry: task i allows `limits[i]`
+    /// retries, and its attempt k exits `codes[i][k]`.
+    fn retry_plan(deps: &[Vec<usize>], limits: &[u8]) -> Arc<Plan> {
+        let tasks: Vec<Value> = deps
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let mut t = json!({"name": format!("t{i}"), "template": format!("r{}", limits[i])});
+                if !d.is_empty() {
+                    let names: Vec<String> = d.iter().map(|j| format!("t{j}")).collect();
+                    t["dependencies"] = json!(names);
+                }
+                t
+            })
+            .collect();
+        let mut templates: Vec<Value> = (0..4u8)
+            .map(|l| {
+                json!({"name": format!("r{l}"), "retryStrategy": {"limit": l, "retryPolicy": "Always"},
+                    "container": container("x")})
+            })
+            .collect();
+        templates.push(json!({"name": "d", "dag": {"failFast": false, "tasks": tasks}}));
+        plan_of(json!({"entrypoint": "d", "templates": templates}))
+    }
+
+    /// What Argo's rules say each task ends as: it runs when every
+    /// dependency succeeded (else Omitted), and succeeds if one of its
+    /// `limit + 1` attempts exits 0.
+    fn expected(deps: &[Vec<usize>], limits: &[u8], codes: &[Vec<i32>]) -> Vec<NodePhase> {
+        let mut phases: Vec<NodePhase> = Vec::new();
+        for (i, d) in deps.iter().enumerate() {
+            let phase = if d.iter().any(|j| phases[*j] != NodePhase::Succeeded) {
+                NodePhase::Omitted
+            } else if codes[i].iter().take(usize::from(limits[i]) + 1).any(|c| *c == 0) {
+                NodePhase::Succeeded
+            } else {
+                NodePhase::Failed
+            };
+            phases.push(phase);
+        }
+        phases
+    }
+
+    fn retry_strategy() -> impl Strategy<Value = (Vec<Vec<usize>>, Vec<u8>, Vec<Vec<i32>>)> {
+        dag_strategy().prop_flat_map(|(deps, _)| {
+            let n = deps.len();
+            let codes = prop::collection::vec(
+                prop::collection::vec(prop_oneof![1 => Just(0), 1 => Just(1)], 4),
+                n,
+            );
+            (Just(deps), prop::collection::vec(0u8..4, n), codes)
+        })
+    }
+
     proptest! {
+        #[test]
+        fn retried_tasks_end_as_argos_rules_say(
+            (deps, limits, codes) in retry_strategy(),
+            lifo in any::<bool>(),
+        ) {
+            let (mut run, mut queue) = Run::start(retry_plan(&deps, &limits), T0);
+            let mut launched: Vec<(usize, usize)> = Vec::new();
+            let mut ended: Vec<usize> = Vec::new();
+            let mut now = T0;
+            while !queue.is_empty() {
+                let at = if lifo { queue.len() - 1 } else { 0 };
+                let Action::Launch(spec) = queue.remove(at) else { continue };
+                // `wf-x.t3(1)`: task 3, attempt 1.
+                let name = run.status.nodes[&spec.node].name.clone();
+                let (task, attempt) = name
+                    .trim_start_matches("wf-x.t")
+                    .trim_end_matches(')')
+                    .split_once('(')
+                    .and_then(|(t, a)| Some((t.parse::<usize>().ok()?, a.parse::<usize>().ok()?)))
+                    .ok_or_else(|| TestCaseError::fail(name.clone()))?;
+                prop_assert!(!launched.contains(&(task, attempt)), "{} launched twice", name);
+                prop_assert!(attempt <= usize::from(limits[task]), "{} is past the limit", name);
+                prop_assert!(deps[task].iter().all(|d| ended.contains(d)), "{} ran early", name);
+                launched.push((task, attempt));
+                now = Time(now.0 + 1);
+                let exit = Exit { code: codes[task][attempt], ..Default::default() };
+                queue.extend(run.step(Event::NodeExited { node: spec.node.clone(), exit }, now));
+                let retry = node_id("wf-x", &format!("wf-x.t{task}"));
+                if run.status.nodes[&retry].phase.is_fulfilled() {
+                    ended.push(task);
+                }
+            }
+            prop_assert!(run.is_done(), "the run must end");
+            let want = expected(&deps, &limits, &codes);
+            for (i, phase) in want.iter().enumerate() {
+                let got = run.status.nodes.get(&node_id("wf-x", &format!("wf-x.t{i}"))).map(|n| n.phase);
+                prop_assert_eq!(got, Some(*phase), "t{}", i);
+            }
+        }
+
         #[test]
         fn order_of_exits_does_not_change_the_outcome((deps, codes) in dag_strategy()) {
             let plan = dag_plan(&deps);
