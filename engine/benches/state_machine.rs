@@ -46,13 +46,15 @@ use engine::spec::{Catalog, Document, decode};
 use engine::status::Time;
 use serde_json::{Value, json};
 
-fn workflow(tasks: Vec<Value>) -> Arc<engine::run::Plan> {
+/// A workflow whose entrypoint `d` is `main` (a DAG or steps template)
+/// over the one container template `t`.
+fn workflow(main: Value) -> Arc<engine::run::Plan> {
     let doc = decode(json!({
         "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
         "metadata": {"name": "bench"},
         "spec": {"entrypoint": "d", "templates": [
             {"name": "t", "container": {"image": "busybox", "command": ["true"]}},
-            {"name": "d", "dag": {"tasks": tasks}}
+            main
         ]}
     }))
     .expect("valid");
@@ -70,7 +72,7 @@ fn workflow(tasks: Vec<Value>) -> Arc<engine::run::Plan> {
 
 /// `layers` layers of `width` tasks; each task depends on up to 3 tasks of
 /// the previous layer.
-fn layered(layers: usize, width: usize) -> Vec<Value> {
+fn layered(layers: usize, width: usize) -> Value {
     let mut tasks = Vec::new();
     for l in 0..layers {
         for w in 0..width {
@@ -83,15 +85,22 @@ fn layered(layers: usize, width: usize) -> Vec<Value> {
             tasks.push(t);
         }
     }
-    tasks
+    json!({"name": "d", "dag": {"tasks": tasks}})
 }
 
-fn fan_out(n: usize) -> Vec<Value> {
+fn fan_out(n: usize) -> Value {
     let mut tasks = vec![json!({"name": "root", "template": "t"})];
     for i in 0..n {
         tasks.push(json!({"name": format!("f{i}"), "template": "t", "dependencies": ["root"]}));
     }
-    tasks
+    json!({"name": "d", "dag": {"tasks": tasks}})
+}
+
+/// One step looped over `n` items: `n` pods in one step group.
+fn step_loop(n: usize) -> Value {
+    json!({"name": "d", "steps": [[
+        {"name": "s", "template": "t", "withSequence": {"count": n.to_string()}}
+    ]]})
 }
 
 struct Measured {
@@ -135,12 +144,13 @@ fn main() {
     println!("|---|---:|---:|---:|---:|---:|---:|");
     // `STATE_MACHINE_SHAPES=fan-out-100k,layered-10k` runs only those.
     let only = std::env::var("STATE_MACHINE_SHAPES").ok();
-    type Shape = (&'static str, &'static str, fn() -> Vec<Value>);
-    let shapes: [Shape; 4] = [
+    type Shape = (&'static str, &'static str, fn() -> Value);
+    let shapes: [Shape; 5] = [
         ("layered-1k", "layered 10×100", || layered(10, 100)),
         ("layered-10k", "layered 20×500 (10,000 tasks)", || layered(20, 500)),
         ("fan-out-10k", "fan-out 1→10,000", || fan_out(10_000)),
         ("fan-out-100k", "fan-out 1→100,000", || fan_out(100_000)),
+        ("steps-loop-10k", "looped step ×10,000", || step_loop(10_000)),
     ];
     for (key, name, tasks) in shapes {
         if only.as_deref().is_some_and(|o| !o.split(',').any(|k| k == key)) {

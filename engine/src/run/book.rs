@@ -142,6 +142,11 @@ pub enum FrameKind {
         /// Set while the group's steps are being started, so that a child
         /// finishing at once does not judge a half-built group.
         starting: bool,
+        /// Members not done yet, as last counted: each one that ends
+        /// counts down, and only at zero is the group looked at as a
+        /// whole (a looped step of 10,000 iterations must not rescan them
+        /// on every exit).
+        open: usize,
     },
     Dag(DagState),
 }

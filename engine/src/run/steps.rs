@@ -27,6 +27,7 @@ pub fn start(
             group_node: String::new(),
             members: Vec::new(),
             starting: false,
+            open: 0,
         },
     };
     run.book.frames.insert(id.to_string(), frame);
@@ -85,6 +86,7 @@ fn start_group(run: &mut Run, id: &str, g: usize, now: Time, out: &mut Vec<Actio
             group_node: gid.clone(),
             members: Vec::new(),
             starting: true,
+            open: 0,
         };
     }
     // Scope: the template's own, plus every step of the earlier groups.
@@ -195,26 +197,55 @@ fn run_step(
         .collect()
 }
 
+/// A member of the running group is done (with its exit handler and
+/// hooks): count it; look at the group once none is left.
+pub fn child_done(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
+    if let Some(Frame { kind: FrameKind::Steps { starting, open, .. }, .. }) =
+        run.book.frames.get_mut(id)
+    {
+        if *starting {
+            // The group is looked at once it is fully started.
+            return;
+        }
+        if *open > 1 {
+            *open -= 1;
+            return;
+        }
+        *open = 0;
+    }
+    advance(run, id, now, out);
+}
+
 /// Move on if the running group is done: next group, or finish.
 pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
     loop {
-        let Some(frame) = run.book.frames.get(id).cloned() else { return };
-        let FrameKind::Steps { group, group_node, members, starting } = &frame.kind else {
-            return;
-        };
+        let Some(frame) = run.book.frames.get(id) else { return };
+        let FrameKind::Steps { starting, group_node, .. } = &frame.kind else { return };
         if *starting {
             return;
         }
-        let Some(t) = steps_of(run, &frame) else { return };
-        let groups = t.steps.clone().unwrap_or_default();
         let children =
             run.status.nodes.get(group_node).map(|n| n.children.clone()).unwrap_or_default();
-        if children.iter().any(|c| {
-            node::phase(run, c).is_some_and(|p| !p.is_fulfilled())
-                || run.book.awaiting_exit.contains(c)
-        }) {
+        let still_open = children
+            .iter()
+            .filter(|c| {
+                node::phase(run, c).is_some_and(|p| !p.is_fulfilled())
+                    || run.book.awaiting_exit.contains(*c)
+                    || run.book.hooks_awaited.contains(*c)
+            })
+            .count();
+        if still_open > 0 {
+            if let Some(Frame { kind: FrameKind::Steps { open, .. }, .. }) =
+                run.book.frames.get_mut(id)
+            {
+                *open = still_open;
+            }
             return;
         }
+        let Some(frame) = run.book.frames.get(id).cloned() else { return };
+        let FrameKind::Steps { group, group_node, members, .. } = &frame.kind else { return };
+        let Some(t) = steps_of(run, &frame) else { return };
+        let groups = t.steps.clone().unwrap_or_default();
         let failed = members.iter().find(|(c, si)| {
             let p = node::phase(run, c).unwrap_or(NodePhase::Error);
             let k = groups[*group].get(*si).and_then(|s| s.control.continue_on.as_ref());

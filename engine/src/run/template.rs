@@ -314,7 +314,7 @@ pub fn record_inputs(run: &mut Run, id: &str, inputs: &[Parameter], vars: &Vars)
 /// A child of the Steps or DAG node `frame` finished.
 pub fn child_done(run: &mut Run, frame: &str, child: &str, now: Time, out: &mut Vec<Action>) {
     match run.book.frames.get(frame).map(|f| matches!(f.kind, FrameKind::Steps { .. })) {
-        Some(true) => steps::advance(run, frame, now, out),
+        Some(true) => steps::child_done(run, frame, now, out),
         Some(false) => dag::child_done(run, frame, child, now, out),
         None => {}
     }
