@@ -42,6 +42,7 @@ pub fn create(
         host_node_name: None,
         pod_ip: None,
         daemoned: None,
+        image: None,
     };
     if matches!(node_type, NodeType::Pod | NodeType::Suspend) {
         run.book.pods += 1;

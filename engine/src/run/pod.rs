@@ -71,6 +71,9 @@ pub fn launch(
         Ok(r) => r,
         Err(message) => return node::finish(run, id, NodePhase::Error, message, now, out),
     };
+    if let Some(n) = run.status.nodes.get_mut(id) {
+        n.image = container.get("image").and_then(Value::as_str).map(str::to_string);
+    }
     if let Some(secs) = deadline {
         let timer = Timer { node: id.to_string(), kind: TimerKind::NodeDeadline };
         out.push(Action::ArmTimer { timer, at: Time(now.0.saturating_add(secs)) });

@@ -310,8 +310,10 @@ pub fn replay_leaf(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) ->
         return false;
     }
     let (phase, message, outputs) = (prev.phase, prev.message.clone(), prev.outputs.clone());
+    let image = prev.image.clone();
     if let Some(n) = run.status.nodes.get_mut(id) {
         n.outputs = outputs;
+        n.image = image;
     }
     super::outputs::publish_globals(run, id);
     node::finish(run, id, phase, message, now, out);

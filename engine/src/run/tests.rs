@@ -118,6 +118,9 @@ fn the_seed_ci_pipeline_runs_in_order() {
     }));
     let (run, order) = drive(plan, ok);
     assert_eq!(order, ["wf-x.checkout-code", "wf-x.build-docker", "wf-x.push-docker"]);
+    // The image is recorded on each pod node (Keelson's addition).
+    let pod = &run.status.nodes[&node_id("wf-x", "wf-x.checkout-code")];
+    assert_eq!(pod.image.as_deref(), Some("alpine"));
     assert_eq!(run.status.phase, crate::status::WorkflowPhase::Succeeded);
     assert_eq!(run.status.progress, "3/3");
     let root = &run.status.nodes["wf-x"];

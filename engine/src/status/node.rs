@@ -46,6 +46,11 @@ pub struct NodeStatus {
     pub pod_ip: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub daemoned: Option<bool>,
+    /// Keelson's addition (Argo reads it from the pod): the image a Pod
+    /// node's container named, after substitution. Clients that do not
+    /// know it ignore it, as Go's and Hera's decoders do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 /// What a finished node produced.

@@ -78,6 +78,7 @@ mod tests {
                 host_node_name: None,
                 pod_ip: None,
                 daemoned: None,
+                image: None,
             },
         );
         let v = serde_json::to_value(&st).unwrap_or_default();
