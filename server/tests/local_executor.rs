@@ -432,3 +432,21 @@ async fn reused_task_directories_start_empty() {
         "nothing left over"
     );
 }
+
+#[tokio::test]
+async fn the_log_index_lists_every_node() {
+    let mut h = harness(|c| c.parallelism = 1);
+    assert_eq!(h.exit(spec("talk-1", sh("echo one; echo two >&2"))).await.code, 0);
+    assert_eq!(h.exit(spec("quiet-2", sh("true"))).await.code, 0);
+    let index = std::fs::read_to_string(h.run_dir().join("logs/index.jsonl")).expect("index");
+    let entries: Vec<Value> =
+        index.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["node"], "talk-1");
+    assert_eq!(entries[0]["file"], "talk-1.log");
+    assert_eq!(entries[0]["lines"], 2);
+    assert!(entries[0]["firstLineAt"].as_str().is_some_and(|t| t.ends_with('Z')));
+    assert_eq!(entries[1]["node"], "quiet-2");
+    assert_eq!(entries[1]["file"], Value::Null, "a node that printed nothing has no file");
+    assert!(!h.run_dir().join("logs/quiet-2.log").exists());
+}

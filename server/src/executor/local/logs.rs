@@ -157,6 +157,7 @@ impl Sink {
     pub async fn run(self, mut rx: mpsc::Receiver<RawLine>) {
         let mut file = None;
         let mut opened = false;
+        let (mut lines, mut first_at, mut last_at) = (0u64, None, None);
         while let Some(first) = rx.recv().await {
             if !std::mem::replace(&mut opened, true) {
                 file = match open(&self.file).await {
@@ -171,6 +172,9 @@ impl Sink {
             // Write what is queued, then flush once, so the file is
             // current whenever the task is quiet.
             while let Some(raw) = next {
+                lines += 1;
+                first_at.get_or_insert(raw.time);
+                last_at = Some(raw.time);
                 let text = self.masker.mask(&raw.text).into_owned();
                 if let Some(f) = &mut file {
                     let entry =
@@ -197,8 +201,38 @@ impl Sink {
                 file = None;
             }
         }
+        self.index(lines, first_at, last_at).await;
+    }
+
+    /// Append the node's entry to `index.jsonl` next to its log: which file
+    /// holds it (none when it printed nothing), how many lines, the first
+    /// and last line's time. One line per node, written once it is over.
+    async fn index(&self, lines: u64, first: Option<SystemTime>, last: Option<SystemTime>) {
+        let Some(dir) = self.file.parent() else { return };
+        let file = self.file.file_name().map(|f| f.to_string_lossy().into_owned());
+        let entry = serde_json::json!({
+            "node": self.node,
+            "podName": self.pod_name,
+            "file": if lines > 0 { file } else { None },
+            "lines": lines,
+            "firstLineAt": first.map(rfc3339_nanos),
+            "lastLineAt": last.map(rfc3339_nanos),
+        });
+        let path = dir.join(INDEX);
+        let write = async {
+            tokio::fs::create_dir_all(dir).await?;
+            let mut f = tokio::fs::OpenOptions::new().create(true).append(true).open(&path).await?;
+            // One write per entry: appends of a line do not interleave.
+            f.write_all(format!("{entry}\n").as_bytes()).await
+        };
+        if let Err(e) = write.await {
+            tracing::warn!("writing the log index {}: {e}", path.display());
+        }
     }
 }
+
+/// The log index's file name, in the log directory.
+pub const INDEX: &str = "index.jsonl";
 
 async fn open(path: &std::path::Path) -> std::io::Result<tokio::fs::File> {
     if let Some(dir) = path.parent() {
