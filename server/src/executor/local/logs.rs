@@ -148,6 +148,7 @@ pub struct Sink {
     pub file: PathBuf,
     pub masker: Masker,
     pub live: broadcast::Sender<LogLine>,
+    pub index: LogIndex,
 }
 
 impl Sink {
@@ -204,11 +205,10 @@ impl Sink {
         self.index(lines, first_at, last_at).await;
     }
 
-    /// Append the node's entry to `index.jsonl` next to its log: which file
-    /// holds it (none when it printed nothing), how many lines, the first
-    /// and last line's time. One line per node, written once it is over.
+    /// Add the node's entry to the log index: which file holds its log
+    /// (none when it printed nothing), how many lines, the first and last
+    /// line's time.
     async fn index(&self, lines: u64, first: Option<SystemTime>, last: Option<SystemTime>) {
-        let Some(dir) = self.file.parent() else { return };
         let file = self.file.file_name().map(|f| f.to_string_lossy().into_owned());
         let entry = serde_json::json!({
             "node": self.node,
@@ -218,15 +218,45 @@ impl Sink {
             "firstLineAt": first.map(rfc3339_nanos),
             "lastLineAt": last.map(rfc3339_nanos),
         });
-        let path = dir.join(INDEX);
-        let write = async {
-            tokio::fs::create_dir_all(dir).await?;
-            let mut f = tokio::fs::OpenOptions::new().create(true).append(true).open(&path).await?;
-            // One write per entry: appends of a line do not interleave.
-            f.write_all(format!("{entry}\n").as_bytes()).await
-        };
-        if let Err(e) = write.await {
-            tracing::warn!("writing the log index {}: {e}", path.display());
+        self.index.append(&entry);
+    }
+}
+
+/// `index.jsonl` in the log directory: one JSON line per node, appended
+/// when the node is over. One handle per executor, opened on first use.
+#[derive(Clone)]
+pub struct LogIndex {
+    path: PathBuf,
+    file: std::sync::Arc<std::sync::Mutex<Option<std::fs::File>>>,
+}
+
+impl LogIndex {
+    pub fn new(log_dir: &std::path::Path) -> LogIndex {
+        LogIndex { path: log_dir.join(INDEX), file: Default::default() }
+    }
+
+    /// Append one entry (a short write under a lock: entries never
+    /// interleave).
+    fn append(&self, entry: &serde_json::Value) {
+        use std::io::Write as _;
+        let mut guard = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_none() {
+            let opened =
+                self.path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| {
+                    std::fs::OpenOptions::new().create(true).append(true).open(&self.path)
+                });
+            match opened {
+                Ok(f) => *guard = Some(f),
+                Err(e) => {
+                    tracing::warn!("cannot write the log index {}: {e}", self.path.display());
+                    return;
+                }
+            }
+        }
+        if let Some(f) = guard.as_mut()
+            && let Err(e) = f.write_all(format!("{entry}\n").as_bytes())
+        {
+            tracing::warn!("writing the log index {}: {e}", self.path.display());
         }
     }
 }

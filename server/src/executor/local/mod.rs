@@ -96,6 +96,7 @@ struct Inner {
     events: mpsc::UnboundedSender<Event>,
     live: broadcast::Sender<LogLine>,
     runtime: tokio::runtime::Handle,
+    index: logs::LogIndex,
     state: Mutex<State>,
 }
 
@@ -154,6 +155,7 @@ impl LocalExecutor {
             isolation
         };
         let (live, _) = broadcast::channel(LOG_BUFFER);
+        let index = logs::LogIndex::new(&config.run_dir.join("logs"));
         LocalExecutor {
             inner: Arc::new(Inner {
                 config,
@@ -161,6 +163,7 @@ impl LocalExecutor {
                 events,
                 live,
                 runtime: tokio::runtime::Handle::current(),
+                index,
                 state: Mutex::new(State::default()),
             }),
         }
@@ -317,6 +320,7 @@ impl LocalExecutor {
             live: self.inner.live.clone(),
             events: self.inner.events.clone(),
             log_dir: self.inner.config.run_dir.join("logs"),
+            index: self.inner.index.clone(),
         }
     }
 }

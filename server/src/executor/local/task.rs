@@ -138,6 +138,7 @@ pub struct Runtime {
     pub live: broadcast::Sender<LogLine>,
     pub events: mpsc::UnboundedSender<Event>,
     pub log_dir: PathBuf,
+    pub index: super::logs::LogIndex,
 }
 
 /// Run a prepared node to its end and return the event that ends it
@@ -174,6 +175,7 @@ pub async fn run(p: Prepared, rt: &Runtime, mut kill: watch::Receiver<bool>) -> 
         file: rt.log_dir.join(format!("{}.log", sandbox::file_name(&p.node))),
         masker: p.masker.clone(),
         live: rt.live.clone(),
+        index: rt.index.clone(),
     };
     let sink = tokio::spawn(sink.run(rx));
     let tail = Arc::new(Mutex::new(Tail::default()));
