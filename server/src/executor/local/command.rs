@@ -51,11 +51,32 @@ pub fn argv(
 
 /// Find the program for `argv` on `path` (the child's `PATH`). `/argosay`
 /// is Keelson's built-in copy of Argo's test image.
+/// Programs found on a PATH, remembered: searching the PATH cost a no-op
+/// task more than its own start. Only hits are kept, so a program
+/// installed later is still found.
+#[derive(Default)]
+pub struct PathCache(std::sync::Mutex<std::collections::HashMap<(String, String), PathBuf>>);
+
+impl PathCache {
+    fn find(&self, path: &str, program: &str) -> Option<PathBuf> {
+        let key = (path.to_string(), program.to_string());
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = map.get(&key) {
+            return Some(hit.clone());
+        }
+        let found =
+            std::env::split_paths(path).map(|dir| dir.join(program)).find(|p| is_executable(p))?;
+        map.insert(key, found.clone());
+        Some(found)
+    }
+}
+
 pub fn resolve(
     argv: Vec<String>,
     path: &str,
     image: &str,
     images: &ImageTable,
+    cache: &PathCache,
 ) -> Result<Resolved, StartError> {
     let Some(first) = argv.first() else {
         return Err(StartError::NoCommand { image: image.to_string() });
@@ -78,12 +99,9 @@ pub fn resolve(
         }
         p
     } else {
-        std::env::split_paths(path)
-            .map(|dir| dir.join(first))
-            .find(|p| is_executable(p))
-            .ok_or_else(not_found)?
+        cache.find(path, first).ok_or_else(not_found)?
     };
-    if program.is_absolute() && !is_executable(&program) {
+    if first.contains('/') && program.is_absolute() && !is_executable(&program) {
         return Err(StartError::NotExecutable { program: first.clone(), image: image.into() });
     }
     Ok(Resolved { program, argv })
@@ -136,15 +154,25 @@ mod tests {
     fn programs_are_found_on_the_path() {
         let t = ImageTable::builtin();
         let path = std::env::var("PATH").unwrap_or_default();
-        let r = resolve(vec!["sh".into(), "-c".into()], &path, "busybox", &t).expect("sh exists");
+        let r =
+            resolve(vec!["sh".into(), "-c".into()], &path, "busybox", &t, &PathCache::default())
+                .expect("sh exists");
         assert!(r.program.is_absolute() && r.program.ends_with("sh"), "{r:?}");
         assert_eq!(r.argv, ["sh", "-c"]);
-        let e = resolve(vec!["no-such-program-keelson".into()], &path, "img", &t)
-            .expect_err("not found");
+        let e = resolve(
+            vec!["no-such-program-keelson".into()],
+            &path,
+            "img",
+            &t,
+            &PathCache::default(),
+        )
+        .expect_err("not found");
         assert!(e.to_string().contains("command 'no-such-program-keelson' (image 'img')"), "{e}");
         let mut t = ImageTable::builtin();
         t.set_argosay(PathBuf::from("/opt/keelson"));
-        let r = resolve(vec!["/argosay".into(), "echo".into()], &path, "a", &t).expect("argosay");
+        let r =
+            resolve(vec!["/argosay".into(), "echo".into()], &path, "a", &t, &PathCache::default())
+                .expect("argosay");
         assert_eq!(r.program, PathBuf::from("/opt/keelson"));
         assert_eq!(r.argv, ["/opt/keelson", "argosay", "echo"]);
     }

@@ -97,6 +97,7 @@ struct Inner {
     live: broadcast::Sender<LogLine>,
     runtime: tokio::runtime::Handle,
     index: logs::LogIndex,
+    paths: command::PathCache,
     state: Mutex<State>,
 }
 
@@ -164,6 +165,7 @@ impl LocalExecutor {
                 live,
                 runtime: tokio::runtime::Handle::current(),
                 index,
+                paths: command::PathCache::default(),
                 state: Mutex::new(State::default()),
             }),
         }
@@ -208,6 +210,7 @@ impl LocalExecutor {
             dirs,
             reused,
             images: &c.images,
+            paths: &self.inner.paths,
             store: &c.store,
             isolation: self.inner.isolation,
         }

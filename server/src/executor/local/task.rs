@@ -36,6 +36,7 @@ pub struct Context<'a> {
     pub dirs: TaskDirs,
     pub reused: bool,
     pub images: &'a ImageTable,
+    pub paths: &'a command::PathCache,
     pub store: &'a LocalStore,
     pub isolation: Isolation,
 }
@@ -81,7 +82,7 @@ pub fn prepare(spec: LaunchSpec, ctx: &Context<'_>) -> Result<Prepared, StartErr
         }
     }
     let path = env.iter().find(|(n, _)| n == "PATH").map_or("", |(_, v)| v.as_str());
-    let resolved = command::resolve(argv, path, &image, ctx.images)?;
+    let resolved = command::resolve(argv, path, &image, ctx.images, ctx.paths)?;
 
     let map = PathMap { isolation: ctx.isolation, dirs, cwd };
     let files = spec
