@@ -62,8 +62,9 @@ struct Scope<'a> {
     /// Inside `metrics`: the node's own `status`, `duration`, `exitCode`,
     /// `resourcesDuration.*` are defined there.
     metrics: bool,
-    /// All step or task names of the template, for better messages.
-    all_names: Vec<&'a str>,
+    /// All step or task names of the template, for better messages
+    /// (shared: every step's scope holds it).
+    all_names: std::rc::Rc<[&'a str]>,
     current: Option<&'a str>,
 }
 
@@ -136,7 +137,7 @@ impl<'a> Scope<'a> {
             item: false,
             flow: None,
             siblings: Vec::new(),
-            all_names: Vec::new(),
+            all_names: std::rc::Rc::from(Vec::new()),
             current: None,
         }
     }
@@ -180,22 +181,30 @@ fn check_dag<'d: 's, 's>(
     let callees: HashMap<&str, Option<&Template>> =
         dag.tasks.iter().map(|task| (task.name.as_str(), callee(ctx, &task.call))).collect();
 
+    let names: std::rc::Rc<[&str]> = names.into();
     for (i, task) in dag.tasks.iter().enumerate() {
-        let ancestors = ancestors(&task.name, &direct);
+        let value = serde_json::to_value(task).unwrap_or(Value::Null);
+        // Ancestors matter only to a task that mentions `tasks`: working
+        // them out for every task of a large DAG was quadratic.
+        let siblings = if mentions(&value, "tasks") {
+            ancestors(&task.name, &direct)
+                .iter()
+                .map(|n| Sibling { name: n, callee: callees.get(n).copied().flatten() })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let scope = Scope {
             item: has_loop(&task.control),
             flow: Some("tasks"),
-            siblings: ancestors
-                .iter()
-                .map(|n| Sibling { name: n, callee: callees.get(n).copied().flatten() })
-                .collect(),
+            siblings,
             all_names: names.clone(),
             current: Some(task.name.as_str()),
             ..base.clone()
         };
         let tp = path.key("dag").key("tasks").index(i);
         let me = callees.get(task.name.as_str()).copied().flatten();
-        check_call_site(ctx, &serde_json::to_value(task).unwrap_or(Value::Null), &tp, &scope, me);
+        check_call_site(ctx, &value, &tp, &scope, me);
         if let Some(w) = &task.control.when {
             check_when(ctx, w, &tp.key("when"));
         }
@@ -225,30 +234,28 @@ fn check_steps<'d: 's, 's>(
     path: &FieldPath,
     base: &Scope<'s>,
 ) {
-    let all_names: Vec<&str> = groups.iter().flatten().map(|s| s.name.as_str()).collect();
+    let all_names: std::rc::Rc<[&str]> =
+        groups.iter().flatten().map(|s| s.name.as_str()).collect::<Vec<_>>().into();
     let mut earlier: Vec<Sibling<'s>> = Vec::new();
     for (g, group) in groups.iter().enumerate() {
         for (i, step) in group.iter().enumerate() {
+            let value = serde_json::to_value(step).unwrap_or(Value::Null);
+            let siblings = if mentions(&value, "steps") {
+                earlier.iter().map(|s| Sibling { name: s.name, callee: s.callee }).collect()
+            } else {
+                Vec::new()
+            };
             let scope = Scope {
                 item: has_loop(&step.control),
                 flow: Some("steps"),
-                siblings: earlier
-                    .iter()
-                    .map(|s| Sibling { name: s.name, callee: s.callee })
-                    .collect(),
+                siblings,
                 all_names: all_names.clone(),
                 current: Some(step.name.as_str()),
                 ..base.clone()
             };
             let sp = path.key("steps").index(g).index(i);
             let me = callee(ctx, &step.call);
-            check_call_site(
-                ctx,
-                &serde_json::to_value(step).unwrap_or(Value::Null),
-                &sp,
-                &scope,
-                me,
-            );
+            check_call_site(ctx, &value, &sp, &scope, me);
             if let Some(w) = &step.control.when {
                 check_when(ctx, w, &sp.key("when"));
             }
@@ -316,6 +323,16 @@ fn ancestors<'a>(task: &str, direct: &'a HashMap<&str, Vec<String>>) -> Vec<&'a 
     let mut v: Vec<&str> = seen.into_iter().collect();
     v.sort_unstable();
     v
+}
+
+/// Whether a string below `value` contains `needle`.
+fn mentions(value: &Value, needle: &str) -> bool {
+    match value {
+        Value::String(s) => s.contains(needle),
+        Value::Array(items) => items.iter().any(|v| mentions(v, needle)),
+        Value::Object(map) => map.values().any(|v| mentions(v, needle)),
+        _ => false,
+    }
 }
 
 /// Check every string below `value`.
