@@ -262,13 +262,28 @@ impl Depends {
                     || state(name, TaskResult::Daemoned)
             }
             Depends::Not(inner) => !inner.eval(state),
+            // Down the left spine with a loop (no recursion per operand,
+            // no allocation); evaluation has no side effects, so the
+            // operands' order does not matter.
             Depends::And(..) => {
-                let (first, rest) = self.chain();
-                first.eval(state) && rest.iter().all(|d| d.eval(state))
+                let mut node = self;
+                while let Depends::And(a, b) = node {
+                    if !b.eval(state) {
+                        return false;
+                    }
+                    node = a;
+                }
+                node.eval(state)
             }
             Depends::Or(..) => {
-                let (first, rest) = self.chain();
-                first.eval(state) || rest.iter().any(|d| d.eval(state))
+                let mut node = self;
+                while let Depends::Or(a, b) = node {
+                    if b.eval(state) {
+                        return true;
+                    }
+                    node = a;
+                }
+                node.eval(state)
             }
         }
     }

@@ -422,8 +422,20 @@ fn ancestor_scope(run: &Run, vars: &Vars, tasks: &[TaskSlot], i: usize, task: &D
 
 /// Task names a task's fields mention as `tasks.NAME` or `tasks['NAME']`.
 fn referenced_tasks(task: &DagTask) -> std::collections::HashSet<String> {
-    let text = serde_json::to_string(&(&task.call, &task.control)).unwrap_or_default();
     let mut names = std::collections::HashSet::new();
+    // Only arguments and the control fields can hold a reference: a task
+    // with neither (most of a large DAG) is not serialised to look.
+    let c = &task.control;
+    if task.call.arguments == Default::default()
+        && c.when.is_none()
+        && c.with_param.is_none()
+        && c.with_items.is_none()
+        && c.with_sequence.is_none()
+        && c.hooks.is_empty()
+    {
+        return names;
+    }
+    let text = serde_json::to_string(&(&task.call, &task.control)).unwrap_or_default();
     let mut rest = text.as_str();
     while let Some(at) = rest.find("tasks") {
         rest = &rest[at + 5..];
