@@ -353,21 +353,11 @@ fn runs() -> usize {
     }
 }
 
-/// UTC `YYYY-MM-DD HH:MM` without a date crate (days to civil date, from
-/// Howard Hinnant's algorithm).
+/// UTC `YYYY-MM-DD HH:MM`, from the engine's RFC 3339 formatting.
 fn utc_now() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3_600, rem % 3_600 / 60)
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let rfc3339 = engine::status::Time(i64::try_from(secs).unwrap_or(0)).to_string();
+    format!("{} UTC", rfc3339.get(..16).unwrap_or(&rfc3339).replace('T', " "))
 }
 
 fn loadavg() -> String {

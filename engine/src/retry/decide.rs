@@ -201,7 +201,7 @@ pub fn expression_vars(attempts: &[Attempt], extra: &Vars) -> Vars {
         // (`lastRetry.nope`) is then nil, not an unknown variable.
         let last_retry = serde_json::json!({
             "exitCode": exit,
-            "status": phase_name(last.phase),
+            "status": last.phase.as_str(),
             "duration": duration_of(last),
             "message": last.message,
         });
@@ -220,7 +220,7 @@ pub fn attempt_vars(attempts: &[Attempt]) -> Vec<(String, String)> {
         None => ("0".to_string(), String::new(), "0".to_string(), String::new()),
         Some(a) => (
             a.exit_code.map_or_else(|| "0".to_string(), |c| c.to_string()),
-            phase_name(a.phase).to_string(),
+            a.phase.as_str().to_string(),
             duration_of(a),
             a.message.clone(),
         ),
@@ -302,18 +302,6 @@ fn wait_nanos(b: &BackoffPlan, count: usize) -> i128 {
 /// `lastRetry.duration`: `fmt.Sprint(node.GetDuration().Seconds())`.
 fn duration_of(a: &Attempt) -> String {
     go_seconds(a.finished_at.0.saturating_sub(a.started_at.0))
-}
-
-fn phase_name(p: NodePhase) -> &'static str {
-    match p {
-        NodePhase::Pending => "Pending",
-        NodePhase::Running => "Running",
-        NodePhase::Succeeded => "Succeeded",
-        NodePhase::Skipped => "Skipped",
-        NodePhase::Failed => "Failed",
-        NodePhase::Error => "Error",
-        NodePhase::Omitted => "Omitted",
-    }
 }
 
 /// Go's `%s` of an expression result (in the cast error).

@@ -169,7 +169,7 @@ pub fn failures(run: &Run) -> String {
                 "displayName": n.display_name,
                 "message": n.message,
                 "templateName": template,
-                "phase": super::scope::phase_name(n.phase),
+                "phase": n.phase.as_str(),
                 "podName": pod_name(&run.plan.name, &n.name, &template),
                 "finishedAt": n.finished_at.map(|t| t.to_string()),
             })

@@ -11,7 +11,7 @@ pub fn add_node(vars: &mut Vars, run: &Run, prefix: &str, name: &str, id: &str) 
     let key = |k: &str| format!("{prefix}.{name}.{k}");
     let s = |v: &str| Value::String(v.to_string());
     vars.insert(key("id"), s(&n.id));
-    vars.insert(key("status"), s(phase_name(n.phase)));
+    vars.insert(key("status"), s(n.phase.as_str()));
     if let Some(t) = n.started_at {
         vars.insert(key("startedAt"), s(&t.to_string()));
     }
@@ -49,19 +49,6 @@ pub fn add_node(vars: &mut Vars, run: &Run, prefix: &str, name: &str, id: &str) 
 pub fn add_global_outputs(vars: &mut Vars, run: &Run) {
     for (k, v) in &run.book.global_outputs {
         vars.insert(format!("workflow.outputs.parameters.{k}"), Value::String(v.clone()));
-    }
-}
-
-pub fn phase_name(p: crate::status::NodePhase) -> &'static str {
-    use crate::status::NodePhase::*;
-    match p {
-        Pending => "Pending",
-        Running => "Running",
-        Succeeded => "Succeeded",
-        Skipped => "Skipped",
-        Failed => "Failed",
-        Error => "Error",
-        Omitted => "Omitted",
     }
 }
 
