@@ -29,6 +29,7 @@ mod template;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use plan::{Plan, PlanError, Submission, plan};
@@ -39,7 +40,8 @@ use crate::status::{NodePhase, Time, WorkflowPhase, WorkflowStatus};
 use book::Book;
 
 /// What a container did, as an executor reports it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Exit {
     pub code: i32,
     /// stdout, already trimmed of one trailing newline and cut to 256 KiB.
@@ -48,8 +50,11 @@ pub struct Exit {
     pub parameters: BTreeMap<String, String>,
 }
 
-/// Something that happened to a run.
-#[derive(Debug, Clone, PartialEq)]
+/// Something that happened to a run. Serialisable: a server keeps each
+/// one, with the time it was applied, and rebuilds a run by replaying them
+/// (the engine is deterministic; see `docs/design/server.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all_fields = "camelCase")]
 pub enum Event {
     /// The executor started the node's process or pod.
     NodeStarted { node: String },
@@ -88,14 +93,14 @@ pub enum Action {
 }
 
 /// A wake-up the engine asked for.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Timer {
     /// The node it concerns (the root node for the workflow deadline).
     pub node: String,
     pub kind: TimerKind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TimerKind {
     /// A retry's backoff is over.
     Backoff,

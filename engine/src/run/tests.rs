@@ -580,6 +580,59 @@ mod properties {
             }
         }
 
+        /// What a server relies on to survive a crash: the events a run
+        /// took, with their times, written out as JSON and replayed into a
+        /// fresh run, give the same status and the same actions.
+        #[test]
+        fn a_logged_run_replays_to_the_same_status(
+            (deps, limits, codes) in retry_strategy(),
+            stop_after in prop::option::of(0usize..6),
+        ) {
+            let plan = retry_plan(&deps, &limits);
+            let (mut run, mut queue) = Run::start(plan.clone(), T0);
+            let mut log: Vec<(Event, Time)> = Vec::new();
+            let mut actions: Vec<Vec<Action>> = Vec::new();
+            let mut now = T0;
+            let mut step = |run: &mut Run, e: Event, now: Time, log: &mut Vec<(Event, Time)>| {
+                log.push((e.clone(), now));
+                let out = run.step(e, now);
+                actions.push(out.clone());
+                out
+            };
+            let mut exits = 0;
+            while !queue.is_empty() {
+                let Action::Launch(spec) = queue.remove(0) else { continue };
+                now = Time(now.0 + 1);
+                let started = Event::NodeStarted { node: spec.node.clone() };
+                queue.extend(step(&mut run, started, now, &mut log));
+                let name = run.status.nodes[&spec.node].name.clone();
+                let (task, attempt) = name
+                    .trim_start_matches("wf-x.t")
+                    .trim_end_matches(')')
+                    .split_once('(')
+                    .and_then(|(t, a)| Some((t.parse::<usize>().ok()?, a.parse::<usize>().ok()?)))
+                    .ok_or_else(|| TestCaseError::fail(name.clone()))?;
+                let exit = Exit { code: codes[task][attempt], ..Default::default() };
+                queue.extend(step(&mut run, Event::NodeExited { node: spec.node.clone(), exit }, now, &mut log));
+                exits += 1;
+                if Some(exits) == stop_after {
+                    queue.extend(step(&mut run, Event::Stop, now, &mut log));
+                }
+            }
+            let text = serde_json::to_string(&log).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let read: Vec<(Event, Time)> =
+                serde_json::from_str(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(&read, &log);
+            let (mut again, _) = Run::start(plan, T0);
+            for ((event, at), expected) in read.into_iter().zip(&actions) {
+                prop_assert_eq!(&again.step(event, at), expected);
+            }
+            prop_assert_eq!(
+                serde_json::to_value(&again.status).ok(),
+                serde_json::to_value(&run.status).ok()
+            );
+        }
+
         #[test]
         fn order_of_exits_does_not_change_the_outcome((deps, codes) in dag_strategy()) {
             let plan = dag_plan(&deps);
