@@ -35,6 +35,10 @@ setup-test:
 	@command -v cowsay >/dev/null 2>&1 || test -x /usr/games/cowsay \
 		|| (apt-get install -y cowsay >/dev/null 2>&1 || sudo apt-get install -y cowsay >/dev/null 2>&1) \
 		|| echo "note: could not install cowsay; the conformance test will report conditionals.yaml"
+	@# The store's tests start a throwaway PostgreSQL cluster (initdb, pg_ctl).
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		|| (apt-get install -y postgresql >/dev/null 2>&1 || sudo apt-get install -y postgresql >/dev/null 2>&1) \
+		|| echo "note: could not install PostgreSQL; the store's PostgreSQL test will say it skipped"
 
 build:
 	$(CARGO) build -p server

@@ -1,6 +1,7 @@
 //! The `server` crate as a library: what the `keelson` binary runs on
-//! (executors today; the store, controller and API later). It is a library
+//! (executors, the store; the controller and API later). It is a library
 //! so integration tests can drive it directly, without the CLI.
 
 pub mod executor;
 pub mod runner;
+pub mod store;

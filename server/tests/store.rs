@@ -1,0 +1,221 @@
+//! The store on a real SQLite file (and on PostgreSQL where
+//! `KEELSON_TEST_POSTGRES_URL` names one): workflows, keyset pages, the
+//! event log, statuses — and that all of it is there after reopening.
+
+use engine::run::{Event, Exit};
+use engine::status::{Time, WorkflowPhase, WorkflowStatus};
+use serde_json::json;
+use server::store::{LoggedEvent, NewWorkflow, Store, StoreError};
+
+fn new(uid: &str, name: &str, created: i64) -> NewWorkflow {
+    NewWorkflow {
+        uid: uid.into(),
+        namespace: "argo".into(),
+        name: name.into(),
+        created_at: Time(created),
+        submission: json!({"kind": "Workflow", "metadata": {"name": name}}),
+    }
+}
+
+async fn exercise(store: &Store) {
+    for i in 0..5 {
+        store
+            .insert_workflow(&new(&format!("u{i}"), &format!("wf-{i}"), 100 + i))
+            .await
+            .expect("insert");
+    }
+    match store.insert_workflow(&new("other", "wf-1", 1)).await {
+        Err(StoreError::AlreadyExists { name, .. }) => assert_eq!(name, "wf-1"),
+        other => panic!("expected AlreadyExists, got {other:?}"),
+    }
+    let got = store.workflow("argo", "wf-2").await.expect("get").expect("found");
+    assert_eq!((got.uid.as_str(), got.created_at), ("u2", Time(102)));
+    assert_eq!(got.submission["metadata"]["name"], "wf-2");
+    assert!(store.workflow("argo", "nope").await.expect("get").is_none());
+
+    // Newest first, two at a time.
+    let page1 = store.list_workflows("argo", 2, None).await.expect("list");
+    let names: Vec<&str> = page1.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, ["wf-4", "wf-3"]);
+    let last = page1.last().expect("a row");
+    let page2 =
+        store.list_workflows("argo", 2, Some((last.created_at, &last.uid))).await.expect("list");
+    let names: Vec<&str> = page2.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, ["wf-2", "wf-1"]);
+
+    let events = vec![
+        LoggedEvent {
+            workflow_uid: "u1".into(),
+            seq: 1,
+            at: Time(200),
+            event: Event::NodeStarted { node: "wf-1".into() },
+        },
+        LoggedEvent {
+            workflow_uid: "u1".into(),
+            seq: 2,
+            at: Time(201),
+            event: Event::NodeExited {
+                node: "wf-1".into(),
+                exit: Exit { code: 3, ..Default::default() },
+            },
+        },
+        LoggedEvent { workflow_uid: "u2".into(), seq: 1, at: Time(202), event: Event::Stop },
+    ];
+    store.append_events(&events).await.expect("append");
+    assert_eq!(store.events("u1").await.expect("events"), events[..2]);
+    // A sequence number is written once: a replayed append fails whole.
+    assert!(store.append_events(&events[2..]).await.is_err());
+    assert_eq!(store.events("u2").await.expect("events").len(), 1);
+
+    let status = WorkflowStatus {
+        phase: WorkflowPhase::Failed,
+        finished_at: Some(Time(300)),
+        ..Default::default()
+    };
+    store.save_status("u1", &status).await.expect("status");
+    let got = store.workflow("argo", "wf-1").await.expect("get").expect("found");
+    assert_eq!(got.phase, "Failed");
+    assert_eq!(got.finished_at, Some(Time(300)));
+    assert_eq!(got.status, status);
+    assert_eq!(got.resource_version, 2);
+}
+
+#[tokio::test]
+async fn sqlite_keeps_workflows_and_their_events() {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("keelson.db").display());
+    let store = Store::open(&url).await.expect("open");
+    exercise(&store).await;
+    drop(store);
+    // Everything is on disk: a new process would see it.
+    let again = Store::open(&url).await.expect("reopen");
+    assert_eq!(again.events("u1").await.expect("events").len(), 2);
+    assert_eq!(again.list_workflows("argo", 10, None).await.expect("list").len(), 5);
+}
+
+#[tokio::test]
+async fn postgres_keeps_workflows_and_their_events() {
+    // A server named by the environment, else a throwaway cluster.
+    let (url, _cluster) = match std::env::var("KEELSON_TEST_POSTGRES_URL") {
+        Ok(url) => (url, None),
+        Err(_) => match ThrowawayPostgres::start() {
+            Ok(c) => (c.url(), Some(c)),
+            Err(why) => {
+                eprintln!(
+                    "skipped: no PostgreSQL to test against ({why}); `make test` installs it"
+                );
+                return;
+            }
+        },
+    };
+    let store = Store::open(&url).await.expect("open");
+    exercise(&store).await;
+}
+
+/// `initdb` + `pg_ctl start` in a temporary directory, on a free port,
+/// reachable only through a Unix socket there; stopped when dropped.
+struct ThrowawayPostgres {
+    dir: tempfile::TempDir,
+    bin: std::path::PathBuf,
+    port: u16,
+}
+
+impl ThrowawayPostgres {
+    fn start() -> Result<ThrowawayPostgres, String> {
+        let bin = postgres_bin().ok_or("initdb not found")?;
+        let dir =
+            tempfile::Builder::new().prefix("keelson-pg-").tempdir().map_err(|e| e.to_string())?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .map_err(|e| e.to_string())?;
+        // PostgreSQL refuses to run as root: as root, run it as `postgres`.
+        let as_root = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        if as_root {
+            std::process::Command::new("chown")
+                .args(["postgres"])
+                .arg(dir.path())
+                .status()
+                .map_err(|e| e.to_string())?;
+        }
+        let run = |program: &str, args: &[&str]| -> Result<(), String> {
+            let exe = bin.join(program);
+            let mut cmd = if as_root {
+                let mut c = std::process::Command::new("runuser");
+                c.args(["-u", "postgres", "--"]).arg(&exe);
+                c
+            } else {
+                std::process::Command::new(&exe)
+            };
+            let out = cmd.args(args).output().map_err(|e| format!("{program}: {e}"))?;
+            if out.status.success() {
+                Ok(())
+            } else {
+                Err(format!("{program}: {}", String::from_utf8_lossy(&out.stderr)))
+            }
+        };
+        let data = dir.path().join("data");
+        let data = data.to_string_lossy().into_owned();
+        let socket = dir.path().to_string_lossy().into_owned();
+        run("initdb", &["-D", &data, "-A", "trust", "-U", "keelson"])?;
+        let options = format!("-p {port} -k {socket} -c listen_addresses=''");
+        let log = format!("{socket}/postgres.log");
+        run("pg_ctl", &["-D", &data, "-o", &options, "-l", &log, "-w", "start"])?;
+        Ok(ThrowawayPostgres { dir, bin, port })
+    }
+
+    fn url(&self) -> String {
+        format!(
+            "postgres://keelson@localhost:{}/postgres?host={}",
+            self.port,
+            self.dir.path().display()
+        )
+    }
+}
+
+impl Drop for ThrowawayPostgres {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let pg_ctl = self.bin.join("pg_ctl");
+        let mut cmd = std::process::Command::new("runuser");
+        cmd.args(["-u", "postgres", "--"]).arg(&pg_ctl);
+        let status = cmd.arg("-D").arg(&data).args(["-m", "immediate", "stop"]).output();
+        if status.map_or(true, |o| !o.status.success()) {
+            let _ = std::process::Command::new(&pg_ctl)
+                .arg("-D")
+                .arg(&data)
+                .args(["-m", "immediate", "stop"])
+                .output();
+        }
+    }
+}
+
+/// Where `initdb` and `pg_ctl` are: on PATH, or Debian's versioned
+/// directories.
+fn postgres_bin() -> Option<std::path::PathBuf> {
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .find(|d| d.join("initdb").is_file() && d.join("pg_ctl").is_file());
+    on_path.or_else(|| {
+        let mut versions: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .flatten()
+            .map(|e| e.path().join("bin"))
+            .collect();
+        versions.sort();
+        versions.into_iter().rev().find(|d| d.join("initdb").is_file())
+    })
+}
+
+#[tokio::test]
+async fn unknown_databases_are_refused_clearly() {
+    match Store::open("mysql://localhost/x").await {
+        Err(e @ StoreError::UnsupportedUrl(_)) => assert!(e.to_string().contains("sqlite://")),
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("mysql accepted"),
+    }
+}
