@@ -5,7 +5,7 @@
 use engine::run::{Event, Exit};
 use engine::status::{Time, WorkflowPhase, WorkflowStatus};
 use serde_json::json;
-use server::store::{LoggedEvent, NewWorkflow, Store, StoreError};
+use server::store::{LoggedEvent, NewWorkflow, Store, StoreError, TemplateKind};
 
 fn new(uid: &str, name: &str, created: i64) -> NewWorkflow {
     NewWorkflow {
@@ -72,12 +72,41 @@ async fn exercise(store: &Store) {
         finished_at: Some(Time(300)),
         ..Default::default()
     };
+    templates(store).await;
     store.save_status("u1", &status).await.expect("status");
     let got = store.workflow("argo", "wf-1").await.expect("get").expect("found");
     assert_eq!(got.phase, "Failed");
     assert_eq!(got.finished_at, Some(Time(300)));
     assert_eq!(got.status, status);
     assert_eq!(got.resource_version, 2);
+}
+
+async fn templates(store: &Store) {
+    use TemplateKind::{ClusterWorkflowTemplate as Cluster, WorkflowTemplate as Namespaced};
+    let body = |v: &str| json!({"kind": "WorkflowTemplate", "spec": {"entrypoint": v}});
+    store.put_template(Namespaced, "argo", "build", Time(1), &body("a")).await.expect("put");
+    store.put_template(Namespaced, "argo", "test", Time(2), &body("b")).await.expect("put");
+    store.put_template(Namespaced, "other", "build", Time(3), &body("c")).await.expect("put");
+    // A cluster template ignores the namespace it is named with.
+    store.put_template(Cluster, "anything", "shared", Time(4), &body("d")).await.expect("put");
+    // Replacing keeps the row and bumps its version.
+    store.put_template(Namespaced, "argo", "build", Time(5), &body("a2")).await.expect("update");
+    let got = store.template(Namespaced, "argo", "build").await.expect("get").expect("found");
+    assert_eq!(got.body["spec"]["entrypoint"], "a2");
+    assert_eq!((got.created_at, got.resource_version), (Time(1), 2));
+    let names: Vec<String> = store
+        .templates(Namespaced, "argo")
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(names, ["build", "test"]);
+    let shared = store.template(Cluster, "", "shared").await.expect("get").expect("found");
+    assert_eq!(shared.namespace, "");
+    assert!(store.template(Namespaced, "argo", "shared").await.expect("get").is_none());
+    assert!(store.delete_template(Namespaced, "argo", "test").await.expect("delete"));
+    assert!(!store.delete_template(Namespaced, "argo", "test").await.expect("delete"));
 }
 
 #[tokio::test]
