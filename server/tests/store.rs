@@ -5,7 +5,7 @@
 use engine::run::{Event, Exit};
 use engine::status::{Time, WorkflowPhase, WorkflowStatus};
 use serde_json::json;
-use server::store::{LoggedEvent, NewWorkflow, Store, StoreError, TemplateKind};
+use server::store::{LoggedEvent, NewWorkflow, SecretKey, Store, StoreError, TemplateKind};
 
 fn new(uid: &str, name: &str, created: i64) -> NewWorkflow {
     NewWorkflow {
@@ -73,12 +73,56 @@ async fn exercise(store: &Store) {
         ..Default::default()
     };
     templates(store).await;
+    secrets(store).await;
     store.save_status("u1", &status).await.expect("status");
     let got = store.workflow("argo", "wf-1").await.expect("get").expect("found");
     assert_eq!(got.phase, "Failed");
     assert_eq!(got.finished_at, Some(Time(300)));
     assert_eq!(got.status, status);
     assert_eq!(got.resource_version, 2);
+}
+
+const PASSWORD: &[u8] = b"hunter2-correct-horse";
+
+async fn secrets(store: &Store) {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("dir");
+    let key_file = dir.path().join("keys/secret.key");
+    let key = SecretKey::load_or_create(&key_file).expect("key");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&key_file).expect("key file").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "the key file is the owner's only");
+
+    let data: std::collections::BTreeMap<String, Vec<u8>> =
+        [("password".to_string(), PASSWORD.to_vec()), ("user".to_string(), b"ci".to_vec())].into();
+    store.put_secret(&key, "argo", "db", &data, Time(1)).await.expect("put");
+    // The same file gives the same key.
+    let again = SecretKey::load_or_create(&key_file).expect("reload");
+    let got = store.secret_value(&again, "argo", "db", "password").await.expect("get");
+    assert_eq!(got.as_deref(), Some(PASSWORD));
+    assert!(store.secret_value(&key, "argo", "db", "nope").await.expect("get").is_none());
+    let listed = store.secret_keys("argo").await.expect("list");
+    assert_eq!(
+        listed.get("db").map(Vec::as_slice),
+        Some(&["password".to_string(), "user".to_string()][..])
+    );
+
+    // Another key cannot open it, and says so.
+    let other =
+        SecretKey::from_base64("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").expect("a key");
+    match store.secret_value(&other, "argo", "db", "password").await {
+        Err(e @ StoreError::Key(_)) => assert!(e.to_string().contains("does not open"), "{e}"),
+        other => panic!("expected a key error, got {other:?}"),
+    }
+    assert!(SecretKey::from_base64("c2hvcnQ=").is_err(), "a short key is refused");
+
+    // Replacing drops keys that are gone.
+    let fewer: std::collections::BTreeMap<String, Vec<u8>> =
+        [("user".to_string(), b"ci2".to_vec())].into();
+    store.put_secret(&key, "argo", "db", &fewer, Time(2)).await.expect("replace");
+    assert!(store.secret_value(&key, "argo", "db", "password").await.expect("get").is_none());
+    assert!(store.delete_secret("argo", "db").await.expect("delete"));
+    // Put it back for the at-rest check.
+    store.put_secret(&key, "argo", "db", &data, Time(3)).await.expect("put");
 }
 
 async fn templates(store: &Store) {
@@ -116,6 +160,17 @@ async fn sqlite_keeps_workflows_and_their_events() {
     let store = Store::open(&url).await.expect("open");
     exercise(&store).await;
     drop(store);
+    // Secrets are not on disk in clear (the database file and its WAL).
+    for entry in std::fs::read_dir(dir.path()).expect("dir").flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_file()) {
+            let bytes = std::fs::read(entry.path()).expect("read");
+            assert!(
+                !bytes.windows(PASSWORD.len()).any(|w| w == PASSWORD),
+                "{} holds a secret in clear",
+                entry.path().display()
+            );
+        }
+    }
     // Everything is on disk: a new process would see it.
     let again = Store::open(&url).await.expect("reopen");
     assert_eq!(again.events("u1").await.expect("events").len(), 2);

@@ -8,12 +8,16 @@
 //! common dialect too; should the backends need to differ, they split
 //! into a directory each.
 
+mod secrets;
+
 use std::str::FromStr;
 
 use engine::run::Event;
 use engine::status::{Time, WorkflowStatus};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
+
+pub use secrets::{KEY_ENV, SecretKey};
 
 /// What can go wrong in the store, with what the user can do about it.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +32,8 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("secret key: {0}")]
+    Key(String),
 }
 
 /// A workflow as stored.
