@@ -12,7 +12,7 @@ use engine::run::{Action, Event, Run, Timer};
 use engine::status::Time;
 use tokio::sync::mpsc;
 
-use crate::executor::LocalExecutor;
+use crate::executor::Executor;
 
 /// What a user can do to a running workflow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +78,7 @@ impl Timers {
 pub async fn drive(
     mut run: Run,
     actions: Vec<Action>,
-    executor: &LocalExecutor,
+    executor: &impl Executor,
     events: &mut mpsc::UnboundedReceiver<Event>,
     control: &mut mpsc::UnboundedReceiver<Control>,
     mut on_change: impl FnMut(&Run, &Event),
@@ -111,7 +111,7 @@ pub async fn drive(
     run
 }
 
-fn perform(actions: Vec<Action>, executor: &LocalExecutor, timers: &mut Timers) {
+fn perform(actions: Vec<Action>, executor: &impl Executor, timers: &mut Timers) {
     for a in actions {
         match a {
             Action::Launch(spec) => executor.launch(spec),
