@@ -74,6 +74,14 @@ async fn exercise(store: &Store) {
     };
     templates(store).await;
     secrets(store).await;
+    let data: std::collections::BTreeMap<String, String> =
+        [("level".to_string(), "debug".to_string()), ("region".to_string(), "eu".to_string())]
+            .into();
+    store.put_config_map("argo", "settings", &data, Time(1)).await.expect("put");
+    assert_eq!(store.config_map("argo", "settings").await.expect("get"), Some(data));
+    assert_eq!(store.config_map("argo", "absent").await.expect("get"), None);
+    assert!(store.delete_config_map("argo", "settings").await.expect("delete"));
+    assert_eq!(store.config_map("argo", "settings").await.expect("get"), None);
     store.save_status("u1", &status).await.expect("status");
     let got = store.workflow("argo", "wf-1").await.expect("get").expect("found");
     assert_eq!(got.phase, "Failed");

@@ -8,6 +8,7 @@
 //! common dialect too; should the backends need to differ, they split
 //! into a directory each.
 
+mod config_maps;
 mod secrets;
 
 use std::str::FromStr;

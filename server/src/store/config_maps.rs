@@ -1,0 +1,74 @@
+//! Config maps for `configMapKeyRef` in local mode: plain values, one row
+//! per key.
+
+use std::collections::BTreeMap;
+
+use engine::status::Time;
+use sqlx::Row;
+
+use super::{Store, StoreError};
+
+impl Store {
+    /// Create or replace a config map: all its keys, in one transaction.
+    pub async fn put_config_map(
+        &self,
+        namespace: &str,
+        name: &str,
+        data: &BTreeMap<String, String>,
+        now: Time,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM config_maps WHERE namespace = $1 AND name = $2")
+            .bind(namespace)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        for (k, v) in data {
+            sqlx::query(
+                "INSERT INTO config_maps (namespace, name, key, value, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(namespace)
+            .bind(name)
+            .bind(k)
+            .bind(v)
+            .bind(now.0)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A config map's data; `None` if it does not exist.
+    pub async fn config_map(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<BTreeMap<String, String>>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT key, value FROM config_maps WHERE namespace = $1 AND name = $2 ORDER BY key",
+        )
+        .bind(namespace)
+        .bind(name)
+        .fetch_all(&self.pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        rows.iter()
+            .map(|r| Ok((r.try_get("key")?, r.try_get("value")?)))
+            .collect::<Result<_, StoreError>>()
+            .map(Some)
+    }
+
+    /// Delete a config map; returns whether it existed.
+    pub async fn delete_config_map(&self, namespace: &str, name: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM config_maps WHERE namespace = $1 AND name = $2")
+            .bind(namespace)
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
