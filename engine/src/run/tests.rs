@@ -528,6 +528,12 @@ mod properties {
         phases
     }
 
+    /// `wf-x.t3(1)` is task 3, attempt 1.
+    fn task_attempt(name: &str) -> Option<(usize, usize)> {
+        let (t, a) = name.strip_prefix("wf-x.t")?.strip_suffix(')')?.split_once('(')?;
+        Some((t.parse().ok()?, a.parse().ok()?))
+    }
+
     fn retry_strategy() -> impl Strategy<Value = (Vec<Vec<usize>>, Vec<u8>, Vec<Vec<i32>>)> {
         dag_strategy().prop_flat_map(|(deps, _)| {
             let n = deps.len();
@@ -554,12 +560,8 @@ mod properties {
                 let Action::Launch(spec) = queue.remove(at) else { continue };
                 // `wf-x.t3(1)`: task 3, attempt 1.
                 let name = run.status.nodes[&spec.node].name.clone();
-                let (task, attempt) = name
-                    .trim_start_matches("wf-x.t")
-                    .trim_end_matches(')')
-                    .split_once('(')
-                    .and_then(|(t, a)| Some((t.parse::<usize>().ok()?, a.parse::<usize>().ok()?)))
-                    .ok_or_else(|| TestCaseError::fail(name.clone()))?;
+                let (task, attempt) =
+                    task_attempt(&name).ok_or_else(|| TestCaseError::fail(name.clone()))?;
                 prop_assert!(!launched.contains(&(task, attempt)), "{} launched twice", name);
                 prop_assert!(attempt <= usize::from(limits[task]), "{} is past the limit", name);
                 prop_assert!(deps[task].iter().all(|d| ended.contains(d)), "{} ran early", name);
@@ -606,12 +608,8 @@ mod properties {
                 let started = Event::NodeStarted { node: spec.node.clone() };
                 queue.extend(step(&mut run, started, now, &mut log));
                 let name = run.status.nodes[&spec.node].name.clone();
-                let (task, attempt) = name
-                    .trim_start_matches("wf-x.t")
-                    .trim_end_matches(')')
-                    .split_once('(')
-                    .and_then(|(t, a)| Some((t.parse::<usize>().ok()?, a.parse::<usize>().ok()?)))
-                    .ok_or_else(|| TestCaseError::fail(name.clone()))?;
+                let (task, attempt) =
+                    task_attempt(&name).ok_or_else(|| TestCaseError::fail(name.clone()))?;
                 let exit = Exit { code: codes[task][attempt], ..Default::default() };
                 queue.extend(step(&mut run, Event::NodeExited { node: spec.node.clone(), exit }, now, &mut log));
                 exits += 1;
