@@ -32,8 +32,13 @@ pub fn create(
         phase,
         boundary_id: boundary.map(str::to_string),
         message,
-        started_at: Some(now),
-        finished_at: phase.is_fulfilled().then_some(now),
+        // A node kept by a retry keeps its times (`rerun`).
+        started_at: super::rerun::started_at(run, &id, now),
+        finished_at: if phase.is_fulfilled() {
+            super::rerun::finished_at(run, &id, phase, now)
+        } else {
+            None
+        },
         progress: String::new(),
         inputs: None,
         outputs: None,
@@ -46,10 +51,6 @@ pub fn create(
     };
     if matches!(node_type, NodeType::Pod | NodeType::Suspend) {
         run.book.pods += 1;
-    }
-    let mut node = node;
-    if !run.book.replay.is_empty() {
-        super::rerun::restore_start(run, &mut node);
     }
     run.status.nodes.insert(id.clone(), node);
     id
@@ -93,21 +94,14 @@ pub fn finish(
     now: Time,
     out: &mut Vec<Action>,
 ) {
+    let finished_at = super::rerun::finished_at(run, id, phase, now);
     let Some(n) = run.status.nodes.get_mut(id) else { return };
     if n.phase.is_fulfilled() {
         return;
     }
     n.phase = phase;
     n.message = message;
-    n.finished_at = Some(now);
-    if !run.book.replay.is_empty() {
-        let mut copy = n.clone();
-        super::rerun::restore_finish(run, &mut copy);
-        if let Some(n) = run.status.nodes.get_mut(id) {
-            n.finished_at = copy.finished_at;
-        }
-    }
-    let Some(n) = run.status.nodes.get_mut(id) else { return };
+    n.finished_at = finished_at;
     if n.node_type == NodeType::Suspend && phase == NodePhase::Succeeded {
         run.book.pods_succeeded += 1;
     }

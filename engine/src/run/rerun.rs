@@ -286,19 +286,20 @@ fn depth(id: &str, parent: &HashMap<&str, &str>) -> usize {
     d
 }
 
-/// A kept node is being created again: it keeps its start time.
-pub fn restore_start(run: &Run, n: &mut NodeStatus) {
-    if let Some(prev) = run.book.replay.get(&n.id) {
-        n.started_at = prev.started_at;
+/// When node `id` starts: `now`, or its recorded start if it was kept.
+pub fn started_at(run: &Run, id: &str, now: Time) -> Option<Time> {
+    match run.book.replay.get(id) {
+        Some(prev) => prev.started_at,
+        None => Some(now),
     }
 }
 
-/// A kept node finishes again as it did: it keeps its finish time.
-pub fn restore_finish(run: &Run, n: &mut NodeStatus) {
-    if let Some(prev) = run.book.replay.get(&n.id)
-        && prev.phase == n.phase
-    {
-        n.finished_at = prev.finished_at;
+/// When node `id` ends as `phase`: `now`, or its recorded end if it was
+/// kept and ends as it did.
+pub fn finished_at(run: &Run, id: &str, phase: NodePhase, now: Time) -> Option<Time> {
+    match run.book.replay.get(id) {
+        Some(prev) if prev.phase == phase => prev.finished_at,
+        _ => Some(now),
     }
 }
 

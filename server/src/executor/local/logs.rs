@@ -202,13 +202,13 @@ impl Sink {
                 file = None;
             }
         }
-        self.index(lines, first_at, last_at).await;
+        self.index(lines, first_at, last_at);
     }
 
     /// Add the node's entry to the log index: which file holds its log
     /// (none when it printed nothing), how many lines, the first and last
     /// line's time.
-    async fn index(&self, lines: u64, first: Option<SystemTime>, last: Option<SystemTime>) {
+    fn index(&self, lines: u64, first: Option<SystemTime>, last: Option<SystemTime>) {
         let file = self.file.file_name().map(|f| f.to_string_lossy().into_owned());
         let entry = serde_json::json!({
             "node": self.node,
