@@ -2,6 +2,9 @@
 //! (executors, the store; the controller and API later). It is a library
 //! so integration tests can drive it directly, without the CLI.
 
+pub mod api;
+pub mod controller;
 pub mod executor;
 pub mod runner;
 pub mod store;
+pub mod timers;

@@ -4,15 +4,14 @@
 //! engine. `keelson run` uses it; the server's controller (issue 4) will
 //! run many of these.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use engine::run::{Action, Event, Run, Timer};
+use engine::run::{Action, Event, Run};
 use engine::status::Time;
 use tokio::sync::mpsc;
 
 use crate::executor::Executor;
+use crate::timers::Timers;
 
 /// What a user can do to a running workflow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,51 +25,6 @@ pub enum Control {
 pub fn now() -> Time {
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     Time(i64::try_from(secs).unwrap_or(i64::MAX))
-}
-
-/// Timers armed by the engine, earliest first.
-#[derive(Default)]
-struct Timers {
-    heap: BinaryHeap<Reverse<(Time, u64, TimerKey)>>,
-    seq: u64,
-}
-
-/// `Timer` with an order, for the heap.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct TimerKey(Timer);
-
-impl PartialOrd for TimerKey {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for TimerKey {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.node.cmp(&other.0.node)
-    }
-}
-
-impl Timers {
-    fn arm(&mut self, timer: Timer, at: Time) {
-        self.seq += 1;
-        self.heap.push(Reverse((at, self.seq, TimerKey(timer))));
-    }
-
-    /// How long until the earliest timer is due.
-    fn next_wait(&self) -> Option<Duration> {
-        let Reverse((at, _, _)) = self.heap.peek()?;
-        let wait = at.0.saturating_sub(now().0);
-        Some(Duration::from_secs(u64::try_from(wait).unwrap_or(0)))
-    }
-
-    fn pop_due(&mut self) -> Option<Timer> {
-        let Reverse((at, _, _)) = self.heap.peek()?;
-        if at.0 > now().0 {
-            return None;
-        }
-        self.heap.pop().map(|Reverse((_, _, t))| t.0)
-    }
 }
 
 /// Run `run` (just started, with its first `actions`) to the end.

@@ -5,6 +5,7 @@
 use engine::run::{Event, Exit};
 use engine::status::{Time, WorkflowPhase, WorkflowStatus};
 use serde_json::json;
+use server::store::Entry;
 use server::store::{LoggedEvent, NewWorkflow, SecretKey, Store, StoreError, TemplateKind};
 
 fn new(uid: &str, name: &str, created: i64) -> NewWorkflow {
@@ -12,6 +13,7 @@ fn new(uid: &str, name: &str, created: i64) -> NewWorkflow {
         uid: uid.into(),
         namespace: "argo".into(),
         name: name.into(),
+        labels: [("team".to_string(), if created % 2 == 0 { "a" } else { "b" }.to_string())].into(),
         created_at: Time(created),
         submission: json!({"kind": "Workflow", "metadata": {"name": name}}),
     }
@@ -48,18 +50,18 @@ async fn exercise(store: &Store) {
             workflow_uid: "u1".into(),
             seq: 1,
             at: Time(200),
-            event: Event::NodeStarted { node: "wf-1".into() },
+            entry: Entry::Engine(Event::NodeStarted { node: "wf-1".into() }),
         },
         LoggedEvent {
             workflow_uid: "u1".into(),
             seq: 2,
             at: Time(201),
-            event: Event::NodeExited {
+            entry: Entry::Engine(Event::NodeExited {
                 node: "wf-1".into(),
                 exit: Exit { code: 3, ..Default::default() },
-            },
+            }),
         },
-        LoggedEvent { workflow_uid: "u2".into(), seq: 1, at: Time(202), event: Event::Stop },
+        LoggedEvent { workflow_uid: "u2".into(), seq: 1, at: Time(202), entry: Entry::Started },
     ];
     store.append_events(&events).await.expect("append");
     assert_eq!(store.events("u1").await.expect("events"), events[..2]);
@@ -86,7 +88,7 @@ async fn exercise(store: &Store) {
     let got = store.workflow("argo", "wf-1").await.expect("get").expect("found");
     assert_eq!(got.phase, "Failed");
     assert_eq!(got.finished_at, Some(Time(300)));
-    assert_eq!(got.status, status);
+    assert_eq!(got.typed_status().expect("status"), status);
     assert_eq!(got.resource_version, 2);
 }
 

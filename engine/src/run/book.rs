@@ -51,6 +51,9 @@ pub struct Book {
     /// Running Suspend nodes → their template's key.
     pub suspended: BTreeMap<String, String>,
     pub shutdown: Option<Shutdown>,
+    /// The workflow is suspended (`Event::Suspend`): the launches held back
+    /// until it resumes.
+    pub held: Option<Vec<LaunchSpec>>,
     pub deadline_passed: bool,
     /// The workflow's exit handler, once started.
     pub workflow_exit: Option<String>,

@@ -451,3 +451,52 @@ fn aggregated_loop_outputs_reach_the_next_group() {
         r#"["1","2"]"#
     );
 }
+
+#[test]
+fn a_suspended_workflow_holds_launches_until_resumed_and_stop_releases_them() {
+    let spec = || {
+        plan_of(json!({
+            "entrypoint": "main",
+            "templates": [
+                {"name": "main", "steps": [[{"name": "a", "template": "t"}],
+                    [{"name": "b", "template": "t"}]]},
+                {"name": "t", "container": container("x")}
+            ]
+        }))
+    };
+    let launched = |out: &[Action]| -> Vec<String> {
+        out.iter()
+            .filter_map(|a| match a {
+                Action::Launch(s) => Some(s.node.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let a = node_id("wf-x", "wf-x[0].a");
+    let b = node_id("wf-x", "wf-x[1].b");
+    let exit_a = || Event::NodeExited { node: a.clone(), exit: Exit::default() };
+
+    // Suspend, then resume: b starts only at the resume.
+    let (mut run, out) = Run::start(spec(), T0);
+    assert_eq!(launched(&out), std::slice::from_ref(&a));
+    assert!(run.step(Event::Suspend, T0).is_empty());
+    assert!(run.is_workflow_suspended() && run.is_suspended());
+    assert!(launched(&run.step(exit_a(), Time(T0.0 + 1))).is_empty());
+    assert_eq!(run.status.nodes[&b].phase, NodePhase::Pending);
+    let out = run.step(Event::Resume { node: None }, Time(T0.0 + 2));
+    assert_eq!(launched(&out), std::slice::from_ref(&b));
+    assert!(!run.is_workflow_suspended());
+
+    // Suspend, then stop: what was held is launched and killed at once.
+    let (mut run, _) = Run::start(spec(), T0);
+    run.step(Event::Suspend, T0);
+    run.step(exit_a(), Time(T0.0 + 1));
+    let out = run.step(Event::Stop, Time(T0.0 + 2));
+    assert_eq!(launched(&out), std::slice::from_ref(&b));
+    assert!(out.contains(&Action::Kill { node: b.clone() }), "{out:?}");
+    run.step(
+        Event::NodeExited { node: b.clone(), exit: Exit { code: 143, ..Default::default() } },
+        Time(T0.0 + 3),
+    );
+    assert_eq!(run.status.phase, WorkflowPhase::Failed);
+}

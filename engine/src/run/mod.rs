@@ -71,6 +71,10 @@ pub enum Event {
     Stop,
     /// `argo terminate`: like stop, and exit handlers do not run.
     Terminate,
+    /// `argo suspend`: nothing new starts (launches are held back, the
+    /// nodes stay Pending) until `Resume { node: None }`; running pods go
+    /// on. Stop and terminate release what was held, to be killed.
+    Suspend,
 }
 
 /// Something the executor must do.
@@ -189,12 +193,45 @@ impl Run {
                 node::finish(self, &node, NodePhase::Error, message, now, &mut out)
             }
             Event::TimerFired { timer } => control::timer_fired(self, timer, now, &mut out),
-            Event::Resume { node } => control::resume(self, node.as_deref(), now, &mut out),
-            Event::Stop => control::shutdown(self, book::Shutdown::Stop, now, &mut out),
-            Event::Terminate => control::shutdown(self, book::Shutdown::Terminate, now, &mut out),
+            Event::Resume { node } => {
+                if node.is_none() {
+                    out.extend(self.release_held());
+                }
+                control::resume(self, node.as_deref(), now, &mut out);
+            }
+            Event::Stop => {
+                out.extend(self.release_held());
+                control::shutdown(self, book::Shutdown::Stop, now, &mut out);
+            }
+            Event::Terminate => {
+                out.extend(self.release_held());
+                control::shutdown(self, book::Shutdown::Terminate, now, &mut out);
+            }
+            Event::Suspend => self.book.held = Some(Vec::new()),
         }
         self.settle(now, &mut out);
+        if let Some(held) = &mut self.book.held {
+            // Suspended: launches wait for the resume, in order.
+            out.retain(|a| match a {
+                Action::Launch(spec) => {
+                    held.push(spec.clone());
+                    false
+                }
+                _ => true,
+            });
+        }
         out
+    }
+
+    /// End a workflow-level suspension: the launches it held back.
+    fn release_held(&mut self) -> impl Iterator<Item = Action> + use<> {
+        self.book.held.take().unwrap_or_default().into_iter().map(Action::Launch)
+    }
+
+    /// Whether the whole workflow is suspended (`argo suspend`), as opposed
+    /// to some of its suspend nodes waiting ([`Run::is_suspended`]).
+    pub fn is_workflow_suspended(&self) -> bool {
+        self.book.held.is_some()
     }
 
     /// The workflow's variables now: the plan's globals plus the global
@@ -257,9 +294,10 @@ impl Run {
         self.status.finished_at = Some(now);
     }
 
-    /// Whether a suspend node waits for a resume (or its duration).
+    /// Whether a suspend node waits for a resume (or its duration), or the
+    /// whole workflow is suspended.
     pub fn is_suspended(&self) -> bool {
-        !self.book.suspended.is_empty()
+        !self.book.suspended.is_empty() || self.book.held.is_some()
     }
 
     pub fn is_done(&self) -> bool {

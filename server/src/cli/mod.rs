@@ -2,11 +2,20 @@
 //! this one only declares the grammar.
 
 mod argosay;
+mod client;
 mod files;
 mod lint;
+mod output;
 mod render;
 mod run;
+mod secrets;
+mod server;
+mod submit;
+mod templates;
 mod tree;
+mod watch;
+mod workflows;
+mod yaml;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +37,39 @@ enum Command {
     /// Run a workflow here and now, each task a local process: logs as they
     /// come, a tree of nodes at the end; exit 0 Succeeded, 1 Failed, 2 Error.
     Run(Box<run::RunArgs>),
+    /// Serve: the store, the controller and the HTTP API (Argo's paths).
+    Server(Box<server::ServerArgs>),
+    /// Submit workflows to a server (`--from workflowtemplate/NAME` runs a
+    /// stored template).
+    Submit(Box<submit::SubmitArgs>),
+    /// List workflows.
+    List(workflows::ListArgs),
+    /// One workflow as a tree of nodes (or -o json|yaml|name).
+    Get(workflows::NameArgs),
+    /// Follow a workflow until it ends (exit 1 if it did not succeed).
+    Watch(workflows::NameArgs),
+    /// A workflow's task logs (-f follows them).
+    Logs(workflows::LogsArgs),
+    /// Run the failed parts of a finished workflow again.
+    Retry(workflows::RetryArgs),
+    /// Submit a finished workflow again, as a new one.
+    Resubmit(workflows::ResubmitArgs),
+    /// Stop workflows: running tasks are killed, exit handlers run.
+    Stop(workflows::NamesArgs),
+    /// Terminate workflows: like stop, without exit handlers.
+    Terminate(workflows::NamesArgs),
+    /// Suspend workflows: nothing new starts until resumed.
+    Suspend(workflows::NamesArgs),
+    /// Resume suspended workflows (and their suspend nodes).
+    Resume(workflows::NamesArgs),
+    /// Delete workflows with their logs.
+    Delete(workflows::NamesArgs),
+    /// WorkflowTemplates on the server.
+    #[command(subcommand)]
+    Template(templates::TemplateCommand),
+    /// Secrets for `secretKeyRef` (local mode), sealed by the server.
+    #[command(subcommand)]
+    Secret(secrets::SecretCommand),
     /// Argo's test image `argoproj/argosay:v2`, built in: the local
     /// executor runs it for `/argosay`.
     #[command(hide = true, disable_help_flag = true)]
@@ -74,5 +116,41 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Lint(args) => lint::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Argosay { args } => argosay::run(&args),
+        Command::Server(args) => server::run(&args),
+        Command::Submit(args) => submit::run(&args),
+        Command::List(args) => workflows::list(&args),
+        Command::Get(args) => workflows::get(&args),
+        Command::Watch(args) => workflows::watch(&args),
+        Command::Logs(args) => workflows::logs(&args),
+        Command::Retry(args) => workflows::retry(&args),
+        Command::Resubmit(args) => workflows::resubmit(&args),
+        Command::Stop(args) => workflows::act("stop", &args),
+        Command::Terminate(args) => workflows::act("terminate", &args),
+        Command::Suspend(args) => workflows::act("suspend", &args),
+        Command::Resume(args) => workflows::act("resume", &args),
+        Command::Delete(args) => workflows::delete(&args),
+        Command::Template(cmd) => templates::run(&cmd),
+        Command::Secret(cmd) => secrets::run(&cmd),
+    }
+}
+
+/// Run a client verb's future on a small runtime.
+fn block_on<T>(f: impl std::future::Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))?
+        .block_on(f)
+}
+
+/// `$XDG_STATE_HOME/keelson`, else `~/.local/state/keelson`, else
+/// `./.keelson`: runs' work directories and the server's data.
+pub fn data_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("XDG_STATE_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("keelson");
+    }
+    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        Some(h) => PathBuf::from(h).join(".local/state/keelson"),
+        None => PathBuf::from(".keelson"),
     }
 }

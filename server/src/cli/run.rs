@@ -141,7 +141,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let work_dir = match &args.work_dir {
         Some(d) => d.clone(),
         // Not under /tmp: each task's private /tmp is mounted over it.
-        None => data_dir().join("runs").join(&submission.name),
+        None => super::data_dir().join("runs").join(&submission.name),
     };
     let mut config = LocalConfig::new(&work_dir);
     if let Some(n) = args.parallelism {
@@ -185,7 +185,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
             writeln!(out)?;
         }
         Output::Human => {
-            tree::print(&mut out, &final_run, colour)?;
+            tree::print(&mut out, &final_run.plan.name, &final_run.status, colour)?;
             writeln!(out, "Logs: {}", work_dir.join("logs").display())?;
         }
     }
@@ -194,18 +194,6 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         WorkflowPhase::Failed => ExitCode::from(1),
         _ => ExitCode::from(2),
     })
-}
-
-/// `$XDG_STATE_HOME/keelson`, else `~/.local/state/keelson`, else
-/// `./.keelson`.
-fn data_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("XDG_STATE_HOME").filter(|d| !d.is_empty()) {
-        return PathBuf::from(d).join("keelson");
-    }
-    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
-        Some(h) => PathBuf::from(h).join(".local/state/keelson"),
-        None => PathBuf::from(".keelson"),
-    }
 }
 
 fn colour(c: Colour, terminal: bool) -> bool {

@@ -4,14 +4,12 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
-use engine::run::Run;
-use engine::status::{NodePhase, NodeStatus, NodeType};
+use engine::status::{NodePhase, NodeStatus, NodeType, WorkflowStatus};
 
-pub fn print(out: &mut impl Write, run: &Run, colour: bool) -> io::Result<()> {
-    let s = &run.status;
+pub fn print(out: &mut impl Write, name: &str, s: &WorkflowStatus, colour: bool) -> io::Result<()> {
     let phase = s.phase.as_str();
     writeln!(out)?;
-    writeln!(out, "Name:       {}", run.plan.name)?;
+    writeln!(out, "Name:       {name}")?;
     writeln!(out, "Status:     {}", paint(colour, phase_colour_wf(phase), phase))?;
     if !s.message.is_empty() {
         writeln!(out, "Message:    {}", s.message)?;
@@ -28,12 +26,12 @@ pub fn print(out: &mut impl Write, run: &Run, colour: bool) -> io::Result<()> {
         }
     }
     writeln!(out)?;
-    if let Some(root) = s.nodes.get(&run.plan.name) {
-        walk(out, run, root, "", true, true, colour)?;
+    if let Some(root) = s.nodes.get(name) {
+        walk(out, s, root, "", true, true, colour)?;
     }
-    let exit_name = format!("{}.onExit", run.plan.name);
+    let exit_name = format!("{name}.onExit");
     if let Some(exit) = s.nodes.values().find(|n| n.name == exit_name) {
-        walk(out, run, exit, "", true, true, colour)?;
+        walk(out, s, exit, "", true, true, colour)?;
     }
     Ok(())
 }
@@ -43,7 +41,7 @@ type Inside<'a> = HashMap<&'a str, Vec<&'a NodeStatus>>;
 
 fn walk(
     out: &mut impl Write,
-    run: &Run,
+    run: &WorkflowStatus,
     n: &NodeStatus,
     indent: &str,
     last: bool,
@@ -51,7 +49,7 @@ fn walk(
     colour: bool,
 ) -> io::Result<()> {
     let mut inside: Inside = HashMap::new();
-    for node in run.status.nodes.values() {
+    for node in run.nodes.values() {
         if let Some(b) = &node.boundary_id {
             inside.entry(b.as_str()).or_default().push(node);
         }
@@ -63,8 +61,8 @@ fn walk(
 /// What is drawn under `n`: a Steps node's steps group by group; a DAG's
 /// tasks in start order; a Retry's attempts and a TaskGroup's iterations;
 /// any node's own exit handler.
-fn below<'a>(run: &'a Run, inside: &Inside<'a>, n: &NodeStatus) -> Vec<&'a NodeStatus> {
-    let nodes = &run.status.nodes;
+fn below<'a>(run: &'a WorkflowStatus, inside: &Inside<'a>, n: &NodeStatus) -> Vec<&'a NodeStatus> {
+    let nodes = &run.nodes;
     let own = |c: &&NodeStatus| c.name.starts_with(&format!("{}.onExit", n.name));
     let mut out: Vec<&NodeStatus> = match n.node_type {
         NodeType::Steps => {
@@ -112,7 +110,7 @@ fn group_index(name: &str) -> usize {
 #[allow(clippy::too_many_arguments)]
 fn line(
     out: &mut impl Write,
-    run: &Run,
+    run: &WorkflowStatus,
     inside: &Inside,
     n: &NodeStatus,
     indent: &str,

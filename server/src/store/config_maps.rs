@@ -62,6 +62,26 @@ impl Store {
             .map(Some)
     }
 
+    /// Every config map of a namespace, by name (what a task may read).
+    pub async fn config_maps_in(
+        &self,
+        namespace: &str,
+    ) -> Result<BTreeMap<String, BTreeMap<String, String>>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT name, key, value FROM config_maps WHERE namespace = $1 ORDER BY name, key",
+        )
+        .bind(namespace)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for r in rows {
+            out.entry(r.try_get("name")?)
+                .or_default()
+                .insert(r.try_get("key")?, r.try_get("value")?);
+        }
+        Ok(out)
+    }
+
     /// Delete a config map; returns whether it existed.
     pub async fn delete_config_map(&self, namespace: &str, name: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM config_maps WHERE namespace = $1 AND name = $2")

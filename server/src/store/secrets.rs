@@ -168,6 +168,29 @@ impl Store {
         Ok(out)
     }
 
+    /// Every secret of a namespace, opened, by name: what the controller
+    /// hands the executor for `secretKeyRef` (never to a list call).
+    pub async fn secrets_in(
+        &self,
+        key: &SecretKey,
+        namespace: &str,
+    ) -> Result<BTreeMap<String, BTreeMap<String, Vec<u8>>>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT name, key, sealed FROM secrets WHERE namespace = $1 ORDER BY name, key",
+        )
+        .bind(namespace)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: BTreeMap<String, BTreeMap<String, Vec<u8>>> = BTreeMap::new();
+        for r in rows {
+            let (name, k, sealed): (String, String, String) =
+                (r.try_get("name")?, r.try_get("key")?, r.try_get("sealed")?);
+            let value = key.open(&place(namespace, &name, &k), &sealed)?;
+            out.entry(name).or_default().insert(k, value);
+        }
+        Ok(out)
+    }
+
     /// Delete a secret; returns whether it existed.
     pub async fn delete_secret(&self, namespace: &str, name: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM secrets WHERE namespace = $1 AND name = $2")

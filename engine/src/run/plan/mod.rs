@@ -52,6 +52,11 @@ pub struct Plan {
     pub templates: Templates,
     /// `workflow.*` variables, as Argo's flat keys.
     pub globals: Vars,
+    /// Every WorkflowTemplate (`false`) and ClusterWorkflowTemplate
+    /// (`true`) the plan was resolved against, by name: what a server
+    /// keeps with the submission so that the same plan can be rebuilt
+    /// after the templates change.
+    pub resources: std::collections::BTreeSet<(String, bool)>,
 }
 
 impl Plan {
@@ -90,7 +95,12 @@ pub fn plan(wf: &Workflow, catalog: &Catalog, sub: &Submission) -> Result<Plan, 
     let mut globals = globals(wf, &spec, sub, &entrypoint);
     // Every template's scope starts as a clone of these.
     globals.freeze();
+    let mut resources = templates.resources();
+    if let Some(r) = &wf.spec.workflow_template_ref {
+        resources.insert((r.name.clone(), r.cluster_scope));
+    }
     Ok(Plan {
+        resources,
         name: sub.name.clone(),
         namespace: sub.namespace.clone(),
         entrypoint,

@@ -79,6 +79,22 @@ impl Templates {
         Ok(())
     }
 
+    /// The WorkflowTemplates (`false`) and ClusterWorkflowTemplates
+    /// (`true`) whose templates were pulled in, by name.
+    pub fn resources(&self) -> std::collections::BTreeSet<(String, bool)> {
+        self.scope
+            .values()
+            .filter_map(|prefix| {
+                let (cluster, rest) = match prefix.split_once(':')? {
+                    ("wft", rest) => (false, rest),
+                    ("cwft", rest) => (true, rest),
+                    _ => return None,
+                };
+                Some((rest.strip_suffix('/')?.to_string(), cluster))
+            })
+            .collect()
+    }
+
     pub fn get(&self, key: &str) -> Option<&Template> {
         self.by_key.get(key)
     }

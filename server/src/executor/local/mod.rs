@@ -11,6 +11,7 @@
 //! | `store` | local secrets and config maps |
 //! | `sandbox` | task directories, private `/tmp`, path mapping |
 //! | `process` | spawn, signal, kill |
+//! | `groups` | running tasks' process groups, noted for a successor |
 //! | `logs` | line splitting, masking, the log file and live fan-out |
 //! | `output` | `outputs.result` and output parameters |
 //! | `task` | one node from launch to exit |
@@ -21,6 +22,7 @@ mod document;
 mod env;
 mod error;
 mod expand;
+mod groups;
 mod images;
 mod logs;
 mod output;
@@ -46,6 +48,9 @@ pub use sandbox::Isolation;
 use sandbox::TaskDirs;
 pub use store::LocalStore;
 
+/// Where running tasks' process groups are noted, in the run directory.
+const GROUPS: &str = "groups";
+
 /// Live log lines kept for slow receivers before they start losing them.
 const LOG_BUFFER: usize = 4096;
 
@@ -65,6 +70,10 @@ pub struct LocalConfig {
     /// Give each task a private `/tmp` when the machine allows it; `false`
     /// always runs without namespaces.
     pub isolate: bool,
+    /// What an earlier executor found this machine allows (its
+    /// [`LocalExecutor::isolation`]), to skip the probe: a server makes one
+    /// executor per workflow.
+    pub known_isolation: Option<Isolation>,
 }
 
 impl LocalConfig {
@@ -79,6 +88,7 @@ impl LocalConfig {
             parallelism: (2 * cpus).max(4),
             kill_grace: Duration::from_secs(10),
             isolate: true,
+            known_isolation: None,
         }
     }
 }
@@ -135,6 +145,10 @@ impl LocalExecutor {
         }
         let isolation = if !config.isolate {
             Isolation::None
+        } else if let Some(known) = config.known_isolation
+            && !config.run_dir.starts_with("/tmp")
+        {
+            known
         } else if config.run_dir.starts_with("/tmp") {
             // The private /tmp would hide the run directory (HOME, scripts,
             // the working directory) from the task itself.
@@ -247,6 +261,35 @@ impl LocalExecutor {
         }
     }
 
+    /// Take back the launches still waiting for a process slot, without
+    /// events: a server shutting down keeps them for its successor.
+    pub fn take_queued(&self) -> Vec<LaunchSpec> {
+        let mut state = self.state();
+        let queued: Vec<LaunchSpec> = state.queue.drain(..).collect();
+        for p in &queued {
+            state.nodes.remove(&p.node);
+        }
+        queued
+    }
+
+    /// End the tasks an executor of `run_dir` that died left running
+    /// (their process groups); how many there were. Call it before a new
+    /// executor starts there.
+    pub fn reap_orphans(run_dir: &std::path::Path) -> usize {
+        groups::reap(&run_dir.join(GROUPS))
+    }
+
+    /// Nodes running now (queued ones not counted).
+    pub fn running(&self) -> usize {
+        self.state().running
+    }
+
+    /// Where the log of `node` is written under `run_dir` (it exists once
+    /// the node printed a line).
+    pub fn log_file(run_dir: &std::path::Path, node: &str) -> PathBuf {
+        run_dir.join("logs").join(format!("{}.log", sandbox::file_name(node)))
+    }
+
     /// Every log line of every node from now on. Bounded: a receiver that
     /// falls behind loses lines (`RecvError::Lagged`) and never slows the
     /// tasks down. The log files have everything.
@@ -324,6 +367,7 @@ impl LocalExecutor {
             events: self.inner.events.clone(),
             log_dir: self.inner.config.run_dir.join("logs"),
             index: self.inner.index.clone(),
+            groups_dir: self.inner.config.run_dir.join(GROUPS),
         }
     }
 }

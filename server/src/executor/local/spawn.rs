@@ -267,6 +267,10 @@ fn child_setup(ctx: &ChildContext<'_>) -> io::Result<()> {
             }
         }
         check(libc::setpgid(0, 0))?;
+        // A task must not outlive a keelson that dies (kill -9, a crash):
+        // the restarted server marks it lost and may run it again. (The
+        // "parent" is the runtime's worker thread, which lives as long.)
+        check(libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0))?;
         check(libc::dup2(ctx.stdin, 0))?;
         check(libc::dup2(ctx.stdout, 1))?;
         check(libc::dup2(ctx.stderr, 2))?;

@@ -15,6 +15,7 @@ use super::command::{self, Resolved};
 use super::container::Container;
 use super::env::container_env;
 use super::error::StartError;
+use super::groups;
 use super::images::ImageTable;
 use super::logs::{self, LogLine, Masker, Sink, Stream};
 use super::output::{self, Tail};
@@ -140,6 +141,8 @@ pub struct Runtime {
     pub events: mpsc::UnboundedSender<Event>,
     pub log_dir: PathBuf,
     pub index: super::logs::LogIndex,
+    /// Where running tasks' process groups are noted (see `groups`).
+    pub groups_dir: PathBuf,
 }
 
 /// Run a prepared node to its end and return the event that ends it
@@ -167,6 +170,7 @@ pub async fn run(p: Prepared, rt: &Runtime, mut kill: watch::Receiver<bool>) -> 
         Ok(proc) => proc,
         Err(e) => return failed(spawn_error(e, &p)),
     };
+    groups::record(&rt.groups_dir, &node, proc.pgid);
     let _ = rt.events.send(Event::NodeStarted { node: node.clone() });
 
     let (tx, rx) = mpsc::channel(1024);
@@ -210,6 +214,7 @@ pub async fn run(p: Prepared, rt: &Runtime, mut kill: watch::Receiver<bool>) -> 
     // Kubernetes ends a container's other processes with its main one;
     // here they would also hold the pipes open.
     process::signal_group(proc.pgid, libc::SIGKILL);
+    groups::forget(&rt.groups_dir, &node);
     let code = match status {
         Ok(s) => process::exit_code(s),
         Err(e) => {

@@ -1,0 +1,198 @@
+//! `GET /api/v1/workflows/{namespace}/{name}/log`: the workflow's task
+//! logs as Argo streams them — `{"result":{"content":…,"podName":…}}` a
+//! line (or `data: … ` events when the client asks for
+//! `text/event-stream`), pods in the order they started. The log files
+//! the executor writes are the source: read from where the last read
+//! stopped, every 100 ms while following, until the workflow is over.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::sync::mpsc;
+
+use super::error::ApiError;
+use super::query::{ListParams, is_true};
+use crate::controller::Controller;
+use crate::executor::LocalExecutor;
+use crate::store::WorkflowRow;
+
+/// How often a followed log is looked at.
+const POLL: Duration = Duration::from_millis(100);
+/// How often the workflow is re-read for new pods when nothing announced
+/// a change.
+const REREAD: Duration = Duration::from_secs(1);
+
+struct Options {
+    pod: Option<String>,
+    follow: bool,
+    timestamps: bool,
+    tail_lines: Option<usize>,
+    grep: Option<String>,
+    sse: bool,
+}
+
+pub async fn workflow_logs(
+    State(c): State<Controller>,
+    Path((namespace, name)): Path<(String, String)>,
+    Query(params): Query<ListParams>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let row = c.store().workflow(&namespace, &name).await?.ok_or_else(|| {
+        ApiError::not_found(format!("workflows.argoproj.io \"{name}\" not found"))
+    })?;
+    let tail_lines = match params.get("logOptions.tailLines") {
+        Some(n) => Some(n.parse().map_err(|_| ApiError::invalid(format!("tailLines {n:?}")))?),
+        None => None,
+    };
+    let sse = headers.get(header::ACCEPT).is_some_and(|a| a == "text/event-stream");
+    let options = Options {
+        pod: params.get("podName").filter(|p| !p.is_empty()).cloned(),
+        follow: is_true(params.get("logOptions.follow")),
+        timestamps: is_true(params.get("logOptions.timestamps")),
+        tail_lines,
+        grep: params.get("grep").filter(|g| !g.is_empty()).cloned(),
+        sse,
+    };
+    let (tx, rx) = mpsc::channel::<Bytes>(256);
+    tokio::spawn(stream(c, row, options, tx));
+    let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|b| (Ok::<_, std::io::Error>(b), rx))
+    }));
+    let content_type = if sse { "text/event-stream" } else { "application/json" };
+    Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
+}
+
+/// One pod's log file and how far it was read.
+struct Reader {
+    pod: String,
+    file: PathBuf,
+    offset: u64,
+    partial: Vec<u8>,
+}
+
+async fn stream(c: Controller, mut row: WorkflowRow, o: Options, tx: mpsc::Sender<Bytes>) {
+    let run_dir = c.run_dir(&row.uid);
+    let mut readers: HashMap<String, Reader> = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mut changes = c.bus().subscribe();
+    let mut last_read = Instant::now();
+    let mut first_pass = true;
+    loop {
+        let over = matches!(row.phase.as_str(), "Succeeded" | "Failed" | "Error");
+        for (id, pod) in pods(&row) {
+            if o.pod.as_ref().is_some_and(|p| *p != pod && *p != id) {
+                continue;
+            }
+            if !readers.contains_key(&id) {
+                let file = LocalExecutor::log_file(&run_dir, &id);
+                readers.insert(id.clone(), Reader { pod, file, offset: 0, partial: Vec::new() });
+                order.push(id);
+            }
+        }
+        for id in &order {
+            let Some(r) = readers.get_mut(id) else { continue };
+            let mut lines = read_new(r).await;
+            if first_pass && let Some(n) = o.tail_lines {
+                let skip = lines.len().saturating_sub(n);
+                lines.drain(..skip);
+            }
+            for line in lines {
+                if let Some(entry) = entry(&line, &r.pod, &o)
+                    && tx.send(entry).await.is_err()
+                {
+                    return; // The client left.
+                }
+            }
+        }
+        first_pass = false;
+        if !o.follow || over {
+            return;
+        }
+        // Wait a little, re-reading the workflow when it changed (or now
+        // and then), so new pods and the end are seen.
+        let mut reread = last_read.elapsed() >= REREAD;
+        let sleep = tokio::time::sleep(POLL);
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                () = &mut sleep => break,
+                change = changes.recv() => match change {
+                    Ok(ch) if ch.uid == row.uid => reread = true,
+                    Ok(_) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => reread = true,
+                    Err(_) => break,
+                },
+            }
+        }
+        if tx.is_closed() {
+            return;
+        }
+        if reread {
+            last_read = Instant::now();
+            match c.store().workflow_by_uid(&row.uid).await {
+                Ok(Some(r)) => row = r,
+                // Deleted, or the store failed: end the stream.
+                _ => return,
+            }
+        }
+    }
+}
+
+/// Pod nodes (ID, pod name), in the order they started.
+fn pods(row: &WorkflowRow) -> Vec<(String, String)> {
+    let Some(nodes) = row.status.get("nodes").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let mut pods: Vec<(&str, String, String)> = nodes
+        .values()
+        .filter(|n| n.get("type").and_then(Value::as_str) == Some("Pod"))
+        .filter_map(|n| {
+            let id = n.get("id")?.as_str()?.to_string();
+            let name = n.get("name")?.as_str()?;
+            let template = n.get("templateName").and_then(Value::as_str).unwrap_or("");
+            let started = n.get("startedAt").and_then(Value::as_str).unwrap_or("~");
+            Some((started, id, engine::status::pod_name(&row.name, name, template)))
+        })
+        .collect();
+    pods.sort();
+    pods.into_iter().map(|(_, id, pod)| (id, pod)).collect()
+}
+
+/// Complete lines added to the file since the last read.
+async fn read_new(r: &mut Reader) -> Vec<String> {
+    let Ok(mut f) = tokio::fs::File::open(&r.file).await else { return Vec::new() };
+    if f.seek(std::io::SeekFrom::Start(r.offset)).await.is_err() {
+        return Vec::new();
+    }
+    let mut buf = Vec::new();
+    let Ok(n) = f.read_to_end(&mut buf).await else { return Vec::new() };
+    r.offset += n as u64;
+    r.partial.extend_from_slice(&buf);
+    let Some(end) = r.partial.iter().rposition(|b| *b == b'\n') else { return Vec::new() };
+    let complete: Vec<u8> = r.partial.drain(..=end).collect();
+    String::from_utf8_lossy(&complete).lines().map(str::to_string).collect()
+}
+
+/// A log file line (`time<TAB>stream<TAB>text`) as a stream entry.
+fn entry(line: &str, pod: &str, o: &Options) -> Option<Bytes> {
+    let mut parts = line.splitn(3, '\t');
+    let (time, _stream, text) = (parts.next()?, parts.next()?, parts.next().unwrap_or(""));
+    if o.grep.as_ref().is_some_and(|g| !text.contains(g.as_str())) {
+        return None;
+    }
+    let content = if o.timestamps { format!("{time} {text}") } else { text.to_string() };
+    let mut result = json!({"podName": pod});
+    // Argo leaves an empty line's content out.
+    if !content.is_empty() {
+        result["content"] = content.into();
+    }
+    let json = json!({"result": result}).to_string();
+    Some(Bytes::from(if o.sse { format!("data: {json} \n\n") } else { format!("{json}\n") }))
+}

@@ -1,0 +1,266 @@
+//! `/api/v1/workflows/{namespace}…`: list, create, submit from a template,
+//! get, delete, and the actions (stop, terminate, suspend, resume, retry,
+//! resubmit). Thin: parse, call the controller, shape the answer.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use engine::run::Event;
+use engine::status::Time;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::error::ApiError;
+use super::objects;
+use super::query::{ListParams, flag};
+use crate::controller::{Controller, SubmitRequest};
+use crate::store::{LabelSelector, ListQuery};
+
+/// `GET /api/v1/workflows/{namespace}` (an empty namespace lists all).
+pub async fn list(
+    State(c): State<Controller>,
+    namespace: Option<Path<String>>,
+    Query(params): Query<ListParams>,
+) -> Result<Json<Value>, ApiError> {
+    let namespace = namespace.map(|Path(n)| n).filter(|n| !n.is_empty());
+    let mut q = ListQuery { namespace, ..Default::default() };
+    if let Some(s) = params.get("listOptions.labelSelector") {
+        q.labels = LabelSelector::parse(s).map_err(|e| ApiError::invalid(e.to_string()))?;
+    }
+    if let Some(s) = params.get("listOptions.fieldSelector") {
+        for term in s.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            match term.split_once('=') {
+                Some(("metadata.name", v)) => q.name_prefix = Some(v.to_string()),
+                Some(("metadata.namespace", v)) => q.namespace = Some(v.to_string()),
+                _ => {
+                    return Err(ApiError::invalid(format!(
+                        "field selector {term:?}: only metadata.name and metadata.namespace"
+                    )));
+                }
+            }
+        }
+    }
+    if let Some(prefix) = params.get("nameFilter").or(params.get("namePrefix")) {
+        q.name_prefix = Some(prefix.clone());
+    }
+    if let Some(phases) = params.get("phase") {
+        q.phases = phases.split(',').map(str::to_string).collect();
+    }
+    for (key, field) in
+        [("createdAfter", &mut q.created_after), ("createdBefore", &mut q.created_before)]
+    {
+        if let Some(t) = params.get(key) {
+            *field = Some(Time::parse_rfc3339(t).ok_or_else(|| {
+                ApiError::invalid(format!("{key}={t:?}: expected an RFC 3339 time"))
+            })?);
+        }
+    }
+    q.limit = match params.get("listOptions.limit") {
+        Some(l) => {
+            l.parse().map_err(|_| ApiError::invalid(format!("limit {l:?} is not a number")))?
+        }
+        None => 0,
+    };
+    if let Some(c) = params.get("listOptions.continue").filter(|c| !c.is_empty()) {
+        let (t, uid) = c.split_once(':').ok_or_else(|| ApiError::invalid("bad continue token"))?;
+        let t = t.parse().map_err(|_| ApiError::invalid("bad continue token"))?;
+        q.after = Some((Time(t), uid.to_string()));
+    }
+    let rows = c.store().query_workflows(&q).await?;
+    let next = (q.limit > 0 && rows.len() as i64 == q.limit)
+        .then(|| rows.last().map(|r| format!("{}:{}", r.created_at.0, r.uid)))
+        .flatten();
+    let version = rows.iter().map(|r| r.resource_version).max().unwrap_or(0);
+    let items = rows.iter().map(objects::workflow).collect();
+    Ok(Json(objects::list(items, version, next)))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateBody {
+    workflow: Value,
+    #[serde(default)]
+    server_dry_run: bool,
+}
+
+/// `POST /api/v1/workflows/{namespace}` `{"workflow": …}`.
+pub async fn create(
+    State(c): State<Controller>,
+    Path(namespace): Path<String>,
+    Json(body): Json<CreateBody>,
+) -> Result<Json<Value>, ApiError> {
+    if body.server_dry_run {
+        return Err(ApiError::invalid("serverDryRun is not supported"));
+    }
+    let row = c
+        .submit(SubmitRequest { namespace, workflow: body.workflow, ..Default::default() })
+        .await?;
+    Ok(Json(objects::workflow(&row)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SubmitOptions {
+    #[serde(default)]
+    parameters: Vec<String>,
+    entry_point: Option<String>,
+    /// `k=v,k2=v2`.
+    labels: Option<String>,
+    generate_name: Option<String>,
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubmitBody {
+    resource_kind: String,
+    resource_name: String,
+    #[serde(default)]
+    submit_options: SubmitOptions,
+}
+
+/// `POST /api/v1/workflows/{namespace}/submit`: run a WorkflowTemplate or
+/// ClusterWorkflowTemplate (`argo submit --from`).
+pub async fn submit(
+    State(c): State<Controller>,
+    Path(namespace): Path<String>,
+    Json(body): Json<SubmitBody>,
+) -> Result<Json<Value>, ApiError> {
+    let (cluster, label) = match body.resource_kind.to_ascii_lowercase().as_str() {
+        "workflowtemplate" => (false, "workflows.argoproj.io/workflow-template"),
+        "clusterworkflowtemplate" => (true, "workflows.argoproj.io/cluster-workflow-template"),
+        other => {
+            return Err(ApiError::invalid(format!(
+                "resourceKind {other:?}: expected WorkflowTemplate or ClusterWorkflowTemplate"
+            )));
+        }
+    };
+    let name = &body.resource_name;
+    let o = body.submit_options;
+    let mut labels = BTreeMap::from([(label.to_string(), name.clone())]);
+    for kv in o.labels.iter().flat_map(|l| l.split(',')).filter(|kv| !kv.is_empty()) {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| ApiError::invalid(format!("label {kv:?}: expected k=v")))?;
+        labels.insert(k.to_string(), v.to_string());
+    }
+    let parameters = parse_parameters(&o.parameters)?;
+    let mut metadata = json!({"labels": labels});
+    match (o.name, o.generate_name) {
+        (Some(n), _) => metadata["name"] = n.into(),
+        (None, g) => metadata["generateName"] = g.unwrap_or_else(|| format!("{name}-")).into(),
+    }
+    let params: Vec<Value> =
+        parameters.iter().map(|(k, v)| json!({"name": k, "value": v})).collect();
+    let mut spec = json!({"workflowTemplateRef": {"name": name, "clusterScope": cluster}});
+    if !params.is_empty() {
+        spec["arguments"] = json!({"parameters": params});
+    }
+    if let Some(e) = o.entry_point {
+        spec["entrypoint"] = e.into();
+    }
+    let workflow = json!({
+        "apiVersion": objects::API_VERSION, "kind": "Workflow", "metadata": metadata, "spec": spec,
+    });
+    let row = c.submit(SubmitRequest { namespace, workflow, ..Default::default() }).await?;
+    Ok(Json(objects::workflow(&row)))
+}
+
+fn parse_parameters(raw: &[String]) -> Result<Vec<(String, String)>, ApiError> {
+    raw.iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .ok_or_else(|| ApiError::invalid(format!("parameter {p:?}: expected NAME=VALUE")))
+        })
+        .collect()
+}
+
+/// `GET /api/v1/workflows/{namespace}/{name}`.
+pub async fn get(
+    State(c): State<Controller>,
+    Path((namespace, name)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    match c.store().workflow(&namespace, &name).await? {
+        Some(row) => Ok(Json(objects::workflow(&row))),
+        None => Err(ApiError::not_found(format!("workflows.argoproj.io \"{name}\" not found"))),
+    }
+}
+
+/// `DELETE /api/v1/workflows/{namespace}/{name}`.
+pub async fn delete(
+    State(c): State<Controller>,
+    Path((namespace, name)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    c.delete(&namespace, &name).await?;
+    Ok(Json(json!({})))
+}
+
+/// The body of the action calls; each reads what it needs.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionBody {
+    #[serde(default, deserialize_with = "flag")]
+    restart_successful: bool,
+    node_field_selector: Option<String>,
+    #[serde(default)]
+    parameters: Vec<String>,
+}
+
+/// `PUT /api/v1/workflows/{namespace}/{name}/{action}`.
+pub async fn action(
+    State(c): State<Controller>,
+    Path((namespace, name, action)): Path<(String, String, String)>,
+    body: Option<Json<ActionBody>>,
+) -> Result<Json<Value>, ApiError> {
+    let body = body.map(|Json(b)| b).unwrap_or_default();
+    let row = match action.as_str() {
+        "stop" => c.control(&namespace, &name, Event::Stop).await?,
+        "terminate" => c.control(&namespace, &name, Event::Terminate).await?,
+        "suspend" => c.control(&namespace, &name, Event::Suspend).await?,
+        "resume" => {
+            let node = match &body.node_field_selector {
+                Some(s) => Some(resume_target(&c, &namespace, &name, s).await?),
+                None => None,
+            };
+            c.control(&namespace, &name, Event::Resume { node }).await?
+        }
+        "retry" => {
+            if !body.parameters.is_empty() {
+                return Err(ApiError::invalid("retry with new parameters is not supported yet"));
+            }
+            c.retry(&namespace, &name, body.restart_successful, body.node_field_selector).await?
+        }
+        "resubmit" => c.resubmit(&namespace, &name, parse_parameters(&body.parameters)?).await?,
+        other => return Err(ApiError::not_found(format!("no action {other:?}"))),
+    };
+    Ok(Json(objects::workflow(&row)))
+}
+
+/// The one suspended node a resume's node field selector names.
+async fn resume_target(
+    c: &Controller,
+    namespace: &str,
+    name: &str,
+    selector: &str,
+) -> Result<String, ApiError> {
+    let selector =
+        engine::run::NodeSelector::parse(selector).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let row = c.store().workflow(namespace, name).await?.ok_or_else(|| {
+        ApiError::not_found(format!("workflows.argoproj.io \"{name}\" not found"))
+    })?;
+    let status = row.typed_status()?;
+    let mut found = status
+        .nodes
+        .values()
+        .filter(|n| n.node_type == engine::status::NodeType::Suspend && !n.phase.is_completed())
+        .filter(|n| selector.matches(n));
+    match (found.next(), found.next()) {
+        (Some(n), None) => Ok(n.id.clone()),
+        (None, _) => Err(ApiError::invalid("no suspended node matches the selector")),
+        (Some(_), Some(_)) => {
+            Err(ApiError::invalid("the selector matches several suspended nodes; name one"))
+        }
+    }
+}

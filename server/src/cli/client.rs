@@ -1,0 +1,181 @@
+//! The CLI's HTTP client of a Keelson (or Argo) server: where it is, the
+//! token, and errors a person can act on (server down, token refused,
+//! the server's own message).
+
+use std::path::PathBuf;
+
+use anyhow::{Context, anyhow, bail};
+use serde_json::Value;
+
+/// Where the server is when nothing says otherwise.
+pub const DEFAULT_SERVER: &str = "http://127.0.0.1:2746";
+
+/// Options every client verb takes.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ClientArgs {
+    /// The server's URL (default: $KEELSON_SERVER, the config file, or
+    /// http://127.0.0.1:2746).
+    #[arg(long, global = true, value_name = "URL")]
+    pub server: Option<String>,
+    /// The namespace.
+    #[arg(short = 'n', long, global = true, default_value = "default")]
+    pub namespace: String,
+}
+
+/// `~/.config/keelson/config.json`: `{"server": …, "token": …}`.
+#[derive(serde::Deserialize, Default)]
+struct ConfigFile {
+    server: Option<String>,
+    token: Option<String>,
+}
+
+fn config_file() -> ConfigFile {
+    let dir = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
+    let Some(path) = dir.map(|d| d.join("keelson/config.json")) else {
+        return ConfigFile::default();
+    };
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+pub struct Client {
+    base: String,
+    token: Option<String>,
+    http: reqwest::Client,
+    pub namespace: String,
+}
+
+impl Client {
+    pub fn new(args: &ClientArgs) -> anyhow::Result<Client> {
+        let file = config_file();
+        let base = args
+            .server
+            .clone()
+            .or_else(|| std::env::var("KEELSON_SERVER").ok().filter(|s| !s.is_empty()))
+            .or(file.server)
+            .unwrap_or_else(|| DEFAULT_SERVER.to_string());
+        let token = std::env::var("KEELSON_TOKEN").ok().filter(|t| !t.is_empty()).or(file.token);
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .build()
+            .context("cannot make an HTTP client")?;
+        Ok(Client {
+            base: base.trim_end_matches('/').to_string(),
+            token,
+            http,
+            namespace: args.namespace.clone(),
+        })
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut r = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = &self.token {
+            r = r.bearer_auth(t);
+        }
+        r
+    }
+
+    async fn send(&self, r: reqwest::RequestBuilder) -> anyhow::Result<reqwest::Response> {
+        let response = r.send().await.map_err(|e| self.unreachable(e))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let text = response.text().await.unwrap_or_default();
+        let message = serde_json::from_str::<Value>(&text)
+            .ok()
+            .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
+            .unwrap_or(text);
+        match status.as_u16() {
+            401 => bail!(
+                "the server at {} wants a valid token: set KEELSON_TOKEN ({message})",
+                self.base
+            ),
+            403 => bail!("not allowed: {message}"),
+            _ => Err(anyhow!("{message}")),
+        }
+    }
+
+    fn unreachable(&self, e: reqwest::Error) -> anyhow::Error {
+        if e.is_connect() || e.is_timeout() {
+            anyhow!(
+                "cannot reach a Keelson server at {}: start one with `keelson server`, or point \
+                 --server / KEELSON_SERVER at yours",
+                self.base
+            )
+        } else {
+            anyhow!("request to {} failed: {e}", self.base)
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> anyhow::Result<Value> {
+        let r = self.send(self.request(reqwest::Method::GET, path)).await?;
+        r.json().await.context("the server's answer is not JSON")
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        let r = self.send(self.request(reqwest::Method::POST, path).json(body)).await?;
+        r.json().await.context("the server's answer is not JSON")
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        let r = self.send(self.request(reqwest::Method::PUT, path).json(body)).await?;
+        r.json().await.context("the server's answer is not JSON")
+    }
+
+    pub async fn delete(&self, path: &str) -> anyhow::Result<()> {
+        self.send(self.request(reqwest::Method::DELETE, path)).await?;
+        Ok(())
+    }
+
+    /// A newline-delimited JSON stream: `each` gets every `result`; it
+    /// returns `false` to stop.
+    pub async fn stream(
+        &self,
+        path: &str,
+        mut each: impl FnMut(Value) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()> {
+        let mut r = self.send(self.request(reqwest::Method::GET, path)).await?;
+        let mut buf: Vec<u8> = Vec::new();
+        while let Some(chunk) = r.chunk().await.map_err(|e| self.unreachable(e))? {
+            buf.extend_from_slice(&chunk);
+            while let Some(end) = buf.iter().position(|b| *b == b'\n') {
+                let line: Vec<u8> = buf.drain(..=end).collect();
+                let line = String::from_utf8_lossy(&line);
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let v: Value = serde_json::from_str(&line)
+                    .with_context(|| format!("the server sent something not JSON: {line}"))?;
+                if let Some(err) = v.get("error") {
+                    bail!(
+                        "{}",
+                        err.get("message").and_then(Value::as_str).unwrap_or("stream error")
+                    );
+                }
+                if !each(v.get("result").cloned().unwrap_or(Value::Null))? {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A path segment, percent-encoded.
+pub fn seg(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

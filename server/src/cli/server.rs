@@ -1,0 +1,188 @@
+//! `keelson server`: the store, the controller (resuming what the last
+//! server left running) and the HTTP API on one port, until SIGTERM or
+//! Ctrl-C — then a graceful shutdown: nothing new is admitted, running
+//! tasks get the grace period, what is not done resumes at the next start.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use engine::spec::Document;
+use server::controller::{Controller, ControllerConfig};
+use server::store::{SecretKey, Store, TemplateKind};
+
+use super::files;
+
+#[derive(clap::Args, Debug)]
+pub struct ServerArgs {
+    /// Where the database (by default), the secret key and the runs' task
+    /// directories and logs live [default: ~/.local/state/keelson].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// `sqlite://PATH` or `postgres://…` [default: sqlite://DATA_DIR/keelson.db].
+    #[arg(long, value_name = "URL", env = "KEELSON_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// The address to serve on. There is no authentication yet: keep it on
+    /// loopback.
+    #[arg(long, default_value = "127.0.0.1:2746")]
+    pub listen: SocketAddr,
+    /// Most workflows running at once (0: no limit).
+    #[arg(long, default_value_t = 0)]
+    pub parallelism: usize,
+    /// Most workflows running at once per namespace (0: no limit).
+    #[arg(long, default_value_t = 0)]
+    pub namespace_parallelism: usize,
+    /// Most task processes of one workflow at once (default: twice the
+    /// CPUs, at least 4).
+    #[arg(long)]
+    pub task_parallelism: Option<usize>,
+    /// Load (create or replace) the WorkflowTemplates and
+    /// ClusterWorkflowTemplates in these files or directories at start,
+    /// into the `default` namespace (repeatable).
+    #[arg(long = "templates", value_name = "PATH")]
+    pub templates: Vec<PathBuf>,
+    /// On SIGTERM, how long running tasks may go on before the server
+    /// leaves them (they resume, per their retryStrategy, at the next start).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub shutdown_grace: u64,
+}
+
+pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
+    init_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(serve(args))
+}
+
+fn init_logging() {
+    let level = match std::env::var("KEELSON_LOG").unwrap_or_default().to_ascii_lowercase().as_str()
+    {
+        "trace" => tracing::Level::TRACE,
+        "debug" => tracing::Level::DEBUG,
+        "warn" => tracing::Level::WARN,
+        "error" => tracing::Level::ERROR,
+        _ => tracing::Level::INFO,
+    };
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
+    let data_dir = args.data_dir.clone().unwrap_or_else(super::data_dir);
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+    let url = match &args.database_url {
+        Some(u) => u.clone(),
+        None => format!("sqlite://{}", data_dir.join("keelson.db").display()),
+    };
+    let store = Store::open(&url)
+        .await
+        .with_context(|| format!("cannot open the store {}", redact(&url)))?;
+    let key = SecretKey::load_or_create(&data_dir.join("secret.key"))?;
+    load_templates(&store, &args.templates).await?;
+    let mut config = ControllerConfig::new(&data_dir);
+    config.parallelism = args.parallelism;
+    config.namespace_parallelism = args.namespace_parallelism;
+    if let Some(n) = args.task_parallelism {
+        config.task_parallelism = n;
+    }
+    let controller = Controller::start(store, key, config).await?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    if !args.listen.ip().is_loopback() {
+        tracing::warn!(
+            "serving on {} without authentication (it arrives with the API issue): anyone who \
+             can reach this port can run commands here",
+            args.listen
+        );
+    }
+    eprintln!(
+        "keelson server: http://{} (data in {}, store {})",
+        args.listen,
+        data_dir.display(),
+        redact(&url)
+    );
+    let app = server::api::router(controller.clone());
+    let grace = Duration::from_secs(args.shutdown_grace);
+    let c = controller.clone();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            eprintln!("keelson server: shutting down (running tasks get {}s)", grace.as_secs());
+            c.shutdown(grace).await;
+        })
+        .await
+        .context("the HTTP server failed")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        _ => std::future::pending().await,
+    }
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// `--templates`: every WorkflowTemplate and ClusterWorkflowTemplate
+/// found, created or replaced in `default`.
+async fn load_templates(store: &Store, paths: &[PathBuf]) -> anyhow::Result<()> {
+    if paths.is_empty() {
+        return Ok(());
+    }
+    let mut n = 0;
+    for path in files::spec_files(paths)? {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let Ok(nodes) = engine::yaml::load_str(&text, engine::yaml::Limits::default()) else {
+            continue;
+        };
+        for node in nodes {
+            let json = node.to_json();
+            let kind = match engine::spec::decode(json.clone()) {
+                Ok(Document::WorkflowTemplate(_)) => TemplateKind::WorkflowTemplate,
+                Ok(Document::ClusterWorkflowTemplate(_)) => TemplateKind::ClusterWorkflowTemplate,
+                _ => continue,
+            };
+            let Some(name) = json.pointer("/metadata/name").and_then(|n| n.as_str()) else {
+                continue;
+            };
+            let created = store
+                .template(kind, "default", name)
+                .await?
+                .map_or_else(server::runner::now, |t| t.created_at);
+            store.put_template(kind, "default", name, created, &json).await?;
+            n += 1;
+        }
+    }
+    eprintln!("keelson server: {n} templates loaded");
+    Ok(())
+}

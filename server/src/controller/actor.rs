@@ -1,0 +1,248 @@
+//! One running workflow: a tokio task that owns its [`Run`], its executor
+//! and its timers. Events (task exits, timers, user actions) arrive in
+//! batches; each batch is written to the journal and committed *before*
+//! the engine applies it and before any action it causes is taken
+//! (write-ahead), so a crash at any point leaves a journal that replays to
+//! what really happened.
+
+use std::time::{Duration, Instant};
+
+use engine::run::{Action, Event, LaunchSpec, Run};
+use tokio::sync::{mpsc, watch};
+
+use super::bus::{Bus, Change};
+use super::journal::{Journal, JournalError};
+use crate::executor::LocalExecutor;
+use crate::runner::now;
+use crate::store::{Entry, LoggedEvent, StatusUpdate};
+use crate::timers::Timers;
+
+/// Most events folded into one journal write.
+const MAX_BATCH: usize = 256;
+/// Status snapshots of a busy workflow are written at most this often
+/// (the journal has every event; the snapshot is for reading and listing).
+const STATUS_EVERY: Duration = Duration::from_millis(250);
+
+/// Where the actor's workflow stands when it returns.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The run is over (its final status is durable).
+    Finished,
+    /// The server is shutting down; the run resumes at the next start.
+    ShutDown,
+    /// The journal could not be written: the run stops here and resumes
+    /// from what was durable at the next start.
+    JournalFailed(JournalError),
+}
+
+pub struct Actor {
+    pub uid: String,
+    pub namespace: String,
+    pub name: String,
+    pub run: Run,
+    pub next_seq: i64,
+    pub executor: LocalExecutor,
+    pub executor_events: mpsc::UnboundedReceiver<Event>,
+    pub commands: mpsc::UnboundedReceiver<Event>,
+    pub timers: Timers,
+    pub journal: Journal,
+    pub bus: Bus,
+    /// Set to the grace deadline when the server shuts down.
+    pub shutdown: watch::Receiver<Option<Instant>>,
+}
+
+/// What to do first: actions a fresh start (or retry) asked for, pods to
+/// launch again, events to apply (lost pods).
+#[derive(Default)]
+pub struct Startup {
+    pub actions: Vec<Action>,
+    pub relaunch: Vec<LaunchSpec>,
+    pub events: Vec<Event>,
+}
+
+struct Loop {
+    last_status: Instant,
+    dirty: bool,
+    /// Shutting down: launches held back, and until when tasks may run.
+    draining: Option<(Instant, Vec<LaunchSpec>)>,
+}
+
+impl Actor {
+    pub async fn run(mut self, startup: Startup) -> Outcome {
+        match self.drive(startup).await {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                tracing::error!(workflow = %self.name, "stopped: {e}");
+                // What is durable is replayed at the next start; the
+                // processes must not outlive what we can record.
+                self.executor.kill_all();
+                Outcome::JournalFailed(e)
+            }
+        }
+    }
+
+    async fn drive(&mut self, startup: Startup) -> Result<Outcome, JournalError> {
+        let mut l = Loop { last_status: Instant::now(), dirty: false, draining: None };
+        if !startup.relaunch.is_empty() {
+            let nodes = startup.relaunch.iter().map(|s| s.node.clone()).collect();
+            self.append(vec![Entry::Relaunched { nodes }]).await?;
+        }
+        let mut actions = startup.actions;
+        actions.extend(startup.relaunch.into_iter().map(Action::Launch));
+        self.perform(actions, &mut l);
+        if !startup.events.is_empty() {
+            self.apply(startup.events, &mut l).await?;
+        }
+        self.save_status(true).await?;
+        l.last_status = Instant::now();
+        loop {
+            if self.run.is_done() {
+                break;
+            }
+            if let Some((deadline, _)) = &l.draining
+                && (self.executor.running() == 0 || Instant::now() >= *deadline)
+            {
+                // Exits already reported are recorded before leaving.
+                let mut last = Vec::new();
+                while let Ok(e) = self.executor_events.try_recv() {
+                    last.push(e);
+                }
+                if !last.is_empty() {
+                    self.apply(last, &mut l).await?;
+                }
+                return self.defer(&mut l).await;
+            }
+            let timer_wait = self.timers.next_wait().unwrap_or(Duration::from_secs(3600));
+            let status_wait = if l.dirty {
+                STATUS_EVERY.saturating_sub(l.last_status.elapsed())
+            } else {
+                Duration::from_secs(3600)
+            };
+            let drain_wait = match &l.draining {
+                Some((deadline, _)) => deadline.saturating_duration_since(Instant::now()),
+                None => Duration::from_secs(3600),
+            }
+            .min(Duration::from_millis(100));
+            let first = tokio::select! {
+                Some(e) = self.executor_events.recv() => e,
+                Some(c) = self.commands.recv() => c,
+                () = tokio::time::sleep(timer_wait) => match self.timers.pop_due() {
+                    Some(timer) => Event::TimerFired { timer },
+                    None => continue,
+                },
+                () = tokio::time::sleep(status_wait), if l.dirty => {
+                    self.save_status(false).await?;
+                    l.dirty = false;
+                    l.last_status = Instant::now();
+                    continue;
+                }
+                () = tokio::time::sleep(drain_wait), if l.draining.is_some() => continue,
+                Ok(()) = self.shutdown.changed(), if l.draining.is_none() => {
+                    if let Some(deadline) = *self.shutdown.borrow() {
+                        let held = self.executor.take_queued();
+                        l.draining = Some((deadline, held));
+                    }
+                    continue;
+                }
+            };
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match self.executor_events.try_recv() {
+                    Ok(e) => batch.push(e),
+                    Err(_) => break,
+                }
+            }
+            while let Some(timer) = self.timers.pop_due() {
+                batch.push(Event::TimerFired { timer });
+            }
+            self.apply(batch, &mut l).await?;
+            if self.run.is_done() || l.last_status.elapsed() >= STATUS_EVERY {
+                self.save_status(self.run.is_done()).await?;
+                l.dirty = false;
+                l.last_status = Instant::now();
+            }
+        }
+        self.executor.kill_all();
+        Ok(Outcome::Finished)
+    }
+
+    /// Journal, then apply, then act.
+    async fn apply(&mut self, events: Vec<Event>, l: &mut Loop) -> Result<(), JournalError> {
+        let at = now();
+        let entries = events.iter().cloned().map(Entry::Engine).collect();
+        self.append_at(entries, at).await?;
+        let mut actions = Vec::new();
+        for e in events {
+            actions.extend(self.run.step(e, at));
+        }
+        self.perform(actions, l);
+        l.dirty = true;
+        Ok(())
+    }
+
+    async fn append(&mut self, entries: Vec<Entry>) -> Result<(), JournalError> {
+        self.append_at(entries, now()).await
+    }
+
+    async fn append_at(
+        &mut self,
+        entries: Vec<Entry>,
+        at: engine::status::Time,
+    ) -> Result<(), JournalError> {
+        let logged = entries
+            .into_iter()
+            .map(|entry| {
+                let e =
+                    LoggedEvent { workflow_uid: self.uid.clone(), seq: self.next_seq, at, entry };
+                self.next_seq += 1;
+                e
+            })
+            .collect();
+        self.journal.write(logged, None).await
+    }
+
+    fn perform(&mut self, actions: Vec<Action>, l: &mut Loop) {
+        for a in actions {
+            match a {
+                Action::Launch(spec) => match &mut l.draining {
+                    Some((_, held)) => held.push(spec),
+                    None => self.executor.launch(spec),
+                },
+                Action::Kill { node } => self.executor.kill(&node),
+                Action::ArmTimer { timer, at } => self.timers.arm(timer, at),
+            }
+        }
+    }
+
+    /// Shutting down: record the launches not made, and the status.
+    async fn defer(&mut self, l: &mut Loop) -> Result<Outcome, JournalError> {
+        let held = l.draining.take().map(|(_, h)| h).unwrap_or_default();
+        if !held.is_empty() {
+            let nodes = held.into_iter().map(|s| s.node).collect();
+            self.append(vec![Entry::Deferred { nodes }]).await?;
+        }
+        self.save_status(true).await?;
+        Ok(Outcome::ShutDown)
+    }
+
+    /// Write the status snapshot (waiting for it when `durable`) and tell
+    /// the bus.
+    async fn save_status(&mut self, durable: bool) -> Result<(), JournalError> {
+        let update =
+            StatusUpdate::new(&self.uid, &self.run.status, self.run.is_workflow_suspended())
+                .map_err(|e| JournalError(e.to_string()))?;
+        if durable {
+            self.journal.write(Vec::new(), Some(update)).await?;
+        } else {
+            self.journal.write_status(update);
+        }
+        self.bus.publish(Change {
+            uid: self.uid.clone(),
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+            phase: self.run.status.phase.as_str().to_string(),
+            deleted: false,
+        });
+        Ok(())
+    }
+}

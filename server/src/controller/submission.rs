@@ -1,0 +1,222 @@
+//! From a submitted Workflow to a stored row, and back to the same
+//! [`Plan`] whenever the run must be rebuilt (a restart, a retry). What is
+//! stored is the Workflow itself (its name completed), the templates it
+//! was resolved against *as they were then*, and the `-p` values: the
+//! engine is deterministic, so the same inputs give the same plan even
+//! after someone edits a WorkflowTemplate.
+
+use std::collections::BTreeMap;
+
+use engine::lint::{self, Options, Source};
+use engine::run::{Plan, Submission, plan};
+use engine::spec::{Catalog, Document, Workflow};
+use engine::status::Time;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::ControllerError;
+use crate::store::NewWorkflow;
+
+/// The `submission` column of a workflow row.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Submitted {
+    /// The Workflow as submitted, `metadata.name` completed.
+    pub workflow: Value,
+    /// The WorkflowTemplates and ClusterWorkflowTemplates it references,
+    /// as they were at submission.
+    #[serde(default)]
+    pub templates: Vec<Value>,
+    /// `-p name=value` overrides, in order.
+    #[serde(default)]
+    pub parameters: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<String>,
+}
+
+/// What a client asks to run.
+#[derive(Debug, Clone, Default)]
+pub struct SubmitRequest {
+    pub namespace: String,
+    /// A Workflow document (JSON, Kubernetes field names).
+    pub workflow: Value,
+    pub parameters: Vec<(String, String)>,
+    pub entrypoint: Option<String>,
+    /// More labels to put on the workflow (`argo submit -l`).
+    pub labels: BTreeMap<String, String>,
+}
+
+impl Submitted {
+    pub fn workflow(&self) -> Result<Workflow, ControllerError> {
+        match engine::spec::decode(self.workflow.clone()) {
+            Ok(Document::Workflow(w)) => Ok(w),
+            Ok(other) => Err(ControllerError::Invalid(format!(
+                "expected a Workflow, got a {}",
+                other.kind()
+            ))),
+            Err(e) => Err(ControllerError::Invalid(e.to_string())),
+        }
+    }
+
+    fn catalog(&self) -> Catalog {
+        let mut catalog = Catalog::default();
+        for t in &self.templates {
+            if let Ok(doc) = engine::spec::decode(t.clone()) {
+                catalog.add(&doc);
+            }
+        }
+        catalog
+    }
+
+    /// The run's plan, rebuilt.
+    pub fn plan(
+        &self,
+        uid: &str,
+        namespace: &str,
+        name: &str,
+        created_at: Time,
+    ) -> Result<Plan, ControllerError> {
+        let wf = self.workflow()?;
+        let sub = Submission {
+            name: name.to_string(),
+            namespace: namespace.to_string(),
+            uid: uid.to_string(),
+            created_at,
+            parameters: self.parameters.clone(),
+            entrypoint: self.entrypoint.clone(),
+        };
+        plan(&wf, &self.catalog(), &sub).map_err(|e| ControllerError::Invalid(e.to_string()))
+    }
+}
+
+/// Check a request (lint, then plan against `catalog`), complete its name
+/// and uid: the row to insert.
+pub fn prepare(
+    req: &SubmitRequest,
+    catalog: &Catalog,
+    now: Time,
+) -> Result<NewWorkflow, ControllerError> {
+    let text = serde_json::to_string_pretty(&req.workflow)
+        .map_err(|e| ControllerError::Invalid(e.to_string()))?;
+    let source = Source { name: "workflow".into(), text };
+    let report = lint::lint(std::slice::from_ref(&source), catalog, Options { strict: false });
+    let errors: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.diagnostic.severity == engine::diag::Severity::Error)
+        .map(|f| f.diagnostic.message.clone())
+        .collect();
+    if !errors.is_empty() {
+        return Err(ControllerError::Invalid(errors.join("; ")));
+    }
+    let mut workflow = req.workflow.clone();
+    let wf = Submitted { workflow: workflow.clone(), ..Default::default() }.workflow()?;
+    let name = match (&wf.metadata.name, &wf.metadata.generate_name) {
+        (Some(n), _) => n.clone(),
+        (None, Some(g)) => format!("{g}{}", suffix(random())),
+        (None, None) => {
+            return Err(ControllerError::Invalid(
+                "metadata.name or metadata.generateName is required".into(),
+            ));
+        }
+    };
+    if let Some(ns) = wf.metadata.namespace.as_deref()
+        && ns != req.namespace
+    {
+        return Err(ControllerError::Invalid(format!(
+            "the workflow's namespace {ns:?} does not match the request's {:?}",
+            req.namespace
+        )));
+    }
+    let uid = uid();
+    if let Some(meta) = workflow.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.insert("name".into(), Value::String(name.clone()));
+        meta.insert("namespace".into(), Value::String(req.namespace.clone()));
+    }
+    let mut submitted = Submitted {
+        workflow,
+        templates: Vec::new(),
+        parameters: req.parameters.clone(),
+        entrypoint: req.entrypoint.clone(),
+    };
+    // Plan once now: a submission that cannot run is refused here, with
+    // the reason, rather than failing later.
+    let plan = plan(
+        &wf,
+        catalog,
+        &Submission {
+            name: name.clone(),
+            namespace: req.namespace.clone(),
+            uid: uid.clone(),
+            created_at: now,
+            parameters: req.parameters.clone(),
+            entrypoint: req.entrypoint.clone(),
+        },
+    )
+    .map_err(|e| ControllerError::Invalid(e.to_string()))?;
+    for (template, cluster) in &plan.resources {
+        if let Some(t) = catalog.get(template, *cluster) {
+            let kind = if *cluster { "ClusterWorkflowTemplate" } else { "WorkflowTemplate" };
+            let mut doc =
+                serde_json::to_value(t).map_err(|e| ControllerError::Invalid(e.to_string()))?;
+            if let Some(m) = doc.as_object_mut() {
+                m.insert("apiVersion".into(), "argoproj.io/v1alpha1".into());
+                m.insert("kind".into(), kind.into());
+            }
+            submitted.templates.push(doc);
+        }
+    }
+    let mut labels = wf.metadata.labels.clone();
+    labels.extend(req.labels.clone());
+    Ok(NewWorkflow {
+        uid,
+        namespace: req.namespace.clone(),
+        name,
+        labels,
+        created_at: now,
+        submission: serde_json::to_value(&submitted)
+            .map_err(|e| ControllerError::Invalid(e.to_string()))?,
+    })
+}
+
+impl Default for Submitted {
+    fn default() -> Self {
+        Submitted {
+            workflow: Value::Null,
+            templates: Vec::new(),
+            parameters: Vec::new(),
+            entrypoint: None,
+        }
+    }
+}
+
+/// Five characters of `[a-z0-9]`, as Kubernetes completes a `generateName`.
+pub fn suffix(mut n: u32) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    (0..5)
+        .map(|_| {
+            let c = ALPHABET[(n % ALPHABET.len() as u32) as usize] as char;
+            n /= ALPHABET.len() as u32;
+            c
+        })
+        .collect()
+}
+
+/// A random UUID (version 4).
+fn uid() -> String {
+    use chacha20poly1305::aead::OsRng;
+    use chacha20poly1305::aead::rand_core::RngCore;
+    let mut b = [0u8; 16];
+    OsRng.fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+}
+
+/// A random number for a `generateName` suffix.
+fn random() -> u32 {
+    use chacha20poly1305::aead::OsRng;
+    use chacha20poly1305::aead::rand_core::RngCore;
+    OsRng.next_u32()
+}

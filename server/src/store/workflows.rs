@@ -1,0 +1,287 @@
+//! Workflows: their rows (identity, submission, latest status, what
+//! listing filters on), their journals, and the batched write the
+//! controller's journal makes (events and statuses in one transaction).
+
+use std::collections::BTreeMap;
+
+use engine::status::{Time, WorkflowStatus};
+use sqlx::Row;
+
+use super::selector::{Bind, ListQuery, where_clause};
+use super::{Entry, LoggedEvent, Store, StoreError};
+
+/// A workflow as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkflowRow {
+    pub uid: String,
+    pub namespace: String,
+    pub name: String,
+    pub phase: String,
+    pub labels: BTreeMap<String, String>,
+    pub created_at: Time,
+    pub started_at: Option<Time>,
+    pub finished_at: Option<Time>,
+    pub suspended: bool,
+    /// What was submitted (JSON; the controller's `Submission`).
+    pub submission: serde_json::Value,
+    /// The latest status written (Argo's JSON).
+    pub status: serde_json::Value,
+    pub resource_version: i64,
+}
+
+impl WorkflowRow {
+    /// The status, typed.
+    pub fn typed_status(&self) -> Result<WorkflowStatus, StoreError> {
+        serde_json::from_value(self.status.clone()).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+}
+
+/// A new workflow: its identity and what was submitted. It starts Pending.
+#[derive(Debug, Clone)]
+pub struct NewWorkflow {
+    pub uid: String,
+    pub namespace: String,
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub created_at: Time,
+    pub submission: serde_json::Value,
+}
+
+/// A workflow's latest status, for [`Store::write_batch`].
+#[derive(Debug, Clone)]
+pub struct StatusUpdate {
+    pub uid: String,
+    /// The status as JSON text (serialised by the caller, off the writer).
+    pub status: String,
+    pub phase: String,
+    pub started_at: Option<Time>,
+    pub finished_at: Option<Time>,
+    pub suspended: bool,
+}
+
+impl StatusUpdate {
+    pub fn new(uid: &str, status: &WorkflowStatus, suspended: bool) -> Result<Self, StoreError> {
+        Ok(StatusUpdate {
+            uid: uid.to_string(),
+            status: serde_json::to_string(status)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            phase: status.phase.as_str().to_string(),
+            started_at: status.started_at,
+            finished_at: status.finished_at,
+            suspended,
+        })
+    }
+}
+
+const SELECT: &str = "SELECT uid, namespace, name, phase, labels, created_at, started_at, \
+                      finished_at, suspended, submission, status, resource_version FROM workflows";
+
+impl Store {
+    pub async fn insert_workflow(&self, w: &NewWorkflow) -> Result<(), StoreError> {
+        let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+        let labels = serde_json::to_string(&w.labels).map_err(corrupt)?;
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(
+            "INSERT INTO workflows (uid, namespace, name, phase, labels, created_at, submission, status) \
+             VALUES ($1, $2, $3, 'Pending', $4, $5, $6, '{\"phase\":\"Pending\"}')",
+        )
+        .bind(&w.uid)
+        .bind(&w.namespace)
+        .bind(&w.name)
+        .bind(labels)
+        .bind(w.created_at.0)
+        .bind(w.submission.to_string())
+        .execute(&mut *tx)
+        .await;
+        match r {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StoreError::AlreadyExists {
+                    namespace: w.namespace.clone(),
+                    name: w.name.clone(),
+                });
+            }
+            r => r?,
+        };
+        for (k, v) in &w.labels {
+            sqlx::query("INSERT INTO workflow_labels (uid, key, value) VALUES ($1, $2, $3)")
+                .bind(&w.uid)
+                .bind(k)
+                .bind(v)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn workflow(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<WorkflowRow>, StoreError> {
+        let row = sqlx::query(&format!("{SELECT} WHERE namespace = $1 AND name = $2"))
+            .bind(namespace)
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| workflow_row(&r)).transpose()
+    }
+
+    pub async fn workflow_by_uid(&self, uid: &str) -> Result<Option<WorkflowRow>, StoreError> {
+        let row = sqlx::query(&format!("{SELECT} WHERE uid = $1"))
+            .bind(uid)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| workflow_row(&r)).transpose()
+    }
+
+    /// Newest first, `limit` at most, after the keyset `after` (the last
+    /// row of the previous page: its creation time and uid).
+    pub async fn list_workflows(
+        &self,
+        namespace: &str,
+        limit: i64,
+        after: Option<(Time, &str)>,
+    ) -> Result<Vec<WorkflowRow>, StoreError> {
+        self.query_workflows(&ListQuery {
+            namespace: Some(namespace.to_string()),
+            limit,
+            after: after.map(|(t, u)| (t, u.to_string())),
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// Workflows matching `q`, newest first.
+    pub async fn query_workflows(&self, q: &ListQuery) -> Result<Vec<WorkflowRow>, StoreError> {
+        let (clause, binds) = where_clause(q);
+        let limit = if q.limit > 0 { format!(" LIMIT {}", q.limit) } else { String::new() };
+        let sql = format!("{SELECT}{clause} ORDER BY created_at DESC, uid DESC{limit}");
+        let mut query = sqlx::query(&sql);
+        for b in binds {
+            query = match b {
+                Bind::Text(t) => query.bind(t),
+                Bind::Int(i) => query.bind(i),
+            };
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(workflow_row).collect()
+    }
+
+    /// Workflows not finished (Pending or Running), oldest first: what a
+    /// starting server resumes.
+    pub async fn unfinished_workflows(&self) -> Result<Vec<WorkflowRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{SELECT} WHERE phase IN ('', 'Pending', 'Running') ORDER BY created_at, uid"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(workflow_row).collect()
+    }
+
+    /// Delete a workflow with its journal and labels; whether it existed.
+    pub async fn delete_workflow(&self, uid: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Children first: SQLite enforces the cascade only with its
+        // foreign-key pragma on, which a shared database may not have.
+        for table in ["workflow_events WHERE workflow_uid", "workflow_labels WHERE uid"] {
+            sqlx::query(&format!("DELETE FROM {table} = $1")).bind(uid).execute(&mut *tx).await?;
+        }
+        let done =
+            sqlx::query("DELETE FROM workflows WHERE uid = $1").bind(uid).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Append events, in one transaction (a batch may hold several
+    /// workflows' events: one commit for a burst of exits).
+    pub async fn append_events(&self, batch: &[LoggedEvent]) -> Result<(), StoreError> {
+        self.write_batch(batch, &[]).await
+    }
+
+    /// The group commit: journal entries, then the latest statuses, in one
+    /// transaction — all of it or none.
+    pub async fn write_batch(
+        &self,
+        events: &[LoggedEvent],
+        statuses: &[StatusUpdate],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for e in events {
+            let entry =
+                serde_json::to_string(&e.entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            sqlx::query("INSERT INTO workflow_events (workflow_uid, seq, at, event) VALUES ($1, $2, $3, $4)")
+                .bind(&e.workflow_uid)
+                .bind(e.seq)
+                .bind(e.at.0)
+                .bind(entry)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for s in statuses {
+            sqlx::query(
+                "UPDATE workflows SET status = $1, phase = $2, started_at = $3, finished_at = $4, \
+                 suspended = $5, resource_version = resource_version + 1 WHERE uid = $6",
+            )
+            .bind(&s.status)
+            .bind(&s.phase)
+            .bind(s.started_at.map(|t| t.0))
+            .bind(s.finished_at.map(|t| t.0))
+            .bind(i64::from(s.suspended))
+            .bind(&s.uid)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A workflow's journal, in order.
+    pub async fn events(&self, workflow_uid: &str) -> Result<Vec<LoggedEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, event FROM workflow_events WHERE workflow_uid = $1 ORDER BY seq",
+        )
+        .bind(workflow_uid)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let text: String = r.try_get("event")?;
+                let entry: Entry = serde_json::from_str(&text)
+                    .map_err(|e| StoreError::Corrupt(format!("journal entry {text:?}: {e}")))?;
+                Ok(LoggedEvent {
+                    workflow_uid: workflow_uid.to_string(),
+                    seq: r.try_get("seq")?,
+                    at: Time(r.try_get("at")?),
+                    entry,
+                })
+            })
+            .collect()
+    }
+
+    /// Record a workflow's status (and its phase and times, for listing).
+    pub async fn save_status(&self, uid: &str, status: &WorkflowStatus) -> Result<(), StoreError> {
+        self.write_batch(&[], &[StatusUpdate::new(uid, status, false)?]).await
+    }
+}
+
+fn workflow_row(r: &sqlx::any::AnyRow) -> Result<WorkflowRow, StoreError> {
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+    let submission: String = r.try_get("submission")?;
+    let status: String = r.try_get("status")?;
+    let labels: String = r.try_get("labels")?;
+    Ok(WorkflowRow {
+        uid: r.try_get("uid")?,
+        namespace: r.try_get("namespace")?,
+        name: r.try_get("name")?,
+        phase: r.try_get("phase")?,
+        labels: serde_json::from_str(&labels).map_err(corrupt)?,
+        created_at: Time(r.try_get("created_at")?),
+        started_at: r.try_get::<Option<i64>, _>("started_at")?.map(Time),
+        finished_at: r.try_get::<Option<i64>, _>("finished_at")?.map(Time),
+        suspended: r.try_get::<i64, _>("suspended")? != 0,
+        submission: serde_json::from_str(&submission).map_err(corrupt)?,
+        status: serde_json::from_str(&status).map_err(corrupt)?,
+        resource_version: r.try_get("resource_version")?,
+    })
+}
