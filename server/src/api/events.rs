@@ -36,7 +36,9 @@ pub async fn watch(
                 Some(("metadata.name", v)) => name = Some(v.to_string()),
                 Some(("metadata.namespace", v)) => q.namespace = Some(v.to_string()),
                 _ => {
-                    return Err(ApiError::invalid(format!("field selector {term:?} not supported")));
+                    return Err(ApiError::invalid(format!(
+                        "field selector {term:?} not supported"
+                    )));
                 }
             }
         }

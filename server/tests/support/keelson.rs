@@ -1,0 +1,144 @@
+//! A real `keelson server` process for tests: started on a free port with
+//! its own data directory, stopped by SIGKILL or SIGTERM like an operator
+//! would; and the `keelson` CLI run against it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const KEELSON: &str = env!("CARGO_BIN_EXE_keelson");
+
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub log: PathBuf,
+}
+
+impl Server {
+    /// Start a server on `data_dir` (and `database_url`, default SQLite
+    /// there) with these extra arguments; wait until it answers.
+    pub fn start(data_dir: &Path, database_url: Option<&str>, extra: &[&str]) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let database_url = database_url.map_or_else(
+            || format!("sqlite://{}", data_dir.join("keelson.db").display()),
+            str::to_string,
+        );
+        std::fs::create_dir_all(data_dir).expect("data dir");
+        let log = data_dir.join(format!("server-{port}.log"));
+        let child = Command::new(KEELSON)
+            .arg("server")
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(["--database-url", &database_url])
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(extra)
+            .env("KEELSON_LOG", "debug")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("log file"))
+            .spawn()
+            .expect("start keelson server");
+        let server = Server {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            data_dir: data_dir.to_path_buf(),
+            database_url,
+            log,
+        };
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "the server did not start:\n{}",
+                server.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// `keelson ARGS` against this server.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        Command::new(KEELSON)
+            .args(args)
+            .env("KEELSON_SERVER", &self.url)
+            .env_remove("KEELSON_TOKEN")
+            .output()
+            .expect("run keelson")
+    }
+
+    /// `keelson ARGS`, which must succeed; its standard output.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.cli(args);
+        assert!(
+            out.status.success(),
+            "keelson {args:?} failed ({}):\n{}\n{}\nserver log:\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            self.log_text()
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The workflow as JSON.
+    pub fn workflow(&self, name: &str) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["get", name, "-o", "json"])).expect("JSON")
+    }
+
+    /// Wait until `cond` holds of the workflow.
+    pub fn wait_for(&self, name: &str, what: &str, cond: impl Fn(&serde_json::Value) -> bool) {
+        let start = Instant::now();
+        loop {
+            let wf = self.workflow(name);
+            if cond(&wf) {
+                return;
+            }
+            assert!(start.elapsed() < Duration::from_secs(60), "waited for {what}: {wf:#}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// SIGKILL: no shutdown at all.
+    pub fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, then wait for the process to exit; how long it took.
+    pub fn terminate(mut self) -> (std::process::ExitStatus, Duration) {
+        let start = Instant::now();
+        // SAFETY: kill has no memory-safety preconditions.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+        let status = self.child.wait().expect("wait for the server");
+        (status, start.elapsed())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A directory for a test's data, not under /tmp (tasks get a private
+/// /tmp).
+pub fn data_dir() -> tempfile::TempDir {
+    tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("temp dir")
+}
+
+/// Write a workflow file into `dir`.
+pub fn file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write workflow");
+    p
+}

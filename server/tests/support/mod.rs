@@ -1,0 +1,5 @@
+//! What the integration tests share. Each test binary uses part of it.
+#![allow(dead_code)]
+
+pub mod keelson;
+pub mod postgres;
