@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod controller;
+pub mod cron;
 pub mod executor;
 pub mod runner;
 pub mod store;

@@ -51,6 +51,20 @@ spec:
         valueFrom: {secretKeyRef: {name: db, key: password}}
 "#;
 
+const CRON: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: CronWorkflow
+metadata: {name: every}
+spec:
+  schedules: ["@every 2s"]
+  concurrencyPolicy: Forbid
+  workflowSpec:
+    entrypoint: main
+    templates:
+    - name: main
+      container: {image: alpine, command: [echo, tick]}
+"#;
+
 fn phase(wf: &Value) -> &str {
     wf.pointer("/status/phase").and_then(Value::as_str).unwrap_or("")
 }
@@ -133,6 +147,27 @@ fn client_verbs(database_url: Option<&str>) {
     s.ok(&["submit", &secret.to_string_lossy(), "--wait"]);
     let logs = s.ok(&["logs", "uses-secret"]);
     assert!(logs.contains("password is ***") && !logs.contains("hunter2"), "{logs}");
+
+    // A CronWorkflow: created, it fires (every 2 s), suspended, deleted.
+    let cron = file(dir.path(), "cron.yaml", CRON);
+    s.ok(&["cron", "create", &cron.to_string_lossy()]);
+    let start = std::time::Instant::now();
+    let runs = loop {
+        let runs = s.ok(&["list", "-l", "workflows.argoproj.io/cron-workflow=every", "-o", "name"]);
+        if !runs.trim().is_empty() {
+            break runs;
+        }
+        assert!(start.elapsed().as_secs() < 30, "the cron workflow never fired");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert!(runs.starts_with("every-"), "{runs}");
+    assert!(s.ok(&["cron", "list"]).contains("@every 2s"));
+    s.ok(&["cron", "suspend", "every"]);
+    let got: Value =
+        serde_json::from_str(&s.ok(&["cron", "get", "every", "-o", "json"])).expect("JSON");
+    assert_eq!(got["spec"]["suspend"], true);
+    assert!(got["status"]["lastScheduledTime"].is_string(), "{got:#}");
+    s.ok(&["cron", "delete", "every"]);
 
     // A name is taken once; a deleted workflow is gone with its logs.
     let dup = s.cli(&["submit", &secret.to_string_lossy()]);

@@ -4,6 +4,7 @@
 //! answer; errors are mapped in [`error`]. Authentication comes with the
 //! API issue (issue 5): bind to loopback until then.
 
+mod crons;
 mod error;
 mod events;
 mod logs;
@@ -14,14 +15,29 @@ mod templates;
 mod workflows;
 
 use axum::Router;
+use axum::extract::FromRef;
 use axum::routing::{get, post, put};
 use serde_json::json;
 
 pub use error::ApiError;
 
 use crate::controller::Controller;
+use crate::cron::Scheduler;
 
-pub fn router(controller: Controller) -> Router {
+/// What handlers can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub controller: Controller,
+    pub scheduler: Scheduler,
+}
+
+impl FromRef<AppState> for Controller {
+    fn from_ref(s: &AppState) -> Controller {
+        s.controller.clone()
+    }
+}
+
+pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/version", get(version))
         .route("/api/v1/info", get(info))
@@ -54,13 +70,19 @@ pub fn router(controller: Controller) -> Router {
                 .put(templates::cluster_update)
                 .delete(templates::cluster_delete),
         )
+        .route("/api/v1/cron-workflows/{namespace}", get(crons::list).post(crons::create))
+        .route(
+            "/api/v1/cron-workflows/{namespace}/{name}",
+            get(crons::get).put(crons::update).delete(crons::delete),
+        )
+        .route("/api/v1/cron-workflows/{namespace}/{name}/{action}", put(crons::suspend_or_resume))
         .route("/api/v1/namespaces/{namespace}/secrets", get(secrets::list).post(secrets::create))
         .route(
             "/api/v1/namespaces/{namespace}/secrets/{name}",
             axum::routing::delete(secrets::delete),
         )
         .fallback(|| async { ApiError::not_found("no such API path") })
-        .with_state(controller)
+        .with_state(state)
 }
 
 /// `GET /api/v1/version`: all eight string fields, as Hera requires.

@@ -4,7 +4,6 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use engine::lint::{self, Options, Source};
 use engine::spec::Document;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -59,19 +58,7 @@ async fn check(
         w.metadata.name.clone().ok_or_else(|| ApiError::invalid("metadata.name is required"))?;
     let mut catalog = c.catalog(namespace).await?;
     catalog.add(&doc);
-    let text =
-        serde_json::to_string_pretty(template).map_err(|e| ApiError::invalid(e.to_string()))?;
-    let report =
-        lint::lint(&[Source { name: name.clone(), text }], &catalog, Options { strict: false });
-    let errors: Vec<String> = report
-        .findings
-        .iter()
-        .filter(|f| f.diagnostic.severity == engine::diag::Severity::Error)
-        .map(|f| f.diagnostic.message.clone())
-        .collect();
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors.join("; ")));
-    }
+    crate::controller::check(template, &catalog)?;
     Ok(name)
 }
 

@@ -3,6 +3,7 @@
 
 mod argosay;
 mod client;
+mod crons;
 mod files;
 mod lint;
 mod output;
@@ -67,6 +68,9 @@ enum Command {
     /// WorkflowTemplates on the server.
     #[command(subcommand)]
     Template(templates::TemplateCommand),
+    /// CronWorkflows on the server.
+    #[command(subcommand)]
+    Cron(crons::CronCommand),
     /// Secrets for `secretKeyRef` (local mode), sealed by the server.
     #[command(subcommand)]
     Secret(secrets::SecretCommand),
@@ -131,6 +135,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Delete(args) => workflows::delete(&args),
         Command::Template(cmd) => templates::run(&cmd),
         Command::Secret(cmd) => secrets::run(&cmd),
+        Command::Cron(cmd) => crons::run(&cmd),
     }
 }
 

@@ -111,7 +111,10 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
         data_dir.display(),
         redact(&url)
     );
-    let app = server::api::router(controller.clone());
+    let scheduler = server::cron::Scheduler::new(controller.clone());
+    tokio::spawn(scheduler.clone().run(server::cron::SystemClock));
+    let app =
+        server::api::router(server::api::AppState { controller: controller.clone(), scheduler });
     let grace = Duration::from_secs(args.shutdown_grace);
     let c = controller.clone();
     axum::serve(listener, app)

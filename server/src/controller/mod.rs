@@ -29,7 +29,7 @@ use tokio::sync::{mpsc, watch};
 
 pub use bus::{Bus, Change};
 pub use journal::JournalError;
-pub use submission::{SubmitRequest, Submitted};
+pub use submission::{SubmitRequest, Submitted, check};
 
 use crate::executor::{Isolation, LocalConfig, LocalExecutor, LocalStore};
 use crate::runner::now;

@@ -89,16 +89,12 @@ impl Submitted {
     }
 }
 
-/// Check a request (lint, then plan against `catalog`), complete its name
-/// and uid: the row to insert.
-pub fn prepare(
-    req: &SubmitRequest,
-    catalog: &Catalog,
-    now: Time,
-) -> Result<NewWorkflow, ControllerError> {
-    let text = serde_json::to_string_pretty(&req.workflow)
-        .map_err(|e| ControllerError::Invalid(e.to_string()))?;
-    let source = Source { name: "workflow".into(), text };
+/// Lint a resource (Workflow, template or CronWorkflow, as JSON) against
+/// `catalog`: its errors, joined, as [`ControllerError::Invalid`].
+pub fn check(doc: &Value, catalog: &Catalog) -> Result<(), ControllerError> {
+    let text =
+        serde_json::to_string_pretty(doc).map_err(|e| ControllerError::Invalid(e.to_string()))?;
+    let source = Source { name: "resource".into(), text };
     let report = lint::lint(std::slice::from_ref(&source), catalog, Options { strict: false });
     let errors: Vec<String> = report
         .findings
@@ -106,9 +102,17 @@ pub fn prepare(
         .filter(|f| f.diagnostic.severity == engine::diag::Severity::Error)
         .map(|f| f.diagnostic.message.clone())
         .collect();
-    if !errors.is_empty() {
-        return Err(ControllerError::Invalid(errors.join("; ")));
-    }
+    if errors.is_empty() { Ok(()) } else { Err(ControllerError::Invalid(errors.join("; "))) }
+}
+
+/// Check a request (lint, then plan against `catalog`), complete its name
+/// and uid: the row to insert.
+pub fn prepare(
+    req: &SubmitRequest,
+    catalog: &Catalog,
+    now: Time,
+) -> Result<NewWorkflow, ControllerError> {
+    check(&req.workflow, catalog)?;
     let mut workflow = req.workflow.clone();
     let wf = Submitted { workflow: workflow.clone(), ..Default::default() }.workflow()?;
     let name = match (&wf.metadata.name, &wf.metadata.generate_name) {

@@ -9,6 +9,7 @@
 //! into a directory each.
 
 mod config_maps;
+mod crons;
 mod entry;
 mod secrets;
 mod selector;
@@ -20,6 +21,7 @@ use std::str::FromStr;
 use sqlx::AnyPool;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
+pub use crons::CronRow;
 pub use entry::{Entry, LoggedEvent};
 pub use secrets::{KEY_ENV, SecretKey};
 pub use selector::{LabelSelector, ListQuery, SelectorError};
