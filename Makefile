@@ -9,17 +9,30 @@ KEELSON := $(CARGO_TARGET_DIR)/debug/keelson
 
 .PHONY: run test setup-rust setup-test build fmt-check clippy wasm-check unit-tests lint-examples conformance
 
-## Build, then lint and run each example workflow here, each task a local
-## process (the server and web UI arrive with the next issues).
+LISTEN ?= 127.0.0.1:2746
+
+## Build, lint the examples, then serve: `keelson server` on embedded
+## defaults (SQLite and data in ~/.local/state/keelson) with the examples'
+## WorkflowTemplates loaded and the example Workflows submitted. Ctrl-C
+## stops it gracefully.
 run: setup-rust build
 	@echo "== keelson lint examples/"
 	@$(KEELSON) lint examples/
-	@for f in examples/*.yaml; do \
-		echo; echo "== keelson run $$f"; \
-		$(KEELSON) run $$f || echo "(ended with exit code $$? — some examples fail on purpose)"; \
-	done
-	@echo
-	@echo "Run your own: $(KEELSON) run FILE [-p name=value ...]   (lint: $(KEELSON) lint FILE|DIR)"
+	@$(KEELSON) server --templates examples/ --listen $(LISTEN) & pid=$$!; \
+	trap 'kill -TERM $$pid 2>/dev/null; wait $$pid' INT TERM; \
+	for i in $$(seq 100); do $(KEELSON) list --server http://$(LISTEN) >/dev/null 2>&1 && break; sleep 0.2; done; \
+	for f in examples/*.yaml; do \
+		grep -q '^kind: Workflow$$' $$f && $(KEELSON) submit --server http://$(LISTEN) $$f -o name; \
+	done; \
+	echo; \
+	echo "Keelson is serving on http://$(LISTEN) (Ctrl-C stops it). In another terminal:"; \
+	echo "  export PATH=$(CARGO_TARGET_DIR)/debug:\$$PATH KEELSON_SERVER=http://$(LISTEN)"; \
+	echo "  keelson list                                   # the examples just submitted"; \
+	echo "  keelson submit examples/ci-pipeline.yaml --watch"; \
+	echo "  keelson submit --from workflowtemplate/parameterized-build -p image-tag=v2 --watch"; \
+	echo "  keelson get NAME; keelson logs NAME -f; keelson retry NAME"; \
+	echo; \
+	wait $$pid
 
 ## Every check CI runs: formatting, clippy, the wasm32 build, all tests.
 test: setup-rust setup-test fmt-check clippy wasm-check unit-tests conformance lint-examples
