@@ -8,7 +8,10 @@ use serde_json::json;
 use server::store::Entry;
 
 mod support;
-use server::store::{LoggedEvent, NewWorkflow, SecretKey, Store, StoreError, TemplateKind};
+use server::store::{
+    LabelSelector, ListQuery, LoggedEvent, NewWorkflow, SecretKey, StatusUpdate, Store, StoreError,
+    TemplateKind,
+};
 
 fn new(uid: &str, name: &str, created: i64) -> NewWorkflow {
     NewWorkflow {
@@ -78,6 +81,8 @@ async fn exercise(store: &Store) {
     };
     templates(store).await;
     secrets(store).await;
+    queries(store).await;
+    large_status(store).await;
     let data: std::collections::BTreeMap<String, String> =
         [("level".to_string(), "debug".to_string()), ("region".to_string(), "eu".to_string())]
             .into();
@@ -203,4 +208,92 @@ async fn unknown_databases_are_refused_clearly() {
         Err(other) => panic!("unexpected error {other}"),
         Ok(_) => panic!("mysql accepted"),
     }
+}
+
+/// Listing by namespace, phase, label selector (Argo's system labels
+/// too), name prefix (`_` and `%` are literal, case counts), creation
+/// time and keyset pages.
+async fn queries(store: &Store) {
+    let names = |rows: Vec<server::store::WorkflowRow>| -> Vec<String> {
+        rows.into_iter().map(|r| r.name).collect()
+    };
+    let q = |labels: &str| ListQuery {
+        namespace: Some("argo".into()),
+        labels: LabelSelector::parse(labels).expect("selector"),
+        ..Default::default()
+    };
+    let run = |q: ListQuery| async move { store.query_workflows(&q).await.expect("query") };
+    // team=a on even creation times: wf-0, wf-2, wf-4.
+    assert_eq!(names(run(q("team=a")).await), ["wf-4", "wf-2", "wf-0"]);
+    assert_eq!(names(run(q("team!=a")).await), ["wf-3", "wf-1"]);
+    assert_eq!(names(run(q("team in (a, b),!nothing")).await).len(), 5);
+    assert!(names(run(q("nothing")).await).is_empty());
+    let running = StatusUpdate::new(
+        "u3",
+        &WorkflowStatus { phase: WorkflowPhase::Running, ..Default::default() },
+        false,
+    )
+    .expect("status");
+    store.write_batch(&[], &[running]).await.expect("status");
+    assert_eq!(names(run(q("workflows.argoproj.io/phase in (Running)")).await), ["wf-3"]);
+    let phases = ListQuery {
+        namespace: Some("argo".into()),
+        phases: vec!["Pending".into()],
+        ..Default::default()
+    };
+    assert_eq!(names(run(phases).await), ["wf-4", "wf-2", "wf-1", "wf-0"]);
+    let range = ListQuery {
+        namespace: Some("argo".into()),
+        created_after: Some(Time(102)),
+        created_before: Some(Time(104)),
+        ..Default::default()
+    };
+    assert_eq!(names(run(range).await), ["wf-3", "wf-2"]);
+    for (uid, name) in [("p1", "pre_x"), ("p2", "preax"), ("p3", "PRE_y")] {
+        let mut w = new(uid, name, 50);
+        w.namespace = "other".into();
+        store.insert_workflow(&w).await.expect("insert");
+    }
+    let prefix = |p: &str| ListQuery { name_prefix: Some(p.into()), ..Default::default() };
+    assert_eq!(names(run(prefix("pre_")).await), ["pre_x"]);
+    assert_eq!(names(run(prefix("wf-")).await).len(), 5, "every namespace");
+    // Pages of one, with a selector.
+    let mut page = ListQuery { limit: 1, ..q("team=a") };
+    let mut seen = Vec::new();
+    loop {
+        let rows = run(page.clone()).await;
+        let Some(last) = rows.last() else { break };
+        page.after = Some((last.created_at, last.uid.clone()));
+        seen.extend(names(rows));
+    }
+    assert_eq!(seen, ["wf-4", "wf-2", "wf-0"]);
+}
+
+/// No size ceiling: a status of 100,000 nodes is written and read back.
+async fn large_status(store: &Store) {
+    let nodes: serde_json::Map<String, serde_json::Value> = (0..100_000)
+        .map(|i| {
+            let id = format!("big-{i}");
+            let node = json!({"id": id, "name": format!("big[{i}].task"), "displayName": "task",
+                "type": "Pod", "phase": "Succeeded", "templateName": "work",
+                "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:01Z"});
+            (id, node)
+        })
+        .collect();
+    let status = json!({"phase": "Succeeded", "progress": "100000/100000", "nodes": nodes});
+    let text = status.to_string();
+    assert!(text.len() > 10 << 20, "bigger than etcd's 1 MiB tenfold: {} bytes", text.len());
+    let update = StatusUpdate {
+        uid: "u0".into(),
+        status: text,
+        phase: "Succeeded".into(),
+        started_at: Some(Time(1)),
+        finished_at: Some(Time(2)),
+        suspended: false,
+    };
+    store.write_batch(&[], &[update]).await.expect("write a large status");
+    let got = store.workflow("argo", "wf-0").await.expect("get").expect("found");
+    assert_eq!(got.status["nodes"].as_object().map(|m| m.len()), Some(100_000));
+    let typed = got.typed_status().expect("typed");
+    assert_eq!(typed.nodes.len(), 100_000);
 }
