@@ -178,6 +178,21 @@ fn client_verbs(database_url: Option<&str>) {
     let gone = s.cli(&["get", "uses-secret"]);
     assert!(String::from_utf8_lossy(&gone.stderr).contains("not found"));
     assert!(!dir.path().join("runs").join(uid).exists());
+
+    // Every change was audited.
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let audit = rt.block_on(async {
+        let store = Store::open(&s.database_url).await.expect("store");
+        store.audit_log(engine::status::Time(0), 1000).await.expect("audit")
+    });
+    let created = audit
+        .iter()
+        .filter(|a| a.method == "POST" && a.path == "/api/v1/workflows/default")
+        .count();
+    assert!(created >= 3, "{audit:?}");
+    assert!(audit.iter().any(|a| a.method == "DELETE" && a.status == 200), "{audit:?}");
+    assert!(audit.iter().any(|a| a.status == 409), "the refused duplicate too: {audit:?}");
+    assert!(audit.iter().all(|a| a.remote.starts_with("127.0.0.1:")), "{audit:?}");
 }
 
 #[test]

@@ -234,7 +234,7 @@ async fn queries(store: &Store) {
         false,
     )
     .expect("status");
-    store.write_batch(&[], &[running]).await.expect("status");
+    store.write_batch(&[], &[running], &[]).await.expect("status");
     assert_eq!(names(run(q("workflows.argoproj.io/phase in (Running)")).await), ["wf-3"]);
     let phases = ListQuery {
         namespace: Some("argo".into()),
@@ -291,7 +291,7 @@ async fn large_status(store: &Store) {
         finished_at: Some(Time(2)),
         suspended: false,
     };
-    store.write_batch(&[], &[update]).await.expect("write a large status");
+    store.write_batch(&[], &[update], &[]).await.expect("write a large status");
     let got = store.workflow("argo", "wf-0").await.expect("get").expect("found");
     assert_eq!(got.status["nodes"].as_object().map(|m| m.len()), Some(100_000));
     let typed = got.typed_status().expect("typed");

@@ -4,6 +4,7 @@
 //! answer; errors are mapped in [`error`]. Authentication comes with the
 //! API issue (issue 5): bind to loopback until then.
 
+mod audit;
 mod crons;
 mod error;
 mod events;
@@ -82,6 +83,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::delete(secrets::delete),
         )
         .fallback(|| async { ApiError::not_found("no such API path") })
+        .layer(axum::middleware::from_fn_with_state(state.controller.clone(), audit::record))
         .with_state(state)
 }
 

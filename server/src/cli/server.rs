@@ -43,6 +43,10 @@ pub struct ServerArgs {
     /// into the `default` namespace (repeatable).
     #[arg(long = "templates", value_name = "PATH")]
     pub templates: Vec<PathBuf>,
+    /// Delete finished workflows (and their logs) this many seconds after
+    /// they end, unless their `ttlStrategy` says otherwise [default: keep].
+    #[arg(long, value_name = "SECONDS")]
+    pub ttl: Option<u64>,
     /// On SIGTERM, how long running tasks may go on before the server
     /// leaves them (they resume, per their retryStrategy, at the next start).
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
@@ -94,7 +98,9 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
     if let Some(n) = args.task_parallelism {
         config.task_parallelism = n;
     }
+    config.default_ttl = args.ttl.map(Duration::from_secs);
     let controller = Controller::start(store, key, config).await?;
+    tokio::spawn(controller.clone().run_garbage_collector(Duration::from_secs(10)));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -117,7 +123,7 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
         server::api::router(server::api::AppState { controller: controller.clone(), scheduler });
     let grace = Duration::from_secs(args.shutdown_grace);
     let c = controller.clone();
-    axum::serve(listener, app)
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
             eprintln!("keelson server: shutting down (running tasks get {}s)", grace.as_secs());

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::store::{LoggedEvent, StatusUpdate, Store};
+use crate::store::{AuditEntry, LoggedEvent, StatusUpdate, Store};
 
 /// Most writes folded into one transaction.
 const MAX_BATCH: usize = 512;
@@ -22,6 +22,7 @@ pub struct JournalError(pub String);
 struct Write {
     events: Vec<LoggedEvent>,
     status: Option<StatusUpdate>,
+    audit: Option<AuditEntry>,
     done: Option<oneshot::Sender<Result<(), JournalError>>>,
 }
 
@@ -47,7 +48,7 @@ impl Journal {
     ) -> Result<(), JournalError> {
         let (done, wait) = oneshot::channel();
         self.tx
-            .send(Write { events, status, done: Some(done) })
+            .send(Write { events, status, audit: None, done: Some(done) })
             .map_err(|_| JournalError("the writer has stopped".into()))?;
         wait.await.map_err(|_| JournalError("the writer has stopped".into()))?
     }
@@ -55,7 +56,22 @@ impl Journal {
     /// Record a status with the next commit; nobody waits (a newer one
     /// will follow, or the journal rebuilds it).
     pub fn write_status(&self, status: StatusUpdate) {
-        let _ = self.tx.send(Write { events: Vec::new(), status: Some(status), done: None });
+        let _ = self.tx.send(Write {
+            events: Vec::new(),
+            status: Some(status),
+            audit: None,
+            done: None,
+        });
+    }
+
+    /// Record an audit entry with the next commit; nobody waits.
+    pub fn write_audit(&self, entry: AuditEntry) {
+        let _ = self.tx.send(Write {
+            events: Vec::new(),
+            status: None,
+            audit: Some(entry),
+            done: None,
+        });
     }
 }
 
@@ -73,8 +89,10 @@ async fn writer(store: Store, mut rx: mpsc::UnboundedReceiver<Write>) {
         let mut statuses: Vec<StatusUpdate> = Vec::new();
         let mut at: HashMap<String, usize> = HashMap::new();
         let mut waiters = Vec::new();
+        let mut audit = Vec::new();
         for w in batch {
             events.extend(w.events);
+            audit.extend(w.audit);
             if let Some(s) = w.status {
                 match at.get(&s.uid) {
                     Some(&i) => statuses[i] = s,
@@ -86,7 +104,7 @@ async fn writer(store: Store, mut rx: mpsc::UnboundedReceiver<Write>) {
             }
             waiters.extend(w.done);
         }
-        let result = store.write_batch(&events, &statuses).await.map_err(|e| {
+        let result = store.write_batch(&events, &statuses, &audit).await.map_err(|e| {
             tracing::error!("journal commit of {} entries failed: {e}", events.len());
             JournalError(e.to_string())
         });

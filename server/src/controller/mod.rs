@@ -9,6 +9,7 @@
 //! | `replay` | a run rebuilt from its journal |
 //! | `actor` | one running workflow: journal, apply, act |
 //! | `admission` | which pending workflow starts next |
+//! | `retention` | TTL expiry and the node log index after a run |
 //! | `bus` | change notifications for the API |
 
 mod actor;
@@ -16,6 +17,7 @@ mod admission;
 mod bus;
 mod journal;
 mod replay;
+mod retention;
 mod submission;
 
 use std::collections::{BTreeMap, HashMap};
@@ -75,6 +77,9 @@ pub struct ControllerConfig {
     pub kill_grace: Duration,
     /// Give tasks a private `/tmp` where the machine allows.
     pub isolate: bool,
+    /// Delete finished workflows this long after they end, unless their
+    /// `ttlStrategy` says otherwise (None: keep them).
+    pub default_ttl: Option<Duration>,
 }
 
 impl ControllerConfig {
@@ -87,6 +92,7 @@ impl ControllerConfig {
             task_parallelism: defaults.parallelism,
             kill_grace: defaults.kill_grace,
             isolate: true,
+            default_ttl: None,
         }
     }
 }
@@ -172,6 +178,11 @@ impl Controller {
 
     pub fn bus(&self) -> &Bus {
         &self.inner.bus
+    }
+
+    /// Record an audited request with the next journal commit.
+    pub fn audit(&self, entry: crate::store::AuditEntry) {
+        self.inner.journal.write_audit(entry);
     }
 
     pub fn config(&self) -> &ControllerConfig {
@@ -344,6 +355,8 @@ impl Controller {
                 None,
             )
             .await?;
+        // Running again: not to be collected until it ends again.
+        self.inner.store.set_expiry(&row.uid, None).await?;
         self.state().admission.started(&row.uid, &row.namespace);
         let startup = Startup { actions, ..Startup::default() };
         if let Err(e) =
@@ -548,6 +561,9 @@ impl Controller {
             let mut state = self.state();
             state.running.insert(uid.to_string(), Running { commands: commands_tx, done });
         }
+        let ttl = serde_json::to_value(&run.plan.spec)
+            .ok()
+            .and_then(|spec| spec.get("ttlStrategy").cloned());
         let actor = Actor {
             uid: uid.to_string(),
             namespace: row.namespace.clone(),
@@ -569,11 +585,59 @@ impl Controller {
                 Outcome::JournalFailed(e) => {
                     tracing::error!(workflow = %uid, "paused until the next start: {e}");
                 }
-                outcome => tracing::debug!(workflow = %uid, "actor ended: {outcome:?}"),
+                Outcome::Finished => {
+                    if let Err(e) = this.after_run(&uid, ttl.as_ref()).await {
+                        tracing::warn!(workflow = %uid, "after the run: {e}");
+                    }
+                }
+                Outcome::ShutDown => tracing::debug!(workflow = %uid, "left for the next start"),
             }
             this.finished(&uid, Some(done_tx));
         });
         Ok(())
+    }
+
+    /// A run ended: record its node logs and when it expires.
+    async fn after_run(
+        &self,
+        uid: &str,
+        ttl: Option<&serde_json::Value>,
+    ) -> Result<(), ControllerError> {
+        let logs = retention::read_log_index(&self.run_dir(uid));
+        self.inner.store.put_node_logs(uid, &logs).await?;
+        let Some(row) = self.inner.store.workflow_by_uid(uid).await? else { return Ok(()) };
+        let default = self.inner.config.default_ttl.map(|d| d.as_secs() as i64);
+        let finished = row.finished_at.unwrap_or_else(now);
+        let at = retention::expiry(ttl, default, &row.phase, finished);
+        self.inner.store.set_expiry(uid, at).await?;
+        Ok(())
+    }
+
+    /// Delete the workflows whose TTL is over at `now`; their names.
+    pub async fn collect_garbage(
+        &self,
+        now: engine::status::Time,
+    ) -> Result<Vec<String>, ControllerError> {
+        let mut deleted = Vec::new();
+        for (namespace, name) in self.inner.store.expired_workflows(now).await? {
+            match self.delete(&namespace, &name).await {
+                Ok(()) | Err(ControllerError::NotFound(_)) => deleted.push(name),
+                Err(e) => tracing::warn!("cannot delete expired workflow {namespace}/{name}: {e}"),
+            }
+        }
+        Ok(deleted)
+    }
+
+    /// Collect garbage every `every`, forever.
+    pub async fn run_garbage_collector(self, every: Duration) {
+        loop {
+            match self.collect_garbage(now()).await {
+                Ok(d) if !d.is_empty() => tracing::info!("deleted {} expired workflows", d.len()),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("garbage collection: {e}"),
+            }
+            tokio::time::sleep(every).await;
+        }
     }
 
     /// A workflow's actor ended (or never started): free its place.

@@ -11,6 +11,7 @@
 mod config_maps;
 mod crons;
 mod entry;
+mod retention;
 mod secrets;
 mod selector;
 mod templates;
@@ -23,6 +24,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
 pub use crons::CronRow;
 pub use entry::{Entry, LoggedEvent};
+pub use retention::{AuditEntry, NodeLog};
 pub use secrets::{KEY_ENV, SecretKey};
 pub use selector::{LabelSelector, ListQuery, SelectorError};
 pub use templates::{TemplateKind, TemplateRow};

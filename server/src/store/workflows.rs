@@ -184,7 +184,11 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         // Children first: SQLite enforces the cascade only with its
         // foreign-key pragma on, which a shared database may not have.
-        for table in ["workflow_events WHERE workflow_uid", "workflow_labels WHERE uid"] {
+        for table in [
+            "workflow_events WHERE workflow_uid",
+            "workflow_labels WHERE uid",
+            "node_logs WHERE workflow_uid",
+        ] {
             sqlx::query(&format!("DELETE FROM {table} = $1")).bind(uid).execute(&mut *tx).await?;
         }
         let done =
@@ -196,7 +200,7 @@ impl Store {
     /// Append events, in one transaction (a batch may hold several
     /// workflows' events: one commit for a burst of exits).
     pub async fn append_events(&self, batch: &[LoggedEvent]) -> Result<(), StoreError> {
-        self.write_batch(batch, &[]).await
+        self.write_batch(batch, &[], &[]).await
     }
 
     /// The group commit: journal entries, then the latest statuses, in one
@@ -205,6 +209,7 @@ impl Store {
         &self,
         events: &[LoggedEvent],
         statuses: &[StatusUpdate],
+        audit: &[super::AuditEntry],
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for e in events {
@@ -231,6 +236,9 @@ impl Store {
             .bind(&s.uid)
             .execute(&mut *tx)
             .await?;
+        }
+        for a in audit {
+            Self::insert_audit(&mut tx, a).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -261,7 +269,7 @@ impl Store {
 
     /// Record a workflow's status (and its phase and times, for listing).
     pub async fn save_status(&self, uid: &str, status: &WorkflowStatus) -> Result<(), StoreError> {
-        self.write_batch(&[], &[StatusUpdate::new(uid, status, false)?]).await
+        self.write_batch(&[], &[StatusUpdate::new(uid, status, false)?], &[]).await
     }
 }
 
