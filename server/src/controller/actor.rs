@@ -189,16 +189,55 @@ impl Actor {
         entries: Vec<Entry>,
         at: engine::status::Time,
     ) -> Result<(), JournalError> {
-        let logged = entries
+        let logged: Vec<LoggedEvent> = entries
             .into_iter()
-            .map(|entry| {
-                let e =
-                    LoggedEvent { workflow_uid: self.uid.clone(), seq: self.next_seq, at, entry };
-                self.next_seq += 1;
-                e
+            .enumerate()
+            .map(|(i, entry)| LoggedEvent {
+                workflow_uid: self.uid.clone(),
+                seq: self.next_seq + i as i64,
+                at,
+                entry,
             })
             .collect();
-        self.journal.write(logged, None).await
+        let n = logged.len() as i64;
+        self.write_retrying(logged, None).await?;
+        self.next_seq += n;
+        Ok(())
+    }
+
+    /// Write to the journal; while the store refuses (disk full, database
+    /// read-only or unreachable), say so and try again every second —
+    /// nothing is applied or acted on meanwhile, and nothing is lost: the
+    /// batch is all or nothing. Gives up only when the server shuts down.
+    async fn write_retrying(
+        &mut self,
+        events: Vec<LoggedEvent>,
+        status: Option<StatusUpdate>,
+    ) -> Result<(), JournalError> {
+        let mut failures = 0u32;
+        loop {
+            match self.journal.write(events.clone(), status.clone()).await {
+                Ok(()) => {
+                    if failures > 0 {
+                        tracing::info!(workflow = %self.name, "the journal is writable again");
+                    }
+                    return Ok(());
+                }
+                Err(e) => {
+                    if failures.is_multiple_of(60) {
+                        tracing::error!(
+                            workflow = %self.name,
+                            "{e}; the workflow waits (its tasks go on) and tries again every second"
+                        );
+                    }
+                    failures += 1;
+                    if self.shutdown.borrow().is_some() {
+                        return Err(e);
+                    }
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
     }
 
     fn perform(&mut self, actions: Vec<Action>, l: &mut Loop) {
@@ -232,7 +271,7 @@ impl Actor {
             StatusUpdate::new(&self.uid, &self.run.status, self.run.is_workflow_suspended())
                 .map_err(|e| JournalError(e.to_string()))?;
         if durable {
-            self.journal.write(Vec::new(), Some(update)).await?;
+            self.write_retrying(Vec::new(), Some(update)).await?;
         } else {
             self.journal.write_status(update);
         }

@@ -450,9 +450,27 @@ impl Controller {
     fn spawn_start(&self, uid: String) {
         let this = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = this.start_run(&uid).await {
-                tracing::error!(workflow = %uid, "cannot start: {e}");
-                this.finished(&uid, None);
+            let mut failures = 0u32;
+            loop {
+                match this.start_run(&uid).await {
+                    Ok(()) => return,
+                    // The store refuses for now (disk full, database
+                    // down): try again, unless the server is stopping.
+                    Err(e @ (ControllerError::Store(_) | ControllerError::Journal(_)))
+                        if !this.state().stopping =>
+                    {
+                        if failures.is_multiple_of(30) {
+                            tracing::error!(workflow = %uid, "cannot start yet: {e}; trying again");
+                        }
+                        failures += 1;
+                        tokio::time::sleep(Duration::from_secs(2)).await;
+                    }
+                    Err(e) => {
+                        tracing::error!(workflow = %uid, "cannot start: {e}");
+                        this.finished(&uid, None);
+                        return;
+                    }
+                }
             }
         });
     }

@@ -43,6 +43,8 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the database cannot be written ({0}): is it read-only, or the disk full?")]
+    NotWritable(String),
     #[error("secret key: {0}")]
     Key(String),
 }
@@ -89,6 +91,27 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!().run(&pool).await?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ('last_open', $1) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(now.to_string())
+        .execute(&pool)
+        .await
+        .map_err(|e| StoreError::NotWritable(e.to_string()))?;
         Ok(Store { pool })
+    }
+
+    /// The database's own consistency check: `"ok"` when sound (SQLite's
+    /// `PRAGMA integrity_check`; PostgreSQL checks itself).
+    pub async fn integrity_check(&self) -> Result<String, StoreError> {
+        use sqlx::Row;
+        match sqlx::query("PRAGMA integrity_check").fetch_one(&self.pool).await {
+            Ok(row) => Ok(row.try_get::<String, _>(0)?),
+            Err(_) => Ok("ok".into()),
+        }
     }
 }

@@ -80,7 +80,25 @@ impl Store {
     pub async fn insert_workflow(&self, w: &NewWorkflow) -> Result<(), StoreError> {
         let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
         let labels = serde_json::to_string(&w.labels).map_err(corrupt)?;
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.pool.acquire().await?;
+        let inserted = async {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            Self::insert_workflow_in(&mut tx, w, &labels).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        if matches!(inserted, Err(StoreError::Database(_))) {
+            conn.close_on_drop();
+        }
+        inserted
+    }
+
+    async fn insert_workflow_in(
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        w: &NewWorkflow,
+        labels: &str,
+    ) -> Result<(), StoreError> {
         let r = sqlx::query(
             "INSERT INTO workflows (uid, namespace, name, phase, labels, created_at, submission, status) \
              VALUES ($1, $2, $3, 'Pending', $4, $5, $6, '{\"phase\":\"Pending\"}')",
@@ -91,7 +109,7 @@ impl Store {
         .bind(labels)
         .bind(w.created_at.0)
         .bind(w.submission.to_string())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await;
         match r {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
@@ -107,10 +125,9 @@ impl Store {
                 .bind(&w.uid)
                 .bind(k)
                 .bind(v)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 
@@ -211,7 +228,28 @@ impl Store {
         statuses: &[StatusUpdate],
         audit: &[super::AuditEntry],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.pool.acquire().await?;
+        let written = async {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            Self::write_batch_in(&mut tx, events, statuses, audit).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        if written.is_err() {
+            // A failed SQLite transaction (disk full) can leave its lock
+            // behind on the connection: it leaves the pool.
+            conn.close_on_drop();
+        }
+        written
+    }
+
+    async fn write_batch_in(
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        events: &[LoggedEvent],
+        statuses: &[StatusUpdate],
+        audit: &[super::AuditEntry],
+    ) -> Result<(), StoreError> {
         for e in events {
             let entry =
                 serde_json::to_string(&e.entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -220,7 +258,7 @@ impl Store {
                 .bind(e.seq)
                 .bind(e.at.0)
                 .bind(entry)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
         for s in statuses {
@@ -234,13 +272,12 @@ impl Store {
             .bind(s.finished_at.map(|t| t.0))
             .bind(i64::from(s.suspended))
             .bind(&s.uid)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
         for a in audit {
-            Self::insert_audit(&mut tx, a).await?;
+            Self::insert_audit(tx, a).await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 

@@ -20,6 +20,17 @@ impl Server {
     /// Start a server on `data_dir` (and `database_url`, default SQLite
     /// there) with these extra arguments; wait until it answers.
     pub fn start(data_dir: &Path, database_url: Option<&str>, extra: &[&str]) -> Server {
+        Server::start_wrapped(&[], data_dir, database_url, extra)
+    }
+
+    /// Like [`Server::start`], the command run through `wrapper` (e.g.
+    /// `unshare … sh -c '…; exec "$@"' sh`).
+    pub fn start_wrapped(
+        wrapper: &[&str],
+        data_dir: &Path,
+        database_url: Option<&str>,
+        extra: &[&str],
+    ) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -30,7 +41,15 @@ impl Server {
         );
         std::fs::create_dir_all(data_dir).expect("data dir");
         let log = data_dir.join(format!("server-{port}.log"));
-        let child = Command::new(KEELSON)
+        let mut command = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(KEELSON);
+                c
+            }
+            None => Command::new(KEELSON),
+        };
+        let child = command
             .arg("server")
             .arg("--data-dir")
             .arg(data_dir)
