@@ -9,8 +9,8 @@ use server::store::Entry;
 
 mod support;
 use server::store::{
-    LabelSelector, ListQuery, LoggedEvent, NewWorkflow, SecretKey, StatusUpdate, Store, StoreError,
-    TemplateKind,
+    Batch, LabelSelector, ListQuery, LoggedEvent, NewWorkflow, SecretKey, StatusUpdate, Store,
+    StoreError, TemplateKind,
 };
 
 fn new(uid: &str, name: &str, created: i64) -> NewWorkflow {
@@ -234,7 +234,10 @@ async fn queries(store: &Store) {
         false,
     )
     .expect("status");
-    store.write_batch(&[], &[running], &[]).await.expect("status");
+    store
+        .write_batch(&Batch { statuses: vec![running], ..Batch::default() })
+        .await
+        .expect("status");
     assert_eq!(names(run(q("workflows.argoproj.io/phase in (Running)")).await), ["wf-3"]);
     let phases = ListQuery {
         namespace: Some("argo".into()),
@@ -290,8 +293,12 @@ async fn large_status(store: &Store) {
         started_at: Some(Time(1)),
         finished_at: Some(Time(2)),
         suspended: false,
+        expires_at: None,
     };
-    store.write_batch(&[], &[update], &[]).await.expect("write a large status");
+    store
+        .write_batch(&Batch { statuses: vec![update], ..Batch::default() })
+        .await
+        .expect("write a large status");
     let got = store.workflow("argo", "wf-0").await.expect("get").expect("found");
     assert_eq!(got.status["nodes"].as_object().map(|m| m.len()), Some(100_000));
     let typed = got.typed_status().expect("typed");

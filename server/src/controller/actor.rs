@@ -35,7 +35,17 @@ pub enum Outcome {
     JournalFailed(JournalError),
 }
 
+/// What happens to the run's record once it is over.
+pub struct Retention {
+    /// `spec.ttlStrategy` (the effective spec's).
+    pub ttl: Option<serde_json::Value>,
+    /// The server's default TTL in seconds.
+    pub default_ttl: Option<i64>,
+    pub run_dir: std::path::PathBuf,
+}
+
 pub struct Actor {
+    pub retention: Retention,
     pub uid: String,
     pub namespace: String,
     pub name: String,
@@ -205,6 +215,23 @@ impl Actor {
         Ok(())
     }
 
+    async fn finish_retrying(
+        &mut self,
+        update: StatusUpdate,
+        logs: Vec<crate::store::NodeLog>,
+    ) -> Result<(), JournalError> {
+        loop {
+            match self.journal.finish(update.clone(), logs.clone()).await {
+                Ok(()) => return Ok(()),
+                Err(e) if self.shutdown.borrow().is_some() => return Err(e),
+                Err(e) => {
+                    tracing::error!(workflow = %self.name, "{e}; trying again in a second");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+
     /// Write to the journal; while the store refuses (disk full, database
     /// read-only or unreachable), say so and try again every second —
     /// nothing is applied or acted on meanwhile, and nothing is lost: the
@@ -267,10 +294,19 @@ impl Actor {
     /// Write the status snapshot (waiting for it when `durable`) and tell
     /// the bus.
     async fn save_status(&mut self, durable: bool) -> Result<(), JournalError> {
-        let update =
+        let mut update =
             StatusUpdate::new(&self.uid, &self.run.status, self.run.is_workflow_suspended())
                 .map_err(|e| JournalError(e.to_string()))?;
-        if durable {
+        if self.run.is_done() {
+            // The end: when the record expires, and its node log index,
+            // with the final status in one write.
+            let r = &self.retention;
+            let finished = self.run.status.finished_at.unwrap_or_else(now);
+            update.expires_at =
+                super::retention::expiry(r.ttl.as_ref(), r.default_ttl, &update.phase, finished);
+            let logs = super::retention::read_log_index(&r.run_dir);
+            self.finish_retrying(update, logs).await?;
+        } else if durable {
             self.write_retrying(Vec::new(), Some(update)).await?;
         } else {
             self.journal.write_status(update);

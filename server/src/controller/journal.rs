@@ -1,15 +1,16 @@
-//! The journal writer: group commit. Every workflow's actor hands it
-//! entries (and its latest status); one writer task commits whatever has
-//! arrived while the previous commit ran, in one transaction, then
-//! answers each waiter. A burst of task exits across many workflows so
-//! costs a few commits, and an entry is durable before the actor that
-//! wrote it acts on it (write-ahead).
+//! The journal writer: group commit. Submissions, every workflow's journal
+//! entries and latest status, node logs and audit entries are handed to
+//! one writer task, which commits whatever has arrived while the previous
+//! commit ran in one transaction, then answers each waiter. A burst of
+//! submissions or task exits across many workflows so costs a few commits,
+//! and an entry is durable before the actor that wrote it acts on it
+//! (write-ahead).
 
 use std::collections::HashMap;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::store::{AuditEntry, LoggedEvent, StatusUpdate, Store};
+use crate::store::{AuditEntry, Batch, LoggedEvent, NewWorkflow, NodeLog, StatusUpdate, Store};
 
 /// Most writes folded into one transaction.
 const MAX_BATCH: usize = 512;
@@ -19,11 +20,16 @@ const MAX_BATCH: usize = 512;
 #[error("cannot write the journal: {0}")]
 pub struct JournalError(pub String);
 
+/// One caller's part of a batch.
+#[derive(Default)]
 struct Write {
+    insert: Option<NewWorkflow>,
     events: Vec<LoggedEvent>,
     status: Option<StatusUpdate>,
+    node_logs: Option<(String, Vec<NodeLog>)>,
     audit: Option<AuditEntry>,
-    done: Option<oneshot::Sender<Result<(), JournalError>>>,
+    /// Answered with whether the insert (if any) was new.
+    done: Option<oneshot::Sender<Result<bool, JournalError>>>,
 }
 
 /// A handle on the writer; cheap to clone.
@@ -40,76 +46,97 @@ impl Journal {
         Journal { tx }
     }
 
+    async fn send(&self, mut w: Write) -> Result<bool, JournalError> {
+        let (done, wait) = oneshot::channel();
+        w.done = Some(done);
+        self.tx.send(w).map_err(|_| JournalError("the writer has stopped".into()))?;
+        wait.await.map_err(|_| JournalError("the writer has stopped".into()))?
+    }
+
     /// Commit `events` (and `status`), and wait until they are durable.
     pub async fn write(
         &self,
         events: Vec<LoggedEvent>,
         status: Option<StatusUpdate>,
     ) -> Result<(), JournalError> {
-        let (done, wait) = oneshot::channel();
-        self.tx
-            .send(Write { events, status, audit: None, done: Some(done) })
-            .map_err(|_| JournalError("the writer has stopped".into()))?;
-        wait.await.map_err(|_| JournalError("the writer has stopped".into()))?
+        self.send(Write { events, status, ..Write::default() }).await.map(|_| ())
+    }
+
+    /// Store a new workflow; `false` if its name is taken.
+    pub async fn insert(&self, w: NewWorkflow) -> Result<bool, JournalError> {
+        self.send(Write { insert: Some(w), ..Write::default() }).await
+    }
+
+    /// A run's last status with its node log index, durably.
+    pub async fn finish(
+        &self,
+        status: StatusUpdate,
+        logs: Vec<NodeLog>,
+    ) -> Result<(), JournalError> {
+        let node_logs = Some((status.uid.clone(), logs));
+        self.send(Write { status: Some(status), node_logs, ..Write::default() }).await.map(|_| ())
     }
 
     /// Record a status with the next commit; nobody waits (a newer one
     /// will follow, or the journal rebuilds it).
     pub fn write_status(&self, status: StatusUpdate) {
-        let _ = self.tx.send(Write {
-            events: Vec::new(),
-            status: Some(status),
-            audit: None,
-            done: None,
-        });
+        let _ = self.tx.send(Write { status: Some(status), ..Write::default() });
     }
 
     /// Record an audit entry with the next commit; nobody waits.
     pub fn write_audit(&self, entry: AuditEntry) {
-        let _ = self.tx.send(Write {
-            events: Vec::new(),
-            status: None,
-            audit: Some(entry),
-            done: None,
-        });
+        let _ = self.tx.send(Write { audit: Some(entry), ..Write::default() });
     }
 }
 
 async fn writer(store: Store, mut rx: mpsc::UnboundedReceiver<Write>) {
     while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
+        let mut writes = vec![first];
+        while writes.len() < MAX_BATCH {
             match rx.try_recv() {
-                Ok(w) => batch.push(w),
+                Ok(w) => writes.push(w),
                 Err(_) => break,
             }
         }
-        let mut events = Vec::new();
+        let mut batch = Batch::default();
         // The latest status of each workflow, in the order first seen.
-        let mut statuses: Vec<StatusUpdate> = Vec::new();
         let mut at: HashMap<String, usize> = HashMap::new();
+        // Each waiter, and which insert (if any) it made.
         let mut waiters = Vec::new();
-        let mut audit = Vec::new();
-        for w in batch {
-            events.extend(w.events);
-            audit.extend(w.audit);
+        for w in writes {
+            let insert = w.insert.map(|i| {
+                batch.inserts.push(i);
+                batch.inserts.len() - 1
+            });
+            batch.events.extend(w.events);
             if let Some(s) = w.status {
                 match at.get(&s.uid) {
-                    Some(&i) => statuses[i] = s,
+                    Some(&i) => batch.statuses[i] = s,
                     None => {
-                        at.insert(s.uid.clone(), statuses.len());
-                        statuses.push(s);
+                        at.insert(s.uid.clone(), batch.statuses.len());
+                        batch.statuses.push(s);
                     }
                 }
             }
-            waiters.extend(w.done);
+            batch.node_logs.extend(w.node_logs);
+            batch.audit.extend(w.audit);
+            waiters.extend(w.done.map(|d| (d, insert)));
         }
-        let result = store.write_batch(&events, &statuses, &audit).await.map_err(|e| {
-            tracing::error!("journal commit of {} entries failed: {e}", events.len());
+        let result = store.write_batch(&batch).await.map_err(|e| {
+            tracing::error!(
+                "journal commit of {} entries and {} submissions failed: {e}",
+                batch.events.len(),
+                batch.inserts.len()
+            );
             JournalError(e.to_string())
         });
-        for w in waiters {
-            let _ = w.send(result.clone());
+        for (w, insert) in waiters {
+            let answer = match (&result, insert) {
+                (Ok(inserted), Some(i)) => Ok(inserted.get(i).copied().unwrap_or(false)),
+                (Ok(_), None) => Ok(true),
+                (Err(e), _) => Err(e.clone()),
+            };
+            let _ = w.send(answer);
         }
     }
 }

@@ -209,15 +209,14 @@ impl Controller {
         let mut attempts = 0;
         let row = loop {
             let new = submission::prepare(&req, &catalog, now())?;
-            match self.inner.store.insert_workflow(&new).await {
-                Ok(()) => break new,
-                Err(StoreError::AlreadyExists { name, .. }) => {
-                    attempts += 1;
-                    if !generated || attempts >= 8 {
-                        return Err(ControllerError::AlreadyExists(name));
-                    }
-                }
-                Err(e) => return Err(e.into()),
+            // With the journal's group commit: a burst of submissions
+            // shares transactions.
+            if self.inner.journal.insert(new.clone()).await? {
+                break new;
+            }
+            attempts += 1;
+            if !generated || attempts >= 8 {
+                return Err(ControllerError::AlreadyExists(new.name));
             }
         };
         let stored = self.inner.store.workflow_by_uid(&row.uid).await?;
@@ -582,7 +581,9 @@ impl Controller {
         let ttl = serde_json::to_value(&run.plan.spec)
             .ok()
             .and_then(|spec| spec.get("ttlStrategy").cloned());
+        let default_ttl = self.inner.config.default_ttl.map(|d| d.as_secs() as i64);
         let actor = Actor {
+            retention: actor::Retention { ttl, default_ttl, run_dir: run_dir.clone() },
             uid: uid.to_string(),
             namespace: row.namespace.clone(),
             name: row.name.clone(),
@@ -603,31 +604,11 @@ impl Controller {
                 Outcome::JournalFailed(e) => {
                     tracing::error!(workflow = %uid, "paused until the next start: {e}");
                 }
-                Outcome::Finished => {
-                    if let Err(e) = this.after_run(&uid, ttl.as_ref()).await {
-                        tracing::warn!(workflow = %uid, "after the run: {e}");
-                    }
-                }
+                Outcome::Finished => tracing::debug!(workflow = %uid, "finished"),
                 Outcome::ShutDown => tracing::debug!(workflow = %uid, "left for the next start"),
             }
             this.finished(&uid, Some(done_tx));
         });
-        Ok(())
-    }
-
-    /// A run ended: record its node logs and when it expires.
-    async fn after_run(
-        &self,
-        uid: &str,
-        ttl: Option<&serde_json::Value>,
-    ) -> Result<(), ControllerError> {
-        let logs = retention::read_log_index(&self.run_dir(uid));
-        self.inner.store.put_node_logs(uid, &logs).await?;
-        let Some(row) = self.inner.store.workflow_by_uid(uid).await? else { return Ok(()) };
-        let default = self.inner.config.default_ttl.map(|d| d.as_secs() as i64);
-        let finished = row.finished_at.unwrap_or_else(now);
-        let at = retention::expiry(ttl, default, &row.phase, finished);
-        self.inner.store.set_expiry(uid, at).await?;
         Ok(())
     }
 

@@ -207,7 +207,7 @@ impl Scheduler {
         Ok(Some(Fired::Started { cron: row.name.clone(), workflow: name, at }))
     }
 
-    /// This CronWorkflow's runs, newest first.
+    /// This CronWorkflow's runs, the most recently scheduled first.
     pub async fn history(
         &self,
         row: &CronRow,
@@ -219,7 +219,19 @@ impl Scheduler {
                 .map_err(|e| ControllerError::Invalid(e.to_string()))?,
             ..Default::default()
         };
-        Ok(self.controller.store().query_workflows(&q).await?)
+        let mut runs = self.controller.store().query_workflows(&q).await?;
+        // Several runs can be created within a second (a clock moved by
+        // hand, catch-up): order by the fire they were for.
+        let scheduled = |w: &crate::store::WorkflowRow| {
+            w.submission
+                .pointer("/workflow/metadata/annotations")
+                .and_then(|a| a.get(SCHEDULED_ANNOTATION))
+                .and_then(Value::as_str)
+                .and_then(Time::parse_rfc3339)
+                .unwrap_or(w.created_at)
+        };
+        runs.sort_by_key(|w| std::cmp::Reverse((scheduled(w), w.created_at)));
+        Ok(runs)
     }
 
     /// Keep `successfulJobsHistoryLimit` (3) succeeded and

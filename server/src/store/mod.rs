@@ -28,7 +28,7 @@ pub use retention::{AuditEntry, NodeLog};
 pub use secrets::{KEY_ENV, SecretKey};
 pub use selector::{LabelSelector, ListQuery, SelectorError};
 pub use templates::{TemplateKind, TemplateRow};
-pub use workflows::{NewWorkflow, StatusUpdate, WorkflowRow};
+pub use workflows::{Batch, NewWorkflow, StatusUpdate, WorkflowRow};
 
 /// What can go wrong in the store, with what the user can do about it.
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +103,23 @@ impl Store {
         .await
         .map_err(|e| StoreError::NotWritable(e.to_string()))?;
         Ok(Store { pool })
+    }
+
+    /// Bytes the database takes (SQLite: its pages, after folding the
+    /// write-ahead log in; PostgreSQL: `pg_database_size`).
+    pub async fn size_bytes(&self) -> Result<i64, StoreError> {
+        use sqlx::Row;
+        if sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await.is_ok() {
+            let pages: i64 =
+                sqlx::query("PRAGMA page_count").fetch_one(&self.pool).await?.try_get(0)?;
+            let size: i64 =
+                sqlx::query("PRAGMA page_size").fetch_one(&self.pool).await?.try_get(0)?;
+            return Ok(pages * size);
+        }
+        let row = sqlx::query("SELECT pg_database_size(current_database()) AS n")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("n")?)
     }
 
     /// The database's own consistency check: `"ok"` when sound (SQLite's

@@ -53,8 +53,11 @@ impl Store {
     }
 
     /// Record node log entries (a node seen again replaces its entry).
-    pub async fn put_node_logs(&self, uid: &str, logs: &[NodeLog]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+    pub(super) async fn put_node_logs_in(
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        uid: &str,
+        logs: &[NodeLog],
+    ) -> Result<(), StoreError> {
         for l in logs {
             sqlx::query(
                 "INSERT INTO node_logs (workflow_uid, node, pod_name, file, lines, first_line_at, \
@@ -70,10 +73,9 @@ impl Store {
             .bind(l.lines)
             .bind(&l.first_line_at)
             .bind(&l.last_line_at)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 

@@ -47,6 +47,17 @@ pub struct NewWorkflow {
     pub submission: serde_json::Value,
 }
 
+/// One group commit's writes (see [`Store::write_batch`]).
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub inserts: Vec<NewWorkflow>,
+    pub events: Vec<LoggedEvent>,
+    pub statuses: Vec<StatusUpdate>,
+    /// Node log index entries, by workflow uid.
+    pub node_logs: Vec<(String, Vec<super::NodeLog>)>,
+    pub audit: Vec<super::AuditEntry>,
+}
+
 /// A workflow's latest status, for [`Store::write_batch`].
 #[derive(Debug, Clone)]
 pub struct StatusUpdate {
@@ -57,6 +68,8 @@ pub struct StatusUpdate {
     pub started_at: Option<Time>,
     pub finished_at: Option<Time>,
     pub suspended: bool,
+    /// When the finished workflow is to be deleted (TTL).
+    pub expires_at: Option<Time>,
 }
 
 impl StatusUpdate {
@@ -69,6 +82,7 @@ impl StatusUpdate {
             started_at: status.started_at,
             finished_at: status.finished_at,
             suspended,
+            expires_at: None,
         })
     }
 }
@@ -78,30 +92,27 @@ const SELECT: &str = "SELECT uid, namespace, name, phase, labels, created_at, st
 
 impl Store {
     pub async fn insert_workflow(&self, w: &NewWorkflow) -> Result<(), StoreError> {
-        let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
-        let labels = serde_json::to_string(&w.labels).map_err(corrupt)?;
-        let mut conn = self.pool.acquire().await?;
-        let inserted = async {
-            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-            Self::insert_workflow_in(&mut tx, w, &labels).await?;
-            tx.commit().await?;
-            Ok(())
+        let batch = Batch { inserts: vec![w.clone()], ..Batch::default() };
+        match self.write_batch(&batch).await?.first() {
+            Some(true) => Ok(()),
+            _ => Err(StoreError::AlreadyExists {
+                namespace: w.namespace.clone(),
+                name: w.name.clone(),
+            }),
         }
-        .await;
-        if matches!(inserted, Err(StoreError::Database(_))) {
-            conn.close_on_drop();
-        }
-        inserted
     }
 
+    /// Insert unless the name (or uid) is taken; whether it was inserted.
     async fn insert_workflow_in(
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
         w: &NewWorkflow,
-        labels: &str,
-    ) -> Result<(), StoreError> {
-        let r = sqlx::query(
+    ) -> Result<bool, StoreError> {
+        let labels =
+            serde_json::to_string(&w.labels).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let done = sqlx::query(
             "INSERT INTO workflows (uid, namespace, name, phase, labels, created_at, submission, status) \
-             VALUES ($1, $2, $3, 'Pending', $4, $5, $6, '{\"phase\":\"Pending\"}')",
+             VALUES ($1, $2, $3, 'Pending', $4, $5, $6, '{\"phase\":\"Pending\"}') \
+             ON CONFLICT DO NOTHING",
         )
         .bind(&w.uid)
         .bind(&w.namespace)
@@ -110,16 +121,10 @@ impl Store {
         .bind(w.created_at.0)
         .bind(w.submission.to_string())
         .execute(&mut **tx)
-        .await;
-        match r {
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(StoreError::AlreadyExists {
-                    namespace: w.namespace.clone(),
-                    name: w.name.clone(),
-                });
-            }
-            r => r?,
-        };
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
         for (k, v) in &w.labels {
             sqlx::query("INSERT INTO workflow_labels (uid, key, value) VALUES ($1, $2, $3)")
                 .bind(&w.uid)
@@ -128,7 +133,7 @@ impl Store {
                 .execute(&mut **tx)
                 .await?;
         }
-        Ok(())
+        Ok(true)
     }
 
     pub async fn workflow(
@@ -185,6 +190,20 @@ impl Store {
         rows.iter().map(workflow_row).collect()
     }
 
+    /// How many workflows match `q` (its limit and page ignored).
+    pub async fn count_workflows(&self, q: &ListQuery) -> Result<i64, StoreError> {
+        let (clause, binds) = where_clause(&ListQuery { limit: 0, after: None, ..q.clone() });
+        let sql = format!("SELECT COUNT(*) AS n FROM workflows{clause}");
+        let mut query = sqlx::query(&sql);
+        for b in binds {
+            query = match b {
+                Bind::Text(t) => query.bind(t),
+                Bind::Int(i) => query.bind(i),
+            };
+        }
+        Ok(query.fetch_one(&self.pool).await?.try_get("n")?)
+    }
+
     /// Workflows not finished (Pending or Running), oldest first: what a
     /// starting server resumes.
     pub async fn unfinished_workflows(&self) -> Result<Vec<WorkflowRow>, StoreError> {
@@ -216,24 +235,21 @@ impl Store {
 
     /// Append events, in one transaction (a batch may hold several
     /// workflows' events: one commit for a burst of exits).
-    pub async fn append_events(&self, batch: &[LoggedEvent]) -> Result<(), StoreError> {
-        self.write_batch(batch, &[], &[]).await
+    pub async fn append_events(&self, events: &[LoggedEvent]) -> Result<(), StoreError> {
+        self.write_batch(&Batch { events: events.to_vec(), ..Batch::default() }).await.map(|_| ())
     }
 
-    /// The group commit: journal entries, then the latest statuses, in one
-    /// transaction — all of it or none.
-    pub async fn write_batch(
-        &self,
-        events: &[LoggedEvent],
-        statuses: &[StatusUpdate],
-        audit: &[super::AuditEntry],
-    ) -> Result<(), StoreError> {
+    /// The group commit: new workflows, journal entries, the latest
+    /// statuses, node logs and audit entries, in one transaction — all of
+    /// it or none. Returns, for each insert in order, whether it was new
+    /// (`false`: the name was taken).
+    pub async fn write_batch(&self, batch: &Batch) -> Result<Vec<bool>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let written = async {
             let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-            Self::write_batch_in(&mut tx, events, statuses, audit).await?;
+            let inserted = Self::write_batch_in(&mut tx, batch).await?;
             tx.commit().await?;
-            Ok(())
+            Ok(inserted)
         }
         .await;
         if written.is_err() {
@@ -246,11 +262,13 @@ impl Store {
 
     async fn write_batch_in(
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        events: &[LoggedEvent],
-        statuses: &[StatusUpdate],
-        audit: &[super::AuditEntry],
-    ) -> Result<(), StoreError> {
-        for e in events {
+        batch: &Batch,
+    ) -> Result<Vec<bool>, StoreError> {
+        let mut inserted = Vec::with_capacity(batch.inserts.len());
+        for w in &batch.inserts {
+            inserted.push(Self::insert_workflow_in(tx, w).await?);
+        }
+        for e in &batch.events {
             let entry =
                 serde_json::to_string(&e.entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             sqlx::query("INSERT INTO workflow_events (workflow_uid, seq, at, event) VALUES ($1, $2, $3, $4)")
@@ -261,24 +279,29 @@ impl Store {
                 .execute(&mut **tx)
                 .await?;
         }
-        for s in statuses {
+        for s in &batch.statuses {
             sqlx::query(
                 "UPDATE workflows SET status = $1, phase = $2, started_at = $3, finished_at = $4, \
-                 suspended = $5, resource_version = resource_version + 1 WHERE uid = $6",
+                 suspended = $5, expires_at = $6, resource_version = resource_version + 1 \
+                 WHERE uid = $7",
             )
             .bind(&s.status)
             .bind(&s.phase)
             .bind(s.started_at.map(|t| t.0))
             .bind(s.finished_at.map(|t| t.0))
             .bind(i64::from(s.suspended))
+            .bind(s.expires_at.map(|t| t.0))
             .bind(&s.uid)
             .execute(&mut **tx)
             .await?;
         }
-        for a in audit {
+        for (uid, logs) in &batch.node_logs {
+            Self::put_node_logs_in(tx, uid, logs).await?;
+        }
+        for a in &batch.audit {
             Self::insert_audit(tx, a).await?;
         }
-        Ok(())
+        Ok(inserted)
     }
 
     /// A workflow's journal, in order.
@@ -306,7 +329,8 @@ impl Store {
 
     /// Record a workflow's status (and its phase and times, for listing).
     pub async fn save_status(&self, uid: &str, status: &WorkflowStatus) -> Result<(), StoreError> {
-        self.write_batch(&[], &[StatusUpdate::new(uid, status, false)?], &[]).await
+        let status = StatusUpdate::new(uid, status, false)?;
+        self.write_batch(&Batch { statuses: vec![status], ..Batch::default() }).await.map(|_| ())
     }
 }
 
