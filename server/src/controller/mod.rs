@@ -33,7 +33,7 @@ pub use bus::{Bus, Change};
 pub use journal::JournalError;
 pub use submission::{SubmitRequest, Submitted, check};
 
-use crate::executor::{Isolation, LocalConfig, LocalExecutor, LocalStore};
+use crate::executor::{Isolation, LocalConfig, LocalExecutor, LocalStore, SlotPool};
 use crate::runner::now;
 use crate::store::{Entry, LoggedEvent, SecretKey, Store, StoreError, TemplateKind, WorkflowRow};
 use actor::{Actor, Outcome, Startup};
@@ -112,6 +112,8 @@ struct Inner {
     shutdown: watch::Sender<Option<Instant>>,
     /// Probed once, handed to every executor.
     isolation: Mutex<Option<Isolation>>,
+    /// Task directories, shared by every workflow's executor.
+    slots: SlotPool,
     state: Mutex<State>,
 }
 
@@ -137,6 +139,9 @@ impl Controller {
         config: ControllerConfig,
     ) -> Result<Controller, ControllerError> {
         let journal = Journal::start(store.clone());
+        // The last server's task directories: nobody's now.
+        let _ = std::fs::remove_dir_all(config.data_dir.join("tasks"));
+        let slots = SlotPool::new(&config.data_dir);
         let controller = Controller {
             inner: Arc::new(Inner {
                 store,
@@ -146,6 +151,7 @@ impl Controller {
                 bus: Bus::default(),
                 shutdown: watch::channel(None).0,
                 isolation: Mutex::new(None),
+                slots,
                 state: Mutex::new(State::default()),
             }),
         };
@@ -525,12 +531,11 @@ impl Controller {
                 (run, 1, Vec::new())
             }
             Some(r) => {
-                // The old server's tasks: ended, and their slots freed.
+                // The old server's tasks: ended.
                 let reaped = LocalExecutor::reap_orphans(&run_dir);
                 if reaped > 0 {
                     tracing::info!(workflow = %row.name, "ended {reaped} orphaned task(s)");
                 }
-                let _ = tokio::fs::remove_dir_all(run_dir.join("tasks")).await;
                 for (node, (_, started)) in r.in_flight {
                     let message = if started {
                         "executor lost: server restarted while the task ran"
@@ -565,6 +570,7 @@ impl Controller {
         config.kill_grace = self.inner.config.kill_grace;
         config.isolate = self.inner.config.isolate;
         config.known_isolation = *self.inner.isolation.lock().unwrap_or_else(|e| e.into_inner());
+        config.slots = Some(self.inner.slots.clone());
         let executor = LocalExecutor::new(config, events_tx);
         *self.inner.isolation.lock().unwrap_or_else(|e| e.into_inner()) =
             Some(executor.isolation());

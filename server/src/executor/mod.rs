@@ -31,5 +31,5 @@ impl Executor for LocalExecutor {
 
 pub use local::{
     ImageEntry, ImageTable, Isolation, LoadError, LocalConfig, LocalExecutor, LocalStore, LogLine,
-    Stream,
+    SlotPool, Stream,
 };

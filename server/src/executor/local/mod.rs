@@ -70,6 +70,9 @@ pub struct LocalConfig {
     /// Give each task a private `/tmp` when the machine allows it; `false`
     /// always runs without namespaces.
     pub isolate: bool,
+    /// Task directories shared with other executors (a server's
+    /// workflows); `None`: this executor's own, under `run_dir/tasks`.
+    pub slots: Option<SlotPool>,
     /// What an earlier executor found this machine allows (its
     /// [`LocalExecutor::isolation`]), to skip the probe: a server makes one
     /// executor per workflow.
@@ -89,7 +92,59 @@ impl LocalConfig {
             kill_grace: Duration::from_secs(10),
             isolate: true,
             known_isolation: None,
+            slots: None,
         }
+    }
+}
+
+/// Task directories (`<base>/tasks/slot-<n>`), emptied and reused from
+/// task to task — by every executor holding the pool. Reusing them is what
+/// keeps a task cheap: creating directories costs a no-op task more than
+/// starting its process (docs/performance.md). Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct SlotPool {
+    base: PathBuf,
+    slots: Arc<Mutex<Slots>>,
+}
+
+#[derive(Debug, Default)]
+struct Slots {
+    /// Emptied and ready.
+    free: Vec<usize>,
+    /// How many were ever handed out.
+    made: usize,
+}
+
+impl SlotPool {
+    /// Slots under `base/tasks/`. A new pool starts from nothing: empty
+    /// `base/tasks` first if an earlier process left it.
+    pub fn new(base: impl Into<PathBuf>) -> SlotPool {
+        SlotPool { base: base.into(), slots: Arc::default() }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Slots> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A slot, and whether its directories exist already.
+    fn take(&self) -> (usize, bool) {
+        let mut s = self.lock();
+        match s.free.pop() {
+            Some(slot) => (slot, true),
+            None => {
+                s.made += 1;
+                (s.made - 1, false)
+            }
+        }
+    }
+
+    /// An emptied slot, for the next task.
+    fn give(&self, slot: usize) {
+        self.lock().free.push(slot);
+    }
+
+    fn dirs(&self, slot: usize) -> TaskDirs {
+        TaskDirs::new(&self.base, &format!("slot-{slot}"))
     }
 }
 
@@ -107,6 +162,7 @@ struct Inner {
     live: broadcast::Sender<LogLine>,
     runtime: tokio::runtime::Handle,
     index: logs::LogIndex,
+    slots: SlotPool,
     paths: command::PathCache,
     state: Mutex<State>,
 }
@@ -119,12 +175,6 @@ struct State {
     running: usize,
     /// Every queued or running node; running ones with their kill switch.
     nodes: HashMap<String, Option<watch::Sender<bool>>>,
-    /// Task directories (`tasks/slot-<n>`) emptied and ready for the next
-    /// task, and how many were ever made. Reusing them is what keeps a
-    /// task cheap: creating directories costs a no-op task more than
-    /// starting its process (docs/performance.md).
-    free_dirs: Vec<usize>,
-    dirs_made: usize,
 }
 
 impl LocalExecutor {
@@ -171,6 +221,7 @@ impl LocalExecutor {
         };
         let (live, _) = broadcast::channel(LOG_BUFFER);
         let index = logs::LogIndex::new(&config.run_dir.join("logs"));
+        let slots = config.slots.clone().unwrap_or_else(|| SlotPool::new(&config.run_dir));
         LocalExecutor {
             inner: Arc::new(Inner {
                 config,
@@ -179,6 +230,7 @@ impl LocalExecutor {
                 live,
                 runtime: tokio::runtime::Handle::current(),
                 index,
+                slots,
                 paths: command::PathCache::default(),
                 state: Mutex::new(State::default()),
             }),
@@ -315,19 +367,15 @@ impl LocalExecutor {
         while state.running < limit {
             let Some(spec) = state.queue.pop_front() else { break };
             let node = spec.node.clone();
-            let (slot, reused) = match state.free_dirs.pop() {
-                Some(slot) => (slot, true),
-                None => {
-                    state.dirs_made += 1;
-                    (state.dirs_made - 1, false)
-                }
-            };
-            let dirs = TaskDirs::new(&self.inner.config.run_dir, &format!("slot-{slot}"));
+            let (slot, reused) = self.inner.slots.take();
+            let dirs = self.inner.slots.dirs(slot);
             let prepared = match task::prepare(spec, &self.context(dirs.clone(), reused)) {
                 Ok(p) => p,
                 Err(e) => {
                     state.nodes.remove(&node);
-                    state.free_dirs.extend(reused.then_some(slot));
+                    if reused {
+                        self.inner.slots.give(slot);
+                    }
                     self.fail(&node, e);
                     continue;
                 }
@@ -355,7 +403,9 @@ impl LocalExecutor {
         state.nodes.remove(node);
         let _ = self.inner.events.send(end);
         state.running = state.running.saturating_sub(1);
-        state.free_dirs.extend(dirs);
+        if let Some(slot) = dirs {
+            self.inner.slots.give(slot);
+        }
         self.pump(&mut state);
     }
 
