@@ -170,6 +170,26 @@ pub fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
         }
         if rows.is_empty() {
             eprintln!("No workflows found.");
+        } else if std::io::stdout().is_terminal() {
+            // Colour the phase (after aligning: escapes have no width).
+            let status = header.iter().position(|h| *h == "STATUS").unwrap_or(1);
+            for line in table(&header, &rows).lines() {
+                let phase = line.split_whitespace().nth(status).unwrap_or("");
+                let colour = match phase {
+                    "Succeeded" => "32",
+                    "Failed" | "Error" => "31",
+                    "Running" | "Pending" => "36",
+                    _ => "",
+                };
+                if colour.is_empty() {
+                    println!("{line}");
+                } else {
+                    println!(
+                        "{}",
+                        line.replacen(phase, &format!("\x1b[{colour}m{phase}\x1b[0m"), 1)
+                    );
+                }
+            }
         } else {
             print!("{}", table(&header, &rows));
         }

@@ -20,8 +20,12 @@ use crate::timers::Timers;
 /// Most events folded into one journal write.
 const MAX_BATCH: usize = 256;
 /// Status snapshots of a busy workflow are written at most this often
-/// (the journal has every event; the snapshot is for reading and listing).
+/// (the journal has every event; the snapshot is for reading and listing)…
 const STATUS_EVERY: Duration = Duration::from_millis(250);
+/// …and for a big one, no more often than this per node: a 100,000-node
+/// status (tens of MB of JSON) every 5 s, so that one huge workflow does
+/// not fill the shared journal writer's commits.
+const STATUS_PER_NODE: Duration = Duration::from_micros(50);
 
 /// Where the actor's workflow stands when it returns.
 #[derive(Debug)]
@@ -124,7 +128,7 @@ impl Actor {
             }
             let timer_wait = self.timers.next_wait().unwrap_or(Duration::from_secs(3600));
             let status_wait = if l.dirty {
-                STATUS_EVERY.saturating_sub(l.last_status.elapsed())
+                self.status_every().saturating_sub(l.last_status.elapsed())
             } else {
                 Duration::from_secs(3600)
             };
@@ -166,7 +170,7 @@ impl Actor {
                 batch.push(Event::TimerFired { timer });
             }
             self.apply(batch, &mut l).await?;
-            if self.run.is_done() || l.last_status.elapsed() >= STATUS_EVERY {
+            if self.run.is_done() || l.last_status.elapsed() >= self.status_every() {
                 self.save_status(self.run.is_done()).await?;
                 l.dirty = false;
                 l.last_status = Instant::now();
@@ -174,6 +178,12 @@ impl Actor {
         }
         self.executor.kill_all();
         Ok(Outcome::Finished)
+    }
+
+    /// How often this workflow's status snapshot may be written.
+    fn status_every(&self) -> Duration {
+        let nodes = u32::try_from(self.run.status.nodes.len()).unwrap_or(u32::MAX);
+        STATUS_EVERY.max(STATUS_PER_NODE * nodes)
     }
 
     /// Journal, then apply, then act.
