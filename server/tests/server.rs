@@ -93,6 +93,7 @@ fn client_verbs(database_url: Option<&str>) {
     assert!(s.ok(&["get", &name]).contains("✔ A"));
     let logs = s.ok(&["logs", &name]);
     assert_eq!(logs.lines().count(), 4, "{logs}");
+    raw_api(&s, &name);
     assert!(logs.lines().all(|l| l.starts_with(&format!("{name}-echo-"))), "{logs}");
 
     // A failure, then a retry that runs only what failed and what follows.
@@ -193,6 +194,65 @@ fn client_verbs(database_url: Option<&str>) {
     assert!(audit.iter().any(|a| a.method == "DELETE" && a.status == 200), "{audit:?}");
     assert!(audit.iter().any(|a| a.status == 409), "the refused duplicate too: {audit:?}");
     assert!(audit.iter().all(|a| a.remote.starts_with("127.0.0.1:")), "{audit:?}");
+}
+
+/// What Argo's clients rely on, checked on the wire.
+fn raw_api(s: &Server, name: &str) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let http = reqwest::Client::new();
+        let url = |p: &str| format!("{}{p}", s.url);
+        // Errors: the HTTP status and `{code, message}`.
+        let r = http.get(url("/api/v1/workflows/default/nope")).send().await.expect("get");
+        assert_eq!(r.status(), 404);
+        let body: Value = r.json().await.expect("JSON");
+        assert_eq!(body["code"], 5);
+        assert_eq!(body["message"], "workflows.argoproj.io \"nope\" not found");
+        let r = http
+            .put(url(&format!("/api/v1/workflows/default/{name}/stop")))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .expect("put");
+        assert_eq!(r.status(), 400, "stopping a finished workflow");
+        assert_eq!(r.json::<Value>().await.expect("JSON")["code"], 9);
+        // Lists: a resource version, and `items` never null.
+        let empty: Value = http
+            .get(url("/api/v1/workflows/nobody?listOptions.labelSelector=a%3Db"))
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(empty["items"], serde_json::json!([]));
+        assert!(empty["metadata"]["resourceVersion"].is_string());
+        // Logs as Server-Sent Events: `data: {"result":…} ` and a blank line.
+        let text = http
+            .get(url(&format!("/api/v1/workflows/default/{name}/log?logOptions.container=main")))
+            .header("Accept", "text/event-stream")
+            .send()
+            .await
+            .expect("log")
+            .text()
+            .await
+            .expect("body");
+        assert!(text.starts_with("data: {\"result\":{"), "{text}");
+        assert!(text.ends_with("}} \n\n"), "{text:?}");
+        assert_eq!(text.matches("data: ").count(), 4);
+        // Python clients send True.
+        let r = http
+            .get(url(&format!("/api/v1/workflows/default/{name}/log?logOptions.follow=True")))
+            .send()
+            .await
+            .expect("log");
+        assert_eq!(r.status(), 200);
+        assert_eq!(
+            r.text().await.expect("body").lines().count(),
+            4,
+            "follow ends with the workflow"
+        );
+    });
 }
 
 #[test]

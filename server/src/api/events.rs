@@ -6,16 +6,17 @@
 //! watches rather than slowing the controller.
 //! (Resuming from a resource version comes with the API issue.)
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use serde_json::json;
 use tokio::sync::{broadcast, mpsc};
 
 use super::error::ApiError;
 use super::objects;
 use super::query::ListParams;
+use super::stream;
 use crate::controller::Controller;
 use crate::store::{LabelSelector, ListQuery, WorkflowRow};
 
@@ -46,7 +47,7 @@ pub async fn watch(
     if let Some(s) = params.get("listOptions.labelSelector") {
         q.labels = LabelSelector::parse(s).map_err(|e| ApiError::invalid(e.to_string()))?;
     }
-    let sse = headers.get(header::ACCEPT).is_some_and(|a| a == "text/event-stream");
+    let sse = stream::wants_sse(&headers);
     // Subscribe before reading, so nothing falls between.
     let changes = c.bus().subscribe();
     let initial = c.store().query_workflows(&q).await?;
@@ -60,11 +61,7 @@ pub async fn watch(
         }
         follow(c, filter, changes, tx, sse).await;
     });
-    let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|b| (Ok::<_, std::io::Error>(b), rx))
-    }));
-    let content_type = if sse { "text/event-stream" } else { "application/json" };
-    Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
+    Ok(stream::response(rx, sse))
 }
 
 struct Filter {
@@ -142,6 +139,5 @@ async fn matches_labels(c: &Controller, filter: &Filter, row: &WorkflowRow) -> b
 }
 
 fn frame(kind: &str, object: &serde_json::Value, sse: bool) -> Bytes {
-    let json = json!({"result": {"type": kind, "object": object}}).to_string();
-    Bytes::from(if sse { format!("data: {json} \n\n") } else { format!("{json}\n") })
+    stream::frame(json!({"type": kind, "object": object}), sse)
 }

@@ -9,16 +9,17 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio::sync::mpsc;
 
 use super::error::ApiError;
 use super::query::{ListParams, is_true};
+use super::stream;
 use crate::controller::Controller;
 use crate::executor::LocalExecutor;
 use crate::store::WorkflowRow;
@@ -51,7 +52,7 @@ pub async fn workflow_logs(
         Some(n) => Some(n.parse().map_err(|_| ApiError::invalid(format!("tailLines {n:?}")))?),
         None => None,
     };
-    let sse = headers.get(header::ACCEPT).is_some_and(|a| a == "text/event-stream");
+    let sse = stream::wants_sse(&headers);
     let options = Options {
         pod: params.get("podName").filter(|p| !p.is_empty()).cloned(),
         follow: is_true(params.get("logOptions.follow")),
@@ -61,12 +62,8 @@ pub async fn workflow_logs(
         sse,
     };
     let (tx, rx) = mpsc::channel::<Bytes>(256);
-    tokio::spawn(stream(c, row, options, tx));
-    let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|b| (Ok::<_, std::io::Error>(b), rx))
-    }));
-    let content_type = if sse { "text/event-stream" } else { "application/json" };
-    Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
+    tokio::spawn(follow(c, row, options, tx));
+    Ok(stream::response(rx, sse))
 }
 
 /// One pod's log file and how far it was read.
@@ -77,7 +74,7 @@ struct Reader {
     partial: Vec<u8>,
 }
 
-async fn stream(c: Controller, mut row: WorkflowRow, o: Options, tx: mpsc::Sender<Bytes>) {
+async fn follow(c: Controller, mut row: WorkflowRow, o: Options, tx: mpsc::Sender<Bytes>) {
     let run_dir = c.run_dir(&row.uid);
     let mut readers: HashMap<String, Reader> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
@@ -193,6 +190,5 @@ fn entry(line: &str, pod: &str, o: &Options) -> Option<Bytes> {
     if !content.is_empty() {
         result["content"] = content.into();
     }
-    let json = json!({"result": result}).to_string();
-    Some(Bytes::from(if o.sse { format!("data: {json} \n\n") } else { format!("{json}\n") }))
+    Some(stream::frame(result, o.sse))
 }

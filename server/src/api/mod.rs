@@ -12,6 +12,7 @@ mod logs;
 mod objects;
 mod query;
 mod secrets;
+mod stream;
 mod templates;
 mod workflows;
 

@@ -14,6 +14,17 @@ impl Paint {
     }
 }
 
+/// Every error of `report` (warnings left out) to standard error, each
+/// with its source line from `sources`.
+pub fn errors(report: &Report, sources: &[engine::lint::Source], colour: bool) -> io::Result<()> {
+    let mut err = io::stderr().lock();
+    for f in report.findings.iter().filter(|f| f.diagnostic.severity == Severity::Error) {
+        let text = sources.iter().find(|s| s.name == f.file).map(|s| s.text.as_str());
+        finding(&mut err, f, text, colour)?;
+    }
+    Ok(())
+}
+
 pub fn finding(
     out: &mut impl Write,
     f: &Finding,

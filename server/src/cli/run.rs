@@ -14,6 +14,7 @@ use engine::lint::{self, Options, Source};
 use engine::run::{Event, NodeSelector, RetryOptions, Run, Submission, plan};
 use engine::spec::{Catalog, Document, Workflow};
 use engine::status::{WorkflowPhase, fnv1a_32};
+use server::controller;
 use server::executor::{ImageTable, Isolation, LocalConfig, LocalExecutor, LocalStore, LogLine};
 use server::runner::{self, Control};
 use tokio::sync::{broadcast, mpsc};
@@ -109,20 +110,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     // Only the workflow's own file: the template files may hold others.
     let report = lint::lint(&sources[..1], &catalog, Options { strict: false });
     if report.failed() {
-        let mut err = std::io::stderr().lock();
-        for f in report
-            .findings
-            .iter()
-            .filter(|f| f.diagnostic.severity == engine::diag::Severity::Error)
-        {
-            let text = sources.iter().find(|s| s.name == f.file).map(|s| s.text.as_str());
-            render::finding(
-                &mut err,
-                f,
-                text,
-                colour(args.color, std::io::stderr().is_terminal()),
-            )?;
-        }
+        render::errors(&report, &sources, colour(args.color, std::io::stderr().is_terminal()))?;
         eprintln!("error: the workflow is not valid; nothing was run");
         return Ok(ExitCode::from(2));
     }
@@ -296,8 +284,8 @@ fn submission(wf: &Workflow, args: &RunArgs) -> anyhow::Result<Submission> {
     let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
     let name = match (&wf.metadata.name, &wf.metadata.generate_name) {
         (Some(n), _) => n.clone(),
-        (None, Some(g)) => format!("{g}{}", suffix(fnv1a_32(&seed))),
-        (None, None) => format!("workflow-{}", suffix(fnv1a_32(&seed))),
+        (None, Some(g)) => format!("{g}{}", controller::suffix(fnv1a_32(&seed))),
+        (None, None) => format!("workflow-{}", controller::suffix(fnv1a_32(&seed))),
     };
     Ok(Submission {
         uid: format!("{:08x}-local", fnv1a_32(&format!("{seed}{name}"))),
@@ -307,18 +295,6 @@ fn submission(wf: &Workflow, args: &RunArgs) -> anyhow::Result<Submission> {
         parameters,
         entrypoint: args.entrypoint.clone(),
     })
-}
-
-/// Five characters of `[a-z0-9]`, as Kubernetes completes a `generateName`.
-fn suffix(mut n: u32) -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    (0..5)
-        .map(|_| {
-            let c = ALPHABET[(n % ALPHABET.len() as u32) as usize] as char;
-            n /= ALPHABET.len() as u32;
-            c
-        })
-        .collect()
 }
 
 async fn execute(

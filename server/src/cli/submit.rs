@@ -146,16 +146,7 @@ async fn load(client: &Client, files: &[PathBuf]) -> anyhow::Result<Vec<Value>> 
     let catalog = server_catalog(client).await?;
     let report = lint::lint(&sources, &catalog, Options { strict: false });
     if report.failed() {
-        let colour = std::io::stderr().is_terminal();
-        let mut err = std::io::stderr().lock();
-        for f in report
-            .findings
-            .iter()
-            .filter(|f| f.diagnostic.severity == engine::diag::Severity::Error)
-        {
-            let text = sources.iter().find(|s| s.name == f.file).map(|s| s.text.as_str());
-            render::finding(&mut err, f, text, colour)?;
-        }
+        render::errors(&report, &sources, std::io::stderr().is_terminal())?;
         bail!("the workflow is not valid; nothing was submitted");
     }
     let mut workflows = Vec::new();

@@ -31,7 +31,7 @@ use tokio::sync::{mpsc, watch};
 
 pub use bus::{Bus, Change};
 pub use journal::JournalError;
-pub use submission::{SubmitRequest, Submitted, check};
+pub use submission::{SubmitRequest, Submitted, check, suffix};
 
 use crate::executor::{Isolation, LocalConfig, LocalExecutor, LocalStore, SlotPool};
 use crate::runner::now;
