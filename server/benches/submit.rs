@@ -41,6 +41,7 @@ struct Row {
     store_bytes: i64,
     log_bytes: u64,
     failed: i64,
+    commits: f64,
 }
 
 fn main() {
@@ -81,18 +82,19 @@ fn main() {
     }
     println!();
     println!(
-        "| store | workflows | submit (wf/s) | submit p50 | submit p99 | completed (wf/s) | store / wf | logs / wf | not Succeeded |"
+        "| store | workflows | submit (wf/s) | submit p50 | submit p99 | completed (wf/s) | commits / wf | store / wf | logs / wf | not Succeeded |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         println!(
-            "| {} | {} | {:.0} | {:.1} ms | {:.1} ms | {:.0} | {:.1} KiB | {:.2} KiB | {} |",
+            "| {} | {} | {:.0} | {:.1} ms | {:.1} ms | {:.0} | {:.2} | {:.1} KiB | {:.2} KiB | {} |",
             r.backend,
             r.workflows,
             r.workflows as f64 / r.submit_secs,
             r.p50_ms,
             r.p99_ms,
             r.workflows as f64 / r.complete_secs,
+            r.commits / r.workflows as f64,
             r.store_bytes as f64 / r.workflows as f64 / 1024.0,
             r.log_bytes as f64 / r.workflows as f64 / 1024.0,
             r.failed,
@@ -199,6 +201,12 @@ async fn run(
     let ok = ListQuery { phases: vec!["Succeeded".into()], ..done.clone() };
     let failed = n as i64 - store.count_workflows(&ok).await.expect("count");
     drop(server);
+    // The server says at exit how many transactions its journal made.
+    let log = std::fs::read_to_string(data.join("server.log")).unwrap_or_default();
+    let commits = log
+        .lines()
+        .find_map(|l| l.split("made ").nth(1)?.split(' ').next()?.parse::<f64>().ok())
+        .unwrap_or(f64::NAN);
     let store_bytes = store.size_bytes().await.expect("size") - before;
     Row {
         backend,
@@ -210,6 +218,7 @@ async fn run(
         store_bytes,
         log_bytes: du(&data.join("runs")),
         failed,
+        commits,
     }
 }
 

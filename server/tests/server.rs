@@ -162,7 +162,8 @@ fn client_verbs(database_url: Option<&str>) {
         std::thread::sleep(std::time::Duration::from_millis(200));
     };
     assert!(runs.starts_with("every-"), "{runs}");
-    assert!(s.ok(&["cron", "list"]).contains("@every 2s"));
+    let crons = s.ok(&["cron", "list"]);
+    assert!(crons.contains("@every 2s") && crons.contains("NEXT RUN"), "{crons}");
     s.ok(&["cron", "suspend", "every"]);
     let got: Value =
         serde_json::from_str(&s.ok(&["cron", "get", "every", "-o", "json"])).expect("JSON");

@@ -135,12 +135,16 @@ pub fn run(cmd: &CronCommand) -> anyhow::Result<ExitCode> {
                                 .pointer("/status/active")
                                 .and_then(Value::as_array)
                                 .map_or(0, Vec::len);
+                            let next = next_run(c, now)
+                                .map(|t| format!("in {}", age(t.0 - now.0)))
+                                .unwrap_or_else(|| "-".into());
                             let suspended =
                                 c.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true);
                             vec![
                                 text("/metadata/name"),
                                 schedules.join(", "),
                                 last,
+                                next,
                                 active.to_string(),
                                 if suspended { "true" } else { "false" }.into(),
                             ]
@@ -151,7 +155,17 @@ pub fn run(cmd: &CronCommand) -> anyhow::Result<ExitCode> {
                     } else {
                         print!(
                             "{}",
-                            table(&["NAME", "SCHEDULES", "LAST RUN", "ACTIVE", "SUSPENDED"], &rows)
+                            table(
+                                &[
+                                    "NAME",
+                                    "SCHEDULES",
+                                    "LAST RUN",
+                                    "NEXT RUN",
+                                    "ACTIVE",
+                                    "SUSPENDED"
+                                ],
+                                &rows
+                            )
                         );
                     }
                 }
@@ -202,4 +216,22 @@ pub fn run(cmd: &CronCommand) -> anyhow::Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// When the CronWorkflow fires next (none while suspended).
+fn next_run(c: &Value, now: Time) -> Option<Time> {
+    if c.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true) {
+        return None;
+    }
+    let row = server::store::CronRow {
+        namespace: String::new(),
+        name: String::new(),
+        created_at: now,
+        body: c.clone(),
+        resource_version: 0,
+        last_scheduled_at: None,
+        last_handled_at: None,
+    };
+    let (_, schedules) = server::cron::parse(&row).ok()?;
+    schedules.iter().filter_map(|(s, tz)| server::cron::schedule::next_after(s, tz, now)).min()
 }

@@ -131,6 +131,8 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
         })
         .await
         .context("the HTTP server failed")?;
+    let (commits, writes) = controller.journal_stats();
+    eprintln!("keelson server: stopped; the journal made {commits} commits for {writes} writes");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -36,14 +36,30 @@ struct Write {
 #[derive(Clone)]
 pub struct Journal {
     tx: mpsc::UnboundedSender<Write>,
+    stats: std::sync::Arc<Stats>,
+}
+
+/// What the group commit achieved: transactions, and the writes they
+/// carried.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub commits: std::sync::atomic::AtomicU64,
+    pub writes: std::sync::atomic::AtomicU64,
 }
 
 impl Journal {
     /// Start the writer on the current runtime.
     pub fn start(store: Store) -> Journal {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(writer(store, rx));
-        Journal { tx }
+        let stats = std::sync::Arc::new(Stats::default());
+        tokio::spawn(writer(store, rx, stats.clone()));
+        Journal { tx, stats }
+    }
+
+    /// (transactions committed, writes they carried) so far.
+    pub fn stats(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.stats.commits.load(Relaxed), self.stats.writes.load(Relaxed))
     }
 
     async fn send(&self, mut w: Write) -> Result<bool, JournalError> {
@@ -89,7 +105,11 @@ impl Journal {
     }
 }
 
-async fn writer(store: Store, mut rx: mpsc::UnboundedReceiver<Write>) {
+async fn writer(
+    store: Store,
+    mut rx: mpsc::UnboundedReceiver<Write>,
+    stats: std::sync::Arc<Stats>,
+) {
     while let Some(first) = rx.recv().await {
         let mut writes = vec![first];
         while writes.len() < MAX_BATCH {
@@ -98,6 +118,7 @@ async fn writer(store: Store, mut rx: mpsc::UnboundedReceiver<Write>) {
                 Err(_) => break,
             }
         }
+        let carried = writes.len() as u64;
         let mut batch = Batch::default();
         // The latest status of each workflow, in the order first seen.
         let mut at: HashMap<String, usize> = HashMap::new();
@@ -130,6 +151,11 @@ async fn writer(store: Store, mut rx: mpsc::UnboundedReceiver<Write>) {
             );
             JournalError(e.to_string())
         });
+        if result.is_ok() {
+            use std::sync::atomic::Ordering::Relaxed;
+            stats.commits.fetch_add(1, Relaxed);
+            stats.writes.fetch_add(carried, Relaxed);
+        }
         for (w, insert) in waiters {
             let answer = match (&result, insert) {
                 (Ok(inserted), Some(i)) => Ok(inserted.get(i).copied().unwrap_or(false)),

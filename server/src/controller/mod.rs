@@ -186,6 +186,11 @@ impl Controller {
         &self.inner.bus
     }
 
+    /// The journal's (transactions committed, writes they carried).
+    pub fn journal_stats(&self) -> (u64, u64) {
+        self.inner.journal.stats()
+    }
+
     /// Record an audited request with the next journal commit.
     pub fn audit(&self, entry: crate::store::AuditEntry) {
         self.inner.journal.write_audit(entry);
@@ -300,9 +305,19 @@ impl Controller {
 
     /// A pending workflow that will never start: Failed, with why.
     async fn end_pending(&self, row: &WorkflowRow, message: &str) -> Result<(), ControllerError> {
+        self.end_with(row, engine::status::WorkflowPhase::Failed, message).await
+    }
+
+    /// A workflow that cannot go on ends here, saying why.
+    async fn end_with(
+        &self,
+        row: &WorkflowRow,
+        phase: engine::status::WorkflowPhase,
+        message: &str,
+    ) -> Result<(), ControllerError> {
         let t = now();
         let status = engine::status::WorkflowStatus {
-            phase: engine::status::WorkflowPhase::Failed,
+            phase,
             message: message.to_string(),
             started_at: Some(t),
             finished_at: Some(t),
@@ -509,9 +524,17 @@ impl Controller {
         };
         let run_dir = self.run_dir(uid);
         let mut startup = Startup::default();
-        let (run, next_seq, timers) = match replay::replay(plan.clone(), &log)
-            .map_err(|e| ControllerError::Invalid(e.to_string()))?
-        {
+        let replayed = match replay::replay(plan.clone(), &log) {
+            Ok(r) => r,
+            Err(e) => {
+                // A journal this version cannot replay: the run ends
+                // (Error), saying why, rather than staying Running forever.
+                let why = format!("cannot resume after a restart: {e}");
+                self.end_with(&row, engine::status::WorkflowPhase::Error, &why).await?;
+                return Err(ControllerError::Invalid(why));
+            }
+        };
+        let (run, next_seq, timers) = match replayed {
             None => {
                 let at = now();
                 self.inner
