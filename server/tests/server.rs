@@ -433,3 +433,25 @@ fn sigterm_lets_running_tasks_finish_and_the_next_server_goes_on() {
     assert!(log.iter().any(|e| matches!(e.entry, Entry::Deferred { .. })), "b was deferred");
     assert!(log.iter().any(|e| matches!(e.entry, Entry::Relaunched { .. })), "and relaunched");
 }
+
+#[test]
+fn logs_follow_new_tasks_until_the_workflow_ends() {
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let text = LONG
+        .replace("NAME", "chatty")
+        .replace("echo start; sleep SECONDS; echo done", "echo start; sleep 0.5; echo done");
+    let wf = file(dir.path(), "chatty.yaml", &text);
+    s.ok(&["submit", &wf.to_string_lossy()]);
+    // Follow from the start: the second step's pod does not exist yet.
+    let started = std::time::Instant::now();
+    let out = s.ok(&["logs", "chatty", "-f"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert!(lines[0].ends_with(": start") && lines[3].ends_with(": done"), "{out}");
+    let pods: std::collections::BTreeSet<&str> =
+        lines.iter().filter_map(|l| l.split(':').next()).collect();
+    assert_eq!(pods.len(), 2, "both steps' pods: {out}");
+    assert_eq!(phase(&s.workflow("chatty")), "Succeeded", "it ended when the workflow did");
+    assert!(started.elapsed().as_secs() < 30);
+}
