@@ -133,6 +133,20 @@ impl Client {
         Ok(())
     }
 
+    /// DELETE `base/<name>` for each name, saying so for each.
+    pub async fn delete_each(
+        &self,
+        base: &str,
+        names: &[String],
+        kind: &str,
+    ) -> anyhow::Result<()> {
+        for name in names {
+            self.delete(&format!("{base}/{}", seg(name))).await?;
+            println!("{kind} {name} deleted");
+        }
+        Ok(())
+    }
+
     /// A newline-delimited JSON stream: `each` gets every `result`; it
     /// returns `false` to stop.
     pub async fn stream(

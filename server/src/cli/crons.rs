@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::client::{Client, ClientArgs, seg};
 use super::files;
-use super::output::{self, Format, age, table};
+use super::output::{self, Format, age};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum CronCommand {
@@ -66,31 +66,20 @@ pub fn run(cmd: &CronCommand) -> anyhow::Result<ExitCode> {
                 let client = Client::new(client)?;
                 let base = format!("/api/v1/cron-workflows/{}", seg(&client.namespace));
                 let mut found = 0;
-                for path in files::spec_files(paths)? {
-                    let text = std::fs::read_to_string(&path)
-                        .with_context(|| format!("cannot read {}", path.display()))?;
-                    let nodes = engine::yaml::load_str(&text, engine::yaml::Limits::default())
-                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-                    for node in nodes {
-                        let doc = node.to_json();
-                        if !matches!(
-                            engine::spec::decode(doc.clone()),
-                            Ok(Document::CronWorkflow(_))
-                        ) {
-                            continue;
-                        }
-                        found += 1;
-                        let created = client
-                            .post(&base, &json!({"cronWorkflow": doc}))
-                            .await
-                            .with_context(|| path.display().to_string())?;
-                        if !output::machine(*output, &created)? {
-                            let name = created
-                                .pointer("/metadata/name")
-                                .and_then(Value::as_str)
-                                .unwrap_or("");
-                            println!("CronWorkflow {name} created");
-                        }
+                for (path, doc, typed) in files::documents(paths)? {
+                    if !matches!(typed, Document::CronWorkflow(_)) {
+                        continue;
+                    }
+                    found += 1;
+                    let created = client
+                        .post(&base, &json!({"cronWorkflow": doc}))
+                        .await
+                        .with_context(|| path.display().to_string())?;
+                    if !output::machine(*output, &created)? {
+                        println!(
+                            "CronWorkflow {} created",
+                            output::text(&created, "/metadata/name")
+                        );
                     }
                 }
                 if found == 0 {
@@ -104,22 +93,9 @@ pub fn run(cmd: &CronCommand) -> anyhow::Result<ExitCode> {
                     .await?;
                 if !output::machine(*output, &list)? {
                     let now = server::runner::now();
-                    let rows: Vec<Vec<String>> = list
-                        .get("items")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
+                    let rows: Vec<Vec<String>> = output::items(&list)
                         .map(|c| {
-                            let text = |p: &str| {
-                                c.pointer(p).and_then(Value::as_str).unwrap_or("").to_string()
-                            };
-                            let mut schedules: Vec<String> = c
-                                .pointer("/spec/schedules")
-                                .and_then(Value::as_array)
-                                .into_iter()
-                                .flatten()
-                                .filter_map(|s| s.as_str().map(str::to_string))
-                                .collect();
+                            let mut schedules = output::strings(c, "/spec/schedules", None);
                             schedules.extend(
                                 c.pointer("/spec/schedule")
                                     .and_then(Value::as_str)
@@ -131,43 +107,28 @@ pub fn run(cmd: &CronCommand) -> anyhow::Result<ExitCode> {
                                 .and_then(Time::parse_rfc3339)
                                 .map(|t| age(now.0 - t.0) + " ago")
                                 .unwrap_or_else(|| "never".into());
+                            let next = next_run(c, now)
+                                .map(|t| format!("in {}", age(t.0 - now.0)))
+                                .unwrap_or_else(|| "-".into());
                             let active = c
                                 .pointer("/status/active")
                                 .and_then(Value::as_array)
                                 .map_or(0, Vec::len);
-                            let next = next_run(c, now)
-                                .map(|t| format!("in {}", age(t.0 - now.0)))
-                                .unwrap_or_else(|| "-".into());
                             let suspended =
                                 c.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true);
                             vec![
-                                text("/metadata/name"),
+                                output::text(c, "/metadata/name"),
                                 schedules.join(", "),
                                 last,
                                 next,
                                 active.to_string(),
-                                if suspended { "true" } else { "false" }.into(),
+                                suspended.to_string(),
                             ]
                         })
                         .collect();
-                    if rows.is_empty() {
-                        eprintln!("No cron workflows found.");
-                    } else {
-                        print!(
-                            "{}",
-                            table(
-                                &[
-                                    "NAME",
-                                    "SCHEDULES",
-                                    "LAST RUN",
-                                    "NEXT RUN",
-                                    "ACTIVE",
-                                    "SUSPENDED"
-                                ],
-                                &rows
-                            )
-                        );
-                    }
+                    let header =
+                        ["NAME", "SCHEDULES", "LAST RUN", "NEXT RUN", "ACTIVE", "SUSPENDED"];
+                    output::print_table("cron workflows", &header, &rows);
                 }
             }
             CronCommand::Get { name, output, client } => {
@@ -202,16 +163,8 @@ pub fn run(cmd: &CronCommand) -> anyhow::Result<ExitCode> {
             }
             CronCommand::Delete { names, client } => {
                 let client = Client::new(client)?;
-                for name in names {
-                    client
-                        .delete(&format!(
-                            "/api/v1/cron-workflows/{}/{}",
-                            seg(&client.namespace),
-                            seg(name)
-                        ))
-                        .await?;
-                    println!("CronWorkflow {name} deleted");
-                }
+                let base = format!("/api/v1/cron-workflows/{}", seg(&client.namespace));
+                client.delete_each(&base, names, "CronWorkflow").await?;
             }
         }
         Ok(ExitCode::SUCCESS)

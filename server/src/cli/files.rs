@@ -43,3 +43,25 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Every Argo resource in the files (and directories) named by `paths`:
+/// its file, its JSON and its typed form. A file that cannot be read or
+/// parsed is an error; documents that are not Argo resources are skipped.
+pub fn documents(
+    paths: &[PathBuf],
+) -> anyhow::Result<Vec<(PathBuf, serde_json::Value, engine::spec::Document)>> {
+    let mut out = Vec::new();
+    for path in spec_files(paths)? {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let nodes = engine::yaml::load_str(&text, engine::yaml::Limits::default())
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        for node in nodes {
+            let json = node.to_json();
+            if let Ok(doc) = engine::spec::decode(json.clone()) {
+                out.push((path.clone(), json, doc));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -76,3 +76,37 @@ pub fn age(secs: i64) -> String {
         s => format!("{}d{}h", s / 86400, (s % 86400) / 3600),
     }
 }
+
+/// The `items` of a list response.
+pub fn items(list: &Value) -> impl Iterator<Item = &Value> {
+    list.get("items").and_then(Value::as_array).into_iter().flatten()
+}
+
+/// The string at `pointer` (empty if none).
+pub fn text(v: &Value, pointer: &str) -> String {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or("").to_string()
+}
+
+/// The strings in the array at `pointer` — or, for an array of objects,
+/// each one's `field`.
+pub fn strings(v: &Value, pointer: &str, field: Option<&str>) -> Vec<String> {
+    v.pointer(pointer)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|x| match field {
+            Some(f) => x.get(f).and_then(Value::as_str),
+            None => x.as_str(),
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// The rows as a table, or "No WHAT found." on standard error.
+pub fn print_table(what: &str, header: &[&str], rows: &[Vec<String>]) {
+    if rows.is_empty() {
+        eprintln!("No {what} found.");
+    } else {
+        print!("{}", table(header, rows));
+    }
+}

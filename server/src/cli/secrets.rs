@@ -9,10 +9,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use base64::Engine as _;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::client::{Client, ClientArgs, seg};
-use super::output::{self, Format, table};
+use super::output::{self, Format};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum SecretCommand {
@@ -86,47 +86,21 @@ pub fn run(cmd: &SecretCommand) -> anyhow::Result<ExitCode> {
                     .get(&format!("/api/v1/namespaces/{}/secrets", seg(&client.namespace)))
                     .await?;
                 if !output::machine(*output, &list)? {
-                    let rows: Vec<Vec<String>> = list
-                        .get("items")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
+                    let rows: Vec<Vec<String>> = output::items(&list)
                         .map(|s| {
-                            let keys: Vec<&str> = s
-                                .get("keys")
-                                .and_then(Value::as_array)
-                                .into_iter()
-                                .flatten()
-                                .filter_map(Value::as_str)
-                                .collect();
                             vec![
-                                s.pointer("/metadata/name")
-                                    .and_then(Value::as_str)
-                                    .unwrap_or("")
-                                    .into(),
-                                keys.join(","),
+                                output::text(s, "/metadata/name"),
+                                output::strings(s, "/keys", None).join(","),
                             ]
                         })
                         .collect();
-                    if rows.is_empty() {
-                        eprintln!("No secrets found.");
-                    } else {
-                        print!("{}", table(&["NAME", "KEYS"], &rows));
-                    }
+                    output::print_table("secrets", &["NAME", "KEYS"], &rows);
                 }
             }
             SecretCommand::Delete { names, client } => {
                 let client = Client::new(client)?;
-                for name in names {
-                    client
-                        .delete(&format!(
-                            "/api/v1/namespaces/{}/secrets/{}",
-                            seg(&client.namespace),
-                            seg(name)
-                        ))
-                        .await?;
-                    println!("secret {name} deleted");
-                }
+                let base = format!("/api/v1/namespaces/{}/secrets", seg(&client.namespace));
+                client.delete_each(&base, names, "secret").await?;
             }
         }
         Ok(ExitCode::SUCCESS)

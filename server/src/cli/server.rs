@@ -170,29 +170,19 @@ async fn load_templates(store: &Store, paths: &[PathBuf]) -> anyhow::Result<()> 
         return Ok(());
     }
     let mut n = 0;
-    for path in files::spec_files(paths)? {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let Ok(nodes) = engine::yaml::load_str(&text, engine::yaml::Limits::default()) else {
-            continue;
+    for (_, json, doc) in files::documents(paths)? {
+        let kind = match doc {
+            Document::WorkflowTemplate(_) => TemplateKind::WorkflowTemplate,
+            Document::ClusterWorkflowTemplate(_) => TemplateKind::ClusterWorkflowTemplate,
+            _ => continue,
         };
-        for node in nodes {
-            let json = node.to_json();
-            let kind = match engine::spec::decode(json.clone()) {
-                Ok(Document::WorkflowTemplate(_)) => TemplateKind::WorkflowTemplate,
-                Ok(Document::ClusterWorkflowTemplate(_)) => TemplateKind::ClusterWorkflowTemplate,
-                _ => continue,
-            };
-            let Some(name) = json.pointer("/metadata/name").and_then(|n| n.as_str()) else {
-                continue;
-            };
-            let created = store
-                .template(kind, "default", name)
-                .await?
-                .map_or_else(server::runner::now, |t| t.created_at);
-            store.put_template(kind, "default", name, created, &json).await?;
-            n += 1;
-        }
+        let Some(name) = json.pointer("/metadata/name").and_then(|n| n.as_str()) else { continue };
+        let created = store
+            .template(kind, "default", name)
+            .await?
+            .map_or_else(server::runner::now, |t| t.created_at);
+        store.put_template(kind, "default", name, created, &json).await?;
+        n += 1;
     }
     eprintln!("keelson server: {n} templates loaded");
     Ok(())

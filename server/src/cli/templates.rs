@@ -6,11 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use engine::spec::Document;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::client::{Client, ClientArgs, seg};
 use super::files;
-use super::output::{self, Format, table};
+use super::output::{self, Format};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum TemplateCommand {
@@ -69,40 +69,27 @@ pub fn run(cmd: &TemplateCommand) -> anyhow::Result<ExitCode> {
             TemplateCommand::Create { paths, update, output, client } => {
                 let client = Client::new(client)?;
                 let mut found = 0;
-                for path in files::spec_files(paths)? {
-                    let text = std::fs::read_to_string(&path)
-                        .with_context(|| format!("cannot read {}", path.display()))?;
-                    let nodes = engine::yaml::load_str(&text, engine::yaml::Limits::default())
-                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-                    for node in nodes {
-                        let doc = node.to_json();
-                        let cluster = match engine::spec::decode(doc.clone()) {
-                            Ok(Document::WorkflowTemplate(_)) => false,
-                            Ok(Document::ClusterWorkflowTemplate(_)) => true,
-                            _ => continue,
-                        };
-                        found += 1;
-                        let name =
-                            doc.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
-                        let body = json!({"template": doc});
-                        let b = base(&client, cluster);
-                        let created =
-                            if *update && client.get(&format!("{b}/{}", seg(name))).await.is_ok() {
-                                client.put(&format!("{b}/{}", seg(name)), &body).await
-                            } else {
-                                client.post(&b, &body).await
-                            }
-                            .with_context(|| format!("{}: {name}", path.display()))?;
-                        if !output::machine(*output, &created)? {
-                            println!(
-                                "{} {name} created",
-                                if cluster {
-                                    "ClusterWorkflowTemplate"
-                                } else {
-                                    "WorkflowTemplate"
-                                }
-                            );
+                for (path, doc, typed) in files::documents(paths)? {
+                    let cluster = match typed {
+                        Document::WorkflowTemplate(_) => false,
+                        Document::ClusterWorkflowTemplate(_) => true,
+                        _ => continue,
+                    };
+                    found += 1;
+                    let name = output::text(&doc, "/metadata/name");
+                    let body = json!({"template": doc});
+                    let b = base(&client, cluster);
+                    let created =
+                        if *update && client.get(&format!("{b}/{}", seg(&name))).await.is_ok() {
+                            client.put(&format!("{b}/{}", seg(&name)), &body).await
+                        } else {
+                            client.post(&b, &body).await
                         }
+                        .with_context(|| format!("{}: {name}", path.display()))?;
+                    if !output::machine(*output, &created)? {
+                        let kind =
+                            if cluster { "ClusterWorkflowTemplate" } else { "WorkflowTemplate" };
+                        println!("{kind} {name} created");
                     }
                 }
                 if found == 0 {
@@ -113,35 +100,14 @@ pub fn run(cmd: &TemplateCommand) -> anyhow::Result<ExitCode> {
                 let client = Client::new(client)?;
                 let list = client.get(&base(&client, *cluster)).await?;
                 if !output::machine(*output, &list)? {
-                    let rows: Vec<Vec<String>> = list
-                        .get("items")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
+                    let rows: Vec<Vec<String>> = output::items(&list)
                         .map(|t| {
-                            let params: Vec<String> = t
-                                .pointer("/spec/arguments/parameters")
-                                .and_then(Value::as_array)
-                                .into_iter()
-                                .flatten()
-                                .filter_map(|p| {
-                                    p.get("name").and_then(Value::as_str).map(str::to_string)
-                                })
-                                .collect();
-                            vec![
-                                t.pointer("/metadata/name")
-                                    .and_then(Value::as_str)
-                                    .unwrap_or("")
-                                    .into(),
-                                params.join(","),
-                            ]
+                            let params =
+                                output::strings(t, "/spec/arguments/parameters", Some("name"));
+                            vec![output::text(t, "/metadata/name"), params.join(",")]
                         })
                         .collect();
-                    if rows.is_empty() {
-                        eprintln!("No templates found.");
-                    } else {
-                        print!("{}", table(&["NAME", "PARAMETERS"], &rows));
-                    }
+                    output::print_table("templates", &["NAME", "PARAMETERS"], &rows);
                 }
             }
             TemplateCommand::Get { name, cluster, output, client } => {
@@ -153,10 +119,7 @@ pub fn run(cmd: &TemplateCommand) -> anyhow::Result<ExitCode> {
             }
             TemplateCommand::Delete { names, cluster, client } => {
                 let client = Client::new(client)?;
-                for name in names {
-                    client.delete(&format!("{}/{}", base(&client, *cluster), seg(name))).await?;
-                    println!("template {name} deleted");
-                }
+                client.delete_each(&base(&client, *cluster), names, "template").await?;
             }
         }
         Ok(ExitCode::SUCCESS)
