@@ -48,6 +48,10 @@ setup-test:
 	@command -v cowsay >/dev/null 2>&1 || test -x /usr/games/cowsay \
 		|| (apt-get install -y cowsay >/dev/null 2>&1 || sudo apt-get install -y cowsay >/dev/null 2>&1) \
 		|| echo "note: could not install cowsay; the conformance test will report conditionals.yaml"
+	@# CronWorkflow time zones come from the system's tz database.
+	@test -d /usr/share/zoneinfo/America \
+		|| (apt-get install -y tzdata >/dev/null 2>&1 || sudo apt-get install -y tzdata >/dev/null 2>&1) \
+		|| echo "note: could not install tzdata; the cron time zone tests will fail"
 	@# The store's tests start a throwaway PostgreSQL cluster (initdb, pg_ctl).
 	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 		|| (apt-get install -y postgresql >/dev/null 2>&1 || sudo apt-get install -y postgresql >/dev/null 2>&1) \

@@ -455,3 +455,37 @@ fn logs_follow_new_tasks_until_the_workflow_ends() {
     assert_eq!(phase(&s.workflow("chatty")), "Succeeded", "it ended when the workflow did");
     assert!(started.elapsed().as_secs() < 30);
 }
+
+const APPROVAL: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: approval}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: approve, template: wait}
+    - - {name: ship, template: ship}
+  - name: wait
+    suspend: {}
+  - name: ship
+    container: {image: alpine, command: [echo, shipped]}
+"#;
+
+#[test]
+fn a_suspend_step_waits_for_resume_by_node_selector() {
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let wf = file(dir.path(), "approval.yaml", APPROVAL);
+    s.ok(&["submit", &wf.to_string_lossy()]);
+    s.wait_for("approval", "the suspend step", |wf| {
+        node(wf, "approve").iter().any(|n| n["phase"] == "Running")
+    });
+    let wrong = s.cli(&["resume", "approval", "--node-field-selector", "displayName=nope"]);
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("no suspended node matches"));
+    s.ok(&["resume", "approval", "--node-field-selector", "displayName=approve"]);
+    s.ok(&["watch", "approval"]);
+    assert_eq!(phase(&s.workflow("approval")), "Succeeded");
+    assert!(s.ok(&["logs", "approval"]).contains("shipped"));
+}

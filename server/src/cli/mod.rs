@@ -62,7 +62,7 @@ enum Command {
     /// Suspend workflows: nothing new starts until resumed.
     Suspend(workflows::NamesArgs),
     /// Resume suspended workflows (and their suspend nodes).
-    Resume(workflows::NamesArgs),
+    Resume(workflows::ResumeArgs),
     /// Delete workflows with their logs.
     Delete(workflows::NamesArgs),
     /// WorkflowTemplates on the server.
@@ -131,7 +131,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Stop(args) => workflows::act("stop", &args),
         Command::Terminate(args) => workflows::act("terminate", &args),
         Command::Suspend(args) => workflows::act("suspend", &args),
-        Command::Resume(args) => workflows::act("resume", &args),
+        Command::Resume(args) => workflows::resume(&args),
         Command::Delete(args) => workflows::delete(&args),
         Command::Template(cmd) => templates::run(&cmd),
         Command::Secret(cmd) => secrets::run(&cmd),

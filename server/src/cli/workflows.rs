@@ -53,6 +53,18 @@ pub struct NamesArgs {
 }
 
 #[derive(clap::Args, Debug)]
+pub struct ResumeArgs {
+    #[arg(required = true)]
+    pub names: Vec<String>,
+    /// Resume only the suspended node this names (e.g.
+    /// `displayName=approve`), as `argo resume --node-field-selector`.
+    #[arg(long, value_name = "SELECTOR")]
+    pub node_field_selector: Option<String>,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(clap::Args, Debug)]
 pub struct LogsArgs {
     pub name: String,
     /// Only this pod (or node ID).
@@ -265,13 +277,28 @@ pub fn logs(args: &LogsArgs) -> anyhow::Result<ExitCode> {
 
 /// `stop`, `terminate`, `suspend`, `resume`: a PUT per workflow.
 pub fn act(action: &str, args: &NamesArgs) -> anyhow::Result<ExitCode> {
+    put_each(action, &args.names, &args.client, json!({}))
+}
+
+pub fn resume(args: &ResumeArgs) -> anyhow::Result<ExitCode> {
+    let body = match &args.node_field_selector {
+        Some(s) => json!({"nodeFieldSelector": s}),
+        None => json!({}),
+    };
+    put_each("resume", &args.names, &args.client, body)
+}
+
+fn put_each(
+    action: &str,
+    names: &[String],
+    client: &ClientArgs,
+    body: Value,
+) -> anyhow::Result<ExitCode> {
     super::block_on(async {
-        let client = Client::new(&args.client)?;
+        let client = Client::new(client)?;
         let ns = seg(&client.namespace);
-        for name in &args.names {
-            client
-                .put(&format!("/api/v1/workflows/{ns}/{}/{action}", seg(name)), &json!({}))
-                .await?;
+        for name in names {
+            client.put(&format!("/api/v1/workflows/{ns}/{}/{action}", seg(name)), &body).await?;
             println!("workflow {name} {}", past(action));
         }
         Ok(ExitCode::SUCCESS)
