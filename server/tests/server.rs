@@ -489,3 +489,42 @@ fn a_suspend_step_waits_for_resume_by_node_selector() {
     assert_eq!(phase(&s.workflow("approval")), "Succeeded");
     assert!(s.ok(&["logs", "approval"]).contains("shipped"));
 }
+
+const GATED: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: gated}
+spec:
+  entrypoint: main
+  arguments: {parameters: [{name: ok, value: "no"}]}
+  templates:
+  - name: main
+    retryStrategy: {limit: 1, retryPolicy: Always}
+    container:
+      image: alpine
+      command: [sh, -c, 'sleep 1.13; test "{{workflow.parameters.ok}}" = yes']
+"#;
+
+/// `argo retry -p`: the retry runs with the new value — and so does the
+/// replay of a server that died during that retry.
+#[test]
+fn a_retry_with_new_parameters_survives_a_crash() {
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let wf = file(dir.path(), "gated.yaml", GATED);
+    let out = s.cli(&["submit", &wf.to_string_lossy(), "--wait"]);
+    assert_eq!(out.status.code(), Some(1), "ok=no fails");
+    s.ok(&["retry", "gated", "-p", "ok=yes"]);
+    s.wait_for("gated", "the retried task to run", |wf| {
+        wf["status"]["nodes"]
+            .as_object()
+            .is_some_and(|m| m.values().any(|n| n["type"] == "Pod" && n["phase"] == "Running"))
+    });
+    let database_url = s.database_url.clone();
+    s.kill9();
+    let s = Server::start(dir.path(), Some(&database_url), &[]);
+    s.ok(&["watch", "gated"]);
+    let wf = s.workflow("gated");
+    assert_eq!(phase(&wf), "Succeeded", "{wf:#}");
+    assert!(wf.to_string().contains("executor lost"), "the crash did hit the retry: {wf:#}");
+}

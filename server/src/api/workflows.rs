@@ -227,10 +227,15 @@ pub async fn action(
             c.control(&namespace, &name, Event::Resume { node }).await?
         }
         "retry" => {
-            if !body.parameters.is_empty() {
-                return Err(ApiError::invalid("retry with new parameters is not supported yet"));
-            }
-            c.retry(&namespace, &name, body.restart_successful, body.node_field_selector).await?
+            let parameters = parse_parameters(&body.parameters)?;
+            c.retry(
+                &namespace,
+                &name,
+                body.restart_successful,
+                body.node_field_selector,
+                parameters,
+            )
+            .await?
         }
         "resubmit" => c.resubmit(&namespace, &name, parse_parameters(&body.parameters)?).await?,
         other => return Err(ApiError::not_found(format!("no action {other:?}"))),

@@ -100,6 +100,9 @@ pub struct RetryArgs {
     /// Nodes to run again, e.g. `displayName=build`.
     #[arg(long, value_name = "SELECTOR")]
     pub node_field_selector: Option<String>,
+    /// New parameter values for the retry, `name=value` (repeatable).
+    #[arg(short = 'p', long = "parameter")]
+    pub parameters: Vec<String>,
     #[arg(short = 'o', long, value_enum, default_value_t = Format::Human)]
     pub output: Format,
     #[command(flatten)]
@@ -330,7 +333,10 @@ pub fn delete(args: &NamesArgs) -> anyhow::Result<ExitCode> {
 pub fn retry(args: &RetryArgs) -> anyhow::Result<ExitCode> {
     super::block_on(async {
         let client = Client::new(&args.client)?;
-        let mut body = json!({"restartSuccessful": args.restart_successful});
+        let mut body = json!({
+            "restartSuccessful": args.restart_successful,
+            "parameters": args.parameters,
+        });
         if let Some(s) = &args.node_field_selector {
             body["nodeFieldSelector"] = s.clone().into();
         }

@@ -334,13 +334,15 @@ impl Controller {
         Ok(())
     }
 
-    /// `argo retry`: run the failed parts of a finished workflow again.
+    /// `argo retry`: run the failed parts of a finished workflow again
+    /// (with new `-p` values, if given).
     pub async fn retry(
         &self,
         namespace: &str,
         name: &str,
         restart_successful: bool,
         node_field_selector: Option<String>,
+        parameters: Vec<(String, String)>,
     ) -> Result<WorkflowRow, ControllerError> {
         let row = self.row(namespace, name).await?;
         if !is_completed(&row.phase) {
@@ -355,12 +357,16 @@ impl Controller {
             .transpose()
             .map_err(|e| ControllerError::Invalid(e.to_string()))?;
         // Check it applies before recording it.
-        let (plan, log) = self.plan_and_log(&row).await?;
-        let replayed = replay::replay(plan.clone(), &log)
+        let (submitted, _, log) = self.plan_and_log(&row).await?;
+        let plans = plans_for(&row, &submitted);
+        let replayed = replay::replay(&plans, &log)
             .map_err(|e| ControllerError::Invalid(e.to_string()))?
             .ok_or_else(|| ControllerError::Conflict(format!("workflow {name} never ran")))?;
         let options = RetryOptions { restart_successful, node_selector };
         let at = now();
+        let mut all = replayed.parameters.clone();
+        all.extend(parameters.iter().cloned());
+        let plan = plans(&all).map_err(ControllerError::Invalid)?;
         let (run, actions) = Run::retry(plan, &replayed.run.status, &options, at)
             .map_err(|e| ControllerError::Invalid(e.to_string()))?;
         self.inner
@@ -370,7 +376,7 @@ impl Controller {
                     workflow_uid: row.uid.clone(),
                     seq: replayed.next_seq,
                     at,
-                    entry: Entry::Retried { restart_successful, node_field_selector },
+                    entry: Entry::Retried { restart_successful, node_field_selector, parameters },
                 }],
                 None,
             )
@@ -498,10 +504,11 @@ impl Controller {
     async fn plan_and_log(
         &self,
         row: &WorkflowRow,
-    ) -> Result<(Arc<engine::run::Plan>, Vec<LoggedEvent>), ControllerError> {
-        let plan = submitted(row)?.plan(&row.uid, &row.namespace, &row.name, row.created_at)?;
+    ) -> Result<(Submitted, Arc<engine::run::Plan>, Vec<LoggedEvent>), ControllerError> {
+        let submitted = submitted(row)?;
+        let plan = submitted.plan(&row.uid, &row.namespace, &row.name, row.created_at)?;
         let log = self.inner.store.events(&row.uid).await?;
-        Ok((Arc::new(plan), log))
+        Ok((submitted, Arc::new(plan), log))
     }
 
     /// Start (or resume) a workflow's actor.
@@ -512,7 +519,7 @@ impl Controller {
             .workflow_by_uid(uid)
             .await?
             .ok_or_else(|| ControllerError::NotFound(uid.to_string()))?;
-        let (plan, log) = match self.plan_and_log(&row).await {
+        let (submitted, plan, log) = match self.plan_and_log(&row).await {
             Ok(p) => p,
             Err(ControllerError::Invalid(why)) => {
                 // Stored, but it cannot be planned (a template it needs was
@@ -524,7 +531,7 @@ impl Controller {
         };
         let run_dir = self.run_dir(uid);
         let mut startup = Startup::default();
-        let replayed = match replay::replay(plan.clone(), &log) {
+        let replayed = match replay::replay(&plans_for(&row, &submitted), &log) {
             Ok(r) => r,
             Err(e) => {
                 // A journal this version cannot replay: the run ends
@@ -698,6 +705,20 @@ impl Controller {
             }
         }
         Ok(local)
+    }
+}
+
+/// The row's plan for `-p` overrides added by retries.
+fn plans_for<'a>(
+    row: &'a WorkflowRow,
+    submitted: &'a Submitted,
+) -> impl Fn(&[(String, String)]) -> Result<Arc<engine::run::Plan>, String> + 'a {
+    move |extra| {
+        let mut s = submitted.clone();
+        s.parameters.extend(extra.iter().cloned());
+        s.plan(&row.uid, &row.namespace, &row.name, row.created_at)
+            .map(Arc::new)
+            .map_err(|e| e.to_string())
     }
 }
 

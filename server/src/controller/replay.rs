@@ -12,6 +12,9 @@ use engine::status::Time;
 
 use crate::store::{Entry, LoggedEvent};
 
+/// The run's plan for the `-p` overrides retries added so far.
+pub type Plans<'a> = dyn Fn(&[(String, String)]) -> Result<Arc<Plan>, String> + 'a;
+
 /// A run rebuilt from its journal.
 pub struct Replayed {
     pub run: Run,
@@ -25,6 +28,8 @@ pub struct Replayed {
     pub timers: Vec<(Timer, Time)>,
     /// The next entry's number.
     pub next_seq: i64,
+    /// `-p` overrides that retries added, in order.
+    pub parameters: Vec<(String, String)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,18 +42,24 @@ pub enum ReplayError {
 
 /// Replay `log` (a workflow's whole journal, in order) on `plan`. `None`
 /// when the run never started.
-pub fn replay(plan: Arc<Plan>, log: &[LoggedEvent]) -> Result<Option<Replayed>, ReplayError> {
+///
+/// `plans` gives the run's plan for the `-p` overrides added by retries so
+/// far (none at first): a retry with new parameters continues on a new
+/// plan, as `argo retry -p` does.
+pub fn replay(plans: &Plans<'_>, log: &[LoggedEvent]) -> Result<Option<Replayed>, ReplayError> {
     let Some(first) = log.first() else { return Ok(None) };
     if first.entry != Entry::Started {
         return Err(ReplayError::NoStart);
     }
-    let (run, actions) = Run::start(plan.clone(), first.at);
+    let plan = plans(&[]).map_err(|why| ReplayError::Bad { seq: first.seq, why })?;
+    let (run, actions) = Run::start(plan, first.at);
     let mut r = Replayed {
         run,
         in_flight: BTreeMap::new(),
         deferred: BTreeMap::new(),
         timers: Vec::new(),
         next_seq: 0,
+        parameters: Vec::new(),
     };
     let mut timers: HashMap<Timer, Time> = HashMap::new();
     absorb(&mut r, &mut timers, actions);
@@ -57,7 +68,7 @@ pub fn replay(plan: Arc<Plan>, log: &[LoggedEvent]) -> Result<Option<Replayed>, 
             Entry::Started => {
                 return Err(ReplayError::Bad { seq: e.seq, why: "a second start".into() });
             }
-            Entry::Retried { restart_successful, node_field_selector } => {
+            Entry::Retried { restart_successful, node_field_selector, parameters } => {
                 let node_selector = node_field_selector
                     .as_deref()
                     .map(NodeSelector::parse)
@@ -65,7 +76,10 @@ pub fn replay(plan: Arc<Plan>, log: &[LoggedEvent]) -> Result<Option<Replayed>, 
                     .map_err(|err| ReplayError::Bad { seq: e.seq, why: err.to_string() })?;
                 let options =
                     RetryOptions { restart_successful: *restart_successful, node_selector };
-                let (run, actions) = Run::retry(plan.clone(), &r.run.status, &options, e.at)
+                r.parameters.extend(parameters.iter().cloned());
+                let plan =
+                    plans(&r.parameters).map_err(|why| ReplayError::Bad { seq: e.seq, why })?;
+                let (run, actions) = Run::retry(plan, &r.run.status, &options, e.at)
                     .map_err(|err| ReplayError::Bad { seq: e.seq, why: err.to_string() })?;
                 r.run = run;
                 r.in_flight.clear();

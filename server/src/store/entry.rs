@@ -18,6 +18,9 @@ pub enum Entry {
         restart_successful: bool,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         node_field_selector: Option<String>,
+        /// New `-p` values (`argo retry -p`), applied from here on.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        parameters: Vec<(String, String)>,
     },
     /// A server shutting down did not launch these nodes (they never
     /// ran); the next server launches them.
@@ -49,7 +52,11 @@ mod tests {
     fn engine_events_and_our_entries_share_one_tagged_form() {
         for e in [
             Entry::Started,
-            Entry::Retried { restart_successful: true, node_field_selector: Some("a=b".into()) },
+            Entry::Retried {
+                restart_successful: true,
+                node_field_selector: Some("a=b".into()),
+                parameters: vec![("k".into(), "v".into())],
+            },
             Entry::Engine(Event::Stop),
             Entry::Engine(Event::NodeFailedToStart { node: "n".into(), message: "m".into() }),
         ] {
