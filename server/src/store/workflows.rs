@@ -268,16 +268,21 @@ impl Store {
         for w in &batch.inserts {
             inserted.push(Self::insert_workflow_in(tx, w).await?);
         }
-        for e in &batch.events {
-            let entry =
-                serde_json::to_string(&e.entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            sqlx::query("INSERT INTO workflow_events (workflow_uid, seq, at, event) VALUES ($1, $2, $3, $4)")
-                .bind(&e.workflow_uid)
-                .bind(e.seq)
-                .bind(e.at.0)
-                .bind(entry)
-                .execute(&mut **tx)
-                .await?;
+        // Journal entries many rows to a statement: one round trip to
+        // PostgreSQL for a burst, not one per entry.
+        for chunk in batch.events.chunks(ROWS_PER_INSERT) {
+            let entries = chunk
+                .iter()
+                .map(|e| serde_json::to_string(&e.entry))
+                .collect::<Result<Vec<String>, _>>()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let sql =
+                multi_row_insert("workflow_events (workflow_uid, seq, at, event)", 4, chunk.len());
+            let mut query = sqlx::query(&sql);
+            for (e, entry) in chunk.iter().zip(&entries) {
+                query = query.bind(&e.workflow_uid).bind(e.seq).bind(e.at.0).bind(entry);
+            }
+            query.execute(&mut **tx).await?;
         }
         for s in &batch.statuses {
             sqlx::query(
@@ -334,6 +339,24 @@ impl Store {
     }
 }
 
+/// Rows per multi-row `INSERT` (SQLite allows 32,766 parameters).
+const ROWS_PER_INSERT: usize = 500;
+
+/// `INSERT INTO <table_and_columns> VALUES ($1, …), (…), …` for `rows`
+/// rows of `columns` parameters each.
+pub(super) fn multi_row_insert(table_and_columns: &str, columns: usize, rows: usize) -> String {
+    use std::fmt::Write as _;
+    let mut sql = format!("INSERT INTO {table_and_columns} VALUES ");
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..columns {
+            let _ = write!(sql, "{}${}", if c == 0 { "" } else { ", " }, r * columns + c + 1);
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 fn workflow_row(r: &sqlx::any::AnyRow) -> Result<WorkflowRow, StoreError> {
     let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
     let submission: String = r.try_get("submission")?;
@@ -353,4 +376,15 @@ fn workflow_row(r: &sqlx::any::AnyRow) -> Result<WorkflowRow, StoreError> {
         status: serde_json::from_str(&status).map_err(corrupt)?,
         resource_version: r.try_get("resource_version")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn multi_row_inserts_number_their_parameters() {
+        assert_eq!(
+            super::multi_row_insert("t (a, b)", 2, 2),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+    }
 }
