@@ -500,3 +500,38 @@ fn a_suspended_workflow_holds_launches_until_resumed_and_stop_releases_them() {
     );
     assert_eq!(run.status.phase, WorkflowPhase::Failed);
 }
+
+#[test]
+fn a_deadline_during_a_suspension_ends_the_held_nodes() {
+    let plan = plan_of(json!({
+        "entrypoint": "main",
+        "activeDeadlineSeconds": 10,
+        "templates": [
+            {"name": "main", "steps": [[{"name": "a", "template": "t"}], [{"name": "b", "template": "t"}]]},
+            {"name": "t", "container": container("x")}
+        ]
+    }));
+    let a = node_id("wf-x", "wf-x[0].a");
+    let b = node_id("wf-x", "wf-x[1].b");
+    let (mut run, out) = Run::start(plan, T0);
+    let deadline = out
+        .iter()
+        .find_map(|a| match a {
+            Action::ArmTimer { timer, .. } if timer.kind == TimerKind::WorkflowDeadline => {
+                Some(timer.clone())
+            }
+            _ => None,
+        })
+        .expect("a workflow deadline timer");
+    run.step(Event::NodeStarted { node: a.clone() }, T0);
+    run.step(Event::Suspend, T0);
+    run.step(Event::NodeExited { node: a, exit: Exit::default() }, Time(T0.0 + 1));
+    assert_eq!(run.status.nodes[&b].phase, NodePhase::Pending, "held");
+    let out = run.step(Event::TimerFired { timer: deadline }, Time(T0.0 + 10));
+    assert!(
+        !out.iter().any(|a| matches!(a, Action::Launch(_) | Action::Kill { .. })),
+        "nothing to start or kill: {out:?}"
+    );
+    assert!(run.status.nodes[&b].phase.is_completed(), "{:?}", run.status.nodes[&b]);
+    assert!(run.is_done(), "the workflow ended: {:?}", run.status.phase);
+}

@@ -219,6 +219,25 @@ impl Run {
                 }
                 _ => true,
             });
+            // A held node being killed (a deadline) never started: it ends
+            // now, as a pod killed before it starts does.
+            let killed: Vec<String> = out
+                .iter()
+                .filter_map(|a| match a {
+                    Action::Kill { node } if held.iter().any(|s| &s.node == node) => {
+                        Some(node.clone())
+                    }
+                    _ => None,
+                })
+                .collect();
+            if !killed.is_empty() {
+                held.retain(|s| !killed.contains(&s.node));
+                out.retain(|a| !matches!(a, Action::Kill { node } if killed.contains(node)));
+                for node in killed {
+                    let exit = Exit { code: 143, ..Default::default() };
+                    out.extend(self.step(Event::NodeExited { node, exit }, now));
+                }
+            }
         }
         out
     }
