@@ -217,6 +217,23 @@ fn raw_api(s: &Server, name: &str) {
             .expect("put");
         assert_eq!(r.status(), 400, "stopping a finished workflow");
         assert_eq!(r.json::<Value>().await.expect("JSON")["code"], 9);
+        // A body that is not the JSON expected: 400 in the same shape.
+        for (method, path, body) in [
+            (reqwest::Method::POST, "/api/v1/workflows/default".to_string(), "{"),
+            (reqwest::Method::PUT, format!("/api/v1/workflows/default/{name}/retry"), "[1]"),
+        ] {
+            let r = http
+                .request(method, url(&path))
+                .header("Content-Type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .expect("request");
+            assert_eq!(r.status(), 400, "{path}");
+            let e: Value = r.json().await.expect("a JSON error");
+            assert_eq!(e["code"], 3, "{e}");
+            assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "{e}");
+        }
         // Lists: a resource version, and `items` never null.
         let empty: Value = http
             .get(url("/api/v1/workflows/nobody?listOptions.labelSelector=a%3Db"))

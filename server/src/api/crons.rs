@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::ApiError;
+use super::query::JsonBody;
 use super::{AppState, objects};
 use crate::cron::{self, Scheduler};
 use crate::runner::now;
@@ -90,7 +91,7 @@ async fn check(state: &AppState, namespace: &str, body: &mut Value) -> Result<St
 pub async fn create(
     State(state): State<AppState>,
     Path(namespace): Path<String>,
-    Json(b): Json<CronBody>,
+    JsonBody(b): JsonBody<CronBody>,
 ) -> Result<Json<Value>, ApiError> {
     let mut body = b.cron_workflow;
     let name = check(&state, &namespace, &mut body).await?;
@@ -103,7 +104,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     Path((namespace, name)): Path<(String, String)>,
-    Json(b): Json<CronBody>,
+    JsonBody(b): JsonBody<CronBody>,
 ) -> Result<Json<Value>, ApiError> {
     let mut body = b.cron_workflow;
     let given = check(&state, &namespace, &mut body).await?;

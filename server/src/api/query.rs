@@ -1,9 +1,14 @@
 //! Query strings and bodies as Argo's clients write them: dotted keys
-//! (`listOptions.labelSelector`) and booleans as `true`/`True`/`1`.
+//! (`listOptions.labelSelector`), booleans as `true`/`True`/`1`, JSON
+//! bodies whose mistakes are answered in Argo's error shape.
 
 use std::collections::HashMap;
 
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
+
+use super::error::ApiError;
 
 /// The query string, key → value (the last one wins).
 pub type ListParams = HashMap<String, String>;
@@ -25,4 +30,28 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
         Flag::Bool(b) => b,
         Flag::Text(t) => matches!(t.as_str(), "true" | "True" | "TRUE" | "1"),
     })
+}
+
+/// A JSON request body. One that is not the JSON expected is refused as
+/// Argo refuses it — 400, `{"code": 3, "message": …}` — not with a plain
+/// text Python clients cannot read.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(JsonBody(v)),
+            Err(rejection) => Err(ApiError::invalid(rejection.body_text())),
+        }
+    }
+}
+
+/// An optional JSON body: empty means the default.
+pub fn optional_json<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(bytes).map_err(|e| ApiError::invalid(format!("the request body: {e}")))
 }

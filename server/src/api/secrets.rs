@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::ApiError;
+use super::query::JsonBody;
 use crate::controller::Controller;
 use crate::runner::now;
 
@@ -45,7 +46,7 @@ fn shown(namespace: &str, name: &str, keys: &[String]) -> Value {
 pub async fn create(
     State(c): State<Controller>,
     Path(namespace): Path<String>,
-    Json(body): Json<SecretBody>,
+    JsonBody(body): JsonBody<SecretBody>,
 ) -> Result<Json<Value>, ApiError> {
     let name = body.metadata.name;
     if name.is_empty() {

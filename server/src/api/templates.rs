@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::objects;
+use super::query::JsonBody;
 use crate::controller::Controller;
 use crate::runner::now;
 use crate::store::TemplateKind;
@@ -126,7 +127,7 @@ use TemplateKind::{ClusterWorkflowTemplate as Cluster, WorkflowTemplate as Names
 pub async fn create(
     State(c): State<Controller>,
     Path(ns): Path<String>,
-    Json(b): Json<TemplateBody>,
+    JsonBody(b): JsonBody<TemplateBody>,
 ) -> Result<Json<Value>, ApiError> {
     create_in(c, Namespaced, ns, b.template, false).await
 }
@@ -134,7 +135,7 @@ pub async fn create(
 pub async fn update(
     State(c): State<Controller>,
     Path((ns, _name)): Path<(String, String)>,
-    Json(b): Json<TemplateBody>,
+    JsonBody(b): JsonBody<TemplateBody>,
 ) -> Result<Json<Value>, ApiError> {
     create_in(c, Namespaced, ns, b.template, true).await
 }
@@ -162,7 +163,7 @@ pub async fn delete(
 
 pub async fn cluster_create(
     State(c): State<Controller>,
-    Json(b): Json<TemplateBody>,
+    JsonBody(b): JsonBody<TemplateBody>,
 ) -> Result<Json<Value>, ApiError> {
     create_in(c, Cluster, String::new(), b.template, false).await
 }
@@ -170,7 +171,7 @@ pub async fn cluster_create(
 pub async fn cluster_update(
     State(c): State<Controller>,
     Path(_name): Path<String>,
-    Json(b): Json<TemplateBody>,
+    JsonBody(b): JsonBody<TemplateBody>,
 ) -> Result<Json<Value>, ApiError> {
     create_in(c, Cluster, String::new(), b.template, true).await
 }

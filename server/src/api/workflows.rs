@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::objects;
-use super::query::{ListParams, flag};
+use super::query::{JsonBody, ListParams, flag, optional_json};
 use crate::controller::{Controller, SubmitRequest};
 use crate::store::{LabelSelector, ListQuery};
 
@@ -88,7 +88,7 @@ pub struct CreateBody {
 pub async fn create(
     State(c): State<Controller>,
     Path(namespace): Path<String>,
-    Json(body): Json<CreateBody>,
+    JsonBody(body): JsonBody<CreateBody>,
 ) -> Result<Json<Value>, ApiError> {
     if body.server_dry_run {
         return Err(ApiError::invalid("serverDryRun is not supported"));
@@ -125,7 +125,7 @@ pub struct SubmitBody {
 pub async fn submit(
     State(c): State<Controller>,
     Path(namespace): Path<String>,
-    Json(body): Json<SubmitBody>,
+    JsonBody(body): JsonBody<SubmitBody>,
 ) -> Result<Json<Value>, ApiError> {
     let (cluster, label) = match body.resource_kind.to_ascii_lowercase().as_str() {
         "workflowtemplate" => (false, "workflows.argoproj.io/workflow-template"),
@@ -212,9 +212,9 @@ pub struct ActionBody {
 pub async fn action(
     State(c): State<Controller>,
     Path((namespace, name, action)): Path<(String, String, String)>,
-    body: Option<Json<ActionBody>>,
+    body: axum::body::Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let body = body.map(|Json(b)| b).unwrap_or_default();
+    let body: ActionBody = optional_json(&body)?;
     let row = match action.as_str() {
         "stop" => c.control(&namespace, &name, Event::Stop).await?,
         "terminate" => c.control(&namespace, &name, Event::Terminate).await?,
