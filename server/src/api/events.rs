@@ -47,6 +47,10 @@ pub async fn watch(
     if let Some(s) = params.get("listOptions.labelSelector") {
         q.labels = LabelSelector::parse(s).map_err(|e| ApiError::invalid(e.to_string()))?;
     }
+    // One workflow watched: read only rows that can be it.
+    if let Some(n) = &name {
+        q.name_prefix = Some(n.clone());
+    }
     let sse = stream::wants_sse(&headers);
     // Subscribe before reading, so nothing falls between.
     let changes = c.bus().subscribe();

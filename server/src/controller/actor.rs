@@ -225,35 +225,27 @@ impl Actor {
         Ok(())
     }
 
-    async fn finish_retrying(
-        &mut self,
-        update: StatusUpdate,
-        logs: Vec<crate::store::NodeLog>,
-    ) -> Result<(), JournalError> {
-        loop {
-            match self.journal.finish(update.clone(), logs.clone()).await {
-                Ok(()) => return Ok(()),
-                Err(e) if self.shutdown.borrow().is_some() => return Err(e),
-                Err(e) => {
-                    tracing::error!(workflow = %self.name, "{e}; trying again in a second");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                }
-            }
-        }
-    }
-
     /// Write to the journal; while the store refuses (disk full, database
     /// read-only or unreachable), say so and try again every second —
     /// nothing is applied or acted on meanwhile, and nothing is lost: the
     /// batch is all or nothing. Gives up only when the server shuts down.
     async fn write_retrying(
-        &mut self,
+        &self,
         events: Vec<LoggedEvent>,
         status: Option<StatusUpdate>,
     ) -> Result<(), JournalError> {
+        self.retrying(|| self.journal.write(events.clone(), status.clone())).await
+    }
+
+    /// Make `attempt` until it succeeds or the server shuts down.
+    async fn retrying<F, Fut>(&self, mut attempt: F) -> Result<(), JournalError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<(), JournalError>>,
+    {
         let mut failures = 0u32;
         loop {
-            match self.journal.write(events.clone(), status.clone()).await {
+            match attempt().await {
                 Ok(()) => {
                     if failures > 0 {
                         tracing::info!(workflow = %self.name, "the journal is writable again");
@@ -315,7 +307,7 @@ impl Actor {
             update.expires_at =
                 super::retention::expiry(r.ttl.as_ref(), r.default_ttl, &update.phase, finished);
             let logs = super::retention::read_log_index(&r.run_dir);
-            self.finish_retrying(update, logs).await?;
+            self.retrying(|| self.journal.finish(update.clone(), logs.clone())).await?;
         } else if durable {
             self.write_retrying(Vec::new(), Some(update)).await?;
         } else {

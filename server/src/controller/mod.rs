@@ -357,16 +357,20 @@ impl Controller {
             .transpose()
             .map_err(|e| ControllerError::Invalid(e.to_string()))?;
         // Check it applies before recording it.
-        let (submitted, _, log) = self.plan_and_log(&row).await?;
+        let (submitted, log) = self.submitted_and_log(&row).await?;
         let plans = plans_for(&row, &submitted);
         let replayed = replay::replay(&plans, &log)
             .map_err(|e| ControllerError::Invalid(e.to_string()))?
             .ok_or_else(|| ControllerError::Conflict(format!("workflow {name} never ran")))?;
         let options = RetryOptions { restart_successful, node_selector };
         let at = now();
-        let mut all = replayed.parameters.clone();
-        all.extend(parameters.iter().cloned());
-        let plan = plans(&all).map_err(ControllerError::Invalid)?;
+        let plan = if parameters.is_empty() {
+            replayed.run.plan.clone()
+        } else {
+            let mut all = replayed.parameters.clone();
+            all.extend(parameters.iter().cloned());
+            plans(&all).map_err(ControllerError::Invalid)?
+        };
         let (run, actions) = Run::retry(plan, &replayed.run.status, &options, at)
             .map_err(|e| ControllerError::Invalid(e.to_string()))?;
         self.inner
@@ -501,14 +505,11 @@ impl Controller {
         });
     }
 
-    async fn plan_and_log(
+    async fn submitted_and_log(
         &self,
         row: &WorkflowRow,
-    ) -> Result<(Submitted, Arc<engine::run::Plan>, Vec<LoggedEvent>), ControllerError> {
-        let submitted = submitted(row)?;
-        let plan = submitted.plan(&row.uid, &row.namespace, &row.name, row.created_at)?;
-        let log = self.inner.store.events(&row.uid).await?;
-        Ok((submitted, Arc::new(plan), log))
+    ) -> Result<(Submitted, Vec<LoggedEvent>), ControllerError> {
+        Ok((submitted(row)?, self.inner.store.events(&row.uid).await?))
     }
 
     /// Start (or resume) a workflow's actor.
@@ -519,19 +520,11 @@ impl Controller {
             .workflow_by_uid(uid)
             .await?
             .ok_or_else(|| ControllerError::NotFound(uid.to_string()))?;
-        let (submitted, plan, log) = match self.plan_and_log(&row).await {
-            Ok(p) => p,
-            Err(ControllerError::Invalid(why)) => {
-                // Stored, but it cannot be planned (a template it needs was
-                // deleted before it was recorded): it ends, saying why.
-                self.end_pending(&row, &why).await?;
-                return Err(ControllerError::Invalid(why));
-            }
-            Err(e) => return Err(e),
-        };
+        let (submitted, log) = self.submitted_and_log(&row).await?;
+        let plans = plans_for(&row, &submitted);
         let run_dir = self.run_dir(uid);
         let mut startup = Startup::default();
-        let replayed = match replay::replay(&plans_for(&row, &submitted), &log) {
+        let replayed = match replay::replay(&plans, &log) {
             Ok(r) => r,
             Err(e) => {
                 // A journal this version cannot replay: the run ends
@@ -543,6 +536,15 @@ impl Controller {
         };
         let (run, next_seq, timers) = match replayed {
             None => {
+                let plan = match plans(&[]) {
+                    Ok(p) => p,
+                    Err(why) => {
+                        // Stored, but it cannot be planned: it ends,
+                        // saying why.
+                        self.end_pending(&row, &why).await?;
+                        return Err(ControllerError::Invalid(why));
+                    }
+                };
                 let at = now();
                 self.inner
                     .journal
