@@ -10,23 +10,32 @@ KEELSON := $(CARGO_TARGET_DIR)/debug/keelson
 .PHONY: run test setup-rust setup-test build fmt-check clippy wasm-check unit-tests lint-examples conformance
 
 LISTEN ?= 127.0.0.1:2746
+DATA_DIR ?= $(HOME)/.local/state/keelson
 
 ## Build, lint the examples, then serve: `keelson server` on embedded
 ## defaults (SQLite and data in ~/.local/state/keelson) with the examples'
-## WorkflowTemplates loaded and the example Workflows submitted. Ctrl-C
-## stops it gracefully.
+## WorkflowTemplates loaded and the example Workflows submitted. The first
+## start prints the administrator's one-time password (also kept in
+## DATA_DIR/initial-admin-password until changed); `make run` signs the
+## CLI in with it. Ctrl-C stops it gracefully.
 run: setup-rust build
 	@echo "== keelson lint examples/"
 	@$(KEELSON) lint examples/
-	@$(KEELSON) server --templates examples/ --listen $(LISTEN) & pid=$$!; \
+	@$(KEELSON) server --data-dir $(DATA_DIR) --templates examples/ --listen $(LISTEN) & pid=$$!; \
 	trap 'kill -TERM $$pid 2>/dev/null; wait $$pid' INT TERM; \
-	for i in $$(seq 100); do $(KEELSON) list --server http://$(LISTEN) >/dev/null 2>&1 && break; sleep 0.2; done; \
-	for f in examples/*.yaml; do \
-		grep -q '^kind: Workflow$$' $$f && $(KEELSON) submit --server http://$(LISTEN) $$f -o name; \
-	done; \
+	for i in $$(seq 100); do $(KEELSON) list --server http://$(LISTEN) 2>&1 | grep -q 'cannot reach' || break; sleep 0.2; done; \
+	if [ -f $(DATA_DIR)/initial-admin-password ]; then \
+		$(KEELSON) login --server http://$(LISTEN) -u admin --password-stdin < $(DATA_DIR)/initial-admin-password; \
+	fi; \
+	if $(KEELSON) list --server http://$(LISTEN) >/dev/null 2>&1; then \
+		for f in examples/*.yaml; do \
+			grep -q '^kind: Workflow$$' $$f && $(KEELSON) submit --server http://$(LISTEN) $$f -o name; \
+		done; \
+	else echo "(not signed in: run keelson login -u admin to submit the examples)"; fi; \
 	echo; \
 	echo "Keelson is serving on http://$(LISTEN) (Ctrl-C stops it). In another terminal:"; \
 	echo "  export PATH=$(CARGO_TARGET_DIR)/debug:\$$PATH KEELSON_SERVER=http://$(LISTEN)"; \
+	echo "  keelson login -u admin   # password: $(DATA_DIR)/initial-admin-password until changed"; \
 	echo "  keelson list                                   # the examples just submitted"; \
 	echo "  keelson submit examples/ci-pipeline.yaml --watch"; \
 	echo "  keelson submit --from workflowtemplate/parameterized-build -p image-tag=v2 --watch"; \

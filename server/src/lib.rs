@@ -3,6 +3,7 @@
 //! so integration tests can drive it directly, without the CLI.
 
 pub mod api;
+pub mod auth;
 pub mod controller;
 pub mod cron;
 pub mod executor;

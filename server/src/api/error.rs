@@ -6,6 +6,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use crate::auth::AuthError;
 use crate::controller::ControllerError;
 use crate::store::StoreError;
 
@@ -24,6 +25,14 @@ impl ApiError {
 
     pub fn not_found(message: impl Into<String>) -> Self {
         ApiError { status: StatusCode::NOT_FOUND, code: 5, message: message.into() }
+    }
+
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        ApiError { status: StatusCode::UNAUTHORIZED, code: 16, message: message.into() }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        ApiError { status: StatusCode::FORBIDDEN, code: 7, message: message.into() }
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
@@ -55,10 +64,30 @@ impl From<ControllerError> for ApiError {
     }
 }
 
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        let message = e.to_string();
+        match e {
+            AuthError::Store(e) => e.into(),
+            AuthError::Invalid(_) => ApiError::invalid(message),
+            AuthError::NoSuchUser(_) => ApiError::not_found(message),
+            AuthError::WrongCredentials => ApiError::unauthenticated(message),
+            // ResourceExhausted; the caller adds Retry-After.
+            AuthError::TooMany(_) => {
+                ApiError { status: StatusCode::TOO_MANY_REQUESTS, code: 8, message }
+            }
+            AuthError::Internal(_) => {
+                tracing::error!("authentication: {message}");
+                ApiError::internal(message)
+            }
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::AlreadyExists { .. } => {
+            StoreError::AlreadyExists { .. } | StoreError::UserExists(_) => {
                 ApiError { status: StatusCode::CONFLICT, code: 6, message: e.to_string() }
             }
             e => {

@@ -1,19 +1,24 @@
 //! The HTTP API: Argo Server's paths and JSON shapes (so the `argo` CLI,
 //! Hera and the SDK can talk to us), the subset the `keelson` CLI needs so
 //! far. Handlers are thin: parse, call the controller or store, shape the
-//! answer; errors are mapped in [`error`]. Authentication comes with the
-//! API issue (issue 5): bind to loopback until then.
+//! answer; errors are mapped in [`error`]. Who may call what is decided
+//! before any handler runs, by `auth::guard` from the rules in
+//! `auth::policy`; handlers that need the caller take a `Principal`.
 
 mod audit;
 mod crons;
 mod error;
 mod events;
+mod health;
 mod logs;
 mod objects;
-mod query;
+pub mod query;
 mod secrets;
+mod session;
 mod stream;
 mod templates;
+mod tokens;
+mod users;
 mod workflows;
 
 use axum::Router;
@@ -23,6 +28,7 @@ use serde_json::json;
 
 pub use error::ApiError;
 
+use crate::auth::{self, Auth};
 use crate::controller::Controller;
 use crate::cron::Scheduler;
 
@@ -31,6 +37,13 @@ use crate::cron::Scheduler;
 pub struct AppState {
     pub controller: Controller,
     pub scheduler: Scheduler,
+    pub auth: Auth,
+}
+
+impl FromRef<AppState> for Auth {
+    fn from_ref(s: &AppState) -> Auth {
+        s.auth.clone()
+    }
 }
 
 impl FromRef<AppState> for Controller {
@@ -41,8 +54,19 @@ impl FromRef<AppState> for Controller {
 
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .route("/api/v1/version", get(version))
         .route("/api/v1/info", get(info))
+        .route("/api/v1/login", post(session::login))
+        .route("/api/v1/logout", post(session::logout))
+        .route("/api/v1/userinfo", get(session::userinfo))
+        .route("/api/v1/password", post(session::change_password))
+        .route("/api/v1/tokens", get(tokens::list).post(tokens::create))
+        .route("/api/v1/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/api/v1/users", get(users::list).post(users::create))
+        .route("/api/v1/users/{name}", put(users::update).delete(users::delete))
+        .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/workflows/", get(workflows::list))
         .route("/api/v1/workflows/{namespace}", get(workflows::list).post(workflows::create))
         .route("/api/v1/workflows/{namespace}/submit", post(workflows::submit))
@@ -83,8 +107,12 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/namespaces/{namespace}/secrets/{name}",
             axum::routing::delete(secrets::delete),
         )
+        // The guard runs after routing (it needs the matched route), for
+        // routed requests only; unknown paths are 404 for everyone.
+        .route_layer(axum::middleware::from_fn_with_state(state.auth.clone(), auth::guard::guard))
         .fallback(|| async { ApiError::not_found("no such API path") })
         .layer(axum::middleware::from_fn_with_state(state.controller.clone(), audit::record))
+        .layer(state.auth.session_layer())
         .with_state(state)
 }
 

@@ -22,25 +22,49 @@ pub struct ClientArgs {
     pub namespace: String,
 }
 
-/// `~/.config/keelson/config.json`: `{"server": …, "token": …}`.
-#[derive(serde::Deserialize, Default)]
-struct ConfigFile {
-    server: Option<String>,
-    token: Option<String>,
+/// `~/.config/keelson/config.json`: `{"server": …, "token": …}`, written
+/// by `keelson login`. The token is sent to that server only.
+#[derive(serde::Deserialize, serde::Serialize, Default)]
+pub struct ConfigFile {
+    pub server: Option<String>,
+    pub token: Option<String>,
 }
 
-fn config_file() -> ConfigFile {
+pub fn config_path() -> Option<PathBuf> {
     let dir = std::env::var_os("XDG_CONFIG_HOME")
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
-    let Some(path) = dir.map(|d| d.join("keelson/config.json")) else {
-        return ConfigFile::default();
-    };
+    dir.map(|d| d.join("keelson/config.json"))
+}
+
+pub fn config_file() -> ConfigFile {
+    let Some(path) = config_path() else { return ConfigFile::default() };
     std::fs::read_to_string(path)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()
+}
+
+/// Save the config file, readable by its owner only (it holds a token).
+pub fn save_config(config: &ConfigFile) -> anyhow::Result<PathBuf> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = config_path().context("no home directory to keep the config file in")?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    f.write_all(serde_json::to_string_pretty(config)?.as_bytes())?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
 }
 
 pub struct Client {
@@ -57,19 +81,20 @@ impl Client {
             .server
             .clone()
             .or_else(|| std::env::var("KEELSON_SERVER").ok().filter(|s| !s.is_empty()))
-            .or(file.server)
+            .or_else(|| file.server.clone())
             .unwrap_or_else(|| DEFAULT_SERVER.to_string());
-        let token = std::env::var("KEELSON_TOKEN").ok().filter(|t| !t.is_empty()).or(file.token);
+        let base = base.trim_end_matches('/').to_string();
+        // The saved token belongs to the saved server: never send it to
+        // another one.
+        let saved = file.token.filter(|_| {
+            file.server.as_deref().map(|s| s.trim_end_matches('/')) == Some(base.as_str())
+        });
+        let token = std::env::var("KEELSON_TOKEN").ok().filter(|t| !t.is_empty()).or(saved);
         let http = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(5))
             .build()
             .context("cannot make an HTTP client")?;
-        Ok(Client {
-            base: base.trim_end_matches('/').to_string(),
-            token,
-            http,
-            namespace: args.namespace.clone(),
-        })
+        Ok(Client { base, token, http, namespace: args.namespace.clone() })
     }
 
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
@@ -92,8 +117,12 @@ impl Client {
             .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
             .unwrap_or(text);
         match status.as_u16() {
+            401 if self.token.is_none() => bail!(
+                "the server at {} wants you signed in: run `keelson login` (or set KEELSON_TOKEN)",
+                self.base
+            ),
             401 => bail!(
-                "the server at {} wants a valid token: set KEELSON_TOKEN ({message})",
+                "the server at {} refused the token ({message}): run `keelson login` again",
                 self.base
             ),
             403 => bail!("not allowed: {message}"),
@@ -111,6 +140,17 @@ impl Client {
         } else {
             anyhow!("request to {} failed: {e}", self.base)
         }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// POST without a token (signing in).
+    pub async fn post_anonymous(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        let r = self.http.post(format!("{}{path}", self.base)).json(body);
+        let r = self.send(r).await?;
+        r.json().await.context("the server's answer is not JSON")
     }
 
     pub async fn get(&self, path: &str) -> anyhow::Result<Value> {

@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Each verb lives in its own module;
 //! this one only declares the grammar.
 
+mod access;
 mod argosay;
 mod client;
 mod crons;
@@ -74,6 +75,21 @@ enum Command {
     /// Secrets for `secretKeyRef` (local mode), sealed by the server.
     #[command(subcommand)]
     Secret(secrets::SecretCommand),
+    /// Sign in to a server: the password buys an API token, saved in
+    /// ~/.config/keelson/config.json for that server.
+    Login(access::LoginArgs),
+    /// Revoke the saved token and forget it.
+    Logout(access::LogoutArgs),
+    /// Change your password.
+    Passwd(access::PasswdArgs),
+    /// Users and their roles per namespace (administrators).
+    #[command(subcommand)]
+    User(access::UserCommand),
+    /// API tokens for programs.
+    #[command(subcommand)]
+    Token(access::TokenCommand),
+    /// Who changed what, when, from where (administrators).
+    Audit(access::AuditArgs),
     /// Argo's test image `argoproj/argosay:v2`, built in: the local
     /// executor runs it for `/argosay`.
     #[command(hide = true, disable_help_flag = true)]
@@ -136,6 +152,12 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Template(cmd) => templates::run(&cmd),
         Command::Secret(cmd) => secrets::run(&cmd),
         Command::Cron(cmd) => crons::run(&cmd),
+        Command::Login(args) => access::login(&args),
+        Command::Logout(args) => access::logout(&args),
+        Command::Passwd(args) => access::passwd(&args),
+        Command::User(cmd) => access::user(&cmd),
+        Command::Token(cmd) => access::token(&cmd),
+        Command::Audit(args) => access::audit(&args),
     }
 }
 

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use engine::spec::Document;
+use server::auth::{Auth, FIRST_ADMIN, Mode, SessionSettings};
 use server::controller::{Controller, ControllerConfig};
 use server::store::{SecretKey, Store, TemplateKind};
 
@@ -24,10 +25,20 @@ pub struct ServerArgs {
     /// `sqlite://PATH` or `postgres://…` [default: sqlite://DATA_DIR/keelson.db].
     #[arg(long, value_name = "URL", env = "KEELSON_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// The address to serve on. There is no authentication yet: keep it on
-    /// loopback.
+    /// The address to serve on.
     #[arg(long, default_value = "127.0.0.1:2746")]
     pub listen: SocketAddr,
+    /// `users`: everyone signs in (password, session or API token) and
+    /// holds roles per namespace. `none`: nobody is asked, everyone is an
+    /// administrator — refused unless --listen is a loopback address.
+    #[arg(long, value_enum, default_value = "users")]
+    pub auth_mode: server::auth::Mode,
+    /// A browser session unused this long ends.
+    #[arg(long, value_name = "SECONDS", default_value_t = 8 * 3600)]
+    pub session_idle: u64,
+    /// A browser session ends this long after its login, used or not.
+    #[arg(long, value_name = "SECONDS", default_value_t = 24 * 3600)]
+    pub session_max: u64,
     /// Most workflows running at once (0: no limit).
     #[arg(long, default_value_t = 0)]
     pub parallelism: usize,
@@ -87,9 +98,23 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
         Some(u) => u.clone(),
         None => format!("sqlite://{}", data_dir.join("keelson.db").display()),
     };
+    if args.auth_mode == Mode::None && !args.listen.ip().is_loopback() {
+        anyhow::bail!(
+            "--auth-mode none lets anyone who reaches the server run anything as an \
+             administrator: it is only allowed on a loopback address, not {}",
+            args.listen
+        );
+    }
     let store = Store::open(&url)
         .await
         .with_context(|| format!("cannot open the store {}", redact(&url)))?;
+    let sessions = SessionSettings {
+        idle: Duration::from_secs(args.session_idle),
+        absolute: Duration::from_secs(args.session_max),
+        secure: false,
+    };
+    let auth = Auth::new(store.clone(), args.auth_mode, sessions, data_dir.clone());
+    let first_password = auth.bootstrap().await.context("cannot create the first administrator")?;
     let key = SecretKey::load_or_create(&data_dir.join("secret.key"))?;
     load_templates(&store, &args.templates).await?;
     let mut config = ControllerConfig::new(&data_dir);
@@ -104,23 +129,21 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    if !args.listen.ip().is_loopback() {
-        tracing::warn!(
-            "serving on {} without authentication (it arrives with the API issue): anyone who \
-             can reach this port can run commands here",
-            args.listen
-        );
-    }
     eprintln!(
         "keelson server: http://{} (data in {}, store {})",
         args.listen,
         data_dir.display(),
         redact(&url)
     );
+    announce_auth(&auth, args, first_password.as_deref());
+    tokio::spawn(auth.clone().run_session_sweeper(Duration::from_secs(600)));
     let scheduler = server::cron::Scheduler::new(controller.clone());
     tokio::spawn(scheduler.clone().run(server::cron::SystemClock));
-    let app =
-        server::api::router(server::api::AppState { controller: controller.clone(), scheduler });
+    let app = server::api::router(server::api::AppState {
+        controller: controller.clone(),
+        scheduler,
+        auth,
+    });
     let grace = Duration::from_secs(args.shutdown_grace);
     let c = controller.clone();
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
@@ -134,6 +157,29 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
     let (commits, writes) = controller.journal_stats();
     eprintln!("keelson server: stopped; the journal made {commits} commits for {writes} writes");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Say how to get in: loudly when nobody is asked; the first
+/// administrator's password once, at first start.
+fn announce_auth(auth: &Auth, args: &ServerArgs, first_password: Option<&str>) {
+    if auth.mode() == Mode::None {
+        eprintln!(
+            "\n  WARNING: --auth-mode none: no sign-in, every caller is an administrator.\n  \
+             Only processes on this machine can reach {} — keep it that way.\n",
+            args.listen
+        );
+        tracing::warn!("authentication is off (--auth-mode none)");
+        return;
+    }
+    if let Some(password) = first_password {
+        eprintln!(
+            "\n  First start: created the administrator account.\n    user:     {FIRST_ADMIN}\n    \
+             password: {password}\n  It is also in {} (readable by you only) until you change \
+             it:\n    keelson login --server http://{} -u {FIRST_ADMIN}\n    keelson passwd\n",
+            auth.initial_password_file().display(),
+            args.listen
+        );
+    }
 }
 
 async fn shutdown_signal() {

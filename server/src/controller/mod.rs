@@ -178,6 +178,11 @@ impl Controller {
         &self.inner.store
     }
 
+    /// Whether a shutdown has begun (nothing new is admitted).
+    pub fn is_shutting_down(&self) -> bool {
+        self.state().stopping
+    }
+
     pub fn secret_key(&self) -> &SecretKey {
         &self.inner.key
     }

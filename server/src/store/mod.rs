@@ -14,7 +14,9 @@ mod entry;
 mod retention;
 mod secrets;
 mod selector;
+mod sessions;
 mod templates;
+mod users;
 mod workflows;
 
 use std::str::FromStr;
@@ -27,7 +29,9 @@ pub use entry::{Entry, LoggedEvent};
 pub use retention::{AuditEntry, NodeLog};
 pub use secrets::{KEY_ENV, SecretKey};
 pub use selector::{LabelSelector, ListQuery, SelectorError};
+pub use sessions::{Sessions, USER_KEY};
 pub use templates::{TemplateKind, TemplateRow};
+pub use users::{Binding, TokenRow, UserRow};
 pub use workflows::{Batch, NewWorkflow, StatusUpdate, WorkflowRow};
 
 /// What can go wrong in the store, with what the user can do about it.
@@ -37,6 +41,8 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("workflow {namespace}/{name} already exists")]
     AlreadyExists { namespace: String, name: String },
+    #[error("user {0} already exists")]
+    UserExists(String),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
@@ -103,6 +109,12 @@ impl Store {
         .await
         .map_err(|e| StoreError::NotWritable(e.to_string()))?;
         Ok(Store { pool })
+    }
+
+    /// A trivial query: the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     /// Bytes the database takes (SQLite: its pages, after folding the

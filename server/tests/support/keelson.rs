@@ -14,7 +14,12 @@ pub struct Server {
     pub data_dir: PathBuf,
     pub database_url: String,
     pub log: PathBuf,
+    /// The administrator's API token (empty under `--auth-mode none`).
+    pub token: String,
 }
+
+/// The first administrator's password in tests (KEELSON_ADMIN_PASSWORD).
+pub const ADMIN_PASSWORD: &str = "test-admin-password";
 
 impl Server {
     /// Start a server on `data_dir` (and `database_url`, default SQLite
@@ -57,16 +62,18 @@ impl Server {
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(extra)
             .env("KEELSON_LOG", "debug")
+            .env("KEELSON_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()
             .expect("start keelson server");
-        let server = Server {
+        let mut server = Server {
             child,
             url: format!("http://127.0.0.1:{port}"),
             data_dir: data_dir.to_path_buf(),
             database_url,
             log,
+            token: String::new(),
         };
         let start = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -77,7 +84,44 @@ impl Server {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+        if !extra.windows(2).any(|w| w == ["--auth-mode", "none"]) {
+            server.token = server.sign_in("admin", ADMIN_PASSWORD);
+        }
         server
+    }
+
+    /// An HTTP client that sends the administrator's token.
+    pub fn http(&self) -> reqwest::Client {
+        http_with(&self.token)
+    }
+
+    /// `keelson login` as `user`: a new API token for them.
+    pub fn sign_in(&self, user: &str, password: &str) -> String {
+        use std::io::Write;
+        let config = self.data_dir.join(format!("config-{user}"));
+        let mut child = Command::new(KEELSON)
+            .args(["login", "--server", &self.url, "-u", user, "--password-stdin"])
+            .env("XDG_CONFIG_HOME", &config)
+            .env_remove("KEELSON_TOKEN")
+            .env_remove("KEELSON_SERVER")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run keelson login");
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = writeln!(stdin, "{password}");
+        }
+        let out = child.wait_with_output().expect("keelson login");
+        assert!(
+            out.status.success(),
+            "keelson login -u {user} failed:\n{}\nserver log:\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            self.log_text()
+        );
+        let saved = std::fs::read_to_string(config.join("keelson/config.json")).expect("config");
+        let saved: serde_json::Value = serde_json::from_str(&saved).expect("config JSON");
+        saved["token"].as_str().expect("a saved token").to_string()
     }
 
     pub fn log_text(&self) -> String {
@@ -89,7 +133,8 @@ impl Server {
         Command::new(KEELSON)
             .args(args)
             .env("KEELSON_SERVER", &self.url)
-            .env_remove("KEELSON_TOKEN")
+            .env("KEELSON_TOKEN", &self.token)
+            .env("XDG_CONFIG_HOME", self.data_dir.join("config-none"))
             .output()
             .expect("run keelson")
     }
@@ -160,4 +205,14 @@ pub fn file(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).expect("write workflow");
     p
+}
+
+/// An HTTP client that sends `token` (none if empty).
+pub fn http_with(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if !token.is_empty() {
+        let value = format!("Bearer {token}").parse().expect("a header value");
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+    }
+    reqwest::Client::builder().default_headers(headers).build().expect("HTTP client")
 }

@@ -1,0 +1,94 @@
+//! Who may call which route: the one table of access rules. The guard
+//! looks every request up here by method and route pattern; a route with
+//! no rule is refused (so a new route cannot be forgotten open).
+
+use axum::http::Method;
+
+use super::principal::{Role, Scope};
+
+/// What a route needs of its caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Need {
+    /// Nothing: log in, health, version.
+    Nobody,
+    /// Any signed-in principal (its own user info, tokens, logout).
+    Principal,
+    /// This role in this scope.
+    Role(Role, Scope),
+}
+
+/// The rule for `method` on the route pattern `route` (axum's matched
+/// path), `namespace` being the route's `{namespace}` if it has one.
+/// `None`: no rule, refuse.
+pub fn need(method: &Method, route: &str, namespace: Option<&str>) -> Option<Need> {
+    let reads = matches!(*method, Method::GET | Method::HEAD);
+    let in_namespace = |role| namespace.map(|ns| Need::Role(role, Scope::Namespace(ns.into())));
+    let read_or_edit = if reads { Role::Viewer } else { Role::Editor };
+    match route {
+        "/healthz" | "/readyz" | "/api/v1/version" | "/api/v1/login" => Some(Need::Nobody),
+        "/api/v1/info"
+        | "/api/v1/userinfo"
+        | "/api/v1/logout"
+        | "/api/v1/tokens"
+        | "/api/v1/tokens/{id}" => Some(Need::Principal),
+        "/api/v1/users" | "/api/v1/users/{name}" | "/api/v1/audit" => {
+            Some(Need::Role(Role::Admin, Scope::Cluster))
+        }
+        // Every namespace at once: only for those who may read them all.
+        "/metrics" | "/api/v1/workflows/" | "/api/v1/workflow-events/" => {
+            Some(Need::Role(Role::Viewer, Scope::Cluster))
+        }
+        // Shared by every namespace: anyone may read and lint them,
+        // changing them takes an editor of every namespace.
+        "/api/v1/cluster-workflow-templates/lint" => Some(Need::Principal),
+        "/api/v1/cluster-workflow-templates" | "/api/v1/cluster-workflow-templates/{name}" => {
+            Some(if reads { Need::Principal } else { Need::Role(Role::Editor, Scope::Cluster) })
+        }
+        r if r.starts_with("/api/v1/namespaces/{namespace}/secrets") => in_namespace(Role::Admin),
+        // Linting changes nothing.
+        r if r.ends_with("/lint") => in_namespace(Role::Viewer),
+        r if r.starts_with("/api/v1/workflows/{namespace}")
+            || r.starts_with("/api/v1/workflow-events/{namespace}")
+            || r.starts_with("/api/v1/workflow-templates/{namespace}")
+            || r.starts_with("/api/v1/cron-workflows/{namespace}") =>
+        {
+            in_namespace(read_or_edit)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ns(role: Role, n: &str) -> Option<Need> {
+        Some(Need::Role(role, Scope::Namespace(n.into())))
+    }
+
+    #[test]
+    fn reads_need_a_viewer_changes_an_editor_secrets_an_admin() {
+        let wf = "/api/v1/workflows/{namespace}";
+        assert_eq!(need(&Method::GET, wf, Some("a")), ns(Role::Viewer, "a"));
+        assert_eq!(need(&Method::POST, wf, Some("a")), ns(Role::Editor, "a"));
+        let action = "/api/v1/workflows/{namespace}/{name}/{action}";
+        assert_eq!(need(&Method::PUT, action, Some("a")), ns(Role::Editor, "a"));
+        assert_eq!(
+            need(&Method::POST, "/api/v1/workflows/{namespace}/lint", Some("a")),
+            ns(Role::Viewer, "a")
+        );
+        let secrets = "/api/v1/namespaces/{namespace}/secrets";
+        assert_eq!(need(&Method::GET, secrets, Some("a")), ns(Role::Admin, "a"));
+        assert_eq!(need(&Method::GET, "/api/v1/version", None), Some(Need::Nobody));
+        assert_eq!(
+            need(&Method::GET, "/api/v1/workflows/", None),
+            Some(Need::Role(Role::Viewer, Scope::Cluster))
+        );
+    }
+
+    #[test]
+    fn a_route_without_a_rule_or_without_its_namespace_is_refused() {
+        assert_eq!(need(&Method::GET, "/api/v1/something-new", None), None);
+        assert_eq!(need(&Method::GET, "/api/v1/workflows/{namespace}", None), None);
+    }
+}
