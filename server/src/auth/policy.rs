@@ -29,6 +29,7 @@ pub fn need(method: &Method, route: &str, namespace: Option<&str>) -> Option<Nee
         "/api/v1/info"
         | "/api/v1/userinfo"
         | "/api/v1/logout"
+        | "/api/v1/password"
         | "/api/v1/tokens"
         | "/api/v1/tokens/{id}" => Some(Need::Principal),
         "/api/v1/users" | "/api/v1/users/{name}" | "/api/v1/audit" => {

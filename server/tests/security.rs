@@ -1,0 +1,464 @@
+//! Nobody gets in who should not: every route without credentials is 401;
+//! roles per namespace hold (a viewer cannot change anything, one
+//! namespace's user cannot read another's); revoked and expired tokens
+//! fail; cookie changes need the CSRF token; the session ID changes at
+//! login and logout really ends the session; logins are rate limited;
+//! secrets appear in no response and no log; `--auth-mode none` is
+//! refused off loopback; the first start makes an administrator.
+
+mod support;
+
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::header::{COOKIE, SET_COOKIE};
+use serde_json::{Value, json};
+use support::keelson::{ADMIN_PASSWORD, KEELSON, Server, data_dir, http_with};
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().expect("runtime")
+}
+
+const WORKFLOW: &str = r#"{
+  "workflow": {
+    "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+    "metadata": {"generateName": "sec-"},
+    "spec": {"entrypoint": "main", "templates": [
+      {"name": "main", "container": {"image": "alpine", "command": ["sh", "-c", "echo the password is $PW"],
+        "env": [{"name": "PW", "valueFrom": {"secretKeyRef": {"name": "db", "key": "pw"}}}]}}
+    ]}
+  }
+}"#;
+
+/// (method, path) of every route, with sample names filled in.
+fn every_route() -> Vec<(Method, &'static str)> {
+    use Method as M;
+    vec![
+        (M::GET, "/api/v1/info"),
+        (M::POST, "/api/v1/logout"),
+        (M::GET, "/api/v1/userinfo"),
+        (M::POST, "/api/v1/password"),
+        (M::GET, "/api/v1/tokens"),
+        (M::POST, "/api/v1/tokens"),
+        (M::DELETE, "/api/v1/tokens/abc"),
+        (M::GET, "/api/v1/users"),
+        (M::POST, "/api/v1/users"),
+        (M::PUT, "/api/v1/users/bob"),
+        (M::DELETE, "/api/v1/users/bob"),
+        (M::GET, "/api/v1/audit"),
+        (M::GET, "/api/v1/workflows/"),
+        (M::GET, "/api/v1/workflows/default"),
+        (M::POST, "/api/v1/workflows/default"),
+        (M::POST, "/api/v1/workflows/default/submit"),
+        (M::GET, "/api/v1/workflows/default/w"),
+        (M::DELETE, "/api/v1/workflows/default/w"),
+        (M::GET, "/api/v1/workflows/default/w/log"),
+        (M::PUT, "/api/v1/workflows/default/w/stop"),
+        (M::GET, "/api/v1/workflow-events/"),
+        (M::GET, "/api/v1/workflow-events/default"),
+        (M::GET, "/api/v1/workflow-templates/default"),
+        (M::POST, "/api/v1/workflow-templates/default"),
+        (M::GET, "/api/v1/workflow-templates/default/t"),
+        (M::PUT, "/api/v1/workflow-templates/default/t"),
+        (M::DELETE, "/api/v1/workflow-templates/default/t"),
+        (M::GET, "/api/v1/cluster-workflow-templates"),
+        (M::POST, "/api/v1/cluster-workflow-templates"),
+        (M::GET, "/api/v1/cluster-workflow-templates/t"),
+        (M::PUT, "/api/v1/cluster-workflow-templates/t"),
+        (M::DELETE, "/api/v1/cluster-workflow-templates/t"),
+        (M::GET, "/api/v1/cron-workflows/default"),
+        (M::POST, "/api/v1/cron-workflows/default"),
+        (M::GET, "/api/v1/cron-workflows/default/c"),
+        (M::PUT, "/api/v1/cron-workflows/default/c"),
+        (M::DELETE, "/api/v1/cron-workflows/default/c"),
+        (M::PUT, "/api/v1/cron-workflows/default/c/suspend"),
+        (M::GET, "/api/v1/namespaces/default/secrets"),
+        (M::POST, "/api/v1/namespaces/default/secrets"),
+        (M::DELETE, "/api/v1/namespaces/default/secrets/s"),
+    ]
+}
+
+async fn status_and_body(r: reqwest::RequestBuilder) -> (u16, Value) {
+    let r = r.send().await.expect("request");
+    let status = r.status().as_u16();
+    let text = r.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+#[test]
+fn every_route_wants_credentials_and_roles_hold_per_namespace() {
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let url = |p: &str| format!("{}{p}", s.url);
+    rt().block_on(async {
+        let anonymous = http_with("");
+        for (method, path) in every_route() {
+            let (status, body) =
+                status_and_body(anonymous.request(method.clone(), url(path)).json(&json!({})))
+                    .await;
+            assert_eq!(status, 401, "{method} {path} without credentials: {body}");
+            assert_eq!(body["code"], 16, "{method} {path}: {body}");
+        }
+        // Those that need nobody.
+        for path in ["/healthz", "/readyz", "/api/v1/version"] {
+            let r = anonymous.get(url(path)).send().await.expect("get");
+            assert_eq!(r.status(), 200, "{path}");
+        }
+        // A made-up token, a malformed header: 401 too.
+        let (status, _) =
+            status_and_body(http_with("kst_nothing").get(url("/api/v1/workflows/default"))).await;
+        assert_eq!(status, 401);
+        let (status, _) = status_and_body(
+            anonymous.get(url("/api/v1/workflows/default")).header("Authorization", "Basic eDp5"),
+        )
+        .await;
+        assert_eq!(status, 401);
+
+        // Users: a viewer of default, an editor of team-a.
+        let admin = s.http();
+        for (name, roles) in
+            [("vic", json!({"default": "viewer"})), ("eddie", json!({"team-a": "editor"}))]
+        {
+            let (status, body) = status_and_body(
+                admin
+                    .post(url("/api/v1/users"))
+                    .json(&json!({"name": name, "password": "long-enough-pw", "roles": roles})),
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+        }
+        let (status, body) = status_and_body(
+            admin
+                .post(url("/api/v1/users"))
+                .json(&json!({"name": "vic", "password": "long-enough-pw"})),
+        )
+        .await;
+        assert_eq!((status, body["code"].clone()), (409, json!(6)), "{body}");
+        let vic = http_with(&s.sign_in("vic", "long-enough-pw"));
+        let eddie = http_with(&s.sign_in("eddie", "long-enough-pw"));
+        let workflow: Value = serde_json::from_str(WORKFLOW).expect("JSON");
+
+        // The viewer reads default, changes nothing, sees no other namespace.
+        let (status, _) = status_and_body(vic.get(url("/api/v1/workflows/default"))).await;
+        assert_eq!(status, 200);
+        for (method, path) in
+            every_route().into_iter().filter(|(m, p)| *m != Method::GET && p.contains("/default"))
+        {
+            let (status, body) =
+                status_and_body(vic.request(method.clone(), url(path)).json(&json!({}))).await;
+            assert_eq!(status, 403, "a viewer's {method} {path}: {body}");
+            assert_eq!(body["code"], 7, "{body}");
+        }
+        for path in ["/api/v1/workflows/team-a", "/api/v1/workflows/", "/api/v1/users"] {
+            let (status, _) = status_and_body(vic.get(url(path))).await;
+            assert_eq!(status, 403, "the viewer of default reads {path}");
+        }
+        // The editor of team-a submits there, reads nothing elsewhere, and
+        // may not touch team-a's secrets (administrators only).
+        let (status, body) =
+            status_and_body(eddie.post(url("/api/v1/workflows/team-a")).json(&workflow)).await;
+        assert_eq!(status, 200, "{body}");
+        let name = body["metadata"]["name"].as_str().expect("a name").to_string();
+        let (status, _) =
+            status_and_body(eddie.get(url(&format!("/api/v1/workflows/team-a/{name}")))).await;
+        assert_eq!(status, 200);
+        for (method, path) in [
+            (Method::GET, "/api/v1/workflows/default"),
+            (Method::POST, "/api/v1/workflows/default"),
+            (Method::GET, "/api/v1/namespaces/team-a/secrets"),
+            (Method::GET, "/api/v1/audit"),
+        ] {
+            let (status, body) =
+                status_and_body(eddie.request(method.clone(), url(path)).json(&workflow)).await;
+            assert_eq!(status, 403, "the editor of team-a: {method} {path}: {body}");
+        }
+        let (status, _) =
+            status_and_body(vic.get(url(&format!("/api/v1/workflows/team-a/{name}/log")))).await;
+        assert_eq!(status, 403, "team-a's logs are not default's viewer's");
+
+        // Who am I.
+        let (_, me) = status_and_body(eddie.get(url("/api/v1/userinfo"))).await;
+        assert_eq!(me["subject"], "eddie");
+        assert_eq!(me["roles"], json!({"team-a": "editor"}));
+
+        // The audit log says who did what, refusals included.
+        let (status, audit) = status_and_body(admin.get(url("/api/v1/audit"))).await;
+        assert_eq!(status, 200);
+        let items = audit["items"].as_array().expect("items");
+        assert!(
+            items.iter().any(|e| e["who"] == "eddie"
+                && e["path"] == "/api/v1/workflows/team-a"
+                && e["status"] == 200),
+            "{audit:#}"
+        );
+        assert!(
+            items.iter().any(|e| e["who"] == "vic" && e["status"] == 403),
+            "refusals are audited: {audit:#}"
+        );
+        assert!(items.iter().all(|e| e["remote"] == "127.0.0.1"), "{audit:#}");
+    });
+}
+
+#[test]
+fn revoked_and_expired_tokens_fail() {
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let url = |p: &str| format!("{}{p}", s.url);
+    rt().block_on(async {
+        let admin = s.http();
+        let (_, short) = status_and_body(
+            admin.post(url("/api/v1/tokens")).json(&json!({"name": "short", "expiresInSeconds": 1})),
+        )
+        .await;
+        let (_, long) =
+            status_and_body(admin.post(url("/api/v1/tokens")).json(&json!({"name": "long"}))).await;
+        let short_client = http_with(short["token"].as_str().expect("token"));
+        let long_client = http_with(long["token"].as_str().expect("token"));
+        let list = url("/api/v1/workflows/default");
+        assert_eq!(status_and_body(long_client.get(&list)).await.0, 200);
+        // The list shows tokens without their secrets.
+        let (_, tokens) = status_and_body(admin.get(url("/api/v1/tokens"))).await;
+        assert!(tokens["items"].as_array().is_some_and(|t| t.len() >= 3), "{tokens}");
+        assert!(!tokens.to_string().contains(long["token"].as_str().unwrap_or("-")), "{tokens}");
+        // Revoked: refused at once (no cache delay on this server).
+        let id = long["id"].as_str().expect("id");
+        assert_eq!(status_and_body(admin.delete(url(&format!("/api/v1/tokens/{id}")))).await.0, 200);
+        let (status, body) = status_and_body(long_client.get(&list)).await;
+        assert_eq!(status, 401, "{body}");
+        // Expired.
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        let (status, body) = status_and_body(short_client.get(&list)).await;
+        assert_eq!(status, 401, "an expired token: {body}");
+        // Another user's token cannot be revoked by a non-administrator.
+        let (status, _) = status_and_body(admin.post(url("/api/v1/users")).json(
+            &json!({"name": "mallory", "password": "long-enough-pw", "roles": {"default": "editor"}}),
+        ))
+        .await;
+        assert_eq!(status, 200);
+        let mallory = http_with(&s.sign_in("mallory", "long-enough-pw"));
+        let (_, admins) = status_and_body(admin.get(url("/api/v1/tokens"))).await;
+        let admin_token = admins["items"][0]["id"].as_str().expect("an id").to_string();
+        let (status, _) =
+            status_and_body(mallory.delete(url(&format!("/api/v1/tokens/{admin_token}")))).await;
+        assert_eq!(status, 404);
+        // A deleted user's tokens die with them.
+        assert_eq!(status_and_body(admin.delete(url("/api/v1/users/mallory"))).await.0, 200);
+        assert_eq!(status_and_body(mallory.get(&list)).await.0, 401);
+    });
+}
+
+/// The `name=value` of a Set-Cookie for `name`, and the whole header.
+fn set_cookie(r: &reqwest::Response, name: &str) -> Option<(String, String)> {
+    r.headers().get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
+        let pair = v.split(';').next()?.trim();
+        pair.starts_with(&format!("{name}=")).then(|| (pair.to_string(), v.to_string()))
+    })
+}
+
+#[test]
+fn sessions_rotate_at_login_need_csrf_to_change_and_end_at_logout() {
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let url = |p: &str| format!("{}{p}", s.url);
+    rt().block_on(async {
+        let http = http_with("");
+        let login = json!({"username": "admin", "password": ADMIN_PASSWORD});
+        let r = http.post(url("/api/v1/login")).json(&login).send().await.expect("login");
+        assert_eq!(r.status(), 200);
+        let (first, header) = set_cookie(&r, "keelson_session").expect("a session cookie");
+        for flag in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+            assert!(header.contains(flag), "{header}");
+        }
+        assert!(!header.contains("Secure"), "no TLS here: {header}");
+        let body: Value = r.json().await.expect("JSON");
+        let csrf = body["csrfToken"].as_str().expect("a CSRF token").to_string();
+        // Logging in again with that cookie gives another session ID; the
+        // old one is void.
+        let r = http
+            .post(url("/api/v1/login"))
+            .header(COOKIE, &first)
+            .json(&login)
+            .send()
+            .await
+            .expect("login");
+        let (second, _) = set_cookie(&r, "keelson_session").expect("a session cookie");
+        assert_ne!(first, second, "a new session ID at login");
+        let csrf2 =
+            r.json::<Value>().await.expect("JSON")["csrfToken"].as_str().expect("csrf").to_string();
+        let list = url("/api/v1/workflows/default");
+        assert_eq!(status_and_body(http.get(&list).header(COOKIE, &first)).await.0, 401);
+        assert_eq!(status_and_body(http.get(&list).header(COOKIE, &second)).await.0, 200);
+        // Changes with the cookie: the CSRF token or 403.
+        let workflow: Value = serde_json::from_str(WORKFLOW).expect("JSON");
+        let (status, body) =
+            status_and_body(http.post(&list).header(COOKIE, &second).json(&workflow)).await;
+        assert_eq!(status, 403, "{body}");
+        let (status, _) = status_and_body(
+            http.post(&list).header(COOKIE, &second).header("X-CSRF-Token", &csrf).json(&workflow),
+        )
+        .await;
+        assert_eq!(status, 403, "the old session's CSRF token");
+        let (status, body) = status_and_body(
+            http.post(&list).header(COOKIE, &second).header("X-CSRF-Token", &csrf2).json(&workflow),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        // Argo's `authorization` cookie reads (EventSource), never changes.
+        let token = format!("authorization=Bearer%20{}", s.token);
+        assert_eq!(status_and_body(http.get(&list).header(COOKIE, &token)).await.0, 200);
+        assert_eq!(
+            status_and_body(http.post(&list).header(COOKIE, &token).json(&workflow)).await.0,
+            403
+        );
+        // Logout ends it: the cookie, replayed, is worthless.
+        let (status, _) = status_and_body(
+            http.post(url("/api/v1/logout")).header(COOKIE, &second).header("X-CSRF-Token", &csrf2),
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(status_and_body(http.get(&list).header(COOKIE, &second)).await.0, 401);
+    });
+}
+
+#[test]
+fn logins_are_rate_limited_with_back_off() {
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let url = |p: &str| format!("{}{p}", s.url);
+    rt().block_on(async {
+        let http = http_with("");
+        let attempt = |password: &str| {
+            http.post(url("/api/v1/login"))
+                .json(&json!({"username": "admin", "password": password}))
+        };
+        for _ in 0..5 {
+            let (status, body) = status_and_body(attempt("wrong-password")).await;
+            assert_eq!(status, 401, "{body}");
+        }
+        // Past the free failures, even the right password waits.
+        let r = attempt(ADMIN_PASSWORD).send().await.expect("login");
+        assert_eq!(r.status(), 429);
+        assert!(r.headers().get("retry-after").is_some());
+        let body: Value = r.json().await.expect("JSON");
+        assert_eq!(body["code"], 8);
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let (status, _) = status_and_body(attempt(ADMIN_PASSWORD)).await;
+        assert_eq!(status, 200, "after the back-off");
+    });
+}
+
+#[test]
+fn secrets_appear_in_no_response_and_no_log() {
+    const VALUE: &str = "s3cr3t-value-4711";
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let url = |p: &str| format!("{}{p}", s.url);
+    let name = rt().block_on(async {
+        let admin = s.http();
+        let (status, _) = status_and_body(
+            admin
+                .post(url("/api/v1/namespaces/default/secrets"))
+                .json(&json!({"metadata": {"name": "db"}, "stringData": {"pw": VALUE}})),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let workflow: Value = serde_json::from_str(WORKFLOW).expect("JSON");
+        let (_, created) =
+            status_and_body(admin.post(url("/api/v1/workflows/default")).json(&workflow)).await;
+        created["metadata"]["name"].as_str().expect("name").to_string()
+    });
+    s.wait_for(&name, "the end", |wf| wf["status"]["phase"] == "Succeeded");
+    rt().block_on(async {
+        let admin = s.http();
+        let mut seen = String::new();
+        for path in [
+            "/api/v1/namespaces/default/secrets".to_string(),
+            format!("/api/v1/workflows/default/{name}"),
+            format!("/api/v1/workflows/default/{name}/log?logOptions.container=main"),
+            "/api/v1/workflows/default".to_string(),
+            "/api/v1/audit".to_string(),
+        ] {
+            let (status, body) = status_and_body(admin.get(url(&path))).await;
+            assert_eq!(status, 200, "{path}");
+            seen.push_str(&body.to_string());
+        }
+        assert!(seen.contains("the password is ***"), "masked in the log: {seen}");
+        assert!(!seen.contains(VALUE), "a secret in a response: {seen}");
+    });
+    let log = s.log_text();
+    assert!(!log.contains(VALUE), "a secret in the server's log:\n{log}");
+}
+
+#[test]
+fn auth_mode_none_is_refused_off_loopback() {
+    let dir = data_dir();
+    let out = std::process::Command::new(KEELSON)
+        .args(["server", "--auth-mode", "none", "--listen", "0.0.0.0:0", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run keelson server");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("only allowed on a loopback address"), "{err}");
+    // On loopback it runs, everyone an administrator, and says so loudly.
+    let s = Server::start(dir.path(), None, &["--auth-mode", "none"]);
+    let (status, body) = rt().block_on(status_and_body(
+        http_with("")
+            .post(format!("{}/api/v1/namespaces/x/secrets", s.url))
+            .json(&json!({"metadata": {"name": "s"}, "stringData": {"k": "v"}})),
+    ));
+    assert_eq!(status, 200, "an administrator's change, without credentials: {body}");
+    s.ok(&["list"]);
+    assert!(s.log_text().contains("WARNING: --auth-mode none"), "{}", s.log_text());
+}
+
+#[test]
+fn the_first_start_makes_an_administrator_with_a_one_time_password() {
+    let dir = data_dir();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let log = dir.path().join("first.log");
+    let mut child = std::process::Command::new(KEELSON)
+        .args(["server", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(dir.path())
+        .env_remove("KEELSON_ADMIN_PASSWORD")
+        .stderr(std::fs::File::create(&log).expect("log"))
+        .spawn()
+        .expect("start");
+    let file = dir.path().join("initial-admin-password");
+    let start = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(30), "no server");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let password = std::fs::read_to_string(&file).expect("the password file");
+    let password = password.trim();
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&file).expect("metadata").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "only its owner may read it");
+    let printed = std::fs::read_to_string(&log).expect("log");
+    assert!(printed.contains(&format!("password: {password}")), "{printed}");
+    let url = format!("http://127.0.0.1:{port}");
+    rt().block_on(async {
+        let http = http_with("");
+        let (status, body) = status_and_body(
+            http.post(format!("{url}/api/v1/login"))
+                .json(&json!({"username": "admin", "password": password, "token": {"name": "t"}})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let admin = http_with(body["token"].as_str().expect("token"));
+        let (status, body) = status_and_body(
+            admin
+                .post(format!("{url}/api/v1/password"))
+                .json(&json!({"currentPassword": password, "newPassword": "a-better-password"})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    });
+    assert!(!file.exists(), "the one-time password is gone once changed");
+    let _ = child.kill();
+    let _ = child.wait();
+}
