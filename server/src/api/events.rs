@@ -1,147 +1,265 @@
-//! `GET /api/v1/workflow-events/{namespace}`: a watch of workflows, as
-//! Argo streams it — `{"result":{"type":"ADDED|MODIFIED|DELETED",
-//! "object":{…}}}` a line (or SSE `data: … ` events). The current state of
-//! the matching workflows comes first (ADDED), then every change the
-//! controller announces. A subscriber that falls behind re-reads what it
-//! watches rather than slowing the controller.
-//! (Resuming from a resource version comes with the API issue.)
+//! `GET /api/v1/workflow-events/{namespace}` (and `/ws/workflow-events/…`):
+//! a watch of workflows, as Argo streams it — `{"result":{"type":
+//! "ADDED|MODIFIED|DELETED","object":{…}}}` each. Without a resume point
+//! the matching workflows come first (ADDED), then every change the
+//! controller announces. With `listOptions.resourceVersion=N` (from a
+//! list, or the last event seen) the workflows that changed since N come
+//! first, in their current state, then the live changes: nothing missed.
+//! Each event's `metadata.resourceVersion` is the point to resume from.
+//!
+//! Live changes carry the workflow, so watchers filter (namespace, name,
+//! labels) in memory and share one rendering of each change; only a
+//! watcher with a `fields` projection renders its own.
+
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use serde_json::json;
-use tokio::sync::{broadcast, mpsc};
+use serde_json::{Value, json};
+use tokio::sync::broadcast::error::RecvError;
 
 use super::error::ApiError;
+use super::fields::Fields;
 use super::objects;
 use super::query::ListParams;
-use super::stream;
-use crate::controller::Controller;
+use super::stream::{self, Framing, Sender};
+use crate::controller::{ChangeKind, Controller, Missed, Published, Subscription};
 use crate::store::{LabelSelector, ListQuery, WorkflowRow};
+
+/// What a watch wants.
+pub struct WatchSpec {
+    query: ListQuery,
+    name: Option<String>,
+    /// Projection of each event (`{type, object}`).
+    fields: Option<Fields>,
+    from: Option<u64>,
+}
+
+impl WatchSpec {
+    pub fn parse(namespace: Option<String>, params: &ListParams) -> Result<WatchSpec, ApiError> {
+        let mut query =
+            ListQuery { namespace: namespace.filter(|n| !n.is_empty()), ..Default::default() };
+        let mut name = None;
+        if let Some(s) = params.get("listOptions.fieldSelector") {
+            for term in s.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                match term.split_once('=') {
+                    Some(("metadata.name", v)) => name = Some(v.to_string()),
+                    Some(("metadata.namespace", v)) => {
+                        // Within the path's namespace only (the guard
+                        // checked the caller against that one).
+                        if query.namespace.as_ref().is_some_and(|n| n != v) {
+                            return Err(ApiError::invalid(format!(
+                                "field selector {term:?} names another namespace than the path"
+                            )));
+                        }
+                        query.namespace = Some(v.to_string());
+                    }
+                    _ => {
+                        return Err(ApiError::invalid(format!(
+                            "field selector {term:?} not supported (metadata.name, \
+                             metadata.namespace)"
+                        )));
+                    }
+                }
+            }
+        }
+        if let Some(s) = params.get("listOptions.labelSelector") {
+            query.labels = LabelSelector::parse(s).map_err(|e| ApiError::invalid(e.to_string()))?;
+        }
+        // One workflow watched: read only rows that can be it.
+        query.name_prefix.clone_from(&name);
+        let from = match params.get("listOptions.resourceVersion").map(String::as_str) {
+            None | Some("" | "0") => None,
+            Some(v) => Some(v.parse().map_err(|_| {
+                ApiError::invalid(format!("listOptions.resourceVersion {v:?} is not a version"))
+            })?),
+        };
+        let fields = Fields::parse(params.get("fields")).and_then(|f| f.under(&["result"]));
+        Ok(WatchSpec { query, name, fields, from })
+    }
+
+    fn wants(&self, namespace: &str, name: &str) -> bool {
+        self.name.as_deref().is_none_or(|n| n == name)
+            && self.query.namespace.as_deref().is_none_or(|n| n == namespace)
+    }
+
+    fn wants_row(&self, row: &WorkflowRow) -> bool {
+        self.wants(&row.namespace, &row.name) && self.query.labels.matches(&row.labels, &row.phase)
+    }
+}
 
 pub async fn watch(
     State(c): State<Controller>,
     namespace: Option<Path<String>>,
     Query(params): Query<ListParams>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let mut q = ListQuery {
-        namespace: namespace.map(|Path(n)| n).filter(|n| !n.is_empty()),
-        ..Default::default()
+) -> Response {
+    let framing = Framing::of(&headers);
+    let spec = match WatchSpec::parse(namespace.map(|Path(n)| n), &params) {
+        Ok(s) => s,
+        Err(e) => return stream::error_response(e, framing),
     };
-    let mut name = None;
-    if let Some(s) = params.get("listOptions.fieldSelector") {
-        for term in s.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-            match term.split_once('=') {
-                Some(("metadata.name", v)) => name = Some(v.to_string()),
-                Some(("metadata.namespace", v)) => q.namespace = Some(v.to_string()),
-                _ => {
-                    return Err(ApiError::invalid(format!(
-                        "field selector {term:?} not supported"
-                    )));
-                }
-            }
-        }
-    }
-    if let Some(s) = params.get("listOptions.labelSelector") {
-        q.labels = LabelSelector::parse(s).map_err(|e| ApiError::invalid(e.to_string()))?;
-    }
-    // One workflow watched: read only rows that can be it.
-    if let Some(n) = &name {
-        q.name_prefix = Some(n.clone());
-    }
-    let sse = stream::wants_sse(&headers);
-    // Subscribe before reading, so nothing falls between.
-    let changes = c.bus().subscribe();
-    let initial = c.store().query_workflows(&q).await?;
-    let (tx, rx) = mpsc::channel::<Bytes>(64);
-    tokio::spawn(async move {
-        let filter = Filter { query: q, name };
-        for row in initial.iter().filter(|r| filter.name_ok(&r.name)) {
-            if tx.send(frame("ADDED", &objects::workflow(row), sse)).await.is_err() {
-                return;
-            }
-        }
-        follow(c, filter, changes, tx, sse).await;
-    });
-    Ok(stream::response(rx, sse))
-}
-
-struct Filter {
-    query: ListQuery,
-    name: Option<String>,
-}
-
-impl Filter {
-    fn name_ok(&self, name: &str) -> bool {
-        self.name.as_deref().is_none_or(|n| n == name)
+    let (tx, rx) = stream::channel("watch");
+    match start(&c, spec, framing, tx).await {
+        Ok(()) => stream::response(rx, framing, "watch"),
+        Err(e) => stream::error_response(e, framing),
     }
 }
 
-async fn follow(
+/// Subscribe and start streaming into `out`; an expired resume point or a
+/// store failure is an error before anything is sent.
+pub async fn start(
+    c: &Controller,
+    spec: WatchSpec,
+    framing: Framing,
+    out: Sender,
+) -> Result<(), ApiError> {
+    let sub = match spec.from {
+        Some(v) => c.bus().resume(v).map_err(|e| ApiError {
+            status: StatusCode::GONE,
+            code: 10,
+            message: e.to_string(),
+        })?,
+        None => c.bus().subscribe(),
+    };
+    // Subscribed first, then read: nothing falls between.
+    let initial = match spec.from {
+        None => Some(c.store().query_workflows(&spec.query).await?),
+        Some(_) => None,
+    };
+    tokio::spawn(run(c.clone(), spec, sub, initial, framing, out));
+    Ok(())
+}
+
+async fn run(
     c: Controller,
-    filter: Filter,
-    mut changes: broadcast::Receiver<crate::controller::Change>,
-    tx: mpsc::Sender<Bytes>,
-    sse: bool,
+    spec: WatchSpec,
+    mut sub: Subscription,
+    initial: Option<Vec<WorkflowRow>>,
+    framing: Framing,
+    out: Sender,
 ) {
-    loop {
-        let change = match changes.recv().await {
-            Ok(ch) => ch,
-            Err(broadcast::error::RecvError::Lagged(_)) => {
-                // Fell behind: send the current state again.
-                let Ok(rows) = c.store().query_workflows(&filter.query).await else { return };
-                for row in rows.iter().filter(|r| filter.name_ok(&r.name)) {
-                    if tx.send(frame("MODIFIED", &objects::workflow(row), sse)).await.is_err() {
-                        return;
-                    }
-                }
-                continue;
-            }
-            Err(broadcast::error::RecvError::Closed) => return,
-        };
-        if !filter.name_ok(&change.name)
-            || filter.query.namespace.as_ref().is_some_and(|n| *n != change.namespace)
-        {
+    let mut last = sub.from;
+    for row in initial.iter().flatten().filter(|r| spec.wants(&r.namespace, &r.name)) {
+        if out.send(event(&spec, "ADDED", row, sub.from, framing)).await.is_err() {
+            return;
+        }
+    }
+    for m in std::mem::take(&mut sub.missed) {
+        if !spec.wants(&m.namespace, &m.name) {
             continue;
         }
-        let frame = if change.deleted {
-            let object = json!({"apiVersion": objects::API_VERSION, "kind": "Workflow",
-                "metadata": {"name": change.name, "namespace": change.namespace, "uid": change.uid}});
-            frame("DELETED", &object, sse)
-        } else {
-            let row: Option<WorkflowRow> = match c.store().workflow_by_uid(&change.uid).await {
-                Ok(r) => r,
-                Err(_) => return,
-            };
-            let Some(row) = row else { continue };
-            if !matches_labels(&c, &filter, &row).await {
-                continue;
+        let Some(frame) = missed(&c, &spec, &m, framing).await else { continue };
+        if out.send(frame).await.is_err() {
+            return;
+        }
+    }
+    loop {
+        let p = match sub.live.recv().await {
+            Ok(p) => p,
+            Err(RecvError::Lagged(_)) => {
+                // Fell too far behind: say where to resume, and let go.
+                crate::metrics::METRICS.stream_dropped.get(&[("kind", "watch")]).inc();
+                let e = ApiError {
+                    status: StatusCode::GONE,
+                    code: 10,
+                    message: format!(
+                        "this watch fell behind and was closed: watch again with \
+                         listOptions.resourceVersion={last}"
+                    ),
+                };
+                let _ = out.send(framing.error(&e)).await;
+                return;
             }
-            frame("MODIFIED", &objects::workflow(&row), sse)
+            Err(RecvError::Closed) => return,
         };
-        if tx.send(frame).await.is_err() {
+        last = p.version;
+        let Some(frame) = live(&c, &spec, &p, framing).await else { continue };
+        if out.send(frame).await.is_err() {
             return;
         }
     }
 }
 
-/// Whether the row still matches the watch's label selector (asked of the
-/// store, which knows the selector's rules).
-async fn matches_labels(c: &Controller, filter: &Filter, row: &WorkflowRow) -> bool {
-    if filter.query.labels.0.is_empty() {
-        return true;
+/// A live change as this watch frames it (`None`: not for this watch).
+async fn live(
+    c: &Controller,
+    spec: &WatchSpec,
+    p: &Arc<Published>,
+    framing: Framing,
+) -> Option<Bytes> {
+    let ch = &p.change;
+    if !spec.wants(&ch.namespace, &ch.name) {
+        return None;
     }
-    let q = ListQuery {
-        namespace: Some(row.namespace.clone()),
-        labels: filter.query.labels.clone(),
-        name_prefix: Some(row.name.clone()),
-        ..Default::default()
+    if ch.kind == ChangeKind::Deleted {
+        return Some(deleted(spec, &ch.uid, &ch.namespace, &ch.name, p.version, framing));
+    }
+    let fetched;
+    let row: &WorkflowRow = match &ch.row {
+        Some(r) => r,
+        None => {
+            fetched = c.store().workflow_by_uid(&ch.uid).await.ok()??;
+            &fetched
+        }
     };
-    c.store().query_workflows(&q).await.is_ok_and(|rows| rows.iter().any(|r| r.uid == row.uid))
+    if !spec.query.labels.matches(&row.labels, &row.phase) {
+        return None;
+    }
+    let kind = ch.kind.as_str();
+    if spec.fields.is_some() || ch.row.is_none() {
+        return Some(event(spec, kind, row, p.version, framing));
+    }
+    // The common case: one rendering shared by every watcher.
+    let json = p.rendered.get_or_init(|| Bytes::from(body(kind, row, p.version).to_string()));
+    Some(framing.raw_result(json))
 }
 
-fn frame(kind: &str, object: &serde_json::Value, sse: bool) -> Bytes {
-    stream::frame(json!({"type": kind, "object": object}), sse)
+/// A workflow that changed while the watcher was away, in its state now.
+async fn missed(c: &Controller, spec: &WatchSpec, m: &Missed, framing: Framing) -> Option<Bytes> {
+    if m.deleted {
+        return Some(deleted(spec, &m.uid, &m.namespace, &m.name, m.version, framing));
+    }
+    match c.store().workflow_by_uid(&m.uid).await.ok()? {
+        Some(row) if spec.wants_row(&row) => {
+            Some(event(spec, "MODIFIED", &row, m.version, framing))
+        }
+        Some(_) => None,
+        // Deleted since; its DELETED change comes with the rest.
+        None => None,
+    }
+}
+
+fn body(kind: &str, row: &WorkflowRow, version: u64) -> Value {
+    let mut object = objects::workflow(row);
+    object["metadata"]["resourceVersion"] = version.to_string().into();
+    json!({"type": kind, "object": object})
+}
+
+fn event(spec: &WatchSpec, kind: &str, row: &WorkflowRow, version: u64, framing: Framing) -> Bytes {
+    let mut v = body(kind, row, version);
+    if let Some(f) = &spec.fields {
+        f.apply(&mut v);
+    }
+    framing.result(&v)
+}
+
+fn deleted(
+    spec: &WatchSpec,
+    uid: &str,
+    namespace: &str,
+    name: &str,
+    version: u64,
+    framing: Framing,
+) -> Bytes {
+    let mut v = json!({"type": "DELETED", "object": {
+        "apiVersion": objects::API_VERSION, "kind": "Workflow",
+        "metadata": {"name": name, "namespace": namespace, "uid": uid,
+                     "resourceVersion": version.to_string()}}});
+    if let Some(f) = &spec.fields {
+        f.apply(&mut v);
+    }
+    framing.result(&v)
 }

@@ -3,7 +3,12 @@
 //! line (or `data: … ` events when the client asks for
 //! `text/event-stream`), pods in the order they started. The log files
 //! the executor writes are the source: read from where the last read
-//! stopped, every 100 ms while following, until the workflow is over.
+//! stopped whenever the executor announces new lines (they are in the
+//! file by then), or every 100 ms, while following, until the workflow is
+//! over. On a websocket (`/ws/…/log`) each entry also carries `offset`,
+//! the byte offset after its line in its pod's log, and
+//! `resume=POD:OFFSET,…` starts each pod there: a reconnecting browser
+//! gets every line once.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -15,11 +20,10 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
-use tokio::sync::mpsc;
 
 use super::error::ApiError;
 use super::query::{ListParams, is_true};
-use super::stream;
+use super::stream::{self, Framing, Sender};
 use crate::controller::Controller;
 use crate::executor::LocalExecutor;
 use crate::store::WorkflowRow;
@@ -36,7 +40,9 @@ struct Options {
     timestamps: bool,
     tail_lines: Option<usize>,
     grep: Option<String>,
-    sse: bool,
+    framing: Framing,
+    /// Pod name → byte offset to start its log at.
+    resume: HashMap<String, u64>,
 }
 
 pub async fn workflow_logs(
@@ -44,26 +50,53 @@ pub async fn workflow_logs(
     Path((namespace, name)): Path<(String, String)>,
     Query(params): Query<ListParams>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let row = c.store().workflow(&namespace, &name).await?.ok_or_else(|| {
+) -> Response {
+    let framing = Framing::of(&headers);
+    let (tx, rx) = stream::channel("log");
+    match start(&c, &namespace, &name, &params, framing, tx).await {
+        Ok(()) => stream::response(rx, framing, "log"),
+        Err(e) => stream::error_response(e, framing),
+    }
+}
+
+/// Check the request and start streaming into `out` (errors come before
+/// anything is streamed).
+pub async fn start(
+    c: &Controller,
+    namespace: &str,
+    name: &str,
+    params: &ListParams,
+    framing: Framing,
+    out: Sender,
+) -> Result<(), ApiError> {
+    let row = c.store().workflow(namespace, name).await?.ok_or_else(|| {
         ApiError::not_found(format!("workflows.argoproj.io \"{name}\" not found"))
     })?;
     let tail_lines = match params.get("logOptions.tailLines") {
         Some(n) => Some(n.parse().map_err(|_| ApiError::invalid(format!("tailLines {n:?}")))?),
         None => None,
     };
-    let sse = stream::wants_sse(&headers);
+    let mut resume = HashMap::new();
+    for item in
+        params.get("resume").into_iter().flat_map(|r| r.split(',')).filter(|i| !i.is_empty())
+    {
+        let (pod, offset) = item
+            .rsplit_once(':')
+            .and_then(|(p, o)| Some((p.to_string(), o.parse::<u64>().ok()?)))
+            .ok_or_else(|| ApiError::invalid(format!("resume {item:?}: expected POD:OFFSET")))?;
+        resume.insert(pod, offset);
+    }
     let options = Options {
         pod: params.get("podName").filter(|p| !p.is_empty()).cloned(),
         follow: is_true(params.get("logOptions.follow")),
         timestamps: is_true(params.get("logOptions.timestamps")),
         tail_lines,
         grep: params.get("grep").filter(|g| !g.is_empty()).cloned(),
-        sse,
+        framing,
+        resume,
     };
-    let (tx, rx) = mpsc::channel::<Bytes>(256);
-    tokio::spawn(follow(c, row, options, tx));
-    Ok(stream::response(rx, sse))
+    tokio::spawn(follow(c.clone(), row, options, out));
+    Ok(())
 }
 
 /// One pod's log file and how far it was read.
@@ -74,11 +107,12 @@ struct Reader {
     partial: Vec<u8>,
 }
 
-async fn follow(c: Controller, mut row: WorkflowRow, o: Options, tx: mpsc::Sender<Bytes>) {
+async fn follow(c: Controller, mut row: WorkflowRow, o: Options, tx: Sender) {
     let run_dir = c.run_dir(&row.uid);
     let mut readers: HashMap<String, Reader> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
-    let mut changes = c.bus().subscribe();
+    let mut changes = c.bus().subscribe().live;
+    let mut doorbell = c.live_logs(&row.uid);
     let mut last_read = Instant::now();
     let mut first_pass = true;
     loop {
@@ -89,7 +123,8 @@ async fn follow(c: Controller, mut row: WorkflowRow, o: Options, tx: mpsc::Sende
             }
             if !readers.contains_key(&id) {
                 let file = LocalExecutor::log_file(&run_dir, &id);
-                readers.insert(id.clone(), Reader { pod, file, offset: 0, partial: Vec::new() });
+                let offset = o.resume.get(&pod).copied().unwrap_or(0);
+                readers.insert(id.clone(), Reader { pod, file, offset, partial: Vec::new() });
                 order.push(id);
             }
         }
@@ -100,8 +135,8 @@ async fn follow(c: Controller, mut row: WorkflowRow, o: Options, tx: mpsc::Sende
                 let skip = lines.len().saturating_sub(n);
                 lines.drain(..skip);
             }
-            for line in lines {
-                if let Some(entry) = entry(&line, &r.pod, &o)
+            for (line, end) in lines {
+                if let Some(entry) = entry(&line, end, &r.pod, &o)
                     && tx.send(entry).await.is_err()
                 {
                     return; // The client left.
@@ -120,8 +155,15 @@ async fn follow(c: Controller, mut row: WorkflowRow, o: Options, tx: mpsc::Sende
         loop {
             tokio::select! {
                 () = &mut sleep => break,
+                // New lines are in the file: read them now.
+                line = async { doorbell.as_mut()?.recv().await.ok() }, if doorbell.is_some() => {
+                    if line.is_none() {
+                        doorbell = None;
+                    }
+                    break;
+                }
                 change = changes.recv() => match change {
-                    Ok(ch) if ch.uid == row.uid => reread = true,
+                    Ok(p) if p.change.uid == row.uid => reread = true,
                     Ok(_) => {}
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => reread = true,
                     Err(_) => break,
@@ -133,6 +175,9 @@ async fn follow(c: Controller, mut row: WorkflowRow, o: Options, tx: mpsc::Sende
         }
         if reread {
             last_read = Instant::now();
+            if doorbell.is_none() {
+                doorbell = c.live_logs(&row.uid);
+            }
             match c.store().workflow_by_uid(&row.uid).await {
                 Ok(Some(r)) => row = r,
                 // Deleted, or the store failed: end the stream.
@@ -162,23 +207,33 @@ fn pods(row: &WorkflowRow) -> Vec<(String, String)> {
     pods.into_iter().map(|(_, id, pod)| (id, pod)).collect()
 }
 
-/// Complete lines added to the file since the last read.
-async fn read_new(r: &mut Reader) -> Vec<String> {
+/// Complete lines added to the file since the last read, each with the
+/// byte offset just after it.
+async fn read_new(r: &mut Reader) -> Vec<(String, u64)> {
     let Ok(mut f) = tokio::fs::File::open(&r.file).await else { return Vec::new() };
     if f.seek(std::io::SeekFrom::Start(r.offset)).await.is_err() {
         return Vec::new();
     }
     let mut buf = Vec::new();
     let Ok(n) = f.read_to_end(&mut buf).await else { return Vec::new() };
+    // Where the bytes still held back (a partial line) start.
+    let mut at = r.offset - r.partial.len() as u64;
     r.offset += n as u64;
     r.partial.extend_from_slice(&buf);
     let Some(end) = r.partial.iter().rposition(|b| *b == b'\n') else { return Vec::new() };
     let complete: Vec<u8> = r.partial.drain(..=end).collect();
-    String::from_utf8_lossy(&complete).lines().map(str::to_string).collect()
+    complete
+        .split_inclusive(|b| *b == b'\n')
+        .map(|line| {
+            at += line.len() as u64;
+            let text = String::from_utf8_lossy(line.strip_suffix(b"\n").unwrap_or(line));
+            (text.into_owned(), at)
+        })
+        .collect()
 }
 
 /// A log file line (`time<TAB>stream<TAB>text`) as a stream entry.
-fn entry(line: &str, pod: &str, o: &Options) -> Option<Bytes> {
+fn entry(line: &str, end: u64, pod: &str, o: &Options) -> Option<Bytes> {
     let mut parts = line.splitn(3, '\t');
     let (time, _stream, text) = (parts.next()?, parts.next()?, parts.next().unwrap_or(""));
     if o.grep.as_ref().is_some_and(|g| !text.contains(g.as_str())) {
@@ -190,5 +245,8 @@ fn entry(line: &str, pod: &str, o: &Options) -> Option<Bytes> {
     if !content.is_empty() {
         result["content"] = content.into();
     }
-    Some(stream::frame(result, o.sse))
+    if o.framing == Framing::Socket {
+        result["offset"] = end.into();
+    }
+    Some(o.framing.result(&result))
 }

@@ -9,9 +9,12 @@ mod audit;
 mod crons;
 mod error;
 mod events;
+mod fields;
 mod health;
 mod logs;
+mod metrics;
 mod objects;
+mod observe;
 pub mod query;
 mod secrets;
 mod session;
@@ -56,6 +59,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics))
         .route("/api/v1/version", get(version))
         .route("/api/v1/info", get(info))
         .route("/api/v1/login", post(session::login))
@@ -113,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { ApiError::not_found("no such API path") })
         .layer(axum::middleware::from_fn_with_state(state.controller.clone(), audit::record))
         .layer(state.auth.session_layer())
+        .layer(axum::middleware::from_fn(observe::observe))
         .with_state(state)
 }
 

@@ -1,29 +1,168 @@
-//! A streamed response as Argo frames it: each message `{"result": …}`
-//! on its own line (`application/json`), or as a Server-Sent Event
-//! `data: {…} ` (note the space) when the client asked for exactly
-//! `text/event-stream`.
+//! Streamed answers, framed as Argo frames them: each message
+//! `{"result": …}` on its own line (`application/json`), or as a
+//! Server-Sent Event `data: {…} ` (note the space) when the client asked
+//! for exactly `text/event-stream`, with a `:` keep-alive line every 15 s;
+//! or one websocket text message each, for our UI. Errors are Argo's
+//! stream error body, `{"error": {grpc_code, http_code, message,
+//! http_status}}`.
+//!
+//! Backpressure: every stream has a bounded buffer; a client that stops
+//! reading for [`STALL`] is dropped (it can resume), so that nothing it
+//! does slows the controller or other clients.
+
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-/// Whether the client wants Server-Sent Events (Argo matches exactly).
-pub fn wants_sse(headers: &HeaderMap) -> bool {
-    headers.get(header::ACCEPT).is_some_and(|a| a == "text/event-stream")
+use super::error::ApiError;
+use crate::metrics::METRICS;
+
+/// How long a client may leave its buffer full before it is dropped.
+pub const STALL: Duration = Duration::from_secs(10);
+/// Messages buffered per stream.
+pub const BUFFER: usize = 256;
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// Newline-delimited JSON (Argo's default).
+    Lines,
+    /// Server-Sent Events.
+    Sse,
+    /// One websocket text message per result.
+    Socket,
 }
 
-/// One message, framed.
-pub fn frame(result: serde_json::Value, sse: bool) -> Bytes {
-    let json = serde_json::json!({"result": result}).to_string();
-    Bytes::from(if sse { format!("data: {json} \n\n") } else { format!("{json}\n") })
+impl Framing {
+    /// SSE if the client asked for exactly `text/event-stream` (as Argo
+    /// matches), else lines.
+    pub fn of(headers: &HeaderMap) -> Framing {
+        if headers.get(header::ACCEPT).is_some_and(|a| a == "text/event-stream") {
+            Framing::Sse
+        } else {
+            Framing::Lines
+        }
+    }
+
+    fn wrap(self, json: &[u8]) -> Bytes {
+        let mut out = Vec::with_capacity(json.len() + 16);
+        match self {
+            Framing::Lines => {
+                out.extend_from_slice(json);
+                out.push(b'\n');
+            }
+            Framing::Sse => {
+                out.extend_from_slice(b"data: ");
+                out.extend_from_slice(json);
+                out.extend_from_slice(b" \n\n");
+            }
+            Framing::Socket => out.extend_from_slice(json),
+        }
+        Bytes::from(out)
+    }
+
+    /// One message, framed: `{"result": <result>}`.
+    pub fn result(self, result: &Value) -> Bytes {
+        self.wrap(json!({"result": result}).to_string().as_bytes())
+    }
+
+    /// One message whose result is already JSON text.
+    pub fn raw_result(self, result: &[u8]) -> Bytes {
+        let mut json = Vec::with_capacity(result.len() + 11);
+        json.extend_from_slice(b"{\"result\":");
+        json.extend_from_slice(result);
+        json.push(b'}');
+        self.wrap(&json)
+    }
+
+    /// Argo's stream error body, framed.
+    pub fn error(self, e: &ApiError) -> Bytes {
+        let body = json!({"error": {
+            "grpc_code": e.code,
+            "http_code": e.status.as_u16(),
+            "message": e.message,
+            "http_status": e.status.canonical_reason().unwrap_or(""),
+        }});
+        self.wrap(body.to_string().as_bytes())
+    }
 }
 
-/// A response streaming what arrives on `rx`, until its senders are gone.
-pub fn response(rx: mpsc::Receiver<Bytes>, sse: bool) -> Response {
-    let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|b| (Ok::<_, std::io::Error>(b), rx))
+/// An error before anything was streamed: its HTTP status, Argo's stream
+/// error body.
+pub fn error_response(e: ApiError, framing: Framing) -> Response {
+    let content_type = content_type(framing);
+    (e.status, [(header::CONTENT_TYPE, content_type)], framing.error(&e)).into_response()
+}
+
+fn content_type(framing: Framing) -> &'static str {
+    if framing == Framing::Sse { "text/event-stream" } else { "application/json" }
+}
+
+/// The sending side of a stream: bounded, and a client that does not read
+/// for [`STALL`] is let go.
+pub struct Sender {
+    tx: mpsc::Sender<Bytes>,
+    kind: &'static str,
+}
+
+/// The client is gone (left, or dropped for not reading).
+#[derive(Debug)]
+pub struct Gone;
+
+impl Sender {
+    pub async fn send(&self, b: Bytes) -> Result<(), Gone> {
+        match tokio::time::timeout(STALL, self.tx.send(b)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(Gone),
+            Err(_) => {
+                tracing::info!("a {} stream's client stopped reading: dropped", self.kind);
+                METRICS.stream_dropped.get(&[("kind", self.kind)]).inc();
+                Err(Gone)
+            }
+        }
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+}
+
+/// A stream's two ends: what handlers send on, what the transport reads.
+pub fn channel(kind: &'static str) -> (Sender, mpsc::Receiver<Bytes>) {
+    let (tx, rx) = mpsc::channel(BUFFER);
+    (Sender { tx, kind }, rx)
+}
+
+/// An HTTP response streaming what arrives on `rx` until its sender is
+/// gone; SSE gets a keep-alive comment every 15 s.
+pub fn response(rx: mpsc::Receiver<Bytes>, framing: Framing, kind: &'static str) -> Response {
+    let subscriber = crate::metrics::Subscriber::new(kind);
+    let sse = framing == Framing::Sse;
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + KEEP_ALIVE, KEEP_ALIVE);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let state = (rx, tick, subscriber);
+    let body = Body::from_stream(futures_util::stream::unfold(state, move |mut s| async move {
+        let next = if sse {
+            tokio::select! {
+                b = s.0.recv() => b,
+                _ = s.1.tick() => Some(Bytes::from_static(b":\n")),
+            }
+        } else {
+            s.0.recv().await
+        };
+        next.map(|b| (Ok::<_, std::io::Error>(b), s))
     }));
-    let content_type = if sse { "text/event-stream" } else { "application/json" };
-    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, content_type(framing)),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        body,
+    )
+        .into_response()
 }

@@ -10,11 +10,11 @@ use std::time::{Duration, Instant};
 use engine::run::{Action, Event, LaunchSpec, Run};
 use tokio::sync::{mpsc, watch};
 
-use super::bus::{Bus, Change};
+use super::bus::{Bus, Change, ChangeKind};
 use super::journal::{Journal, JournalError};
 use crate::executor::LocalExecutor;
 use crate::runner::now;
-use crate::store::{Entry, LoggedEvent, StatusUpdate};
+use crate::store::{Entry, LoggedEvent, StatusUpdate, WorkflowRow};
 use crate::timers::Timers;
 
 /// Most events folded into one journal write.
@@ -61,6 +61,9 @@ pub struct Actor {
     pub timers: Timers,
     pub journal: Journal,
     pub bus: Bus,
+    /// The workflow's row as it started (identity, submission): each
+    /// status published on the bus is this with the new status.
+    pub row: WorkflowRow,
     /// Set to the grace deadline when the server shuts down.
     pub shutdown: watch::Receiver<Option<Instant>>,
 }
@@ -193,6 +196,7 @@ impl Actor {
         self.append_at(entries, at).await?;
         let mut actions = Vec::new();
         for e in events {
+            count_task(&e);
             actions.extend(self.run.step(e, at));
         }
         self.perform(actions, l);
@@ -296,9 +300,27 @@ impl Actor {
     /// Write the status snapshot (waiting for it when `durable`) and tell
     /// the bus.
     async fn save_status(&mut self, durable: bool) -> Result<(), JournalError> {
-        let mut update =
-            StatusUpdate::new(&self.uid, &self.run.status, self.run.is_workflow_suspended())
-                .map_err(|e| JournalError(e.to_string()))?;
+        let corrupt = |e: serde_json::Error| JournalError(e.to_string());
+        // One serialisation for the store's text and the bus' row.
+        let status = serde_json::to_value(&self.run.status).map_err(corrupt)?;
+        let suspended = self.run.is_workflow_suspended();
+        let mut update = StatusUpdate {
+            uid: self.uid.clone(),
+            status: serde_json::to_string(&status).map_err(corrupt)?,
+            phase: self.run.status.phase.as_str().to_string(),
+            started_at: self.run.status.started_at,
+            finished_at: self.run.status.finished_at,
+            suspended,
+            expires_at: None,
+        };
+        let row = WorkflowRow {
+            phase: update.phase.clone(),
+            started_at: update.started_at,
+            finished_at: update.finished_at,
+            suspended,
+            status,
+            ..self.row.clone()
+        };
         if self.run.is_done() {
             // The end: when the record expires, and its node log index,
             // with the final status in one write.
@@ -314,12 +336,27 @@ impl Actor {
             self.journal.write_status(update);
         }
         self.bus.publish(Change {
+            kind: ChangeKind::Modified,
             uid: self.uid.clone(),
             namespace: self.namespace.clone(),
             name: self.name.clone(),
-            phase: self.run.status.phase.as_str().to_string(),
-            deleted: false,
+            phase: row.phase.clone(),
+            row: Some(std::sync::Arc::new(row)),
         });
         Ok(())
+    }
+}
+
+/// Task starts and ends, for the metrics.
+fn count_task(e: &Event) {
+    use crate::metrics::METRICS;
+    match e {
+        Event::NodeStarted { .. } => METRICS.tasks_started.inc(),
+        Event::NodeExited { exit, .. } => {
+            let result = if exit.code == 0 { "succeeded" } else { "failed" };
+            METRICS.tasks_finished.get(&[("result", result)]).inc();
+        }
+        Event::NodeFailedToStart { .. } => METRICS.tasks_finished.get(&[("result", "error")]).inc(),
+        _ => {}
     }
 }

@@ -75,6 +75,11 @@ impl Admission {
         out
     }
 
+    /// (queued, running).
+    pub fn depth(&self) -> (usize, usize) {
+        (self.queue.len(), self.running)
+    }
+
     /// A running workflow ended.
     pub fn ended(&mut self, uid: &str) {
         let Some(ns) = self.namespace_of.remove(uid) else {

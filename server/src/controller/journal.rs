@@ -143,6 +143,7 @@ async fn writer(
             batch.audit.extend(w.audit);
             waiters.extend(w.done.map(|d| (d, insert)));
         }
+        let started = std::time::Instant::now();
         let result = store.write_batch(&batch).await.map_err(|e| {
             tracing::error!(
                 "journal commit of {} entries and {} submissions failed: {e}",
@@ -152,6 +153,7 @@ async fn writer(
             JournalError(e.to_string())
         });
         if result.is_ok() {
+            crate::metrics::METRICS.store_commit.observe(started.elapsed());
             use std::sync::atomic::Ordering::Relaxed;
             stats.commits.fetch_add(1, Relaxed);
             stats.writes.fetch_add(carried, Relaxed);

@@ -29,7 +29,7 @@ use engine::run::{Event, NodeSelector, RetryOptions, Run};
 use engine::spec::{Catalog, Document};
 use tokio::sync::{mpsc, watch};
 
-pub use bus::{Bus, Change};
+pub use bus::{Bus, Change, ChangeKind, Missed, Published, Subscription};
 pub use journal::JournalError;
 pub use submission::{SubmitRequest, Submitted, check, suffix};
 
@@ -128,6 +128,8 @@ struct State {
 struct Running {
     commands: mpsc::UnboundedSender<Event>,
     done: watch::Receiver<bool>,
+    /// Its executor, for live log lines.
+    executor: LocalExecutor,
 }
 
 impl Controller {
@@ -176,6 +178,21 @@ impl Controller {
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// Every log line a running workflow's tasks print from now on
+    /// (`None` if it is not running here). Lines are in the log files
+    /// before they are announced.
+    pub fn live_logs(
+        &self,
+        uid: &str,
+    ) -> Option<tokio::sync::broadcast::Receiver<crate::executor::LogLine>> {
+        self.state().running.get(uid).map(|r| r.executor.logs())
+    }
+
+    /// Workflows (waiting for admission, running).
+    pub fn queue_depth(&self) -> (usize, usize) {
+        self.state().admission.depth()
     }
 
     /// Whether a shutdown has begun (nothing new is admitted).
@@ -237,7 +254,7 @@ impl Controller {
         };
         let stored = self.inner.store.workflow_by_uid(&row.uid).await?;
         let stored = stored.ok_or_else(|| ControllerError::NotFound(row.name.clone()))?;
-        self.inner.bus.publish(change(&stored, false));
+        self.inner.bus.publish(change(&stored, ChangeKind::Added));
         self.state().admission.push(pending(&stored));
         self.admit();
         Ok(stored)
@@ -330,11 +347,12 @@ impl Controller {
         };
         self.inner.store.save_status(&row.uid, &status).await?;
         self.inner.bus.publish(Change {
+            kind: ChangeKind::Modified,
             uid: row.uid.clone(),
             namespace: row.namespace.clone(),
             name: row.name.clone(),
             phase: status.phase.as_str().to_string(),
-            deleted: false,
+            row: None,
         });
         Ok(())
     }
@@ -448,7 +466,7 @@ impl Controller {
         {
             tracing::warn!("cannot remove {}: {e}", dir.display());
         }
-        self.inner.bus.publish(change(&row, true));
+        self.inner.bus.publish(change(&row, ChangeKind::Deleted));
         Ok(())
     }
 
@@ -619,7 +637,10 @@ impl Controller {
         let (done_tx, done) = watch::channel(false);
         {
             let mut state = self.state();
-            state.running.insert(uid.to_string(), Running { commands: commands_tx, done });
+            state.running.insert(
+                uid.to_string(),
+                Running { commands: commands_tx, done, executor: executor.clone() },
+            );
         }
         let ttl = serde_json::to_value(&run.plan.spec)
             .ok()
@@ -638,6 +659,7 @@ impl Controller {
             timers: timer_heap,
             journal: self.inner.journal.clone(),
             bus: self.inner.bus.clone(),
+            row: row.clone(),
             shutdown: self.inner.shutdown.subscribe(),
         };
         let this = self.clone();
@@ -752,12 +774,13 @@ fn pending(row: &WorkflowRow) -> Pending {
     }
 }
 
-fn change(row: &WorkflowRow, deleted: bool) -> Change {
+fn change(row: &WorkflowRow, kind: ChangeKind) -> Change {
     Change {
+        kind,
         uid: row.uid.clone(),
         namespace: row.namespace.clone(),
         name: row.name.clone(),
         phase: row.phase.clone(),
-        deleted,
+        row: (kind != ChangeKind::Deleted).then(|| std::sync::Arc::new(row.clone())),
     }
 }

@@ -90,6 +90,32 @@ impl LabelSelector {
     }
 }
 
+impl LabelSelector {
+    /// Whether a workflow with these labels and this phase matches — the
+    /// same rules as the SQL (Argo's phase and completed labels come from
+    /// the phase), for watches that filter live changes in memory.
+    pub fn matches(
+        &self,
+        labels: &std::collections::BTreeMap<String, String>,
+        phase: &str,
+    ) -> bool {
+        let completed = matches!(phase, "Succeeded" | "Failed" | "Error");
+        let value = |key: &str| -> Option<String> {
+            match key {
+                PHASE_LABEL => (!phase.is_empty()).then(|| phase.to_string()),
+                COMPLETED_LABEL => Some(completed.to_string()),
+                _ => labels.get(key).cloned(),
+            }
+        };
+        self.0.iter().all(|r| match r {
+            Requirement::In { key, values } => value(key).is_some_and(|v| values.contains(&v)),
+            Requirement::NotIn { key, values } => value(key).is_none_or(|v| !values.contains(&v)),
+            Requirement::Exists(key) => value(key).is_some(),
+            Requirement::NotExists(key) => value(key).is_none(),
+        })
+    }
+}
+
 /// Split at commas outside parentheses.
 fn split_top_level(text: &str) -> Vec<&str> {
     let (mut parts, mut depth, mut start) = (Vec::new(), 0i32, 0);

@@ -204,6 +204,15 @@ impl Store {
         Ok(query.fetch_one(&self.pool).await?.try_get("n")?)
     }
 
+    /// How many workflows are in each phase (`""`: not started yet).
+    pub async fn count_by_phase(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT phase, COUNT(*) AS n FROM workflows GROUP BY phase ORDER BY phase")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(|r| Ok((r.try_get("phase")?, r.try_get("n")?))).collect()
+    }
+
     /// Workflows not finished (Pending or Running), oldest first: what a
     /// starting server resumes.
     pub async fn unfinished_workflows(&self) -> Result<Vec<WorkflowRow>, StoreError> {

@@ -171,7 +171,9 @@ impl Sink {
             }
             let mut next = Some(first);
             // Write what is queued, then flush once, so the file is
-            // current whenever the task is quiet.
+            // current whenever the task is quiet; announce the lines only
+            // then, so a follower woken by them finds them in the file.
+            let mut announced = Vec::new();
             while let Some(raw) = next {
                 lines += 1;
                 first_at.get_or_insert(raw.time);
@@ -185,21 +187,25 @@ impl Sink {
                         file = None;
                     }
                 }
-                // No receivers is fine: nobody is watching live.
-                let _ = self.live.send(LogLine {
+                announced.push(LogLine {
                     node: self.node.clone(),
                     pod_name: self.pod_name.clone(),
                     stream: raw.stream,
                     time: raw.time,
                     text,
                 });
-                next = rx.try_recv().ok();
+                // A chatty task still gets its lines out in small batches.
+                next = if announced.len() < 256 { rx.try_recv().ok() } else { None };
             }
             if let Some(f) = &mut file
                 && let Err(e) = f.flush().await
             {
                 tracing::warn!("writing the log {}: {e}", self.file.display());
                 file = None;
+            }
+            for line in announced {
+                // No receivers is fine: nobody is watching live.
+                let _ = self.live.send(line);
             }
         }
         self.index(lines, first_at, last_at);
