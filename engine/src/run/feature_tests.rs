@@ -203,6 +203,48 @@ fn suspend_waits_for_resume_or_duration() {
 }
 
 #[test]
+fn set_node_supplies_outputs_and_ends_a_suspended_node_with_its_phase() {
+    let plan = || {
+        plan_of(json!({
+            "entrypoint": "main",
+            "templates": [
+                {"name": "approve", "suspend": {},
+                 "outputs": {"parameters": [{"name": "ok", "valueFrom": {"supplied": {}}}]}},
+                {"name": "main", "steps": [[{"name": "a", "template": "approve"}]]}
+            ]
+        }))
+    };
+    let id = node_id("wf-x", "wf-x[0].a");
+    let set = |phase, message: Option<&str>, outputs: &[(&str, &str)]| Event::SetNode {
+        node: id.clone(),
+        phase,
+        message: message.map(str::to_string),
+        outputs: outputs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+    };
+    // Outputs and message only: still waiting; then Succeeded resumes it.
+    let (mut run, _) = Run::start(plan(), T0);
+    run.step(set(None, Some("looked at"), &[("ok", "yes"), ("other", "x")]), Time(T0.0 + 1));
+    let a = node(&run, "wf-x[0].a");
+    assert_eq!(a.phase, NodePhase::Running);
+    assert_eq!(a.message, "looked at");
+    let out = a.outputs.as_ref().expect("outputs");
+    assert_eq!(out.parameters.len(), 1, "only the parameters it expects");
+    assert_eq!(out.parameters[0].value.as_deref(), Some("yes"));
+    run.step(set(Some(NodePhase::Succeeded), None, &[]), Time(T0.0 + 2));
+    assert_eq!(run.status.phase, WorkflowPhase::Succeeded);
+    // Failed ends it failed, with the message.
+    let (mut run, _) = Run::start(plan(), T0);
+    run.step(set(Some(NodePhase::Failed), Some("rejected"), &[]), Time(T0.0 + 1));
+    assert_eq!(node(&run, "wf-x[0].a").phase, NodePhase::Failed);
+    assert_eq!(node(&run, "wf-x[0].a").message, "rejected");
+    assert_eq!(run.status.phase, WorkflowPhase::Failed);
+    // The event survives the journal.
+    let e = set(Some(NodePhase::Succeeded), None, &[("ok", "yes")]);
+    let text = serde_json::to_string(&e).expect("JSON");
+    assert_eq!(serde_json::from_str::<Event>(&text).expect("back"), e);
+}
+
+#[test]
 fn stop_kills_pods_and_runs_the_exit_handler_terminate_does_not() {
     let spec = || {
         plan_of(json!({

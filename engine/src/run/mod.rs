@@ -71,6 +71,19 @@ pub enum Event {
     Stop,
     /// `argo terminate`: like stop, and exit handlers do not run.
     Terminate,
+    /// `argo node set` (the API's `set`): a suspended node's supplied
+    /// output parameters and message; a phase of Succeeded, Failed or
+    /// Error ends it so (Argo's `SetWorkflow`). Other nodes are left as
+    /// they are.
+    SetNode {
+        node: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        phase: Option<crate::status::NodePhase>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        outputs: std::collections::BTreeMap<String, String>,
+    },
     /// `argo suspend`: nothing new starts (launches are held back, the
     /// nodes stay Pending) until `Resume { node: None }`; running pods go
     /// on. Stop and terminate release what was held, to be killed.
@@ -208,6 +221,9 @@ impl Run {
                 control::shutdown(self, book::Shutdown::Terminate, now, &mut out);
             }
             Event::Suspend => self.book.held = Some(Vec::new()),
+            Event::SetNode { node, phase, message, outputs } => {
+                suspend::set(self, &node, phase, message, &outputs, now, &mut out);
+            }
         }
         self.settle(now, &mut out);
         if let Some(held) = &mut self.book.held {

@@ -95,3 +95,37 @@ pub fn resume(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
     }
     node::finish(run, id, NodePhase::Succeeded, String::new(), now, out);
 }
+
+/// Set a suspended node's supplied outputs and message; a final phase ends
+/// it (Succeeded resumes it, with defaults for outputs still unset).
+pub fn set(
+    run: &mut Run,
+    id: &str,
+    phase: Option<NodePhase>,
+    message: Option<String>,
+    outputs: &std::collections::BTreeMap<String, String>,
+    now: Time,
+    out: &mut Vec<Action>,
+) {
+    if !run.book.suspended.contains_key(id) {
+        return;
+    }
+    let Some(n) = run.status.nodes.get_mut(id) else { return };
+    if let Some(o) = n.outputs.as_mut() {
+        for p in &mut o.parameters {
+            if let Some(v) = outputs.get(&p.name) {
+                p.value = Some(v.clone());
+            }
+        }
+    }
+    if let Some(m) = &message {
+        n.message.clone_from(m);
+    }
+    match phase {
+        Some(NodePhase::Succeeded) => resume(run, id, now, out),
+        Some(p @ (NodePhase::Failed | NodePhase::Error)) => {
+            node::finish(run, id, p, message.unwrap_or_default(), now, out);
+        }
+        _ => {}
+    }
+}

@@ -88,6 +88,18 @@ async fn check(state: &AppState, namespace: &str, body: &mut Value) -> Result<St
     Ok(name)
 }
 
+/// `POST /api/v1/cron-workflows/{namespace}/lint`: a create's checks,
+/// nothing stored.
+pub async fn lint(
+    State(state): State<AppState>,
+    Path(namespace): Path<String>,
+    JsonBody(b): JsonBody<CronBody>,
+) -> Result<Json<Value>, ApiError> {
+    let mut body = b.cron_workflow;
+    check(&state, &namespace, &mut body).await?;
+    Ok(Json(body))
+}
+
 pub async fn create(
     State(state): State<AppState>,
     Path(namespace): Path<String>,

@@ -5,7 +5,48 @@
 //! elements. A path keeps (or removes) its whole subtree. Lists and gets
 //! use paths from the top of the answer; streams from `result.`.
 
+use axum::body::Body;
+use axum::extract::{MatchedPath, Query, Request};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
+
+use super::query::ListParams;
+
+/// The projection of every JSON answer to a GET with `fields`, in one
+/// place; streams project each message themselves (from `result.`).
+pub async fn project(req: Request, next: Next) -> Response {
+    if req.method() != Method::GET {
+        return next.run(req).await;
+    }
+    let fields = Query::<ListParams>::try_from_uri(req.uri())
+        .ok()
+        .and_then(|Query(q)| Fields::parse(q.get("fields")));
+    let route = req.extensions().get::<MatchedPath>().map_or("", |m| m.as_str());
+    let streams =
+        route.ends_with("/log") || route.contains("workflow-events") || route.starts_with("/ws/");
+    let Some(fields) = fields.filter(|_| !streams) else { return next.run(req).await };
+    let response = next.run(req).await;
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+    if !response.status().is_success() || !json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return super::ApiError::internal("could not read the answer to project it")
+            .into_response();
+    };
+    let Ok(mut v) = serde_json::from_slice::<Value>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    fields.apply(&mut v);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(v.to_string()))
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fields {

@@ -5,6 +5,7 @@
 //! before any handler runs, by `auth::guard` from the rules in
 //! `auth::policy`; handlers that need the caller take a `Principal`.
 
+mod archived;
 mod audit;
 mod crons;
 mod error;
@@ -18,6 +19,7 @@ mod observe;
 pub mod query;
 mod secrets;
 mod session;
+mod sockets;
 mod stream;
 mod templates;
 mod tokens;
@@ -74,12 +76,25 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/workflows/", get(workflows::list))
         .route("/api/v1/workflows/{namespace}", get(workflows::list).post(workflows::create))
         .route("/api/v1/workflows/{namespace}/submit", post(workflows::submit))
+        .route("/api/v1/workflows/{namespace}/lint", post(workflows::lint))
+        .route("/api/v1/workflow-templates/{namespace}/lint", post(templates::lint))
+        .route("/api/v1/cluster-workflow-templates/lint", post(templates::cluster_lint))
+        .route("/api/v1/cron-workflows/{namespace}/lint", post(crons::lint))
         .route(
             "/api/v1/workflows/{namespace}/{name}",
             get(workflows::get).delete(workflows::delete),
         )
         .route("/api/v1/workflows/{namespace}/{name}/log", get(logs::workflow_logs))
         .route("/api/v1/workflows/{namespace}/{name}/{action}", put(workflows::action))
+        .route("/api/v1/archived-workflows", get(archived::list))
+        .route("/api/v1/archived-workflows/", get(archived::list))
+        .route("/api/v1/archived-workflows-label-keys", get(archived::label_keys))
+        .route("/api/v1/archived-workflows-label-values", get(archived::label_values))
+        .route("/api/v1/archived-workflows/{uid}", get(archived::get).delete(archived::delete))
+        .route("/api/v1/archived-workflows/{uid}/{action}", put(archived::again))
+        .route("/ws/workflow-events/", get(sockets::watch))
+        .route("/ws/workflow-events/{namespace}", get(sockets::watch))
+        .route("/ws/workflows/{namespace}/{name}/log", get(sockets::logs))
         .route("/api/v1/workflow-events/", get(events::watch))
         .route("/api/v1/workflow-events/{namespace}", get(events::watch))
         .route(
@@ -115,6 +130,7 @@ pub fn router(state: AppState) -> Router {
         // routed requests only; unknown paths are 404 for everyone.
         .route_layer(axum::middleware::from_fn_with_state(state.auth.clone(), auth::guard::guard))
         .fallback(|| async { ApiError::not_found("no such API path") })
+        .layer(axum::middleware::from_fn(fields::project))
         .layer(axum::middleware::from_fn_with_state(state.controller.clone(), audit::record))
         .layer(state.auth.session_layer())
         .layer(axum::middleware::from_fn(observe::observe))

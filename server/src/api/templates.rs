@@ -187,6 +187,27 @@ pub async fn cluster_get(
     get_in(c, Cluster, String::new(), name).await
 }
 
+/// `POST …/lint`: the checks of a create, nothing stored; the template
+/// back as it would be stored.
+pub async fn lint(
+    State(c): State<Controller>,
+    Path(ns): Path<String>,
+    JsonBody(b): JsonBody<TemplateBody>,
+) -> Result<Json<Value>, ApiError> {
+    let mut template = b.template;
+    check(&c, Namespaced, &ns, &mut template).await?;
+    Ok(Json(template))
+}
+
+pub async fn cluster_lint(
+    State(c): State<Controller>,
+    JsonBody(b): JsonBody<TemplateBody>,
+) -> Result<Json<Value>, ApiError> {
+    let mut template = b.template;
+    check(&c, Cluster, "", &mut template).await?;
+    Ok(Json(template))
+}
+
 pub async fn cluster_delete(
     State(c): State<Controller>,
     Path(name): Path<String>,

@@ -67,13 +67,15 @@ pub async fn list(
         let t = t.parse().map_err(|_| ApiError::invalid("bad continue token"))?;
         q.after = Some((Time(t), uid.to_string()));
     }
+    // The version to watch from, taken before reading: a watch from it
+    // sees every change the list might have missed.
+    let version = c.bus().current();
     let rows = c.store().query_workflows(&q).await?;
     let next = (q.limit > 0 && rows.len() as i64 == q.limit)
         .then(|| rows.last().map(|r| format!("{}:{}", r.created_at.0, r.uid)))
         .flatten();
-    let version = rows.iter().map(|r| r.resource_version).max().unwrap_or(0);
     let items = rows.iter().map(objects::workflow).collect();
-    Ok(Json(objects::list(items, version, next)))
+    Ok(Json(objects::list(items, i64::try_from(version).unwrap_or(i64::MAX), next)))
 }
 
 #[derive(Deserialize)]
@@ -93,10 +95,38 @@ pub async fn create(
     if body.server_dry_run {
         return Err(ApiError::invalid("serverDryRun is not supported"));
     }
-    let row = c
-        .submit(SubmitRequest { namespace, workflow: body.workflow, ..Default::default() })
-        .await?;
+    let mut workflow = body.workflow;
+    with_kind(&mut workflow);
+    let row = c.submit(SubmitRequest { namespace, workflow, ..Default::default() }).await?;
     Ok(Json(objects::workflow(&row)))
+}
+
+/// Argo's server takes a Workflow without `apiVersion` and `kind` (the
+/// path says what it is); so do we.
+fn with_kind(workflow: &mut Value) {
+    if let Some(obj) = workflow.as_object_mut() {
+        obj.entry("apiVersion").or_insert_with(|| objects::API_VERSION.into());
+        obj.entry("kind").or_insert_with(|| "Workflow".into());
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LintBody {
+    workflow: Value,
+}
+
+/// `POST /api/v1/workflows/{namespace}/lint`: the checks of a submission
+/// (against the namespace's templates), nothing run; the workflow back.
+pub async fn lint(
+    State(c): State<Controller>,
+    Path(namespace): Path<String>,
+    JsonBody(body): JsonBody<LintBody>,
+) -> Result<Json<Value>, ApiError> {
+    let mut workflow = body.workflow;
+    with_kind(&mut workflow);
+    let catalog = c.catalog(&namespace).await?;
+    crate::controller::check(&workflow, &catalog)?;
+    Ok(Json(workflow))
 }
 
 #[derive(Deserialize, Default)]
@@ -206,6 +236,11 @@ pub struct ActionBody {
     node_field_selector: Option<String>,
     #[serde(default)]
     parameters: Vec<String>,
+    /// `set`: the node's new message, phase and output parameters (a
+    /// JSON object, as text: Argo's `outputParameters`).
+    message: Option<String>,
+    phase: Option<String>,
+    output_parameters: Option<String>,
 }
 
 /// `PUT /api/v1/workflows/{namespace}/{name}/{action}`.
@@ -238,9 +273,78 @@ pub async fn action(
             .await?
         }
         "resubmit" => c.resubmit(&namespace, &name, parse_parameters(&body.parameters)?).await?,
+        "set" => set(&c, &namespace, &name, body).await?,
         other => return Err(ApiError::not_found(format!("no action {other:?}"))),
     };
     Ok(Json(objects::workflow(&row)))
+}
+
+/// `set` (`argo node set`): the suspended nodes the selector names get the
+/// message, output parameters and phase given.
+async fn set(
+    c: &Controller,
+    namespace: &str,
+    name: &str,
+    body: ActionBody,
+) -> Result<crate::store::WorkflowRow, ApiError> {
+    let selector = body
+        .node_field_selector
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::invalid("set needs a nodeFieldSelector"))?;
+    let selector =
+        engine::run::NodeSelector::parse(selector).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let phase = match body.phase.as_deref().filter(|p| !p.is_empty()) {
+        None => None,
+        Some("Succeeded") => Some(engine::status::NodePhase::Succeeded),
+        Some("Failed") => Some(engine::status::NodePhase::Failed),
+        Some("Error") => Some(engine::status::NodePhase::Error),
+        Some(p) => {
+            return Err(ApiError::invalid(format!(
+                "phase {p:?}: a node can be set to Succeeded, Failed or Error"
+            )));
+        }
+    };
+    let outputs: BTreeMap<String, String> = match body.output_parameters.as_deref() {
+        None | Some("") => BTreeMap::new(),
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            ApiError::invalid(format!("outputParameters must be a JSON object of strings: {e}"))
+        })?,
+    };
+    let row = c.store().workflow(namespace, name).await?.ok_or_else(|| {
+        ApiError::not_found(format!("workflows.argoproj.io \"{name}\" not found"))
+    })?;
+    let status = row.typed_status()?;
+    let nodes: Vec<&engine::status::NodeStatus> = status
+        .nodes
+        .values()
+        .filter(|n| n.node_type == engine::status::NodeType::Suspend && !n.phase.is_completed())
+        .filter(|n| selector.matches(n))
+        .collect();
+    if nodes.is_empty() {
+        return Err(ApiError::invalid("no suspended node matches the selector"));
+    }
+    for n in &nodes {
+        let expected: Vec<&str> =
+            n.outputs.iter().flat_map(|o| &o.parameters).map(|p| p.name.as_str()).collect();
+        if let Some(k) = outputs.keys().find(|k| !expected.contains(&k.as_str())) {
+            return Err(ApiError::invalid(format!(
+                "node {} is not expecting output parameter {k}",
+                n.display_name
+            )));
+        }
+    }
+    let mut last = row.clone();
+    for n in nodes {
+        let event = Event::SetNode {
+            node: n.id.clone(),
+            phase,
+            message: body.message.clone(),
+            outputs: outputs.clone(),
+        };
+        last = c.control(namespace, name, event).await?;
+    }
+    Ok(last)
 }
 
 /// The one suspended node a resume's node field selector names.

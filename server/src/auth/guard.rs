@@ -27,6 +27,13 @@ pub async fn guard(State(auth): State<Auth>, req: Request, next: Next) -> Respon
         .ok()
         .and_then(|ps| ps.iter().find(|(k, _)| *k == "namespace").map(|(_, v)| v.to_string()));
     let route = route.unwrap_or_default();
+    // The archive's list names its namespace in the query.
+    let namespace = namespace.or_else(|| {
+        axum::extract::Query::<crate::api::query::ListParams>::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|axum::extract::Query(q)| q.get("namespace").cloned())
+            .filter(|n| !n.is_empty())
+    });
     let Some(need) = policy::need(&parts.method, &route, namespace.as_deref()) else {
         tracing::error!("no access rule for {} {route}: refused", parts.method);
         return ApiError::forbidden(format!("no access rule for {} {route}", parts.method))
@@ -136,6 +143,9 @@ fn cookie<'a>(parts: &'a axum::http::request::Parts, name: &str) -> Option<&'a s
 /// session's changes carry its CSRF token in `X-CSRF-Token`; the token
 /// cookie (for EventSource streams) cannot change anything.
 fn check_csrf(parts: &axum::http::request::Parts, p: &Principal) -> Result<(), ApiError> {
+    if parts.uri.path().starts_with("/ws/") && matches!(p.via, Via::Session { .. }) {
+        return same_origin(parts);
+    }
     if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
     }
@@ -155,6 +165,21 @@ fn check_csrf(parts: &axum::http::request::Parts, p: &Principal) -> Result<(), A
              change things",
         )),
         Via::Token { .. } | Via::Open => Ok(()),
+    }
+}
+
+/// A websocket opened with a session cookie must come from a page of ours
+/// (browsers send `Origin` with every websocket handshake): another site
+/// cannot borrow the user's session for a socket.
+fn same_origin(parts: &axum::http::request::Parts) -> Result<(), ApiError> {
+    let host = parts.headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok());
+    let origin = parts.headers.get(axum::http::header::ORIGIN).and_then(|o| o.to_str().ok());
+    match (origin, host) {
+        (None, _) => Ok(()),
+        (Some(o), Some(h)) if o.split_once("://").is_some_and(|(_, rest)| rest == h) => Ok(()),
+        (Some(o), _) => Err(ApiError::forbidden(format!(
+            "a websocket from {o} cannot use this server's session cookie"
+        ))),
     }
 }
 

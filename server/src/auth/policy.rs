@@ -18,7 +18,8 @@ pub enum Need {
 }
 
 /// The rule for `method` on the route pattern `route` (axum's matched
-/// path), `namespace` being the route's `{namespace}` if it has one.
+/// path), `namespace` being the route's `{namespace}` if it has one (or,
+/// for the archive, its `namespace` query parameter).
 /// `None`: no rule, refuse.
 pub fn need(method: &Method, route: &str, namespace: Option<&str>) -> Option<Need> {
     let reads = matches!(*method, Method::GET | Method::HEAD);
@@ -35,8 +36,19 @@ pub fn need(method: &Method, route: &str, namespace: Option<&str>) -> Option<Nee
         "/api/v1/users" | "/api/v1/users/{name}" | "/api/v1/audit" => {
             Some(Need::Role(Role::Admin, Scope::Cluster))
         }
+        // The archive: by the `namespace` asked for, or every namespace;
+        // single workflows are addressed by uid, across namespaces.
+        "/api/v1/archived-workflows" | "/api/v1/archived-workflows/" => {
+            Some(in_namespace(Role::Viewer).unwrap_or(Need::Role(Role::Viewer, Scope::Cluster)))
+        }
+        "/api/v1/archived-workflows-label-keys"
+        | "/api/v1/archived-workflows-label-values"
+        | "/api/v1/archived-workflows/{uid}"
+        | "/api/v1/archived-workflows/{uid}/{action}" => {
+            Some(Need::Role(read_or_edit, Scope::Cluster))
+        }
         // Every namespace at once: only for those who may read them all.
-        "/metrics" | "/api/v1/workflows/" | "/api/v1/workflow-events/" => {
+        "/metrics" | "/api/v1/workflows/" | "/api/v1/workflow-events/" | "/ws/workflow-events/" => {
             Some(Need::Role(Role::Viewer, Scope::Cluster))
         }
         // Shared by every namespace: anyone may read and lint them,
@@ -51,7 +63,9 @@ pub fn need(method: &Method, route: &str, namespace: Option<&str>) -> Option<Nee
         r if r.starts_with("/api/v1/workflows/{namespace}")
             || r.starts_with("/api/v1/workflow-events/{namespace}")
             || r.starts_with("/api/v1/workflow-templates/{namespace}")
-            || r.starts_with("/api/v1/cron-workflows/{namespace}") =>
+            || r.starts_with("/api/v1/cron-workflows/{namespace}")
+            || r.starts_with("/ws/workflow-events/{namespace}")
+            || r.starts_with("/ws/workflows/{namespace}") =>
         {
             in_namespace(read_or_edit)
         }

@@ -204,6 +204,30 @@ impl Store {
         Ok(query.fetch_one(&self.pool).await?.try_get("n")?)
     }
 
+    /// The label keys of finished workflows (the archive's label keys).
+    pub async fn finished_label_keys(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT l.key AS key FROM workflow_labels l JOIN workflows w ON w.uid = l.uid \
+             WHERE w.phase IN ('Succeeded', 'Failed', 'Error') ORDER BY l.key",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("key")?)).collect()
+    }
+
+    /// The values one label key has on finished workflows.
+    pub async fn finished_label_values(&self, key: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT l.value AS value FROM workflow_labels l JOIN workflows w \
+             ON w.uid = l.uid WHERE w.phase IN ('Succeeded', 'Failed', 'Error') AND l.key = $1 \
+             ORDER BY l.value",
+        )
+        .bind(key)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("value")?)).collect()
+    }
+
     /// How many workflows are in each phase (`""`: not started yet).
     pub async fn count_by_phase(&self) -> Result<Vec<(String, i64)>, StoreError> {
         let rows =

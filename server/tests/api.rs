@@ -1,0 +1,447 @@
+//! Contract tests on the wire: what Argo's clients and our UI rely on,
+//! checked as bytes and JSON over real HTTP against a real server — the
+//! watch and its resume points, SSE framing, stream errors, `fields`,
+//! lint, `set`, the archive, websockets with resume, metrics, request IDs,
+//! health.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+use support::keelson::{Server, data_dir};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().expect("runtime")
+}
+
+fn echo(name: &str, text: &str) -> Value {
+    json!({"workflow": {
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+        "metadata": {"name": name, "labels": {"suite": "api"}},
+        "spec": {"entrypoint": "main", "templates": [
+            {"name": "main", "container": {"image": "alpine", "command": ["sh", "-c", text]}}
+        ]}
+    }})
+}
+
+/// Newline-delimited messages of a streamed response.
+struct Lines {
+    response: reqwest::Response,
+    buf: Vec<u8>,
+}
+
+impl Lines {
+    fn new(response: reqwest::Response) -> Lines {
+        Lines { response, buf: Vec::new() }
+    }
+
+    /// The next non-empty line, or `None` at the end or after `wait`.
+    async fn next(&mut self, wait: Duration) -> Option<String> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buf.iter().position(|b| *b == b'\n') {
+                let line: Vec<u8> = self.buf.drain(..=end).collect();
+                let line = String::from_utf8_lossy(&line).trim_end_matches('\n').to_string();
+                if line.trim().is_empty() {
+                    continue;
+                }
+                return Some(line);
+            }
+            match tokio::time::timeout_at(deadline, self.response.chunk()).await {
+                Ok(Ok(Some(chunk))) => self.buf.extend_from_slice(&chunk),
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// Read watch events until every one of `names` was seen Succeeded;
+/// the last resource version seen.
+async fn until_succeeded(lines: &mut Lines, names: &[&str]) -> u64 {
+    let mut done = std::collections::BTreeSet::new();
+    let mut last = 0;
+    let start = Instant::now();
+    while done.len() < names.len() {
+        assert!(start.elapsed() < Duration::from_secs(60), "waited for {names:?}, saw {done:?}");
+        let Some(line) = lines.next(Duration::from_secs(30)).await else {
+            panic!("the watch ended; saw {done:?}")
+        };
+        let v: Value = serde_json::from_str(&line).expect("a JSON line");
+        let object = &v["result"]["object"];
+        last = object["metadata"]["resourceVersion"]
+            .as_str()
+            .and_then(|r| r.parse().ok())
+            .expect("each event has its resource version");
+        let name = object["metadata"]["name"].as_str().unwrap_or("");
+        if object["status"]["phase"] == "Succeeded" && names.contains(&name) {
+            done.insert(name.to_string());
+        }
+    }
+    last
+}
+
+#[test]
+fn a_watch_resumes_from_a_resource_version_and_misses_nothing() {
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let url = |p: &str| format!("{}{p}", s.url);
+    rt().block_on(async {
+        let http = s.http();
+        let list: Value = http
+            .get(url("/api/v1/workflows/default"))
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("JSON");
+        let from = list["metadata"]["resourceVersion"].as_str().expect("a version").to_string();
+        let watch = |from: String| {
+            http.get(url(&format!(
+                "/api/v1/workflow-events/default?listOptions.resourceVersion={from}"
+            )))
+            .send()
+        };
+        let mut lines = Lines::new(watch(from).await.expect("watch"));
+        for n in ["one", "two", "three"] {
+            let r = http.post(url("/api/v1/workflows/default")).json(&echo(n, "echo hi")).send();
+            assert_eq!(r.await.expect("create").status(), 200);
+        }
+        let last = until_succeeded(&mut lines, &["one", "two", "three"]).await;
+        drop(lines);
+        // Away: two more run, one is deleted.
+        for n in ["four", "five"] {
+            http.post(url("/api/v1/workflows/default"))
+                .json(&echo(n, "echo hi"))
+                .send()
+                .await
+                .expect("create");
+        }
+        s.wait_for("five", "five to end", |wf| wf["status"]["phase"] == "Succeeded");
+        s.wait_for("four", "four to end", |wf| wf["status"]["phase"] == "Succeeded");
+        http.delete(url("/api/v1/workflows/default/one")).send().await.expect("delete");
+        let mut lines = Lines::new(watch(last.to_string()).await.expect("watch"));
+        let mut seen = Vec::new();
+        while let Some(line) = lines.next(Duration::from_millis(1500)).await {
+            let v: Value = serde_json::from_str(&line).expect("JSON");
+            let r = &v["result"];
+            seen.push(format!(
+                "{} {} {}",
+                r["type"].as_str().unwrap_or(""),
+                r["object"]["metadata"]["name"].as_str().unwrap_or(""),
+                r["object"]["status"]["phase"].as_str().unwrap_or("")
+            ));
+        }
+        assert!(seen.contains(&"MODIFIED four Succeeded".to_string()), "{seen:?}");
+        assert!(seen.contains(&"MODIFIED five Succeeded".to_string()), "{seen:?}");
+        assert!(seen.contains(&"DELETED one ".to_string()), "{seen:?}");
+        assert!(!seen.iter().any(|e| e.contains("two") || e.contains("three")), "{seen:?}");
+        // Too old a version: 410 and Argo's stream error body.
+        let r = watch("5".into()).await.expect("watch");
+        assert_eq!(r.status(), 410);
+        let body: Value = r.json().await.expect("JSON");
+        assert_eq!(body["error"]["http_code"], 410, "{body}");
+        assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("too old")), "{body}");
+    });
+}
+
+#[test]
+fn streams_are_framed_as_argo_frames_them() {
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let url = |p: &str| format!("{}{p}", s.url);
+    rt().block_on(async {
+        let http = s.http();
+        http.post(url("/api/v1/workflows/default"))
+            .json(&echo("framed", "echo hi"))
+            .send()
+            .await
+            .expect("create");
+        s.wait_for("framed", "the end", |wf| wf["status"]["phase"] == "Succeeded");
+        // SSE watch: headers, `data: {"result":…} ` and a blank line.
+        let r = http
+            .get(url(
+                "/api/v1/workflow-events/default?fields=result.type,result.object.metadata.name",
+            ))
+            .header("Accept", "text/event-stream")
+            .send()
+            .await
+            .expect("watch");
+        assert_eq!(r.headers()["content-type"], "text/event-stream");
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        let mut lines = Lines::new(r);
+        let first = lines.next(Duration::from_secs(5)).await.expect("an event");
+        assert_eq!(
+            first,
+            r#"data: {"result":{"type":"ADDED","object":{"metadata":{"name":"framed"}}}} "#
+        );
+        // The same without SSE: one JSON object a line.
+        let r = http.get(url("/api/v1/workflow-events/default")).send().await.expect("watch");
+        assert_eq!(r.headers()["content-type"], "application/json");
+        let line = Lines::new(r).next(Duration::from_secs(5)).await.expect("an event");
+        let v: Value = serde_json::from_str(&line).expect("JSON");
+        assert_eq!(v["result"]["type"], "ADDED");
+        assert_eq!(v["result"]["object"]["kind"], "Workflow");
+        // A stream error before anything was sent: its status, Argo's body.
+        let r = http.get(url("/api/v1/workflows/default/nope/log")).send().await.expect("log");
+        assert_eq!(r.status(), 404);
+        let e: Value = r.json().await.expect("JSON");
+        assert_eq!(
+            e,
+            json!({"error": {"grpc_code": 5, "http_code": 404, "http_status": "Not Found",
+                "message": "workflows.argoproj.io \"nope\" not found"}})
+        );
+        let r = http
+            .get(url("/api/v1/workflows/default/nope/log"))
+            .header("Accept", "text/event-stream")
+            .send()
+            .await
+            .expect("log");
+        assert_eq!(r.status(), 404);
+        let text = r.text().await.expect("body");
+        assert!(text.starts_with("data: {\"error\":{") && text.ends_with("} \n\n"), "{text:?}");
+        // `fields` on lists and gets: keep-lists and exclusions.
+        let list: Value = http
+            .get(url(
+                "/api/v1/workflows/default?fields=metadata,items.metadata.name,items.status.phase",
+            ))
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(
+            list["items"],
+            json!([{"metadata": {"name": "framed"}, "status": {"phase": "Succeeded"}}])
+        );
+        assert!(list["metadata"]["resourceVersion"].is_string());
+        let got: Value = http
+            .get(url("/api/v1/workflows/default/framed?fields=-status.nodes,spec"))
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("JSON");
+        assert!(got.get("spec").is_none() && got["status"].get("nodes").is_none(), "{got}");
+        assert_eq!(got["status"]["phase"], "Succeeded");
+    });
+}
+
+#[test]
+fn lint_set_and_the_archive_answer_as_argo_does() {
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let url = |p: &str| format!("{}{p}", s.url);
+    rt().block_on(async {
+        let http = s.http();
+        // Lint: a good workflow comes back; a bad one is 400 with why.
+        let r = http.post(url("/api/v1/workflows/default/lint")).json(&echo("l", "true")).send();
+        let r = r.await.expect("lint");
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.json::<Value>().await.expect("JSON")["metadata"]["name"], "l");
+        let mut bad = echo("l", "true");
+        bad["workflow"]["spec"]["entrypoint"] = json!("nowhere");
+        let r = http.post(url("/api/v1/workflows/default/lint")).json(&bad).send().await.expect("lint");
+        assert_eq!(r.status(), 400);
+        let e: Value = r.json().await.expect("JSON");
+        assert_eq!(e["code"], 3);
+        assert!(e["message"].as_str().is_some_and(|m| m.contains("nowhere")), "{e}");
+        let template = json!({"template": {"metadata": {"name": "t"}, "spec": {
+            "templates": [{"name": "main", "container": {"image": "alpine"}}]}}});
+        for path in ["/api/v1/workflow-templates/default/lint", "/api/v1/cluster-workflow-templates/lint"] {
+            let r = http.post(url(path)).json(&template).send().await.expect("lint");
+            assert_eq!(r.status(), 200, "{path}");
+        }
+        let r = http.get(url("/api/v1/workflow-templates/default/t")).send().await.expect("get");
+        assert_eq!(r.status(), 404, "lint stores nothing");
+        let cron = json!({"cronWorkflow": {"metadata": {"name": "c"}, "spec": {"schedule": "not a schedule",
+            "workflowSpec": {"entrypoint": "main", "templates": [{"name": "main", "container": {"image": "alpine"}}]}}}});
+        let r = http.post(url("/api/v1/cron-workflows/default/lint")).json(&cron).send().await.expect("lint");
+        assert_eq!(r.status(), 400);
+
+        // Set: supply a suspended node's output and end it.
+        let approval = json!({"workflow": {"metadata": {"name": "approval"}, "spec": {
+            "entrypoint": "main", "templates": [
+                {"name": "approve", "suspend": {},
+                 "outputs": {"parameters": [{"name": "answer", "valueFrom": {"supplied": {}}}]}},
+                {"name": "use", "inputs": {"parameters": [{"name": "a"}]},
+                 "container": {"image": "alpine", "command": ["sh", "-c", "echo answer={{inputs.parameters.a}}"]}},
+                {"name": "main", "steps": [
+                    [{"name": "approve", "template": "approve"}],
+                    [{"name": "use", "template": "use", "arguments": {"parameters": [
+                        {"name": "a", "value": "{{steps.approve.outputs.parameters.answer}}"}]}}]]}]}}});
+        let r = http.post(url("/api/v1/workflows/default")).json(&approval).send().await.expect("create");
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+        s.wait_for("approval", "the suspend node", |wf| {
+            wf["status"]["nodes"].as_object().is_some_and(|n| {
+                n.values().any(|n| n["type"] == "Suspend" && n["phase"] == "Running")
+            })
+        });
+        let set = |body: Value| http.put(url("/api/v1/workflows/default/approval/set")).json(&body).send();
+        let r = set(json!({"nodeFieldSelector": "displayName=approve", "outputParameters": "{\"nope\": \"x\"}"}))
+            .await
+            .expect("set");
+        assert_eq!(r.status(), 400);
+        let e: Value = r.json().await.expect("JSON");
+        assert!(e["message"].as_str().is_some_and(|m| m.contains("not expecting output parameter nope")), "{e}");
+        let r = set(json!({"nodeFieldSelector": "displayName=approve", "phase": "Succeeded",
+                           "outputParameters": "{\"answer\": \"yes\"}"}))
+        .await
+        .expect("set");
+        assert_eq!(r.status(), 200);
+        s.wait_for("approval", "the end", |wf| wf["status"]["phase"] == "Succeeded");
+        let logs = s.ok(&["logs", "approval"]);
+        assert!(logs.contains("answer=yes"), "{logs}");
+
+        // The archive: finished workflows by uid.
+        let wf: Value = http.get(url("/api/v1/workflows/default/approval")).send().await.expect("get").json().await.expect("JSON");
+        let uid = wf["metadata"]["uid"].as_str().expect("uid").to_string();
+        let list: Value = http.get(url("/api/v1/archived-workflows?namespace=default")).send().await.expect("list").json().await.expect("JSON");
+        assert!(list["items"].as_array().is_some_and(|i| i.iter().any(|w| w["metadata"]["uid"] == uid.as_str())), "{list}");
+        let got: Value = http.get(url(&format!("/api/v1/archived-workflows/{uid}"))).send().await.expect("get").json().await.expect("JSON");
+        assert_eq!(got["metadata"]["name"], "approval");
+        let keys: Value = http.get(url("/api/v1/archived-workflows-label-keys")).send().await.expect("keys").json().await.expect("JSON");
+        assert!(keys["items"].is_array(), "{keys}");
+        let r = http.delete(url(&format!("/api/v1/archived-workflows/{uid}"))).send().await.expect("delete");
+        assert_eq!(r.status(), 200);
+        let r = http.get(url(&format!("/api/v1/archived-workflows/{uid}"))).send().await.expect("get");
+        assert_eq!(r.status(), 404);
+    });
+}
+
+async fn socket(
+    s: &Server,
+    path: &str,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let ws_url = format!("{}{path}", s.url.replace("http://", "ws://"));
+    let mut request = ws_url.into_client_request().expect("request");
+    request
+        .headers_mut()
+        .insert("Authorization", format!("Bearer {}", s.token).parse().expect("header"));
+    let (ws, _) = tokio_tungstenite::connect_async(request).await.expect("websocket");
+    ws
+}
+
+async fn next_json(
+    ws: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    wait: Duration,
+) -> Option<Value> {
+    loop {
+        match tokio::time::timeout(wait, ws.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) => return serde_json::from_str(&t).ok(),
+            Ok(Some(Ok(_))) => continue,
+            _ => return None,
+        }
+    }
+}
+
+#[test]
+fn websockets_carry_the_streams_and_resume_without_loss_or_duplicates() {
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let url = |p: &str| format!("{}{p}", s.url);
+    rt().block_on(async {
+        let http = s.http();
+        let mut ws = socket(&s, "/ws/workflow-events/default").await;
+        http.post(url("/api/v1/workflows/default"))
+            .json(&echo("lines", "for i in 1 2 3 4 5 6; do echo line-$i; sleep 0.2; done"))
+            .send()
+            .await
+            .expect("create");
+        let mut last = String::new();
+        loop {
+            let v = next_json(&mut ws, Duration::from_secs(30)).await.expect("an event");
+            last = v["result"]["object"]["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap_or(&last)
+                .to_string();
+            if v["result"]["object"]["status"]["phase"] == "Running" {
+                break;
+            }
+        }
+        // Log over a websocket: entries with offsets; cut off, then resume.
+        let mut log = socket(&s, "/ws/workflows/default/lines/log?logOptions.follow=true").await;
+        let first = next_json(&mut log, Duration::from_secs(30)).await.expect("a log entry");
+        assert_eq!(first["result"]["content"], "line-1");
+        let pod = first["result"]["podName"].as_str().expect("pod").to_string();
+        let offset = first["result"]["offset"].as_u64().expect("an offset");
+        drop(log);
+        let mut log = socket(
+            &s,
+            &format!(
+                "/ws/workflows/default/lines/log?logOptions.follow=true&resume={pod}:{offset}"
+            ),
+        )
+        .await;
+        let mut rest = Vec::new();
+        while let Some(v) = next_json(&mut log, Duration::from_secs(10)).await {
+            if let Some(c) = v["result"]["content"].as_str() {
+                rest.push(c.to_string());
+            }
+        }
+        assert_eq!(rest, ["line-2", "line-3", "line-4", "line-5", "line-6"], "each line once");
+        // The watch, resumed from the last version seen, ends Succeeded.
+        drop(ws);
+        let mut ws =
+            socket(&s, &format!("/ws/workflow-events/default?listOptions.resourceVersion={last}"))
+                .await;
+        let mut phases = Vec::new();
+        while let Some(v) = next_json(&mut ws, Duration::from_secs(2)).await {
+            phases
+                .push(v["result"]["object"]["status"]["phase"].as_str().unwrap_or("").to_string());
+            if phases.last().is_some_and(|p| p == "Succeeded") {
+                break;
+            }
+        }
+        assert_eq!(phases.last().map(String::as_str), Some("Succeeded"), "{phases:?}");
+        // An expired resume point: an error message, then the close.
+        let mut ws = socket(&s, "/ws/workflow-events/default?listOptions.resourceVersion=3").await;
+        let e = next_json(&mut ws, Duration::from_secs(5)).await.expect("an error");
+        assert_eq!(e["error"]["http_code"], 410, "{e}");
+        // Without credentials, no socket.
+        let request = format!("{}/ws/workflow-events/default", s.url.replace("http://", "ws://"));
+        assert!(tokio_tungstenite::connect_async(request).await.is_err());
+    });
+}
+
+#[test]
+fn metrics_request_ids_and_health() {
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let url = |p: &str| format!("{}{p}", s.url);
+    rt().block_on(async {
+        let http = s.http();
+        http.post(url("/api/v1/workflows/default")).json(&echo("counted", "echo hi")).send().await.expect("create");
+        s.wait_for("counted", "the end", |wf| wf["status"]["phase"] == "Succeeded");
+        let r = http.get(url("/api/v1/workflows/default")).header("X-Request-Id", "abc-123").send().await.expect("list");
+        assert_eq!(r.headers()["x-request-id"], "abc-123");
+        let r = http.get(url("/api/v1/workflows/default")).send().await.expect("list");
+        assert_eq!(r.headers()["x-request-id"].len(), 16, "a new one when none is sent");
+        let text = http.get(url("/metrics")).send().await.expect("metrics").text().await.expect("text");
+        for needle in [
+            "keelson_workflows{phase=\"Succeeded\"} 1",
+            "keelson_workflows_queued 0",
+            "keelson_tasks_started_total 1",
+            "keelson_tasks_finished_total{result=\"succeeded\"} 1",
+            "keelson_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/workflows/{namespace}\",le=\"+Inf\"} 1",
+            "keelson_http_requests_total{method=\"GET\",route=\"/api/v1/workflows/{namespace}\",code=\"200\"}",
+            "keelson_store_commit_duration_seconds_count",
+            "# TYPE keelson_stream_subscribers gauge",
+        ] {
+            assert!(text.contains(needle), "{needle} in:\n{text}");
+        }
+        // Health: no credentials needed.
+        let anonymous = reqwest::Client::new();
+        assert_eq!(anonymous.get(url("/healthz")).send().await.expect("healthz").status(), 200);
+        assert_eq!(anonymous.get(url("/readyz")).send().await.expect("readyz").status(), 200);
+        assert_eq!(anonymous.get(url("/metrics")).send().await.expect("metrics").status(), 401);
+    });
+}
