@@ -11,6 +11,7 @@ KEELSON := $(CARGO_TARGET_DIR)/debug/keelson
 
 LISTEN ?= 127.0.0.1:2746
 DATA_DIR ?= $(HOME)/.local/state/keelson
+VENV ?= $(HOME)/.cache/keelson/venv
 
 ## Build, lint the examples, then serve: `keelson server` on embedded
 ## defaults (SQLite and data in ~/.local/state/keelson) with the examples'
@@ -61,6 +62,13 @@ setup-test:
 	@test -d /usr/share/zoneinfo/America \
 		|| (apt-get install -y tzdata >/dev/null 2>&1 || sudo apt-get install -y tzdata >/dev/null 2>&1) \
 		|| echo "note: could not install tzdata; the cron time zone tests will fail"
+	@# Real Argo clients (Hera, the argo-workflows SDK) in a virtualenv.
+	@command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip' >/dev/null 2>&1 \
+		|| (apt-get install -y python3 python3-venv >/dev/null 2>&1 || sudo apt-get install -y python3 python3-venv >/dev/null 2>&1) \
+		|| echo "note: could not install python3-venv; the Argo client test will fail"
+	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	@$(VENV)/bin/python -c 'import hera, argo_workflows' >/dev/null 2>&1 \
+		|| $(VENV)/bin/pip install -q -r server/tests/clients/requirements.txt
 	@# The store's tests start a throwaway PostgreSQL cluster (initdb, pg_ctl).
 	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 		|| (apt-get install -y postgresql >/dev/null 2>&1 || sudo apt-get install -y postgresql >/dev/null 2>&1) \
@@ -80,6 +88,9 @@ wasm-check:
 	$(CARGO) build -p engine --target wasm32-unknown-unknown
 
 # Argo's examples run in `conformance`, where their table is printed.
+# The Argo client test must not skip here: setup-test installed them.
+unit-tests: export KEELSON_REQUIRE_CLIENTS = 1
+unit-tests: export KEELSON_PYTHON = $(VENV)/bin/python
 unit-tests:
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
 		$(CARGO) nextest run --workspace --no-fail-fast -E 'not binary(argo_conformance)'; \
