@@ -11,3 +11,4 @@ pub mod metrics;
 pub mod runner;
 pub mod store;
 pub mod timers;
+pub mod tls;

@@ -479,3 +479,55 @@ fn the_first_start_makes_an_administrator_with_a_one_time_password() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn tls_serves_https_with_hsts_and_secure_cookies() {
+    let dir = data_dir();
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
+        .expect("a certificate");
+    let (cert_file, key_file) = (dir.path().join("tls.crt"), dir.path().join("tls.key"));
+    std::fs::write(&cert_file, cert.cert.pem()).expect("write cert");
+    std::fs::write(&key_file, cert.signing_key.serialize_pem()).expect("write key");
+    let (c, k) =
+        (cert_file.to_string_lossy().into_owned(), key_file.to_string_lossy().into_owned());
+    let s = Server::start(dir.path(), None, &["--tls-cert", &c, "--tls-key", &k]);
+    assert!(s.url.starts_with("https://"));
+    // The CLI (trusting the certificate) works over TLS.
+    s.ok(&["list"]);
+    let url = |p: &str| format!("{}{p}", s.url);
+    rt().block_on(async {
+        let http = s.http();
+        let r = http.get(url("/api/v1/workflows/default")).send().await.expect("over TLS");
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains");
+        let r = http
+            .post(url("/api/v1/login"))
+            .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+            .send()
+            .await
+            .expect("login");
+        let (_, header) = set_cookie(&r, "keelson_session").expect("a session cookie");
+        assert!(header.contains("Secure") && header.contains("HttpOnly"), "{header}");
+        // Plain HTTP on the TLS port gets nowhere.
+        let plain = url("/healthz").replace("https://", "http://");
+        assert!(http_with("").get(plain).send().await.is_err());
+    });
+    // A certificate that is not one is refused at start, clearly.
+    let out = std::process::Command::new(KEELSON)
+        .args([
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--tls-cert",
+            &k,
+            "--tls-key",
+            &k,
+            "--data-dir",
+        ])
+        .arg(dir.path().join("other"))
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read the certificate chain"), "{err}");
+}

@@ -90,10 +90,19 @@ impl Client {
             file.server.as_deref().map(|s| s.trim_end_matches('/')) == Some(base.as_str())
         });
         let token = std::env::var("KEELSON_TOKEN").ok().filter(|t| !t.is_empty()).or(saved);
-        let http = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(5))
-            .build()
-            .context("cannot make an HTTP client")?;
+        let mut builder =
+            reqwest::Client::builder().connect_timeout(std::time::Duration::from_secs(5));
+        // A server with its own certificate authority (or a self-signed
+        // certificate): trust it too.
+        if let Some(path) = std::env::var_os("KEELSON_CA_CERT").filter(|p| !p.is_empty()) {
+            let pem = std::fs::read(&path)
+                .with_context(|| format!("cannot read KEELSON_CA_CERT {}", path.display()))?;
+            let cert = reqwest::Certificate::from_pem(&pem).with_context(|| {
+                format!("KEELSON_CA_CERT {} is not a PEM certificate", path.display())
+            })?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let http = builder.build().context("cannot make an HTTP client")?;
         Ok(Client { base, token, http, namespace: args.namespace.clone() })
     }
 

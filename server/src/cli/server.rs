@@ -33,6 +33,13 @@ pub struct ServerArgs {
     /// administrator — refused unless --listen is a loopback address.
     #[arg(long, value_enum, default_value = "users")]
     pub auth_mode: server::auth::Mode,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); needs
+    /// --tls-key. Session cookies are then `Secure`, answers carry HSTS.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// A browser session unused this long ends.
     #[arg(long, value_name = "SECONDS", default_value_t = 8 * 3600)]
     pub session_idle: u64,
@@ -108,10 +115,15 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&url)
         .await
         .with_context(|| format!("cannot open the store {}", redact(&url)))?;
+    // TLS first: a bad certificate is found before anything starts.
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(server::tls::acceptor(cert, key)?),
+        _ => None,
+    };
     let sessions = SessionSettings {
         idle: Duration::from_secs(args.session_idle),
         absolute: Duration::from_secs(args.session_max),
-        secure: false,
+        secure: tls.is_some(),
     };
     let auth = Auth::new(store.clone(), args.auth_mode, sessions, data_dir.clone());
     let first_password = auth.bootstrap().await.context("cannot create the first administrator")?;
@@ -129,8 +141,9 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     eprintln!(
-        "keelson server: http://{} (data in {}, store {})",
+        "keelson server: {scheme}://{} (data in {}, store {})",
         args.listen,
         data_dir.display(),
         redact(&url)
@@ -146,14 +159,23 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
     });
     let grace = Duration::from_secs(args.shutdown_grace);
     let c = controller.clone();
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            eprintln!("keelson server: shutting down (running tasks get {}s)", grace.as_secs());
-            c.shutdown(grace).await;
-        })
-        .await
-        .context("the HTTP server failed")?;
+    let shutdown = async move {
+        shutdown_signal().await;
+        eprintln!("keelson server: shutting down (running tasks get {}s)", grace.as_secs());
+        c.shutdown(grace).await;
+    };
+    match tls {
+        Some(acceptor) => {
+            let app = app.layer(axum::middleware::map_response(server::tls::hsts));
+            server::tls::serve(listener, acceptor, app, shutdown).await;
+        }
+        None => {
+            axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .with_graceful_shutdown(shutdown)
+                .await
+                .context("the HTTP server failed")?
+        }
+    }
     let (commits, writes) = controller.journal_stats();
     eprintln!("keelson server: stopped; the journal made {commits} commits for {writes} writes");
     Ok(ExitCode::SUCCESS)

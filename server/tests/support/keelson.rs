@@ -16,6 +16,8 @@ pub struct Server {
     pub log: PathBuf,
     /// The administrator's API token (empty under `--auth-mode none`).
     pub token: String,
+    /// Served over TLS: the (self-signed) certificate to trust.
+    pub ca: Option<PathBuf>,
 }
 
 /// The first administrator's password in tests (KEELSON_ADMIN_PASSWORD).
@@ -67,9 +69,12 @@ impl Server {
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()
             .expect("start keelson server");
+        let tls_cert = extra.windows(2).find(|w| w[0] == "--tls-cert").map(|w| PathBuf::from(w[1]));
+        let scheme = if tls_cert.is_some() { "https" } else { "http" };
         let mut server = Server {
             child,
-            url: format!("http://127.0.0.1:{port}"),
+            url: format!("{scheme}://127.0.0.1:{port}"),
+            ca: tls_cert,
             data_dir: data_dir.to_path_buf(),
             database_url,
             log,
@@ -92,7 +97,20 @@ impl Server {
 
     /// An HTTP client that sends the administrator's token.
     pub fn http(&self) -> reqwest::Client {
-        http_with(&self.token)
+        match &self.ca {
+            None => http_with(&self.token),
+            Some(ca) => {
+                let pem = std::fs::read(ca).expect("the certificate");
+                let mut headers = reqwest::header::HeaderMap::new();
+                let value = format!("Bearer {}", self.token).parse().expect("a header value");
+                headers.insert(reqwest::header::AUTHORIZATION, value);
+                reqwest::Client::builder()
+                    .add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("PEM"))
+                    .default_headers(headers)
+                    .build()
+                    .expect("HTTP client")
+            }
+        }
     }
 
     /// `keelson login` as `user`: a new API token for them.
@@ -102,6 +120,7 @@ impl Server {
         let mut child = Command::new(KEELSON)
             .args(["login", "--server", &self.url, "-u", user, "--password-stdin"])
             .env("XDG_CONFIG_HOME", &config)
+            .env("KEELSON_CA_CERT", self.ca.as_deref().unwrap_or(Path::new("")))
             .env_remove("KEELSON_TOKEN")
             .env_remove("KEELSON_SERVER")
             .stdin(Stdio::piped())
@@ -134,6 +153,7 @@ impl Server {
             .args(args)
             .env("KEELSON_SERVER", &self.url)
             .env("KEELSON_TOKEN", &self.token)
+            .env("KEELSON_CA_CERT", self.ca.as_deref().unwrap_or(Path::new("")))
             .env("XDG_CONFIG_HOME", self.data_dir.join("config-none"))
             .output()
             .expect("run keelson")
