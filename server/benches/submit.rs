@@ -19,13 +19,15 @@
 mod postgres;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use server::store::{LabelSelector, ListQuery, Store};
 
-const KEELSON: &str = env!("CARGO_BIN_EXE_keelson");
+#[path = "support/server.rs"]
+#[allow(dead_code)]
+mod bench_server;
+use bench_server::ServerProcess;
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -102,16 +104,6 @@ fn main() {
     }
 }
 
-struct ServerProcess(Child);
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        // SAFETY: kill has no memory-safety preconditions.
-        unsafe { libc::kill(self.0.id() as libc::pid_t, libc::SIGTERM) };
-        let _ = self.0.wait();
-    }
-}
-
 async fn run(
     backend: &'static str,
     data: &Path,
@@ -120,31 +112,9 @@ async fn run(
     clients: usize,
     parallelism: usize,
 ) -> Row {
-    std::fs::create_dir_all(data).expect("data dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port");
-    let server = ServerProcess(
-        Command::new(KEELSON)
-            .args(["server", "--database-url", url, "--listen", &format!("127.0.0.1:{port}")])
-            .args(["--parallelism", &parallelism.to_string()])
-            .arg("--data-dir")
-            .arg(data)
-            .env("KEELSON_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(data.join("server.log")).expect("log"))
-            .spawn()
-            .expect("start the server"),
-    );
-    let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    for _ in 0..300 {
-        if http.get(format!("{base}/api/v1/version")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let parallelism = parallelism.to_string();
+    let server = ServerProcess::start(data, url, &["--parallelism", &parallelism]).await;
+    let (http, base) = (server.http(), server.base.clone());
     let before = Store::open(url).await.expect("open the store").size_bytes().await.expect("size");
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let start = Instant::now();

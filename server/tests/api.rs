@@ -186,6 +186,27 @@ fn streams_are_framed_as_argo_frames_them() {
         let v: Value = serde_json::from_str(&line).expect("JSON");
         assert_eq!(v["result"]["type"], "ADDED");
         assert_eq!(v["result"]["object"]["kind"], "Workflow");
+        // One pod's log at Argo's pod path; sinceSeconds.
+        let all = http.get(url("/api/v1/workflows/default/framed/log")).send().await.expect("log");
+        let line = Lines::new(all).next(Duration::from_secs(5)).await.expect("a line");
+        let entry: Value = serde_json::from_str(&line).expect("JSON");
+        assert_eq!(entry["result"]["content"], "hi");
+        let pod = entry["result"]["podName"].as_str().expect("a pod").to_string();
+        let r = http.get(url(&format!("/api/v1/workflows/default/framed/{pod}/log"))).send();
+        let text = r.await.expect("pod log").text().await.expect("body");
+        // Byte for byte as Argo sends it: content, then podName.
+        assert_eq!(text, format!("{{\"result\":{{\"content\":\"hi\",\"podName\":\"{pod}\"}}}}\n"));
+        let r = http.get(url("/api/v1/workflows/default/framed/no-such-pod/log")).send();
+        assert_eq!(r.await.expect("log").text().await.expect("body"), "", "another pod's: nothing");
+        // (The server's clock is in whole seconds: wait two.)
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        let recent =
+            http.get(url("/api/v1/workflows/default/framed/log?logOptions.sinceSeconds=1")).send();
+        assert_eq!(recent.await.expect("log").text().await.expect("body"), "");
+        let hour = http
+            .get(url("/api/v1/workflows/default/framed/log?logOptions.sinceSeconds=3600"))
+            .send();
+        assert_eq!(hour.await.expect("log").text().await.expect("body").lines().count(), 1);
         // A stream error before anything was sent: its status, Argo's body.
         let r = http.get(url("/api/v1/workflows/default/nope/log")).send().await.expect("log");
         assert_eq!(r.status(), 404);

@@ -30,6 +30,9 @@ use crate::store::WorkflowRow;
 
 /// How often a followed log is looked at.
 const POLL: Duration = Duration::from_millis(100);
+/// How often while the workflow's tasks announce nothing (not running on
+/// this server yet): the first lines must not wait for the slow poll.
+const POLL_UNANNOUNCED: Duration = Duration::from_millis(20);
 /// How often the workflow is re-read for new pods when nothing announced
 /// a change.
 const REREAD: Duration = Duration::from_secs(1);
@@ -39,6 +42,9 @@ struct Options {
     follow: bool,
     timestamps: bool,
     tail_lines: Option<usize>,
+    /// Only lines written at or after this time (RFC 3339, comparable as
+    /// text: the log files write UTC with nanoseconds).
+    since: Option<String>,
     grep: Option<String>,
     framing: Framing,
     /// Pod name → byte offset to start its log at.
@@ -53,7 +59,22 @@ pub async fn workflow_logs(
 ) -> Response {
     let framing = Framing::of(&headers);
     let (tx, rx) = stream::channel("log");
-    match start(&c, &namespace, &name, &params, framing, tx).await {
+    match start(&c, &namespace, &name, None, &params, framing, tx).await {
+        Ok(()) => stream::response(rx, framing, "log"),
+        Err(e) => stream::error_response(e, framing),
+    }
+}
+
+/// `GET /api/v1/workflows/{namespace}/{name}/{podName}/log`: one pod's.
+pub async fn pod_logs(
+    State(c): State<Controller>,
+    Path((namespace, name, pod)): Path<(String, String, String)>,
+    Query(params): Query<ListParams>,
+    headers: HeaderMap,
+) -> Response {
+    let framing = Framing::of(&headers);
+    let (tx, rx) = stream::channel("log");
+    match start(&c, &namespace, &name, Some(pod), &params, framing, tx).await {
         Ok(()) => stream::response(rx, framing, "log"),
         Err(e) => stream::error_response(e, framing),
     }
@@ -65,6 +86,7 @@ pub async fn start(
     c: &Controller,
     namespace: &str,
     name: &str,
+    pod: Option<String>,
     params: &ListParams,
     framing: Framing,
     out: Sender,
@@ -86,8 +108,20 @@ pub async fn start(
             .ok_or_else(|| ApiError::invalid(format!("resume {item:?}: expected POD:OFFSET")))?;
         resume.insert(pod, offset);
     }
+    let since = match params.get("logOptions.sinceSeconds").filter(|s| !s.is_empty()) {
+        None => None,
+        Some(n) => {
+            let secs: i64 = n
+                .parse()
+                .map_err(|_| ApiError::invalid(format!("logOptions.sinceSeconds {n:?}")))?;
+            let at = engine::status::Time(crate::runner::now().0 - secs).to_string();
+            // The files' times have nanoseconds: compare like with like.
+            Some(at.replace('Z', ".000000000Z"))
+        }
+    };
     let options = Options {
-        pod: params.get("podName").filter(|p| !p.is_empty()).cloned(),
+        since,
+        pod: pod.or_else(|| params.get("podName").filter(|p| !p.is_empty()).cloned()),
         follow: is_true(params.get("logOptions.follow")),
         timestamps: is_true(params.get("logOptions.timestamps")),
         tail_lines,
@@ -150,7 +184,10 @@ async fn follow(c: Controller, mut row: WorkflowRow, o: Options, tx: Sender) {
         // Wait a little, re-reading the workflow when it changed (or now
         // and then), so new pods and the end are seen.
         let mut reread = last_read.elapsed() >= REREAD;
-        let sleep = tokio::time::sleep(POLL);
+        if doorbell.is_none() {
+            doorbell = c.live_logs(&row.uid);
+        }
+        let sleep = tokio::time::sleep(if doorbell.is_some() { POLL } else { POLL_UNANNOUNCED });
         tokio::pin!(sleep);
         loop {
             tokio::select! {
@@ -239,12 +276,17 @@ fn entry(line: &str, end: u64, pod: &str, o: &Options) -> Option<Bytes> {
     if o.grep.as_ref().is_some_and(|g| !text.contains(g.as_str())) {
         return None;
     }
-    let content = if o.timestamps { format!("{time} {text}") } else { text.to_string() };
-    let mut result = json!({"podName": pod});
-    // Argo leaves an empty line's content out.
-    if !content.is_empty() {
-        result["content"] = content.into();
+    if o.since.as_deref().is_some_and(|since| time < since) {
+        return None;
     }
+    let content = if o.timestamps { format!("{time} {text}") } else { text.to_string() };
+    // Argo's field order (content, podName), and it leaves an empty
+    // line's content out.
+    let mut result = if content.is_empty() {
+        json!({"podName": pod})
+    } else {
+        json!({"content": content, "podName": pod})
+    };
     if o.framing == Framing::Socket {
         result["offset"] = end.into();
     }

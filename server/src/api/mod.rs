@@ -85,6 +85,7 @@ pub fn router(state: AppState) -> Router {
             get(workflows::get).delete(workflows::delete),
         )
         .route("/api/v1/workflows/{namespace}/{name}/log", get(logs::workflow_logs))
+        .route("/api/v1/workflows/{namespace}/{name}/{pod}/log", get(logs::pod_logs))
         .route("/api/v1/workflows/{namespace}/{name}/{action}", put(workflows::action))
         .route("/api/v1/archived-workflows", get(archived::list))
         .route("/api/v1/archived-workflows/", get(archived::list))

@@ -44,7 +44,7 @@ pub async fn logs(
 ) -> Response {
     upgrade.on_upgrade(move |socket| async move {
         let (tx, rx) = stream::channel("websocket");
-        let started = logs::start(&c, &namespace, &name, &params, Framing::Socket, tx).await;
+        let started = logs::start(&c, &namespace, &name, None, &params, Framing::Socket, tx).await;
         serve(socket, rx, started.err()).await;
     })
 }
