@@ -152,7 +152,7 @@ fn a_watch_resumes_from_a_resource_version_and_misses_nothing() {
 #[test]
 fn streams_are_framed_as_argo_frames_them() {
     let dir = data_dir();
-    let s = Server::start(dir.path(), None, &[]);
+    let s = Server::start_with_env(dir.path(), &[("KEELSON_SSE_KEEPALIVE_MS", "300")], &[]);
     let url = |p: &str| format!("{}{p}", s.url);
     rt().block_on(async {
         let http = s.http();
@@ -175,6 +175,12 @@ fn streams_are_framed_as_argo_frames_them() {
         assert_eq!(r.headers()["x-content-type-options"], "nosniff");
         let mut lines = Lines::new(r);
         let first = lines.next(Duration::from_secs(5)).await.expect("an event");
+        // Then, with nothing to say, Argo's keep-alive comment (every 15 s;
+        // this server was started with 300 ms).
+        let mut raw = lines.response;
+        let chunk = tokio::time::timeout(Duration::from_secs(5), raw.chunk()).await;
+        let chunk = chunk.expect("a keep-alive in time").expect("read").expect("a chunk");
+        assert_eq!(&chunk[..], b":\n");
         assert_eq!(
             first,
             r#"data: {"result":{"type":"ADDED","object":{"metadata":{"name":"framed"}}}} "#

@@ -531,3 +531,41 @@ fn tls_serves_https_with_hsts_and_secure_cookies() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot read the certificate chain"), "{err}");
 }
+
+#[test]
+fn sessions_end_when_idle_and_at_their_absolute_limit() {
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &["--session-idle", "3", "--session-max", "6"]);
+    let url = |p: &str| format!("{}{p}", s.url);
+    rt().block_on(async {
+        let http = http_with("");
+        let login = || async {
+            let r = http
+                .post(url("/api/v1/login"))
+                .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+                .send()
+                .await
+                .expect("login");
+            set_cookie(&r, "keelson_session").expect("a cookie").0
+        };
+        let list = url("/api/v1/workflows/default");
+        let status = |cookie: String| {
+            let r = http.get(&list).header(COOKIE, cookie).send();
+            async move { r.await.expect("list").status().as_u16() }
+        };
+        // (The server counts whole seconds: the waits leave a second's room.)
+        // Used every second, it outlives its idle time, until its limit.
+        let cookie = login().await;
+        for _ in 0..4 {
+            tokio::time::sleep(Duration::from_millis(1000)).await;
+            assert_eq!(status(cookie.clone()).await, 200);
+        }
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        assert_eq!(status(cookie).await, 401, "past the absolute limit (idle only 2.5 s)");
+        // Left alone longer than the idle time: over.
+        let cookie = login().await;
+        assert_eq!(status(cookie.clone()).await, 200);
+        tokio::time::sleep(Duration::from_millis(4100)).await;
+        assert_eq!(status(cookie).await, 401, "idle too long");
+    });
+}

@@ -25,7 +25,17 @@ use crate::metrics::METRICS;
 pub const STALL: Duration = Duration::from_secs(10);
 /// Messages buffered per stream.
 pub const BUFFER: usize = 256;
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// Argo's SSE keep-alive period (`KEELSON_SSE_KEEPALIVE_MS` shortens it
+/// for tests).
+fn keep_alive() -> Duration {
+    static EVERY: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *EVERY.get_or_init(|| {
+        std::env::var("KEELSON_SSE_KEEPALIVE_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map_or(Duration::from_secs(15), Duration::from_millis)
+    })
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framing {
@@ -142,7 +152,8 @@ pub fn channel(kind: &'static str) -> (Sender, mpsc::Receiver<Bytes>) {
 pub fn response(rx: mpsc::Receiver<Bytes>, framing: Framing, kind: &'static str) -> Response {
     let subscriber = crate::metrics::Subscriber::new(kind);
     let sse = framing == Framing::Sse;
-    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + KEEP_ALIVE, KEEP_ALIVE);
+    let every = keep_alive();
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let state = (rx, tick, subscriber);
     let body = Body::from_stream(futures_util::stream::unfold(state, move |mut s| async move {
@@ -165,4 +176,33 @@ pub fn response(rx: mpsc::Receiver<Bytes>, framing: Framing, kind: &'static str)
         body,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_client_that_stops_reading_is_dropped_after_the_stall_time() {
+        let (tx, rx) = channel("test");
+        for _ in 0..BUFFER {
+            tx.send(Bytes::from_static(b"x")).await.expect("room in the buffer");
+        }
+        let before = METRICS.stream_dropped.get(&[("kind", "test")]).get();
+        let started = tokio::time::Instant::now();
+        assert!(tx.send(Bytes::from_static(b"x")).await.is_err(), "the full buffer drops it");
+        assert!(started.elapsed() >= STALL);
+        assert_eq!(METRICS.stream_dropped.get(&[("kind", "test")]).get(), before + 1);
+        // A client that left is gone at once.
+        drop(rx);
+        assert!(tx.send(Bytes::from_static(b"x")).await.is_err());
+    }
+
+    #[test]
+    fn frames_are_argo_s() {
+        let v = serde_json::json!({"a": 1});
+        assert_eq!(Framing::Lines.result(&v), Bytes::from("{\"result\":{\"a\":1}}\n"));
+        assert_eq!(Framing::Sse.result(&v), Bytes::from("data: {\"result\":{\"a\":1}} \n\n"));
+        assert_eq!(Framing::Socket.raw_result(b"{\"a\":1}"), Bytes::from("{\"result\":{\"a\":1}}"));
+    }
 }

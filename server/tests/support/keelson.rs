@@ -30,10 +30,25 @@ impl Server {
         Server::start_wrapped(&[], data_dir, database_url, extra)
     }
 
+    /// Like [`Server::start`] (SQLite), with these environment variables.
+    pub fn start_with_env(data_dir: &Path, env: &[(&str, &str)], extra: &[&str]) -> Server {
+        Server::launch(&[], env, data_dir, None, extra)
+    }
+
     /// Like [`Server::start`], the command run through `wrapper` (e.g.
     /// `unshare … sh -c '…; exec "$@"' sh`).
     pub fn start_wrapped(
         wrapper: &[&str],
+        data_dir: &Path,
+        database_url: Option<&str>,
+        extra: &[&str],
+    ) -> Server {
+        Server::launch(wrapper, &[], data_dir, database_url, extra)
+    }
+
+    fn launch(
+        wrapper: &[&str],
+        env: &[(&str, &str)],
         data_dir: &Path,
         database_url: Option<&str>,
         extra: &[&str],
@@ -65,6 +80,7 @@ impl Server {
             .args(extra)
             .env("KEELSON_LOG", "debug")
             .env("KEELSON_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()
