@@ -209,6 +209,9 @@ fn streams_are_framed_as_argo_frames_them() {
         let recent =
             http.get(url("/api/v1/workflows/default/framed/log?logOptions.sinceSeconds=1")).send();
         assert_eq!(recent.await.expect("log").text().await.expect("body"), "");
+        let overflow =
+            "/api/v1/workflows/default/framed/log?logOptions.sinceSeconds=-9223372036854775808";
+        assert_eq!(http.get(url(overflow)).send().await.expect("log").status(), 400);
         let hour = http
             .get(url("/api/v1/workflows/default/framed/log?logOptions.sinceSeconds=3600"))
             .send();
@@ -433,6 +436,15 @@ fn websockets_carry_the_streams_and_resume_without_loss_or_duplicates() {
         let mut ws = socket(&s, "/ws/workflow-events/default?listOptions.resourceVersion=3").await;
         let e = next_json(&mut ws, Duration::from_secs(5)).await.expect("an error");
         assert_eq!(e["error"]["http_code"], 410, "{e}");
+        // Another site's page cannot open one with Argo's token cookie.
+        let mut request =
+            format!("{}/ws/workflow-events/default", s.url.replace("http://", "ws://"))
+                .into_client_request()
+                .expect("request");
+        let headers = request.headers_mut();
+        headers.insert("Cookie", format!("authorization=Bearer%20{}", s.token).parse().expect("h"));
+        headers.insert("Origin", "http://evil.example".parse().expect("h"));
+        assert!(tokio_tungstenite::connect_async(request).await.is_err());
         // Without credentials, no socket.
         let request = format!("{}/ws/workflow-events/default", s.url.replace("http://", "ws://"));
         assert!(tokio_tungstenite::connect_async(request).await.is_err());

@@ -170,6 +170,15 @@ fn every_route_wants_credentials_and_roles_hold_per_namespace() {
             let (status, _) = status_and_body(vic.get(url(path))).await;
             assert_eq!(status, 403, "the viewer of default reads {path}");
         }
+        // Nor through a selector naming another namespace.
+        for path in [
+            "/api/v1/workflows/default?listOptions.fieldSelector=metadata.namespace%3Dteam-a",
+            "/api/v1/workflow-events/default?listOptions.fieldSelector=metadata.namespace%3Dteam-a",
+            "/api/v1/archived-workflows",
+        ] {
+            let (status, body) = status_and_body(vic.get(url(path))).await;
+            assert!(status == 400 || status == 403, "{path}: {status} {body}");
+        }
         // The editor of team-a submits there, reads nothing elsewhere, and
         // may not touch team-a's secrets (administrators only).
         let (status, body) =
@@ -237,6 +246,20 @@ fn revoked_and_expired_tokens_fail() {
         let (_, tokens) = status_and_body(admin.get(url("/api/v1/tokens"))).await;
         assert!(tokens["items"].as_array().is_some_and(|t| t.len() >= 3), "{tokens}");
         assert!(!tokens.to_string().contains(long["token"].as_str().unwrap_or("-")), "{tokens}");
+        // A token cannot make one that outlives it.
+        let (status, body) = status_and_body(
+            short_client.post(url("/api/v1/tokens")).json(&json!({"name": "longer"})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["expiresAt"].is_string(), "it expires with its maker: {body}");
+        let (status, _) = status_and_body(
+            short_client
+                .post(url("/api/v1/tokens"))
+                .json(&json!({"name": "longer", "expiresInSeconds": 3600})),
+        )
+        .await;
+        assert_eq!(status, 400);
         // Revoked: refused at once (no cache delay on this server).
         let id = long["id"].as_str().expect("id");
         assert_eq!(status_and_body(admin.delete(url(&format!("/api/v1/tokens/{id}")))).await.0, 200);
@@ -352,6 +375,18 @@ fn logins_are_rate_limited_with_back_off() {
             let (status, body) = status_and_body(attempt("wrong-password")).await;
             assert_eq!(status, 401, "{body}");
         }
+        // Not written down as the administrator's doing.
+        let (_, audit) = status_and_body(s.http().get(url("/api/v1/audit"))).await;
+        let logins: Vec<&Value> = audit["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|e| e["path"] == "/api/v1/login" && e["status"] == 401)
+            .collect();
+        assert!(
+            !logins.is_empty() && logins.iter().all(|e| e["who"] == "anonymous (tried \"admin\")"),
+            "{audit}"
+        );
         // Past the free failures, even the right password waits.
         let r = attempt(ADMIN_PASSWORD).send().await.expect("login");
         assert_eq!(r.status(), 429);
@@ -426,6 +461,14 @@ fn auth_mode_none_is_refused_off_loopback() {
     ));
     assert_eq!(status, 200, "an administrator's change, without credentials: {body}");
     s.ok(&["list"]);
+    // But not for another site's page in the browser (DNS rebinding, a
+    // cross-site request or websocket).
+    for (header, value) in [("Host", "evil.example:2746"), ("Origin", "http://evil.example")] {
+        let (status, _) = rt().block_on(status_and_body(
+            http_with("").get(format!("{}/api/v1/workflows/default", s.url)).header(header, value),
+        ));
+        assert_eq!(status, 403, "{header}: {value}");
+    }
     assert!(s.log_text().contains("WARNING: --auth-mode none"), "{}", s.log_text());
 }
 

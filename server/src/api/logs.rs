@@ -111,9 +111,11 @@ pub async fn start(
     let since = match params.get("logOptions.sinceSeconds").filter(|s| !s.is_empty()) {
         None => None,
         Some(n) => {
-            let secs: i64 = n
-                .parse()
-                .map_err(|_| ApiError::invalid(format!("logOptions.sinceSeconds {n:?}")))?;
+            // Up to a century back: a count of seconds, not an overflow.
+            let secs: i64 =
+                n.parse().ok().filter(|s| (0..=3_155_760_000).contains(s)).ok_or_else(|| {
+                    ApiError::invalid(format!("logOptions.sinceSeconds {n:?}: a number of seconds"))
+                })?;
             let at = engine::status::Time(crate::runner::now().0 - secs).to_string();
             // The files' times have nanoseconds: compare like with like.
             Some(at.replace('Z', ".000000000Z"))

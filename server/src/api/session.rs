@@ -44,9 +44,9 @@ pub async fn login(
     session: Session,
     JsonBody(body): JsonBody<LoginBody>,
 ) -> Response {
-    let who = Who(body.username.clone());
-    let mut response = match sign_in(&auth, &address, &session, body).await {
-        Ok(v) => Json(v).into_response(),
+    let tried = body.username.clone();
+    let (who, mut response) = match sign_in(&auth, &address, &session, body).await {
+        Ok(v) => (Who(tried), Json(v).into_response()),
         Err(e) => {
             let wait = match &e {
                 AuthError::TooMany(d) => Some(d.as_secs().max(1)),
@@ -58,7 +58,9 @@ pub async fn login(
             {
                 r.headers_mut().insert(header::RETRY_AFTER, v);
             }
-            r
+            // Not who they said they were: the audit log says so.
+            let name: String = tried.chars().take(64).collect();
+            (Who(format!("anonymous (tried {name:?})")), r)
         }
     };
     response.extensions_mut().insert(who);

@@ -55,7 +55,7 @@ pub async fn list(
     let rows = auth.store().tokens(user.as_deref()).await?;
     // Mark the token this request came with (what `keelson logout` revokes).
     let current = match &principal.via {
-        Via::Token { id } | Via::TokenCookie { id } => Some(id.as_str()),
+        Via::Token { id, .. } | Via::TokenCookie { id, .. } => Some(id.as_str()),
         _ => None,
     };
     let items: Vec<Value> = rows
@@ -87,9 +87,20 @@ pub async fn create(
 ) -> Result<Json<Value>, ApiError> {
     let user = body.user.unwrap_or_else(|| principal.name.clone());
     may_act_for(&principal, &user)?;
-    let (secret, row) = auth
-        .create_token(&user, &body.name, body.expires_in_seconds.map(Duration::from_secs))
-        .await?;
+    let mut expires_in = body.expires_in_seconds;
+    // A token may not make one that outlives it: whoever holds a leaked
+    // short-lived token cannot make it last.
+    if let Via::Token { expires: Some(until), .. } = &principal.via {
+        let left = u64::try_from(until - crate::runner::now().0).unwrap_or(0);
+        if expires_in.is_some_and(|e| e > left) {
+            return Err(ApiError::invalid(format!(
+                "a token made with an API token cannot outlive it ({left} s left)"
+            )));
+        }
+        expires_in = Some(expires_in.unwrap_or(left));
+    }
+    let (secret, row) =
+        auth.create_token(&user, &body.name, expires_in.map(Duration::from_secs)).await?;
     Ok(Json(token_json(&row, Some(&secret))))
 }
 

@@ -32,7 +32,16 @@ pub async fn list(
         for term in s.split(',').map(str::trim).filter(|t| !t.is_empty()) {
             match term.split_once('=') {
                 Some(("metadata.name", v)) => q.name_prefix = Some(v.to_string()),
-                Some(("metadata.namespace", v)) => q.namespace = Some(v.to_string()),
+                Some(("metadata.namespace", v)) => {
+                    // Within the path's namespace only: the caller was
+                    // checked against that one.
+                    if q.namespace.as_ref().is_some_and(|n| n != v) {
+                        return Err(ApiError::invalid(format!(
+                            "field selector {term:?} names another namespace than the path"
+                        )));
+                    }
+                    q.namespace = Some(v.to_string());
+                }
                 _ => {
                     return Err(ApiError::invalid(format!(
                         "field selector {term:?}: only metadata.name and metadata.namespace"

@@ -78,6 +78,7 @@ async fn identify(
     parts: &axum::http::request::Parts,
 ) -> Result<Option<Principal>, ApiError> {
     if auth.mode() == Mode::None {
+        loopback_only(parts)?;
         return Ok(Some(Auth::open_principal()));
     }
     let invalid =
@@ -143,8 +144,11 @@ fn cookie<'a>(parts: &'a axum::http::request::Parts, name: &str) -> Option<&'a s
 /// session's changes carry its CSRF token in `X-CSRF-Token`; the token
 /// cookie (for EventSource streams) cannot change anything.
 fn check_csrf(parts: &axum::http::request::Parts, p: &Principal) -> Result<(), ApiError> {
-    if parts.uri.path().starts_with("/ws/") && matches!(p.via, Via::Session { .. }) {
-        return same_origin(parts);
+    // A browser opens websockets with whatever cookies it has (and, with
+    // no sign-in at all, with none): only a bearer header proves the
+    // caller is not some other site's page.
+    if parts.uri.path().starts_with("/ws/") && !matches!(p.via, Via::Token { .. }) {
+        same_origin(parts)?;
     }
     if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
@@ -165,6 +169,32 @@ fn check_csrf(parts: &axum::http::request::Parts, p: &Principal) -> Result<(), A
              change things",
         )),
         Via::Token { .. } | Via::Open => Ok(()),
+    }
+}
+
+/// `--auth-mode none` trusts whoever reaches the loopback port; a web page
+/// must not reach it through the browser: the `Host` must be a loopback
+/// name (no DNS rebinding) and an `Origin`, if any, a loopback one.
+fn loopback_only(parts: &axum::http::request::Parts) -> Result<(), ApiError> {
+    fn loopback(host_port: &str) -> bool {
+        let host = match host_port.rsplit_once(':') {
+            Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => h,
+            _ => host_port,
+        };
+        matches!(host, "localhost" | "[::1]")
+            || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+    }
+    let header =
+        |name| parts.headers.get(name).and_then(|v: &axum::http::HeaderValue| v.to_str().ok());
+    let host_ok = header(axum::http::header::HOST).is_none_or(loopback);
+    let origin_ok = header(axum::http::header::ORIGIN)
+        .is_none_or(|o| o.split_once("://").is_some_and(|(_, rest)| loopback(rest)));
+    if host_ok && origin_ok {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "--auth-mode none answers loopback names and pages only (Host and Origin)",
+        ))
     }
 }
 

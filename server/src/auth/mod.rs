@@ -200,8 +200,12 @@ impl Auth {
         password: &str,
         address: &str,
     ) -> Result<(), AuthError> {
+        if user.is_empty() || user.len() > 64 {
+            // No such user can exist (see `check_user_name`).
+            return Err(AuthError::WrongCredentials);
+        }
         let limiter = &self.inner.limiter;
-        limiter.check(user, address).map_err(AuthError::TooMany)?;
+        limiter.attempt(user, address).map_err(AuthError::TooMany)?;
         let stored = self.inner.store.user(user).await?;
         // Unknown users are checked against a decoy, in the same time.
         let hash = stored
@@ -215,7 +219,6 @@ impl Auth {
             limiter.succeeded(user, address);
             Ok(())
         } else {
-            limiter.failed(user, address);
             Err(AuthError::WrongCredentials)
         }
     }
@@ -244,8 +247,8 @@ impl Auth {
             }
         };
         Ok(found.map(|mut p| {
-            if in_cookie && let Via::Token { id } = &p.via {
-                p.via = Via::TokenCookie { id: id.clone() };
+            if in_cookie && let Via::Token { id, expires } = &p.via {
+                p.via = Via::TokenCookie { id: id.clone(), expires: *expires };
             }
             p
         }))
@@ -257,7 +260,8 @@ impl Auth {
             return Ok(None);
         }
         let Some(bindings) = self.bindings_of(&t.user_name).await? else { return Ok(None) };
-        Ok(Some(Principal { name: t.user_name, via: Via::Token { id: t.id }, bindings }))
+        let via = Via::Token { id: t.id, expires: t.expires_at.map(|e| e.0) };
+        Ok(Some(Principal { name: t.user_name, via, bindings }))
     }
 
     /// The principal of a signed-in session, unless it is past its

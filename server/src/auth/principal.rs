@@ -56,11 +56,12 @@ pub enum Scope {
 pub enum Via {
     /// A browser session (cookie), with its CSRF token.
     Session { csrf: String },
-    /// `Authorization: Bearer` with an API token.
-    Token { id: String },
+    /// `Authorization: Bearer` with an API token (and when it expires,
+    /// Unix seconds: tokens it makes may not outlive it).
+    Token { id: String, expires: Option<i64> },
     /// Argo's `authorization` cookie holding an API token (what a
     /// browser's EventSource can send).
-    TokenCookie { id: String },
+    TokenCookie { id: String, expires: Option<i64> },
     /// `--auth-mode none`: nobody is asked.
     Open,
 }

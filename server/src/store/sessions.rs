@@ -69,19 +69,18 @@ impl SessionStore for Sessions {
         }
     }
 
+    /// Update an existing session only: a session deleted meanwhile (a
+    /// logout, a password change) stays deleted even if a request that
+    /// loaded it before ends after.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        sqlx::query(
-            "INSERT INTO sessions (id, user_name, data, expires_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO UPDATE SET user_name = excluded.user_name, data = excluded.data, \
-             expires_at = excluded.expires_at",
-        )
-        .bind(record.id.to_string())
-        .bind(user_of(record))
-        .bind(encode(record)?)
-        .bind(record.expiry_date.unix_timestamp())
-        .execute(&self.store.pool)
-        .await
-        .map_err(backend)?;
+        sqlx::query("UPDATE sessions SET user_name = $2, data = $3, expires_at = $4 WHERE id = $1")
+            .bind(record.id.to_string())
+            .bind(user_of(record))
+            .bind(encode(record)?)
+            .bind(record.expiry_date.unix_timestamp())
+            .execute(&self.store.pool)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 
