@@ -28,6 +28,12 @@ fn echo(name: &str, text: &str) -> Value {
     }})
 }
 
+/// GET a JSON answer.
+async fn get_json(http: &reqwest::Client, url: impl reqwest::IntoUrl) -> Value {
+    let r = http.get(url).send().await.expect("a GET");
+    r.json().await.expect("a JSON answer")
+}
+
 /// Newline-delimited messages of a streamed response.
 struct Lines {
     response: reqwest::Response,
@@ -91,14 +97,7 @@ fn a_watch_resumes_from_a_resource_version_and_misses_nothing() {
     let url = |p: &str| format!("{}{p}", s.url);
     rt().block_on(async {
         let http = s.http();
-        let list: Value = http
-            .get(url("/api/v1/workflows/default"))
-            .send()
-            .await
-            .expect("list")
-            .json()
-            .await
-            .expect("JSON");
+        let list: Value = get_json(&http, url("/api/v1/workflows/default")).await;
         let from = list["metadata"]["resourceVersion"].as_str().expect("a version").to_string();
         let watch = |from: String| {
             http.get(url(&format!(
@@ -235,29 +234,19 @@ fn streams_are_framed_as_argo_frames_them() {
         let text = r.text().await.expect("body");
         assert!(text.starts_with("data: {\"error\":{") && text.ends_with("} \n\n"), "{text:?}");
         // `fields` on lists and gets: keep-lists and exclusions.
-        let list: Value = http
-            .get(url(
-                "/api/v1/workflows/default?fields=metadata,items.metadata.name,items.status.phase",
-            ))
-            .send()
-            .await
-            .expect("list")
-            .json()
-            .await
-            .expect("JSON");
+        let list: Value = get_json(
+            &http,
+            url("/api/v1/workflows/default?fields=metadata,items.metadata.name,items.status.phase"),
+        )
+        .await;
         assert_eq!(
             list["items"],
             json!([{"metadata": {"name": "framed"}, "status": {"phase": "Succeeded"}}])
         );
         assert!(list["metadata"]["resourceVersion"].is_string());
-        let got: Value = http
-            .get(url("/api/v1/workflows/default/framed?fields=-status.nodes,spec"))
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("JSON");
+        let got: Value =
+            get_json(&http, url("/api/v1/workflows/default/framed?fields=-status.nodes,spec"))
+                .await;
         assert!(got.get("spec").is_none() && got["status"].get("nodes").is_none(), "{got}");
         assert_eq!(got["status"]["phase"], "Succeeded");
     });
@@ -330,13 +319,13 @@ fn lint_set_and_the_archive_answer_as_argo_does() {
         assert!(logs.contains("answer=yes"), "{logs}");
 
         // The archive: finished workflows by uid.
-        let wf: Value = http.get(url("/api/v1/workflows/default/approval")).send().await.expect("get").json().await.expect("JSON");
+        let wf: Value = get_json(&http, url("/api/v1/workflows/default/approval")).await;
         let uid = wf["metadata"]["uid"].as_str().expect("uid").to_string();
-        let list: Value = http.get(url("/api/v1/archived-workflows?namespace=default")).send().await.expect("list").json().await.expect("JSON");
+        let list: Value = get_json(&http, url("/api/v1/archived-workflows?namespace=default")).await;
         assert!(list["items"].as_array().is_some_and(|i| i.iter().any(|w| w["metadata"]["uid"] == uid.as_str())), "{list}");
-        let got: Value = http.get(url(&format!("/api/v1/archived-workflows/{uid}"))).send().await.expect("get").json().await.expect("JSON");
+        let got: Value = get_json(&http, url(&format!("/api/v1/archived-workflows/{uid}"))).await;
         assert_eq!(got["metadata"]["name"], "approval");
-        let keys: Value = http.get(url("/api/v1/archived-workflows-label-keys")).send().await.expect("keys").json().await.expect("JSON");
+        let keys: Value = get_json(&http, url("/api/v1/archived-workflows-label-keys")).await;
         assert!(keys["items"].is_array(), "{keys}");
         let r = http.delete(url(&format!("/api/v1/archived-workflows/{uid}"))).send().await.expect("delete");
         assert_eq!(r.status(), 200);

@@ -90,16 +90,6 @@ struct AgainBody {
     parameters: Vec<String>,
 }
 
-fn parameters(raw: &[String]) -> Result<Vec<(String, String)>, ApiError> {
-    raw.iter()
-        .map(|p| {
-            p.split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .ok_or_else(|| ApiError::invalid(format!("parameter {p:?}: expected NAME=VALUE")))
-        })
-        .collect()
-}
-
 /// `PUT /api/v1/archived-workflows/{uid}/retry|resubmit`.
 pub async fn again(
     State(c): State<Controller>,
@@ -108,7 +98,7 @@ pub async fn again(
 ) -> Result<Json<Value>, ApiError> {
     let b: AgainBody = optional_json(&body)?;
     let row = finished(&c, &uid).await?;
-    let params = parameters(&b.parameters)?;
+    let params = super::workflows::parse_parameters(&b.parameters)?;
     let row = match action.as_str() {
         "retry" => {
             c.retry(&row.namespace, &row.name, b.restart_successful, b.node_field_selector, params)

@@ -206,7 +206,7 @@ pub async fn submit(
     Ok(Json(objects::workflow(&row)))
 }
 
-fn parse_parameters(raw: &[String]) -> Result<Vec<(String, String)>, ApiError> {
+pub(super) fn parse_parameters(raw: &[String]) -> Result<Vec<(String, String)>, ApiError> {
     raw.iter()
         .map(|p| {
             p.split_once('=')
