@@ -443,7 +443,7 @@ fn websockets_carry_the_streams_and_resume_without_loss_or_duplicates() {
 #[test]
 fn metrics_request_ids_and_health() {
     let dir = data_dir();
-    let s = Server::start(dir.path(), None, &[]);
+    let s = Server::start_with_env(dir.path(), &[("KEELSON_LOG_FORMAT", "json")], &[]);
     let url = |p: &str| format!("{}{p}", s.url);
     rt().block_on(async {
         let http = s.http();
@@ -453,6 +453,12 @@ fn metrics_request_ids_and_health() {
         assert_eq!(r.headers()["x-request-id"], "abc-123");
         let r = http.get(url("/api/v1/workflows/default")).send().await.expect("list");
         assert_eq!(r.headers()["x-request-id"].len(), 16, "a new one when none is sent");
+        // Structured logs: a JSON object a line, the request's ID on it.
+        let log = s.log_text();
+        let line = log.lines().find(|l| l.contains("abc-123")).expect("the request in the log");
+        let entry: Value = serde_json::from_str(line).expect("a JSON log line");
+        assert_eq!(entry["span"]["id"], "abc-123", "{entry}");
+        assert_eq!(entry["span"]["path"], "/api/v1/workflows/default", "{entry}");
         let text = http.get(url("/metrics")).send().await.expect("metrics").text().await.expect("text");
         for needle in [
             "keelson_workflows{phase=\"Succeeded\"} 1",

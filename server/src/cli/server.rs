@@ -90,11 +90,14 @@ fn init_logging() {
         _ => tracing::Level::INFO,
     };
     use std::io::IsTerminal;
-    let _ = tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
-        .try_init();
+    let builder = tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr);
+    // Structured logs for collectors: one JSON object a line, with the
+    // request span (its ID, method, path) on every line logged inside it.
+    if std::env::var("KEELSON_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        let _ = builder.json().with_current_span(true).with_span_list(false).try_init();
+    } else {
+        let _ = builder.with_ansi(std::io::stderr().is_terminal()).try_init();
+    }
 }
 
 async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
