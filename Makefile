@@ -7,11 +7,19 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/keelson/target
 CARGO ?= cargo
 KEELSON := $(CARGO_TARGET_DIR)/debug/keelson
 
-.PHONY: run test setup-rust setup-test build fmt-check clippy wasm-check unit-tests lint-examples conformance
+.PHONY: run test setup-rust setup-test setup-ui ui build fmt-check clippy wasm-check unit-tests lint-examples conformance
 
 LISTEN ?= 127.0.0.1:2746
 DATA_DIR ?= $(HOME)/.local/state/keelson
 VENV ?= $(HOME)/.cache/keelson/venv
+# The web UI: the WASM is built by cargo and bound by the wasm-bindgen CLI
+# of exactly the version in Cargo.lock, installed once into a cache (not
+# cargo-leptos: a half-hour install here). The site goes beside the debug
+# binary, where `keelson server` looks for it.
+TOOLS ?= $(HOME)/.cache/keelson/tools
+WASM_BINDGEN := $(TOOLS)/bin/wasm-bindgen
+WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' Cargo.lock)
+SITE := $(CARGO_TARGET_DIR)/debug/site
 
 ## Build, lint the examples, then serve: `keelson server` on embedded
 ## defaults (SQLite and data in ~/.local/state/keelson) with the examples'
@@ -19,7 +27,7 @@ VENV ?= $(HOME)/.cache/keelson/venv
 ## start prints the administrator's one-time password (also kept in
 ## DATA_DIR/initial-admin-password until changed); `make run` signs the
 ## CLI in with it. Ctrl-C stops it gracefully.
-run: setup-rust build
+run: setup-rust ui build
 	@echo "== keelson lint examples/"
 	@$(KEELSON) lint examples/
 	@$(KEELSON) server --data-dir $(DATA_DIR) --templates examples/ --listen $(LISTEN) & pid=$$!; \
@@ -45,7 +53,7 @@ run: setup-rust build
 	wait $$pid
 
 ## Every check CI runs: formatting, clippy, the wasm32 build, all tests.
-test: setup-rust setup-test fmt-check clippy wasm-check unit-tests conformance lint-examples
+test: setup-rust setup-test fmt-check clippy wasm-check ui unit-tests conformance lint-examples
 
 setup-rust:
 	@rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$$' \
@@ -77,6 +85,22 @@ setup-test:
 build:
 	$(CARGO) build -p server
 
+setup-ui:
+	@$(WASM_BINDGEN) --version 2>/dev/null | grep -qx 'wasm-bindgen $(WASM_BINDGEN_VERSION)' \
+		|| $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --root $(TOOLS)
+
+## The browser's side of the UI: WASM (size-optimised profile), its JS
+## glue, the stylesheet; prints the gzip size.
+ui: setup-rust setup-ui
+	$(CARGO) build -p app --lib --target wasm32-unknown-unknown --profile wasm-release --features hydrate
+	@mkdir -p $(SITE)/pkg
+	$(WASM_BINDGEN) --target web --no-typescript --out-dir $(SITE)/pkg --out-name keelson \
+		$(CARGO_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/app.wasm
+	@cp style/main.css $(SITE)/pkg/keelson.css
+	@cp -r public/. $(SITE)/ 2>/dev/null || true
+	@echo "ui: $$(wc -c < $(SITE)/pkg/keelson_bg.wasm) bytes of WASM, $$(gzip -9 -c $(SITE)/pkg/keelson_bg.wasm | wc -c) gzipped"
+
+
 fmt-check:
 	$(CARGO) fmt --all --check
 
@@ -91,6 +115,7 @@ wasm-check:
 # The Argo client test must not skip here: setup-test installed them.
 unit-tests: export KEELSON_REQUIRE_CLIENTS = 1
 unit-tests: export KEELSON_PYTHON = $(VENV)/bin/python
+unit-tests: export KEELSON_REQUIRE_UI = 1
 unit-tests:
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
 		$(CARGO) nextest run --workspace --no-fail-fast -E 'not binary(argo_conformance)'; \

@@ -1,2 +1,18 @@
-//! The Keelson web UI. Empty until the dashboard lands (issue 6): the crate
-//! exists now so that the workspace has its final shape.
+//! The Keelson web UI (issue 6), in Leptos: the server renders every page
+//! (feature `ssr`, through `leptos_axum` in `server/`), the browser
+//! hydrates it from WASM (feature `hydrate`, built by `make ui` with
+//! `cargo build --target wasm32-unknown-unknown` and the pinned
+//! `wasm-bindgen` CLI). Pages talk to the server's own REST API and
+//! websockets with the session cookie, like any other client.
+
+mod shell;
+
+pub use shell::{App, shell};
+
+/// The browser's entry point: take over the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -12,3 +12,4 @@ pub mod runner;
 pub mod store;
 pub mod timers;
 pub mod tls;
+pub mod ui;

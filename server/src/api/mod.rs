@@ -130,7 +130,13 @@ pub fn router(state: AppState) -> Router {
         // The guard runs after routing (it needs the matched route), for
         // routed requests only; unknown paths are 404 for everyone.
         .route_layer(axum::middleware::from_fn_with_state(state.auth.clone(), auth::guard::guard))
-        .fallback(|| async { ApiError::not_found("no such API path") })
+        // Unknown API paths: 404 in Argo's shape, for everyone (after the
+        // guard's layer: there is nothing to guard). Other paths are the
+        // UI's (`crate::ui`, merged beside this router).
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(|| async { ApiError::not_found("no such API path") }),
+        )
         .layer(axum::middleware::from_fn(fields::project))
         .layer(axum::middleware::from_fn_with_state(state.controller.clone(), audit::record))
         .layer(state.auth.session_layer())

@@ -40,6 +40,10 @@ pub struct ServerArgs {
     /// The certificate's private key (PEM).
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// The web UI's files (`pkg/` with the WASM, built by `make ui`)
+    /// [default: `site/` beside this executable].
+    #[arg(long, value_name = "DIR", env = "KEELSON_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
     /// A browser session unused this long ends.
     #[arg(long, value_name = "SECONDS", default_value_t = 8 * 3600)]
     pub session_idle: u64,
@@ -155,11 +159,19 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
     tokio::spawn(auth.clone().run_session_sweeper(Duration::from_secs(600)));
     let scheduler = server::cron::Scheduler::new(controller.clone());
     tokio::spawn(scheduler.clone().run(server::cron::SystemClock));
+    let site_root = args.site_root.clone().unwrap_or_else(server::ui::default_site_root);
+    if !server::ui::has_assets(&site_root) {
+        tracing::warn!(
+            "no UI assets in {}: pages are served without their script (run `make ui`)",
+            site_root.display()
+        );
+    }
     let app = server::api::router(server::api::AppState {
         controller: controller.clone(),
         scheduler,
         auth,
-    });
+    })
+    .merge(server::ui::router(&site_root));
     let grace = Duration::from_secs(args.shutdown_grace);
     let c = controller.clone();
     let shutdown = async move {

@@ -1,0 +1,79 @@
+//! The document around every page, and the routes.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document the server sends: head (styles, the hydration
+/// script), then the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Set once the WASM has taken over, so that browser tests (and people)
+    // know the page is live.
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    view! {
+        <Stylesheet id="keelson" href="/pkg/keelson.css"/>
+        <Title text="Keelson"/>
+        <div class="app" data-hydrated=move || hydrated.get().to_string()>
+            <Router>
+                <header class="top">
+                    <A href="/" attr:class="brand">"Keelson"</A>
+                    <nav aria-label="main">
+                        <A href="/workflows">"Workflows"</A>
+                        <A href="/login">"Sign in"</A>
+                    </nav>
+                </header>
+                <main>
+                    <Routes fallback=|| view! { <p>"No such page."</p> }>
+                        <Route path=path!("/") view=Home/>
+                        <Route path=path!("/workflows") view=Home/>
+                        <Route path=path!("/login") view=Login/>
+                    </Routes>
+                </main>
+            </Router>
+        </div>
+    }
+}
+
+#[component]
+fn Home() -> impl IntoView {
+    view! {
+        <h1>"Workflows"</h1>
+        <p class="hint">"The workflow list arrives with the next increment of issue 6."</p>
+    }
+}
+
+#[component]
+fn Login() -> impl IntoView {
+    view! {
+        <h1>"Sign in"</h1>
+        <form class="login" method="post" action="/api/v1/login">
+            <label>"User" <input name="username" autocomplete="username" required/></label>
+            <label>
+                "Password"
+                <input name="password" type="password" autocomplete="current-password" required/>
+            </label>
+            <button type="submit">"Sign in"</button>
+        </form>
+    }
+}
