@@ -7,7 +7,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/keelson/target
 CARGO ?= cargo
 KEELSON := $(CARGO_TARGET_DIR)/debug/keelson
 
-.PHONY: run test setup-rust setup-test setup-ui ui build fmt-check clippy wasm-check unit-tests lint-examples conformance
+.PHONY: run test setup-rust setup-test setup-ui setup-e2e ui e2e build fmt-check clippy wasm-check unit-tests lint-examples conformance
 
 LISTEN ?= 127.0.0.1:2746
 DATA_DIR ?= $(HOME)/.local/state/keelson
@@ -53,7 +53,7 @@ run: setup-rust ui build
 	wait $$pid
 
 ## Every check CI runs: formatting, clippy, the wasm32 build, all tests.
-test: setup-rust setup-test fmt-check clippy wasm-check ui unit-tests conformance lint-examples
+test: setup-rust setup-test fmt-check clippy wasm-check ui unit-tests e2e conformance lint-examples
 
 setup-rust:
 	@rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$$' \
@@ -84,6 +84,21 @@ setup-test:
 
 build:
 	$(CARGO) build -p server
+
+# Browser tests: Debian's Chromium (never a downloaded browser) and
+# playwright-core from npm, in end2end/.
+setup-e2e:
+	@test -x /usr/bin/chromium \
+		|| (apt-get install -y chromium >/dev/null 2>&1 || sudo apt-get install -y chromium >/dev/null 2>&1) \
+		|| echo "note: could not install chromium; the browser tests will fail"
+	@command -v npm >/dev/null 2>&1 \
+		|| (apt-get install -y nodejs npm >/dev/null 2>&1 || sudo apt-get install -y nodejs npm >/dev/null 2>&1)
+	@test -d end2end/node_modules/playwright-core \
+		|| (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --silent)
+
+## The UI in a real Chromium (end2end/): each test starts its own server.
+e2e: setup-e2e ui build
+	cd end2end && KEELSON=$(KEELSON) E2E_TMP=$(CARGO_TARGET_DIR) E2E_SCREENSHOTS=$(CARGO_TARGET_DIR)/e2e-screenshots npm test --silent
 
 setup-ui:
 	@$(WASM_BINDGEN) --version 2>/dev/null | grep -qx 'wasm-bindgen $(WASM_BINDGEN_VERSION)' \

@@ -5,6 +5,7 @@
 //! `wasm-bindgen` CLI). Pages talk to the server's own REST API and
 //! websockets with the session cookie, like any other client.
 
+mod api;
 mod shell;
 
 pub use shell::{App, shell};

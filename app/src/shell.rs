@@ -63,17 +63,48 @@ fn Home() -> impl IntoView {
     }
 }
 
+/// Sign in: the server checks the password and sets the session cookie;
+/// then on to the workflows. A refusal is said on the page.
 #[component]
 fn Login() -> impl IntoView {
+    let (error, set_error) = signal(None::<String>);
+    let (busy, set_busy) = signal(false);
+    let user = NodeRef::<leptos::html::Input>::new();
+    let password = NodeRef::<leptos::html::Input>::new();
+    let navigate = leptos_router::hooks::use_navigate();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let username = user.get().map(|i| i.value()).unwrap_or_default();
+        let secret = password.get().map(|i| i.value()).unwrap_or_default();
+        let navigate = navigate.clone();
+        set_busy.set(true);
+        leptos::task::spawn_local(async move {
+            match crate::api::login(&username, &secret).await {
+                Ok(()) => navigate("/workflows", Default::default()),
+                Err(message) => set_error.set(Some(message)),
+            }
+            set_busy.set(false);
+        });
+    };
     view! {
         <h1>"Sign in"</h1>
-        <form class="login" method="post" action="/api/v1/login">
-            <label>"User" <input name="username" autocomplete="username" required/></label>
+        <form class="login" on:submit=on_submit>
+            <label>
+                "User"
+                <input name="username" autocomplete="username" required node_ref=user/>
+            </label>
             <label>
                 "Password"
-                <input name="password" type="password" autocomplete="current-password" required/>
+                <input
+                    name="password"
+                    type="password"
+                    autocomplete="current-password"
+                    required
+                    node_ref=password
+                />
             </label>
-            <button type="submit">"Sign in"</button>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <button type="submit" disabled=move || busy.get()>"Sign in"</button>
         </form>
     }
 }
