@@ -119,8 +119,12 @@ ui: setup-rust setup-ui
 fmt-check:
 	$(CARGO) fmt --all --check
 
+# The UI's code behind its features too: the server's side and the
+# browser's.
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p app --features ssr -- -D warnings
+	$(CARGO) clippy -p app --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
 # The engine must stay free of IO so the browser can run it.
 wasm-check:
