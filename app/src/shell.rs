@@ -45,8 +45,8 @@ pub fn App() -> impl IntoView {
                 </header>
                 <main>
                     <Routes fallback=|| view! { <p>"No such page."</p> }>
-                        <Route path=path!("/") view=Home/>
-                        <Route path=path!("/workflows") view=Home/>
+                        <Route path=path!("/") view=Workflows/>
+                        <Route path=path!("/workflows") view=Workflows/>
                         <Route path=path!("/login") view=Login/>
                     </Routes>
                 </main>
@@ -55,11 +55,57 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The namespace's workflows, kept current live (list, then watch).
 #[component]
-fn Home() -> impl IntoView {
+fn Workflows() -> impl IntoView {
+    let rows = RwSignal::new(Vec::<crate::api::WorkflowRow>::new());
+    let error = RwSignal::new(None::<String>);
+    #[cfg(feature = "hydrate")]
+    {
+        let navigate = leptos_router::hooks::use_navigate();
+        // Effects run in the browser only.
+        Effect::new(move |_| {
+            let navigate = navigate.clone();
+            leptos::task::spawn_local(async move {
+                match crate::api::follow_workflows("default", rows).await {
+                    Ok(()) => {}
+                    Err(crate::api::LoadError::SignedOut) => navigate("/login", Default::default()),
+                    Err(crate::api::LoadError::Other(message)) => error.set(Some(message)),
+                }
+            });
+        });
+    }
     view! {
         <h1>"Workflows"</h1>
-        <p class="hint">"The workflow list arrives with the next increment of issue 6."</p>
+        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        <table class="workflows">
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Phase"</th>
+                    <th scope="col">"Progress"</th>
+                    <th scope="col">"Started"</th>
+                </tr>
+            </thead>
+            <tbody>
+                <For
+                    each=move || rows.get()
+                    key=|r| (r.name.clone(), r.phase.clone(), r.progress.clone())
+                    children=|r| {
+                        let phase_class = format!("phase {}", r.phase.to_lowercase());
+                        let name = r.name.clone();
+                        view! {
+                            <tr data-name=name>
+                                <td>{r.name}</td>
+                                <td class=phase_class>{r.phase}</td>
+                                <td>{r.progress}</td>
+                                <td>{r.started}</td>
+                            </tr>
+                        }
+                    }
+                />
+            </tbody>
+        </table>
     }
 }
 
