@@ -42,7 +42,8 @@ run: setup-rust ui build
 		done; \
 	else echo "(not signed in: run keelson login -u admin to submit the examples)"; fi; \
 	echo; \
-	echo "Keelson is serving on http://$(LISTEN) (Ctrl-C stops it). In another terminal:"; \
+	echo "Keelson is serving on http://$(LISTEN) (Ctrl-C stops it): open it in a browser and sign in as admin."; \
+	echo "In another terminal:"; \
 	echo "  export PATH=$(CARGO_TARGET_DIR)/debug:\$$PATH KEELSON_SERVER=http://$(LISTEN)"; \
 	echo "  keelson login -u admin   # password: $(DATA_DIR)/initial-admin-password until changed"; \
 	echo "  keelson list                                   # the examples just submitted"; \
