@@ -20,14 +20,15 @@ function freePort() {
   });
 }
 
-export async function startServer() {
+/// `args`: more `keelson server` arguments (e.g. `--templates DIR`).
+export async function startServer({ args = [] } = {}) {
   if (!KEELSON) throw new Error('set KEELSON to the keelson binary (make test does)');
   // Not under /tmp: tasks get a private /tmp.
   const data = mkdtempSync(join(process.env.E2E_TMP || tmpdir(), 'keelson-e2e-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = [];
-  const child = spawn(KEELSON, ['server', '--listen', `127.0.0.1:${port}`, '--data-dir', data], {
+  const child = spawn(KEELSON, ['server', '--listen', `127.0.0.1:${port}`, '--data-dir', data, ...args], {
     env: { ...process.env, KEELSON_ADMIN_PASSWORD: ADMIN_PASSWORD, KEELSON_LOG: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -133,3 +133,115 @@ pub async fn login(username: &str, password: &str) -> Result<(), String> {
 pub async fn login(_username: &str, _password: &str) -> Result<(), String> {
     Err("signing in needs the page's script".into())
 }
+
+/// A WorkflowTemplate as the templates page shows it: what its submit
+/// form asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateInfo {
+    pub name: String,
+    pub entrypoint: String,
+    pub parameters: Vec<ParameterInfo>,
+}
+
+/// One of `spec.arguments.parameters`: its default, its choices (`enum`)
+/// and its help (`description`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParameterInfo {
+    pub name: String,
+    pub value: String,
+    pub choices: Vec<String>,
+    pub description: String,
+}
+
+impl TemplateInfo {
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn from_json(v: &serde_json::Value) -> Option<TemplateInfo> {
+        let text = |v: &serde_json::Value, p: &str| {
+            v.pointer(p).and_then(|x| x.as_str()).unwrap_or("").to_string()
+        };
+        let name = text(v, "/metadata/name");
+        if name.is_empty() {
+            return None;
+        }
+        let parameters = v
+            .pointer("/spec/arguments/parameters")
+            .and_then(|p| p.as_array())
+            .into_iter()
+            .flatten()
+            .map(|p| ParameterInfo {
+                name: text(p, "/name"),
+                value: text(p, "/value"),
+                choices: p
+                    .get("enum")
+                    .and_then(|e| e.as_array())
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c.as_str().map(str::to_string))
+                    .collect(),
+                description: text(p, "/description"),
+            })
+            .collect();
+        Some(TemplateInfo { name, entrypoint: text(v, "/spec/entrypoint"), parameters })
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn get_json(path: &str) -> Result<serde_json::Value, LoadError> {
+    let response = gloo_net::http::Request::get(path)
+        .send()
+        .await
+        .map_err(|e| LoadError::Other(format!("the server cannot be reached: {e}")))?;
+    if response.status() == 401 {
+        return Err(LoadError::SignedOut);
+    }
+    let v: serde_json::Value =
+        response.json().await.map_err(|e| LoadError::Other(e.to_string()))?;
+    if !response.ok() {
+        return Err(LoadError::Other(v["message"].as_str().unwrap_or("failed").to_string()));
+    }
+    Ok(v)
+}
+
+/// The namespace's WorkflowTemplates.
+#[cfg(feature = "hydrate")]
+pub async fn templates(namespace: &str) -> Result<Vec<TemplateInfo>, LoadError> {
+    let list = get_json(&format!("/api/v1/workflow-templates/{namespace}")).await?;
+    let items = list["items"].as_array().cloned().unwrap_or_default();
+    Ok(items.iter().filter_map(TemplateInfo::from_json).collect())
+}
+
+/// Submit a WorkflowTemplate with these parameters; the new workflow's
+/// name, or the server's message. Changes need the session's CSRF token,
+/// which `userinfo` gives.
+#[cfg(feature = "hydrate")]
+pub async fn submit_template(
+    namespace: &str,
+    template: &str,
+    parameters: &[(String, String)],
+) -> Result<String, String> {
+    let me = get_json("/api/v1/userinfo").await.map_err(|e| match e {
+        LoadError::SignedOut => "signed out: sign in again".to_string(),
+        LoadError::Other(m) => m,
+    })?;
+    let csrf = me["csrfToken"].as_str().unwrap_or("").to_string();
+    let body = serde_json::json!({
+        "resourceKind": "WorkflowTemplate",
+        "resourceName": template,
+        "submitOptions": {
+            "parameters": parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
+        },
+    });
+    let response = gloo_net::http::Request::post(&format!("/api/v1/workflows/{namespace}/submit"))
+        .header("X-CSRF-Token", &csrf)
+        .json(&body)
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| format!("the server cannot be reached: {e}"))?;
+    let answer: serde_json::Value = response.json().await.unwrap_or_default();
+    if response.ok() {
+        Ok(answer["metadata"]["name"].as_str().unwrap_or("").to_string())
+    } else {
+        Err(answer["message"].as_str().unwrap_or("the submission failed").to_string())
+    }
+}

@@ -7,6 +7,7 @@
 
 mod api;
 mod shell;
+mod templates;
 
 pub use shell::{App, shell};
 

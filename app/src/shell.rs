@@ -40,6 +40,7 @@ pub fn App() -> impl IntoView {
                     <A href="/" attr:class="brand">"Keelson"</A>
                     <nav aria-label="main">
                         <A href="/workflows">"Workflows"</A>
+                        <A href="/templates">"Templates"</A>
                         <A href="/login">"Sign in"</A>
                     </nav>
                 </header>
@@ -48,6 +49,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=Workflows/>
                         <Route path=path!("/workflows") view=Workflows/>
                         <Route path=path!("/login") view=Login/>
+                        <Route path=path!("/templates") view=crate::templates::Templates/>
                     </Routes>
                 </main>
             </Router>

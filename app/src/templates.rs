@@ -1,0 +1,136 @@
+//! The templates page: the namespace's WorkflowTemplates, each with a
+//! submit form made from its `spec.arguments.parameters` — `enum` → a
+//! select, `description` → help text, defaults filled in. Submitting goes
+//! to the workflow list, where the new run is followed live.
+
+use leptos::prelude::*;
+
+use crate::api::TemplateInfo;
+
+#[component]
+pub fn Templates() -> impl IntoView {
+    let templates = RwSignal::new(Vec::<TemplateInfo>::new());
+    let error = RwSignal::new(None::<String>);
+    #[cfg(feature = "hydrate")]
+    {
+        let navigate = leptos_router::hooks::use_navigate();
+        Effect::new(move |_| {
+            let navigate = navigate.clone();
+            leptos::task::spawn_local(async move {
+                match crate::api::templates("default").await {
+                    Ok(t) => templates.set(t),
+                    Err(crate::api::LoadError::SignedOut) => navigate("/login", Default::default()),
+                    Err(crate::api::LoadError::Other(m)) => error.set(Some(m)),
+                }
+            });
+        });
+    }
+    view! {
+        <h1>"Templates"</h1>
+        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        <For
+            each=move || templates.get()
+            key=|t| t.name.clone()
+            children=|t| view! { <SubmitForm template=t/> }
+        />
+    }
+}
+
+#[component]
+fn SubmitForm(template: TemplateInfo) -> impl IntoView {
+    let fields: Vec<(crate::api::ParameterInfo, RwSignal<String>)> =
+        template.parameters.iter().map(|p| (p.clone(), RwSignal::new(p.value.clone()))).collect();
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let name = template.name.clone();
+    let values = fields.clone();
+    let navigate = leptos_router::hooks::use_navigate();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let parameters: Vec<(String, String)> =
+            values.iter().map(|(p, v)| (p.name.clone(), v.get_untracked())).collect();
+        let (name, navigate) = (name.clone(), navigate.clone());
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match submit(&name, &parameters).await {
+                Ok(_) => navigate("/workflows", Default::default()),
+                Err(m) => error.set(Some(m)),
+            }
+            busy.set(false);
+        });
+    };
+    let heading = format!("Submit {}", template.name);
+    let entry = if template.entrypoint.is_empty() {
+        String::new()
+    } else {
+        format!("entrypoint: {}", template.entrypoint)
+    };
+    view! {
+        <section class="template" data-template=template.name.clone()>
+            <h2>{template.name.clone()}</h2>
+            <p class="hint">{entry}</p>
+            <form class="submit" aria-label=heading on:submit=on_submit>
+                {fields
+                    .into_iter()
+                    .map(|(p, value)| view! { <ParameterField parameter=p value/> })
+                    .collect_view()}
+                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                <button type="submit" disabled=move || busy.get()>"Submit"</button>
+            </form>
+        </section>
+    }
+}
+
+/// One parameter: a select for an `enum`, a text field otherwise; the
+/// description as its help.
+#[component]
+fn ParameterField(parameter: crate::api::ParameterInfo, value: RwSignal<String>) -> impl IntoView {
+    let help = (!parameter.description.is_empty()).then(|| {
+        view! { <small class="hint">{parameter.description.clone()}</small> }
+    });
+    let input = if parameter.choices.is_empty() {
+        view! {
+            <input
+                name=parameter.name.clone()
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        }
+        .into_any()
+    } else {
+        let choices = parameter.choices.clone();
+        view! {
+            <select
+                name=parameter.name.clone()
+                prop:value=move || value.get()
+                on:change=move |ev| value.set(event_target_value(&ev))
+            >
+                {choices
+                    .into_iter()
+                    .map(|c| {
+                        let selected = c == value.get_untracked();
+                        view! { <option value=c.clone() selected=selected>{c.clone()}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        }
+        .into_any()
+    };
+    view! {
+        <label>
+            {parameter.name.clone()}
+            {input}
+            {help}
+        </label>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn submit(name: &str, parameters: &[(String, String)]) -> Result<String, String> {
+    crate::api::submit_template("default", name, parameters).await
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn submit(_name: &str, _parameters: &[(String, String)]) -> Result<String, String> {
+    Err("submitting needs the page's script".into())
+}
