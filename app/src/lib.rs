@@ -6,6 +6,7 @@
 //! websockets with the session cookie, like any other client.
 
 mod api;
+mod load;
 mod shell;
 mod templates;
 

@@ -63,23 +63,10 @@ fn Workflows() -> impl IntoView {
     let rows = RwSignal::new(Vec::<crate::api::WorkflowRow>::new());
     let error = RwSignal::new(None::<String>);
     #[cfg(feature = "hydrate")]
-    {
-        let navigate = leptos_router::hooks::use_navigate();
-        // Effects run in the browser only.
-        Effect::new(move |_| {
-            let navigate = navigate.clone();
-            leptos::task::spawn_local(async move {
-                match crate::api::follow_workflows("default", rows).await {
-                    Ok(()) => {}
-                    Err(crate::api::LoadError::SignedOut) => navigate("/login", Default::default()),
-                    Err(crate::api::LoadError::Other(message)) => error.set(Some(message)),
-                }
-            });
-        });
-    }
+    crate::load::in_browser(error, move || crate::api::follow_workflows("default", rows));
     view! {
         <h1>"Workflows"</h1>
-        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        {crate::load::alert(error)}
         <table class="workflows">
             <thead>
                 <tr>
@@ -115,7 +102,7 @@ fn Workflows() -> impl IntoView {
 /// then on to the workflows. A refusal is said on the page.
 #[component]
 fn Login() -> impl IntoView {
-    let (error, set_error) = signal(None::<String>);
+    let error = RwSignal::new(None::<String>);
     let (busy, set_busy) = signal(false);
     let user = NodeRef::<leptos::html::Input>::new();
     let password = NodeRef::<leptos::html::Input>::new();
@@ -129,7 +116,7 @@ fn Login() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match crate::api::login(&username, &secret).await {
                 Ok(()) => navigate("/workflows", Default::default()),
-                Err(message) => set_error.set(Some(message)),
+                Err(message) => error.set(Some(message)),
             }
             set_busy.set(false);
         });
@@ -151,7 +138,7 @@ fn Login() -> impl IntoView {
                     node_ref=password
                 />
             </label>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {crate::load::alert(error)}
             <button type="submit" disabled=move || busy.get()>"Sign in"</button>
         </form>
     }

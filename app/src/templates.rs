@@ -12,22 +12,13 @@ pub fn Templates() -> impl IntoView {
     let templates = RwSignal::new(Vec::<TemplateInfo>::new());
     let error = RwSignal::new(None::<String>);
     #[cfg(feature = "hydrate")]
-    {
-        let navigate = leptos_router::hooks::use_navigate();
-        Effect::new(move |_| {
-            let navigate = navigate.clone();
-            leptos::task::spawn_local(async move {
-                match crate::api::templates("default").await {
-                    Ok(t) => templates.set(t),
-                    Err(crate::api::LoadError::SignedOut) => navigate("/login", Default::default()),
-                    Err(crate::api::LoadError::Other(m)) => error.set(Some(m)),
-                }
-            });
-        });
-    }
+    crate::load::in_browser(error, move || async move {
+        templates.set(crate::api::templates("default").await?);
+        Ok(())
+    });
     view! {
         <h1>"Templates"</h1>
-        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        {crate::load::alert(error)}
         <For
             each=move || templates.get()
             key=|t| t.name.clone()
@@ -74,7 +65,7 @@ fn SubmitForm(template: TemplateInfo) -> impl IntoView {
                     .into_iter()
                     .map(|(p, value)| view! { <ParameterField parameter=p value/> })
                     .collect_view()}
-                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                {crate::load::alert(error)}
                 <button type="submit" disabled=move || busy.get()>"Submit"</button>
             </form>
         </section>

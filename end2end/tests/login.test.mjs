@@ -1,29 +1,16 @@
 // Signing in through the page: a wrong password is refused with a
 // message; the right one lands on the workflows page, signed in.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { startServer, ADMIN_PASSWORD } from '../server.mjs';
-import { launch, openHydrated } from '../browser.mjs';
+import { ADMIN_PASSWORD } from '../server.mjs';
+import { openHydrated } from '../browser.mjs';
+import { useServerAndBrowser, shots } from '../harness.mjs';
 
-let server;
-let browser;
-const shots = process.env.E2E_SCREENSHOTS || 'screenshots';
-
-before(async () => {
-  mkdirSync(shots, { recursive: true });
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser();
 
 test('a wrong password is refused, the right one signs in', async () => {
-  const context = await browser.newContext();
-  const page = await openHydrated(context, `${server.url}/login`);
+  const context = await env.browser.newContext();
+  const page = await openHydrated(context, `${env.server.url}/login`);
   await page.getByLabel('User').fill('admin');
   await page.getByLabel('Password').fill('not-the-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -34,7 +21,7 @@ test('a wrong password is refused, the right one signs in', async () => {
 
   await page.getByLabel('Password').fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${server.url}/workflows`);
+  await page.waitForURL(`${env.server.url}/workflows`);
   await page.screenshot({ path: `${shots}/login-done.png` });
   // The session works for the API, as the page will use it.
   const me = await page.evaluate(async () => (await fetch('/api/v1/userinfo')).json());

@@ -1,38 +1,20 @@
 // Submitting a template from its form: enum → a select, description →
 // help, defaults filled in; the changed parameters reach the workflow,
 // which the list then follows to Succeeded.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startServer, ADMIN_PASSWORD } from '../server.mjs';
-import { launch, openHydrated } from '../browser.mjs';
+import { openHydrated } from '../browser.mjs';
+import { useServerAndBrowser, signIn, shots } from '../harness.mjs';
 
-let server;
-let browser;
-const shots = process.env.E2E_SCREENSHOTS || 'screenshots';
 const examples = fileURLToPath(new URL('../../examples', import.meta.url));
-
-before(async () => {
-  mkdirSync(shots, { recursive: true });
-  server = await startServer({ args: ['--templates', examples] });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser({ args: ['--templates', examples] });
 
 test('the parameterized build is submitted with changed parameters and runs', async () => {
-  const context = await browser.newContext();
-  const login = await openHydrated(context, `${server.url}/login`);
-  await login.getByLabel('User').fill('admin');
-  await login.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await login.getByRole('button', { name: 'Sign in' }).click();
-  await login.waitForURL(`${server.url}/workflows`);
+  const context = await env.browser.newContext();
+  await signIn(context, env.server.url);
 
-  const page = await openHydrated(context, `${server.url}/templates`);
+  const page = await openHydrated(context, `${env.server.url}/templates`);
   const form = page.getByRole('form', { name: 'Submit parameterized-build' });
   await form.waitFor();
   const tag = form.getByLabel('image-tag');
@@ -46,7 +28,7 @@ test('the parameterized build is submitted with changed parameters and runs', as
   await tag.fill('v2');
   await registry.selectOption('localhost:5000');
   await form.getByRole('button', { name: 'Submit' }).click();
-  await page.waitForURL(`${server.url}/workflows`);
+  await page.waitForURL(`${env.server.url}/workflows`);
   const row = page.locator('tr[data-name^="parameterized-build-"]');
   await row.waitFor();
   await page.locator('tr[data-name^="parameterized-build-"] td.phase.succeeded').waitFor({ timeout: 60000 });

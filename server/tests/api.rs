@@ -233,6 +233,15 @@ fn streams_are_framed_as_argo_frames_them() {
         assert_eq!(r.status(), 404);
         let text = r.text().await.expect("body");
         assert!(text.starts_with("data: {\"error\":{") && text.ends_with("} \n\n"), "{text:?}");
+        // A name field selector is the exact name, not a prefix.
+        let by_name = |n: &str| {
+            url(&format!("/api/v1/workflows/default?listOptions.fieldSelector=metadata.name%3D{n}"))
+        };
+        assert_eq!(
+            get_json(&http, by_name("framed")).await["items"].as_array().map(Vec::len),
+            Some(1)
+        );
+        assert_eq!(get_json(&http, by_name("fram")).await["items"], json!([]));
         // `fields` on lists and gets: keep-lists and exclusions.
         let list: Value = get_json(
             &http,

@@ -80,23 +80,13 @@ pub async fn label_values(
     Ok(Json(json!({"items": c.store().finished_label_values(key).await?})))
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct AgainBody {
-    #[serde(default, deserialize_with = "super::query::flag")]
-    restart_successful: bool,
-    node_field_selector: Option<String>,
-    #[serde(default)]
-    parameters: Vec<String>,
-}
-
 /// `PUT /api/v1/archived-workflows/{uid}/retry|resubmit`.
 pub async fn again(
     State(c): State<Controller>,
     Path((uid, action)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let b: AgainBody = optional_json(&body)?;
+    let b: super::workflows::ActionBody = optional_json(&body)?;
     let row = finished(&c, &uid).await?;
     let params = super::workflows::parse_parameters(&b.parameters)?;
     let row = match action.as_str() {

@@ -31,7 +31,6 @@ use crate::store::{LabelSelector, ListQuery, WorkflowRow};
 /// What a watch wants.
 pub struct WatchSpec {
     query: ListQuery,
-    name: Option<String>,
     /// Projection of each event (`{type, object}`).
     fields: Option<Fields>,
     from: Option<u64>,
@@ -41,35 +40,10 @@ impl WatchSpec {
     pub fn parse(namespace: Option<String>, params: &ListParams) -> Result<WatchSpec, ApiError> {
         let mut query =
             ListQuery { namespace: namespace.filter(|n| !n.is_empty()), ..Default::default() };
-        let mut name = None;
-        if let Some(s) = params.get("listOptions.fieldSelector") {
-            for term in s.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-                match term.split_once('=') {
-                    Some(("metadata.name", v)) => name = Some(v.to_string()),
-                    Some(("metadata.namespace", v)) => {
-                        // Within the path's namespace only (the guard
-                        // checked the caller against that one).
-                        if query.namespace.as_ref().is_some_and(|n| n != v) {
-                            return Err(ApiError::invalid(format!(
-                                "field selector {term:?} names another namespace than the path"
-                            )));
-                        }
-                        query.namespace = Some(v.to_string());
-                    }
-                    _ => {
-                        return Err(ApiError::invalid(format!(
-                            "field selector {term:?} not supported (metadata.name, \
-                             metadata.namespace)"
-                        )));
-                    }
-                }
-            }
-        }
+        super::query::field_selector(params, &mut query)?;
         if let Some(s) = params.get("listOptions.labelSelector") {
             query.labels = LabelSelector::parse(s).map_err(|e| ApiError::invalid(e.to_string()))?;
         }
-        // One workflow watched: read only rows that can be it.
-        query.name_prefix.clone_from(&name);
         let from = match params.get("listOptions.resourceVersion").map(String::as_str) {
             None | Some("" | "0") => None,
             Some(v) => Some(v.parse().map_err(|_| {
@@ -77,11 +51,11 @@ impl WatchSpec {
             })?),
         };
         let fields = Fields::parse(params.get("fields")).and_then(|f| f.under(&["result"]));
-        Ok(WatchSpec { query, name, fields, from })
+        Ok(WatchSpec { query, fields, from })
     }
 
     fn wants(&self, namespace: &str, name: &str) -> bool {
-        self.name.as_deref().is_none_or(|n| n == name)
+        self.query.name.as_deref().is_none_or(|n| n == name)
             && self.query.namespace.as_deref().is_none_or(|n| n == namespace)
     }
 

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
 use super::error::ApiError;
+use crate::store::ListQuery;
 
 /// The query string, key → value (the last one wins).
 pub type ListParams = HashMap<String, String>;
@@ -75,4 +76,30 @@ pub fn address(extensions: &axum::http::Extensions) -> String {
     extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map_or_else(|| "unknown".to_string(), |axum::extract::ConnectInfo(a)| a.ip().to_string())
+}
+
+/// `listOptions.fieldSelector`: `metadata.name=` (exactly that workflow)
+/// and `metadata.namespace=` — within the path's namespace only, which is
+/// the one the caller was checked against.
+pub fn field_selector(params: &ListParams, q: &mut ListQuery) -> Result<(), ApiError> {
+    let Some(s) = params.get("listOptions.fieldSelector") else { return Ok(()) };
+    for term in s.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        match term.split_once('=') {
+            Some(("metadata.name", v)) => q.name = Some(v.to_string()),
+            Some(("metadata.namespace", v)) => {
+                if q.namespace.as_ref().is_some_and(|n| n != v) {
+                    return Err(ApiError::invalid(format!(
+                        "field selector {term:?} names another namespace than the path"
+                    )));
+                }
+                q.namespace = Some(v.to_string());
+            }
+            _ => {
+                return Err(ApiError::invalid(format!(
+                    "field selector {term:?} not supported (metadata.name, metadata.namespace)"
+                )));
+            }
+        }
+    }
+    Ok(())
 }

@@ -28,28 +28,7 @@ pub async fn list(
     if let Some(s) = params.get("listOptions.labelSelector") {
         q.labels = LabelSelector::parse(s).map_err(|e| ApiError::invalid(e.to_string()))?;
     }
-    if let Some(s) = params.get("listOptions.fieldSelector") {
-        for term in s.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-            match term.split_once('=') {
-                Some(("metadata.name", v)) => q.name_prefix = Some(v.to_string()),
-                Some(("metadata.namespace", v)) => {
-                    // Within the path's namespace only: the caller was
-                    // checked against that one.
-                    if q.namespace.as_ref().is_some_and(|n| n != v) {
-                        return Err(ApiError::invalid(format!(
-                            "field selector {term:?} names another namespace than the path"
-                        )));
-                    }
-                    q.namespace = Some(v.to_string());
-                }
-                _ => {
-                    return Err(ApiError::invalid(format!(
-                        "field selector {term:?}: only metadata.name and metadata.namespace"
-                    )));
-                }
-            }
-        }
-    }
+    super::query::field_selector(&params, &mut q)?;
     if let Some(prefix) = params.get("nameFilter").or(params.get("namePrefix")) {
         q.name_prefix = Some(prefix.clone());
     }
@@ -236,15 +215,16 @@ pub async fn delete(
     Ok(Json(json!({})))
 }
 
-/// The body of the action calls; each reads what it needs.
+/// The body of the action calls (here and the archive's); each reads what
+/// it needs.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionBody {
     #[serde(default, deserialize_with = "flag")]
-    restart_successful: bool,
-    node_field_selector: Option<String>,
+    pub(super) restart_successful: bool,
+    pub(super) node_field_selector: Option<String>,
     #[serde(default)]
-    parameters: Vec<String>,
+    pub(super) parameters: Vec<String>,
     /// `set`: the node's new message, phase and output parameters (a
     /// JSON object, as text: Argo's `outputParameters`).
     message: Option<String>,

@@ -17,6 +17,8 @@ pub struct ListQuery {
     /// Any of these phases (empty: any phase).
     pub phases: Vec<String>,
     pub labels: LabelSelector,
+    /// Exactly this name (a `metadata.name` field selector).
+    pub name: Option<String>,
     pub name_prefix: Option<String>,
     pub created_after: Option<Time>,
     pub created_before: Option<Time>,
@@ -164,6 +166,10 @@ pub fn where_clause(q: &ListQuery) -> (String, Vec<Bind>) {
     }
     for r in &q.labels.0 {
         w.requirement(r);
+    }
+    if let Some(name) = &q.name {
+        let p = w.bind(Bind::Text(name.clone()));
+        w.and(format!("name = {p}"));
     }
     if let Some(prefix) = &q.name_prefix {
         let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");

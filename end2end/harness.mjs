@@ -1,0 +1,35 @@
+// What every browser test file needs: its own server and browser for the
+// file (started before, stopped after), a place for screenshots, and
+// signing in through the page.
+import { before, after } from 'node:test';
+import { mkdirSync } from 'node:fs';
+import { startServer, ADMIN_PASSWORD } from './server.mjs';
+import { launch, openHydrated } from './browser.mjs';
+
+export const shots = process.env.E2E_SCREENSHOTS || 'screenshots';
+
+/// Register the file's server (with `options`, see `startServer`) and
+/// browser; the returned object has `server` and `browser` once started.
+export function useServerAndBrowser(options) {
+  const env = {};
+  before(async () => {
+    mkdirSync(shots, { recursive: true });
+    env.server = await startServer(options);
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
+}
+
+/// Sign in as the administrator through the page; the page it lands on.
+export async function signIn(context, url) {
+  const page = await openHydrated(context, `${url}/login`);
+  await page.getByLabel('User').fill('admin');
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${url}/workflows`);
+  return page;
+}
