@@ -17,6 +17,7 @@ pub mod depends;
 pub mod diag;
 pub mod duration;
 pub mod expr;
+pub mod graph;
 pub mod lint;
 pub mod loops;
 pub mod retry;
