@@ -5,10 +5,15 @@
 //! `wasm-bindgen` CLI). Pages talk to the server's own REST API and
 //! websockets with the session cookie, like any other client.
 
+// Leptos' view types nest deeply (the workflow page's is one type).
+#![recursion_limit = "256"]
+
+mod ansi;
 mod api;
 mod load;
 mod shell;
 mod templates;
+mod workflow;
 
 pub use shell::{App, shell};
 

@@ -50,6 +50,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/workflows") view=Workflows/>
                         <Route path=path!("/login") view=Login/>
                         <Route path=path!("/templates") view=crate::templates::Templates/>
+                        <Route
+                            path=path!("/workflows/:namespace/:name")
+                            view=crate::workflow::WorkflowPage
+                        />
                     </Routes>
                 </main>
             </Router>
@@ -85,7 +89,9 @@ fn Workflows() -> impl IntoView {
                         let name = r.name.clone();
                         view! {
                             <tr data-name=name>
-                                <td>{r.name}</td>
+                                <td>
+                                    <A href=format!("/workflows/default/{}", r.name)>{r.name.clone()}</A>
+                                </td>
                                 <td class=phase_class>{r.phase}</td>
                                 <td>{r.progress}</td>
                                 <td>{r.started}</td>

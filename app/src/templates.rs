@@ -1,7 +1,7 @@
 //! The templates page: the namespace's WorkflowTemplates, each with a
 //! submit form made from its `spec.arguments.parameters` — `enum` → a
 //! select, `description` → help text, defaults filled in. Submitting goes
-//! to the workflow list, where the new run is followed live.
+//! straight to the new run's page, followed live.
 
 use leptos::prelude::*;
 
@@ -44,7 +44,9 @@ fn SubmitForm(template: TemplateInfo) -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             match submit(&name, &parameters).await {
-                Ok(_) => navigate("/workflows", Default::default()),
+                Ok(workflow) => {
+                    navigate(&format!("/workflows/default/{workflow}"), Default::default())
+                }
                 Err(m) => error.set(Some(m)),
             }
             busy.set(false);

@@ -42,6 +42,15 @@ fn ci_pipeline_succeeds_in_order() {
 }
 
 #[test]
+fn ci_pipeline_template_builds_the_branch_given() {
+    let wf = run("ci-pipeline-template.yaml", &["-p", "branch=release-1"]);
+    assert_eq!(phase(&wf), "Succeeded");
+    assert_eq!(wf["status"]["progress"], "3/3");
+    assert_eq!(node(&wf, "checkout-code")["inputs"]["parameters"][0]["value"], "release-1");
+    assert_eq!(node(&wf, "build-docker")["inputs"]["parameters"][0]["value"], "linux/amd64");
+}
+
+#[test]
 fn parameterized_build_takes_parameters() {
     let wf = run("parameterized-build.yaml", &["-p", "image-tag=v1.2"]);
     assert_eq!(phase(&wf), "Succeeded");

@@ -6,6 +6,44 @@
 #[cfg(feature = "hydrate")]
 use leptos::prelude::*;
 
+#[cfg(feature = "hydrate")]
+mod log;
+#[cfg(feature = "hydrate")]
+mod run;
+
+#[cfg(feature = "hydrate")]
+pub use log::follow_log;
+#[cfg(feature = "hydrate")]
+pub use run::{act, follow_workflow, me};
+
+/// The signed-in user: name, role per namespace (`*` for all), and the
+/// session's CSRF token (needed for changes).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Me {
+    pub user: String,
+    pub roles: Vec<(String, String)>,
+    pub csrf: String,
+}
+
+impl Me {
+    /// Whether this user may change workflows in `namespace` (editor or
+    /// admin there or everywhere).
+    pub fn can_edit(&self, namespace: &str) -> bool {
+        self.roles.iter().any(|(ns, role)| {
+            (ns == namespace || ns == "*") && (role == "editor" || role == "admin")
+        })
+    }
+}
+
+/// `ws://` or `wss://` (as the page) URL of `path` on this server.
+#[cfg(feature = "hydrate")]
+fn socket_url(path: &str) -> String {
+    let location = web_sys::window().map(|w| w.location());
+    let host = location.as_ref().and_then(|l| l.host().ok()).unwrap_or_default();
+    let secure = location.and_then(|l| l.protocol().ok()).is_some_and(|p| p == "https:");
+    format!("{}://{host}{path}", if secure { "wss" } else { "ws" })
+}
+
 /// A workflow as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkflowRow {
@@ -76,17 +114,13 @@ pub async fn follow_workflows(
     rows.set(items.iter().filter_map(WorkflowRow::from_json).collect());
     let version = list["metadata"]["resourceVersion"].as_str().unwrap_or("0").to_string();
 
-    let location = web_sys::window().map(|w| w.location());
-    let host = location.as_ref().and_then(|l| l.host().ok()).unwrap_or_default();
-    let secure = location.and_then(|l| l.protocol().ok()).is_some_and(|p| p == "https:");
     let watch_fields = format!(
         "result.type,{}",
         FIELDS.split(',').map(|f| format!("result.object.{f}")).collect::<Vec<_>>().join(",")
     );
-    let url = format!(
-        "{}://{host}/ws/workflow-events/{namespace}?listOptions.resourceVersion={version}&fields={watch_fields}",
-        if secure { "wss" } else { "ws" }
-    );
+    let url = socket_url(&format!(
+        "/ws/workflow-events/{namespace}?listOptions.resourceVersion={version}&fields={watch_fields}"
+    ));
     let mut socket = gloo_net::websocket::futures::WebSocket::open(&url)
         .map_err(|e| LoadError::Other(format!("the live updates cannot start: {e}")))?;
     while let Some(Ok(Message::Text(text))) = socket.next().await {
@@ -186,7 +220,7 @@ impl TemplateInfo {
 }
 
 #[cfg(feature = "hydrate")]
-async fn get_json(path: &str) -> Result<serde_json::Value, LoadError> {
+pub(crate) async fn get_json(path: &str) -> Result<serde_json::Value, LoadError> {
     let response = gloo_net::http::Request::get(path)
         .send()
         .await

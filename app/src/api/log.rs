@@ -1,0 +1,79 @@
+//! A pod's log over the websocket: every line once, in order, following
+//! while the workflow runs; a dropped connection resumes after the last
+//! line received (`resume=POD:OFFSET`).
+
+use futures_util::StreamExt;
+use gloo_net::websocket::{Message, WebSocketError};
+
+use super::socket_url;
+
+/// How many times a dropped log connection is reopened in a row.
+const RECONNECTS: u32 = 5;
+
+/// Feed `lines` with each batch of lines that arrives (one websocket
+/// message each) until the log ends; `Err` says why it stopped early.
+pub async fn follow_log(
+    namespace: &str,
+    workflow: &str,
+    pod: &str,
+    follow: bool,
+    mut lines: impl FnMut(String),
+) -> Result<(), String> {
+    let mut offset: u64 = 0;
+    let mut failures = 0;
+    loop {
+        let url = socket_url(&format!(
+            "/ws/workflows/{namespace}/{workflow}/log?podName={pod}&logOptions.container=main\
+             &logOptions.follow={follow}&resume={pod}:{offset}"
+        ));
+        let mut socket = match gloo_net::websocket::futures::WebSocket::open(&url) {
+            Ok(s) => s,
+            Err(e) => return Err(format!("the log cannot be opened: {e}")),
+        };
+        let mut ended = false;
+        while let Some(message) = socket.next().await {
+            let text = match message {
+                Ok(Message::Text(text)) => text,
+                Ok(Message::Bytes(_)) => continue,
+                // The server closes a finished log itself, cleanly;
+                // anything else is a dropped connection.
+                Err(WebSocketError::ConnectionClose(e)) => {
+                    ended = e.was_clean && matches!(e.code, 1000 | 1005);
+                    break;
+                }
+                Err(_) => break,
+            };
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+            if let Some(message) = v.pointer("/error/message").and_then(|m| m.as_str()) {
+                return Err(message.to_string());
+            }
+            let Some(result) = v.get("result") else { continue };
+            if let Some(at) = result["offset"].as_u64() {
+                offset = at;
+            }
+            if let Some(content) = result["content"].as_str() {
+                lines(content.to_string());
+                failures = 0;
+            }
+        }
+        if ended || !follow {
+            return Ok(());
+        }
+        failures += 1;
+        if failures > RECONNECTS {
+            return Err("the log connection keeps dropping".into());
+        }
+        sleep(failures * 500).await;
+    }
+}
+
+async fn sleep(ms: u32) {
+    let (tx, rx) = futures_channel::oneshot::channel::<()>();
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = tx.send(());
+        },
+        std::time::Duration::from_millis(u64::from(ms)),
+    );
+    let _ = rx.await;
+}

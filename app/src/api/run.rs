@@ -1,0 +1,87 @@
+//! One workflow, live: its current state (a list narrowed to its name, for
+//! the change bus's resource version) then every change over the websocket
+//! watch; the actions on it (retry, stop, …) with the session's CSRF token.
+
+use futures_util::StreamExt;
+use gloo_net::websocket::Message;
+
+use super::{LoadError, Me, get_json, socket_url};
+
+pub async fn me() -> Result<Me, LoadError> {
+    let v = get_json("/api/v1/userinfo").await?;
+    let roles = v["roles"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(ns, role)| (ns.clone(), role.as_str().unwrap_or("").to_string()))
+        .collect();
+    Ok(Me {
+        user: v["subject"].as_str().unwrap_or("").to_string(),
+        roles,
+        csrf: v["csrfToken"].as_str().unwrap_or("").to_string(),
+    })
+}
+
+/// Call `changed` with the workflow as it is, then with it after each
+/// change, until it is deleted (`Ok`), the page goes away or the stream
+/// fails.
+pub async fn follow_workflow(
+    namespace: &str,
+    name: &str,
+    mut changed: impl FnMut(&serde_json::Value),
+) -> Result<(), LoadError> {
+    let selector = format!("listOptions.fieldSelector=metadata.name={name}");
+    let list = get_json(&format!("/api/v1/workflows/{namespace}?{selector}")).await?;
+    let Some(current) = list["items"].as_array().and_then(|items| items.first()) else {
+        return Err(LoadError::Other(format!("workflow {name} does not exist (any more)")));
+    };
+    changed(current);
+    let version = list["metadata"]["resourceVersion"].as_str().unwrap_or("0");
+    let url = socket_url(&format!(
+        "/ws/workflow-events/{namespace}?{selector}&listOptions.resourceVersion={version}"
+    ));
+    let mut socket = gloo_net::websocket::futures::WebSocket::open(&url)
+        .map_err(|e| LoadError::Other(format!("the live updates cannot start: {e}")))?;
+    while let Some(Ok(Message::Text(text))) = socket.next().await {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+        if let Some(message) = v.pointer("/error/message").and_then(|m| m.as_str()) {
+            return Err(LoadError::Other(message.to_string()));
+        }
+        if v.pointer("/result/type").and_then(|t| t.as_str()) == Some("DELETED") {
+            return Err(LoadError::Other(format!("workflow {name} was deleted")));
+        }
+        if let Some(object) = v.pointer("/result/object") {
+            changed(object);
+        }
+    }
+    Ok(())
+}
+
+/// `PUT /api/v1/workflows/{ns}/{name}/{action}` with `body` (or `DELETE`
+/// for `delete`); `Err` is the server's message.
+pub async fn act(
+    me: &Me,
+    namespace: &str,
+    name: &str,
+    action: &str,
+    body: serde_json::Value,
+) -> Result<(), String> {
+    let path = format!("/api/v1/workflows/{namespace}/{name}");
+    let request = if action == "delete" {
+        gloo_net::http::Request::delete(&path).header("X-CSRF-Token", &me.csrf).build()
+    } else {
+        gloo_net::http::Request::put(&format!("{path}/{action}"))
+            .header("X-CSRF-Token", &me.csrf)
+            .json(&body)
+    };
+    let response = request
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| format!("the server cannot be reached: {e}"))?;
+    if response.ok() {
+        return Ok(());
+    }
+    let answer: serde_json::Value = response.json().await.unwrap_or_default();
+    Err(answer["message"].as_str().unwrap_or("the action failed").to_string())
+}

@@ -1,0 +1,139 @@
+//! What can be done to the run — retry, resubmit, stop, terminate,
+//! suspend, resume, delete — and to a node (retry from it). A button that
+//! does not apply now, or needs a role the user lacks, is disabled and
+//! says why in its tooltip.
+
+use leptos::prelude::*;
+
+use super::{Run, Summary};
+
+/// Why `action` cannot be done now (`None`: it can).
+fn not_now(action: &str, s: &Summary) -> Option<&'static str> {
+    let done = matches!(s.phase.as_str(), "Succeeded" | "Failed" | "Error");
+    let failed = matches!(s.phase.as_str(), "Failed" | "Error");
+    match action {
+        "retry" if !failed => Some("only a Failed or Error workflow can be retried"),
+        "resubmit" if !done => Some("the workflow has not finished"),
+        "stop" | "terminate" if done => Some("the workflow has finished"),
+        "suspend" if done => Some("the workflow has finished"),
+        "suspend" if s.suspended => Some("the workflow is already suspended"),
+        "resume" if !(s.suspended || s.waiting) => Some("nothing is suspended"),
+        _ => None,
+    }
+}
+
+const ACTIONS: [(&str, &str); 7] = [
+    ("retry", "Retry"),
+    ("resubmit", "Resubmit"),
+    ("suspend", "Suspend"),
+    ("resume", "Resume"),
+    ("stop", "Stop"),
+    ("terminate", "Terminate"),
+    ("delete", "Delete"),
+];
+
+/// `Some(reason)` when the signed-in user may not change this namespace.
+fn lacks_role(run: Run) -> Option<String> {
+    let namespace = run.namespace.get_value();
+    run.me.with(|me| match me {
+        None => Some("signing in…".to_string()),
+        Some(me) if !me.can_edit(&namespace) => {
+            Some(format!("needs the editor role in {namespace} (you are {})", me.user))
+        }
+        Some(_) => None,
+    })
+}
+
+#[component]
+pub fn Actions(run: Run) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let navigate = leptos_router::hooks::use_navigate();
+    let buttons = ACTIONS
+        .into_iter()
+        .map(|(action, label)| {
+            let reason = move || {
+                lacks_role(run)
+                    .or_else(|| run.summary.with(|s| not_now(action, s)).map(str::to_string))
+            };
+            let navigate = navigate.clone();
+            let click = move |_| {
+                let navigate = navigate.clone();
+                perform(run, action, serde_json::json!({}), error, busy, move || {
+                    if action == "delete" {
+                        navigate("/workflows", Default::default());
+                    }
+                });
+            };
+            view! {
+                <button
+                    type="button"
+                    data-action=action
+                    disabled=move || busy.get() || reason().is_some()
+                    title=move || reason().unwrap_or_default()
+                    on:click=click
+                >
+                    {label}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="actions" role="toolbar" aria-label="workflow actions">
+            {buttons}
+        </div>
+        {crate::load::alert(error)}
+    }
+    .into_any()
+}
+
+/// "Retry from here": retry the workflow restarting this node and what
+/// follows it (Argo's `retry --node-field-selector id=… --restart-successful`).
+#[component]
+pub fn RetryNode(run: Run, id: String) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let reason = move || {
+        lacks_role(run).or_else(|| run.summary.with(|s| not_now("retry", s)).map(str::to_string))
+    };
+    let body =
+        serde_json::json!({"nodeFieldSelector": format!("id={id}"), "restartSuccessful": true});
+    view! {
+        <button
+            type="button"
+            data-action="retry-node"
+            disabled=move || busy.get() || reason().is_some()
+            title=move || reason().unwrap_or_default()
+            on:click=move |_| perform(run, "retry", body.clone(), error, busy, || {})
+        >
+            "Retry from this node"
+        </button>
+        {crate::load::alert(error)}
+    }
+}
+
+fn perform(
+    run: Run,
+    action: &'static str,
+    body: serde_json::Value,
+    error: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+    then: impl FnOnce() + 'static,
+) {
+    #[cfg(feature = "hydrate")]
+    {
+        let Some(me) = run.me.get_untracked() else { return };
+        let (namespace, name) = (run.namespace.get_value(), run.name.get_value());
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match crate::api::act(&me, &namespace, &name, action, body).await {
+                Ok(()) => then(),
+                Err(m) => error.set(Some(m)),
+            }
+            busy.set(false);
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (run, action, body, error, busy, then);
+}

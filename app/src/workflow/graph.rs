@@ -1,0 +1,424 @@
+//! The run's graph as SVG: boxes coloured by phase (each listening to its
+//! own phase signal), arrows, "N hidden nodes" boxes that unfold on click;
+//! zoom with the wheel or the buttons, pan by dragging, fit, top-down or
+//! left-to-right, and a search that dims what does not match.
+
+use engine::graph::{Direction, Drawing, Point, Shape, Spacing, layout};
+use leptos::prelude::*;
+
+use super::Run;
+
+/// A laid-out box.
+#[derive(Debug, Clone, PartialEq)]
+struct Placed {
+    key: String,
+    label: String,
+    short: String,
+    shape: Shape,
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+}
+
+/// The whole drawing, laid out: boxes, arrows as SVG path data, size, and
+/// how long the layout took (ms, shown to tests as `data-layout-ms`).
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Scene {
+    boxes: Vec<Placed>,
+    arrows: Vec<String>,
+    width: f64,
+    height: f64,
+    took_ms: f64,
+}
+
+fn scene(drawing: &Drawing, direction: Direction) -> Scene {
+    let started = now_ms();
+    let sizes = drawing.sizes();
+    let spacing = Spacing { node: 20.0, layer: 44.0 };
+    let l = layout(&sizes, &drawing.edges, direction, spacing);
+    let boxes = drawing
+        .nodes
+        .iter()
+        .zip(&sizes)
+        .zip(&l.nodes)
+        .map(|((n, s), p)| {
+            // In a left-to-right drawing the layout swapped the sides.
+            Placed {
+                key: n.key.clone(),
+                label: n.label.clone(),
+                short: n.short_label(),
+                shape: n.shape.clone(),
+                x: p.x,
+                y: p.y,
+                w: s.width,
+                h: s.height,
+            }
+        })
+        .collect();
+    let arrows = l.edges.iter().filter(|e| e.len() >= 2).map(|e| path(e, direction)).collect();
+    Scene { boxes, arrows, width: l.width, height: l.height, took_ms: now_ms() - started }
+}
+
+/// A smooth path through `points`: each segment a cubic curve leaving and
+/// entering along the flow.
+fn path(points: &[Point], direction: Direction) -> String {
+    let mut d = format!("M{:.1},{:.1}", points[0].x, points[0].y);
+    for pair in points.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let (c1, c2) = match direction {
+            Direction::Down => {
+                let m = (a.y + b.y) / 2.0;
+                ((a.x, m), (b.x, m))
+            }
+            Direction::Right => {
+                let m = (a.x + b.x) / 2.0;
+                ((m, a.y), (m, b.y))
+            }
+        };
+        d.push_str(&format!(
+            " C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
+            c1.0, c1.1, c2.0, c2.1, b.x, b.y
+        ));
+    }
+    d
+}
+
+fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
+    }
+}
+
+/// Pan and zoom: screen = world × scale + (x, y).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct View {
+    x: f64,
+    y: f64,
+    scale: f64,
+}
+
+const MARGIN: f64 = 20.0;
+
+#[component]
+pub fn Graph(run: Run) -> impl IntoView {
+    let direction = RwSignal::new(Direction::Down);
+    let scene = Memo::new(move |_| run.drawing.with(|d| scene(d, direction.get())));
+    let view = RwSignal::new(View { x: MARGIN, y: MARGIN, scale: 1.0 });
+    // Once the user moves the view, new nodes no longer refit it.
+    let touched = RwSignal::new(false);
+    let query = RwSignal::new(String::new());
+    let svg = NodeRef::<leptos::svg::Svg>::new();
+
+    let fit = move || {
+        let Some(el) = svg.get_untracked() else { return };
+        let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
+        let (sw, sh) = scene.with_untracked(|s| (s.width, s.height));
+        if w <= 0.0 || h <= 0.0 || sw <= 0.0 {
+            return;
+        }
+        let scale = ((w - 2.0 * MARGIN) / sw).min((h - 2.0 * MARGIN) / sh).clamp(0.02, 1.0);
+        view.set(View { x: (w - sw * scale) / 2.0, y: MARGIN, scale });
+    };
+    Effect::new(move |_| {
+        scene.track();
+        if !touched.get_untracked() {
+            fit();
+        }
+    });
+    let zoom_by = move |factor: f64, at: Option<(f64, f64)>| {
+        touched.set(true);
+        let (cx, cy) = at.unwrap_or_else(|| {
+            svg.get_untracked().map_or((0.0, 0.0), |el| {
+                (f64::from(el.client_width()) / 2.0, f64::from(el.client_height()) / 2.0)
+            })
+        });
+        view.update(|v| {
+            let scale = (v.scale * factor).clamp(0.02, 4.0);
+            let f = scale / v.scale;
+            v.x = cx - (cx - v.x) * f;
+            v.y = cy - (cy - v.y) * f;
+            v.scale = scale;
+        });
+    };
+    #[cfg(feature = "hydrate")]
+    pan_and_wheel(svg, view, touched, zoom_by);
+
+    let transform = move || {
+        let v = view.get();
+        format!("translate({:.1},{:.1}) scale({:.4})", v.x, v.y, v.scale)
+    };
+    let flip = move |_| {
+        touched.set(false);
+        direction.update(|d| {
+            *d = match d {
+                Direction::Down => Direction::Right,
+                Direction::Right => Direction::Down,
+            }
+        });
+    };
+    view! {
+        <section class="graph" aria-label="workflow graph">
+            <div class="graph-tools" role="toolbar" aria-label="graph view">
+                <button type="button" on:click=move |_| zoom_by(1.25, None) aria-label="zoom in">
+                    "+"
+                </button>
+                <button type="button" on:click=move |_| zoom_by(0.8, None) aria-label="zoom out">
+                    "−"
+                </button>
+                <button
+                    type="button"
+                    on:click=move |_| {
+                        touched.set(false);
+                        fit();
+                    }
+                >
+                    "Fit"
+                </button>
+                <button type="button" on:click=flip>
+                    {move || match direction.get() {
+                        Direction::Down => "Left to right",
+                        Direction::Right => "Top down",
+                    }}
+                </button>
+                <input
+                    type="search"
+                    placeholder="Find nodes (name or phase)"
+                    aria-label="find nodes"
+                    on:input=move |ev| query.set(event_target_value(&ev).to_lowercase())
+                />
+            </div>
+            <svg
+                node_ref=svg
+                class="graph-canvas"
+                data-nodes=move || scene.with(|s| s.boxes.len())
+                data-layout-ms=move || scene.with(|s| format!("{:.1}", s.took_ms))
+                data-scale=move || format!("{:.4}", view.get().scale)
+                data-pan=move || {
+                    let v = view.get();
+                    format!("{:.0},{:.0}", v.x, v.y)
+                }
+            >
+                <defs>
+                    <marker
+                        id="arrow"
+                        viewBox="0 0 10 10"
+                        refX="9"
+                        refY="5"
+                        markerWidth="7"
+                        markerHeight="7"
+                        orient="auto-start-reverse"
+                    >
+                        <path d="M0,0 L10,5 L0,10 z"></path>
+                    </marker>
+                </defs>
+                <g transform=transform>
+                    <g class="arrows">
+                        {move || {
+                            scene
+                                .with(|s| {
+                                    s.arrows
+                                        .iter()
+                                        .map(|d| view! { <path d=d.clone() marker-end="url(#arrow)"></path> })
+                                        .collect_view()
+                                })
+                        }}
+                    </g>
+                    <For
+                        each=move || scene.with(|s| s.boxes.clone())
+                        key=|b| (b.key.clone(), b.x.to_bits(), b.y.to_bits(), b.short.clone())
+                        children=move |b| view! { <NodeBox run placed=b query/> }
+                    />
+                </g>
+            </svg>
+        </section>
+    }
+    .into_any()
+}
+
+/// One box: its phase class from its own signal; click (or Enter) selects
+/// it, or unfolds a folded fan-out.
+#[component]
+fn NodeBox(run: Run, placed: Placed, query: RwSignal<String>) -> impl IntoView {
+    let Placed { key, label, short, shape, x, y, w, h } = placed;
+    let phase = run.phase(&key);
+    let shape_class = match &shape {
+        Shape::Task => "task",
+        Shape::Template => "template",
+        Shape::Group => "group",
+        Shape::Folded { .. } => "folded",
+    };
+    let lower = label.to_lowercase();
+    let selected = {
+        let key = key.clone();
+        move || run.selected.with(|s| s.as_deref() == Some(key.as_str()))
+    };
+    let class = {
+        let phase = phase.clone();
+        move || {
+            let p = phase.get().to_lowercase();
+            let q = query.get();
+            let dim = !q.is_empty() && !lower.contains(&q) && !p.contains(&q);
+            format!(
+                "node {shape_class} {p}{}{}",
+                if dim { " dim" } else { "" },
+                if selected() { " selected" } else { "" }
+            )
+        }
+    };
+    let activate = {
+        let (key, shape) = (key.clone(), shape.clone());
+        move || match &shape {
+            Shape::Folded { parent, .. } => run.expand(parent),
+            _ => run.selected.set(Some(key.clone())),
+        }
+    };
+    let on_key = {
+        let activate = activate.clone();
+        move |ev: leptos::ev::KeyboardEvent| {
+            if ev.key() == "Enter" || ev.key() == " " {
+                ev.prevent_default();
+                activate();
+            }
+        }
+    };
+    let title = {
+        let phase = phase.clone();
+        let label = label.clone();
+        move || {
+            let p = phase.get();
+            if p.is_empty() { label.clone() } else { format!("{label}: {p}") }
+        }
+    };
+    let title_text = {
+        let title = title.clone();
+        move || title()
+    };
+    let body = match shape {
+        Shape::Group => view! { <circle cx=w / 2.0 cy=h / 2.0 r=w / 2.0></circle> }.into_any(),
+        _ => {
+            let icon_phase = phase.clone();
+            view! {
+                <rect width=w height=h rx=h / 2.0></rect>
+                <text class="icon" x=h / 2.0 y=h / 2.0 + 4.0 text-anchor="middle">
+                    {move || icon(&icon_phase.get())}
+                </text>
+                <text class="label" x=h / 2.0 + 10.0 y=h / 2.0 + 4.0>
+                    {short}
+                </text>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <g
+            class=class
+            transform=format!("translate({:.1},{:.1})", x - w / 2.0, y - h / 2.0)
+            data-key=key.clone()
+            data-label=label.clone()
+            data-phase=move || phase.get()
+            tabindex="0"
+            role="button"
+            aria-label=title_text
+            on:click=move |_| activate()
+            on:keydown=on_key
+        >
+            <title>{title}</title>
+            {body}
+        </g>
+    }
+}
+
+/// The glyph of a phase, as Argo's icons read.
+fn icon(phase: &str) -> &'static str {
+    match phase {
+        "Succeeded" => "✓",
+        "Failed" | "Error" => "✕",
+        "Running" => "↻",
+        "Skipped" | "Omitted" => "↷",
+        "Pending" => "…",
+        _ => "•",
+    }
+}
+
+/// Dragging pans (after a few pixels, so a click still selects a box);
+/// the wheel zooms around the pointer. The wheel listener is registered
+/// by hand as non-passive so it can stop the page from scrolling.
+#[cfg(feature = "hydrate")]
+fn pan_and_wheel(
+    svg: NodeRef<leptos::svg::Svg>,
+    view: RwSignal<View>,
+    touched: RwSignal<bool>,
+    zoom_by: impl Fn(f64, Option<(f64, f64)>) + Copy + 'static,
+) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        let Some(el) = svg.get() else { return false };
+        let target: &web_sys::Element = el.as_ref();
+        let origin = |el: &web_sys::Element| {
+            let r = el.get_bounding_client_rect();
+            (r.left(), r.top())
+        };
+        let wheel_el = target.clone();
+        let wheel = Closure::<dyn Fn(web_sys::WheelEvent)>::new(move |ev: web_sys::WheelEvent| {
+            ev.prevent_default();
+            let (left, top) = origin(&wheel_el);
+            let at = (f64::from(ev.client_x()) - left, f64::from(ev.client_y()) - top);
+            zoom_by((-ev.delta_y() * 0.0015).exp(), Some(at));
+        });
+        let options = web_sys::AddEventListenerOptions::new();
+        options.set_passive(false);
+        let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
+            "wheel",
+            wheel.as_ref().unchecked_ref(),
+            &options,
+        );
+        wheel.forget();
+
+        // (start pointer x, y, start view, dragging)
+        let drag = std::rc::Rc::new(std::cell::Cell::new(None::<(f64, f64, View, bool)>));
+        let (d1, d2, d3) = (drag.clone(), drag.clone(), drag);
+        let down =
+            Closure::<dyn Fn(web_sys::PointerEvent)>::new(move |ev: web_sys::PointerEvent| {
+                if ev.button() == 0 {
+                    let start = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+                    d1.set(Some((start.0, start.1, view.get_untracked(), false)));
+                }
+            });
+        let capture_el = target.clone();
+        let moved =
+            Closure::<dyn Fn(web_sys::PointerEvent)>::new(move |ev: web_sys::PointerEvent| {
+                let Some((sx, sy, v, dragging)) = d2.get() else { return };
+                let (dx, dy) = (f64::from(ev.client_x()) - sx, f64::from(ev.client_y()) - sy);
+                if !dragging && dx.abs() + dy.abs() < 4.0 {
+                    return;
+                }
+                if !dragging {
+                    let _ = capture_el.set_pointer_capture(ev.pointer_id());
+                    d2.set(Some((sx, sy, v, true)));
+                }
+                touched.set(true);
+                view.set(View { x: v.x + dx, y: v.y + dy, ..v });
+            });
+        let up = Closure::<dyn Fn(web_sys::PointerEvent)>::new(move |_| d3.set(None));
+        for (name, f) in [("pointerdown", &down), ("pointermove", &moved), ("pointerup", &up)] {
+            let _ = target.add_event_listener_with_callback(name, f.as_ref().unchecked_ref());
+        }
+        let _ =
+            target.add_event_listener_with_callback("pointercancel", up.as_ref().unchecked_ref());
+        down.forget();
+        moved.forget();
+        up.forget();
+        true
+    });
+}

@@ -1,0 +1,190 @@
+//! The workflow page: the run's graph kept current live, a panel for the
+//! chosen node with its live log, and the actions on the run.
+//!
+//! Live updates are cheap by construction: each change of the workflow
+//! sets the phase signal of the nodes whose phase changed (each box
+//! listens to its own), and the graph is laid out again only when the
+//! drawing's structure changed (a node appeared, a fan-out was expanded).
+
+mod actions;
+mod graph;
+mod log;
+mod panel;
+
+use std::collections::{HashMap, HashSet};
+
+use engine::graph::Drawing;
+use engine::status::NodeStatus;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::Me;
+
+/// The workflow as a whole, as the page header shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    pub phase: String,
+    pub message: String,
+    pub progress: String,
+    pub started: String,
+    pub finished: String,
+    /// `spec.suspend`: suspended by the user.
+    pub suspended: bool,
+    /// A suspend node is waiting to be resumed.
+    pub waiting: bool,
+    /// The workflow as JSON, for the YAML view.
+    pub object: serde_json::Value,
+}
+
+/// What the page knows of the run, shared by its parts (all `Copy`).
+#[derive(Clone, Copy)]
+pub struct Run {
+    pub namespace: StoredValue<String>,
+    pub name: StoredValue<String>,
+    pub summary: RwSignal<Summary>,
+    /// The boxes and arrows; set only when the structure changes.
+    pub drawing: RwSignal<Drawing>,
+    /// Fan-outs the user unfolded (parent node IDs).
+    pub expanded: RwSignal<HashSet<String>>,
+    /// The nodes by ID, as of `version`.
+    pub nodes: StoredValue<HashMap<String, NodeStatus>>,
+    pub order: StoredValue<Vec<String>>,
+    pub version: RwSignal<u64>,
+    /// One phase signal per node: a box re-renders when its own phase
+    /// changes, and only then.
+    phases: StoredValue<HashMap<String, ArcRwSignal<String>>>,
+    pub selected: RwSignal<Option<String>>,
+    pub me: RwSignal<Option<Me>>,
+}
+
+impl Run {
+    fn new(namespace: String, name: String) -> Run {
+        Run {
+            namespace: StoredValue::new(namespace),
+            name: StoredValue::new(name),
+            summary: RwSignal::new(Summary::default()),
+            drawing: RwSignal::new(Drawing::default()),
+            expanded: RwSignal::new(HashSet::new()),
+            nodes: StoredValue::new(HashMap::new()),
+            order: StoredValue::new(Vec::new()),
+            version: RwSignal::new(0),
+            phases: StoredValue::new(HashMap::new()),
+            selected: RwSignal::new(None),
+            me: RwSignal::new(None),
+        }
+    }
+
+    /// The phase signal of node `id` (made on first use).
+    pub fn phase(&self, id: &str) -> ArcRwSignal<String> {
+        if let Some(s) = self.phases.with_value(|m| m.get(id).cloned()) {
+            return s;
+        }
+        let s = ArcRwSignal::new(String::new());
+        self.phases.update_value(|m| {
+            m.insert(id.to_string(), s.clone());
+        });
+        s
+    }
+
+    /// Take in the workflow as it now is.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn apply(&self, object: &serde_json::Value) {
+        let text = |p: &str| object.pointer(p).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let mut nodes: Vec<NodeStatus> = Vec::new();
+        if let Some(map) = object.pointer("/status/nodes").and_then(|n| n.as_object()) {
+            for value in map.values() {
+                // A node this UI cannot read is left out of the drawing
+                // rather than hiding the whole graph.
+                if let Ok(node) = serde_json::from_value::<NodeStatus>(value.clone()) {
+                    nodes.push(node);
+                }
+            }
+        }
+        // `status.nodes` is a map: order the nodes by start, so the
+        // drawing's roots (the run, then its exit handler) come in order.
+        nodes.sort_by(|a, b| {
+            let key = |n: &NodeStatus| (n.started_at.map_or(i64::MAX, |t| t.0), n.name.clone());
+            key(a).cmp(&key(b))
+        });
+        let waiting = nodes.iter().any(|n| {
+            n.node_type == engine::status::NodeType::Suspend
+                && n.phase == engine::status::NodePhase::Running
+        });
+        self.summary.set(Summary {
+            phase: match text("/status/phase") {
+                p if p.is_empty() => "Pending".into(),
+                p => p,
+            },
+            message: text("/status/message"),
+            progress: text("/status/progress"),
+            started: text("/status/startedAt"),
+            finished: text("/status/finishedAt"),
+            suspended: object.pointer("/spec/suspend").and_then(|s| s.as_bool()) == Some(true),
+            waiting,
+            object: object.clone(),
+        });
+        for n in &nodes {
+            let phase = n.phase.as_str();
+            let signal = self.phase(&n.id);
+            if signal.with_untracked(|p| p != phase) {
+                signal.set(phase.to_string());
+            }
+        }
+        self.relayout_if_changed(&nodes);
+        self.order.set_value(nodes.iter().map(|n| n.id.clone()).collect());
+        self.nodes.set_value(nodes.into_iter().map(|n| (n.id.clone(), n)).collect());
+        self.version.update(|v| *v += 1);
+    }
+
+    fn relayout_if_changed(&self, nodes: &[NodeStatus]) {
+        let drawing = self.expanded.with_untracked(|open| Drawing::of_run(nodes, open));
+        if self.drawing.with_untracked(|d| *d != drawing) {
+            self.drawing.set(drawing);
+        }
+    }
+
+    /// Show all children of `parent`.
+    pub fn expand(&self, parent: &str) {
+        self.expanded.update(|open| {
+            open.insert(parent.to_string());
+        });
+        let nodes: Vec<NodeStatus> = self.order.with_value(|order| {
+            self.nodes.with_value(|m| order.iter().filter_map(|id| m.get(id).cloned()).collect())
+        });
+        self.relayout_if_changed(&nodes);
+    }
+}
+
+#[component]
+pub fn WorkflowPage() -> impl IntoView {
+    let params = use_params_map();
+    let namespace = params.with_untracked(|p| p.get("namespace").unwrap_or_default());
+    let name = params.with_untracked(|p| p.get("name").unwrap_or_default());
+    let run = Run::new(namespace.clone(), name.clone());
+    let error = RwSignal::new(None::<String>);
+    #[cfg(feature = "hydrate")]
+    crate::load::in_browser(error, move || {
+        let (namespace, name) = (run.namespace.get_value(), run.name.get_value());
+        async move {
+            run.me.set(Some(crate::api::me().await?));
+            crate::api::follow_workflow(&namespace, &name, |w| run.apply(w)).await
+        }
+    });
+    let phase = move || run.summary.with(|s| s.phase.clone());
+    view! {
+        <div class="workflow-head">
+            <h1>{name.clone()}</h1>
+            <span class=move || format!("badge phase {}", phase().to_lowercase()) data-phase=phase>
+                {phase}
+            </span>
+            <span class="hint">{move || run.summary.with(|s| s.progress.clone())}</span>
+        </div>
+        <p class="hint">{move || run.summary.with(|s| s.message.clone())}</p>
+        {crate::load::alert(error)}
+        <actions::Actions run/>
+        <div class="detail">
+            <graph::Graph run/>
+            <panel::Panel run/>
+        </div>
+    }
+}

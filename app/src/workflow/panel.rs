@@ -1,0 +1,100 @@
+//! The chosen node: phase, message, template, timing, inputs and outputs,
+//! "retry from here", and for a pod its live log. The facts follow each
+//! change of the run; the log is opened once per pod and kept open.
+
+use engine::status::{NodeStatus, NodeType};
+use leptos::prelude::*;
+
+use super::Run;
+
+#[component]
+pub fn Panel(run: Run) -> impl IntoView {
+    let node = Memo::new(move |_| {
+        run.version.track();
+        let id = run.selected.get()?;
+        run.nodes.with_value(|m| m.get(&id).cloned())
+    });
+    // The pod whose log is shown: changes only when another pod is chosen.
+    let pod = Memo::new(move |_| {
+        let n = node.get()?;
+        (n.node_type == NodeType::Pod).then(|| {
+            let template = n.template_name.clone().unwrap_or_default();
+            engine::status::pod_name(&run.name.get_value(), &n.name, &template)
+        })
+    });
+    view! {
+        <aside class="panel" aria-label="node details">
+            {move || match node.get() {
+                None => view! { <p class="hint">"Choose a node to see its details and log."</p> }.into_any(),
+                Some(n) => facts(run, n).into_any(),
+            }}
+            {move || pod.get().map(|pod| view! { <super::log::LogView run pod/> })}
+        </aside>
+    }
+    .into_any()
+}
+
+fn facts(run: Run, n: NodeStatus) -> impl IntoView {
+    let mut rows: Vec<(&'static str, String)> = vec![
+        ("Phase", n.phase.as_str().to_string()),
+        ("Type", format!("{:?}", n.node_type)),
+        ("Name", n.name.clone()),
+    ];
+    let template = n
+        .template_name
+        .clone()
+        .or_else(|| n.template_ref.as_ref().map(|r| format!("{}/{}", r.name, r.template)));
+    if let Some(t) = template {
+        rows.push(("Template", t));
+    }
+    if !n.message.is_empty() {
+        rows.push(("Message", n.message.clone()));
+    }
+    if let Some(t) = n.started_at {
+        rows.push(("Started", t.to_string()));
+    }
+    if let Some(t) = n.finished_at {
+        rows.push(("Finished", t.to_string()));
+    }
+    if let (Some(a), Some(b)) = (n.started_at, n.finished_at) {
+        rows.push(("Duration", format!("{} s", b.0 - a.0)));
+    }
+    if n.node_type == NodeType::Retry {
+        rows.push(("Attempts", n.children.len().to_string()));
+    }
+    if let Some(o) = &n.outputs {
+        if let Some(code) = &o.exit_code {
+            rows.push(("Exit code", code.clone()));
+        }
+        if let Some(r) = &o.result {
+            rows.push(("Result", r.clone()));
+        }
+        for p in &o.parameters {
+            rows.push(("Output", format!("{} = {}", p.name, p.value.clone().unwrap_or_default())));
+        }
+    }
+    if let Some(inputs) = &n.inputs {
+        for p in &inputs.parameters {
+            let value = p.value.as_ref().map(|v| v.to_string()).unwrap_or_default();
+            rows.push(("Input", format!("{} = {value}", p.name)));
+        }
+    }
+    let phase_class = format!("phase {}", n.phase.as_str().to_lowercase());
+    let id = n.id.clone();
+    view! {
+        <h2>{n.display_name.clone()}</h2>
+        <dl class="facts">
+            {rows
+                .into_iter()
+                .map(|(k, v)| {
+                    let class = if k == "Phase" { phase_class.clone() } else { String::new() };
+                    view! {
+                        <dt>{k}</dt>
+                        <dd class=class>{v}</dd>
+                    }
+                })
+                .collect_view()}
+        </dl>
+        <super::actions::RetryNode run id/>
+    }
+}

@@ -1,0 +1,83 @@
+// The workflow page: the CI pipeline template submitted from its form with
+// a changed parameter goes straight to the live run, whose graph shows
+// each task turn Running then Succeeded, in order; a running task's log
+// shows lines before the task ends.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { openHydrated } from '../browser.mjs';
+import { useServerAndBrowser, signIn, shots } from '../harness.mjs';
+
+const examples = fileURLToPath(new URL('../../examples', import.meta.url));
+const env = useServerAndBrowser({ args: ['--templates', examples] });
+
+/// Record every phase each graph node shows, with the time it showed it,
+/// from now on (nodes added later included).
+async function recordPhases(page) {
+  await page.evaluate(() => {
+    window.phaseLog = [];
+    const note = (g) => {
+      const label = g.getAttribute('data-label');
+      const phase = g.getAttribute('data-phase');
+      const last = window.phaseLog.filter((e) => e.label === label).at(-1);
+      if (!last || last.phase !== phase) window.phaseLog.push({ label, phase, at: performance.now() });
+    };
+    const scan = () => document.querySelectorAll('g.node[data-label]').forEach(note);
+    new MutationObserver(scan).observe(document.body, {
+      subtree: true, childList: true, attributes: true, attributeFilter: ['data-phase'],
+    });
+    scan();
+  });
+}
+
+test('the CI pipeline runs task after task on the live graph, with live logs', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await signIn(context, env.server.url);
+  const page = await openHydrated(context, `${env.server.url}/templates`);
+  const form = page.getByRole('form', { name: 'Submit ci-pipeline' });
+  await form.waitFor();
+  await form.getByLabel('branch').fill('release-1');
+  await form.getByRole('button', { name: 'Submit' }).click();
+
+  // Straight to the run's own page.
+  await page.waitForURL(/\/workflows\/default\/ci-pipeline-[a-z0-9]+$/);
+  const name = page.url().split('/').at(-1);
+  await recordPhases(page);
+  const build = page.locator('g.node[data-label="build-docker"]');
+  await build.waitFor({ timeout: 20000 });
+
+  // Open the build while it runs: its log grows before it ends.
+  await page.locator('g.node[data-label="build-docker"][data-phase="Running"]').waitFor({ timeout: 20000 });
+  await build.click();
+  const panel = page.getByRole('complementary', { name: 'node details' });
+  await panel.getByRole('heading', { name: 'build-docker' }).waitFor();
+  await panel.locator('.log-lines .line', { hasText: 'step 1/4' }).waitFor({ timeout: 10000 });
+  assert.equal(await build.getAttribute('data-phase'), 'Running', 'the log showed lines while the task ran');
+  await page.screenshot({ path: `${shots}/workflow-running.png` });
+
+  await page.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 60000 });
+  await panel.locator('.log-lines .line', { hasText: 'built' }).waitFor();
+  const lines = await panel.locator('.log-lines .line').allTextContents();
+  assert.deepEqual(lines, ['Building image for linux/amd64...', 'step 1/4', 'step 2/4', 'step 3/4', 'step 4/4', 'built'],
+    'every line once, in order');
+
+  // Each task went Running → Succeeded, and each started after the one
+  // before it succeeded.
+  const log = await page.evaluate(() => window.phaseLog);
+  const when = (label, phase) => log.find((e) => e.label === label && e.phase === phase)?.at;
+  const tasks = ['checkout-code', 'build-docker', 'push-docker'];
+  for (const t of tasks) {
+    assert.ok(when(t, 'Running') !== undefined, `${t} was seen Running: ${JSON.stringify(log)}`);
+    assert.ok(when(t, 'Succeeded') > when(t, 'Running'), `${t} Running then Succeeded`);
+  }
+  for (let i = 1; i < tasks.length; i++) {
+    assert.ok(when(tasks[i], 'Running') >= when(tasks[i - 1], 'Succeeded'), `${tasks[i]} after ${tasks[i - 1]}`);
+  }
+
+  // The parameter given in the form reached the run.
+  const wf = await page.evaluate(async (n) => (await fetch(`/api/v1/workflows/default/${n}`)).json(), name);
+  const params = Object.fromEntries(wf.spec.arguments.parameters.map((p) => [p.name, p.value]));
+  assert.equal(params.branch, 'release-1');
+  await page.screenshot({ path: `${shots}/workflow.png` });
+  await context.close();
+});
