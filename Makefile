@@ -114,6 +114,7 @@ ui: setup-rust setup-ui
 		$(CARGO_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/app.wasm
 	@cp style/main.css $(SITE)/pkg/keelson.css
 	@cp -r public/. $(SITE)/ 2>/dev/null || true
+	@gzip -9 -k -f $(SITE)/pkg/keelson_bg.wasm $(SITE)/pkg/keelson.js $(SITE)/pkg/keelson.css
 	@echo "ui: $$(wc -c < $(SITE)/pkg/keelson_bg.wasm) bytes of WASM, $$(gzip -9 -c $(SITE)/pkg/keelson_bg.wasm | wc -c) gzipped"
 
 

@@ -10,6 +10,7 @@
 
 mod ansi;
 mod api;
+mod graph;
 mod load;
 mod shell;
 mod templates;

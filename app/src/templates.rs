@@ -1,7 +1,8 @@
 //! The templates page: the namespace's WorkflowTemplates, each with a
 //! submit form made from its `spec.arguments.parameters` — `enum` → a
-//! select, `description` → help text, defaults filled in. Submitting goes
-//! straight to the new run's page, followed live.
+//! select, `description` → help text, defaults filled in — and the graph
+//! of its entrypoint before it runs. Submitting goes straight to the new
+//! run's page, followed live; a viewer sees no Submit button.
 
 use leptos::prelude::*;
 
@@ -11,8 +12,11 @@ use crate::api::TemplateInfo;
 pub fn Templates() -> impl IntoView {
     let templates = RwSignal::new(Vec::<TemplateInfo>::new());
     let error = RwSignal::new(None::<String>);
+    // Whether this user may submit here (viewers see no Submit button).
+    let can_submit = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
     crate::load::in_browser(error, move || async move {
+        can_submit.set(crate::api::me().await?.can_edit("default"));
         templates.set(crate::api::templates("default").await?);
         Ok(())
     });
@@ -22,13 +26,13 @@ pub fn Templates() -> impl IntoView {
         <For
             each=move || templates.get()
             key=|t| t.name.clone()
-            children=|t| view! { <SubmitForm template=t/> }
+            children=move |t| view! { <SubmitForm template=t can_submit/> }
         />
     }
 }
 
 #[component]
-fn SubmitForm(template: TemplateInfo) -> impl IntoView {
+fn SubmitForm(template: TemplateInfo, can_submit: RwSignal<bool>) -> impl IntoView {
     let fields: Vec<(crate::api::ParameterInfo, RwSignal<String>)> =
         template.parameters.iter().map(|p| (p.clone(), RwSignal::new(p.value.clone()))).collect();
     let error = RwSignal::new(None::<String>);
@@ -53,6 +57,13 @@ fn SubmitForm(template: TemplateInfo) -> impl IntoView {
         });
     };
     let heading = format!("Submit {}", template.name);
+    let preview_label: &'static str = "template graph";
+    let preview = crate::graph::Source {
+        drawing: Signal::stored(template.preview.clone()),
+        phase: Callback::new(|_key: String| ArcRwSignal::new(String::new())),
+        selected: Signal::stored(None),
+        pick: Callback::new(|_| {}),
+    };
     let entry = if template.entrypoint.is_empty() {
         String::new()
     } else {
@@ -68,8 +79,16 @@ fn SubmitForm(template: TemplateInfo) -> impl IntoView {
                     .map(|(p, value)| view! { <ParameterField parameter=p value/> })
                     .collect_view()}
                 {crate::load::alert(error)}
-                <button type="submit" disabled=move || busy.get()>"Submit"</button>
+                {move || {
+                    if can_submit.get() {
+                        view! { <button type="submit" disabled=move || busy.get()>"Submit"</button> }
+                            .into_any()
+                    } else {
+                        view! { <p class="hint">"Submitting needs the editor role."</p> }.into_any()
+                    }
+                }}
             </form>
+            <crate::graph::Graph source=preview label=preview_label class="preview"/>
         </section>
     }
 }

@@ -1,6 +1,7 @@
 // Submitting a template from its form: enum → a select, description →
 // help, defaults filled in; the changed parameters reach the workflow,
-// which the list then follows to Succeeded.
+// whose page then follows it to Succeeded. The graph preview of a
+// template matches the template.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -23,19 +24,33 @@ test('the parameterized build is submitted with changed parameters and runs', as
   const registry = form.getByLabel('registry');
   assert.equal(await registry.evaluate((e) => e.tagName), 'SELECT', 'an enum is a select');
   assert.deepEqual(await registry.locator('option').allTextContents(), ['registry.example.com', 'localhost:5000']);
-  await page.screenshot({ path: `${shots}/templates.png` });
-
   await tag.fill('v2');
   await registry.selectOption('localhost:5000');
   await form.getByRole('button', { name: 'Submit' }).click();
-  await page.waitForURL(`${env.server.url}/workflows`);
-  const row = page.locator('tr[data-name^="parameterized-build-"]');
-  await row.waitFor();
-  await page.locator('tr[data-name^="parameterized-build-"] td.phase.succeeded').waitFor({ timeout: 60000 });
-  const name = await row.getAttribute('data-name');
+  await page.waitForURL(/\/workflows\/default\/parameterized-build-[a-z0-9]+$/);
+  await page.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 60000 });
+  const name = page.url().split('/').at(-1);
   const wf = await page.evaluate(async (n) => (await fetch(`/api/v1/workflows/default/${n}`)).json(), name);
   const params = Object.fromEntries(wf.spec.arguments.parameters.map((p) => [p.name, p.value]));
   assert.equal(params['image-tag'], 'v2');
   assert.equal(params.registry, 'localhost:5000');
+  await context.close();
+});
+
+test("a template's graph is shown before it runs, as the template says", async () => {
+  const context = await env.browser.newContext();
+  await signIn(context, env.server.url);
+  const page = await openHydrated(context, `${env.server.url}/templates`);
+  const section = page.locator('section.template[data-template="ci-pipeline"]');
+  const preview = section.getByRole('region', { name: 'template graph' });
+  await preview.locator('g.node').first().waitFor();
+  const labels = await preview.locator('g.node').evaluateAll((gs) => gs.map((g) => g.dataset.label));
+  assert.deepEqual(labels, ['build-and-push', 'checkout-code', 'build-docker', 'push-docker']);
+  // The entrypoint leads to the first task; each task to the next.
+  assert.equal(await preview.locator('.arrows path').count(), 3);
+  const y = async (label) => Number((await preview.locator(`g.node[data-label="${label}"]`).getAttribute('transform')).match(/,([-\d.]+)\)/)[1]);
+  assert.ok((await y('checkout-code')) < (await y('build-docker')));
+  assert.ok((await y('build-docker')) < (await y('push-docker')));
+  await page.screenshot({ path: `${shots}/templates.png` });
   await context.close();
 });

@@ -1,7 +1,7 @@
 //! Serving the web UI (issue 6): every page rendered here by Leptos (the
 //! `app` crate with `ssr`), and the site's files — the hydration script
-//! and WASM in `pkg/` (built by `make ui`), the stylesheet — from the site
-//! root. API paths never reach this router: it is merged beside the API.
+//! and WASM in `pkg/` (built by `make ui`, with gzipped twins), the
+//! stylesheet — from the site root. API paths never reach this router: it is merged beside the API.
 
 use std::path::{Path, PathBuf};
 
@@ -33,7 +33,11 @@ pub fn router(site_root: &Path) -> Router {
         .site_pkg_dir("pkg")
         .build();
     let routes = generate_route_list(app::App);
+    // `pkg/` holds `.gz` twins made by `make ui`: sent to browsers that
+    // take gzip (all do), without compressing on every request.
+    let pkg = tower_http::services::ServeDir::new(site_root.join("pkg")).precompressed_gzip();
     Router::new()
+        .nest_service("/pkg", pkg)
         .leptos_routes(&options, routes, {
             let options = options.clone();
             move || app::shell(options.clone())

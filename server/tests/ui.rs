@@ -65,5 +65,45 @@ fn pages_are_rendered_on_the_server_and_the_wasm_is_served() {
         assert_eq!(js.status(), 200);
         let css = http.get(url("/pkg/keelson.css")).send().await.expect("css");
         assert_eq!(css.status(), 200);
+        // Gzipped for browsers that say they take it, the same bytes
+        // inside; revalidation answers 304.
+        let r = http
+            .get(url("/pkg/keelson_bg.wasm"))
+            .header("Accept-Encoding", "gzip, deflate, br")
+            .send()
+            .await
+            .expect("gzipped wasm");
+        assert_eq!(r.headers()["content-encoding"], "gzip");
+        assert_eq!(r.headers()["content-type"], "application/wasm");
+        let modified = r.headers()["last-modified"].clone();
+        let packed = r.bytes().await.expect("bytes");
+        assert!(packed.len() < wasm.len() / 2, "{} of {} bytes", packed.len(), wasm.len());
+        assert!(gunzip(&packed) == wasm, "the gzipped WASM is the WASM");
+        let again = http
+            .get(url("/pkg/keelson_bg.wasm"))
+            .header("If-Modified-Since", modified)
+            .send()
+            .await
+            .expect("revalidation");
+        assert_eq!(again.status(), 304);
     });
+}
+
+/// `gzip -d` of `packed` (the system's gzip: no decompressor crate for
+/// one test).
+fn gunzip(packed: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("gzip")
+        .arg("-dc")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("gzip runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let packed = packed.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&packed));
+    let out = child.wait_with_output().expect("gzip ends");
+    writer.join().expect("writer").expect("written");
+    assert!(out.status.success());
+    out.stdout
 }

@@ -175,6 +175,9 @@ pub struct TemplateInfo {
     pub name: String,
     pub entrypoint: String,
     pub parameters: Vec<ParameterInfo>,
+    /// The entrypoint's graph before anything runs (empty if the spec
+    /// cannot be read or has no such template).
+    pub preview: engine::graph::Drawing,
 }
 
 /// One of `spec.arguments.parameters`: its default, its choices (`enum`)
@@ -215,7 +218,14 @@ impl TemplateInfo {
                 description: text(p, "/description"),
             })
             .collect();
-        Some(TemplateInfo { name, entrypoint: text(v, "/spec/entrypoint"), parameters })
+        let preview = v
+            .get("spec")
+            .and_then(|spec| {
+                serde_json::from_value::<engine::spec::WorkflowSpec>(spec.clone()).ok()
+            })
+            .and_then(|spec| engine::graph::Drawing::of_template(&spec, None))
+            .unwrap_or_default();
+        Some(TemplateInfo { name, entrypoint: text(v, "/spec/entrypoint"), parameters, preview })
     }
 }
 

@@ -7,13 +7,12 @@
 //! drawing's structure changed (a node appeared, a fan-out was expanded).
 
 mod actions;
-mod graph;
 mod log;
 mod panel;
 
 use std::collections::{HashMap, HashSet};
 
-use engine::graph::Drawing;
+use engine::graph::{Drawing, Shape};
 use engine::status::NodeStatus;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -143,6 +142,20 @@ impl Run {
         }
     }
 
+    /// What the graph draws and what a click on a box does (select it, or
+    /// unfold a fan-out).
+    fn graph_source(self) -> crate::graph::Source {
+        crate::graph::Source {
+            drawing: self.drawing.into(),
+            phase: Callback::new(move |key: String| self.phase(&key)),
+            selected: self.selected.into(),
+            pick: Callback::new(move |(key, shape): (String, Shape)| match shape {
+                Shape::Folded { parent, .. } => self.expand(&parent),
+                _ => self.selected.set(Some(key)),
+            }),
+        }
+    }
+
     /// Show all children of `parent`.
     pub fn expand(&self, parent: &str) {
         self.expanded.update(|open| {
@@ -183,7 +196,7 @@ pub fn WorkflowPage() -> impl IntoView {
         {crate::load::alert(error)}
         <actions::Actions run/>
         <div class="detail">
-            <graph::Graph run/>
+            <crate::graph::Graph source=run.graph_source() label="workflow graph" class="run"/>
             <panel::Panel run/>
         </div>
     }

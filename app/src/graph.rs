@@ -1,12 +1,22 @@
-//! The run's graph as SVG: boxes coloured by phase (each listening to its
-//! own phase signal), arrows, "N hidden nodes" boxes that unfold on click;
-//! zoom with the wheel or the buttons, pan by dragging, fit, top-down or
-//! left-to-right, and a search that dims what does not match.
+//! A graph as SVG — a run's (`workflow`) or a template's preview
+//! (`templates`): boxes coloured by phase (each listening to its own phase
+//! signal), arrows, "N hidden nodes" boxes; zoom with the wheel or the
+//! buttons, pan by dragging, fit, top-down or left-to-right, and a search
+//! that dims what does not match.
 
 use engine::graph::{Direction, Drawing, Point, Shape, Spacing, layout};
 use leptos::prelude::*;
 
-use super::Run;
+/// Where the graph gets its data and says what was picked.
+#[derive(Clone, Copy)]
+pub struct Source {
+    pub drawing: Signal<Drawing>,
+    /// The phase signal of a box, by key (empty: no phase).
+    pub phase: Callback<String, ArcRwSignal<String>>,
+    pub selected: Signal<Option<String>>,
+    /// A box was clicked (or Enter was pressed on it).
+    pub pick: Callback<(String, Shape)>,
+}
 
 /// A laid-out box.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,10 +115,11 @@ struct View {
 
 const MARGIN: f64 = 20.0;
 
+/// `label` names the graph for screen readers; `class` sizes it.
 #[component]
-pub fn Graph(run: Run) -> impl IntoView {
+pub fn Graph(source: Source, label: &'static str, class: &'static str) -> impl IntoView {
     let direction = RwSignal::new(Direction::Down);
-    let scene = Memo::new(move |_| run.drawing.with(|d| scene(d, direction.get())));
+    let scene = Memo::new(move |_| source.drawing.with(|d| scene(d, direction.get())));
     let view = RwSignal::new(View { x: MARGIN, y: MARGIN, scale: 1.0 });
     // Once the user moves the view, new nodes no longer refit it.
     let touched = RwSignal::new(false);
@@ -163,7 +174,7 @@ pub fn Graph(run: Run) -> impl IntoView {
         });
     };
     view! {
-        <section class="graph" aria-label="workflow graph">
+        <section class=format!("graph {class}") aria-label=label>
             <div class="graph-tools" role="toolbar" aria-label="graph view">
                 <button type="button" on:click=move |_| zoom_by(1.25, None) aria-label="zoom in">
                     "+"
@@ -232,7 +243,7 @@ pub fn Graph(run: Run) -> impl IntoView {
                     <For
                         each=move || scene.with(|s| s.boxes.clone())
                         key=|b| (b.key.clone(), b.x.to_bits(), b.y.to_bits(), b.short.clone())
-                        children=move |b| view! { <NodeBox run placed=b query/> }
+                        children=move |b| view! { <NodeBox source placed=b query/> }
                     />
                 </g>
             </svg>
@@ -244,9 +255,9 @@ pub fn Graph(run: Run) -> impl IntoView {
 /// One box: its phase class from its own signal; click (or Enter) selects
 /// it, or unfolds a folded fan-out.
 #[component]
-fn NodeBox(run: Run, placed: Placed, query: RwSignal<String>) -> impl IntoView {
+fn NodeBox(source: Source, placed: Placed, query: RwSignal<String>) -> impl IntoView {
     let Placed { key, label, short, shape, x, y, w, h } = placed;
-    let phase = run.phase(&key);
+    let phase = source.phase.run(key.clone());
     let shape_class = match &shape {
         Shape::Task => "task",
         Shape::Template => "template",
@@ -256,7 +267,7 @@ fn NodeBox(run: Run, placed: Placed, query: RwSignal<String>) -> impl IntoView {
     let lower = label.to_lowercase();
     let selected = {
         let key = key.clone();
-        move || run.selected.with(|s| s.as_deref() == Some(key.as_str()))
+        move || source.selected.with(|s| s.as_deref() == Some(key.as_str()))
     };
     let class = {
         let phase = phase.clone();
@@ -273,10 +284,7 @@ fn NodeBox(run: Run, placed: Placed, query: RwSignal<String>) -> impl IntoView {
     };
     let activate = {
         let (key, shape) = (key.clone(), shape.clone());
-        move || match &shape {
-            Shape::Folded { parent, .. } => run.expand(parent),
-            _ => run.selected.set(Some(key.clone())),
-        }
+        move || source.pick.run((key.clone(), shape.clone()))
     };
     let on_key = {
         let activate = activate.clone();
