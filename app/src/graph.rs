@@ -114,6 +114,8 @@ struct View {
 }
 
 const MARGIN: f64 = 20.0;
+/// Small enough to fit a 2,000-wide fan-out on a screen.
+const MIN_SCALE: f64 = 0.002;
 
 /// `label` names the graph for screen readers; `class` sizes it.
 #[component]
@@ -133,8 +135,10 @@ pub fn Graph(source: Source, label: &'static str, class: &'static str) -> impl I
         if w <= 0.0 || h <= 0.0 || sw <= 0.0 {
             return;
         }
-        let scale = ((w - 2.0 * MARGIN) / sw).min((h - 2.0 * MARGIN) / sh).clamp(0.02, 1.0);
-        view.set(View { x: (w - sw * scale) / 2.0, y: MARGIN, scale });
+        let scale = ((w - 2.0 * MARGIN) / sw).min((h - 2.0 * MARGIN) / sh).clamp(MIN_SCALE, 1.0);
+        // Centred across; from the top, or centred if it is flat.
+        let y = MARGIN.max((h - sh * scale) / 2.0 - MARGIN);
+        view.set(View { x: (w - sw * scale) / 2.0, y, scale });
     };
     Effect::new(move |_| {
         scene.track();
@@ -150,7 +154,7 @@ pub fn Graph(source: Source, label: &'static str, class: &'static str) -> impl I
             })
         });
         view.update(|v| {
-            let scale = (v.scale * factor).clamp(0.02, 4.0);
+            let scale = (v.scale * factor).clamp(MIN_SCALE, 4.0);
             let f = scale / v.scale;
             v.x = cx - (cx - v.x) * f;
             v.y = cy - (cy - v.y) * f;
@@ -162,7 +166,7 @@ pub fn Graph(source: Source, label: &'static str, class: &'static str) -> impl I
 
     let transform = move || {
         let v = view.get();
-        format!("translate({:.1},{:.1}) scale({:.4})", v.x, v.y, v.scale)
+        format!("translate({:.2},{:.2}) scale({:.8})", v.x, v.y, v.scale)
     };
     let flip = move |_| {
         touched.set(false);
@@ -209,10 +213,10 @@ pub fn Graph(source: Source, label: &'static str, class: &'static str) -> impl I
                 class="graph-canvas"
                 data-nodes=move || scene.with(|s| s.boxes.len())
                 data-layout-ms=move || scene.with(|s| format!("{:.1}", s.took_ms))
-                data-scale=move || format!("{:.4}", view.get().scale)
+                data-scale=move || format!("{:.8}", view.get().scale)
                 data-pan=move || {
                     let v = view.get();
-                    format!("{:.0},{:.0}", v.x, v.y)
+                    format!("{:.2},{:.2}", v.x, v.y)
                 }
             >
                 <defs>
@@ -381,7 +385,8 @@ fn pan_and_wheel(
         let wheel = Closure::<dyn Fn(web_sys::WheelEvent)>::new(move |ev: web_sys::WheelEvent| {
             ev.prevent_default();
             let (left, top) = origin(&wheel_el);
-            let at = (f64::from(ev.client_x()) - left, f64::from(ev.client_y()) - top);
+            let (x, y) = client(&ev);
+            let at = (x - left, y - top);
             zoom_by((-ev.delta_y() * 0.0015).exp(), Some(at));
         });
         let options = web_sys::AddEventListenerOptions::new();
@@ -399,7 +404,7 @@ fn pan_and_wheel(
         let down =
             Closure::<dyn Fn(web_sys::PointerEvent)>::new(move |ev: web_sys::PointerEvent| {
                 if ev.button() == 0 {
-                    let start = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+                    let start = client(&ev);
                     d1.set(Some((start.0, start.1, view.get_untracked(), false)));
                 }
             });
@@ -407,7 +412,8 @@ fn pan_and_wheel(
         let moved =
             Closure::<dyn Fn(web_sys::PointerEvent)>::new(move |ev: web_sys::PointerEvent| {
                 let Some((sx, sy, v, dragging)) = d2.get() else { return };
-                let (dx, dy) = (f64::from(ev.client_x()) - sx, f64::from(ev.client_y()) - sy);
+                let (x, y) = client(&ev);
+                let (dx, dy) = (x - sx, y - sy);
                 if !dragging && dx.abs() + dy.abs() < 4.0 {
                     return;
                 }
@@ -429,4 +435,17 @@ fn pan_and_wheel(
         up.forget();
         true
     });
+}
+
+/// The pointer's position with its fraction: web-sys reads `clientX` as
+/// an integer, which at a small scale is many pixels of the drawing.
+#[cfg(feature = "hydrate")]
+fn client(ev: &web_sys::MouseEvent) -> (f64, f64) {
+    let read = |name: &str| {
+        js_sys::Reflect::get(ev, &wasm_bindgen::JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0)
+    };
+    (read("clientX"), read("clientY"))
 }

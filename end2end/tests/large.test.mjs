@@ -1,0 +1,85 @@
+// A 2,000-task fan-out: drawn folded ("N hidden nodes"), unfolded on a
+// click into all its boxes, and the view pans by dragging and zooms with
+// the wheel.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openHydrated } from '../browser.mjs';
+import { useServerAndBrowser, signIn, shots } from '../harness.mjs';
+
+const env = useServerAndBrowser();
+
+export function wideWorkflow(name, count, command = ['true']) {
+  return {
+    metadata: { name },
+    spec: {
+      entrypoint: 'main',
+      templates: [
+        { name: 'main', dag: { tasks: [
+          { name: 'shard', template: 'work', withSequence: { count: String(count) } },
+          { name: 'gather', template: 'work', dependencies: ['shard'] },
+        ] } },
+        { name: 'work', container: { image: 'alpine', command } },
+      ],
+    },
+  };
+}
+
+test('a 2,000-node workflow renders, unfolds and can be panned and zoomed', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await signIn(context, env.server.url);
+  const status = await page.evaluate(async (workflow) => {
+    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
+    const r = await fetch('/api/v1/workflows/default', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify({ workflow }),
+    });
+    return r.status;
+  }, wideWorkflow('wide', 2000));
+  assert.equal(status, 200);
+
+  const run = await openHydrated(context, `${env.server.url}/workflows/default/wide`);
+  await run.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 120000 });
+  const folded = run.locator('g.node.folded');
+  await folded.waitFor();
+  assert.equal(await folded.getAttribute('data-label'), '1992 hidden nodes');
+  await folded.click();
+  const canvas = run.locator('svg.graph-canvas');
+  await run.waitForFunction(() => document.querySelector('svg.graph-canvas')?.dataset.nodes === '2003', null, { timeout: 30000 });
+  assert.equal(await run.locator('g.node').count(), 2003);
+  assert.equal(await run.locator('g.node[data-phase="Succeeded"]').count(), 2003);
+
+  // Drag to pan: the view moves by what the pointer moved.
+  const box = await canvas.boundingBox();
+  const before = (await canvas.getAttribute('data-pan')).split(',').map(Number);
+  await run.mouse.move(box.x + 400, box.y + 300);
+  await run.mouse.down();
+  await run.mouse.move(box.x + 250, box.y + 260, { steps: 5 });
+  await run.mouse.up();
+  const after = (await canvas.getAttribute('data-pan')).split(',').map(Number);
+  assert.deepEqual([after[0] - before[0], after[1] - before[1]], [-150, -40]);
+
+  // The wheel zooms in around the pointer (here: a box in the middle of
+  // the fan-out): the point of the drawing under the pointer stays under
+  // it. The page itself does not scroll.
+  const view = async () => {
+    const [x, y] = (await canvas.getAttribute('data-pan')).split(',').map(Number);
+    return { x, y, scale: Number(await canvas.getAttribute('data-scale')) };
+  };
+  const start = await view();
+  const middle = run.locator('g.node').nth(1000);
+  const target = await middle.boundingBox();
+  const pointer = { x: target.x + target.width / 2 - box.x, y: target.y + target.height / 2 - box.y };
+  await run.mouse.move(box.x + pointer.x, box.y + pointer.y);
+  for (let i = 0; i < 12; i++) await run.mouse.wheel(0, -300);
+  await run.waitForFunction((s) => Number(document.querySelector('svg.graph-canvas').dataset.scale) > s * 50, start.scale);
+  const end = await view();
+  const world = (v) => [(pointer.x - v.x) / v.scale, (pointer.y - v.y) / v.scale];
+  const [a, b] = [world(start), world(end)];
+  // (Within a pixel at the scale the zoom started from.)
+  assert.ok(Math.abs(a[0] - b[0]) < 1 / start.scale && Math.abs(a[1] - b[1]) < 1 / start.scale,
+    `the point under the pointer stayed: ${JSON.stringify([pointer, start, end, a, b])}`);
+  assert.ok((await middle.boundingBox()).width > target.width * 10, 'the box grew');
+  assert.equal(await run.evaluate(() => window.scrollY), 0);
+  await run.screenshot({ path: `${shots}/workflow-large.png` });
+  await context.close();
+});
