@@ -7,7 +7,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/keelson/target
 CARGO ?= cargo
 KEELSON := $(CARGO_TARGET_DIR)/debug/keelson
 
-.PHONY: run test setup-rust setup-test setup-ui setup-e2e ui e2e build fmt-check clippy wasm-check unit-tests lint-examples conformance
+.PHONY: bench-ui run test setup-rust setup-test setup-ui setup-e2e ui e2e build fmt-check clippy wasm-check unit-tests lint-examples conformance
 
 LISTEN ?= 127.0.0.1:2746
 DATA_DIR ?= $(HOME)/.local/state/keelson
@@ -101,16 +101,24 @@ setup-e2e:
 e2e: setup-e2e ui build
 	cd end2end && KEELSON=$(KEELSON) E2E_TMP=$(CARGO_TARGET_DIR) E2E_SCREENSHOTS=$(CARGO_TARGET_DIR)/e2e-screenshots npm test --silent
 
+## The UI's performance in Chromium (a table for docs/performance.md):
+## the release server, a 5,000-node workflow, live updates, a fast log.
+bench-ui: setup-e2e ui
+	$(CARGO) build --release -p server --bin keelson
+	cd end2end && KEELSON=$(CARGO_TARGET_DIR)/release/keelson E2E_TMP=$(CARGO_TARGET_DIR) KEELSON_SITE_ROOT=$(SITE) node bench/ui.mjs
+
 setup-ui:
 	@$(WASM_BINDGEN) --version 2>/dev/null | grep -qx 'wasm-bindgen $(WASM_BINDGEN_VERSION)' \
 		|| $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --root $(TOOLS)
 
-## The browser's side of the UI: WASM (size-optimised profile), its JS
-## glue, the stylesheet; prints the gzip size.
+## The browser's side of the UI: WASM (size-optimised profile, without
+## the function-name section: half the file, of no use to the browser),
+## its JS glue, the stylesheet, gzipped twins; prints the gzip size.
 ui: setup-rust setup-ui
 	$(CARGO) build -p app --lib --target wasm32-unknown-unknown --profile wasm-release --features hydrate
 	@mkdir -p $(SITE)/pkg
-	$(WASM_BINDGEN) --target web --no-typescript --out-dir $(SITE)/pkg --out-name keelson \
+	$(WASM_BINDGEN) --target web --no-typescript --remove-name-section --remove-producers-section \
+		--out-dir $(SITE)/pkg --out-name keelson \
 		$(CARGO_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/app.wasm
 	@cp style/main.css $(SITE)/pkg/keelson.css
 	@cp -r public/. $(SITE)/ 2>/dev/null || true

@@ -33,3 +33,36 @@ export async function signIn(context, url) {
   await page.waitForURL(`${url}/workflows`);
   return page;
 }
+
+/// Create `workflow` through the API with the page's session (as any
+/// other client would); the HTTP status.
+export async function submitWorkflow(page, workflow) {
+  return page.evaluate(async (workflow) => {
+    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
+    const r = await fetch('/api/v1/workflows/default', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify({ workflow }),
+    });
+    return r.status;
+  }, workflow);
+}
+
+/// A fan-out of `count` tasks running `command` (which may use
+/// `{{inputs.parameters.n}}`, the task's number), then one gathering task.
+export function wideWorkflow(name, count, command = ['true']) {
+  return {
+    metadata: { name },
+    spec: {
+      entrypoint: 'main',
+      templates: [
+        { name: 'main', dag: { tasks: [
+          { name: 'shard', template: 'work', withSequence: { count: String(count) },
+            arguments: { parameters: [{ name: 'n', value: '{{item}}' }] } },
+          { name: 'gather', template: 'work', dependencies: ['shard'], arguments: { parameters: [{ name: 'n', value: '0' }] } },
+        ] } },
+        { name: 'work', inputs: { parameters: [{ name: 'n' }] }, container: { image: 'alpine', command } },
+      ],
+    },
+  };
+}

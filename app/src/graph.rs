@@ -114,12 +114,24 @@ struct View {
 }
 
 const MARGIN: f64 = 20.0;
+/// Past this many arrows they are drawn as one path, without heads.
+const ARROWHEADS_UP_TO: usize = 400;
+/// Below this scale labels are unreadable: CSS hides them (and the page
+/// paints far less while panning).
+const FAR_BELOW: f64 = 0.35;
+
 /// Small enough to fit a 2,000-wide fan-out on a screen.
 const MIN_SCALE: f64 = 0.002;
 
-/// `label` names the graph for screen readers; `class` sizes it.
+/// `label` names the graph for screen readers; `class` sizes it; `scope`
+/// tells it from other graphs on the page (letters, digits, `-`).
 #[component]
-pub fn Graph(source: Source, label: &'static str, class: &'static str) -> impl IntoView {
+pub fn Graph(
+    source: Source,
+    label: &'static str,
+    class: &'static str,
+    scope: String,
+) -> impl IntoView {
     let direction = RwSignal::new(Direction::Down);
     let scene = Memo::new(move |_| source.drawing.with(|d| scene(d, direction.get())));
     let view = RwSignal::new(View { x: MARGIN, y: MARGIN, scale: 1.0 });
@@ -127,6 +139,11 @@ pub fn Graph(source: Source, label: &'static str, class: &'static str) -> impl I
     let touched = RwSignal::new(false);
     let query = RwSignal::new(String::new());
     let svg = NodeRef::<leptos::svg::Svg>::new();
+    // `scope` names this graph on the page (the same on the server and in
+    // the browser): it scopes its CSS and its arrowhead.
+    let graph_id = scope.clone();
+    let arrow_id = format!("arrow-{scope}");
+    let arrow_ref = format!("url(#{arrow_id})");
 
     let fit = move || {
         let Some(el) = svg.get_untracked() else { return };
@@ -211,6 +228,8 @@ pub fn Graph(source: Source, label: &'static str, class: &'static str) -> impl I
             <svg
                 node_ref=svg
                 class="graph-canvas"
+                data-graph=graph_id
+                data-far=move || (view.get().scale < FAR_BELOW).to_string()
                 data-nodes=move || scene.with(|s| s.boxes.len())
                 data-layout-ms=move || scene.with(|s| format!("{:.1}", s.took_ms))
                 data-scale=move || format!("{:.8}", view.get().scale)
@@ -219,9 +238,15 @@ pub fn Graph(source: Source, label: &'static str, class: &'static str) -> impl I
                     format!("{:.2},{:.2}", v.x, v.y)
                 }
             >
+                <style>
+                    {
+                        let graph_id = graph_id.clone();
+                        move || dynamic_css(&graph_id, source.selected.get().as_deref(), &query.get())
+                    }
+                </style>
                 <defs>
                     <marker
-                        id="arrow"
+                        id=arrow_id
                         viewBox="0 0 10 10"
                         refX="9"
                         refY="5"
@@ -237,17 +262,26 @@ pub fn Graph(source: Source, label: &'static str, class: &'static str) -> impl I
                         {move || {
                             scene
                                 .with(|s| {
-                                    s.arrows
-                                        .iter()
-                                        .map(|d| view! { <path d=d.clone() marker-end="url(#arrow)"></path> })
-                                        .collect_view()
+                                    if s.arrows.len() > ARROWHEADS_UP_TO {
+                                        // One path for all: thousands of elements
+                                        // cost more than the arrowheads are worth
+                                        // (the layers say which way they go).
+                                        let all = s.arrows.join(" ");
+                                        view! { <path d=all></path> }.into_any()
+                                    } else {
+                                        s.arrows
+                                            .iter()
+                                            .map(|d| view! { <path d=d.clone() marker-end=arrow_ref.clone()></path> })
+                                            .collect_view()
+                                            .into_any()
+                                    }
                                 })
                         }}
                     </g>
                     <For
                         each=move || scene.with(|s| s.boxes.clone())
                         key=|b| (b.key.clone(), b.x.to_bits(), b.y.to_bits(), b.short.clone())
-                        children=move |b| view! { <NodeBox source placed=b query/> }
+                        children=move |b| view! { <NodeBox source placed=b/> }
                     />
                 </g>
             </svg>
@@ -256,38 +290,22 @@ pub fn Graph(source: Source, label: &'static str, class: &'static str) -> impl I
     .into_any()
 }
 
-/// One box: its phase class from its own signal; click (or Enter) selects
-/// it, or unfolds a folded fan-out.
+/// One box. Its only live part is `data-phase` (from its own signal):
+/// colours, the selection and the find dimming are CSS (the graph's one
+/// `<style>`), so thousands of boxes cost one effect each. Click (or
+/// Enter) selects it, or unfolds a folded fan-out.
 #[component]
-fn NodeBox(source: Source, placed: Placed, query: RwSignal<String>) -> impl IntoView {
+fn NodeBox(source: Source, placed: Placed) -> impl IntoView {
     let Placed { key, label, short, shape, x, y, w, h } = placed;
     let phase = source.phase.run(key.clone());
     let shape_class = match &shape {
-        Shape::Task => "task",
-        Shape::Template => "template",
-        Shape::Group => "group",
-        Shape::Folded { .. } => "folded",
-    };
-    let lower = label.to_lowercase();
-    let selected = {
-        let key = key.clone();
-        move || source.selected.with(|s| s.as_deref() == Some(key.as_str()))
-    };
-    let class = {
-        let phase = phase.clone();
-        move || {
-            let p = phase.get().to_lowercase();
-            let q = query.get();
-            let dim = !q.is_empty() && !lower.contains(&q) && !p.contains(&q);
-            format!(
-                "node {shape_class} {p}{}{}",
-                if dim { " dim" } else { "" },
-                if selected() { " selected" } else { "" }
-            )
-        }
+        Shape::Task => "node task",
+        Shape::Template => "node template",
+        Shape::Group => "node group",
+        Shape::Folded { .. } => "node folded",
     };
     let activate = {
-        let (key, shape) = (key.clone(), shape.clone());
+        let key = key.clone();
         move || source.pick.run((key.clone(), shape.clone()))
     };
     let on_key = {
@@ -299,63 +317,61 @@ fn NodeBox(source: Source, placed: Placed, query: RwSignal<String>) -> impl Into
             }
         }
     };
-    let title = {
-        let phase = phase.clone();
-        let label = label.clone();
-        move || {
-            let p = phase.get();
-            if p.is_empty() { label.clone() } else { format!("{label}: {p}") }
+    let aria = label.clone();
+    let data_label = label.clone();
+    let body = if shape_class == "node group" {
+        view! { <circle cx=w / 2.0 cy=h / 2.0 r=w / 2.0></circle> }.into_any()
+    } else {
+        view! {
+            <rect width=w height=h rx=h / 2.0></rect>
+            <circle class="dot" cx=h / 2.0 cy=h / 2.0 r="5"></circle>
+            <text class="label" x=h / 2.0 + 10.0 y=h / 2.0 + 4.0>
+                {short}
+            </text>
         }
-    };
-    let title_text = {
-        let title = title.clone();
-        move || title()
-    };
-    let body = match shape {
-        Shape::Group => view! { <circle cx=w / 2.0 cy=h / 2.0 r=w / 2.0></circle> }.into_any(),
-        _ => {
-            let icon_phase = phase.clone();
-            view! {
-                <rect width=w height=h rx=h / 2.0></rect>
-                <text class="icon" x=h / 2.0 y=h / 2.0 + 4.0 text-anchor="middle">
-                    {move || icon(&icon_phase.get())}
-                </text>
-                <text class="label" x=h / 2.0 + 10.0 y=h / 2.0 + 4.0>
-                    {short}
-                </text>
-            }
-            .into_any()
-        }
+        .into_any()
     };
     view! {
         <g
-            class=class
+            class=shape_class
             transform=format!("translate({:.1},{:.1})", x - w / 2.0, y - h / 2.0)
-            data-key=key.clone()
-            data-label=label.clone()
+            data-key=key
+            data-label=data_label
             data-phase=move || phase.get()
             tabindex="0"
             role="button"
-            aria-label=title_text
+            aria-label=aria
             on:click=move |_| activate()
             on:keydown=on_key
         >
-            <title>{title}</title>
+            <title>{label}</title>
             {body}
         </g>
     }
 }
 
-/// The glyph of a phase, as Argo's icons read.
-fn icon(phase: &str) -> &'static str {
-    match phase {
-        "Succeeded" => "✓",
-        "Failed" | "Error" => "✕",
-        "Running" => "↻",
-        "Skipped" | "Omitted" => "↷",
-        "Pending" => "…",
-        _ => "•",
+/// The rules that depend on the graph's state: the chosen box, the find
+/// query (boxes not matching it dimmed), labels hidden when zoomed far
+/// out. Scoped to this graph (`svg[data-graph=N]`).
+fn dynamic_css(graph: &str, selected: Option<&str>, query: &str) -> String {
+    let quote = |t: &str| {
+        t.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\a ").replace('\r', "")
+    };
+    let scope = format!("svg[data-graph=\"{graph}\"]");
+    let mut css = String::new();
+    if let Some(key) = selected {
+        css.push_str(&format!(
+            "{scope} g.node[data-key=\"{}\"] rect {{ stroke-width: 4; }}\n",
+            quote(key)
+        ));
     }
+    if !query.is_empty() {
+        let q = quote(query);
+        css.push_str(&format!(
+            "{scope} g.node:not([data-label*=\"{q}\" i]):not([data-phase*=\"{q}\" i]) {{ opacity: 0.2; }}\n"
+        ));
+    }
+    css
 }
 
 /// Dragging pans (after a few pixels, so a click still selects a box);

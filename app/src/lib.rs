@@ -10,11 +10,15 @@
 
 mod ansi;
 mod api;
+mod crons;
 mod graph;
 mod load;
+mod secrets;
 mod shell;
 mod templates;
+mod time;
 mod workflow;
+mod workflows;
 
 pub use shell::{App, shell};
 

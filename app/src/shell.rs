@@ -41,15 +41,19 @@ pub fn App() -> impl IntoView {
                     <nav aria-label="main">
                         <A href="/workflows">"Workflows"</A>
                         <A href="/templates">"Templates"</A>
+                        <A href="/cron-workflows">"Cron workflows"</A>
+                        <A href="/secrets">"Secrets"</A>
                         <A href="/login">"Sign in"</A>
                     </nav>
                 </header>
                 <main>
                     <Routes fallback=|| view! { <p>"No such page."</p> }>
-                        <Route path=path!("/") view=Workflows/>
-                        <Route path=path!("/workflows") view=Workflows/>
+                        <Route path=path!("/") view=crate::workflows::Workflows/>
+                        <Route path=path!("/workflows") view=crate::workflows::Workflows/>
                         <Route path=path!("/login") view=Login/>
                         <Route path=path!("/templates") view=crate::templates::Templates/>
+                        <Route path=path!("/cron-workflows") view=crate::crons::Crons/>
+                        <Route path=path!("/secrets") view=crate::secrets::Secrets/>
                         <Route
                             path=path!("/workflows/:namespace/:name")
                             view=crate::workflow::WorkflowPage
@@ -58,49 +62,6 @@ pub fn App() -> impl IntoView {
                 </main>
             </Router>
         </div>
-    }
-}
-
-/// The namespace's workflows, kept current live (list, then watch).
-#[component]
-fn Workflows() -> impl IntoView {
-    let rows = RwSignal::new(Vec::<crate::api::WorkflowRow>::new());
-    let error = RwSignal::new(None::<String>);
-    #[cfg(feature = "hydrate")]
-    crate::load::in_browser(error, move || crate::api::follow_workflows("default", rows));
-    view! {
-        <h1>"Workflows"</h1>
-        {crate::load::alert(error)}
-        <table class="workflows">
-            <thead>
-                <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Phase"</th>
-                    <th scope="col">"Progress"</th>
-                    <th scope="col">"Started"</th>
-                </tr>
-            </thead>
-            <tbody>
-                <For
-                    each=move || rows.get()
-                    key=|r| (r.name.clone(), r.phase.clone(), r.progress.clone())
-                    children=|r| {
-                        let phase_class = format!("phase {}", r.phase.to_lowercase());
-                        let name = r.name.clone();
-                        view! {
-                            <tr data-name=name>
-                                <td>
-                                    <A href=format!("/workflows/default/{}", r.name)>{r.name.clone()}</A>
-                                </td>
-                                <td class=phase_class>{r.phase}</td>
-                                <td>{r.progress}</td>
-                                <td>{r.started}</td>
-                            </tr>
-                        }
-                    }
-                />
-            </tbody>
-        </table>
     }
 }
 

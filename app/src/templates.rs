@@ -88,7 +88,12 @@ fn SubmitForm(template: TemplateInfo, can_submit: RwSignal<bool>) -> impl IntoVi
                     }
                 }}
             </form>
-            <crate::graph::Graph source=preview label=preview_label class="preview"/>
+            <crate::graph::Graph
+                source=preview
+                label=preview_label
+                class="preview"
+                scope=format!("preview-{}", template.name)
+            />
         </section>
     }
 }

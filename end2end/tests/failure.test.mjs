@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useServerAndBrowser, signIn, shots } from '../harness.mjs';
+import { useServerAndBrowser, signIn, shots, submitWorkflow } from '../harness.mjs';
 import { openHydrated } from '../browser.mjs';
 
 const env = useServerAndBrowser();
@@ -18,23 +18,15 @@ test('a failed node is red, its dependents do not run, and Retry fixes the run',
 
   const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await signIn(context, env.server.url);
-  const status = await page.evaluate(async (fixed) => {
-    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
-    const step = (name, command) => ({ name, container: { image: 'alpine', command: ['sh', '-c', command] } });
-    const r = await fetch('/api/v1/workflows/default', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-      body: JSON.stringify({ workflow: { metadata: { name: 'breaks-once' }, spec: { entrypoint: 'main', templates: [
-        { name: 'main', dag: { tasks: [
-          { name: 'build', template: 'build' },
-          { name: 'deploy', template: 'deploy', dependencies: ['build'] },
-        ] } },
-        step('build', `echo compiling; if [ -f ${fixed} ]; then echo ok; else echo 'missing header' >&2; exit 3; fi`),
-        step('deploy', 'echo deployed'),
-      ] } } }),
-    });
-    return r.status;
-  }, fixed);
+  const step = (name, command) => ({ name, container: { image: 'alpine', command: ['sh', '-c', command] } });
+  const status = await submitWorkflow(page, { metadata: { name: 'breaks-once' }, spec: { entrypoint: 'main', templates: [
+    { name: 'main', dag: { tasks: [
+      { name: 'build', template: 'build' },
+      { name: 'deploy', template: 'deploy', dependencies: ['build'] },
+    ] } },
+    step('build', `echo compiling; if [ -f ${fixed} ]; then echo ok; else echo 'missing header' >&2; exit 3; fi`),
+    step('deploy', 'echo deployed'),
+  ] } });
   assert.equal(status, 200);
 
   const run = await openHydrated(context, `${env.server.url}/workflows/default/breaks-once`);

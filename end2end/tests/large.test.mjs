@@ -4,37 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openHydrated } from '../browser.mjs';
-import { useServerAndBrowser, signIn, shots } from '../harness.mjs';
+import { useServerAndBrowser, signIn, shots, submitWorkflow, wideWorkflow } from '../harness.mjs';
 
 const env = useServerAndBrowser();
-
-export function wideWorkflow(name, count, command = ['true']) {
-  return {
-    metadata: { name },
-    spec: {
-      entrypoint: 'main',
-      templates: [
-        { name: 'main', dag: { tasks: [
-          { name: 'shard', template: 'work', withSequence: { count: String(count) } },
-          { name: 'gather', template: 'work', dependencies: ['shard'] },
-        ] } },
-        { name: 'work', container: { image: 'alpine', command } },
-      ],
-    },
-  };
-}
 
 test('a 2,000-node workflow renders, unfolds and can be panned and zoomed', async () => {
   const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await signIn(context, env.server.url);
-  const status = await page.evaluate(async (workflow) => {
-    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
-    const r = await fetch('/api/v1/workflows/default', {
-      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-      body: JSON.stringify({ workflow }),
-    });
-    return r.status;
-  }, wideWorkflow('wide', 2000));
+  const status = await submitWorkflow(page, wideWorkflow('wide', 2000));
   assert.equal(status, 200);
 
   const run = await openHydrated(context, `${env.server.url}/workflows/default/wide`);

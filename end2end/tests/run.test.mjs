@@ -79,5 +79,15 @@ test('the CI pipeline runs task after task on the live graph, with live logs', a
   const params = Object.fromEntries(wf.spec.arguments.parameters.map((p) => [p.name, p.value]));
   assert.equal(params.branch, 'release-1');
   await page.screenshot({ path: `${shots}/workflow.png` });
+
+  // The same run as a timeline (tasks in start order) and as YAML.
+  await page.getByRole('tab', { name: 'Timeline' }).click();
+  const bars = page.locator('.timeline .bar');
+  assert.deepEqual(await bars.evaluateAll((bs) => bs.map((b) => b.dataset.label)), tasks);
+  await page.getByRole('tab', { name: 'YAML' }).click();
+  const yaml = await page.getByLabel('the workflow as YAML').textContent();
+  assert.match(yaml, /workflowTemplateRef:\n\s+name: ci-pipeline/);
+  assert.match(yaml, /value: release-1/);
+  await page.screenshot({ path: `${shots}/workflow-timeline.png` });
   await context.close();
 });

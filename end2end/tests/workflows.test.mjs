@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openHydrated } from '../browser.mjs';
-import { useServerAndBrowser, signIn, shots } from '../harness.mjs';
+import { useServerAndBrowser, signIn, shots, submitWorkflow } from '../harness.mjs';
 
 const env = useServerAndBrowser();
 
@@ -20,20 +20,62 @@ test('the list follows a new workflow live until it succeeds', async () => {
   const page = await signIn(context, env.server.url);
   await page.waitForSelector('table.workflows');
   // Submitted by another client (the API with the session of this page).
-  const created = await page.evaluate(async () => {
-    const r = await fetch('/api/v1/workflows/default', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': (await (await fetch('/api/v1/userinfo')).json()).csrfToken },
-      body: JSON.stringify({ workflow: { metadata: { name: 'live-one' }, spec: { entrypoint: 'main', templates: [
-        { name: 'main', container: { image: 'alpine', command: ['sh', '-c', 'sleep 1; echo done'] } }] } } }),
-    });
-    return r.status;
-  });
+  const created = await submitWorkflow(page, { metadata: { name: 'live-one' }, spec: { entrypoint: 'main', templates: [
+    { name: 'main', container: { image: 'alpine', command: ['sh', '-c', 'sleep 1; echo done'] } }] } });
   assert.equal(created, 200);
   const row = page.locator('tr[data-name="live-one"]');
   await row.waitFor();
   await page.locator('tr[data-name="live-one"] td.phase.succeeded').waitFor({ timeout: 30000 });
-  assert.equal(await row.locator('td').nth(1).textContent(), 'Succeeded');
+  assert.equal(await row.locator('td.phase').textContent(), 'Succeeded');
+  await context.close();
+});
+
+test('filters narrow the list (kept in the URL) and bulk actions act on the ticked rows', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await signIn(context, env.server.url);
+  const wf = (name, labels, command) => ({ metadata: { name, labels }, spec: { entrypoint: 'main', templates: [
+    { name: 'main', container: { image: 'alpine', command: ['sh', '-c', command] } }] } });
+  for (const w of [wf('alpha-ok', { team: 'data' }, 'true'), wf('alpha-bad', { team: 'data' }, 'exit 1'), wf('beta-ok', { team: 'web' }, 'true')]) {
+    assert.equal(await submitWorkflow(page, w), 200);
+  }
+  for (const [name, phase] of [['alpha-ok', 'succeeded'], ['alpha-bad', 'failed'], ['beta-ok', 'succeeded']]) {
+    await page.locator(`tr[data-name="${name}"] td.phase.${phase}`).waitFor({ timeout: 30000 });
+  }
+  const names = () => page.locator('tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.name).sort());
+  const filters = page.getByRole('form', { name: 'filter workflows' });
+
+  await filters.getByLabel('Failed').check();
+  await filters.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForURL(/phase=Failed/);
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
+  assert.deepEqual(await names(), ['alpha-bad']);
+
+  await filters.getByLabel('Failed').uncheck();
+  await filters.getByLabel('Name starts with').fill('alpha');
+  await filters.getByLabel('Labels').fill('team=data');
+  await filters.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForURL(/prefix=alpha/);
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 2);
+  assert.deepEqual(await names(), ['alpha-bad', 'alpha-ok']);
+  // The labels the user gave are shown; the template column is there.
+  assert.match(await page.locator('tr[data-name="alpha-ok"] td.labels').textContent(), /team=data/);
+
+  // Back undoes the filter.
+  await page.goBack();
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
+  assert.deepEqual(await names(), ['alpha-bad']);
+
+  // Tick two rows of the whole list and delete them.
+  await page.goto(`${env.server.url}/workflows`);
+  await page.waitForSelector('[data-hydrated="true"]');
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 4);
+  const del = page.locator('button[data-bulk="delete"]');
+  assert.equal(await del.getAttribute('title'), 'tick the workflows first');
+  await page.getByLabel('select alpha-ok').check();
+  await page.getByLabel('select beta-ok').check();
+  await del.click();
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 2);
+  assert.deepEqual(await names(), ['alpha-bad', 'live-one']);
   await page.screenshot({ path: `${shots}/workflows.png` });
   await context.close();
 });

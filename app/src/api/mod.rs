@@ -3,13 +3,15 @@
 //! nothing to call yet: pages render their empty state and the browser
 //! fills them.
 
-#[cfg(feature = "hydrate")]
-use leptos::prelude::*;
-
+mod list;
 #[cfg(feature = "hydrate")]
 mod log;
 #[cfg(feature = "hydrate")]
 mod run;
+
+pub use list::{ListFilter, WorkflowRow};
+#[cfg(feature = "hydrate")]
+pub use list::{act_on_many, follow_workflows, more_workflows};
 
 #[cfg(feature = "hydrate")]
 pub use log::follow_log;
@@ -44,31 +46,51 @@ fn socket_url(path: &str) -> String {
     format!("{}://{host}{path}", if secure { "wss" } else { "ws" })
 }
 
-/// A workflow as the list shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WorkflowRow {
-    pub name: String,
-    pub phase: String,
-    pub progress: String,
-    pub started: String,
+/// The namespace's CronWorkflows.
+#[cfg(feature = "hydrate")]
+pub async fn crons(namespace: &str) -> Result<Vec<crate::crons::CronRow>, LoadError> {
+    let list = get_json(&format!("/api/v1/cron-workflows/{namespace}")).await?;
+    let items = list["items"].as_array().cloned().unwrap_or_default();
+    Ok(items.iter().filter_map(crate::crons::CronRow::from_json).collect())
 }
 
-impl WorkflowRow {
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    fn from_json(v: &serde_json::Value) -> Option<WorkflowRow> {
-        let text = |p: &str| v.pointer(p).and_then(|x| x.as_str()).unwrap_or("").to_string();
-        let name = text("/metadata/name");
-        if name.is_empty() {
-            return None;
-        }
-        let phase = text("/status/phase");
-        Some(WorkflowRow {
-            name,
-            phase: if phase.is_empty() { "Pending".into() } else { phase },
-            progress: text("/status/progress"),
-            started: text("/status/startedAt"),
-        })
+/// `method path` with a JSON `body` (none if `null`) and the session's
+/// CSRF token: the server's answer, or its message.
+#[cfg(feature = "hydrate")]
+pub async fn send(
+    me: &Me,
+    method: &str,
+    path: &str,
+    body: &serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    use gloo_net::http::{Method, RequestBuilder};
+    let method = match method {
+        "POST" => Method::POST,
+        "PUT" => Method::PUT,
+        "DELETE" => Method::DELETE,
+        other => return Err(format!("no such method {other}")),
+    };
+    let builder = RequestBuilder::new(path).method(method).header("X-CSRF-Token", &me.csrf);
+    let request = if body.is_null() { builder.build() } else { builder.json(body) };
+    let response = request
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| format!("the server cannot be reached: {e}"))?;
+    let answer: serde_json::Value = response.json().await.unwrap_or_default();
+    if response.ok() {
+        Ok(answer)
+    } else {
+        Err(answer["message"].as_str().unwrap_or("the request failed").to_string())
     }
+}
+
+/// The namespace's secrets: names and keys.
+#[cfg(feature = "hydrate")]
+pub async fn secrets(namespace: &str) -> Result<Vec<crate::secrets::SecretRow>, LoadError> {
+    let list = get_json(&format!("/api/v1/namespaces/{namespace}/secrets")).await?;
+    let items = list["items"].as_array().cloned().unwrap_or_default();
+    Ok(items.iter().filter_map(crate::secrets::SecretRow::from_json).collect())
 }
 
 /// Why a page could not load its data.
@@ -77,74 +99,6 @@ pub enum LoadError {
     /// Not signed in (or the session ended): go to the sign-in page.
     SignedOut,
     Other(String),
-}
-
-/// List the namespace's workflows into `rows`, then keep them current
-/// from the watch (over the websocket, resuming from the list's version),
-/// until the page goes away or the stream ends.
-#[cfg(feature = "hydrate")]
-pub async fn follow_workflows(
-    namespace: &str,
-    rows: RwSignal<Vec<WorkflowRow>>,
-) -> Result<(), LoadError> {
-    use futures_util::StreamExt;
-    use gloo_net::websocket::Message;
-
-    const FIELDS: &str = "metadata.name,status.phase,status.progress,status.startedAt";
-    let list_fields = format!(
-        "metadata,{}",
-        FIELDS.split(',').map(|f| format!("items.{f}")).collect::<Vec<_>>().join(",")
-    );
-    let response = gloo_net::http::Request::get(&format!(
-        "/api/v1/workflows/{namespace}?fields={list_fields}"
-    ))
-    .send()
-    .await
-    .map_err(|e| LoadError::Other(format!("the server cannot be reached: {e}")))?;
-    if response.status() == 401 {
-        return Err(LoadError::SignedOut);
-    }
-    let list: serde_json::Value =
-        response.json().await.map_err(|e| LoadError::Other(e.to_string()))?;
-    if !response.ok() {
-        let message = list["message"].as_str().unwrap_or("the list failed").to_string();
-        return Err(LoadError::Other(message));
-    }
-    let items = list["items"].as_array().cloned().unwrap_or_default();
-    rows.set(items.iter().filter_map(WorkflowRow::from_json).collect());
-    let version = list["metadata"]["resourceVersion"].as_str().unwrap_or("0").to_string();
-
-    let watch_fields = format!(
-        "result.type,{}",
-        FIELDS.split(',').map(|f| format!("result.object.{f}")).collect::<Vec<_>>().join(",")
-    );
-    let url = socket_url(&format!(
-        "/ws/workflow-events/{namespace}?listOptions.resourceVersion={version}&fields={watch_fields}"
-    ));
-    let mut socket = gloo_net::websocket::futures::WebSocket::open(&url)
-        .map_err(|e| LoadError::Other(format!("the live updates cannot start: {e}")))?;
-    while let Some(Ok(Message::Text(text))) = socket.next().await {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
-        if let Some(message) = v.pointer("/error/message").and_then(|m| m.as_str()) {
-            return Err(LoadError::Other(message.to_string()));
-        }
-        let kind = v.pointer("/result/type").and_then(|t| t.as_str()).unwrap_or("");
-        let Some(row) = v.pointer("/result/object").and_then(WorkflowRow::from_json) else {
-            continue;
-        };
-        rows.update(|rows| {
-            let at = rows.iter().position(|r| r.name == row.name);
-            match (kind, at) {
-                ("DELETED", Some(i)) => {
-                    rows.remove(i);
-                }
-                ("DELETED", None) => {}
-                (_, Some(i)) => rows[i] = row,
-                (_, None) => rows.insert(0, row),
-            }
-        });
-    }
-    Ok(())
 }
 
 /// Sign in; the server sets the session cookie. `Err` is the server's

@@ -67,21 +67,10 @@ pub async fn act(
     body: serde_json::Value,
 ) -> Result<(), String> {
     let path = format!("/api/v1/workflows/{namespace}/{name}");
-    let request = if action == "delete" {
-        gloo_net::http::Request::delete(&path).header("X-CSRF-Token", &me.csrf).build()
+    if action == "delete" {
+        super::send(me, "DELETE", &path, &serde_json::Value::Null).await?;
     } else {
-        gloo_net::http::Request::put(&format!("{path}/{action}"))
-            .header("X-CSRF-Token", &me.csrf)
-            .json(&body)
-    };
-    let response = request
-        .map_err(|e| e.to_string())?
-        .send()
-        .await
-        .map_err(|e| format!("the server cannot be reached: {e}"))?;
-    if response.ok() {
-        return Ok(());
+        super::send(me, "PUT", &format!("{path}/{action}"), &body).await?;
     }
-    let answer: serde_json::Value = response.json().await.unwrap_or_default();
-    Err(answer["message"].as_str().unwrap_or("the action failed").to_string())
+    Ok(())
 }

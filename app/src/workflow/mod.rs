@@ -1,5 +1,6 @@
-//! The workflow page: the run's graph kept current live, a panel for the
-//! chosen node with its live log, and the actions on the run.
+//! The workflow page: the run's graph kept current live (or its timeline,
+//! or its YAML), a panel for the chosen node with its live log, and the
+//! actions on the run.
 //!
 //! Live updates are cheap by construction: each change of the workflow
 //! sets the phase signal of the nodes whose phase changed (each box
@@ -9,6 +10,7 @@
 mod actions;
 mod log;
 mod panel;
+mod timeline;
 
 use std::collections::{HashMap, HashSet};
 
@@ -184,6 +186,7 @@ pub fn WorkflowPage() -> impl IntoView {
         }
     });
     let phase = move || run.summary.with(|s| s.phase.clone());
+    let tab = RwSignal::new("graph");
     view! {
         <div class="workflow-head">
             <h1>{name.clone()}</h1>
@@ -195,8 +198,42 @@ pub fn WorkflowPage() -> impl IntoView {
         <p class="hint">{move || run.summary.with(|s| s.message.clone())}</p>
         {crate::load::alert(error)}
         <actions::Actions run/>
+        <div class="tabs" role="tablist" aria-label="views of the run">
+            {[("graph", "Graph"), ("timeline", "Timeline"), ("yaml", "YAML")]
+                .into_iter()
+                .map(|(id, label)| {
+                    view! {
+                        <button
+                            type="button"
+                            role="tab"
+                            aria-selected=move || (tab.get() == id).to_string()
+                            on:click=move |_| tab.set(id)
+                        >
+                            {label}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
         <div class="detail">
-            <crate::graph::Graph source=run.graph_source() label="workflow graph" class="run"/>
+            <div role="tabpanel">
+                <div hidden=move || tab.get() != "graph">
+                    <crate::graph::Graph
+                        source=run.graph_source()
+                        label="workflow graph"
+                        class="run"
+                        scope="run".to_string()
+                    />
+                </div>
+                {move || (tab.get() == "timeline").then(|| view! { <timeline::Timeline run/> })}
+                {move || {
+                    (tab.get() == "yaml")
+                        .then(|| {
+                            let text = run.summary.with(|s| engine::yaml::to_yaml(&s.object));
+                            view! { <pre class="yaml" aria-label="the workflow as YAML">{text}</pre> }
+                        })
+                }}
+            </div>
             <panel::Panel run/>
         </div>
     }

@@ -10,12 +10,14 @@
 //!
 //! Reading is bounded: file size, nesting depth and alias expansion all have
 //! limits, so hostile input gets an error instead of exhausting memory or
-//! the stack.
+//! the stack. Writing ([`emit`]) turns JSON values back into block YAML.
 
+mod emit;
 mod libyaml;
 mod loader;
 mod node;
 mod scalar;
 
+pub use emit::to_yaml;
 pub use loader::{Limits, LoadError, load_str};
 pub use node::{Node, NodeKind, Span};

@@ -17,7 +17,6 @@ mod templates;
 mod tree;
 mod watch;
 mod workflows;
-mod yaml;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -26,7 +26,7 @@ pub fn machine(format: Format, v: &Value) -> anyhow::Result<bool> {
             serde_json::to_writer_pretty(&mut out, v)?;
             writeln!(out)?;
         }
-        Format::Yaml => write!(out, "{}", super::yaml::to_yaml(v))?,
+        Format::Yaml => write!(out, "{}", engine::yaml::to_yaml(v))?,
         Format::Name => {
             let items = v.get("items").and_then(Value::as_array);
             for item in items.map_or_else(|| vec![v], |a| a.iter().collect()) {

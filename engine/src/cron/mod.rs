@@ -4,10 +4,14 @@
 //! (`@hourly`, `@daily`, …, `@every 1h30m`) and an optional `CRON_TZ=`
 //! prefix — what Argo's `cron.ParseStandard` accepts.
 //!
-//! Parsing only: the scheduler that computes next run times (issue 4)
-//! builds on [`Schedule`].
+//! Parsing, and the schedule in words ([`describe`]); the scheduler that
+//! computes next run times (`server::cron`) builds on [`Schedule`].
+
+mod describe;
 
 use std::time::Duration;
+
+pub use describe::describe;
 
 /// A parsed schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,351 @@
+//! The workflow list's data: rows, the filters (as URL query and as API
+//! parameters), pages, the live watch, and actions on many workflows.
+
+#[cfg(feature = "hydrate")]
+use leptos::prelude::*;
+
+/// A workflow as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WorkflowRow {
+    pub name: String,
+    pub phase: String,
+    pub template: String,
+    pub progress: String,
+    pub created: String,
+    pub started: String,
+    pub finished: String,
+    pub labels: Vec<(String, String)>,
+}
+
+/// The fields the list asks for (`fields=`), under `items.` for the list
+/// and `result.object.` for the watch.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+const FIELDS: [&str; 8] = [
+    "metadata.name",
+    "metadata.labels",
+    "metadata.creationTimestamp",
+    "spec.workflowTemplateRef",
+    "status.phase",
+    "status.progress",
+    "status.startedAt",
+    "status.finishedAt",
+];
+
+/// Labels the server sets itself: not shown as the workflow's labels.
+#[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
+const OWN_LABELS: [&str; 3] = [
+    "workflows.argoproj.io/phase",
+    "workflows.argoproj.io/completed",
+    "workflows.argoproj.io/workflow-template",
+];
+
+impl WorkflowRow {
+    #[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
+    pub fn from_json(v: &serde_json::Value) -> Option<WorkflowRow> {
+        let text = |p: &str| v.pointer(p).and_then(|x| x.as_str()).unwrap_or("").to_string();
+        let name = text("/metadata/name");
+        if name.is_empty() {
+            return None;
+        }
+        let phase = text("/status/phase");
+        let labels: Vec<(String, String)> = v
+            .pointer("/metadata/labels")
+            .and_then(|l| l.as_object())
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| !OWN_LABELS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+            .collect();
+        let template = match text("/spec/workflowTemplateRef/name") {
+            t if t.is_empty() => text("/metadata/labels/workflows.argoproj.io~1workflow-template"),
+            t => t,
+        };
+        Some(WorkflowRow {
+            name,
+            phase: if phase.is_empty() { "Pending".into() } else { phase },
+            template,
+            progress: text("/status/progress"),
+            created: text("/metadata/creationTimestamp"),
+            started: text("/status/startedAt"),
+            finished: text("/status/finishedAt"),
+            labels,
+        })
+    }
+}
+
+/// What the list is narrowed to (all empty: everything).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    pub name_prefix: String,
+    /// A Kubernetes label selector, as typed.
+    pub labels: String,
+    /// `1h`, `24h`, `168h` or empty.
+    pub since: String,
+    pub phases: Vec<String>,
+}
+
+impl ListFilter {
+    /// From the page's URL query (`?prefix=…&labels=…&since=…&phase=A,B`).
+    pub fn from_query(q: &leptos_router::params::ParamsMap) -> ListFilter {
+        let get = |k: &str| q.get(k).unwrap_or_default();
+        ListFilter {
+            name_prefix: get("prefix"),
+            labels: get("labels"),
+            since: get("since"),
+            phases: get("phase").split(',').filter(|p| !p.is_empty()).map(str::to_string).collect(),
+        }
+    }
+
+    /// Back to a URL query (with its `?`, or empty).
+    pub fn to_query(&self) -> String {
+        let mut parts = Vec::new();
+        for (k, v) in [
+            ("prefix", self.name_prefix.clone()),
+            ("labels", self.labels.clone()),
+            ("since", self.since.clone()),
+            ("phase", self.phases.join(",")),
+        ] {
+            if !v.is_empty() {
+                parts.push(format!("{k}={}", encode(&v)));
+            }
+        }
+        if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+    }
+
+    /// The label selector the server applies to lists and watches: the
+    /// user's, and the phases as Argo's UI asks for them.
+    fn selector(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.labels.trim().is_empty() {
+            parts.push(self.labels.trim().to_string());
+        }
+        if !self.phases.is_empty() {
+            parts.push(format!("workflows.argoproj.io/phase in ({})", self.phases.join(",")));
+        }
+        parts.join(",")
+    }
+
+    /// The list request's query parameters (without `fields`).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn list_params(&self, now_seconds: i64) -> String {
+        let mut p = vec![format!("listOptions.limit={PAGE}")];
+        let selector = self.selector();
+        if !selector.is_empty() {
+            p.push(format!("listOptions.labelSelector={}", encode(&selector)));
+        }
+        if !self.name_prefix.is_empty() {
+            p.push(format!("namePrefix={}", encode(&self.name_prefix)));
+        }
+        if let Some(hours) = self.since.strip_suffix('h').and_then(|h| h.parse::<i64>().ok()) {
+            let after = engine::status::Time(now_seconds - hours * 3600);
+            p.push(format!("createdAfter={}", encode(&after.to_string())));
+        }
+        p.join("&")
+    }
+
+    /// Whether a row the watch brings belongs in this list (what the
+    /// watch's selector cannot say).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn admits(&self, row: &WorkflowRow) -> bool {
+        row.name.starts_with(&self.name_prefix)
+    }
+}
+
+/// Rows per page.
+const PAGE: usize = 50;
+
+/// Percent-encode a query value.
+fn encode(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(feature = "hydrate")]
+fn now_seconds() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+#[cfg(feature = "hydrate")]
+fn fields(under: &str) -> String {
+    FIELDS.iter().map(|f| format!("{under}{f}")).collect::<Vec<_>>().join(",")
+}
+
+/// One page of the list: rows, the next page's token, the version.
+#[cfg(feature = "hydrate")]
+async fn page(
+    namespace: &str,
+    filter: &ListFilter,
+    token: Option<&str>,
+) -> Result<(Vec<WorkflowRow>, Option<String>, String), super::LoadError> {
+    let mut path = format!(
+        "/api/v1/workflows/{namespace}?{}&fields=metadata,{}",
+        filter.list_params(now_seconds()),
+        fields("items.")
+    );
+    if let Some(t) = token {
+        path.push_str(&format!("&listOptions.continue={}", encode(t)));
+    }
+    let list = super::get_json(&path).await?;
+    let items = list["items"].as_array().cloned().unwrap_or_default();
+    let rows = items.iter().filter_map(WorkflowRow::from_json).collect();
+    let next = list["metadata"]["continue"].as_str().filter(|c| !c.is_empty()).map(str::to_string);
+    let version = list["metadata"]["resourceVersion"].as_str().unwrap_or("0").to_string();
+    Ok((rows, next, version))
+}
+
+/// List the first page into `rows` (and the next page's token into
+/// `more`), then keep them current from the watch — from the list's
+/// version, so nothing between the two is missed — until `wanted` says
+/// the page moved on or the stream ends.
+#[cfg(feature = "hydrate")]
+pub async fn follow_workflows(
+    namespace: &str,
+    filter: &ListFilter,
+    rows: RwSignal<Vec<WorkflowRow>>,
+    more: RwSignal<Option<String>>,
+    wanted: impl Fn() -> bool,
+) -> Result<(), super::LoadError> {
+    use futures_util::StreamExt;
+    use gloo_net::websocket::Message;
+
+    let (first, next, version) = page(namespace, filter, None).await?;
+    if !wanted() {
+        return Ok(());
+    }
+    rows.set(first);
+    more.set(next);
+    let mut url = format!(
+        "/ws/workflow-events/{namespace}?listOptions.resourceVersion={version}&fields=result.type,{}",
+        fields("result.object.")
+    );
+    let selector = filter.selector();
+    if !selector.is_empty() {
+        url.push_str(&format!("&listOptions.labelSelector={}", encode(&selector)));
+    }
+    let mut socket = gloo_net::websocket::futures::WebSocket::open(&super::socket_url(&url))
+        .map_err(|e| super::LoadError::Other(format!("the live updates cannot start: {e}")))?;
+    while let Some(Ok(Message::Text(text))) = socket.next().await {
+        if !wanted() {
+            return Ok(());
+        }
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+        if let Some(message) = v.pointer("/error/message").and_then(|m| m.as_str()) {
+            return Err(super::LoadError::Other(message.to_string()));
+        }
+        let kind = v.pointer("/result/type").and_then(|t| t.as_str()).unwrap_or("");
+        let Some(row) = v.pointer("/result/object").and_then(WorkflowRow::from_json) else {
+            continue;
+        };
+        if !filter.admits(&row) {
+            continue;
+        }
+        let all_loaded = more.with_untracked(Option::is_none);
+        rows.update(|rows| {
+            let at = rows.iter().position(|r| r.name == row.name);
+            match (kind, at) {
+                ("DELETED", Some(i)) => {
+                    rows.remove(i);
+                }
+                ("DELETED", None) => {}
+                (_, Some(i)) => rows[i] = row,
+                // New to this list (a watch resumed after a gap says
+                // MODIFIED for what was created meanwhile): in its place,
+                // newest first — unless it belongs on a page not loaded.
+                (_, None) => {
+                    let place = rows.iter().position(|r| r.created <= row.created);
+                    match place {
+                        Some(i) => rows.insert(i, row),
+                        None if all_loaded => rows.push(row),
+                        None => {}
+                    }
+                }
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Append the next page.
+#[cfg(feature = "hydrate")]
+pub async fn more_workflows(
+    namespace: &str,
+    filter: &ListFilter,
+    token: &str,
+    rows: RwSignal<Vec<WorkflowRow>>,
+    more: RwSignal<Option<String>>,
+) -> Result<(), String> {
+    let (next_rows, next, _) = page(namespace, filter, Some(token)).await.map_err(|e| match e {
+        super::LoadError::SignedOut => "signed out: sign in again".to_string(),
+        super::LoadError::Other(m) => m,
+    })?;
+    rows.update(|rows| {
+        for r in next_rows {
+            if !rows.iter().any(|x| x.name == r.name) {
+                rows.push(r);
+            }
+        }
+    });
+    more.set(next);
+    Ok(())
+}
+
+/// `action` on each of `names`, one after the other; what failed, as
+/// "name: why".
+#[cfg(feature = "hydrate")]
+pub async fn act_on_many(namespace: &str, action: &str, names: &[String]) -> Vec<String> {
+    let me = match super::me().await {
+        Ok(me) => me,
+        Err(_) => return vec!["signed out: sign in again".into()],
+    };
+    let mut failures = Vec::new();
+    for name in names {
+        if let Err(e) = super::act(&me, namespace, name, action, serde_json::json!({})).await {
+            failures.push(format!("{name}: {e}"));
+        }
+    }
+    failures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_go_to_the_url_and_to_the_api() {
+        let f = ListFilter {
+            name_prefix: "ci-".into(),
+            labels: "team=data".into(),
+            since: "24h".into(),
+            phases: vec!["Running".into(), "Failed".into()],
+        };
+        assert_eq!(f.to_query(), "?prefix=ci-&labels=team%3Ddata&since=24h&phase=Running%2CFailed");
+        assert_eq!(f.selector(), "team=data,workflows.argoproj.io/phase in (Running,Failed)");
+        let p = f.list_params(1_000_000);
+        assert!(p.contains("namePrefix=ci-"), "{p}");
+        assert!(p.contains("createdAfter=1970-01-11T13%3A46%3A40Z"), "{p}");
+        assert_eq!(ListFilter::default().to_query(), "");
+    }
+
+    #[test]
+    fn rows_read_the_template_and_hide_the_servers_labels() {
+        let v = serde_json::json!({
+            "metadata": {"name": "a", "labels": {
+                "team": "data",
+                "workflows.argoproj.io/phase": "Running",
+                "workflows.argoproj.io/workflow-template": "ci"
+            }},
+            "status": {"phase": "Running"}
+        });
+        let r = WorkflowRow::from_json(&v).unwrap_or_else(|| panic!("a row"));
+        assert_eq!(r.template, "ci");
+        assert_eq!(r.labels, [("team".to_string(), "data".to_string())]);
+        assert!(WorkflowRow::from_json(&serde_json::json!({})).is_none());
+    }
+}

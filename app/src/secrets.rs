@@ -1,0 +1,160 @@
+//! Secrets (administrators): names and keys listed, values written once
+//! and never shown again; create and delete.
+
+use leptos::prelude::*;
+
+/// A secret as listed: its name and keys (never its values).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SecretRow {
+    pub name: String,
+    pub keys: Vec<String>,
+}
+
+impl SecretRow {
+    #[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
+    pub fn from_json(v: &serde_json::Value) -> Option<SecretRow> {
+        let name = v.pointer("/metadata/name").and_then(|n| n.as_str())?.to_string();
+        let keys = v["keys"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|k| k.as_str().map(str::to_string))
+            .collect();
+        Some(SecretRow { name, keys })
+    }
+}
+
+#[component]
+pub fn Secrets() -> impl IntoView {
+    let rows = RwSignal::new(Vec::<SecretRow>::new());
+    let error = RwSignal::new(None::<String>);
+    let me = RwSignal::new(None::<crate::api::Me>);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = me;
+    #[cfg(feature = "hydrate")]
+    crate::load::in_browser(error, move || async move {
+        let who = crate::api::me().await?;
+        let admin = who.roles.iter().any(|(ns, r)| (ns == "default" || ns == "*") && r == "admin");
+        me.set(Some(who));
+        if admin {
+            rows.set(crate::api::secrets("default").await?);
+        } else {
+            error.set(Some("Secrets are for administrators.".into()));
+        }
+        Ok(())
+    });
+    let name = RwSignal::new(String::new());
+    let key = RwSignal::new(String::new());
+    let value = RwSignal::new(String::new());
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(m) = me.get_untracked() else { return };
+            let (n, k, v) = (name.get_untracked(), key.get_untracked(), value.get_untracked());
+            leptos::task::spawn_local(async move {
+                let body = serde_json::json!({"metadata": {"name": n}, "stringData": {k: v}});
+                match crate::api::send(&m, "POST", "/api/v1/namespaces/default/secrets", &body)
+                    .await
+                {
+                    Ok(answer) => {
+                        // The value is gone from the page once sent.
+                        value.set(String::new());
+                        error.set(None);
+                        if let Some(row) = SecretRow::from_json(&answer) {
+                            rows.update(|rs| {
+                                rs.retain(|r| r.name != row.name);
+                                rs.push(row);
+                            });
+                        }
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+    let delete = move |victim: String| {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(m) = me.get_untracked() else { return };
+            leptos::task::spawn_local(async move {
+                let path = format!("/api/v1/namespaces/default/secrets/{victim}");
+                match crate::api::send(&m, "DELETE", &path, &serde_json::Value::Null).await {
+                    Ok(_) => rows.update(|rs| rs.retain(|r| r.name != victim)),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = victim;
+    };
+    view! {
+        <h1>"Secrets"</h1>
+        {crate::load::alert(error)}
+        <table class="workflows secrets">
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Keys"</th>
+                    <th scope="col">"Actions"</th>
+                </tr>
+            </thead>
+            <tbody>
+                <For
+                    each=move || rows.get()
+                    key=|r| r.clone()
+                    children=move |r| {
+                        let victim = r.name.clone();
+                        view! {
+                            <tr data-name=r.name.clone()>
+                                <td>{r.name.clone()}</td>
+                                <td>{r.keys.join(", ")}</td>
+                                <td>
+                                    <button type="button" on:click=move |_| delete(victim.clone())>
+                                        "Delete"
+                                    </button>
+                                </td>
+                            </tr>
+                        }
+                    }
+                />
+            </tbody>
+        </table>
+        <form class="login" aria-label="create a secret" on:submit=create>
+            <h2>"New secret"</h2>
+            <label>
+                "Name"
+                <input required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+            </label>
+            <label>
+                "Key"
+                <input required prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev))/>
+            </label>
+            <label>
+                "Value"
+                <input
+                    type="password"
+                    autocomplete="off"
+                    required
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                />
+                <small class="hint">"Written once: it is never shown again."</small>
+            </label>
+            <button type="submit">"Create"</button>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_row_has_names_and_keys_only() {
+        let v = serde_json::json!({"metadata": {"name": "db"}, "keys": ["user", "password"]});
+        let r = SecretRow::from_json(&v).unwrap_or_else(|| panic!("a row"));
+        assert_eq!(r, SecretRow { name: "db".into(), keys: vec!["user".into(), "password".into()] });
+        assert!(SecretRow::from_json(&serde_json::json!({"keys": []})).is_none());
+    }
+}

@@ -1,0 +1,56 @@
+//! Times as people read them: "3 min ago", "1 h 2 min".
+
+use engine::status::Time;
+
+/// Seconds since the epoch, now (the browser's clock; the server's when
+/// rendering).
+pub fn now() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        (js_sys::Date::now() / 1000.0) as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    }
+}
+
+/// "2 h 5 min", "42 s".
+pub fn span(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min {} s", s / 60, s % 60),
+        3600..86400 => format!("{} h {} min", s / 3600, s % 3600 / 60),
+        _ => format!("{} d {} h", s / 86400, s % 86400 / 3600),
+    }
+}
+
+/// How long ago an RFC 3339 time was ("" if there is none).
+pub fn ago(time: &str) -> String {
+    Time::parse_rfc3339(time).map_or(String::new(), |t| format!("{} ago", span(now() - t.0)))
+}
+
+/// From `start` to `end` (or to now, while running).
+pub fn duration(start: &str, end: &str) -> String {
+    let Some(a) = Time::parse_rfc3339(start) else { return String::new() };
+    let b = Time::parse_rfc3339(end).map_or(now(), |t| t.0);
+    span(b - a.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_read_like_people_say_them() {
+        assert_eq!(span(42), "42 s");
+        assert_eq!(span(125), "2 min 5 s");
+        assert_eq!(span(7500), "2 h 5 min");
+        assert_eq!(span(90000), "1 d 1 h");
+        assert_eq!(duration("2026-01-01T00:00:00Z", "2026-01-01T00:01:30Z"), "1 min 30 s");
+        assert_eq!(duration("", ""), "");
+    }
+}

@@ -1,0 +1,311 @@
+//! The workflow list: the namespace's workflows with phase, template,
+//! start, duration, progress and labels; filters (name prefix, phases,
+//! labels, started within) kept in the page's URL; pages of 50 with
+//! "More"; kept current live (list, then watch from the list's version,
+//! like Argo's UI); and bulk actions on the rows ticked.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::api::{ListFilter, WorkflowRow};
+
+/// Phases a user can filter on.
+const PHASES: [&str; 5] = ["Pending", "Running", "Succeeded", "Failed", "Error"];
+/// What bulk actions there are.
+const BULK: [(&str, &str); 4] =
+    [("stop", "Stop"), ("terminate", "Terminate"), ("retry", "Retry"), ("delete", "Delete")];
+
+#[component]
+pub fn Workflows() -> impl IntoView {
+    let query = use_query_map();
+    let filter = Memo::new(move |_| query.with(ListFilter::from_query));
+    let rows = RwSignal::new(Vec::<WorkflowRow>::new());
+    let more = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let ticked = RwSignal::new(BTreeSet::<String>::new());
+    let can_edit = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    {
+        // Each change of the filters starts a new list and watch; the old
+        // watch stops at its next message.
+        let generation = StoredValue::new(0u64);
+        crate::load::in_browser(error, move || {
+            let f = filter.get();
+            generation.update_value(|g| *g += 1);
+            let mine = generation.get_value();
+            ticked.set(BTreeSet::new());
+            async move {
+                can_edit.set(crate::api::me().await?.can_edit("default"));
+                let wanted = move || generation.try_get_value() == Some(mine);
+                crate::api::follow_workflows("default", &f, rows, more, wanted).await
+            }
+        });
+    }
+    let load_more = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(token) = more.get_untracked() {
+            let f = filter.get_untracked();
+            leptos::task::spawn_local(async move {
+                if let Err(e) = crate::api::more_workflows("default", &f, &token, rows, more).await
+                {
+                    error.set(Some(e));
+                }
+            });
+        }
+    };
+    view! {
+        <h1>"Workflows"</h1>
+        <FilterForm filter/>
+        {crate::load::alert(error)}
+        <BulkBar ticked can_edit/>
+        <table class="workflows">
+            <thead>
+                <tr>
+                    <th scope="col">
+                        <input
+                            type="checkbox"
+                            aria-label="select all"
+                            prop:checked=move || {
+                                let n = rows.with(Vec::len);
+                                n > 0 && ticked.with(BTreeSet::len) == n
+                            }
+                            on:change=move |ev| {
+                                let all = event_target_checked(&ev);
+                                ticked
+                                    .set(
+                                        if all {
+                                            rows.with(|r| r.iter().map(|r| r.name.clone()).collect())
+                                        } else {
+                                            BTreeSet::new()
+                                        },
+                                    );
+                            }
+                        />
+                    </th>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Phase"</th>
+                    <th scope="col">"Template"</th>
+                    <th scope="col">"Started"</th>
+                    <th scope="col">"Duration"</th>
+                    <th scope="col">"Progress"</th>
+                    <th scope="col">"Labels"</th>
+                </tr>
+            </thead>
+            <tbody>
+                <For
+                    each=move || rows.get()
+                    key=|r| r.clone()
+                    children=move |r| view! { <Row row=r ticked/> }
+                />
+            </tbody>
+        </table>
+        <p class="hint" data-count=move || rows.with(Vec::len)>
+            {move || {
+                let n = rows.with(Vec::len);
+                if n == 0 { "No workflows match.".to_string() } else { format!("{n} shown") }
+            }}
+        </p>
+        {move || {
+            more.get()
+                .map(|_| view! { <button type="button" on:click=load_more>"More"</button> })
+        }}
+    }
+}
+
+#[component]
+fn Row(row: WorkflowRow, ticked: RwSignal<BTreeSet<String>>) -> impl IntoView {
+    let name = row.name.clone();
+    let check = {
+        let name = name.clone();
+        move || ticked.with(|t| t.contains(&name))
+    };
+    let toggle = {
+        let name = name.clone();
+        move |ev: leptos::ev::Event| {
+            let on = event_target_checked(&ev);
+            ticked.update(|t| {
+                if on {
+                    t.insert(name.clone());
+                } else {
+                    t.remove(&name);
+                }
+            });
+        }
+    };
+    let phase_class = format!("phase {}", row.phase.to_lowercase());
+    let href = format!("/workflows/default/{name}");
+    let select_label = format!("select {name}");
+    let link_text = name.clone();
+    let labels = row
+        .labels
+        .iter()
+        .map(|(k, v)| view! { <span class="chip">{format!("{k}={v}")}</span> })
+        .collect_view();
+    view! {
+        <tr data-name=name.clone()>
+            <td>
+                <input
+                    type="checkbox"
+                    aria-label=select_label
+                    prop:checked=check
+                    on:change=toggle
+                />
+            </td>
+            <td>
+                <leptos_router::components::A href=href>{link_text}</leptos_router::components::A>
+            </td>
+            <td class=phase_class>{row.phase.clone()}</td>
+            <td>{row.template.clone()}</td>
+            <td title=row.started.clone()>{crate::time::ago(&row.started)}</td>
+            <td>{crate::time::duration(&row.started, &row.finished)}</td>
+            <td>{row.progress.clone()}</td>
+            <td class="labels">{labels}</td>
+        </tr>
+    }
+}
+
+/// The filters, as a form: applying it puts them in the URL (so a
+/// filtered list can be bookmarked, and Back undoes a filter).
+#[component]
+fn FilterForm(filter: Memo<ListFilter>) -> impl IntoView {
+    let navigate = use_navigate();
+    let f = filter.get_untracked();
+    let name = RwSignal::new(f.name_prefix.clone());
+    let labels = RwSignal::new(f.labels.clone());
+    let since = RwSignal::new(f.since.clone());
+    let phases = RwSignal::new(f.phases.iter().cloned().collect::<BTreeSet<String>>());
+    let apply = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let f = ListFilter {
+            name_prefix: name.get_untracked(),
+            labels: labels.get_untracked(),
+            since: since.get_untracked(),
+            phases: phases.get_untracked().into_iter().collect(),
+        };
+        navigate(&format!("/workflows{}", f.to_query()), Default::default());
+    };
+    view! {
+        <form class="filters" aria-label="filter workflows" on:submit=apply>
+            <label>
+                "Name starts with"
+                <input
+                    name="prefix"
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))
+                />
+            </label>
+            <label>
+                "Labels"
+                <input
+                    name="labels"
+                    placeholder="team=data,env!=prod"
+                    prop:value=move || labels.get()
+                    on:input=move |ev| labels.set(event_target_value(&ev))
+                />
+            </label>
+            <label>
+                "Started within"
+                <select
+                    name="since"
+                    prop:value=move || since.get()
+                    on:change=move |ev| since.set(event_target_value(&ev))
+                >
+                    <option value="">"any time"</option>
+                    <option value="1h">"the last hour"</option>
+                    <option value="24h">"the last day"</option>
+                    <option value="168h">"the last week"</option>
+                </select>
+            </label>
+            <fieldset>
+                <legend>"Phases"</legend>
+                {PHASES
+                    .into_iter()
+                    .map(|p| {
+                        view! {
+                            <label class="inline">
+                                <input
+                                    type="checkbox"
+                                    name="phase"
+                                    value=p
+                                    prop:checked=move || phases.with(|s| s.contains(p))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        phases
+                                            .update(|s| {
+                                                if on {
+                                                    s.insert(p.to_string());
+                                                } else {
+                                                    s.remove(p);
+                                                }
+                                            });
+                                    }
+                                />
+                                {p}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <button type="submit">"Apply"</button>
+        </form>
+    }
+}
+
+/// Actions on the ticked rows, one request each; what failed is said.
+#[component]
+fn BulkBar(ticked: RwSignal<BTreeSet<String>>, can_edit: RwSignal<bool>) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let buttons = BULK
+        .into_iter()
+        .map(|(action, label)| {
+            let reason = move || {
+                if !can_edit.get() {
+                    Some("needs the editor role in default")
+                } else if ticked.with(BTreeSet::is_empty) {
+                    Some("tick the workflows first")
+                } else {
+                    None
+                }
+            };
+            let click = move |_| {
+                let names: Vec<String> = ticked.get_untracked().into_iter().collect();
+                #[cfg(feature = "hydrate")]
+                {
+                    busy.set(true);
+                    error.set(None);
+                    leptos::task::spawn_local(async move {
+                        let failures = crate::api::act_on_many("default", action, &names).await;
+                        if !failures.is_empty() {
+                            error.set(Some(failures.join("; ")));
+                        }
+                        ticked.set(BTreeSet::new());
+                        busy.set(false);
+                    });
+                }
+                #[cfg(not(feature = "hydrate"))]
+                let _ = names;
+            };
+            view! {
+                <button
+                    type="button"
+                    data-bulk=action
+                    disabled=move || busy.get() || reason().is_some()
+                    title=move || reason().unwrap_or_default()
+                    on:click=click
+                >
+                    {label}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="actions" role="toolbar" aria-label="actions on the selected workflows">
+            <span class="hint">{move || format!("{} selected", ticked.with(BTreeSet::len))}</span>
+            {buttons}
+        </div>
+        {crate::load::alert(error)}
+    }
+}

@@ -1,0 +1,58 @@
+// The cron workflows page (schedules in words, suspend/resume) and the
+// secrets page (values written once, never shown).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openHydrated } from '../browser.mjs';
+import { useServerAndBrowser, signIn, shots } from '../harness.mjs';
+
+const env = useServerAndBrowser();
+
+test('cron workflows show their schedule in words and can be suspended', async () => {
+  const context = await env.browser.newContext();
+  const page = await signIn(context, env.server.url);
+  const status = await page.evaluate(async () => {
+    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
+    const r = await fetch('/api/v1/cron-workflows/default', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify({ cronWorkflow: { metadata: { name: 'nightly' }, spec: {
+        schedule: '30 2 * * 1-5', timezone: 'Europe/Paris',
+        workflowSpec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'alpine', command: ['true'] } }] },
+      } } }),
+    });
+    return r.status;
+  });
+  assert.equal(status, 200);
+  const crons = await openHydrated(context, `${env.server.url}/cron-workflows`);
+  const row = crons.locator('tr[data-name="nightly"]');
+  await row.waitFor();
+  assert.match(await row.textContent(), /30 2 \* \* 1-5 — at 02:30 on Mon–Fri/);
+  assert.match(await row.textContent(), /time zone Europe\/Paris/);
+  await row.getByRole('button', { name: 'Suspend' }).click();
+  await crons.locator('tr[data-name="nightly"] td[data-state="suspended"]').waitFor();
+  await crons.screenshot({ path: `${shots}/crons.png` });
+  await row.getByRole('button', { name: 'Resume' }).click();
+  await crons.locator('tr[data-name="nightly"] td[data-state="active"]').waitFor();
+  await context.close();
+});
+
+test('a secret is created with its value written once, and deleted', async () => {
+  const context = await env.browser.newContext();
+  await signIn(context, env.server.url);
+  const page = await openHydrated(context, `${env.server.url}/secrets`);
+  const form = page.getByRole('form', { name: 'create a secret' });
+  await form.getByLabel('Name').fill('db');
+  await form.getByLabel('Key').fill('password');
+  await form.getByLabel('Value').fill('s3cret-value');
+  await form.getByRole('button', { name: 'Create' }).click();
+  const row = page.locator('tr[data-name="db"]');
+  await row.waitFor();
+  assert.equal(await row.locator('td').nth(1).textContent(), 'password');
+  assert.equal(await form.getByLabel('Value').inputValue(), '', 'the value left the page');
+  await page.reload();
+  await page.waitForSelector('[data-hydrated="true"]');
+  await row.waitFor();
+  assert.ok(!(await page.content()).includes('s3cret-value'), 'the value is never shown');
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await row.waitFor({ state: 'detached' });
+  await context.close();
+});
