@@ -1,8 +1,13 @@
 //! A graph as SVG — a run's (`workflow`) or a template's preview
-//! (`templates`): boxes coloured by phase (each listening to its own phase
-//! signal), arrows, "N hidden nodes" boxes; zoom with the wheel or the
-//! buttons, pan by dragging, fit, top-down or left-to-right, and a search
-//! that dims what does not match.
+//! (`templates`): boxes coloured by phase, arrows, "N hidden nodes" boxes;
+//! zoom with the wheel or the buttons, pan by dragging, fit, top-down or
+//! left-to-right, and a search that dims what does not match.
+//!
+//! Thousands of boxes are drawn as one piece of SVG markup (the browser
+//! parses it far faster than it takes one element at a time from the
+//! WASM); after that, a phase change sets one attribute on one box, and
+//! CSS does the rest (colours, selection, find, labels hidden far out).
+//! Clicks and keys are heard once for the whole graph.
 
 use engine::graph::{Direction, Drawing, Point, Shape, Spacing, layout};
 use leptos::prelude::*;
@@ -11,8 +16,11 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct Source {
     pub drawing: Signal<Drawing>,
-    /// The phase signal of a box, by key (empty: no phase).
-    pub phase: Callback<String, ArcRwSignal<String>>,
+    /// The phase of a box, by key (empty: no phase), when it is drawn.
+    pub phase: Callback<String, String>,
+    /// Boxes whose phase changed since (key, phase): set on the drawn
+    /// boxes directly.
+    pub changed: Signal<Vec<(String, String)>>,
     pub selected: Signal<Option<String>>,
     /// A box was clicked (or Enter was pressed on it).
     pub pick: Callback<(String, Shape)>,
@@ -181,6 +189,20 @@ pub fn Graph(
     #[cfg(feature = "hydrate")]
     pan_and_wheel(svg, view, touched, zoom_by);
 
+    // Phase changes go straight to the drawn boxes.
+    Effect::new(move |_| {
+        let changes = source.changed.get();
+        let Some(el) = svg.get_untracked() else { return };
+        for (key, phase) in changes {
+            let selector = format!("g.node[data-key=\"{}\"]", key.replace('"', "\\\""));
+            if let Ok(Some(node)) = el.query_selector(&selector) {
+                let _ = node.set_attribute("data-phase", &phase);
+            }
+        }
+    });
+    // A memo: the attribute (and the style it selects) changes only when
+    // the threshold is crossed, not on every move of a pan.
+    let far = Memo::new(move |_| view.get().scale < FAR_BELOW);
     let transform = move || {
         let v = view.get();
         format!("translate({:.2},{:.2}) scale({:.8})", v.x, v.y, v.scale)
@@ -229,7 +251,14 @@ pub fn Graph(
                 node_ref=svg
                 class="graph-canvas"
                 data-graph=graph_id
-                data-far=move || (view.get().scale < FAR_BELOW).to_string()
+                data-far=move || far.get().to_string()
+                on:click=move |ev| pick_from(ev.target(), scene, source)
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if ev.key() == "Enter" || ev.key() == " " {
+                        ev.prevent_default();
+                        pick_from(ev.target(), scene, source);
+                    }
+                }
                 data-nodes=move || scene.with(|s| s.boxes.len())
                 data-layout-ms=move || scene.with(|s| format!("{:.1}", s.took_ms))
                 data-scale=move || format!("{:.8}", view.get().scale)
@@ -278,11 +307,7 @@ pub fn Graph(
                                 })
                         }}
                     </g>
-                    <For
-                        each=move || scene.with(|s| s.boxes.clone())
-                        key=|b| (b.key.clone(), b.x.to_bits(), b.y.to_bits(), b.short.clone())
-                        children=move |b| view! { <NodeBox source placed=b/> }
-                    />
+                    <g class="boxes" inner_html=move || scene.with(|s| boxes_html(s, source))></g>
                 </g>
             </svg>
         </section>
@@ -290,63 +315,85 @@ pub fn Graph(
     .into_any()
 }
 
-/// One box. Its only live part is `data-phase` (from its own signal):
-/// colours, the selection and the find dimming are CSS (the graph's one
-/// `<style>`), so thousands of boxes cost one effect each. Click (or
-/// Enter) selects it, or unfolds a folded fan-out.
-#[component]
-fn NodeBox(source: Source, placed: Placed) -> impl IntoView {
-    let Placed { key, label, short, shape, x, y, w, h } = placed;
-    let phase = source.phase.run(key.clone());
-    let shape_class = match &shape {
-        Shape::Task => "node task",
-        Shape::Template => "node template",
-        Shape::Group => "node group",
-        Shape::Folded { .. } => "node folded",
-    };
-    let activate = {
-        let key = key.clone();
-        move || source.pick.run((key.clone(), shape.clone()))
-    };
-    let on_key = {
-        let activate = activate.clone();
-        move |ev: leptos::ev::KeyboardEvent| {
-            if ev.key() == "Enter" || ev.key() == " " {
-                ev.prevent_default();
-                activate();
+/// The markup of every box, with each one's phase as of now.
+fn boxes_html(scene: &Scene, source: Source) -> String {
+    let mut out = String::with_capacity(scene.boxes.len() * 360);
+    for b in &scene.boxes {
+        let (class, body) = match &b.shape {
+            Shape::Group => (
+                "group",
+                format!(r#"<circle cx="{0:.1}" cy="{0:.1}" r="{0:.1}"></circle>"#, b.w / 2.0),
+            ),
+            shape => {
+                let class = match shape {
+                    Shape::Template => "template",
+                    Shape::Folded { .. } => "folded",
+                    _ => "task",
+                };
+                (
+                    class,
+                    format!(
+                        concat!(
+                            r#"<rect width="{w:.1}" height="{h:.1}" rx="{r:.1}"></rect>"#,
+                            r#"<circle class="dot" cx="{r:.1}" cy="{r:.1}" r="5"></circle>"#,
+                            r#"<text class="label" x="{tx:.1}" y="{ty:.1}">{text}</text>"#
+                        ),
+                        w = b.w,
+                        h = b.h,
+                        r = b.h / 2.0,
+                        tx = b.h / 2.0 + 10.0,
+                        ty = b.h / 2.0 + 4.0,
+                        text = escape(&b.short),
+                    ),
+                )
             }
+        };
+        let label = escape(&b.label);
+        out.push_str(&format!(
+            concat!(
+                r#"<g class="node {class}" transform="translate({x:.1},{y:.1})" data-key="{key}" "#,
+                r#"data-label="{label}" data-phase="{phase}" tabindex="0" role="button" "#,
+                r#"aria-label="{label}"><title>{label}</title>{body}</g>"#
+            ),
+            class = class,
+            x = b.x - b.w / 2.0,
+            y = b.y - b.h / 2.0,
+            key = escape(&b.key),
+            label = label,
+            phase = escape(&source.phase.run(b.key.clone())),
+            body = body,
+        ));
+    }
+    out
+}
+
+/// Text safe in markup, as content or as a quoted attribute.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
         }
-    };
-    let aria = label.clone();
-    let data_label = label.clone();
-    let body = if shape_class == "node group" {
-        view! { <circle cx=w / 2.0 cy=h / 2.0 r=w / 2.0></circle> }.into_any()
-    } else {
-        view! {
-            <rect width=w height=h rx=h / 2.0></rect>
-            <circle class="dot" cx=h / 2.0 cy=h / 2.0 r="5"></circle>
-            <text class="label" x=h / 2.0 + 10.0 y=h / 2.0 + 4.0>
-                {short}
-            </text>
-        }
-        .into_any()
-    };
-    view! {
-        <g
-            class=shape_class
-            transform=format!("translate({:.1},{:.1})", x - w / 2.0, y - h / 2.0)
-            data-key=key
-            data-label=data_label
-            data-phase=move || phase.get()
-            tabindex="0"
-            role="button"
-            aria-label=aria
-            on:click=move |_| activate()
-            on:keydown=on_key
-        >
-            <title>{label}</title>
-            {body}
-        </g>
+    }
+    out
+}
+
+/// The box an event happened in, if any, told to the source (a click on
+/// the background, or the end of a drag, is no pick).
+fn pick_from(target: Option<leptos::web_sys::EventTarget>, scene: Memo<Scene>, source: Source) {
+    use leptos::wasm_bindgen::JsCast;
+    let element = target.and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok());
+    let Some(node) = element.and_then(|e| e.closest("g.node").ok().flatten()) else { return };
+    let Some(key) = node.get_attribute("data-key") else { return };
+    let shape =
+        scene.with_untracked(|s| s.boxes.iter().find(|b| b.key == key).map(|b| b.shape.clone()));
+    if let Some(shape) = shape {
+        source.pick.run((key, shape));
     }
 }
 

@@ -8,6 +8,7 @@
 // Leptos' view types nest deeply (the workflow page's is one type).
 #![recursion_limit = "256"]
 
+mod account;
 mod ansi;
 mod api;
 mod crons;

@@ -154,7 +154,10 @@ mod tests {
     fn a_secret_row_has_names_and_keys_only() {
         let v = serde_json::json!({"metadata": {"name": "db"}, "keys": ["user", "password"]});
         let r = SecretRow::from_json(&v).unwrap_or_else(|| panic!("a row"));
-        assert_eq!(r, SecretRow { name: "db".into(), keys: vec!["user".into(), "password".into()] });
+        assert_eq!(
+            r,
+            SecretRow { name: "db".into(), keys: vec!["user".into(), "password".into()] }
+        );
         assert!(SecretRow::from_json(&serde_json::json!({"keys": []})).is_none());
     }
 }

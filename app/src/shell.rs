@@ -43,14 +43,16 @@ pub fn App() -> impl IntoView {
                         <A href="/templates">"Templates"</A>
                         <A href="/cron-workflows">"Cron workflows"</A>
                         <A href="/secrets">"Secrets"</A>
-                        <A href="/login">"Sign in"</A>
+                        <A href="/account">"Account"</A>
                     </nav>
+                    <ThemeToggle/>
                 </header>
                 <main>
                     <Routes fallback=|| view! { <p>"No such page."</p> }>
                         <Route path=path!("/") view=crate::workflows::Workflows/>
                         <Route path=path!("/workflows") view=crate::workflows::Workflows/>
                         <Route path=path!("/login") view=Login/>
+                        <Route path=path!("/account") view=crate::account::Account/>
                         <Route path=path!("/templates") view=crate::templates::Templates/>
                         <Route path=path!("/cron-workflows") view=crate::crons::Crons/>
                         <Route path=path!("/secrets") view=crate::secrets::Secrets/>
@@ -108,5 +110,53 @@ fn Login() -> impl IntoView {
             {crate::load::alert(error)}
             <button type="submit" disabled=move || busy.get()>"Sign in"</button>
         </form>
+    }
+}
+
+/// Light, dark, or as the system says: kept in the browser
+/// (`localStorage`), applied as `data-theme` on the document.
+#[component]
+fn ThemeToggle() -> impl IntoView {
+    const THEMES: [&str; 3] = ["auto", "light", "dark"];
+    let theme = RwSignal::new("auto");
+    #[cfg(feature = "hydrate")]
+    {
+        let storage = || web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+        // After hydration (the server rendered "auto"): the saved choice.
+        Effect::new(move |_| {
+            let saved = storage().and_then(|s| s.get_item("keelson-theme").ok().flatten());
+            if let Some(t) = saved.and_then(|t| THEMES.into_iter().find(|x| *x == t)) {
+                theme.set(t);
+            }
+        });
+        Effect::new(move |first: Option<()>| {
+            let t = theme.get();
+            let root =
+                web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
+            if let Some(root) = root {
+                let _ = if t == "auto" {
+                    root.remove_attribute("data-theme")
+                } else {
+                    root.set_attribute("data-theme", t)
+                };
+            }
+            // Saved when changed, not when first read.
+            if first.is_some()
+                && let Some(s) = storage()
+            {
+                let _ = s.set_item("keelson-theme", t);
+            }
+        });
+    }
+    let next = move |_| {
+        theme.update(|t| {
+            let i = THEMES.iter().position(|x| x == t).unwrap_or(0);
+            *t = THEMES[(i + 1) % THEMES.len()];
+        })
+    };
+    view! {
+        <button type="button" class="theme" on:click=next aria-label="colour theme">
+            {move || format!("Theme: {}", theme.get())}
+        </button>
     }
 }

@@ -60,7 +60,8 @@ fn SubmitForm(template: TemplateInfo, can_submit: RwSignal<bool>) -> impl IntoVi
     let preview_label: &'static str = "template graph";
     let preview = crate::graph::Source {
         drawing: Signal::stored(template.preview.clone()),
-        phase: Callback::new(|_key: String| ArcRwSignal::new(String::new())),
+        phase: Callback::new(|_key: String| String::new()),
+        changed: Signal::stored(Vec::new()),
         selected: Signal::stored(None),
         pick: Callback::new(|_| {}),
     };

@@ -3,8 +3,8 @@
 //! actions on the run.
 //!
 //! Live updates are cheap by construction: each change of the workflow
-//! sets the phase signal of the nodes whose phase changed (each box
-//! listens to its own), and the graph is laid out again only when the
+//! hands the graph only the nodes whose phase changed (it sets their
+//! `data-phase`), and the graph is laid out and drawn again only when the
 //! drawing's structure changed (a node appeared, a fan-out was expanded).
 
 mod actions;
@@ -51,9 +51,10 @@ pub struct Run {
     pub nodes: StoredValue<HashMap<String, NodeStatus>>,
     pub order: StoredValue<Vec<String>>,
     pub version: RwSignal<u64>,
-    /// One phase signal per node: a box re-renders when its own phase
-    /// changes, and only then.
-    phases: StoredValue<HashMap<String, ArcRwSignal<String>>>,
+    /// Each node's phase, as last seen.
+    phases: StoredValue<HashMap<String, String>>,
+    /// The nodes whose phase changed with the last update (ID, phase).
+    pub changed: RwSignal<Vec<(String, String)>>,
     pub selected: RwSignal<Option<String>>,
     pub me: RwSignal<Option<Me>>,
 }
@@ -70,21 +71,15 @@ impl Run {
             order: StoredValue::new(Vec::new()),
             version: RwSignal::new(0),
             phases: StoredValue::new(HashMap::new()),
+            changed: RwSignal::new(Vec::new()),
             selected: RwSignal::new(None),
             me: RwSignal::new(None),
         }
     }
 
-    /// The phase signal of node `id` (made on first use).
-    pub fn phase(&self, id: &str) -> ArcRwSignal<String> {
-        if let Some(s) = self.phases.with_value(|m| m.get(id).cloned()) {
-            return s;
-        }
-        let s = ArcRwSignal::new(String::new());
-        self.phases.update_value(|m| {
-            m.insert(id.to_string(), s.clone());
-        });
-        s
+    /// Node `id`'s phase (empty if unknown).
+    pub fn phase(&self, id: &str) -> String {
+        self.phases.with_value(|m| m.get(id).cloned().unwrap_or_default())
     }
 
     /// Take in the workflow as it now is.
@@ -124,12 +119,18 @@ impl Run {
             waiting,
             object: object.clone(),
         });
-        for n in &nodes {
-            let phase = n.phase.as_str();
-            let signal = self.phase(&n.id);
-            if signal.with_untracked(|p| p != phase) {
-                signal.set(phase.to_string());
+        let mut changed = Vec::new();
+        self.phases.update_value(|known| {
+            for n in &nodes {
+                let phase = n.phase.as_str();
+                if known.get(&n.id).is_none_or(|p| p != phase) {
+                    known.insert(n.id.clone(), phase.to_string());
+                    changed.push((n.id.clone(), phase.to_string()));
+                }
             }
+        });
+        if !changed.is_empty() {
+            self.changed.set(changed);
         }
         self.relayout_if_changed(&nodes);
         self.order.set_value(nodes.iter().map(|n| n.id.clone()).collect());
@@ -150,6 +151,7 @@ impl Run {
         crate::graph::Source {
             drawing: self.drawing.into(),
             phase: Callback::new(move |key: String| self.phase(&key)),
+            changed: self.changed.into(),
             selected: self.selected.into(),
             pick: Callback::new(move |(key, shape): (String, Shape)| match shape {
                 Shape::Folded { parent, .. } => self.expand(&parent),
