@@ -93,6 +93,14 @@ if (part('graph')) {
     const first = await run.evaluate(() => window.firstBox);
     const nodes = await run.locator('svg.graph-canvas').getAttribute('data-nodes');
     row(`${name}: first paint of the graph (navigation → first box; ${nodes} boxes)`, ms(first), '≤ 1,500 ms');
+    // Where that time went: the page and WASM, the workflow's JSON.
+    const timing = await run.evaluate(() => {
+      const r = performance.getEntriesByType('resource');
+      const end = (re) => r.filter((e) => re.test(e.name)).map((e) => e.responseEnd).at(-1) ?? 0;
+      const size = (re) => r.filter((e) => re.test(e.name)).map((e) => e.transferSize).at(-1) ?? 0;
+      return { wasm: end(/keelson_bg\.wasm/), list: end(/\/api\/v1\/workflows\/default\?/), bytes: size(/\/api\/v1\/workflows\/default\?/) };
+    });
+    row(`${name}: … WASM loaded / workflow JSON received (${(timing.bytes / 1024).toFixed(0)} KiB)`, `${ms(timing.wasm)} / ${ms(timing.list)}`);
     if (fold) {
       row(`${name}: layout in WASM, folded (${nodes} boxes)`, `${await run.locator('svg.graph-canvas').getAttribute('data-layout-ms')} ms`);
       const t0 = await run.evaluate(() => performance.now());
