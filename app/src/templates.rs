@@ -40,14 +40,34 @@ fn SubmitForm(template: TemplateInfo, can_submit: RwSignal<bool>) -> impl IntoVi
     let name = template.name.clone();
     let values = fields.clone();
     let navigate = leptos_router::hooks::use_navigate();
+    let entrypoint = RwSignal::new(template.entrypoint.clone());
+    let labels = RwSignal::new(String::new());
+    let default_entry = template.entrypoint.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let parameters: Vec<(String, String)> =
             values.iter().map(|(p, v)| (p.name.clone(), v.get_untracked())).collect();
+        // The browser checks `required` too; this also covers a value of
+        // spaces only.
+        let missing: Vec<&str> = values
+            .iter()
+            .filter(|(p, v)| p.required && v.get_untracked().trim().is_empty())
+            .map(|(p, _)| p.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            error.set(Some(format!("a value is needed for {}", missing.join(", "))));
+            return;
+        }
+        let chosen = entrypoint.get_untracked();
+        let choice = crate::api::Submission {
+            parameters,
+            entrypoint: if chosen == default_entry { String::new() } else { chosen },
+            labels: labels.get_untracked(),
+        };
         let (name, navigate) = (name.clone(), navigate.clone());
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match submit(&name, &parameters).await {
+            match submit(&name, &choice).await {
                 Ok(workflow) => {
                     navigate(&format!("/workflows/default/{workflow}"), Default::default())
                 }
@@ -79,6 +99,33 @@ fn SubmitForm(template: TemplateInfo, can_submit: RwSignal<bool>) -> impl IntoVi
                     .into_iter()
                     .map(|(p, value)| view! { <ParameterField parameter=p value/> })
                     .collect_view()}
+                <label>
+                    "entrypoint"
+                    <select
+                        name="entrypoint"
+                        prop:value=move || entrypoint.get()
+                        on:change=move |ev| entrypoint.set(event_target_value(&ev))
+                    >
+                        {template
+                            .templates
+                            .iter()
+                            .map(|t| {
+                                let selected = *t == template.entrypoint;
+                                view! { <option value=t.clone() selected=selected>{t.clone()}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    "labels"
+                    <input
+                        name="labels"
+                        placeholder="team=data,env=test"
+                        prop:value=move || labels.get()
+                        on:input=move |ev| labels.set(event_target_value(&ev))
+                    />
+                    <small class="hint">"Added to the workflow, comma-separated key=value."</small>
+                </label>
                 {crate::load::alert(error)}
                 {move || {
                     if can_submit.get() {
@@ -110,6 +157,7 @@ fn ParameterField(parameter: crate::api::ParameterInfo, value: RwSignal<String>)
         view! {
             <input
                 name=parameter.name.clone()
+                required=parameter.required
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
@@ -144,11 +192,11 @@ fn ParameterField(parameter: crate::api::ParameterInfo, value: RwSignal<String>)
 }
 
 #[cfg(feature = "hydrate")]
-async fn submit(name: &str, parameters: &[(String, String)]) -> Result<String, String> {
-    crate::api::submit_template("default", name, parameters).await
+async fn submit(name: &str, choice: &crate::api::Submission) -> Result<String, String> {
+    crate::api::submit_template("default", name, choice).await
 }
 
 #[cfg(not(feature = "hydrate"))]
-async fn submit(_name: &str, _parameters: &[(String, String)]) -> Result<String, String> {
+async fn submit(_name: &str, _choice: &crate::api::Submission) -> Result<String, String> {
     Err("submitting needs the page's script".into())
 }

@@ -44,7 +44,7 @@ test('a failed node is red, its dependents do not run, and Retry fixes the run',
   await panel.getByRole('heading', { name: 'build' }).waitFor();
   const facts = await panel.locator('dl.facts').textContent();
   assert.match(facts, /exit code 3/i, `the message says why: ${facts}`);
-  await panel.locator('.log-lines .line', { hasText: 'compiling' }).waitFor();
+  await panel.locator('.log-lines', { hasText: 'compiling' }).waitFor();
   await run.screenshot({ path: `${shots}/workflow-failed.png` });
 
   // Not applicable actions say why; Retry applies.

@@ -122,6 +122,15 @@ pub async fn login(_username: &str, _password: &str) -> Result<(), String> {
     Err("signing in needs the page's script".into())
 }
 
+/// What the submit form says: parameters, the entrypoint (empty: the
+/// template's), labels (`k=v,k2=v2`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Submission {
+    pub parameters: Vec<(String, String)>,
+    pub entrypoint: String,
+    pub labels: String,
+}
+
 /// A WorkflowTemplate as the templates page shows it: what its submit
 /// form asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +138,8 @@ pub struct TemplateInfo {
     pub name: String,
     pub entrypoint: String,
     pub parameters: Vec<ParameterInfo>,
+    /// The names of its templates (entrypoint choices).
+    pub templates: Vec<String>,
     /// The entrypoint's graph before anything runs (empty if the spec
     /// cannot be read or has no such template).
     pub preview: engine::graph::Drawing,
@@ -142,6 +153,8 @@ pub struct ParameterInfo {
     pub value: String,
     pub choices: Vec<String>,
     pub description: String,
+    /// No value given in the template: the submitter must give one.
+    pub required: bool,
 }
 
 impl TemplateInfo {
@@ -162,6 +175,7 @@ impl TemplateInfo {
             .map(|p| ParameterInfo {
                 name: text(p, "/name"),
                 value: text(p, "/value"),
+                required: p.get("value").is_none_or(|v| v.is_null()),
                 choices: p
                     .get("enum")
                     .and_then(|e| e.as_array())
@@ -179,7 +193,21 @@ impl TemplateInfo {
             })
             .and_then(|spec| engine::graph::Drawing::of_template(&spec, None))
             .unwrap_or_default();
-        Some(TemplateInfo { name, entrypoint: text(v, "/spec/entrypoint"), parameters, preview })
+        let templates = v
+            .pointer("/spec/templates")
+            .and_then(|t| t.as_array())
+            .into_iter()
+            .flatten()
+            .map(|t| text(t, "/name"))
+            .filter(|n| !n.is_empty())
+            .collect();
+        Some(TemplateInfo {
+            name,
+            entrypoint: text(v, "/spec/entrypoint"),
+            parameters,
+            templates,
+            preview,
+        })
     }
 }
 
@@ -215,7 +243,7 @@ pub async fn templates(namespace: &str) -> Result<Vec<TemplateInfo>, LoadError> 
 pub async fn submit_template(
     namespace: &str,
     template: &str,
-    parameters: &[(String, String)],
+    choice: &Submission,
 ) -> Result<String, String> {
     let me = get_json("/api/v1/userinfo").await.map_err(|e| match e {
         LoadError::SignedOut => "signed out: sign in again".to_string(),
@@ -226,9 +254,16 @@ pub async fn submit_template(
         "resourceKind": "WorkflowTemplate",
         "resourceName": template,
         "submitOptions": {
-            "parameters": parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
+            "parameters": choice.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
         },
     });
+    let mut body = body;
+    if !choice.entrypoint.is_empty() {
+        body["submitOptions"]["entryPoint"] = choice.entrypoint.clone().into();
+    }
+    if !choice.labels.trim().is_empty() {
+        body["submitOptions"]["labels"] = choice.labels.trim().into();
+    }
     let response = gloo_net::http::Request::post(&format!("/api/v1/workflows/{namespace}/submit"))
         .header("X-CSRF-Token", &csrf)
         .json(&body)

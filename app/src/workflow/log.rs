@@ -152,31 +152,38 @@ pub fn LogView(run: Run, pod: String) -> impl IntoView {
     .into_any()
 }
 
-/// A block of lines: ANSI runs as spans, the filter applied.
+/// A block of lines, the filter applied: plain lines as one text (a
+/// thousand lines are one DOM node, not a thousand), lines with ANSI
+/// colours as spans between them.
 #[component]
 fn LogBlock(lines: Arc<Vec<String>>, filter: RwSignal<String>) -> impl IntoView {
     move || {
         let f = filter.get();
-        lines
-            .iter()
-            .filter(|l| f.is_empty() || l.contains(&f))
-            .map(|l| {
-                let runs = crate::ansi::runs(l);
-                view! {
-                    <div class="line">
-                        {runs
-                            .into_iter()
-                            .map(|r| {
-                                if r.class.is_empty() {
-                                    r.text.into_any()
-                                } else {
-                                    view! { <span class=r.class>{r.text}</span> }.into_any()
-                                }
-                            })
-                            .collect_view()}
-                    </div>
-                }
-            })
-            .collect_view()
+        let mut parts: Vec<AnyView> = Vec::new();
+        let mut plain = String::new();
+        let mut shown = 0usize;
+        for l in lines.iter().filter(|l| f.is_empty() || l.contains(&f)) {
+            shown += 1;
+            if !l.contains('\u{1b}') {
+                plain.push_str(l);
+                plain.push('\n');
+                continue;
+            }
+            if !plain.is_empty() {
+                parts.push(std::mem::take(&mut plain).into_any());
+            }
+            for r in crate::ansi::runs(l) {
+                parts.push(if r.class.is_empty() {
+                    r.text.into_any()
+                } else {
+                    view! { <span class=r.class>{r.text}</span> }.into_any()
+                });
+            }
+            parts.push("\n".into_any());
+        }
+        if !plain.is_empty() {
+            parts.push(plain.into_any());
+        }
+        view! { <div class="block" data-lines=shown>{parts}</div> }
     }
 }
