@@ -42,9 +42,7 @@ pub fn Account() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     crate::load::in_browser(error, move || async move {
         me.set(Some(crate::api::me().await?));
-        let list = crate::api::get_json("/api/v1/tokens").await?;
-        let items = list["items"].as_array().cloned().unwrap_or_default();
-        tokens.set(items.iter().filter_map(TokenRow::from_json).collect());
+        tokens.set(crate::api::items("/api/v1/tokens", TokenRow::from_json).await?);
         Ok(())
     });
     let navigate = leptos_router::hooks::use_navigate();
@@ -127,44 +125,29 @@ pub fn Account() -> impl IntoView {
         <button type="button" on:click=sign_out>"Sign out"</button>
         <h2>"API tokens"</h2>
         <p class="hint">"For the CLI, Hera, the Argo SDK: sent as Authorization: Bearer."</p>
-        <table class="workflows tokens">
-            <thead>
-                <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Created"</th>
-                    <th scope="col">"Expires"</th>
-                    <th scope="col">"State"</th>
-                    <th scope="col">"Actions"</th>
-                </tr>
-            </thead>
-            <tbody>
-                <For
-                    each=move || tokens.get()
-                    key=|t| t.clone()
-                    children=move |t| {
-                        let id = t.id.clone();
-                        let revoked = t.revoked;
-                        view! {
-                            <tr data-name=t.name.clone()>
-                                <td>{t.name.clone()}</td>
-                                <td>{crate::time::ago(&t.created)}</td>
-                                <td>{if t.expires.is_empty() { "never".to_string() } else { t.expires.clone() }}</td>
-                                <td>{if revoked { "revoked" } else { "active" }}</td>
-                                <td>
-                                    <button
-                                        type="button"
-                                        disabled=revoked
-                                        on:click=move |_| revoke(id.clone())
-                                    >
-                                        "Revoke"
-                                    </button>
-                                </td>
-                            </tr>
-                        }
-                    }
-                />
-            </tbody>
-        </table>
+        <crate::widgets::Table
+            class="tokens"
+            headers=&["Name", "Created", "Expires", "State", "Actions"]
+            rows=tokens
+            row=move |t: TokenRow| {
+                let id = t.id.clone();
+                let revoked = t.revoked;
+                let expires = if t.expires.is_empty() { "never".to_string() } else { t.expires.clone() };
+                view! {
+                    <tr data-name=t.name.clone()>
+                        <td>{t.name.clone()}</td>
+                        <td>{crate::time::ago(&t.created)}</td>
+                        <td>{expires}</td>
+                        <td>{if revoked { "revoked" } else { "active" }}</td>
+                        <td>
+                            <button type="button" disabled=revoked on:click=move |_| revoke(id.clone())>
+                                "Revoke"
+                            </button>
+                        </td>
+                    </tr>
+                }
+            }
+        />
         {move || {
             fresh
                 .get()
@@ -178,18 +161,8 @@ pub fn Account() -> impl IntoView {
                 })
         }}
         <form class="login" aria-label="make a token" on:submit=create>
-            <label>
-                "Name"
-                <input required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-            </label>
-            <label>
-                "Expires in (days, empty: never)"
-                <input
-                    inputmode="numeric"
-                    prop:value=move || days.get()
-                    on:input=move |ev| days.set(event_target_value(&ev))
-                />
-            </label>
+            <crate::widgets::TextField label="Name" name="name" value=name required=true/>
+            <crate::widgets::TextField label="Expires in (days, empty: never)" name="days" value=days/>
             <button type="submit">"Make token"</button>
         </form>
     }

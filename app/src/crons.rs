@@ -66,25 +66,12 @@ pub fn Crons() -> impl IntoView {
     view! {
         <h1>"Cron workflows"</h1>
         {crate::load::alert(error)}
-        <table class="workflows crons">
-            <thead>
-                <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Schedule"</th>
-                    <th scope="col">"Last run"</th>
-                    <th scope="col">"Running"</th>
-                    <th scope="col">"State"</th>
-                    <th scope="col">"Actions"</th>
-                </tr>
-            </thead>
-            <tbody>
-                <For
-                    each=move || rows.get()
-                    key=|r| r.clone()
-                    children=move |r| view! { <CronLine row=r rows me error/> }
-                />
-            </tbody>
-        </table>
+        <crate::widgets::Table
+            class="crons"
+            headers=&["Name", "Schedule", "Last run", "Running", "State", "Actions"]
+            rows
+            row=move |r| view! { <CronLine row=r rows me error/> }
+        />
         <p class="hint">
             {move || if rows.with(Vec::is_empty) { "No cron workflows." } else { "" }}
         </p>
@@ -106,7 +93,8 @@ fn CronLine(
         None => Some("signing in…".to_string()),
     };
     let name = row.name.clone();
-    let click = move |_| {
+    let busy = RwSignal::new(false);
+    let click = move |()| {
         #[cfg(feature = "hydrate")]
         {
             let Some(m) = me.get_untracked() else { return };
@@ -154,15 +142,13 @@ fn CronLine(
                 {if row.suspended { "suspended" } else { "active" }}
             </td>
             <td>
-                <button
-                    type="button"
-                    data-action=action
-                    disabled=move || reason().is_some()
-                    title=move || reason().unwrap_or_default()
-                    on:click=click
-                >
-                    {label}
-                </button>
+                <crate::widgets::GuardedButton
+                    label
+                    action
+                    reason=Signal::derive(reason)
+                    busy
+                    on_click=Callback::new(click)
+                />
             </td>
         </tr>
     }

@@ -18,6 +18,7 @@ mod secrets;
 mod shell;
 mod templates;
 mod time;
+mod widgets;
 mod workflow;
 mod workflows;
 

@@ -91,56 +91,37 @@ pub fn Secrets() -> impl IntoView {
     view! {
         <h1>"Secrets"</h1>
         {crate::load::alert(error)}
-        <table class="workflows secrets">
-            <thead>
-                <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Keys"</th>
-                    <th scope="col">"Actions"</th>
-                </tr>
-            </thead>
-            <tbody>
-                <For
-                    each=move || rows.get()
-                    key=|r| r.clone()
-                    children=move |r| {
-                        let victim = r.name.clone();
-                        view! {
-                            <tr data-name=r.name.clone()>
-                                <td>{r.name.clone()}</td>
-                                <td>{r.keys.join(", ")}</td>
-                                <td>
-                                    <button type="button" on:click=move |_| delete(victim.clone())>
-                                        "Delete"
-                                    </button>
-                                </td>
-                            </tr>
-                        }
-                    }
-                />
-            </tbody>
-        </table>
+        <crate::widgets::Table
+            class="secrets"
+            headers=&["Name", "Keys", "Actions"]
+            rows
+            row=move |r: SecretRow| {
+                let victim = r.name.clone();
+                view! {
+                    <tr data-name=r.name.clone()>
+                        <td>{r.name.clone()}</td>
+                        <td>{r.keys.join(", ")}</td>
+                        <td>
+                            <button type="button" on:click=move |_| delete(victim.clone())>
+                                "Delete"
+                            </button>
+                        </td>
+                    </tr>
+                }
+            }
+        />
         <form class="login" aria-label="create a secret" on:submit=create>
             <h2>"New secret"</h2>
-            <label>
-                "Name"
-                <input required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-            </label>
-            <label>
-                "Key"
-                <input required prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev))/>
-            </label>
-            <label>
-                "Value"
-                <input
-                    type="password"
-                    autocomplete="off"
-                    required
-                    prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev))
-                />
-                <small class="hint">"Written once: it is never shown again."</small>
-            </label>
+            <crate::widgets::TextField label="Name" name="name" value=name required=true/>
+            <crate::widgets::TextField label="Key" name="key" value=key required=true/>
+            <crate::widgets::TextField
+                label="Value"
+                name="value"
+                value=value
+                required=true
+                secret=true
+                help="Written once: it is never shown again."
+            />
             <button type="submit">"Create"</button>
         </form>
     }

@@ -116,16 +116,13 @@ fn SubmitForm(template: TemplateInfo, can_submit: RwSignal<bool>) -> impl IntoVi
                             .collect_view()}
                     </select>
                 </label>
-                <label>
-                    "labels"
-                    <input
-                        name="labels"
-                        placeholder="team=data,env=test"
-                        prop:value=move || labels.get()
-                        on:input=move |ev| labels.set(event_target_value(&ev))
-                    />
-                    <small class="hint">"Added to the workflow, comma-separated key=value."</small>
-                </label>
+                <crate::widgets::TextField
+                    label="labels"
+                    name="labels"
+                    value=labels
+                    placeholder="team=data,env=test"
+                    help="Added to the workflow, comma-separated key=value."
+                />
                 {crate::load::alert(error)}
                 {move || {
                     if can_submit.get() {

@@ -188,23 +188,13 @@ fn FilterForm(filter: Memo<ListFilter>) -> impl IntoView {
     };
     view! {
         <form class="filters" aria-label="filter workflows" on:submit=apply>
-            <label>
-                "Name starts with"
-                <input
-                    name="prefix"
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))
-                />
-            </label>
-            <label>
-                "Labels"
-                <input
-                    name="labels"
-                    placeholder="team=data,env!=prod"
-                    prop:value=move || labels.get()
-                    on:input=move |ev| labels.set(event_target_value(&ev))
-                />
-            </label>
+            <crate::widgets::TextField label="Name starts with" name="prefix" value=name/>
+            <crate::widgets::TextField
+                label="Labels"
+                name="labels"
+                value=labels
+                placeholder="team=data,env!=prod"
+            />
             <label>
                 "Started within"
                 <select
@@ -263,14 +253,14 @@ fn BulkBar(ticked: RwSignal<BTreeSet<String>>, can_edit: RwSignal<bool>) -> impl
         .map(|(action, label)| {
             let reason = move || {
                 if !can_edit.get() {
-                    Some("needs the editor role in default")
+                    Some("needs the editor role in default".to_string())
                 } else if ticked.with(BTreeSet::is_empty) {
-                    Some("tick the workflows first")
+                    Some("tick the workflows first".to_string())
                 } else {
                     None
                 }
             };
-            let click = move |_| {
+            let click = move |()| {
                 let names: Vec<String> = ticked.get_untracked().into_iter().collect();
                 #[cfg(feature = "hydrate")]
                 {
@@ -289,15 +279,13 @@ fn BulkBar(ticked: RwSignal<BTreeSet<String>>, can_edit: RwSignal<bool>) -> impl
                 let _ = names;
             };
             view! {
-                <button
-                    type="button"
-                    data-bulk=action
-                    disabled=move || busy.get() || reason().is_some()
-                    title=move || reason().unwrap_or_default()
-                    on:click=click
-                >
-                    {label}
-                </button>
+                <crate::widgets::GuardedButton
+                    label
+                    action
+                    reason=Signal::derive(reason)
+                    busy
+                    on_click=Callback::new(click)
+                />
             }
         })
         .collect_view();

@@ -69,7 +69,7 @@ test('filters narrow the list (kept in the URL) and bulk actions act on the tick
   await page.goto(`${env.server.url}/workflows`);
   await page.waitForSelector('[data-hydrated="true"]');
   await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 4);
-  const del = page.locator('button[data-bulk="delete"]');
+  const del = page.getByRole('toolbar', { name: 'actions on the selected workflows' }).locator('button[data-action="delete"]');
   assert.equal(await del.getAttribute('title'), 'tick the workflows first');
   await page.getByLabel('select alpha-ok').check();
   await page.getByLabel('select beta-ok').check();

@@ -46,12 +46,21 @@ fn socket_url(path: &str) -> String {
     format!("{}://{host}{path}", if secure { "wss" } else { "ws" })
 }
 
+/// The `items` of the list at `path`, each read by `parse` (those it
+/// cannot read left out).
+#[cfg(feature = "hydrate")]
+pub(crate) async fn items<T>(
+    path: &str,
+    parse: fn(&serde_json::Value) -> Option<T>,
+) -> Result<Vec<T>, LoadError> {
+    let list = get_json(path).await?;
+    Ok(list["items"].as_array().into_iter().flatten().filter_map(parse).collect())
+}
+
 /// The namespace's CronWorkflows.
 #[cfg(feature = "hydrate")]
 pub async fn crons(namespace: &str) -> Result<Vec<crate::crons::CronRow>, LoadError> {
-    let list = get_json(&format!("/api/v1/cron-workflows/{namespace}")).await?;
-    let items = list["items"].as_array().cloned().unwrap_or_default();
-    Ok(items.iter().filter_map(crate::crons::CronRow::from_json).collect())
+    items(&format!("/api/v1/cron-workflows/{namespace}"), crate::crons::CronRow::from_json).await
 }
 
 /// `method path` with a JSON `body` (none if `null`) and the session's
@@ -88,9 +97,8 @@ pub async fn send(
 /// The namespace's secrets: names and keys.
 #[cfg(feature = "hydrate")]
 pub async fn secrets(namespace: &str) -> Result<Vec<crate::secrets::SecretRow>, LoadError> {
-    let list = get_json(&format!("/api/v1/namespaces/{namespace}/secrets")).await?;
-    let items = list["items"].as_array().cloned().unwrap_or_default();
-    Ok(items.iter().filter_map(crate::secrets::SecretRow::from_json).collect())
+    let path = format!("/api/v1/namespaces/{namespace}/secrets");
+    items(&path, crate::secrets::SecretRow::from_json).await
 }
 
 /// Why a page could not load its data.
@@ -231,9 +239,7 @@ pub(crate) async fn get_json(path: &str) -> Result<serde_json::Value, LoadError>
 /// The namespace's WorkflowTemplates.
 #[cfg(feature = "hydrate")]
 pub async fn templates(namespace: &str) -> Result<Vec<TemplateInfo>, LoadError> {
-    let list = get_json(&format!("/api/v1/workflow-templates/{namespace}")).await?;
-    let items = list["items"].as_array().cloned().unwrap_or_default();
-    Ok(items.iter().filter_map(TemplateInfo::from_json).collect())
+    items(&format!("/api/v1/workflow-templates/{namespace}"), TemplateInfo::from_json).await
 }
 
 /// Submit a WorkflowTemplate with these parameters; the new workflow's
@@ -245,36 +251,23 @@ pub async fn submit_template(
     template: &str,
     choice: &Submission,
 ) -> Result<String, String> {
-    let me = get_json("/api/v1/userinfo").await.map_err(|e| match e {
+    let me = me().await.map_err(|e| match e {
         LoadError::SignedOut => "signed out: sign in again".to_string(),
         LoadError::Other(m) => m,
     })?;
-    let csrf = me["csrfToken"].as_str().unwrap_or("").to_string();
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "resourceKind": "WorkflowTemplate",
         "resourceName": template,
         "submitOptions": {
             "parameters": choice.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
         },
     });
-    let mut body = body;
     if !choice.entrypoint.is_empty() {
         body["submitOptions"]["entryPoint"] = choice.entrypoint.clone().into();
     }
     if !choice.labels.trim().is_empty() {
         body["submitOptions"]["labels"] = choice.labels.trim().into();
     }
-    let response = gloo_net::http::Request::post(&format!("/api/v1/workflows/{namespace}/submit"))
-        .header("X-CSRF-Token", &csrf)
-        .json(&body)
-        .map_err(|e| e.to_string())?
-        .send()
-        .await
-        .map_err(|e| format!("the server cannot be reached: {e}"))?;
-    let answer: serde_json::Value = response.json().await.unwrap_or_default();
-    if response.ok() {
-        Ok(answer["metadata"]["name"].as_str().unwrap_or("").to_string())
-    } else {
-        Err(answer["message"].as_str().unwrap_or("the submission failed").to_string())
-    }
+    let answer = send(&me, "POST", &format!("/api/v1/workflows/{namespace}/submit"), &body).await?;
+    Ok(answer["metadata"]["name"].as_str().unwrap_or("").to_string())
 }

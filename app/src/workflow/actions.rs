@@ -57,7 +57,7 @@ pub fn Actions(run: Run) -> impl IntoView {
                     .or_else(|| run.summary.with(|s| not_now(action, s)).map(str::to_string))
             };
             let navigate = navigate.clone();
-            let click = move |_| {
+            let click = move |()| {
                 let navigate = navigate.clone();
                 perform(run, action, serde_json::json!({}), error, busy, move || {
                     if action == "delete" {
@@ -66,15 +66,13 @@ pub fn Actions(run: Run) -> impl IntoView {
                 });
             };
             view! {
-                <button
-                    type="button"
-                    data-action=action
-                    disabled=move || busy.get() || reason().is_some()
-                    title=move || reason().unwrap_or_default()
-                    on:click=click
-                >
-                    {label}
-                </button>
+                <crate::widgets::GuardedButton
+                    label
+                    action
+                    reason=Signal::derive(reason)
+                    busy
+                    on_click=Callback::new(click)
+                />
             }
         })
         .collect_view();
