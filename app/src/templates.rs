@@ -1,4 +1,5 @@
-//! The templates page: the namespace's WorkflowTemplates, each with a
+//! The templates page: the namespace's WorkflowTemplates and the
+//! ClusterWorkflowTemplates, each with a
 //! submit form made from its `spec.arguments.parameters` — `enum` → a
 //! select, `description` → help text, defaults filled in — and the graph
 //! of its entrypoint before it runs. Submitting goes straight to the new
@@ -43,6 +44,7 @@ fn SubmitForm(template: TemplateInfo, can_submit: RwSignal<bool>) -> impl IntoVi
     let entrypoint = RwSignal::new(template.entrypoint.clone());
     let labels = RwSignal::new(String::new());
     let default_entry = template.entrypoint.clone();
+    let cluster = template.cluster;
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let parameters: Vec<(String, String)> =
@@ -60,6 +62,7 @@ fn SubmitForm(template: TemplateInfo, can_submit: RwSignal<bool>) -> impl IntoVi
         }
         let chosen = entrypoint.get_untracked();
         let choice = crate::api::Submission {
+            cluster,
             parameters,
             entrypoint: if chosen == default_entry { String::new() } else { chosen },
             labels: labels.get_untracked(),
@@ -91,8 +94,11 @@ fn SubmitForm(template: TemplateInfo, can_submit: RwSignal<bool>) -> impl IntoVi
         format!("entrypoint: {}", template.entrypoint)
     };
     view! {
-        <section class="template" data-template=template.name.clone()>
-            <h2>{template.name.clone()}</h2>
+        <section class="template" data-template=template.name.clone() data-cluster=cluster.to_string()>
+            <h2>
+                {template.name.clone()}
+                {cluster.then(|| view! { <span class="chip">"cluster-wide"</span> })}
+            </h2>
             <p class="hint">{entry}</p>
             <form class="submit" aria-label=heading on:submit=on_submit>
                 {fields

@@ -57,3 +57,31 @@ test("a template's graph is shown before it runs, as the template says", async (
   await page.screenshot({ path: `${shots}/templates.png` });
   await context.close();
 });
+
+test('a ClusterWorkflowTemplate is listed as cluster-wide and submitted as one', async () => {
+  const context = await env.browser.newContext();
+  const page = await signIn(context, env.server.url);
+  const status = await page.evaluate(async () => {
+    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
+    const r = await fetch('/api/v1/cluster-workflow-templates', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify({ template: { metadata: { name: 'cluster-hello' }, spec: { entrypoint: 'main',
+        arguments: { parameters: [{ name: 'who', value: 'world' }] },
+        templates: [{ name: 'main', container: { image: 'alpine', command: ['echo', 'hello {{workflow.parameters.who}}'] } }] } } }),
+    });
+    return r.status;
+  });
+  assert.equal(status, 200);
+  const templates = await openHydrated(context, `${env.server.url}/templates`);
+  const section = templates.locator('section.template[data-template="cluster-hello"][data-cluster="true"]');
+  await section.waitFor();
+  assert.match(await section.locator('h2').textContent(), /cluster-wide/);
+  await section.getByLabel('who').fill('keelson');
+  await section.getByRole('button', { name: 'Submit' }).click();
+  await templates.waitForURL(/\/workflows\/default\/cluster-hello-[a-z0-9]+$/);
+  await templates.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 30000 });
+  const name = templates.url().split('/').at(-1);
+  const wf = await templates.evaluate(async (n) => (await fetch(`/api/v1/workflows/default/${n}`)).json(), name);
+  assert.equal(wf.spec.workflowTemplateRef.clusterScope, true);
+  await context.close();
+});

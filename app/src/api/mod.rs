@@ -134,6 +134,8 @@ pub async fn login(_username: &str, _password: &str) -> Result<(), String> {
 /// template's), labels (`k=v,k2=v2`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Submission {
+    /// A ClusterWorkflowTemplate rather than the namespace's own.
+    pub cluster: bool,
     pub parameters: Vec<(String, String)>,
     pub entrypoint: String,
     pub labels: String,
@@ -146,6 +148,8 @@ pub struct TemplateInfo {
     pub name: String,
     pub entrypoint: String,
     pub parameters: Vec<ParameterInfo>,
+    /// A ClusterWorkflowTemplate (every namespace's).
+    pub cluster: bool,
     /// The names of its templates (entrypoint choices).
     pub templates: Vec<String>,
     /// The entrypoint's graph before anything runs (empty if the spec
@@ -213,6 +217,7 @@ impl TemplateInfo {
             name,
             entrypoint: text(v, "/spec/entrypoint"),
             parameters,
+            cluster: false,
             templates,
             preview,
         })
@@ -236,13 +241,18 @@ pub(crate) async fn get_json(path: &str) -> Result<serde_json::Value, LoadError>
     Ok(v)
 }
 
-/// The namespace's WorkflowTemplates.
+/// The namespace's WorkflowTemplates, then the ClusterWorkflowTemplates.
 #[cfg(feature = "hydrate")]
 pub async fn templates(namespace: &str) -> Result<Vec<TemplateInfo>, LoadError> {
-    items(&format!("/api/v1/workflow-templates/{namespace}"), TemplateInfo::from_json).await
+    let mut all =
+        items(&format!("/api/v1/workflow-templates/{namespace}"), TemplateInfo::from_json).await?;
+    let mut cluster = items("/api/v1/cluster-workflow-templates", TemplateInfo::from_json).await?;
+    cluster.iter_mut().for_each(|t| t.cluster = true);
+    all.extend(cluster);
+    Ok(all)
 }
 
-/// Submit a WorkflowTemplate with these parameters; the new workflow's
+/// Submit a (Cluster)WorkflowTemplate with these parameters; the new workflow's
 /// name, or the server's message. Changes need the session's CSRF token,
 /// which `userinfo` gives.
 #[cfg(feature = "hydrate")]
@@ -256,7 +266,7 @@ pub async fn submit_template(
         LoadError::Other(m) => m,
     })?;
     let mut body = serde_json::json!({
-        "resourceKind": "WorkflowTemplate",
+        "resourceKind": if choice.cluster { "ClusterWorkflowTemplate" } else { "WorkflowTemplate" },
         "resourceName": template,
         "submitOptions": {
             "parameters": choice.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
