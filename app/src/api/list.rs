@@ -144,10 +144,15 @@ impl ListFilter {
     }
 
     /// Whether a row the watch brings belongs in this list (what the
-    /// watch's selector cannot say).
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    fn admits(&self, row: &WorkflowRow) -> bool {
-        row.name.starts_with(&self.name_prefix)
+    /// watch's selector cannot say: the name prefix, the age).
+    #[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
+    fn admits(&self, row: &WorkflowRow, now_seconds: i64) -> bool {
+        let young_enough = match self.since.strip_suffix('h').and_then(|h| h.parse::<i64>().ok()) {
+            None => true,
+            Some(hours) => engine::status::Time::parse_rfc3339(&row.created)
+                .is_some_and(|t| t.0 >= now_seconds - hours * 3600),
+        };
+        young_enough && row.name.starts_with(&self.name_prefix)
     }
 }
 
@@ -243,7 +248,7 @@ pub async fn follow_workflows(
         let Some(row) = v.pointer("/result/object").and_then(WorkflowRow::from_json) else {
             continue;
         };
-        if !filter.admits(&row) {
+        if !filter.admits(&row, now_seconds()) {
             continue;
         }
         let all_loaded = more.with_untracked(Option::is_none);
@@ -331,6 +336,18 @@ mod tests {
         assert!(p.contains("namePrefix=ci-"), "{p}");
         assert!(p.contains("createdAfter=1970-01-11T13%3A46%3A40Z"), "{p}");
         assert_eq!(ListFilter::default().to_query(), "");
+        // The watch brings what the selector allows; the list keeps only
+        // what matches the name and the age too.
+        let row = |name: &str, created: &str| WorkflowRow {
+            name: name.into(),
+            created: created.into(),
+            ..WorkflowRow::from_json(&serde_json::json!({"metadata": {"name": "x"}}))
+                .unwrap_or_else(|| panic!("a row"))
+        };
+        let now = 1_000_000;
+        assert!(f.admits(&row("ci-1", "1970-01-12T13:46:00Z"), now));
+        assert!(!f.admits(&row("ci-1", "1970-01-10T00:00:00Z"), now), "older than a day");
+        assert!(!f.admits(&row("other", "1970-01-12T13:46:00Z"), now), "another name");
     }
 
     #[test]
