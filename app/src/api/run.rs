@@ -22,36 +22,36 @@ pub async fn me() -> Result<Me, LoadError> {
     })
 }
 
-/// Call `changed` with the workflow as it is, then with it after each
+/// Hand `changed` the workflow as it is, then as it is after each
 /// change, until it is deleted (`Ok`), the page goes away or the stream
 /// fails.
 pub async fn follow_workflow(
     namespace: &str,
     name: &str,
-    mut changed: impl FnMut(&serde_json::Value),
+    mut changed: impl FnMut(serde_json::Value),
 ) -> Result<(), LoadError> {
     let selector = format!("listOptions.fieldSelector=metadata.name={name}");
-    let list = get_json(&format!("/api/v1/workflows/{namespace}?{selector}")).await?;
-    let Some(current) = list["items"].as_array().and_then(|items| items.first()) else {
+    let mut list = get_json(&format!("/api/v1/workflows/{namespace}?{selector}")).await?;
+    let version = list["metadata"]["resourceVersion"].as_str().unwrap_or("0").to_string();
+    let Some(current) = list.pointer_mut("/items/0").map(serde_json::Value::take) else {
         return Err(LoadError::Other(format!("workflow {name} does not exist (any more)")));
     };
     changed(current);
-    let version = list["metadata"]["resourceVersion"].as_str().unwrap_or("0");
     let url = socket_url(&format!(
         "/ws/workflow-events/{namespace}?{selector}&listOptions.resourceVersion={version}"
     ));
     let mut socket = gloo_net::websocket::futures::WebSocket::open(&url)
         .map_err(|e| LoadError::Other(format!("the live updates cannot start: {e}")))?;
     while let Some(Ok(Message::Text(text))) = socket.next().await {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+        let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
         if let Some(message) = v.pointer("/error/message").and_then(|m| m.as_str()) {
             return Err(LoadError::Other(message.to_string()));
         }
         if v.pointer("/result/type").and_then(|t| t.as_str()) == Some("DELETED") {
             return Err(LoadError::Other(format!("workflow {name} was deleted")));
         }
-        if let Some(object) = v.pointer("/result/object") {
-            changed(object);
+        if let Some(object) = v.pointer_mut("/result/object") {
+            changed(object.take());
         }
     }
     Ok(())

@@ -84,14 +84,15 @@ impl Run {
 
     /// Take in the workflow as it now is.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    pub fn apply(&self, object: &serde_json::Value) {
+    pub fn apply(&self, object: serde_json::Value) {
         let text = |p: &str| object.pointer(p).and_then(|v| v.as_str()).unwrap_or("").to_string();
         let mut nodes: Vec<NodeStatus> = Vec::new();
         if let Some(map) = object.pointer("/status/nodes").and_then(|n| n.as_object()) {
             for value in map.values() {
                 // A node this UI cannot read is left out of the drawing
                 // rather than hiding the whole graph.
-                if let Ok(node) = serde_json::from_value::<NodeStatus>(value.clone()) {
+                // Read in place: an update of a large run is a megabyte.
+                if let Ok(node) = <NodeStatus as serde::Deserialize>::deserialize(value) {
                     nodes.push(node);
                 }
             }
@@ -117,7 +118,7 @@ impl Run {
             finished: text("/status/finishedAt"),
             suspended: object.pointer("/spec/suspend").and_then(|s| s.as_bool()) == Some(true),
             waiting,
-            object: object.clone(),
+            object,
         });
         let mut changed = Vec::new();
         self.phases.update_value(|known| {
@@ -184,7 +185,7 @@ pub fn WorkflowPage() -> impl IntoView {
         let (namespace, name) = (run.namespace.get_value(), run.name.get_value());
         async move {
             run.me.set(Some(crate::api::me().await?));
-            crate::api::follow_workflow(&namespace, &name, |w| run.apply(w)).await
+            crate::api::follow_workflow(&namespace, &name, move |w| run.apply(w)).await
         }
     });
     let phase = move || run.summary.with(|s| s.phase.clone());
