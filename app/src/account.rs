@@ -49,10 +49,15 @@ pub fn Account() -> impl IntoView {
     let sign_out = move |_| {
         #[cfg(feature = "hydrate")]
         {
-            let Some(m) = me.get_untracked() else { return };
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
-                match crate::api::send(&m, "POST", "/api/v1/logout", &serde_json::Value::Null).await
+                match crate::api::send_signed(
+                    me,
+                    "POST",
+                    "/api/v1/logout",
+                    &serde_json::Value::Null,
+                )
+                .await
                 {
                     Ok(_) => navigate("/login", Default::default()),
                     Err(e) => error.set(Some(e)),
@@ -68,13 +73,12 @@ pub fn Account() -> impl IntoView {
         ev.prevent_default();
         #[cfg(feature = "hydrate")]
         {
-            let Some(m) = me.get_untracked() else { return };
             let mut body = serde_json::json!({"name": name.get_untracked()});
             if let Ok(d) = days.get_untracked().trim().parse::<u64>() {
                 body["expiresInSeconds"] = (d * 86_400).into();
             }
             leptos::task::spawn_local(async move {
-                match crate::api::send(&m, "POST", "/api/v1/tokens", &body).await {
+                match crate::api::send_signed(me, "POST", "/api/v1/tokens", &body).await {
                     Ok(answer) => {
                         fresh.set(answer["token"].as_str().map(str::to_string));
                         if let Some(row) = TokenRow::from_json(&answer) {
@@ -90,10 +94,9 @@ pub fn Account() -> impl IntoView {
     let revoke = move |id: String| {
         #[cfg(feature = "hydrate")]
         {
-            let Some(m) = me.get_untracked() else { return };
             leptos::task::spawn_local(async move {
                 let path = format!("/api/v1/tokens/{id}");
-                match crate::api::send(&m, "DELETE", &path, &serde_json::Value::Null).await {
+                match crate::api::send_signed(me, "DELETE", &path, &serde_json::Value::Null).await {
                     Ok(_) => tokens.update(|t| {
                         if let Some(row) = t.iter_mut().find(|r| r.id == id) {
                             row.revoked = true;

@@ -97,11 +97,10 @@ fn CronLine(
     let click = move |()| {
         #[cfg(feature = "hydrate")]
         {
-            let Some(m) = me.get_untracked() else { return };
             let name = name.clone();
             leptos::task::spawn_local(async move {
                 let path = format!("/api/v1/cron-workflows/default/{name}/{action}");
-                match crate::api::send(&m, "PUT", &path, &serde_json::Value::Null).await {
+                match crate::api::send_signed(me, "PUT", &path, &serde_json::Value::Null).await {
                     Ok(v) => {
                         if let Some(new) = CronRow::from_json(&v) {
                             rows.update(|rs| {

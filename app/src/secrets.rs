@@ -50,12 +50,16 @@ pub fn Secrets() -> impl IntoView {
         ev.prevent_default();
         #[cfg(feature = "hydrate")]
         {
-            let Some(m) = me.get_untracked() else { return };
             let (n, k, v) = (name.get_untracked(), key.get_untracked(), value.get_untracked());
             leptos::task::spawn_local(async move {
                 let body = serde_json::json!({"metadata": {"name": n}, "stringData": {k: v}});
-                match crate::api::send(&m, "POST", "/api/v1/namespaces/default/secrets", &body)
-                    .await
+                match crate::api::send_signed(
+                    me,
+                    "POST",
+                    "/api/v1/namespaces/default/secrets",
+                    &body,
+                )
+                .await
                 {
                     Ok(answer) => {
                         // The value is gone from the page once sent.
@@ -76,10 +80,9 @@ pub fn Secrets() -> impl IntoView {
     let delete = move |victim: String| {
         #[cfg(feature = "hydrate")]
         {
-            let Some(m) = me.get_untracked() else { return };
             leptos::task::spawn_local(async move {
                 let path = format!("/api/v1/namespaces/default/secrets/{victim}");
-                match crate::api::send(&m, "DELETE", &path, &serde_json::Value::Null).await {
+                match crate::api::send_signed(me, "DELETE", &path, &serde_json::Value::Null).await {
                     Ok(_) => rows.update(|rs| rs.retain(|r| r.name != victim)),
                     Err(e) => error.set(Some(e)),
                 }

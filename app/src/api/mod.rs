@@ -94,6 +94,31 @@ pub async fn send(
     }
 }
 
+/// [`send`] as the signed-in user the page knows of — asked for first if
+/// the page has not learnt it yet (a form sent the moment the page is
+/// live must not be dropped).
+#[cfg(feature = "hydrate")]
+pub async fn send_signed(
+    known: leptos::prelude::RwSignal<Option<Me>>,
+    method: &str,
+    path: &str,
+    body: &serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    use leptos::prelude::*;
+    let me = match known.get_untracked() {
+        Some(me) => me,
+        None => {
+            let me = self::me().await.map_err(|e| match e {
+                LoadError::SignedOut => "signed out: sign in again".to_string(),
+                LoadError::Other(m) => m,
+            })?;
+            known.set(Some(me.clone()));
+            me
+        }
+    };
+    send(&me, method, path, body).await
+}
+
 /// The namespace's secrets: names and keys.
 #[cfg(feature = "hydrate")]
 pub async fn secrets(namespace: &str) -> Result<Vec<crate::secrets::SecretRow>, LoadError> {
