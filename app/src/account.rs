@@ -35,16 +35,20 @@ impl TokenRow {
 
 #[component]
 pub fn Account() -> impl IntoView {
-    let me = RwSignal::new(None::<crate::api::Me>);
-    let tokens = RwSignal::new(Vec::<TokenRow>::new());
+    let paths = vec!["/api/v1/userinfo".to_string(), "/api/v1/tokens".to_string()];
+    view! {
+        <h1>"Account"</h1>
+        {crate::load::page(paths, |answers| view! { <AccountDetail answers/> })}
+    }
+}
+
+/// The user (`answers[0]`) and their tokens (`answers[1]`).
+#[component]
+fn AccountDetail(answers: Vec<serde_json::Value>) -> impl IntoView {
+    let me = RwSignal::new(answers.first().map(crate::api::Me::from_json));
+    let tokens = RwSignal::new(crate::api::rows(answers.get(1), TokenRow::from_json));
     let error = RwSignal::new(None::<String>);
     let fresh = RwSignal::new(None::<String>);
-    #[cfg(feature = "hydrate")]
-    crate::load::in_browser(error, move || async move {
-        me.set(Some(crate::api::me().await?));
-        tokens.set(crate::api::items("/api/v1/tokens", TokenRow::from_json).await?);
-        Ok(())
-    });
     let navigate = leptos_router::hooks::use_navigate();
     let sign_out = move |_| {
         #[cfg(feature = "hydrate")]
@@ -110,7 +114,6 @@ pub fn Account() -> impl IntoView {
         let _ = id;
     };
     view! {
-        <h1>"Account"</h1>
         {crate::load::alert(error)}
         <p data-user=move || me.with(|m| m.as_ref().map(|m| m.user.clone()).unwrap_or_default())>
             {move || {

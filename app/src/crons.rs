@@ -12,10 +12,12 @@ pub struct CronRow {
     pub suspended: bool,
     pub last: String,
     pub active: usize,
+    /// The next runs (RFC 3339), from the server, which knows the time
+    /// zones' rules; or why there are none.
+    pub next: Result<Vec<String>, String>,
 }
 
 impl CronRow {
-    #[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
     pub fn from_json(v: &serde_json::Value) -> Option<CronRow> {
         let text = |p: &str| v.pointer(p).and_then(|x| x.as_str()).unwrap_or("").to_string();
         let name = text("/metadata/name");
@@ -40,7 +42,29 @@ impl CronRow {
             suspended: v.pointer("/spec/suspend").and_then(|s| s.as_bool()) == Some(true),
             last: text("/status/lastScheduledTime"),
             active: v.pointer("/status/active").and_then(|a| a.as_array()).map_or(0, Vec::len),
+            next: Ok(Vec::new()),
         })
+    }
+
+    /// Take this CronWorkflow's next runs from `GET /api/v1/cron-schedules`.
+    fn with_next_runs(mut self, schedules: Option<&serde_json::Value>) -> CronRow {
+        let mine = schedules
+            .and_then(|s| s["items"].as_array())
+            .into_iter()
+            .flatten()
+            .find(|i| i["name"].as_str() == Some(&self.name));
+        if let Some(item) = mine {
+            self.next = match item["error"].as_str() {
+                Some(e) => Err(e.to_string()),
+                None => Ok(item["nextRuns"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| t.as_str().map(str::to_string))
+                    .collect()),
+            };
+        }
+        self
     }
 }
 
@@ -54,23 +78,44 @@ fn in_words(schedule: &str) -> String {
 
 #[component]
 pub fn Crons() -> impl IntoView {
-    let rows = RwSignal::new(Vec::<CronRow>::new());
-    let error = RwSignal::new(None::<String>);
-    let me = RwSignal::new(None::<crate::api::Me>);
-    #[cfg(feature = "hydrate")]
-    crate::load::in_browser(error, move || async move {
-        me.set(Some(crate::api::me().await?));
-        rows.set(crate::api::crons("default").await?);
-        Ok(())
-    });
+    let namespace = crate::namespace::current();
     view! {
         <h1>"Cron workflows"</h1>
+        {move || {
+            let ns = namespace.get();
+            let paths = vec![
+                "/api/v1/userinfo".to_string(),
+                format!("/api/v1/cron-workflows/{ns}"),
+                format!("/api/v1/cron-schedules/{ns}"),
+            ];
+            crate::load::page(paths, move |answers| {
+                let ns = ns.clone();
+                view! { <CronList answers ns/> }
+            })
+        }}
+    }
+}
+
+/// The list, from the user (`answers[0]`), the namespace's CronWorkflows
+/// (`answers[1]`) and when they run next (`answers[2]`).
+#[component]
+fn CronList(answers: Vec<serde_json::Value>, ns: String) -> impl IntoView {
+    let me = RwSignal::new(answers.first().map(crate::api::Me::from_json));
+    let next = answers.get(2).cloned();
+    let rows: Vec<CronRow> = crate::api::rows(answers.get(1), CronRow::from_json)
+        .into_iter()
+        .map(|r| r.with_next_runs(next.as_ref()))
+        .collect();
+    let rows = RwSignal::new(rows);
+    let error = RwSignal::new(None::<String>);
+    let ns = StoredValue::new(ns);
+    view! {
         {crate::load::alert(error)}
         <crate::widgets::Table
             class="crons"
-            headers=&["Name", "Schedule", "Last run", "Running", "State", "Actions"]
+            headers=&["Name", "Schedule", "Next run", "Last run", "Running", "State", "Actions"]
             rows
-            row=move |r| view! { <CronLine row=r rows me error/> }
+            row=move |r| view! { <CronLine row=r rows me error ns/> }
         />
         <p class="hint">
             {move || if rows.with(Vec::is_empty) { "No cron workflows." } else { "" }}
@@ -84,12 +129,15 @@ fn CronLine(
     rows: RwSignal<Vec<CronRow>>,
     me: RwSignal<Option<crate::api::Me>>,
     error: RwSignal<Option<String>>,
+    ns: StoredValue<String>,
 ) -> impl IntoView {
     let action = if row.suspended { "resume" } else { "suspend" };
     let label = if row.suspended { "Resume" } else { "Suspend" };
     let reason = move || match me.get() {
-        Some(m) if m.can_edit("default") => None,
-        Some(m) => Some(format!("needs the editor role in default (you are {})", m.user)),
+        Some(m) if m.can_edit(&ns.get_value()) => None,
+        Some(m) => {
+            Some(format!("needs the editor role in {} (you are {})", ns.get_value(), m.user))
+        }
         None => Some("signing in…".to_string()),
     };
     let name = row.name.clone();
@@ -99,7 +147,7 @@ fn CronLine(
         {
             let name = name.clone();
             leptos::task::spawn_local(async move {
-                let path = format!("/api/v1/cron-workflows/default/{name}/{action}");
+                let path = format!("/api/v1/cron-workflows/{}/{name}/{action}", ns.get_value());
                 match crate::api::send_signed(me, "PUT", &path, &serde_json::Value::Null).await {
                     Ok(v) => {
                         if let Some(new) = CronRow::from_json(&v) {
@@ -135,6 +183,7 @@ fn CronLine(
         <tr data-name=row.name.clone()>
             <td>{row.name.clone()}</td>
             <td>{schedules} <small class="hint">{zone}</small></td>
+            {next_run(&row)}
             <td title=row.last.clone()>{crate::time::ago(&row.last)}</td>
             <td>{row.active}</td>
             <td data-state=if row.suspended { "suspended" } else { "active" }>
@@ -151,6 +200,20 @@ fn CronLine(
             </td>
         </tr>
     }
+}
+
+/// The next run's cell: how soon (the next few times as its tooltip), or
+/// why there is none.
+fn next_run(row: &CronRow) -> impl IntoView + use<> {
+    let (text, title) = match &row.next {
+        _ if row.suspended => ("— (suspended)".to_string(), String::new()),
+        Err(e) => (format!("never: {e}"), String::new()),
+        Ok(times) => match times.first() {
+            Some(t) => (crate::time::until(t), times.join("\n")),
+            None => ("never".to_string(), String::new()),
+        },
+    };
+    view! { <td class="next-run" title=title>{text}</td> }
 }
 
 #[cfg(test)]
@@ -171,5 +234,13 @@ mod tests {
         assert_eq!(r.active, 1);
         assert_eq!(in_words(&r.schedules[0]), "at 02:00 every day");
         assert!(in_words("nonsense").starts_with("not a schedule"));
+        let next = serde_json::json!({"items": [
+            {"name": "other", "nextRuns": ["2999-01-01T00:00:00Z"]},
+            {"name": "nightly", "nextRuns": ["2999-01-02T02:00:00Z", "2999-01-03T02:00:00Z"]}
+        ]});
+        let r = r.with_next_runs(Some(&next));
+        assert_eq!(r.next, Ok(vec!["2999-01-02T02:00:00Z".into(), "2999-01-03T02:00:00Z".into()]));
+        let bad = serde_json::json!({"items": [{"name": "nightly", "error": "time zone"}]});
+        assert_eq!(r.with_next_runs(Some(&bad)).next, Err("time zone".into()));
     }
 }

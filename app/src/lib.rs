@@ -14,6 +14,7 @@ mod api;
 mod crons;
 mod graph;
 mod load;
+mod namespace;
 mod secrets;
 mod shell;
 mod templates;
@@ -23,6 +24,10 @@ mod workflow;
 mod workflows;
 
 pub use shell::{App, shell};
+
+pub use api::LoadError;
+#[cfg(feature = "ssr")]
+pub use load::ServerApi;
 
 /// The browser's entry point: take over the server-rendered page.
 #[cfg(feature = "hydrate")]

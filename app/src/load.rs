@@ -1,16 +1,100 @@
-//! What every data page does once it is live in the browser: load, and
-//! on the way either go to the sign-in page (signed out) or say what went
-//! wrong on the page. On the server nothing is loaded (the page renders
-//! its empty state).
+//! How a data page gets its first data: on the server, which renders the
+//! page with it (so it reads without JavaScript) and sends it along in the
+//! HTML; in the browser, which takes it from there when it hydrates the
+//! page (or asks the API itself when the user moves to the page inside the
+//! app). Signed out, the page sends the user to the sign-in page (an HTTP
+//! redirect on the server). What the page does live afterwards (watches,
+//! refreshes) is the page's own business.
 
 use leptos::prelude::*;
+use serde_json::Value;
 
-/// Run `load` in the browser once the page is hydrated.
+use crate::api::LoadError;
+
+/// The server's own API as the browser asking for a page would see it:
+/// `GET path` with the browser's session, answered in-process. The server
+/// provides one as context to every page it renders.
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct ServerApi(pub std::sync::Arc<dyn Fn(String) -> ServerAnswer + Send + Sync>);
+
+#[cfg(feature = "ssr")]
+pub type ServerAnswer =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Value, LoadError>> + Send>>;
+
+/// A page whose content needs the API's answers to `paths` (in order):
+/// rendered by `body` once they are there.
+pub fn page<V, F>(paths: Vec<String>, body: F) -> impl IntoView
+where
+    F: Fn(Vec<Value>) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    #[cfg(feature = "ssr")]
+    let api = use_context::<ServerApi>();
+    let first = Resource::new(
+        || (),
+        move |()| {
+            let paths = paths.clone();
+            #[cfg(feature = "ssr")]
+            {
+                let api = api.clone();
+                async move {
+                    let api = api.ok_or_else(|| LoadError::Other("no API to ask".into()))?;
+                    let mut answers = Vec::with_capacity(paths.len());
+                    for path in paths {
+                        answers.push((api.0)(path).await?);
+                    }
+                    Ok::<_, LoadError>(answers)
+                }
+            }
+            #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+            {
+                // The browser's requests are not `Send`; they never leave
+                // its one thread.
+                send_wrapper::SendWrapper::new(async move {
+                    let mut answers = Vec::with_capacity(paths.len());
+                    for path in paths {
+                        answers.push(crate::api::get_json(&path).await?);
+                    }
+                    Ok::<_, LoadError>(answers)
+                })
+            }
+            #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+            {
+                let _ = paths;
+                std::future::ready(Err::<Vec<Value>, _>(LoadError::Other("no API".into())))
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="hint">"Loading…"</p> }>
+            {move || {
+                let body = body.clone();
+                Suspend::new(async move {
+                    match first.await {
+                        Ok(answers) => body(answers).into_any(),
+                        Err(LoadError::SignedOut) => {
+                            view! { <leptos_router::components::Redirect path="/login"/> }
+                                .into_any()
+                        }
+                        Err(LoadError::Other(message)) => {
+                            view! { <p class="error" role="alert">{message}</p> }.into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// Run `load` in the browser once the page is live (and again whenever
+/// what it reads changes); signed out, go to the sign-in page, otherwise
+/// say on the page what went wrong.
 #[cfg(feature = "hydrate")]
 pub fn in_browser<F, Fut>(error: RwSignal<Option<String>>, load: F)
 where
     F: Fn() -> Fut + 'static,
-    Fut: std::future::Future<Output = Result<(), crate::api::LoadError>> + 'static,
+    Fut: std::future::Future<Output = Result<(), LoadError>> + 'static,
 {
     let navigate = leptos_router::hooks::use_navigate();
     // Effects run in the browser only.
@@ -19,8 +103,8 @@ where
         leptos::task::spawn_local(async move {
             match done.await {
                 Ok(()) => {}
-                Err(crate::api::LoadError::SignedOut) => navigate("/login", Default::default()),
-                Err(crate::api::LoadError::Other(message)) => error.set(Some(message)),
+                Err(LoadError::SignedOut) => navigate("/login", Default::default()),
+                Err(LoadError::Other(message)) => error.set(Some(message)),
             }
         });
     });

@@ -26,23 +26,31 @@ impl SecretRow {
 
 #[component]
 pub fn Secrets() -> impl IntoView {
-    let rows = RwSignal::new(Vec::<SecretRow>::new());
+    let namespace = crate::namespace::current();
+    view! {
+        <h1>"Secrets"</h1>
+        {move || {
+            let ns = namespace.get();
+            let paths =
+                vec!["/api/v1/userinfo".to_string(), format!("/api/v1/namespaces/{ns}/secrets")];
+            crate::load::page(paths, move |answers| {
+                let ns = ns.clone();
+                view! { <SecretList answers ns/> }
+            })
+        }}
+    }
+}
+
+/// The namespace's secrets (`answers[1]`) for the user (`answers[0]`,
+/// an administrator: others are refused the list).
+#[component]
+fn SecretList(answers: Vec<serde_json::Value>, ns: String) -> impl IntoView {
+    let me = RwSignal::new(answers.first().map(crate::api::Me::from_json));
+    let rows = RwSignal::new(crate::api::rows(answers.get(1), SecretRow::from_json));
     let error = RwSignal::new(None::<String>);
-    let me = RwSignal::new(None::<crate::api::Me>);
+    let ns = StoredValue::new(ns);
     #[cfg(not(feature = "hydrate"))]
-    let _ = me;
-    #[cfg(feature = "hydrate")]
-    crate::load::in_browser(error, move || async move {
-        let who = crate::api::me().await?;
-        let admin = who.roles.iter().any(|(ns, r)| (ns == "default" || ns == "*") && r == "admin");
-        me.set(Some(who));
-        if admin {
-            rows.set(crate::api::secrets("default").await?);
-        } else {
-            error.set(Some("Secrets are for administrators.".into()));
-        }
-        Ok(())
-    });
+    let _ = (me, ns);
     let name = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
     let value = RwSignal::new(String::new());
@@ -56,7 +64,7 @@ pub fn Secrets() -> impl IntoView {
                 match crate::api::send_signed(
                     me,
                     "POST",
-                    "/api/v1/namespaces/default/secrets",
+                    &format!("/api/v1/namespaces/{}/secrets", ns.get_value()),
                     &body,
                 )
                 .await
@@ -81,7 +89,7 @@ pub fn Secrets() -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             leptos::task::spawn_local(async move {
-                let path = format!("/api/v1/namespaces/default/secrets/{victim}");
+                let path = format!("/api/v1/namespaces/{}/secrets/{victim}", ns.get_value());
                 match crate::api::send_signed(me, "DELETE", &path, &serde_json::Value::Null).await {
                     Ok(_) => rows.update(|rs| rs.retain(|r| r.name != victim)),
                     Err(e) => error.set(Some(e)),
@@ -92,7 +100,6 @@ pub fn Secrets() -> impl IntoView {
         let _ = victim;
     };
     view! {
-        <h1>"Secrets"</h1>
         {crate::load::alert(error)}
         <crate::widgets::Table
             class="secrets"

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 /// The HTML document the server sends: head (styles, the hydration
 /// script), then the app.
@@ -38,32 +38,57 @@ pub fn App() -> impl IntoView {
             <Router>
                 <header class="top">
                     <A href="/" attr:class="brand">"Keelson"</A>
-                    <nav aria-label="main">
-                        <A href="/workflows">"Workflows"</A>
-                        <A href="/templates">"Templates"</A>
-                        <A href="/cron-workflows">"Cron workflows"</A>
-                        <A href="/secrets">"Secrets"</A>
-                        <A href="/account">"Account"</A>
-                    </nav>
+                    <Nav/>
+                    <crate::namespace::Picker/>
                     <ThemeToggle/>
                 </header>
                 <main>
+                    // Data pages are rendered whole on the server (`Async`):
+                    // they read without JavaScript, and the browser takes
+                    // their data from the HTML rather than asking again.
                     <Routes fallback=|| view! { <p>"No such page."</p> }>
-                        <Route path=path!("/") view=crate::workflows::Workflows/>
-                        <Route path=path!("/workflows") view=crate::workflows::Workflows/>
+                        <Route path=path!("/") view=crate::workflows::Workflows ssr=SsrMode::Async/>
+                        <Route
+                            path=path!("/workflows")
+                            view=crate::workflows::Workflows
+                            ssr=SsrMode::Async
+                        />
                         <Route path=path!("/login") view=Login/>
-                        <Route path=path!("/account") view=crate::account::Account/>
-                        <Route path=path!("/templates") view=crate::templates::Templates/>
-                        <Route path=path!("/cron-workflows") view=crate::crons::Crons/>
-                        <Route path=path!("/secrets") view=crate::secrets::Secrets/>
+                        <Route path=path!("/account") view=crate::account::Account ssr=SsrMode::Async/>
+                        <Route
+                            path=path!("/templates")
+                            view=crate::templates::Templates
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("/cron-workflows") view=crate::crons::Crons ssr=SsrMode::Async/>
+                        <Route path=path!("/secrets") view=crate::secrets::Secrets ssr=SsrMode::Async/>
                         <Route
                             path=path!("/workflows/:namespace/:name")
                             view=crate::workflow::WorkflowPage
+                            ssr=SsrMode::Async
                         />
                     </Routes>
                 </main>
             </Router>
         </div>
+    }
+}
+
+/// The main links, each keeping the page's namespace.
+#[component]
+fn Nav() -> impl IntoView {
+    let namespace = crate::namespace::current();
+    let link = move |path: &'static str| {
+        move || format!("{path}{}", crate::namespace::query(&namespace.get()))
+    };
+    view! {
+        <nav aria-label="main">
+            <A href=link("/workflows")>"Workflows"</A>
+            <A href=link("/templates")>"Templates"</A>
+            <A href=link("/cron-workflows")>"Cron workflows"</A>
+            <A href=link("/secrets")>"Secrets"</A>
+            <A href="/account">"Account"</A>
+        </nav>
     }
 }
 

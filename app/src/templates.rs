@@ -11,29 +11,46 @@ use crate::api::TemplateInfo;
 
 #[component]
 pub fn Templates() -> impl IntoView {
-    let templates = RwSignal::new(Vec::<TemplateInfo>::new());
-    let error = RwSignal::new(None::<String>);
-    // Whether this user may submit here (viewers see no Submit button).
-    let can_submit = RwSignal::new(false);
-    #[cfg(feature = "hydrate")]
-    crate::load::in_browser(error, move || async move {
-        can_submit.set(crate::api::me().await?.can_edit("default"));
-        templates.set(crate::api::templates("default").await?);
-        Ok(())
-    });
+    let namespace = crate::namespace::current();
     view! {
         <h1>"Templates"</h1>
-        {crate::load::alert(error)}
-        <For
-            each=move || templates.get()
-            key=|t| t.name.clone()
-            children=move |t| view! { <SubmitForm template=t can_submit/> }
-        />
+        {move || {
+            let ns = namespace.get();
+            let paths = vec![
+                "/api/v1/userinfo".to_string(),
+                format!("/api/v1/workflow-templates/{ns}"),
+                "/api/v1/cluster-workflow-templates".to_string(),
+            ];
+            crate::load::page(paths, move |answers| {
+                let ns = ns.clone();
+                view! { <TemplateList answers ns/> }
+            })
+        }}
+    }
+}
+
+/// The namespace's WorkflowTemplates (`answers[1]`), then the
+/// ClusterWorkflowTemplates (`answers[2]`), for the user (`answers[0]`).
+#[component]
+fn TemplateList(answers: Vec<serde_json::Value>, ns: String) -> impl IntoView {
+    // Viewers see no Submit button.
+    let can_submit = answers.first().is_some_and(|me| crate::api::Me::from_json(me).can_edit(&ns));
+    let mut templates = crate::api::rows(answers.get(1), TemplateInfo::from_json);
+    let mut cluster = crate::api::rows(answers.get(2), TemplateInfo::from_json);
+    cluster.iter_mut().for_each(|t| t.cluster = true);
+    templates.extend(cluster);
+    let ns = StoredValue::new(ns);
+    view! {
+        {templates.is_empty().then(|| view! { <p class="hint">"No templates."</p> })}
+        {templates
+            .into_iter()
+            .map(|t| view! { <SubmitForm template=t can_submit ns/> })
+            .collect_view()}
     }
 }
 
 #[component]
-fn SubmitForm(template: TemplateInfo, can_submit: RwSignal<bool>) -> impl IntoView {
+fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>) -> impl IntoView {
     let fields: Vec<(crate::api::ParameterInfo, RwSignal<String>)> =
         template.parameters.iter().map(|p| (p.clone(), RwSignal::new(p.value.clone()))).collect();
     let error = RwSignal::new(None::<String>);
@@ -70,9 +87,10 @@ fn SubmitForm(template: TemplateInfo, can_submit: RwSignal<bool>) -> impl IntoVi
         let (name, navigate) = (name.clone(), navigate.clone());
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match submit(&name, &choice).await {
+            let ns = ns.get_value();
+            match submit(&ns, &name, &choice).await {
                 Ok(workflow) => {
-                    navigate(&format!("/workflows/default/{workflow}"), Default::default())
+                    navigate(&format!("/workflows/{ns}/{workflow}"), Default::default())
                 }
                 Err(m) => error.set(Some(m)),
             }
@@ -130,13 +148,11 @@ fn SubmitForm(template: TemplateInfo, can_submit: RwSignal<bool>) -> impl IntoVi
                     help="Added to the workflow, comma-separated key=value."
                 />
                 {crate::load::alert(error)}
-                {move || {
-                    if can_submit.get() {
-                        view! { <button type="submit" disabled=move || busy.get()>"Submit"</button> }
-                            .into_any()
-                    } else {
-                        view! { <p class="hint">"Submitting needs the editor role."</p> }.into_any()
-                    }
+                {if can_submit {
+                    view! { <button type="submit" disabled=move || busy.get()>"Submit"</button> }
+                        .into_any()
+                } else {
+                    view! { <p class="hint">"Submitting needs the editor role."</p> }.into_any()
                 }}
             </form>
             <crate::graph::Graph
@@ -195,11 +211,15 @@ fn ParameterField(parameter: crate::api::ParameterInfo, value: RwSignal<String>)
 }
 
 #[cfg(feature = "hydrate")]
-async fn submit(name: &str, choice: &crate::api::Submission) -> Result<String, String> {
-    crate::api::submit_template("default", name, choice).await
+async fn submit(ns: &str, name: &str, choice: &crate::api::Submission) -> Result<String, String> {
+    crate::api::submit_template(ns, name, choice).await
 }
 
 #[cfg(not(feature = "hydrate"))]
-async fn submit(_name: &str, _choice: &crate::api::Submission) -> Result<String, String> {
+async fn submit(
+    _ns: &str,
+    _name: &str,
+    _choice: &crate::api::Submission,
+) -> Result<String, String> {
     Err("submitting needs the page's script".into())
 }

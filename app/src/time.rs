@@ -33,6 +33,11 @@ pub fn ago(time: &str) -> String {
     Time::parse_rfc3339(time).map_or(String::new(), |t| format!("{} ago", span(now() - t.0)))
 }
 
+/// How long until an RFC 3339 time ("" if there is none).
+pub fn until(time: &str) -> String {
+    Time::parse_rfc3339(time).map_or(String::new(), |t| format!("in {}", span(t.0 - now())))
+}
+
 /// From `start` to `end` (or to now, while running).
 pub fn duration(start: &str, end: &str) -> String {
     let Some(a) = Time::parse_rfc3339(start) else { return String::new() };
@@ -52,5 +57,7 @@ mod tests {
         assert_eq!(span(90000), "1 d 1 h");
         assert_eq!(duration("2026-01-01T00:00:00Z", "2026-01-01T00:01:30Z"), "1 min 30 s");
         assert_eq!(duration("", ""), "");
+        assert_eq!(until(""), "");
+        assert!(until("2999-01-01T00:00:00Z").starts_with("in "));
     }
 }

@@ -20,46 +20,65 @@ const BULK: [(&str, &str); 4] =
 #[component]
 pub fn Workflows() -> impl IntoView {
     let query = use_query_map();
+    let namespace = crate::namespace::current();
     let filter = Memo::new(move |_| query.with(ListFilter::from_query));
-    let rows = RwSignal::new(Vec::<WorkflowRow>::new());
-    let more = RwSignal::new(None::<String>);
+    view! {
+        <h1>"Workflows"</h1>
+        <FilterForm filter namespace/>
+        // Each change of namespace or filters lists anew (and the old
+        // watch stops at its next message).
+        {move || {
+            let (ns, f) = (namespace.get(), filter.get());
+            let paths = vec!["/api/v1/userinfo".to_string(), crate::api::page_path(&ns, &f, None)];
+            crate::load::page(paths, move |answers| {
+                let (ns, f) = (ns.clone(), f.clone());
+                view! { <WorkflowTable answers ns filter=f/> }
+            })
+        }}
+    }
+}
+
+/// The first page of the list (`answers[1]`) for the user (`answers[0]`),
+/// kept current from the watch.
+#[component]
+fn WorkflowTable(answers: Vec<serde_json::Value>, ns: String, filter: ListFilter) -> impl IntoView {
+    let (first, next, version) = crate::api::read_page(answers.get(1));
+    let rows = RwSignal::new(first);
+    let more = RwSignal::new(next);
     let error = RwSignal::new(None::<String>);
     let ticked = RwSignal::new(BTreeSet::<String>::new());
-    let can_edit = RwSignal::new(false);
+    let can_edit = answers.first().is_some_and(|me| crate::api::Me::from_json(me).can_edit(&ns));
+    let ns = StoredValue::new(ns);
+    let filter = StoredValue::new(filter);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (version, filter);
     #[cfg(feature = "hydrate")]
     {
-        // Each change of the filters starts a new list and watch; the old
-        // watch stops at its next message.
-        let generation = StoredValue::new(0u64);
+        // Gone with this table (the page moved on to other filters).
+        let alive = StoredValue::new(());
+        let version = version.clone();
         crate::load::in_browser(error, move || {
-            let f = filter.get();
-            generation.update_value(|g| *g += 1);
-            let mine = generation.get_value();
-            ticked.set(BTreeSet::new());
+            let (ns, f, version) = (ns.get_value(), filter.get_value(), version.clone());
             async move {
-                can_edit.set(crate::api::me().await?.can_edit("default"));
-                let wanted = move || generation.try_get_value() == Some(mine);
-                crate::api::follow_workflows("default", &f, rows, more, wanted).await
+                let wanted = move || alive.try_get_value().is_some();
+                crate::api::follow_workflows(&ns, &f, &version, rows, more, wanted).await
             }
         });
     }
     let load_more = move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(token) = more.get_untracked() {
-            let f = filter.get_untracked();
+            let (ns, f) = (ns.get_value(), filter.get_value());
             leptos::task::spawn_local(async move {
-                if let Err(e) = crate::api::more_workflows("default", &f, &token, rows, more).await
-                {
+                if let Err(e) = crate::api::more_workflows(&ns, &f, &token, rows, more).await {
                     error.set(Some(e));
                 }
             });
         }
     };
     view! {
-        <h1>"Workflows"</h1>
-        <FilterForm filter/>
         {crate::load::alert(error)}
-        <BulkBar ticked can_edit/>
+        <BulkBar ticked can_edit ns/>
         <table class="workflows">
             <thead>
                 <tr>
@@ -97,7 +116,7 @@ pub fn Workflows() -> impl IntoView {
                 <For
                     each=move || rows.get()
                     key=|r| r.clone()
-                    children=move |r| view! { <Row row=r ticked/> }
+                    children=move |r| view! { <Row row=r ticked ns/> }
                 />
             </tbody>
         </table>
@@ -115,7 +134,11 @@ pub fn Workflows() -> impl IntoView {
 }
 
 #[component]
-fn Row(row: WorkflowRow, ticked: RwSignal<BTreeSet<String>>) -> impl IntoView {
+fn Row(
+    row: WorkflowRow,
+    ticked: RwSignal<BTreeSet<String>>,
+    ns: StoredValue<String>,
+) -> impl IntoView {
     let name = row.name.clone();
     let check = {
         let name = name.clone();
@@ -135,7 +158,7 @@ fn Row(row: WorkflowRow, ticked: RwSignal<BTreeSet<String>>) -> impl IntoView {
         }
     };
     let phase_class = format!("phase {}", row.phase.to_lowercase());
-    let href = format!("/workflows/default/{name}");
+    let href = format!("/workflows/{}/{name}", ns.get_value());
     let select_label = format!("select {name}");
     let link_text = name.clone();
     let labels = row
@@ -169,7 +192,7 @@ fn Row(row: WorkflowRow, ticked: RwSignal<BTreeSet<String>>) -> impl IntoView {
 /// The filters, as a form: applying it puts them in the URL (so a
 /// filtered list can be bookmarked, and Back undoes a filter).
 #[component]
-fn FilterForm(filter: Memo<ListFilter>) -> impl IntoView {
+fn FilterForm(filter: Memo<ListFilter>, namespace: Memo<String>) -> impl IntoView {
     let navigate = use_navigate();
     let f = filter.get_untracked();
     let name = RwSignal::new(f.name_prefix.clone());
@@ -184,7 +207,10 @@ fn FilterForm(filter: Memo<ListFilter>) -> impl IntoView {
             since: since.get_untracked(),
             phases: phases.get_untracked().into_iter().collect(),
         };
-        navigate(&format!("/workflows{}", f.to_query()), Default::default());
+        navigate(
+            &format!("/workflows{}", f.to_query(&namespace.get_untracked())),
+            Default::default(),
+        );
     };
     view! {
         <form class="filters" aria-label="filter workflows" on:submit=apply>
@@ -245,15 +271,19 @@ fn FilterForm(filter: Memo<ListFilter>) -> impl IntoView {
 
 /// Actions on the ticked rows, one request each; what failed is said.
 #[component]
-fn BulkBar(ticked: RwSignal<BTreeSet<String>>, can_edit: RwSignal<bool>) -> impl IntoView {
+fn BulkBar(
+    ticked: RwSignal<BTreeSet<String>>,
+    can_edit: bool,
+    ns: StoredValue<String>,
+) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let buttons = BULK
         .into_iter()
         .map(|(action, label)| {
             let reason = move || {
-                if !can_edit.get() {
-                    Some("needs the editor role in default".to_string())
+                if !can_edit {
+                    Some(format!("needs the editor role in {}", ns.get_value()))
                 } else if ticked.with(BTreeSet::is_empty) {
                     Some("tick the workflows first".to_string())
                 } else {
@@ -267,7 +297,8 @@ fn BulkBar(ticked: RwSignal<BTreeSet<String>>, can_edit: RwSignal<bool>) -> impl
                     busy.set(true);
                     error.set(None);
                     leptos::task::spawn_local(async move {
-                        let failures = crate::api::act_on_many("default", action, &names).await;
+                        let failures =
+                            crate::api::act_on_many(&ns.get_value(), action, &names).await;
                         if !failures.is_empty() {
                             error.set(Some(failures.join("; ")));
                         }

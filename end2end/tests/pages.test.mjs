@@ -27,6 +27,7 @@ test('cron workflows show their schedule in words and can be suspended', async (
   await row.waitFor();
   assert.match(await row.textContent(), /30 2 \* \* 1-5 — at 02:30 on Mon–Fri/);
   assert.match(await row.textContent(), /time zone Europe\/Paris/);
+  assert.match(await row.locator('td.next-run').textContent(), /^in \d/, 'when it runs next');
   await row.getByRole('button', { name: 'Suspend' }).click();
   await crons.locator('tr[data-name="nightly"] td[data-state="suspended"]').waitFor();
   await crons.screenshot({ path: `${shots}/crons.png` });

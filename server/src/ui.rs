@@ -5,11 +5,16 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
+use app::{LoadError, ServerApi};
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, StatusCode, header, request::Parts};
 use axum::response::Response;
-use leptos::prelude::LeptosOptions;
+use leptos::prelude::{LeptosOptions, provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_service::Service;
 
 /// Where the site's files are when nothing says otherwise: `site/` beside
 /// the executable (where `make ui` puts it for the debug build).
@@ -26,7 +31,9 @@ pub fn has_assets(site_root: &Path) -> bool {
     site_root.join("pkg").join("keelson.js").is_file()
 }
 
-pub fn router(site_root: &Path) -> Router {
+/// The UI's routes; `api` is the API's router, which the pages read from
+/// in-process (as the browser asking for the page) while they are rendered.
+pub fn router(site_root: &Path, api: Router) -> Router {
     let options = LeptosOptions::builder()
         .output_name("keelson")
         .site_root(site_root.to_string_lossy().into_owned())
@@ -38,7 +45,7 @@ pub fn router(site_root: &Path) -> Router {
     let pkg = tower_http::services::ServeDir::new(site_root.join("pkg")).precompressed_gzip();
     Router::new()
         .nest_service("/pkg", pkg)
-        .leptos_routes(&options, routes, {
+        .leptos_routes_with_context(&options, routes, move || provide_api(api.clone()), {
             let options = options.clone();
             move || app::shell(options.clone())
         })
@@ -55,4 +62,47 @@ async fn revalidate(mut response: Response) -> Response {
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-cache"));
     response
+}
+
+/// Give the page being rendered its way to the API: as the browser that
+/// asked for the page (its cookie: its session, its roles).
+fn provide_api(api: Router) {
+    let cookie = use_context::<Parts>().and_then(|p| p.headers.get(header::COOKIE).cloned());
+    provide_context(ServerApi(Arc::new(move |path| {
+        Box::pin(read(api.clone(), path, cookie.clone()))
+    })));
+}
+
+/// Pages read small lists and one workflow; this bounds what one page may
+/// pull in (a 100,000-node workflow is about 20 MiB).
+const MOST_READ: usize = 64 << 20;
+
+async fn read(
+    mut api: Router,
+    path: String,
+    cookie: Option<HeaderValue>,
+) -> Result<serde_json::Value, LoadError> {
+    let mut request = Request::get(path.as_str())
+        .body(Body::empty())
+        .map_err(|e| LoadError::Other(format!("{path}: {e}")))?;
+    if let Some(cookie) = cookie {
+        request.headers_mut().insert(header::COOKIE, cookie);
+    }
+    let response = match api.call(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    let status = response.status();
+    if status == StatusCode::UNAUTHORIZED {
+        return Err(LoadError::SignedOut);
+    }
+    let body = axum::body::to_bytes(response.into_body(), MOST_READ)
+        .await
+        .map_err(|e| LoadError::Other(format!("{path}: {e}")))?;
+    let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    if !status.is_success() {
+        let message = value["message"].as_str().unwrap_or("the request failed");
+        return Err(LoadError::Other(message.to_string()));
+    }
+    Ok(value)
 }

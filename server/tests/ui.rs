@@ -107,3 +107,126 @@ fn gunzip(packed: &[u8]) -> Vec<u8> {
     assert!(out.status.success());
     out.stdout
 }
+
+/// Each data page is rendered on the server with the asking user's data
+/// (readable without JavaScript); without credentials the page is a
+/// redirect to the sign-in page.
+#[test]
+fn pages_are_rendered_with_the_users_data() {
+    let dir = data_dir();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let templates = root.join("examples/ci-pipeline-template.yaml");
+    let s = Server::start(dir.path(), None, &["--templates", &templates.to_string_lossy()]);
+    let diamond = root.join("examples/diamond.yaml");
+    let name = s.ok(&["submit", &diamond.to_string_lossy(), "--wait", "-o", "name"]);
+    let name = name.trim();
+    let url = |p: &str| format!("{}{p}", s.url);
+    tokio::runtime::Runtime::new().expect("runtime").block_on(async {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        // Argo's cookie: what a browser signed in with a token sends.
+        let cookie = format!("authorization=Bearer {}", s.token);
+        let page = |path: String| {
+            let (http, cookie) = (http.clone(), cookie.clone());
+            async move {
+                let r = http
+                    .get(&path)
+                    .header("Cookie", cookie)
+                    .header("Accept", "text/html")
+                    .send()
+                    .await
+                    .expect("page");
+                assert_eq!(r.status(), 200, "{path}");
+                r.text().await.expect("html")
+            }
+        };
+        for path in ["/workflows", "/templates", "/cron-workflows", "/account", "/"] {
+            let r = http
+                .get(url(path))
+                .header("Accept", "text/html")
+                .send()
+                .await
+                .expect("signed-out page");
+            assert_eq!(r.status(), 302, "{path} signed out");
+            assert_eq!(r.headers()["location"], "/login", "{path}");
+        }
+
+        let list = page(url("/workflows")).await;
+        assert!(list.contains(&format!("data-name=\"{name}\"")), "{name} listed: {list}");
+        assert!(list.contains(">Succeeded<"), "its phase: {list}");
+        assert!(list.contains("1 shown"), "{list}");
+        let elsewhere = page(url("/workflows?namespace=elsewhere")).await;
+        assert!(elsewhere.contains("No workflows match."), "{elsewhere}");
+        let filtered = page(url("/workflows?phase=Failed")).await;
+        assert!(!filtered.contains(&format!("data-name=\"{name}\"")), "{filtered}");
+
+        let run = page(url(&format!("/workflows/default/{name}"))).await;
+        for task in ["A", "B", "C", "D"] {
+            assert!(
+                run.contains(&format!("data-label=\"{task}\" data-phase=\"Succeeded\"")),
+                "task {task} drawn, green: {run}"
+            );
+        }
+        let missing = page(url("/workflows/default/no-such-run")).await;
+        assert!(missing.contains("workflow no-such-run does not exist"), "{missing}");
+
+        let templates = page(url("/templates")).await;
+        assert!(templates.contains("data-template=\"ci-pipeline\""), "{templates}");
+        assert!(templates.contains("name=\"branch\""), "its parameters: {templates}");
+        assert!(templates.contains(">Submit<"), "an administrator may submit: {templates}");
+        let crons = page(url("/cron-workflows")).await;
+        assert!(crons.contains("No cron workflows."), "{crons}");
+        // When each CronWorkflow runs next: from the server, which has the
+        // time zones' rules.
+        let api = s.http();
+        for (name, schedule, suspend) in
+            [("nightly", "0 2 * * *", false), ("held", "*/5 * * * *", true)]
+        {
+            let cron = serde_json::json!({"cronWorkflow": {"metadata": {"name": name}, "spec": {
+                "schedule": schedule, "timezone": "Europe/Paris", "suspend": suspend,
+                "workflowSpec": {"entrypoint": "main",
+                    "templates": [{"name": "main", "container": {"image": "alpine"}}]}}}});
+            let r = api.post(url("/api/v1/cron-workflows/default")).json(&cron).send().await;
+            assert_eq!(r.expect("create").status(), 200, "{name}");
+        }
+        let next: serde_json::Value = api
+            .get(url("/api/v1/cron-schedules/default"))
+            .send()
+            .await
+            .expect("next runs")
+            .json()
+            .await
+            .expect("JSON");
+        let nightly = next["items"]
+            .as_array()
+            .and_then(|i| i.iter().find(|i| i["name"] == "nightly"))
+            .unwrap_or_else(|| panic!("nightly in {next}"));
+        let runs: Vec<&str> = nightly["nextRuns"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.as_str())
+            .collect();
+        assert_eq!(runs.len(), 3, "{next}");
+        for pair in runs.windows(2) {
+            assert!(pair[0] < pair[1], "in order: {runs:?}");
+        }
+        for t in &runs {
+            // 02:00 in Paris is 01:00 UTC in winter, 00:00 UTC in summer.
+            assert!(t.ends_with("T01:00:00Z") || t.ends_with("T00:00:00Z"), "{t}");
+        }
+        let crons = page(url("/cron-workflows")).await;
+        assert!(crons.contains("data-name=\"nightly\""), "{crons}");
+        assert!(crons.contains("class=\"next-run\""), "{crons}");
+        assert!(
+            crons.contains(&format!("title=\"{}", runs[0])),
+            "the next runs as its title: {crons}"
+        );
+        assert!(crons.contains(">in "), "how soon: {crons}");
+        assert!(crons.contains("— (suspended)"), "{crons}");
+        let account = page(url("/account")).await;
+        assert!(account.contains("data-user=\"admin\""), "{account}");
+    });
+}

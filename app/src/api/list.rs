@@ -19,7 +19,6 @@ pub struct WorkflowRow {
 
 /// The fields the list asks for (`fields=`), under `items.` for the list
 /// and `result.object.` for the watch.
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 const FIELDS: [&str; 8] = [
     "metadata.name",
     "metadata.labels",
@@ -40,7 +39,6 @@ const OWN_LABELS: [&str; 3] = [
 ];
 
 impl WorkflowRow {
-    #[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
     pub fn from_json(v: &serde_json::Value) -> Option<WorkflowRow> {
         let text = |p: &str| v.pointer(p).and_then(|x| x.as_str()).unwrap_or("").to_string();
         let name = text("/metadata/name");
@@ -96,10 +94,14 @@ impl ListFilter {
         }
     }
 
-    /// Back to a URL query (with its `?`, or empty).
-    pub fn to_query(&self) -> String {
+    /// Back to a URL query (with its `?`, or empty), in `namespace`.
+    pub fn to_query(&self, namespace: &str) -> String {
         let mut parts = Vec::new();
         for (k, v) in [
+            (
+                "namespace",
+                if namespace == crate::namespace::DEFAULT { "" } else { namespace }.into(),
+            ),
             ("prefix", self.name_prefix.clone()),
             ("labels", self.labels.clone()),
             ("since", self.since.clone()),
@@ -126,7 +128,6 @@ impl ListFilter {
     }
 
     /// The list request's query parameters (without `fields`).
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn list_params(&self, now_seconds: i64) -> String {
         let mut p = vec![format!("listOptions.limit={PAGE}")];
         let selector = self.selector();
@@ -172,47 +173,43 @@ fn encode(v: &str) -> String {
     out
 }
 
-#[cfg(feature = "hydrate")]
-fn now_seconds() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
-}
-
-#[cfg(feature = "hydrate")]
 fn fields(under: &str) -> String {
     FIELDS.iter().map(|f| format!("{under}{f}")).collect::<Vec<_>>().join(",")
 }
 
-/// One page of the list: rows, the next page's token, the version.
-#[cfg(feature = "hydrate")]
-async fn page(
-    namespace: &str,
-    filter: &ListFilter,
-    token: Option<&str>,
-) -> Result<(Vec<WorkflowRow>, Option<String>, String), super::LoadError> {
+/// The API path of one page of the list (`token`: the page after the
+/// one that gave it).
+pub fn page_path(namespace: &str, filter: &ListFilter, token: Option<&str>) -> String {
     let mut path = format!(
         "/api/v1/workflows/{namespace}?{}&fields=metadata,{}",
-        filter.list_params(now_seconds()),
+        filter.list_params(crate::time::now()),
         fields("items.")
     );
     if let Some(t) = token {
         path.push_str(&format!("&listOptions.continue={}", encode(t)));
     }
-    let list = super::get_json(&path).await?;
-    let items = list["items"].as_array().cloned().unwrap_or_default();
-    let rows = items.iter().filter_map(WorkflowRow::from_json).collect();
-    let next = list["metadata"]["continue"].as_str().filter(|c| !c.is_empty()).map(str::to_string);
-    let version = list["metadata"]["resourceVersion"].as_str().unwrap_or("0").to_string();
-    Ok((rows, next, version))
+    path
 }
 
-/// List the first page into `rows` (and the next page's token into
-/// `more`), then keep them current from the watch — from the list's
-/// version, so nothing between the two is missed — until `wanted` says
-/// the page moved on or the stream ends.
+/// A page of the list as the API answered it: rows, the next page's
+/// token, the list's version (where a watch takes over).
+pub fn read_page(list: Option<&serde_json::Value>) -> (Vec<WorkflowRow>, Option<String>, String) {
+    let rows = super::rows(list, WorkflowRow::from_json);
+    let meta = list.map(|l| &l["metadata"]);
+    let next =
+        meta.and_then(|m| m["continue"].as_str()).filter(|c| !c.is_empty()).map(str::to_string);
+    let version = meta.and_then(|m| m["resourceVersion"].as_str()).unwrap_or("0").to_string();
+    (rows, next, version)
+}
+
+/// Keep `rows` current from the watch — from the list's `version`, so
+/// nothing between the list and the watch is missed — until `wanted`
+/// says the page moved on or the stream ends.
 #[cfg(feature = "hydrate")]
 pub async fn follow_workflows(
     namespace: &str,
     filter: &ListFilter,
+    version: &str,
     rows: RwSignal<Vec<WorkflowRow>>,
     more: RwSignal<Option<String>>,
     wanted: impl Fn() -> bool,
@@ -220,12 +217,6 @@ pub async fn follow_workflows(
     use futures_util::StreamExt;
     use gloo_net::websocket::Message;
 
-    let (first, next, version) = page(namespace, filter, None).await?;
-    if !wanted() {
-        return Ok(());
-    }
-    rows.set(first);
-    more.set(next);
     let mut url = format!(
         "/ws/workflow-events/{namespace}?listOptions.resourceVersion={version}&fields=result.type,{}",
         fields("result.object.")
@@ -248,7 +239,7 @@ pub async fn follow_workflows(
         let Some(row) = v.pointer("/result/object").and_then(WorkflowRow::from_json) else {
             continue;
         };
-        if !filter.admits(&row, now_seconds()) {
+        if !filter.admits(&row, crate::time::now()) {
             continue;
         }
         let all_loaded = more.with_untracked(Option::is_none);
@@ -286,10 +277,12 @@ pub async fn more_workflows(
     rows: RwSignal<Vec<WorkflowRow>>,
     more: RwSignal<Option<String>>,
 ) -> Result<(), String> {
-    let (next_rows, next, _) = page(namespace, filter, Some(token)).await.map_err(|e| match e {
-        super::LoadError::SignedOut => "signed out: sign in again".to_string(),
-        super::LoadError::Other(m) => m,
-    })?;
+    let list =
+        super::get_json(&page_path(namespace, filter, Some(token))).await.map_err(|e| match e {
+            super::LoadError::SignedOut => "signed out: sign in again".to_string(),
+            super::LoadError::Other(m) => m,
+        })?;
+    let (next_rows, next, _) = read_page(Some(&list));
     rows.update(|rows| {
         for r in next_rows {
             if !rows.iter().any(|x| x.name == r.name) {
@@ -330,12 +323,15 @@ mod tests {
             since: "24h".into(),
             phases: vec!["Running".into(), "Failed".into()],
         };
-        assert_eq!(f.to_query(), "?prefix=ci-&labels=team%3Ddata&since=24h&phase=Running%2CFailed");
+        assert_eq!(
+            f.to_query("default"),
+            "?prefix=ci-&labels=team%3Ddata&since=24h&phase=Running%2CFailed"
+        );
         assert_eq!(f.selector(), "team=data,workflows.argoproj.io/phase in (Running,Failed)");
         let p = f.list_params(1_000_000);
         assert!(p.contains("namePrefix=ci-"), "{p}");
         assert!(p.contains("createdAfter=1970-01-11T13%3A46%3A40Z"), "{p}");
-        assert_eq!(ListFilter::default().to_query(), "");
+        assert_eq!(ListFilter::default().to_query("default"), "");
         // The watch brings what the selector allows; the list keeps only
         // what matches the name and the age too.
         let row = |name: &str, created: &str| WorkflowRow {

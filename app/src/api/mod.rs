@@ -9,7 +9,7 @@ mod log;
 #[cfg(feature = "hydrate")]
 mod run;
 
-pub use list::{ListFilter, WorkflowRow};
+pub use list::{ListFilter, WorkflowRow, page_path, read_page};
 #[cfg(feature = "hydrate")]
 pub use list::{act_on_many, follow_workflows, more_workflows};
 
@@ -28,6 +28,21 @@ pub struct Me {
 }
 
 impl Me {
+    /// From `GET /api/v1/userinfo`.
+    pub fn from_json(v: &serde_json::Value) -> Me {
+        let roles = v["roles"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(ns, role)| (ns.clone(), role.as_str().unwrap_or("").to_string()))
+            .collect();
+        Me {
+            user: v["subject"].as_str().unwrap_or("").to_string(),
+            roles,
+            csrf: v["csrfToken"].as_str().unwrap_or("").to_string(),
+        }
+    }
+
     /// Whether this user may change workflows in `namespace` (editor or
     /// admin there or everywhere).
     pub fn can_edit(&self, namespace: &str) -> bool {
@@ -35,6 +50,13 @@ impl Me {
             (ns == namespace || ns == "*") && (role == "editor" || role == "admin")
         })
     }
+}
+
+/// The query that narrows a list (or a watch) to the workflow `name`: a
+/// list, rather than a GET, because a list has the change bus's version
+/// to watch from.
+pub fn one_workflow(name: &str) -> String {
+    format!("listOptions.fieldSelector=metadata.name={name}")
 }
 
 /// `ws://` or `wss://` (as the page) URL of `path` on this server.
@@ -46,21 +68,13 @@ fn socket_url(path: &str) -> String {
     format!("{}://{host}{path}", if secure { "wss" } else { "ws" })
 }
 
-/// The `items` of the list at `path`, each read by `parse` (those it
-/// cannot read left out).
-#[cfg(feature = "hydrate")]
-pub(crate) async fn items<T>(
-    path: &str,
+/// The `items` of a list the API answered, each read by `parse` (those
+/// it cannot read left out).
+pub(crate) fn rows<T>(
+    list: Option<&serde_json::Value>,
     parse: fn(&serde_json::Value) -> Option<T>,
-) -> Result<Vec<T>, LoadError> {
-    let list = get_json(path).await?;
-    Ok(list["items"].as_array().into_iter().flatten().filter_map(parse).collect())
-}
-
-/// The namespace's CronWorkflows.
-#[cfg(feature = "hydrate")]
-pub async fn crons(namespace: &str) -> Result<Vec<crate::crons::CronRow>, LoadError> {
-    items(&format!("/api/v1/cron-workflows/{namespace}"), crate::crons::CronRow::from_json).await
+) -> Vec<T> {
+    list.and_then(|l| l["items"].as_array()).into_iter().flatten().filter_map(parse).collect()
 }
 
 /// `method path` with a JSON `body` (none if `null`) and the session's
@@ -119,15 +133,9 @@ pub async fn send_signed(
     send(&me, method, path, body).await
 }
 
-/// The namespace's secrets: names and keys.
-#[cfg(feature = "hydrate")]
-pub async fn secrets(namespace: &str) -> Result<Vec<crate::secrets::SecretRow>, LoadError> {
-    let path = format!("/api/v1/namespaces/{namespace}/secrets");
-    items(&path, crate::secrets::SecretRow::from_json).await
-}
-
-/// Why a page could not load its data.
-#[cfg(feature = "hydrate")]
+/// Why a page could not load its data (sent from the server to the
+/// browser with a page's first data).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum LoadError {
     /// Not signed in (or the session ended): go to the sign-in page.
     SignedOut,
@@ -195,8 +203,7 @@ pub struct ParameterInfo {
 }
 
 impl TemplateInfo {
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    fn from_json(v: &serde_json::Value) -> Option<TemplateInfo> {
+    pub fn from_json(v: &serde_json::Value) -> Option<TemplateInfo> {
         let text = |v: &serde_json::Value, p: &str| {
             v.pointer(p).and_then(|x| x.as_str()).unwrap_or("").to_string()
         };
@@ -264,17 +271,6 @@ pub(crate) async fn get_json(path: &str) -> Result<serde_json::Value, LoadError>
         return Err(LoadError::Other(v["message"].as_str().unwrap_or("failed").to_string()));
     }
     Ok(v)
-}
-
-/// The namespace's WorkflowTemplates, then the ClusterWorkflowTemplates.
-#[cfg(feature = "hydrate")]
-pub async fn templates(namespace: &str) -> Result<Vec<TemplateInfo>, LoadError> {
-    let mut all =
-        items(&format!("/api/v1/workflow-templates/{namespace}"), TemplateInfo::from_json).await?;
-    let mut cluster = items("/api/v1/cluster-workflow-templates", TemplateInfo::from_json).await?;
-    cluster.iter_mut().for_each(|t| t.cluster = true);
-    all.extend(cluster);
-    Ok(all)
 }
 
 /// Submit a (Cluster)WorkflowTemplate with these parameters; the new workflow's

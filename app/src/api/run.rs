@@ -1,44 +1,27 @@
-//! One workflow, live: its current state (a list narrowed to its name, for
-//! the change bus's resource version) then every change over the websocket
-//! watch; the actions on it (retry, stop, …) with the session's CSRF token.
+//! One workflow, live: every change over the websocket watch, from the
+//! version of the list the page started from; the actions on it (retry, stop, …) with the session's CSRF token.
 
 use futures_util::StreamExt;
 use gloo_net::websocket::Message;
 
-use super::{LoadError, Me, get_json, socket_url};
+use super::{LoadError, Me, get_json, one_workflow, socket_url};
 
 pub async fn me() -> Result<Me, LoadError> {
-    let v = get_json("/api/v1/userinfo").await?;
-    let roles = v["roles"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(ns, role)| (ns.clone(), role.as_str().unwrap_or("").to_string()))
-        .collect();
-    Ok(Me {
-        user: v["subject"].as_str().unwrap_or("").to_string(),
-        roles,
-        csrf: v["csrfToken"].as_str().unwrap_or("").to_string(),
-    })
+    Ok(Me::from_json(&get_json("/api/v1/userinfo").await?))
 }
 
-/// Hand `changed` the workflow as it is, then as it is after each
-/// change, until it is deleted (`Ok`), the page goes away or the stream
-/// fails.
+/// Hand `changed` the workflow as it is after each change from the
+/// list's `version` on, until it is deleted, the page goes away or the
+/// stream fails.
 pub async fn follow_workflow(
     namespace: &str,
     name: &str,
+    version: &str,
     mut changed: impl FnMut(serde_json::Value),
 ) -> Result<(), LoadError> {
-    let selector = format!("listOptions.fieldSelector=metadata.name={name}");
-    let mut list = get_json(&format!("/api/v1/workflows/{namespace}?{selector}")).await?;
-    let version = list["metadata"]["resourceVersion"].as_str().unwrap_or("0").to_string();
-    let Some(current) = list.pointer_mut("/items/0").map(serde_json::Value::take) else {
-        return Err(LoadError::Other(format!("workflow {name} does not exist (any more)")));
-    };
-    changed(current);
     let url = socket_url(&format!(
-        "/ws/workflow-events/{namespace}?{selector}&listOptions.resourceVersion={version}"
+        "/ws/workflow-events/{namespace}?{}&listOptions.resourceVersion={version}",
+        one_workflow(name)
     ));
     let mut socket = gloo_net::websocket::futures::WebSocket::open(&url)
         .map_err(|e| LoadError::Other(format!("the live updates cannot start: {e}")))?;

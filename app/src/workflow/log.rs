@@ -1,7 +1,8 @@
 //! A pod's log as it is written. Lines arriving from the websocket are
 //! gathered and put on the page at most every [`FLUSH_MS`] as one block,
 //! so thousands of lines a second cost a few DOM insertions; only the last
-//! [`KEEP_LINES`] stay on the page (the download has them all). A filter
+//! [`KEEP_LINES`] stay on the page ("Show earlier lines" puts older ones
+//! back, the download has them all). A filter
 //! shows matching lines only; ANSI colours become classes.
 
 use std::sync::Arc;
@@ -11,7 +12,6 @@ use leptos::prelude::*;
 use super::Run;
 
 /// Lines kept on the page; older blocks are dropped as new ones arrive.
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 pub const KEEP_LINES: usize = 5_000;
 /// How often arrived lines are put on the page.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -29,7 +29,10 @@ pub fn LogView(run: Run, pod: String) -> impl IntoView {
     let blocks = RwSignal::new(Vec::<Block>::new());
     // Every line received, for the download.
     let all: StoredValue<Vec<String>, LocalStorage> = StoredValue::new_local(Vec::new());
+    // Lines not on the page, all before those that are: `all[..dropped]`.
     let dropped = RwSignal::new(0usize);
+    // How many lines the page keeps; raised by "Show earlier lines".
+    let cap = RwSignal::new(KEEP_LINES);
     let total = RwSignal::new(0usize);
     let filter = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -56,7 +59,7 @@ pub fn LogView(run: Run, pod: String) -> impl IntoView {
                 blocks.update(|b| {
                     b.push(Block { id, lines: Arc::new(lines) });
                     let mut kept: usize = b.iter().map(|x| x.lines.len()).sum();
-                    while kept > KEEP_LINES && b.len() > 1 {
+                    while kept > cap.get_untracked() && b.len() > 1 {
                         let old = b.remove(0);
                         kept -= old.lines.len();
                         dropped.update(|d| *d += old.lines.len());
@@ -101,7 +104,24 @@ pub fn LogView(run: Run, pod: String) -> impl IntoView {
         });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (run, pod, all);
+    let _ = (run, pod);
+    // Put back (up to) KEEP_LINES of the lines dropped from the page, in
+    // front of those there; the page then keeps that many more.
+    let earlier_id = StoredValue::new(u64::MAX);
+    let show_earlier = move |_| {
+        let before = dropped.get_untracked();
+        let n = before.min(KEEP_LINES);
+        if n == 0 {
+            return;
+        }
+        let lines: Vec<String> =
+            all.with_value(|a| a.get(before - n..before).unwrap_or(&[]).to_vec());
+        let id = earlier_id.get_value();
+        earlier_id.set_value(id - 1);
+        dropped.set(before - n);
+        cap.update(|c| *c += n);
+        blocks.update(|b| b.insert(0, Block { id, lines: Arc::new(lines) }));
+    };
     let download = NodeRef::<leptos::html::A>::new();
     let on_download = move |_| {
         #[cfg(feature = "hydrate")]
@@ -135,7 +155,10 @@ pub fn LogView(run: Run, pod: String) -> impl IntoView {
                     .then(|| {
                         view! {
                             <p class="hint">
-                                {format!("{} earlier lines not shown (Download has them all).", dropped.get())}
+                                {format!("{} earlier lines not shown (Download has them all). ", dropped.get())}
+                                <button type="button" class="earlier" on:click=show_earlier>
+                                    {format!("Show {} earlier lines", dropped.get().min(KEEP_LINES))}
+                                </button>
                             </p>
                         }
                     })

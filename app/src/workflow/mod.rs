@@ -83,7 +83,6 @@ impl Run {
     }
 
     /// Take in the workflow as it now is.
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub fn apply(&self, object: serde_json::Value) {
         let text = |p: &str| object.pointer(p).and_then(|v| v.as_str()).unwrap_or("").to_string();
         let mut nodes: Vec<NodeStatus> = Vec::new();
@@ -178,16 +177,46 @@ pub fn WorkflowPage() -> impl IntoView {
     let params = use_params_map();
     let namespace = params.with_untracked(|p| p.get("namespace").unwrap_or_default());
     let name = params.with_untracked(|p| p.get("name").unwrap_or_default());
+    let paths = vec![
+        "/api/v1/userinfo".to_string(),
+        format!("/api/v1/workflows/{namespace}?{}", crate::api::one_workflow(&name)),
+    ];
+    view! {
+        {crate::load::page(paths, move |answers| {
+            let (namespace, name) = (namespace.clone(), name.clone());
+            view! { <RunView answers namespace name/> }
+        })}
+    }
+}
+
+/// The run (`answers[1]`: a list of just this workflow) for the user
+/// (`answers[0]`), followed live from the list's version.
+#[component]
+fn RunView(answers: Vec<serde_json::Value>, namespace: String, name: String) -> impl IntoView {
     let run = Run::new(namespace.clone(), name.clone());
+    run.me.set(answers.first().map(Me::from_json));
+    let mut answers = answers;
+    let list = answers.get_mut(1).map(serde_json::Value::take).unwrap_or_default();
+    let version = list["metadata"]["resourceVersion"].as_str().unwrap_or("0").to_string();
+    let mut list = list;
     let error = RwSignal::new(None::<String>);
+    match list.pointer_mut("/items/0").map(serde_json::Value::take) {
+        Some(current) => run.apply(current),
+        None => error.set(Some(format!("workflow {name} does not exist (any more)"))),
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = version;
     #[cfg(feature = "hydrate")]
-    crate::load::in_browser(error, move || {
-        let (namespace, name) = (run.namespace.get_value(), run.name.get_value());
-        async move {
-            run.me.set(Some(crate::api::me().await?));
-            crate::api::follow_workflow(&namespace, &name, move |w| run.apply(w)).await
-        }
-    });
+    if error.get_untracked().is_none() {
+        crate::load::in_browser(error, move || {
+            let (namespace, name) = (run.namespace.get_value(), run.name.get_value());
+            let version = version.clone();
+            async move {
+                crate::api::follow_workflow(&namespace, &name, &version, move |w| run.apply(w))
+                    .await
+            }
+        });
+    }
     let phase = move || run.summary.with(|s| s.phase.clone());
     let tab = RwSignal::new("graph");
     view! {

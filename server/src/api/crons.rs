@@ -143,6 +143,51 @@ pub async fn list(
     Ok(Json(objects::list(items, version, None)))
 }
 
+/// How many next runs `next_runs` tells of each CronWorkflow.
+const NEXT_RUNS: usize = 3;
+
+/// `GET /api/v1/cron-schedules/{namespace}` (Keelson's own; Argo's UI
+/// computes this in the browser): when each of the namespace's
+/// CronWorkflows runs next, in its time zone's rules, so that a page
+/// need not carry the time zone database. `{"items": [{"name",
+/// "suspended", "nextRuns": [RFC 3339…]} or {"name", "error"}]}`.
+pub async fn next_runs(
+    State(state): State<AppState>,
+    Path(namespace): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let rows = state.controller.store().crons(Some(&namespace)).await?;
+    let now = now();
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|row| match cron::parse(row) {
+            Ok((cron, schedules)) => {
+                let mut next = Vec::new();
+                for (schedule, zone) in &schedules {
+                    let mut after = now;
+                    // Each schedule's first few: together, the soonest.
+                    for _ in 0..NEXT_RUNS {
+                        let Some(t) = cron::schedule::next_after(schedule, zone, after) else {
+                            break;
+                        };
+                        next.push(t);
+                        after = t;
+                    }
+                }
+                next.sort();
+                next.dedup();
+                next.truncate(NEXT_RUNS);
+                json!({
+                    "name": row.name,
+                    "suspended": cron.spec.suspend == Some(true),
+                    "nextRuns": next.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                })
+            }
+            Err(e) => json!({"name": row.name, "error": e}),
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
 pub async fn get(
     State(state): State<AppState>,
     Path((namespace, name)): Path<(String, String)>,

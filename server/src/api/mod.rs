@@ -117,6 +117,7 @@ pub fn router(state: AppState) -> Router {
                 .delete(templates::cluster_delete),
         )
         .route("/api/v1/cron-workflows/{namespace}", get(crons::list).post(crons::create))
+        .route("/api/v1/cron-schedules/{namespace}", get(crons::next_runs))
         .route(
             "/api/v1/cron-workflows/{namespace}/{name}",
             get(crons::get).put(crons::update).delete(crons::delete),

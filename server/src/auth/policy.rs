@@ -64,6 +64,7 @@ pub fn need(method: &Method, route: &str, namespace: Option<&str>) -> Option<Nee
             || r.starts_with("/api/v1/workflow-events/{namespace}")
             || r.starts_with("/api/v1/workflow-templates/{namespace}")
             || r.starts_with("/api/v1/cron-workflows/{namespace}")
+            || r.starts_with("/api/v1/cron-schedules/{namespace}")
             || r.starts_with("/ws/workflow-events/{namespace}")
             || r.starts_with("/ws/workflows/{namespace}") =>
         {

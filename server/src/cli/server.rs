@@ -166,12 +166,12 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
             site_root.display()
         );
     }
-    let app = server::api::router(server::api::AppState {
+    let api = server::api::router(server::api::AppState {
         controller: controller.clone(),
         scheduler,
         auth,
-    })
-    .merge(server::ui::router(&site_root));
+    });
+    let app = api.clone().merge(server::ui::router(&site_root, api));
     let grace = Duration::from_secs(args.shutdown_grace);
     let c = controller.clone();
     let shutdown = async move {

@@ -1,0 +1,77 @@
+//! The namespace the pages show: `?namespace=` in the page's URL
+//! (`default` without it) — so a link or a bookmark says it, the server
+//! renders it, and Back goes to the previous one. The header's picker
+//! changes it; the nav links keep it.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_query_map};
+
+/// Where workflows go when nobody says otherwise (as Argo).
+pub const DEFAULT: &str = "default";
+
+/// The page's namespace (a name Kubernetes would accept, else
+/// [`DEFAULT`]).
+pub fn current() -> Memo<String> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        query.with(|q| q.get("namespace")).filter(|n| valid(n)).unwrap_or_else(|| DEFAULT.into())
+    })
+}
+
+/// A DNS label, as Kubernetes namespaces are.
+fn valid(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
+/// The query that keeps `namespace` in a link (empty for the default).
+pub fn query(namespace: &str) -> String {
+    if namespace == DEFAULT { String::new() } else { format!("?namespace={namespace}") }
+}
+
+/// The header's namespace field: a plain GET form, so it works before
+/// (and without) the page's script — Enter loads the page for the typed
+/// namespace. On a workflow's page it goes to that namespace's list.
+#[component]
+pub fn Picker() -> impl IntoView {
+    let namespace = current();
+    let location = use_location();
+    let action = move || {
+        let path = location.pathname.get();
+        if path.starts_with("/workflows/") { "/workflows".to_string() } else { path }
+    };
+    view! {
+        <form class="namespace" method="get" action=action>
+            <label>
+                "Namespace "
+                <input
+                    name="namespace"
+                    size="12"
+                    autocomplete="off"
+                    spellcheck="false"
+                    prop:value=move || namespace.get()
+                    value=move || namespace.get()
+                />
+            </label>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_dns_labels_are_namespaces() {
+        assert!(valid("default"));
+        assert!(valid("team-a1"));
+        for bad in ["", "../users", "Team", "a/b", "-a", "a-", &"x".repeat(64)] {
+            assert!(!valid(bad), "{bad}");
+        }
+        assert_eq!(query("default"), "");
+        assert_eq!(query("ci"), "?namespace=ci");
+    }
+}

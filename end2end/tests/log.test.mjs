@@ -1,0 +1,50 @@
+// A long log: the page keeps the last 5,000 lines, says how many earlier
+// ones it does not show, and "Show earlier lines" puts them back, in
+// order, until the first line is there again.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useServerAndBrowser, signIn, submitWorkflow } from '../harness.mjs';
+import { openHydrated } from '../browser.mjs';
+
+const env = useServerAndBrowser();
+
+test('earlier lines of a long log can be brought back', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await signIn(context, env.server.url);
+  const status = await submitWorkflow(page, { metadata: { name: 'long-log' }, spec: { entrypoint: 'count',
+    templates: [{ name: 'count', container: { image: 'alpine', command: ['seq', '1', '12000'] } }] } });
+  assert.equal(status, 200);
+  const run = await openHydrated(context, `${env.server.url}/workflows/default/long-log`);
+  await run.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 30000 });
+  await run.locator('g.node[data-label="long-log"]').click();
+  const panel = run.getByRole('complementary', { name: 'node details' });
+  await panel.locator('[data-lines="12000"]', { hasText: '(ended)' }).waitFor({ timeout: 30000 });
+  const lines = panel.locator('.log-lines');
+  const first = async () => (await lines.textContent()).split('\n')[0];
+  const shown = async () => (await lines.textContent()).split('\n').filter((l) => l !== '').length;
+  // Lines arrive (and leave) in blocks: at most 5,000 stay.
+  const hidden = async () => {
+    const text = await panel.locator('p.hint', { hasText: 'earlier lines not shown' }).textContent();
+    return Number(text.match(/^(\d+) earlier lines not shown/)[1]);
+  };
+  let before = await hidden();
+  assert.ok(before >= 7000, `${before} hidden`);
+  assert.equal(await shown(), 12000 - before, 'all the others are on the page');
+  assert.equal(await first(), String(before + 1));
+  let clicks = 0;
+  while (before > 0) {
+    const n = Math.min(before, 5000);
+    await panel.getByRole('button', { name: `Show ${n} earlier lines` }).click();
+    before -= n;
+    clicks += 1;
+    if (before > 0) await panel.getByText(`${before} earlier lines not shown`).waitFor();
+    assert.equal(await first(), String(before + 1), 'earlier lines in front, in order');
+  }
+  assert.ok(clicks >= 2);
+  await panel.getByRole('button', { name: /earlier lines/ }).waitFor({ state: 'detached' });
+  assert.equal(await first(), '1', 'back to the first line');
+  const all = (await lines.textContent()).split('\n').filter((l) => l !== '');
+  assert.equal(all.length, 12000);
+  assert.ok(all.every((l, i) => l === String(i + 1)), 'every line once, in order');
+  await context.close();
+});
