@@ -128,6 +128,10 @@ const ARROWHEADS_UP_TO: usize = 400;
 /// paints far less while panning).
 const FAR_BELOW: f64 = 0.35;
 
+/// Up to this many phase changes at once, each box is looked up by its
+/// key; past it, the drawn boxes are gone through once.
+const FEW_CHANGES: usize = 16;
+
 /// Small enough to fit a 2,000-wide fan-out on a screen.
 const MIN_SCALE: f64 = 0.002;
 
@@ -192,13 +196,12 @@ pub fn Graph(
     // Phase changes go straight to the drawn boxes.
     Effect::new(move |_| {
         let changes = source.changed.get();
-        let Some(el) = svg.get_untracked() else { return };
-        for (key, phase) in changes {
-            let selector = format!("g.node[data-key=\"{}\"]", key.replace('"', "\\\""));
-            if let Ok(Some(node)) = el.query_selector(&selector) {
-                let _ = node.set_attribute("data-phase", &phase);
-            }
+        #[cfg(feature = "hydrate")]
+        if let Some(el) = svg.get_untracked() {
+            set_phases(&el, changes);
         }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = changes;
     });
     // A memo: the attribute (and the style it selects) changes only when
     // the threshold is crossed, not on every move of a pan.
@@ -313,6 +316,33 @@ pub fn Graph(
         </section>
     }
     .into_any()
+}
+
+/// Set each changed box's `data-phase` (CSS colours it).
+#[cfg(feature = "hydrate")]
+fn set_phases(el: &web_sys::Element, changes: Vec<(String, String)>) {
+    use wasm_bindgen::JsCast;
+    if changes.len() <= FEW_CHANGES {
+        for (key, phase) in changes {
+            let selector = format!("g.node[data-key=\"{}\"]", key.replace('"', "\\\""));
+            if let Ok(Some(node)) = el.query_selector(&selector) {
+                let _ = node.set_attribute("data-phase", &phase);
+            }
+        }
+        return;
+    }
+    // Many at once: one pass over the drawn boxes rather than a search of
+    // them all for each change.
+    let wanted: std::collections::HashMap<String, String> = changes.into_iter().collect();
+    let Ok(drawn) = el.query_selector_all("g.node") else { return };
+    for i in 0..drawn.length() {
+        let Some(node) = drawn.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else {
+            continue;
+        };
+        if let Some(phase) = node.get_attribute("data-key").and_then(|k| wanted.get(&k)) {
+            let _ = node.set_attribute("data-phase", phase);
+        }
+    }
 }
 
 /// The markup of every box, with each one's phase as of now.

@@ -5,6 +5,7 @@ use futures_util::StreamExt;
 use gloo_net::websocket::Message;
 
 use super::{LoadError, Me, get_json, one_workflow, socket_url};
+use crate::workflow::{Raw, Snapshot, read_event};
 
 pub async fn me() -> Result<Me, LoadError> {
     Ok(Me::from_json(&get_json("/api/v1/userinfo").await?))
@@ -17,7 +18,7 @@ pub async fn follow_workflow(
     namespace: &str,
     name: &str,
     version: &str,
-    mut changed: impl FnMut(serde_json::Value),
+    mut changed: impl FnMut(Snapshot, Raw),
 ) -> Result<(), LoadError> {
     let url = socket_url(&format!(
         "/ws/workflow-events/{namespace}?{}&listOptions.resourceVersion={version}",
@@ -26,15 +27,16 @@ pub async fn follow_workflow(
     let mut socket = gloo_net::websocket::futures::WebSocket::open(&url)
         .map_err(|e| LoadError::Other(format!("the live updates cannot start: {e}")))?;
     while let Some(Ok(Message::Text(text))) = socket.next().await {
-        let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
-        if let Some(message) = v.pointer("/error/message").and_then(|m| m.as_str()) {
-            return Err(LoadError::Other(message.to_string()));
+        let Some(event) = read_event(&text) else { continue };
+        if let Some(e) = event.error {
+            return Err(LoadError::Other(e.message));
         }
-        if v.pointer("/result/type").and_then(|t| t.as_str()) == Some("DELETED") {
+        let Some(result) = event.result else { continue };
+        if result.kind == "DELETED" {
             return Err(LoadError::Other(format!("workflow {name} was deleted")));
         }
-        if let Some(object) = v.pointer_mut("/result/object") {
-            changed(object.take());
+        if let Some(update) = result.object {
+            changed(update, Raw::Event(text.into()));
         }
     }
     Ok(())

@@ -10,6 +10,7 @@
 mod actions;
 mod log;
 mod panel;
+mod snapshot;
 mod timeline;
 
 use std::collections::{HashMap, HashSet};
@@ -20,6 +21,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::Me;
+pub use snapshot::{Raw, Snapshot, read_event};
 
 /// The workflow as a whole, as the page header shows it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -33,8 +35,8 @@ pub struct Summary {
     pub suspended: bool,
     /// A suspend node is waiting to be resumed.
     pub waiting: bool,
-    /// The workflow as JSON, for the YAML view.
-    pub object: serde_json::Value,
+    /// The workflow's JSON, for the YAML view.
+    pub object: Raw,
 }
 
 /// What the page knows of the run, shared by its parts (all `Copy`).
@@ -82,42 +84,30 @@ impl Run {
         self.phases.with_value(|m| m.get(id).cloned().unwrap_or_default())
     }
 
-    /// Take in the workflow as it now is.
-    pub fn apply(&self, object: serde_json::Value) {
-        let text = |p: &str| object.pointer(p).and_then(|v| v.as_str()).unwrap_or("").to_string();
-        let mut nodes: Vec<NodeStatus> = Vec::new();
-        if let Some(map) = object.pointer("/status/nodes").and_then(|n| n.as_object()) {
-            for value in map.values() {
-                // A node this UI cannot read is left out of the drawing
-                // rather than hiding the whole graph.
-                // Read in place: an update of a large run is a megabyte.
-                if let Ok(node) = <NodeStatus as serde::Deserialize>::deserialize(value) {
-                    nodes.push(node);
-                }
-            }
-        }
+    /// Take in the workflow as it now is (`raw`: its JSON as it came,
+    /// for the YAML view).
+    pub fn apply(&self, update: Snapshot, raw: Raw) {
+        let status = update.status;
+        let mut nodes: Vec<NodeStatus> = status.nodes.into_values().collect();
         // `status.nodes` is a map: order the nodes by start, so the
         // drawing's roots (the run, then its exit handler) come in order.
         nodes.sort_by(|a, b| {
-            let key = |n: &NodeStatus| (n.started_at.map_or(i64::MAX, |t| t.0), n.name.clone());
-            key(a).cmp(&key(b))
+            let started = |n: &NodeStatus| n.started_at.map_or(i64::MAX, |t| t.0);
+            started(a).cmp(&started(b)).then_with(|| a.name.cmp(&b.name))
         });
         let waiting = nodes.iter().any(|n| {
             n.node_type == engine::status::NodeType::Suspend
                 && n.phase == engine::status::NodePhase::Running
         });
         self.summary.set(Summary {
-            phase: match text("/status/phase") {
-                p if p.is_empty() => "Pending".into(),
-                p => p,
-            },
-            message: text("/status/message"),
-            progress: text("/status/progress"),
-            started: text("/status/startedAt"),
-            finished: text("/status/finishedAt"),
-            suspended: object.pointer("/spec/suspend").and_then(|s| s.as_bool()) == Some(true),
+            phase: status.phase.filter(|p| !p.is_empty()).unwrap_or_else(|| "Pending".into()),
+            message: status.message.unwrap_or_default(),
+            progress: status.progress.unwrap_or_default(),
+            started: status.started_at.unwrap_or_default(),
+            finished: status.finished_at.unwrap_or_default(),
+            suspended: update.spec.suspend == Some(true),
             waiting,
-            object,
+            object: raw,
         });
         let mut changed = Vec::new();
         self.phases.update_value(|known| {
@@ -201,7 +191,7 @@ fn RunView(answers: Vec<serde_json::Value>, namespace: String, name: String) -> 
     let mut list = list;
     let error = RwSignal::new(None::<String>);
     match list.pointer_mut("/items/0").map(serde_json::Value::take) {
-        Some(current) => run.apply(current),
+        Some(current) => run.apply(Snapshot::from_value(&current), Raw::Object(current.into())),
         None => error.set(Some(format!("workflow {name} does not exist (any more)"))),
     }
     #[cfg(not(feature = "hydrate"))]
@@ -212,8 +202,8 @@ fn RunView(answers: Vec<serde_json::Value>, namespace: String, name: String) -> 
             let (namespace, name) = (run.namespace.get_value(), run.name.get_value());
             let version = version.clone();
             async move {
-                crate::api::follow_workflow(&namespace, &name, &version, move |w| run.apply(w))
-                    .await
+                let apply = move |update, raw| run.apply(update, raw);
+                crate::api::follow_workflow(&namespace, &name, &version, apply).await
             }
         });
     }
@@ -261,7 +251,7 @@ fn RunView(answers: Vec<serde_json::Value>, namespace: String, name: String) -> 
                 {move || {
                     (tab.get() == "yaml")
                         .then(|| {
-                            let text = run.summary.with(|s| engine::yaml::to_yaml(&s.object));
+                            let text = run.summary.with(|s| engine::yaml::to_yaml(&s.object.object()));
                             view! { <pre class="yaml" aria-label="the workflow as YAML">{text}</pre> }
                         })
                 }}
