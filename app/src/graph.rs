@@ -130,6 +130,7 @@ const FAR_BELOW: f64 = 0.35;
 
 /// Up to this many phase changes at once, each box is looked up by its
 /// key; past it, the drawn boxes are gone through once.
+#[cfg(feature = "hydrate")]
 const FEW_CHANGES: usize = 16;
 
 /// Small enough to fit a 2,000-wide fan-out on a screen.

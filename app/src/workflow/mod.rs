@@ -21,7 +21,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::Me;
-pub use snapshot::{Raw, Snapshot, read_event};
+#[cfg(feature = "hydrate")]
+pub use snapshot::read_event;
+pub use snapshot::{Raw, Snapshot};
 
 /// The workflow as a whole, as the page header shows it.
 #[derive(Debug, Clone, Default, PartialEq)]

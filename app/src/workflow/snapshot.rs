@@ -50,6 +50,7 @@ pub enum Raw {
     /// The workflow itself.
     Object(Arc<serde_json::Value>),
     /// A watch event's text: the workflow is its `result.object`.
+    #[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
     Event(Arc<str>),
 }
 
@@ -96,6 +97,7 @@ impl Snapshot {
 }
 
 /// A watch event as the page reads it.
+#[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
 #[derive(Debug, Deserialize)]
 pub struct Event {
     #[serde(default)]
@@ -104,6 +106,7 @@ pub struct Event {
     pub error: Option<EventError>,
 }
 
+#[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
 #[derive(Debug, Deserialize)]
 pub struct EventResult {
     #[serde(rename = "type", default)]
@@ -112,6 +115,7 @@ pub struct EventResult {
     pub object: Option<Snapshot>,
 }
 
+#[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
 #[derive(Debug, Deserialize)]
 pub struct EventError {
     #[serde(default)]
@@ -121,6 +125,7 @@ pub struct EventError {
 /// Read a watch event's text: typed in one pass; if some part of it
 /// cannot be read so (a node this UI does not know), through a JSON value
 /// node by node. `None` if it is not JSON at all.
+#[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
 pub fn read_event(text: &str) -> Option<Event> {
     if let Ok(event) = serde_json::from_str::<Event>(text) {
         return Some(event);
