@@ -465,6 +465,11 @@ fn pan_and_wheel(
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
 
+    // The listeners live as long as the graph: removed (and their
+    // closures freed) when it goes away.
+    let held: std::rc::Rc<std::cell::RefCell<Option<Listeners>>> = Default::default();
+    let cleanup = send_wrapper::SendWrapper::new(held.clone());
+    on_cleanup(move || drop(cleanup.take()));
     Effect::new(move |done: Option<bool>| {
         if done == Some(true) {
             return true;
@@ -490,7 +495,6 @@ fn pan_and_wheel(
             wheel.as_ref().unchecked_ref(),
             &options,
         );
-        wheel.forget();
 
         // (start pointer x, y, start view, dragging)
         let drag = std::rc::Rc::new(std::cell::Cell::new(None::<(f64, f64, View, bool)>));
@@ -519,16 +523,45 @@ fn pan_and_wheel(
                 view.set(View { x: v.x + dx, y: v.y + dy, ..v });
             });
         let up = Closure::<dyn Fn(web_sys::PointerEvent)>::new(move |_| d3.set(None));
-        for (name, f) in [("pointerdown", &down), ("pointermove", &moved), ("pointerup", &up)] {
-            let _ = target.add_event_listener_with_callback(name, f.as_ref().unchecked_ref());
+        let up = std::rc::Rc::new(up);
+        let pointer = vec![
+            ("pointerdown", std::rc::Rc::new(down)),
+            ("pointermove", std::rc::Rc::new(moved)),
+            ("pointerup", up.clone()),
+            ("pointercancel", up),
+        ];
+        for (name, f) in &pointer {
+            let _ = target.add_event_listener_with_callback(name, (**f).as_ref().unchecked_ref());
         }
-        let _ =
-            target.add_event_listener_with_callback("pointercancel", up.as_ref().unchecked_ref());
-        down.forget();
-        moved.forget();
-        up.forget();
+        *held.borrow_mut() = Some(Listeners { target: target.clone(), wheel, pointer });
         true
     });
+}
+
+/// The graph's own listeners on its SVG element.
+#[cfg(feature = "hydrate")]
+struct Listeners {
+    target: web_sys::Element,
+    wheel: wasm_bindgen::closure::Closure<dyn Fn(web_sys::WheelEvent)>,
+    pointer: Vec<(&'static str, PointerListener)>,
+}
+
+#[cfg(feature = "hydrate")]
+type PointerListener = std::rc::Rc<wasm_bindgen::closure::Closure<dyn Fn(web_sys::PointerEvent)>>;
+
+#[cfg(feature = "hydrate")]
+impl Drop for Listeners {
+    fn drop(&mut self) {
+        use wasm_bindgen::JsCast;
+        let _ = self
+            .target
+            .remove_event_listener_with_callback("wheel", self.wheel.as_ref().unchecked_ref());
+        for (name, f) in &self.pointer {
+            let _ = self
+                .target
+                .remove_event_listener_with_callback(name, (**f).as_ref().unchecked_ref());
+        }
+    }
 }
 
 /// The pointer's position with its fraction: web-sys reads `clientX` as

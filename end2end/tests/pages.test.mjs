@@ -57,3 +57,33 @@ test('a secret is created with its value written once, and deleted', async () =>
   await row.waitFor({ state: 'detached' });
   await context.close();
 });
+
+test('the pages fit a phone-sized screen, and the graph works from the keyboard', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await signIn(context, env.server.url);
+  const status = await page.evaluate(async () => {
+    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
+    const r = await fetch('/api/v1/workflows/default', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify({ workflow: { metadata: { name: 'small-screen' }, spec: { entrypoint: 'main', templates: [
+        { name: 'main', container: { image: 'alpine', command: ['echo', 'fits'] } }] } } }),
+    });
+    return r.status;
+  });
+  assert.equal(status, 200);
+  for (const path of ['/workflows', '/templates', '/cron-workflows', '/secrets', '/account', '/workflows/default/small-screen']) {
+    const p = await openHydrated(context, `${env.server.url}${path}`);
+    const { scroll, width } = await p.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+    assert.ok(scroll <= width + 1, `${path} is ${scroll} px wide on a ${width} px screen`);
+    if (path.startsWith('/workflows/default/')) {
+      await p.screenshot({ path: `${shots}/workflow-phone.png` });
+      // The boxes are buttons: focused and Enter opens the node's panel.
+      const node = p.locator('g.node[data-label="small-screen"]');
+      await node.focus();
+      await p.keyboard.press('Enter');
+      await p.getByRole('complementary', { name: 'node details' }).getByRole('heading', { name: 'small-screen' }).waitFor();
+    }
+    await p.close();
+  }
+  await context.close();
+});

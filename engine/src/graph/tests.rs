@@ -218,6 +218,38 @@ fn wide_fan_outs_fold_keeping_the_first_and_the_failed() {
 }
 
 #[test]
+fn a_retrys_earlier_attempts_are_grouped_behind_the_last() {
+    let nodes = vec![
+        node("root", NodeType::Dag, NodePhase::Running, &["build"]),
+        node("build", NodeType::Retry, NodePhase::Running, &["try-0", "try-1", "try-2"]),
+        node("try-0", NodeType::Pod, NodePhase::Failed, &[]),
+        node("try-1", NodeType::Pod, NodePhase::Failed, &[]),
+        node("try-2", NodeType::Pod, NodePhase::Running, &[]),
+    ];
+    let d = Drawing::of_run(&nodes, &HashSet::new());
+    let keys: Vec<&str> = d.nodes.iter().map(|n| n.key.as_str()).collect();
+    assert_eq!(keys, ["root", "build", "try-2", "build/folded"]);
+    assert_eq!(d.nodes[3].label, "2 earlier attempts");
+    assert_eq!(d.nodes[3].shape, Shape::Folded { parent: "build".into(), count: 2 });
+    assert!(d.edges.contains(&(1, 2)) && d.edges.contains(&(1, 3)), "{:?}", d.edges);
+    // Unfolded: every attempt; one attempt alone is never folded.
+    let open: HashSet<String> = ["build".to_string()].into();
+    assert_eq!(Drawing::of_run(&nodes, &open).nodes.len(), 5);
+    let first = Drawing::of_run(
+        &nodes[..3]
+            .iter()
+            .cloned()
+            .map(|mut n| {
+                n.children.retain(|c| c != "try-1" && c != "try-2");
+                n
+            })
+            .collect::<Vec<_>>(),
+        &HashSet::new(),
+    );
+    assert_eq!(first.nodes.len(), 3);
+}
+
+#[test]
 fn a_phase_change_alone_keeps_the_drawing() {
     let before = fan_out(30, &[]);
     let mut after = before.clone();

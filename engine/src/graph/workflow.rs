@@ -2,7 +2,8 @@
 //! arrows from each node to its `children` (Argo's own edges: a DAG to its
 //! first tasks, a task to its dependents, a step group to its steps and
 //! each step to the next group), the exit handler after the run's last
-//! nodes, and wide fan-outs folded into one "N hidden nodes" box.
+//! nodes; wide fan-outs folded into one "N hidden nodes" box, a retry's
+//! earlier attempts into one "N earlier attempts" box.
 
 use std::collections::{HashMap, HashSet};
 
@@ -108,7 +109,8 @@ impl Drawing {
         // folded children of a wide fan-out.
         let mut slot: Vec<Option<usize>> = vec![None; nodes.len()];
         let mut drawing = Drawing::default();
-        let mut folds: Vec<(usize, Vec<usize>)> = Vec::new(); // (parent, hidden kids)
+        // (parent, hidden kids, what they are)
+        let mut folds: Vec<(usize, Vec<usize>, Hidden)> = Vec::new();
         let mut queue = std::collections::VecDeque::new();
         for &r in &roots {
             slot[r] = Some(drawing.push(shown(&nodes[r])));
@@ -116,10 +118,20 @@ impl Drawing {
         }
         while let Some(v) = queue.pop_front() {
             let kids = &children[v];
-            let (keep, hide) = if kids.len() > FOLD_ABOVE && !expanded.contains(&nodes[v].id) {
-                fold(kids, nodes)
-            } else {
-                (kids.clone(), Vec::new())
+            let open = expanded.contains(&nodes[v].id);
+            let (keep, hide, what) = match kids.split_last() {
+                // A retry's attempts: the last in view, the earlier ones
+                // (failed, or they would not have been retried) grouped.
+                Some((&last, earlier))
+                    if !open && !earlier.is_empty() && nodes[v].node_type == NodeType::Retry =>
+                {
+                    (vec![last], earlier.to_vec(), Hidden::Attempts)
+                }
+                _ if !open && kids.len() > FOLD_ABOVE => {
+                    let (keep, hide) = fold(kids, nodes);
+                    (keep, hide, Hidden::Nodes)
+                }
+                _ => (kids.clone(), Vec::new(), Hidden::Nodes),
             };
             for w in keep {
                 if slot[w].is_none() {
@@ -128,23 +140,22 @@ impl Drawing {
                 }
             }
             if !hide.is_empty() {
-                folds.push((v, hide));
+                folds.push((v, hide, what));
             }
         }
         // Nodes reachable only through folded children belong to that
         // fold's box.
         let mut owner: Vec<Option<usize>> = vec![None; nodes.len()];
-        for (parent, hide) in &folds {
+        for (parent, hide, what) in &folds {
             let hidden: Vec<usize> = hide.iter().copied().filter(|&w| slot[w].is_none()).collect();
             if hidden.is_empty() {
                 continue;
             }
             let id = &nodes[*parent].id;
             let count = hidden.len();
-            let plural = if count == 1 { "" } else { "s" };
             let folded = drawing.push(Shown {
                 key: format!("{id}/folded"),
-                label: format!("{count} hidden node{plural}"),
+                label: what.label(count),
                 shape: Shape::Folded { parent: id.clone(), count },
             });
             let mut stack = hidden;
@@ -200,6 +211,25 @@ impl Drawing {
     fn push(&mut self, shown: Shown) -> usize {
         self.nodes.push(shown);
         self.nodes.len() - 1
+    }
+}
+
+/// What a folded box stands for.
+#[derive(Debug, Clone, Copy)]
+enum Hidden {
+    /// Children of a wide fan-out (a loop's items, many tasks).
+    Nodes,
+    /// A retry's earlier attempts.
+    Attempts,
+}
+
+impl Hidden {
+    fn label(self, count: usize) -> String {
+        let plural = if count == 1 { "" } else { "s" };
+        match self {
+            Hidden::Nodes => format!("{count} hidden node{plural}"),
+            Hidden::Attempts => format!("{count} earlier attempt{plural}"),
+        }
     }
 }
 
