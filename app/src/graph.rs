@@ -1,7 +1,8 @@
 //! A graph as SVG — a run's (`workflow`) or a template's preview
 //! (`templates`): boxes coloured by phase, arrows, "N hidden nodes" boxes;
 //! zoom with the wheel or the buttons, pan by dragging, fit, top-down or
-//! left-to-right, and a search that dims what does not match.
+//! left-to-right, and a search (name, phase or template) that dims what
+//! does not match.
 //!
 //! Thousands of boxes are drawn as one piece of SVG markup (the browser
 //! parses it far faster than it takes one element at a time from the
@@ -33,6 +34,7 @@ struct Placed {
     label: String,
     short: String,
     shape: Shape,
+    template: String,
     x: f64,
     y: f64,
     w: f64,
@@ -67,6 +69,7 @@ fn scene(drawing: &Drawing, direction: Direction) -> Scene {
                 label: n.label.clone(),
                 short: n.short_label(),
                 shape: n.shape.clone(),
+                template: n.template.clone(),
                 x: p.x,
                 y: p.y,
                 w: s.width,
@@ -246,7 +249,7 @@ pub fn Graph(
                 </button>
                 <input
                     type="search"
-                    placeholder="Find nodes (name or phase)"
+                    placeholder="Find nodes (name, phase, template)"
                     aria-label="find nodes"
                     on:input=move |ev| query.set(event_target_value(&ev).to_lowercase())
                 />
@@ -383,7 +386,8 @@ fn boxes_html(scene: &Scene, source: Source) -> String {
         out.push_str(&format!(
             concat!(
                 r#"<g class="node {class}" transform="translate({x:.1},{y:.1})" data-key="{key}" "#,
-                r#"data-label="{label}" data-phase="{phase}" tabindex="0" role="button" "#,
+                r#"data-label="{label}" data-phase="{phase}" data-template="{template}" "#,
+                r#"tabindex="0" role="button" "#,
                 r#"aria-label="{label}"><title>{label}</title>{body}</g>"#
             ),
             class = class,
@@ -392,6 +396,7 @@ fn boxes_html(scene: &Scene, source: Source) -> String {
             key = escape(&b.key),
             label = label,
             phase = escape(&source.phase.run(b.key.clone())),
+            template = escape(&b.template),
             body = body,
         ));
     }
@@ -446,7 +451,8 @@ fn dynamic_css(graph: &str, selected: Option<&str>, query: &str) -> String {
     if !query.is_empty() {
         let q = quote(query);
         css.push_str(&format!(
-            "{scope} g.node:not([data-label*=\"{q}\" i]):not([data-phase*=\"{q}\" i]) {{ opacity: 0.2; }}\n"
+            "{scope} g.node:not([data-label*=\"{q}\" i]):not([data-phase*=\"{q}\" i])\
+             :not([data-template*=\"{q}\" i]) {{ opacity: 0.2; }}\n"
         ));
     }
     css

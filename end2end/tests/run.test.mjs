@@ -80,6 +80,20 @@ test('the CI pipeline runs task after task on the live graph, with live logs', a
   assert.equal(params.branch, 'release-1');
   await page.screenshot({ path: `${shots}/workflow.png` });
 
+  // Find: by template, by phase, by name — what does not match is dimmed.
+  const find = page.getByLabel('find nodes');
+  const dimmed = () => page.locator('g.node[data-label]').evaluateAll((gs) =>
+    gs.filter((g) => getComputedStyle(g).opacity < 0.5).map((g) => g.dataset.label).sort());
+  await find.fill('build-image');
+  const labels = await page.locator('g.node[data-label]').evaluateAll((gs) => gs.map((g) => g.dataset.label));
+  assert.deepEqual(await dimmed(), labels.filter((l) => l !== 'build-docker').sort(), 'by template: only build-docker stays');
+  await find.fill('succeeded');
+  assert.deepEqual(await dimmed(), [], 'by phase: every node succeeded');
+  await find.fill('push-d');
+  assert.deepEqual(await dimmed(), labels.filter((l) => l !== 'push-docker').sort(), 'by name');
+  await find.fill('');
+  assert.deepEqual(await dimmed(), []);
+
   // The same run as a timeline (tasks in start order) and as YAML.
   await page.getByRole('tab', { name: 'Timeline' }).click();
   const bars = page.locator('.timeline .bar');

@@ -19,7 +19,8 @@ impl Drawing {
             spec.templates.iter().map(|t| (t.name.as_str(), t)).collect();
         let entry = templates.get(name)?;
         let mut d = Drawing::default();
-        let root = d.push_shown(format!("template:{name}"), name.to_string(), Shape::Template);
+        let root =
+            d.push_shown(format!("template:{name}"), name.to_string(), Shape::Template, name);
         let mut last: Vec<usize> = Vec::new();
         if let Some(dag) = &entry.dag {
             let slots: HashMap<&str, usize> = dag
@@ -28,7 +29,8 @@ impl Drawing {
                 .map(|t| {
                     let label = with_loop(&t.name, &t.control);
                     let shape = shape_of(&t.call, &templates);
-                    (t.name.as_str(), d.push_shown(format!("task:{}", t.name), label, shape))
+                    let key = format!("task:{}", t.name);
+                    (t.name.as_str(), d.push_shown(key, label, shape, &called(&t.call)))
                 })
                 .collect();
             let mut feeds = vec![false; d.nodes.len()];
@@ -57,7 +59,7 @@ impl Drawing {
         } else if let Some(groups) = &entry.steps {
             let mut before = vec![root];
             for (i, group) in groups.iter().enumerate() {
-                let dot = d.push_shown(format!("group:{i}"), format!("[{i}]"), Shape::Group);
+                let dot = d.push_shown(format!("group:{i}"), format!("[{i}]"), Shape::Group, "");
                 for &b in &before {
                     d.edges.push((b, dot));
                 }
@@ -66,7 +68,8 @@ impl Drawing {
                     .map(|s| {
                         let label = with_loop(&s.name, &s.control);
                         let shape = shape_of(&s.call, &templates);
-                        let v = d.push_shown(format!("step:{i}:{}", s.name), label, shape);
+                        let key = format!("step:{i}:{}", s.name);
+                        let v = d.push_shown(key, label, shape, &called(&s.call));
                         d.edges.push((dot, v));
                         v
                     })
@@ -81,7 +84,8 @@ impl Drawing {
             last = vec![root];
         }
         if let Some(handler) = &spec.on_exit {
-            let exit = d.push_shown("onExit".into(), format!("onExit: {handler}"), Shape::Task);
+            let exit =
+                d.push_shown("onExit".into(), format!("onExit: {handler}"), Shape::Task, handler);
             for a in last {
                 d.edges.push((a, exit));
             }
@@ -89,8 +93,8 @@ impl Drawing {
         Some(d)
     }
 
-    fn push_shown(&mut self, key: String, label: String, shape: Shape) -> usize {
-        self.nodes.push(Shown { key, label, shape });
+    fn push_shown(&mut self, key: String, label: String, shape: Shape, template: &str) -> usize {
+        self.nodes.push(Shown { key, label, shape, template: template.to_string() });
         self.nodes.len() - 1
     }
 }
@@ -103,6 +107,14 @@ fn shape_of(call: &Call, templates: &HashMap<&str, &Template>) -> Shape {
         Some(t) if t.dag.is_some() || t.steps.is_some() => Shape::Template,
         _ => Shape::Task,
     }
+}
+
+/// The template a task or step calls (here or through `templateRef`).
+fn called(call: &Call) -> String {
+    call.template
+        .clone()
+        .or_else(|| call.template_ref.as_ref().map(|r| r.template.clone()))
+        .unwrap_or_default()
 }
 
 /// `name`, marked with how it fans out when it loops.

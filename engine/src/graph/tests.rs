@@ -277,7 +277,12 @@ fn the_exit_handler_follows_the_runs_last_nodes() {
 
 #[test]
 fn long_labels_are_cut() {
-    let s = Shown { key: "k".into(), label: "x".repeat(60), shape: Shape::Task };
+    let s = Shown {
+        key: "k".into(),
+        label: "x".repeat(60),
+        shape: Shape::Task,
+        template: String::new(),
+    };
     assert_eq!(s.short_label().chars().count(), LABEL_CHARS);
     assert!(s.short_label().ends_with('…'));
     assert!(s.size().width < 300.0);

@@ -39,6 +39,9 @@ pub struct Shown {
     pub key: String,
     pub label: String,
     pub shape: Shape,
+    /// The template it runs (what a search by template matches); empty
+    /// for a box that runs none.
+    pub template: String,
 }
 
 /// Boxes and arrows (indexes into `nodes`), ready for [`super::layout`].
@@ -157,6 +160,7 @@ impl Drawing {
                 key: format!("{id}/folded"),
                 label: what.label(count),
                 shape: Shape::Folded { parent: id.clone(), count },
+                template: String::new(),
             });
             let mut stack = hidden;
             while let Some(w) = stack.pop() {
@@ -265,5 +269,10 @@ fn shown(node: &NodeStatus) -> Shown {
         | NodeType::Plugin => Shape::Task,
     };
     let label = if node.display_name.is_empty() { &node.name } else { &node.display_name };
-    Shown { key: node.id.clone(), label: label.clone(), shape }
+    let template = node
+        .template_name
+        .clone()
+        .or_else(|| node.template_ref.as_ref().map(|r| r.template.clone()))
+        .unwrap_or_default();
+    Shown { key: node.id.clone(), label: label.clone(), shape, template }
 }
