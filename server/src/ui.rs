@@ -56,11 +56,14 @@ pub fn router(site_root: &Path, api: Router) -> Router {
 
 /// The site's files have fixed names: a browser may keep them but must
 /// ask again (a 304 is cheap) so that a new build is picked up at once.
+/// Pages carry the signed-in user's data: kept by no shared cache.
 async fn revalidate(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("no-cache"));
+    let page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    let policy = if page { "private, no-cache" } else { "no-cache" };
+    response.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(policy));
     response
 }
 

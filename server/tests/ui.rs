@@ -139,6 +139,11 @@ fn pages_are_rendered_with_the_users_data() {
                     .await
                     .expect("page");
                 assert_eq!(r.status(), 200, "{path}");
+                assert_eq!(
+                    r.headers()["cache-control"],
+                    "private, no-cache",
+                    "{path}: the user's data"
+                );
                 r.text().await.expect("html")
             }
         };
