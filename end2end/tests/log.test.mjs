@@ -1,6 +1,6 @@
 // A long log: the page keeps the last 5,000 lines, says how many earlier
 // ones it does not show, and "Show earlier lines" puts them back, in
-// order, until the first line is there again.
+// order, until the first line is there again; a filter marks its matches.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServerAndBrowser, signIn, submitWorkflow } from '../harness.mjs';
@@ -46,5 +46,11 @@ test('earlier lines of a long log can be brought back', async () => {
   const all = (await lines.textContent()).split('\n').filter((l) => l !== '');
   assert.equal(all.length, 12000);
   assert.ok(all.every((l, i) => l === String(i + 1)), 'every line once, in order');
+
+  // The filter keeps the matching lines, their matches marked.
+  await panel.getByLabel('filter log lines').fill('1200');
+  const kept = (await lines.textContent()).split('\n').filter((l) => l !== '');
+  assert.deepEqual(kept, ['1200', '11200', '12000']);
+  assert.deepEqual(await lines.locator('mark').allTextContents(), ['1200', '1200', '1200']);
   await context.close();
 });

@@ -3,7 +3,8 @@
 //! so thousands of lines a second cost a few DOM insertions; only the last
 //! [`KEEP_LINES`] stay on the page ("Show earlier lines" puts older ones
 //! back, the download has them all). A filter
-//! shows matching lines only; ANSI colours become classes.
+//! shows matching lines only, the matches marked; ANSI colours become
+//! classes.
 
 use std::sync::Arc;
 
@@ -187,8 +188,21 @@ fn LogBlock(lines: Arc<Vec<String>>, filter: RwSignal<String>) -> impl IntoView 
         let mut shown = 0usize;
         for l in lines.iter().filter(|l| f.is_empty() || l.contains(&f)) {
             shown += 1;
-            if !l.contains('\u{1b}') {
+            if !l.contains('\u{1b}') && f.is_empty() {
                 plain.push_str(l);
+                plain.push('\n');
+                continue;
+            }
+            if !l.contains('\u{1b}') {
+                // A match of the filter: marked where it occurs.
+                let mut rest = l.as_str();
+                while let Some(at) = rest.find(&f) {
+                    plain.push_str(&rest[..at]);
+                    parts.push(std::mem::take(&mut plain).into_any());
+                    parts.push(view! { <mark>{f.clone()}</mark> }.into_any());
+                    rest = &rest[at + f.len()..];
+                }
+                plain.push_str(rest);
                 plain.push('\n');
                 continue;
             }
