@@ -13,7 +13,7 @@ use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode, header, request::Parts};
 use axum::response::Response;
 use leptos::prelude::{LeptosOptions, provide_context, use_context};
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list};
 use tower_service::Service;
 
 /// Where the site's files are when nothing says otherwise: `site/` beside
@@ -71,8 +71,9 @@ async fn revalidate(mut response: Response) -> Response {
 /// asked for the page (its cookie: its session, its roles).
 fn provide_api(api: Router) {
     let cookie = use_context::<Parts>().and_then(|p| p.headers.get(header::COOKIE).cloned());
+    let page = use_context::<ResponseOptions>();
     provide_context(ServerApi(Arc::new(move |path| {
-        Box::pin(read(api.clone(), path, cookie.clone()))
+        Box::pin(read(api.clone(), path, cookie.clone(), page.clone()))
     })));
 }
 
@@ -84,6 +85,7 @@ async fn read(
     mut api: Router,
     path: String,
     cookie: Option<HeaderValue>,
+    page: Option<ResponseOptions>,
 ) -> Result<serde_json::Value, LoadError> {
     let mut request = Request::get(path.as_str())
         .body(Body::empty())
@@ -95,6 +97,11 @@ async fn read(
         Ok(response) => response,
         Err(never) => match never {},
     };
+    // A session's cookie is renewed by each use (it ends after a while
+    // idle): the page carries the renewal to the browser.
+    if let (Some(page), Some(renewed)) = (&page, response.headers().get(header::SET_COOKIE)) {
+        page.insert_header(header::SET_COOKIE, renewed.clone());
+    }
     let status = response.status();
     if status == StatusCode::UNAUTHORIZED {
         return Err(LoadError::SignedOut);

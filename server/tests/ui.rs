@@ -233,5 +233,31 @@ fn pages_are_rendered_with_the_users_data() {
         assert!(crons.contains("— (suspended)"), "{crons}");
         let account = page(url("/account")).await;
         assert!(account.contains("data-user=\"admin\""), "{account}");
+
+        // Signed in with a session (as browsers are): the page is the
+        // user's, and it renews the session's cookie as the API would.
+        let login =
+            serde_json::json!({"username": "admin", "password": support::keelson::ADMIN_PASSWORD});
+        let r = http.post(url("/api/v1/login")).json(&login).send().await.expect("login");
+        let session = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("keelson_session="))
+            .and_then(|c| c.split(';').next())
+            .expect("a session cookie")
+            .to_string();
+        let r = http
+            .get(url("/account"))
+            .header("Cookie", &session)
+            .header("Accept", "text/html")
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(r.status(), 200);
+        let renewed = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert!(renewed.starts_with("keelson_session="), "the cookie renewed: {renewed:?}");
+        assert!(r.text().await.expect("html").contains("data-user=\"admin\""));
     });
 }
