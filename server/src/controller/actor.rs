@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::bus::{Bus, Change, ChangeKind};
 use super::journal::{Journal, JournalError};
-use crate::executor::LocalExecutor;
+use crate::executor::Executor;
 use crate::runner::now;
 use crate::store::{Entry, LoggedEvent, StatusUpdate, WorkflowRow};
 use crate::timers::Timers;
@@ -55,7 +55,7 @@ pub struct Actor {
     pub name: String,
     pub run: Run,
     pub next_seq: i64,
-    pub executor: LocalExecutor,
+    pub executor: std::sync::Arc<dyn Executor>,
     pub executor_events: mpsc::UnboundedReceiver<Event>,
     pub commands: mpsc::UnboundedReceiver<Event>,
     pub timers: Timers,

@@ -33,7 +33,7 @@ pub use bus::{Bus, Change, ChangeKind, Missed, Published, Subscription};
 pub use journal::JournalError;
 pub use submission::{SubmitRequest, Submitted, check, suffix};
 
-use crate::executor::{Isolation, LocalConfig, LocalExecutor, LocalStore, SlotPool};
+use crate::executor::{Executor, Isolation, LocalConfig, LocalExecutor, LocalStore, SlotPool};
 use crate::runner::now;
 use crate::store::{Entry, LoggedEvent, SecretKey, Store, StoreError, TemplateKind, WorkflowRow};
 use actor::{Actor, Outcome, Startup};
@@ -129,7 +129,7 @@ struct Running {
     commands: mpsc::UnboundedSender<Event>,
     done: watch::Receiver<bool>,
     /// Its executor, for live log lines.
-    executor: LocalExecutor,
+    executor: Arc<dyn Executor>,
 }
 
 impl Controller {
@@ -626,9 +626,9 @@ impl Controller {
         config.isolate = self.inner.config.isolate;
         config.known_isolation = *self.inner.isolation.lock().unwrap_or_else(|e| e.into_inner());
         config.slots = Some(self.inner.slots.clone());
-        let executor = LocalExecutor::new(config, events_tx);
-        *self.inner.isolation.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some(executor.isolation());
+        let local = LocalExecutor::new(config, events_tx);
+        *self.inner.isolation.lock().unwrap_or_else(|e| e.into_inner()) = Some(local.isolation());
+        let executor: Arc<dyn Executor> = Arc::new(local);
         let mut timer_heap = crate::timers::Timers::default();
         for (t, at) in timers {
             timer_heap.arm(t, at);

@@ -1,23 +1,35 @@
 //! Executors run the engine's [`LaunchSpec`](engine::run::LaunchSpec)s and
 //! report back [`Event`](engine::run::Event)s, behind the [`Executor`]
 //! trait. Only the local one exists so far: each node becomes a process on
-//! this machine (see `docs/local-executor.md`).
+//! this machine (see `docs/local-executor.md`); the controller holds each
+//! run's executor as an `Arc<dyn Executor>`.
 
 pub mod local;
 
 use engine::run::LaunchSpec;
+use tokio::sync::broadcast;
 
-/// What drives tasks for the engine: start a node, stop one. Events
-/// (`NodeStarted`, `NodeExited`, `NodeFailedToStart`) come back on the
-/// channel the executor was made with. The local executor implements it;
-/// the Kubernetes one (issue 7) will, so the runner and the controller do
-/// not care which runs the pods.
-pub trait Executor {
+/// What drives tasks for the engine: start a node, stop one, stop all.
+/// Events (`NodeStarted`, `NodeExited`, `NodeFailedToStart`) come back on
+/// the channel the executor was made with. The local executor implements
+/// it; the Kubernetes one (issue 7, `docs/design/kubernetes.md`) will, so
+/// the controller's actors do not care which runs the tasks.
+pub trait Executor: Send + Sync {
     /// Start the node (or queue it); never blocks.
     fn launch(&self, spec: LaunchSpec);
     /// Stop the node (SIGTERM, then SIGKILL after a grace period, or the
     /// equivalent); its `NodeExited` follows.
     fn kill(&self, node: &str);
+    /// [`Executor::kill`] every queued and running node.
+    fn kill_all(&self);
+    /// Nodes running now (queued ones not counted).
+    fn running(&self) -> usize;
+    /// Take back the launches not started yet, without events: a server
+    /// shutting down keeps them for its successor.
+    fn take_queued(&self) -> Vec<LaunchSpec>;
+    /// Every log line of every node from now on (bounded: a receiver that
+    /// falls behind loses lines, never slows the tasks).
+    fn logs(&self) -> broadcast::Receiver<LogLine>;
 }
 
 impl Executor for LocalExecutor {
@@ -26,6 +38,18 @@ impl Executor for LocalExecutor {
     }
     fn kill(&self, node: &str) {
         LocalExecutor::kill(self, node);
+    }
+    fn kill_all(&self) {
+        LocalExecutor::kill_all(self);
+    }
+    fn running(&self) -> usize {
+        LocalExecutor::running(self)
+    }
+    fn take_queued(&self) -> Vec<LaunchSpec> {
+        LocalExecutor::take_queued(self)
+    }
+    fn logs(&self) -> broadcast::Receiver<LogLine> {
+        LocalExecutor::logs(self)
     }
 }
 
