@@ -166,7 +166,7 @@ fn AccountDetail(answers: Vec<serde_json::Value>) -> impl IntoView {
                     }
                 })
         }}
-        <form class="login" aria-label="make a token" on:submit=create>
+        <form class="login" method="post" aria-label="make a token" on:submit=create>
             <crate::widgets::TextField label="Name" name="name" value=name required=true/>
             <crate::widgets::TextField label="Expires in (days, empty: never)" name="days" value=days/>
             <button type="submit">"Make token"</button>

@@ -31,6 +31,17 @@ where
 {
     #[cfg(feature = "ssr")]
     let api = use_context::<ServerApi>();
+    // Signed out, the sign-in page comes back here afterwards.
+    let location = leptos_router::hooks::use_location();
+    let here = format!(
+        "{}{}",
+        location.pathname.get_untracked(),
+        match location.search.get_untracked() {
+            s if s.is_empty() => String::new(),
+            s => format!("?{}", s.trim_start_matches('?')),
+        }
+    );
+    let sign_in = format!("/login?next={}", crate::api::encode(&here));
     let first = Resource::new(
         || (),
         move |()| {
@@ -69,12 +80,12 @@ where
     view! {
         <Suspense fallback=|| view! { <p class="hint">"Loading…"</p> }>
             {move || {
-                let body = body.clone();
+                let (body, sign_in) = (body.clone(), sign_in.clone());
                 Suspend::new(async move {
                     match first.await {
                         Ok(answers) => body(answers).into_any(),
                         Err(LoadError::SignedOut) => {
-                            view! { <leptos_router::components::Redirect path="/login"/> }
+                            view! { <leptos_router::components::Redirect path=sign_in/> }
                                 .into_any()
                         }
                         Err(LoadError::Other(message)) => {
@@ -100,13 +111,30 @@ where
     // Effects run in the browser only.
     Effect::new(move |_| {
         let (navigate, done) = (navigate.clone(), load());
-        leptos::task::spawn_local(async move {
+        spawn_while_shown(async move {
             match done.await {
                 Ok(()) => {}
                 Err(LoadError::SignedOut) => navigate("/login", Default::default()),
                 Err(LoadError::Other(message)) => error.set(Some(message)),
             }
         });
+    });
+}
+
+/// Run `task` in the browser while what called this is on the page: when
+/// it goes away (or the effect that called this runs again), the task is
+/// dropped at once — and with it its websocket, closed.
+#[cfg(feature = "hydrate")]
+pub fn spawn_while_shown(task: impl std::future::Future<Output = ()> + 'static) {
+    let (gone_tx, gone) = futures_channel::oneshot::channel::<()>();
+    let gone_tx = std::sync::Mutex::new(Some(gone_tx));
+    on_cleanup(move || {
+        if let Some(tx) = gone_tx.lock().ok().and_then(|mut t| t.take()) {
+            let _ = tx.send(());
+        }
+    });
+    leptos::task::spawn_local(async move {
+        let _ = futures_util::future::select(Box::pin(task), gone).await;
     });
 }
 

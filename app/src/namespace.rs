@@ -9,22 +9,48 @@ use leptos_router::hooks::{use_location, use_query_map};
 /// Where workflows go when nobody says otherwise (as Argo).
 pub const DEFAULT: &str = "default";
 
-/// The page's namespace (a name Kubernetes would accept, else
-/// [`DEFAULT`]).
+/// The page's namespace: a workflow's page's own (`/workflows/{ns}/…`),
+/// else `?namespace=` if it is a name Kubernetes would accept, else
+/// [`DEFAULT`].
 pub fn current() -> Memo<String> {
     let query = use_query_map();
+    let location = use_location();
     Memo::new(move |_| {
-        query.with(|q| q.get("namespace")).filter(|n| valid(n)).unwrap_or_else(|| DEFAULT.into())
+        let path = location.pathname.get();
+        let of_run = path
+            .strip_prefix("/workflows/")
+            .and_then(|rest| rest.split_once('/'))
+            .map(|(ns, _)| ns.to_string());
+        of_run
+            .or_else(|| query.with(|q| q.get("namespace")))
+            .filter(|n| valid(n))
+            .unwrap_or_else(|| DEFAULT.into())
     })
 }
 
+/// `?namespace=` when it is not a namespace's name (said on the page
+/// rather than silently showing another namespace).
+fn refused() -> Memo<Option<String>> {
+    let query = use_query_map();
+    Memo::new(move |_| query.with(|q| q.get("namespace")).filter(|n| !n.is_empty() && !valid(n)))
+}
+
 /// A DNS label, as Kubernetes namespaces are.
-fn valid(name: &str) -> bool {
+pub fn valid(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 63
         && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !name.starts_with('-')
         && !name.ends_with('-')
+}
+
+/// A workflow's name as Kubernetes allows it (a DNS subdomain): what a
+/// page puts into an API path.
+pub fn valid_object_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.".contains(&b))
+        && name.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
 }
 
 /// The query that keeps `namespace` in a link (empty for the default).
@@ -43,7 +69,19 @@ pub fn Picker() -> impl IntoView {
         let path = location.pathname.get();
         if path.starts_with("/workflows/") { "/workflows".to_string() } else { path }
     };
+    let refused = refused();
     view! {
+        {move || {
+            refused
+                .get()
+                .map(|n| {
+                    view! {
+                        <span class="error" role="alert">
+                            {format!("“{n}” is not a namespace name: showing {DEFAULT}")}
+                        </span>
+                    }
+                })
+        }}
         <form class="namespace" method="get" action=action>
             <label>
                 "Namespace "
@@ -70,6 +108,10 @@ mod tests {
         assert!(valid("team-a1"));
         for bad in ["", "../users", "Team", "a/b", "-a", "a-", &"x".repeat(64)] {
             assert!(!valid(bad), "{bad}");
+        }
+        assert!(valid_object_name("ci-pipeline-x7k.2"));
+        for bad in ["", "a/log", "x&logOptions.follow=true", ".a", "A", "a?b"] {
+            assert!(!valid_object_name(bad), "{bad}");
         }
         assert_eq!(query("default"), "");
         assert_eq!(query("ci"), "?namespace=ci");

@@ -120,7 +120,7 @@ fn SecretList(answers: Vec<serde_json::Value>, ns: String) -> impl IntoView {
                 }
             }
         />
-        <form class="login" aria-label="create a secret" on:submit=create>
+        <form class="login" method="post" aria-label="create a secret" on:submit=create>
             <h2>"New secret"</h2>
             <crate::widgets::TextField label="Name" name="name" value=name required=true/>
             <crate::widgets::TextField label="Key" name="key" value=key required=true/>

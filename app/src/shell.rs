@@ -93,9 +93,13 @@ fn Nav() -> impl IntoView {
 }
 
 /// Sign in: the server checks the password and sets the session cookie;
-/// then on to the workflows. A refusal is said on the page.
+/// then back to the page that sent the user here (`?next=`), or on to the
+/// workflows. A refusal is said on the page.
 #[component]
 fn Login() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let after_sign_in =
+        move || query.with_untracked(|q| back_to(q.get("next").as_deref()).to_string());
     let error = RwSignal::new(None::<String>);
     let (busy, set_busy) = signal(false);
     let user = NodeRef::<leptos::html::Input>::new();
@@ -109,7 +113,7 @@ fn Login() -> impl IntoView {
         set_busy.set(true);
         leptos::task::spawn_local(async move {
             match crate::api::login(&username, &secret).await {
-                Ok(()) => navigate("/workflows", Default::default()),
+                Ok(()) => navigate(&after_sign_in(), Default::default()),
                 Err(message) => error.set(Some(message)),
             }
             set_busy.set(false);
@@ -117,7 +121,7 @@ fn Login() -> impl IntoView {
     };
     view! {
         <h1>"Sign in"</h1>
-        <form class="login" on:submit=on_submit>
+        <form class="login" method="post" on:submit=on_submit>
             <label>
                 "User"
                 <input name="username" autocomplete="username" required node_ref=user/>
@@ -135,6 +139,15 @@ fn Login() -> impl IntoView {
             {crate::load::alert(error)}
             <button type="submit" disabled=move || busy.get()>"Sign in"</button>
         </form>
+    }
+}
+
+/// Where to go after signing in: `next` if it is a path of this site
+/// (never another site: `//host` or `https://…`), else the workflows.
+fn back_to(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/workflows",
     }
 }
 
@@ -183,5 +196,18 @@ fn ThemeToggle() -> impl IntoView {
         <button type="button" class="theme" on:click=next aria-label="colour theme">
             {move || format!("Theme: {}", theme.get())}
         </button>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signing_in_goes_back_only_within_this_site() {
+        assert_eq!(back_to(Some("/workflows/ci/run-1?x=1")), "/workflows/ci/run-1?x=1");
+        for away in [None, Some("//evil.example"), Some("https://evil.example"), Some("/\\evil")] {
+            assert_eq!(back_to(away), "/workflows", "{away:?}");
+        }
     }
 }

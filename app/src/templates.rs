@@ -118,7 +118,7 @@ fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>)
                 {cluster.then(|| view! { <span class="chip">"cluster-wide"</span> })}
             </h2>
             <p class="hint">{entry}</p>
-            <form class="submit" aria-label=heading on:submit=on_submit>
+            <form class="submit" method="post" aria-label=heading on:submit=on_submit>
                 {fields
                     .into_iter()
                     .map(|(p, value)| view! { <ParameterField parameter=p value/> })

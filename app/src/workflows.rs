@@ -214,6 +214,12 @@ fn FilterForm(filter: Memo<ListFilter>, namespace: Memo<String>) -> impl IntoVie
     };
     view! {
         <form class="filters" aria-label="filter workflows" on:submit=apply>
+            // Sent as it is without the script: the namespace goes along.
+            {move || {
+                let ns = namespace.get();
+                (ns != crate::namespace::DEFAULT)
+                    .then(|| view! { <input type="hidden" name="namespace" value=ns/> })
+            }}
             <crate::widgets::TextField label="Name starts with" name="prefix" value=name/>
             <crate::widgets::TextField
                 label="Labels"

@@ -31,7 +31,7 @@ test('tokens are made and revoked, and signing out ends the session', async () =
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(`${env.server.url}/login`);
   const again = await openHydrated(context, `${env.server.url}/workflows`);
-  await again.waitForURL(`${env.server.url}/login`);
+  await again.waitForURL(`${env.server.url}/login?next=%2Fworkflows`);
   await context.close();
 });
 

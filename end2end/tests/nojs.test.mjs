@@ -23,6 +23,16 @@ test('pages read without JavaScript', async () => {
   const list = await plain.newPage();
   await list.goto(`${env.server.url}/workflows`);
   assert.equal(await list.locator('tr[data-name="readable"] td.phase').textContent(), 'Succeeded');
+  // The filter form works as a plain form too (several phases at once).
+  const filters = list.getByRole('form', { name: 'filter workflows' });
+  await filters.getByLabel('Failed').check();
+  await filters.getByLabel('Succeeded').check();
+  await filters.getByRole('button', { name: 'Apply' }).click();
+  await list.waitForURL(/phase=Succeeded/);
+  assert.equal(await list.locator('tr[data-name="readable"]').count(), 1, 'Succeeded or Failed: listed');
+  await list.goto(`${env.server.url}/workflows?phase=Failed&phase=Error`);
+  assert.equal(await list.locator('tr[data-name="readable"]').count(), 0, 'not Failed nor Error');
+  await list.goto(`${env.server.url}/workflows`);
   await list.locator('tr[data-name="readable"] a').click();
   await list.waitForURL(`${env.server.url}/workflows/default/readable`);
   for (const task of ['fetch', 'build', 'test']) {

@@ -5,13 +5,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openHydrated } from '../browser.mjs';
 import { useServerAndBrowser, signIn, shots, submitWorkflow } from '../harness.mjs';
+import { ADMIN_PASSWORD } from '../server.mjs';
 
 const env = useServerAndBrowser();
 
-test('signed out, the list sends you to sign in', async () => {
+test('signed out, the list sends you to sign in, and back afterwards', async () => {
   const context = await env.browser.newContext();
-  const page = await openHydrated(context, `${env.server.url}/workflows`);
-  await page.waitForURL(`${env.server.url}/login`);
+  const page = await openHydrated(context, `${env.server.url}/workflows?phase=Succeeded`);
+  await page.waitForURL(`${env.server.url}/login?next=%2Fworkflows%3Fphase%3DSucceeded`);
+  await page.getByLabel('User').fill('admin');
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${env.server.url}/workflows?phase=Succeeded`);
+  await page.getByRole('form', { name: 'filter workflows' }).waitFor();
   await context.close();
 });
 
@@ -77,5 +83,23 @@ test('filters narrow the list (kept in the URL) and bulk actions act on the tick
   await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 2);
   assert.deepEqual(await names(), ['alpha-bad', 'live-one']);
   await page.screenshot({ path: `${shots}/workflows.png` });
+  await context.close();
+});
+
+test('leaving a running workflow\'s page stops following it, without errors', async () => {
+  const context = await env.browser.newContext();
+  const page = await signIn(context, env.server.url);
+  const status = await submitWorkflow(page, { metadata: { name: 'ticking' }, spec: { entrypoint: 'main', templates: [
+    { name: 'main', steps: [[{ name: 'a', template: 'tick' }], [{ name: 'b', template: 'tick' }], [{ name: 'c', template: 'tick' }]] },
+    { name: 'tick', container: { image: 'alpine', command: ['sh', '-c', 'sleep 1'] } },
+  ] } });
+  assert.equal(status, 200);
+  const run = await openHydrated(context, `${env.server.url}/workflows/default/ticking`);
+  await run.locator('g.node[data-phase="Running"]').first().waitFor({ timeout: 20000 });
+  await run.getByRole('link', { name: 'Workflows', exact: true }).click();
+  await run.locator('tr[data-name="ticking"]').waitFor();
+  // The run goes on changing (and ends) while another page is shown.
+  await run.locator('tr[data-name="ticking"] td.phase.succeeded').waitFor({ timeout: 30000 });
+  assert.deepEqual(run.broken, [], 'no panic or error after leaving the page');
   await context.close();
 });

@@ -3,14 +3,15 @@
 //! and WASM in `pkg/` (built by `make ui`, with gzipped twins), the
 //! stylesheet — from the site root. API paths never reach this router: it is merged beside the API.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-
 use std::sync::Arc;
 
 use app::{LoadError, ServerApi};
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderValue, Request, StatusCode, header, request::Parts};
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header, request::Parts};
 use axum::response::Response;
 use leptos::prelude::{LeptosOptions, provide_context, use_context};
 use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list};
@@ -56,25 +57,53 @@ pub fn router(site_root: &Path, api: Router) -> Router {
 
 /// The site's files have fixed names: a browser may keep them but must
 /// ask again (a 304 is cheap) so that a new build is picked up at once.
-/// Pages carry the signed-in user's data: kept by no shared cache.
+/// Pages carry the signed-in user's data (and the session's CSRF token):
+/// not stored at all — Back after signing out must not show them, and a
+/// page brought back from a cache would watch from a stale version.
 async fn revalidate(mut response: Response) -> Response {
     let page = response
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
-    let policy = if page { "private, no-cache" } else { "no-cache" };
+    let policy = if page { "no-store" } else { "no-cache" };
     response.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(policy));
     response
 }
 
 /// Give the page being rendered its way to the API: as the browser that
-/// asked for the page (its cookie: its session, its roles).
+/// asked for the page — its cookies (session, roles), its `Host` and
+/// `Origin` (the API's checks against DNS rebinding apply to pages too),
+/// where it connects from.
 fn provide_api(api: Router) {
-    let cookie = use_context::<Parts>().and_then(|p| p.headers.get(header::COOKIE).cloned());
+    let asked = use_context::<Parts>().map(|p| Asker::of(&p)).unwrap_or_default();
     let page = use_context::<ResponseOptions>();
     provide_context(ServerApi(Arc::new(move |path| {
-        Box::pin(read(api.clone(), path, cookie.clone(), page.clone()))
+        Box::pin(read(api.clone(), path, asked.clone(), page.clone()))
     })));
+}
+
+/// What of the page's request goes with each of its reads.
+#[derive(Clone, Default)]
+struct Asker {
+    headers: HeaderMap,
+    from: Option<ConnectInfo<SocketAddr>>,
+}
+
+/// The headers that say who asks and from where; not the page's
+/// conditional or content headers (a read must get a full JSON answer).
+const ASKER_HEADERS: [header::HeaderName; 5] =
+    [header::COOKIE, header::HOST, header::ORIGIN, header::AUTHORIZATION, header::USER_AGENT];
+
+impl Asker {
+    fn of(parts: &Parts) -> Asker {
+        let mut headers = HeaderMap::new();
+        for name in ASKER_HEADERS {
+            for value in parts.headers.get_all(&name) {
+                headers.append(name.clone(), value.clone());
+            }
+        }
+        Asker { headers, from: parts.extensions.get::<ConnectInfo<SocketAddr>>().copied() }
+    }
 }
 
 /// Pages read small lists and one workflow; this bounds what one page may
@@ -84,14 +113,16 @@ const MOST_READ: usize = 64 << 20;
 async fn read(
     mut api: Router,
     path: String,
-    cookie: Option<HeaderValue>,
+    asked: Asker,
     page: Option<ResponseOptions>,
 ) -> Result<serde_json::Value, LoadError> {
     let mut request = Request::get(path.as_str())
         .body(Body::empty())
         .map_err(|e| LoadError::Other(format!("{path}: {e}")))?;
-    if let Some(cookie) = cookie {
-        request.headers_mut().insert(header::COOKIE, cookie);
+    *request.headers_mut() = asked.headers;
+    request.headers_mut().insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    if let Some(from) = asked.from {
+        request.extensions_mut().insert(from);
     }
     let response = match api.call(request).await {
         Ok(response) => response,
@@ -105,6 +136,15 @@ async fn read(
     let status = response.status();
     if status == StatusCode::UNAUTHORIZED {
         return Err(LoadError::SignedOut);
+    }
+    // Pages read JSON documents, never streams (a log that follows would
+    // hold the page until the workflow ends).
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+    if !json {
+        return Err(LoadError::Other(format!("{path}: not a JSON answer ({status})")));
     }
     let body = axum::body::to_bytes(response.into_body(), MOST_READ)
         .await

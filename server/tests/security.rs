@@ -468,7 +468,22 @@ fn auth_mode_none_is_refused_off_loopback() {
             http_with("").get(format!("{}/api/v1/workflows/default", s.url)).header(header, value),
         ));
         assert_eq!(status, 403, "{header}: {value}");
+        // Nor through a page rendered on the server, which reads the API
+        // as the browser that asked for it.
+        let (status, page) = rt().block_on(status_and_body(
+            http_with("").get(format!("{}/secrets?namespace=x", s.url)).header(header, value),
+        ));
+        assert_eq!(status, 200, "{header}: {value}");
+        let page = page.as_str().unwrap_or_default();
+        assert!(page.contains("answers loopback names and pages only"), "{header}: {page}");
+        assert!(!page.contains("data-name=\"s\""), "{header}: the secret is not listed: {page}");
     }
+    let (_, page) =
+        rt().block_on(status_and_body(http_with("").get(format!("{}/secrets?namespace=x", s.url))));
+    assert!(
+        page.as_str().unwrap_or_default().contains("data-name=\"s\""),
+        "on loopback the page lists it: {page}"
+    );
     assert!(s.log_text().contains("WARNING: --auth-mode none"), "{}", s.log_text());
 }
 

@@ -90,7 +90,16 @@ impl ListFilter {
             name_prefix: get("prefix"),
             labels: get("labels"),
             since: get("since"),
-            phases: get("phase").split(',').filter(|p| !p.is_empty()).map(str::to_string).collect(),
+            // `phase=A,B` from the app's links, `phase=A&phase=B` from
+            // the form sent without the script.
+            phases: q
+                .get_all("phase")
+                .unwrap_or_default()
+                .iter()
+                .flat_map(|p| p.split(','))
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect(),
         }
     }
 
@@ -161,7 +170,7 @@ impl ListFilter {
 const PAGE: usize = 50;
 
 /// Percent-encode a query value.
-fn encode(v: &str) -> String {
+pub(crate) fn encode(v: &str) -> String {
     let mut out = String::with_capacity(v.len());
     for b in v.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

@@ -9,6 +9,7 @@ mod log;
 #[cfg(feature = "hydrate")]
 mod run;
 
+pub(crate) use list::encode;
 pub use list::{ListFilter, WorkflowRow, page_path, read_page};
 #[cfg(feature = "hydrate")]
 pub use list::{act_on_many, follow_workflows, more_workflows};

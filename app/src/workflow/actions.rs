@@ -61,7 +61,9 @@ pub fn Actions(run: Run) -> impl IntoView {
                 let navigate = navigate.clone();
                 perform(run, action, serde_json::json!({}), error, busy, move || {
                     if action == "delete" {
-                        navigate("/workflows", Default::default());
+                        let ns = run.namespace.get_value();
+                        let list = format!("/workflows{}", crate::namespace::query(&ns));
+                        navigate(&list, Default::default());
                     }
                 });
             };

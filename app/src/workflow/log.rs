@@ -93,7 +93,7 @@ pub fn LogView(run: Run, pod: String) -> impl IntoView {
                 }
             }
         };
-        leptos::task::spawn_local(async move {
+        crate::load::spawn_while_shown(async move {
             let done = crate::api::follow_log(&namespace, &workflow, &pod, true, receive).await;
             if alive.load(std::sync::atomic::Ordering::Relaxed) {
                 flush();

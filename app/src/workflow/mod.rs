@@ -169,6 +169,13 @@ pub fn WorkflowPage() -> impl IntoView {
     let params = use_params_map();
     let namespace = params.with_untracked(|p| p.get("namespace").unwrap_or_default());
     let name = params.with_untracked(|p| p.get("name").unwrap_or_default());
+    // Both go into an API path: only names Kubernetes would accept.
+    if !crate::namespace::valid(&namespace) || !crate::namespace::valid_object_name(&name) {
+        return view! {
+            <p class="error" role="alert">{format!("no workflow is called {namespace}/{name}")}</p>
+        }
+        .into_any();
+    }
     let paths = vec![
         "/api/v1/userinfo".to_string(),
         format!("/api/v1/workflows/{namespace}?{}", crate::api::one_workflow(&name)),
@@ -179,6 +186,7 @@ pub fn WorkflowPage() -> impl IntoView {
             view! { <RunView answers namespace name/> }
         })}
     }
+    .into_any()
 }
 
 /// The run (`answers[1]`: a list of just this workflow) for the user
