@@ -32,6 +32,7 @@ fn harness(tweak: impl FnOnce(&mut LocalConfig)) -> Harness {
 fn spec(node: &str, container: Value) -> LaunchSpec {
     LaunchSpec {
         node: node.into(),
+        node_name: format!("wf.{node}"),
         pod_name: format!("{node}-pod"),
         template: "main".into(),
         container,

@@ -91,6 +91,10 @@ pub enum Event {
 }
 
 /// Something the executor must do.
+// `Launch` is the action there is most of, and it is moved whole to the
+// executor: boxing it would allocate once per launch to make the rare
+// small actions smaller.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Launch(LaunchSpec),
@@ -132,7 +136,10 @@ pub enum TimerKind {
 /// A pod-producing node, resolved: every `{{…}}` substituted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LaunchSpec {
+    /// The node's ID.
     pub node: String,
+    /// The node's name (`wf.step[0].task`), as Argo annotates its pod.
+    pub node_name: String,
     pub pod_name: String,
     pub template: String,
     /// The container (or the script template's container plus `source`)

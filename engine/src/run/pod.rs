@@ -46,7 +46,7 @@ pub fn launch(
     }
     let pod = pod_name(&run.plan.name, &name, &t.name);
     vars.insert("pod.name", Value::String(pod.clone()));
-    vars.insert("node.name", Value::String(name));
+    vars.insert("node.name", Value::String(name.clone()));
     for p in &t.outputs.parameters {
         if let Some(path) = p.value_from.as_ref().and_then(|f| f.path.as_ref()) {
             vars.insert(format!("outputs.parameters.{}.path", p.name), Value::String(path.clone()));
@@ -80,6 +80,7 @@ pub fn launch(
     }
     let spec = LaunchSpec {
         node: id.to_string(),
+        node_name: name,
         pod_name: pod,
         template: t.name.clone(),
         container,

@@ -4,6 +4,7 @@
 //! this machine (see `docs/local-executor.md`); the controller holds each
 //! run's executor as an `Arc<dyn Executor>`.
 
+pub mod kube;
 pub mod local;
 
 use engine::run::LaunchSpec;
