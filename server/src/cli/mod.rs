@@ -5,6 +5,7 @@ mod access;
 mod argosay;
 mod client;
 mod crons;
+mod exec;
 mod files;
 mod lint;
 mod output;
@@ -91,6 +92,10 @@ enum Command {
     Audit(access::AuditArgs),
     /// Argo's test image `argoproj/argosay:v2`, built in: the local
     /// executor runs it for `/argosay`.
+    /// Keelson's executor inside a Kubernetes pod: runs the command,
+    /// captures its result and output parameters.
+    #[command(hide = true)]
+    Exec(exec::ExecArgs),
     #[command(hide = true, disable_help_flag = true)]
     Argosay {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -135,6 +140,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Lint(args) => lint::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Argosay { args } => argosay::run(&args),
+        Command::Exec(args) => exec::run(&args),
         Command::Server(args) => server::run(&args),
         Command::Submit(args) => submit::run(&args),
         Command::List(args) => workflows::list(&args),

@@ -56,5 +56,5 @@ impl Executor for LocalExecutor {
 
 pub use local::{
     ImageEntry, ImageTable, Isolation, LoadError, LocalConfig, LocalExecutor, LocalStore, LogLine,
-    SlotPool, Stream,
+    SlotPool, Stream, Tail, read_limited,
 };

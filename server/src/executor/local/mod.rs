@@ -43,7 +43,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 pub use error::{LoadError, StartError};
 pub use images::{ImageEntry, ImageTable};
 pub use logs::{LogLine, Stream};
-pub use output::MAX_RESULT;
+pub use output::{MAX_RESULT, Tail, read_limited};
 pub use sandbox::Isolation;
 use sandbox::TaskDirs;
 pub use store::LocalStore;

@@ -68,7 +68,8 @@ pub fn parameters(paths: &[(String, String)], map: &PathMap) -> BTreeMap<String,
     out
 }
 
-fn read_limited(path: &std::path::Path) -> std::io::Result<String> {
+/// A file's text, refused past 64 MiB.
+pub fn read_limited(path: &std::path::Path) -> std::io::Result<String> {
     let mut f = std::fs::File::open(path)?;
     let mut bytes = Vec::new();
     f.by_ref().take(MAX_PARAMETER_FILE + 1).read_to_end(&mut bytes)?;

@@ -1,0 +1,150 @@
+//! `keelson exec` (hidden): Keelson's executor inside a Kubernetes pod,
+//! as Argo's emissary is (see `server::executor::kube::pod`). An init
+//! container runs `keelson exec --install-into DIR` to copy this binary
+//! into a volume every container mounts; the main container runs
+//! `DIR/keelson exec -- COMMAND…`, which
+//!
+//! 1. places the input files (`KEELSON_FILES`, JSON `[[path, text]…]`) and
+//!    the script of a script template (`KEELSON_SCRIPT`, run as the last
+//!    argument of the command, as Argo does);
+//! 2. runs the command, its stdout passed through and its end kept for
+//!    `outputs.result` (Argo's rules: the last 256 KiB, one trailing
+//!    newline trimmed);
+//! 3. reads the output parameters' files (`KEELSON_OUTPUTS`, JSON
+//!    `[[name, path]…]`) and writes the report — exit code, result,
+//!    parameters — as JSON to `KEELSON_REPORT` (default `DIR/report.json`)
+//!    for the controller;
+//! 4. exits with the command's code (128 + the signal that killed it).
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+use anyhow::Context;
+use server::executor::kube::pod::VAR_DIR;
+use server::executor::{Tail, read_limited};
+
+#[derive(clap::Args, Debug)]
+pub struct ExecArgs {
+    /// Copy this binary into DIR (as DIR/keelson) and stop.
+    #[arg(long, value_name = "DIR")]
+    install_into: Option<PathBuf>,
+    /// The command to run, and its arguments.
+    #[arg(last = true)]
+    command: Vec<String>,
+}
+
+pub fn run(args: &ExecArgs) -> anyhow::Result<ExitCode> {
+    if let Some(dir) = &args.install_into {
+        install(dir)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let dir = std::env::var_os("KEELSON_DIR").map_or_else(|| PathBuf::from(VAR_DIR), PathBuf::from);
+    let report_path =
+        std::env::var_os("KEELSON_REPORT").map_or_else(|| dir.join("report.json"), PathBuf::from);
+    let mut argv = args.command.clone();
+    anyhow::ensure!(!argv.is_empty(), "keelson exec: no command given (after --)");
+    if let Some(files) = std::env::var_os("KEELSON_FILES") {
+        let files: Vec<(String, String)> = serde_json::from_str(&files.to_string_lossy())
+            .context("KEELSON_FILES is not a JSON list of [path, text]")?;
+        for (path, text) in files {
+            write(Path::new(&path), &text)?;
+        }
+    }
+    if let Some(source) = std::env::var_os("KEELSON_SCRIPT") {
+        let script = dir.join("script");
+        write(&script, &source.to_string_lossy())?;
+        argv.push(script.to_string_lossy().into_owned());
+    }
+    let outputs: Vec<(String, String)> = match std::env::var_os("KEELSON_OUTPUTS") {
+        Some(o) => serde_json::from_str(&o.to_string_lossy())
+            .context("KEELSON_OUTPUTS is not a JSON list of [name, path]")?,
+        None => Vec::new(),
+    };
+
+    let mut child = match Command::new(&argv[0])
+        .args(&argv[1..])
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) => {
+            // As a shell says it: 127 for a program that is not there.
+            eprintln!("keelson exec: {}: {e}", argv[0]);
+            let code = if e.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 };
+            report(&report_path, code, &Tail::default(), &BTreeMap::new())?;
+            return Ok(ExitCode::from(code as u8));
+        }
+    };
+    let mut tail = Tail::default();
+    if let Some(mut out) = child.stdout.take() {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut stdout = std::io::stdout().lock();
+        loop {
+            let n = match out.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e).context("reading the command's output"),
+            };
+            tail.push(&buf[..n]);
+            // The pod's log is ours too: a closed stdout is no reason to
+            // stop the command.
+            let _ = stdout.write_all(&buf[..n]).and_then(|()| stdout.flush());
+        }
+    }
+    let status = child.wait().context("waiting for the command")?;
+    let code = status.code().unwrap_or_else(|| {
+        use std::os::unix::process::ExitStatusExt;
+        128 + status.signal().unwrap_or(0)
+    });
+    let mut parameters = BTreeMap::new();
+    for (name, path) in outputs {
+        match read_limited(Path::new(&path)) {
+            Ok(text) => {
+                parameters.insert(name, text.trim_end().to_string());
+            }
+            // Absent: the engine applies the parameter's default or
+            // fails the node, saying which.
+            Err(e) => eprintln!("keelson exec: output parameter {name}: {path}: {e}"),
+        }
+    }
+    report(&report_path, code, &tail, &parameters)?;
+    Ok(ExitCode::from(u8::try_from(code & 0xff).unwrap_or(1)))
+}
+
+fn report(
+    path: &Path,
+    code: i32,
+    tail: &Tail,
+    parameters: &BTreeMap<String, String>,
+) -> anyhow::Result<()> {
+    let report = serde_json::json!({
+        "exitCode": code,
+        "result": tail.result(),
+        "parameters": parameters,
+    });
+    write(path, &report.to_string())
+}
+
+fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn install(dir: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let me = std::env::current_exe().context("where is this program")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let to = dir.join("keelson");
+    std::fs::copy(&me, &to).with_context(|| format!("cannot copy to {}", to.display()))?;
+    std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o755))
+        .with_context(|| format!("cannot make {} executable", to.display()))?;
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! `keelson exec`, the executor inside a Kubernetes pod, as a real
+//! process: files placed, a script run, stdout passed through and kept as
+//! the result, output parameters read, the report written, the command's
+//! exit code returned; `--install-into` copies the binary.
+
+mod support;
+
+use std::process::Command;
+
+use support::keelson::{KEELSON, data_dir};
+
+fn exec(dir: &std::path::Path, env: &[(&str, String)], command: &[&str]) -> std::process::Output {
+    let mut c = Command::new(KEELSON);
+    c.arg("exec").arg("--").args(command).env("KEELSON_DIR", dir);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("keelson exec runs")
+}
+
+fn report(dir: &std::path::Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("report.json")).expect("a report");
+    serde_json::from_str(&text).expect("JSON")
+}
+
+#[test]
+fn exec_runs_the_command_and_reports_its_outputs() {
+    let tmp = data_dir();
+    let dir = tmp.path();
+    let input = dir.join("in/a.txt");
+    let answer = dir.join("out/answer");
+    let files = serde_json::json!([[input.to_string_lossy(), "hello"]]).to_string();
+    let outputs = serde_json::json!([["answer", answer.to_string_lossy()], ["missing", "/nope"]]);
+    let script = format!(
+        "cat {}; echo; mkdir -p {}; echo '42  ' > {}; echo oops >&2; exit 3",
+        input.display(),
+        dir.join("out").display(),
+        answer.display()
+    );
+    let out = exec(
+        dir,
+        &[("KEELSON_FILES", files), ("KEELSON_OUTPUTS", outputs.to_string())],
+        &["sh", "-c", &script],
+    );
+    assert_eq!(out.status.code(), Some(3), "the command's code");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hello\n", "stdout passed through");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("oops"));
+    let r = report(dir);
+    assert_eq!(r["exitCode"], 3);
+    assert_eq!(r["result"], "hello", "one trailing newline trimmed");
+    assert_eq!(r["parameters"], serde_json::json!({"answer": "42"}), "trailing space trimmed");
+
+    // A script template: the source is written and run as the last argument.
+    let out = exec(dir, &[("KEELSON_SCRIPT", "echo from the script".into())], &["sh"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(report(dir)["result"], "from the script");
+
+    // A program that is not there: 127, reported.
+    let out = exec(dir, &[], &["/no/such/program"]);
+    assert_eq!(out.status.code(), Some(127));
+    assert_eq!(report(dir)["exitCode"], 127);
+
+    // Killed by a signal: 128 + the signal.
+    let out = exec(dir, &[], &["sh", "-c", "kill -TERM $$"]);
+    assert_eq!(out.status.code(), Some(128 + 15));
+}
+
+#[test]
+fn install_copies_the_executor() {
+    let tmp = data_dir();
+    let to = tmp.path().join("var");
+    let out = Command::new(KEELSON)
+        .args(["exec", "--install-into"])
+        .arg(&to)
+        .output()
+        .expect("keelson exec --install-into");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let copied = to.join("keelson");
+    let version = Command::new(&copied).arg("--version").output().expect("the copy runs");
+    assert!(version.status.success());
+}
