@@ -7,6 +7,7 @@ pub mod auth;
 pub mod controller;
 pub mod cron;
 pub mod executor;
+pub mod kube;
 pub mod metrics;
 pub mod runner;
 pub mod store;
