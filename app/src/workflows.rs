@@ -54,15 +54,10 @@ fn WorkflowTable(answers: Vec<serde_json::Value>, ns: String, filter: ListFilter
     let _ = (version, filter);
     #[cfg(feature = "hydrate")]
     {
-        // Gone with this table (the page moved on to other filters).
-        let alive = StoredValue::new(());
-        let version = version.clone();
+        // The watch ends with this table (new filters make a new one).
         crate::load::in_browser(error, move || {
             let (ns, f, version) = (ns.get_value(), filter.get_value(), version.clone());
-            async move {
-                let wanted = move || alive.try_get_value().is_some();
-                crate::api::follow_workflows(&ns, &f, &version, rows, more, wanted).await
-            }
+            async move { crate::api::follow_workflows(&ns, &f, &version, rows, more).await }
         });
     }
     let load_more = move |_| {

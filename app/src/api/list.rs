@@ -212,8 +212,8 @@ pub fn read_page(list: Option<&serde_json::Value>) -> (Vec<WorkflowRow>, Option<
 }
 
 /// Keep `rows` current from the watch — from the list's `version`, so
-/// nothing between the list and the watch is missed — until `wanted`
-/// says the page moved on or the stream ends.
+/// nothing between the list and the watch is missed — until the stream
+/// ends (or the page drops this, closing the socket).
 #[cfg(feature = "hydrate")]
 pub async fn follow_workflows(
     namespace: &str,
@@ -221,7 +221,6 @@ pub async fn follow_workflows(
     version: &str,
     rows: RwSignal<Vec<WorkflowRow>>,
     more: RwSignal<Option<String>>,
-    wanted: impl Fn() -> bool,
 ) -> Result<(), super::LoadError> {
     use futures_util::StreamExt;
     use gloo_net::websocket::Message;
@@ -237,9 +236,6 @@ pub async fn follow_workflows(
     let mut socket = gloo_net::websocket::futures::WebSocket::open(&super::socket_url(&url))
         .map_err(|e| super::LoadError::Other(format!("the live updates cannot start: {e}")))?;
     while let Some(Ok(Message::Text(text))) = socket.next().await {
-        if !wanted() {
-            return Ok(());
-        }
         let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
         if let Some(message) = v.pointer("/error/message").and_then(|m| m.as_str()) {
             return Err(super::LoadError::Other(message.to_string()));

@@ -43,8 +43,6 @@ pub fn LogView(run: Run, pod: String) -> impl IntoView {
         use std::cell::RefCell;
         use std::rc::Rc;
         let pending: Rc<RefCell<Vec<String>>> = Rc::new(RefCell::new(Vec::new()));
-        // Cleared when the view goes away: late lines are then ignored.
-        let alive = Arc::new(std::sync::atomic::AtomicBool::new(true));
         let next_id = Rc::new(std::cell::Cell::new(0u64));
         let flush = {
             let pending = pending.clone();
@@ -71,15 +69,9 @@ pub fn LogView(run: Run, pod: String) -> impl IntoView {
         let flush = Rc::new(flush);
         let scheduled = Rc::new(std::cell::Cell::new(false));
         let (namespace, workflow) = (run.namespace.get_value(), run.name.get_value());
-        let stop = alive.clone();
-        on_cleanup(move || stop.store(false, std::sync::atomic::Ordering::Relaxed));
         let receive = {
-            let (pending, flush, scheduled, alive) =
-                (pending.clone(), flush.clone(), scheduled.clone(), alive.clone());
+            let (pending, flush, scheduled) = (pending.clone(), flush.clone(), scheduled.clone());
             move |line: String| {
-                if !alive.load(std::sync::atomic::Ordering::Relaxed) {
-                    return;
-                }
                 pending.borrow_mut().push(line);
                 if !scheduled.replace(true) {
                     let (flush, scheduled) = (flush.clone(), scheduled.clone());
@@ -93,15 +85,15 @@ pub fn LogView(run: Run, pod: String) -> impl IntoView {
                 }
             }
         };
+        // Dropped (its socket closed) when the view goes away: no line
+        // arrives for a view that is gone.
         crate::load::spawn_while_shown(async move {
             let done = crate::api::follow_log(&namespace, &workflow, &pod, true, receive).await;
-            if alive.load(std::sync::atomic::Ordering::Relaxed) {
-                flush();
-                if let Err(e) = done {
-                    error.set(Some(e));
-                }
-                ended.set(true);
+            flush();
+            if let Err(e) = done {
+                error.set(Some(e));
             }
+            ended.set(true);
         });
     }
     #[cfg(not(feature = "hydrate"))]
