@@ -102,7 +102,7 @@ async fn echo_gives_the_result_and_code_0() {
         .await;
     assert_eq!(
         exit,
-        Exit { code: 0, result: Some("hello world".into()), parameters: Default::default() }
+        Exit { code: 0, result: Some("hello world".into()), ..Default::default() }
     );
 }
 

@@ -48,6 +48,11 @@ pub struct Exit {
     pub result: Option<String>,
     /// Output parameters read from `valueFrom.path`, by name.
     pub parameters: BTreeMap<String, String>,
+    /// Why the container ended when it was not the command's own doing
+    /// (Kubernetes' `OOMKilled`, `DeadlineExceeded`…): the node's message
+    /// says it, as Argo's does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Something that happened to a run. Serialisable: a server keeps each

@@ -295,6 +295,8 @@ pub fn exited(run: &mut Run, id: &str, exit: Exit, now: Time, out: &mut Vec<Acti
     }
     let (phase, message) = if let Some(reason) = run.book.killing.remove(id) {
         (NodePhase::Failed, reason)
+    } else if let Some(reason) = exit.reason.as_ref().filter(|_| exit.code != 0) {
+        (NodePhase::Failed, format!("{reason} (exit code {})", exit.code))
     } else if exit.code != 0 {
         (NodePhase::Failed, format!("main: Error (exit code {})", exit.code))
     } else if let Some(p) = missing {

@@ -73,6 +73,37 @@ pub struct ServerArgs {
     /// leaves them (they resume, per their retryStrategy, at the next start).
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub shutdown_grace: u64,
+    /// Who runs the tasks: `local` processes on this machine, or
+    /// `kubernetes` pods (in-cluster config, else KUBECONFIG or
+    /// ~/.kube/config).
+    #[arg(long, value_enum, default_value = "local", env = "KEELSON_EXECUTOR")]
+    pub executor: ExecutorKind,
+    /// Kubernetes mode: the image holding the `keelson` binary, copied
+    /// into each pod to run its command and report its outputs.
+    #[arg(long, value_name = "IMAGE", env = "KEELSON_EXECUTOR_IMAGE", default_value = "ghcr.io/keelson/keelson:latest")]
+    pub executor_image: String,
+    /// Kubernetes mode: watch and run pods in this namespace only
+    /// [default: all namespaces].
+    #[arg(long, value_name = "NAMESPACE", env = "KEELSON_MANAGED_NAMESPACE")]
+    pub managed_namespace: Option<String>,
+    /// Kubernetes mode: API requests per second the controller makes
+    /// after a burst (0: no limit).
+    #[arg(long, value_name = "QPS", default_value_t = 20.0)]
+    pub kube_qps: f64,
+    /// Kubernetes mode: requests allowed at once before --kube-qps applies.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub kube_burst: u32,
+    /// Kubernetes mode: how long a finished pod's outputs (its task
+    /// result) are waited for before its node ends without them.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub result_wait: u64,
+}
+
+/// Who runs the tasks.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExecutorKind {
+    Local,
+    Kubernetes,
 }
 
 pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
@@ -143,6 +174,24 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
         config.task_parallelism = n;
     }
     config.default_ttl = args.ttl.map(Duration::from_secs);
+    if args.executor == ExecutorKind::Kubernetes {
+        let kube = server::executor::kube::KubeConfig {
+            executor_image: args.executor_image.clone(),
+            namespace: args.managed_namespace.clone(),
+            patience: server::executor::kube::tracker::Patience {
+                result_wait: Duration::from_secs(args.result_wait),
+                ..Default::default()
+            },
+            kill_grace: config.kill_grace,
+            qps: args.kube_qps,
+            burst: args.kube_burst,
+        };
+        let cluster = server::executor::kube::Cluster::connect(kube)
+            .await
+            .context("cannot reach the Kubernetes API server (--executor kubernetes)")?;
+        tracing::info!("tasks run as pods on the cluster");
+        config.cluster = Some(cluster);
+    }
     let controller = Controller::start(store, key, config).await?;
     tokio::spawn(controller.clone().run_garbage_collector(Duration::from_secs(10)));
     let listener = tokio::net::TcpListener::bind(args.listen)

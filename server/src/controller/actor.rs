@@ -75,6 +75,10 @@ pub struct Startup {
     pub actions: Vec<Action>,
     pub relaunch: Vec<LaunchSpec>,
     pub events: Vec<Event>,
+    /// Nodes the last server launched and that may still run (and
+    /// whether they were known to start): the executor follows them
+    /// again if it can.
+    pub adopt: Vec<(LaunchSpec, bool)>,
 }
 
 struct Loop {
@@ -90,9 +94,12 @@ impl Actor {
             Ok(outcome) => outcome,
             Err(e) => {
                 tracing::error!(workflow = %self.name, "stopped: {e}");
-                // What is durable is replayed at the next start; the
-                // processes must not outlive what we can record.
-                self.executor.kill_all();
+                // What is durable is replayed at the next start; local
+                // processes must not outlive what we can record (pods are
+                // adopted by the next start).
+                if !self.executor.outlives_server() {
+                    self.executor.kill_all();
+                }
                 Outcome::JournalFailed(e)
             }
         }
@@ -117,7 +124,9 @@ impl Actor {
                 break;
             }
             if let Some((deadline, _)) = &l.draining
-                && (self.executor.running() == 0 || Instant::now() >= *deadline)
+                && (self.executor.outlives_server()
+                    || self.executor.running() == 0
+                    || Instant::now() >= *deadline)
             {
                 // Exits already reported are recorded before leaving.
                 let mut last = Vec::new();
@@ -180,6 +189,7 @@ impl Actor {
             }
         }
         self.executor.kill_all();
+        self.executor.ended(self.run.status.phase == engine::status::WorkflowPhase::Succeeded);
         Ok(Outcome::Finished)
     }
 

@@ -33,6 +33,7 @@ pub use bus::{Bus, Change, ChangeKind, Missed, Published, Subscription};
 pub use journal::JournalError;
 pub use submission::{SubmitRequest, Submitted, check, suffix};
 
+use crate::executor::kube::{KubeExecutor, RunSetup};
 use crate::executor::{Executor, Isolation, LocalConfig, LocalExecutor, LocalStore, SlotPool};
 use crate::runner::now;
 use crate::store::{Entry, LoggedEvent, SecretKey, Store, StoreError, TemplateKind, WorkflowRow};
@@ -80,6 +81,9 @@ pub struct ControllerConfig {
     /// Delete finished workflows this long after they end, unless their
     /// `ttlStrategy` says otherwise (None: keep them).
     pub default_ttl: Option<Duration>,
+    /// Kubernetes mode: tasks are pods on this cluster (local processes
+    /// when `None`).
+    pub cluster: Option<crate::executor::kube::Cluster>,
 }
 
 impl ControllerConfig {
@@ -93,6 +97,7 @@ impl ControllerConfig {
             kill_grace: defaults.kill_grace,
             isolate: true,
             default_ttl: None,
+            cluster: None,
         }
     }
 }
@@ -586,19 +591,13 @@ impl Controller {
                 (run, 1, Vec::new())
             }
             Some(r) => {
-                // The old server's tasks: ended.
+                // The old server's local tasks: ended.
                 let reaped = LocalExecutor::reap_orphans(&run_dir);
                 if reaped > 0 {
                     tracing::info!(workflow = %row.name, "ended {reaped} orphaned task(s)");
                 }
-                for (node, (_, started)) in r.in_flight {
-                    let message = if started {
-                        "executor lost: server restarted while the task ran"
-                    } else {
-                        "executor lost: server restarted as the task was starting"
-                    };
-                    startup.events.push(Event::NodeFailedToStart { node, message: message.into() });
-                }
+                // Its pods are followed again (spawn_actor).
+                startup.adopt = r.in_flight.into_values().collect();
                 startup.relaunch = r.deferred.into_values().collect();
                 (r.run, r.next_seq, r.timers)
             }
@@ -617,18 +616,47 @@ impl Controller {
     ) -> Result<(), ControllerError> {
         let uid = row.uid.as_str();
         let run_dir = self.run_dir(uid);
-        let store = self.local_store(&row.namespace).await?;
         let (events_tx, executor_events) = mpsc::unbounded_channel();
-        let mut config = LocalConfig::new(&run_dir);
-        config.store = store;
-        config.parallelism = self.inner.config.task_parallelism;
-        config.kill_grace = self.inner.config.kill_grace;
-        config.isolate = self.inner.config.isolate;
-        config.known_isolation = *self.inner.isolation.lock().unwrap_or_else(|e| e.into_inner());
-        config.slots = Some(self.inner.slots.clone());
-        let local = LocalExecutor::new(config, events_tx);
-        *self.inner.isolation.lock().unwrap_or_else(|e| e.into_inner()) = Some(local.isolation());
-        let executor: Arc<dyn Executor> = Arc::new(local);
+        let executor: Arc<dyn Executor> = match &self.inner.config.cluster {
+            Some(cluster) => Arc::new(KubeExecutor::new(
+                cluster,
+                RunSetup {
+                    namespace: row.namespace.clone(),
+                    workflow: row.name.clone(),
+                    resource_uid: None,
+                    plan: run.plan.clone(),
+                    run_dir: run_dir.clone(),
+                    events: events_tx,
+                },
+            )),
+            None => {
+                let mut config = LocalConfig::new(&run_dir);
+                config.store = self.local_store(&row.namespace).await?;
+                config.parallelism = self.inner.config.task_parallelism;
+                config.kill_grace = self.inner.config.kill_grace;
+                config.isolate = self.inner.config.isolate;
+                config.known_isolation =
+                    *self.inner.isolation.lock().unwrap_or_else(|e| e.into_inner());
+                config.slots = Some(self.inner.slots.clone());
+                let local = LocalExecutor::new(config, events_tx);
+                *self.inner.isolation.lock().unwrap_or_else(|e| e.into_inner()) =
+                    Some(local.isolation());
+                Arc::new(local)
+            }
+        };
+        let mut startup = startup;
+        for (spec, started) in std::mem::take(&mut startup.adopt) {
+            if !executor.adopt(&spec, started) {
+                let message = if started {
+                    "executor lost: server restarted while the task ran"
+                } else {
+                    "executor lost: server restarted as the task was starting"
+                };
+                startup
+                    .events
+                    .push(Event::NodeFailedToStart { node: spec.node, message: message.into() });
+            }
+        }
         let mut timer_heap = crate::timers::Timers::default();
         for (t, at) in timers {
             timer_heap.arm(t, at);

@@ -1,8 +1,9 @@
 //! Executors run the engine's [`LaunchSpec`](engine::run::LaunchSpec)s and
 //! report back [`Event`](engine::run::Event)s, behind the [`Executor`]
-//! trait. Only the local one exists so far: each node becomes a process on
-//! this machine (see `docs/local-executor.md`); the controller holds each
-//! run's executor as an `Arc<dyn Executor>`.
+//! trait: the local one makes each node a process on this machine (see
+//! `docs/local-executor.md`), the Kubernetes one a Pod (`kube`, see
+//! `docs/design/kubernetes.md`). The controller holds each run's executor
+//! as an `Arc<dyn Executor>`.
 
 pub mod kube;
 pub mod local;
@@ -12,9 +13,8 @@ use tokio::sync::broadcast;
 
 /// What drives tasks for the engine: start a node, stop one, stop all.
 /// Events (`NodeStarted`, `NodeExited`, `NodeFailedToStart`) come back on
-/// the channel the executor was made with. The local executor implements
-/// it; the Kubernetes one (issue 7, `docs/design/kubernetes.md`) will, so
-/// the controller's actors do not care which runs the tasks.
+/// the channel the executor was made with. The controller's actors do not
+/// care which executor runs the tasks.
 pub trait Executor: Send + Sync {
     /// Start the node (or queue it); never blocks.
     fn launch(&self, spec: LaunchSpec);
@@ -31,6 +31,20 @@ pub trait Executor: Send + Sync {
     /// Every log line of every node from now on (bounded: a receiver that
     /// falls behind loses lines, never slows the tasks).
     fn logs(&self) -> broadcast::Receiver<LogLine>;
+    /// Follow again a node the last server launched (`started`: it was
+    /// known to run). Whether this executor can: a local process died
+    /// with its server, a pod did not.
+    fn adopt(&self, _spec: &LaunchSpec, _started: bool) -> bool {
+        false
+    }
+    /// Whether tasks go on when this server stops (pods do; a stopping
+    /// server then leaves at once, and the next one adopts them).
+    fn outlives_server(&self) -> bool {
+        false
+    }
+    /// The workflow ended (`succeeded` or not): what is left of its tasks
+    /// may go (`podGC`).
+    fn ended(&self, _succeeded: bool) {}
 }
 
 impl Executor for LocalExecutor {
@@ -54,6 +68,7 @@ impl Executor for LocalExecutor {
     }
 }
 
+pub(crate) use local::{LogIndex, Masker, RawLine, Sink};
 pub use local::{
     ImageEntry, ImageTable, Isolation, LoadError, LocalConfig, LocalExecutor, LocalStore, LogLine,
     SlotPool, Stream, Tail, read_limited,

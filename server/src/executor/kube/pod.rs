@@ -34,7 +34,9 @@ const INSTALL: [&str; 4] = ["/usr/local/bin/keelson", "exec", "--install-into", 
 pub struct PodInputs<'a> {
     pub workflow: &'a str,
     pub namespace: &'a str,
-    pub uid: &'a str,
+    /// The Workflow resource's uid, when the run has one (it then owns
+    /// the pod).
+    pub uid: Option<&'a str>,
     pub launch: &'a LaunchSpec,
     /// The node's template (its pod-level settings).
     pub template: &'a Template,
@@ -148,25 +150,25 @@ pub fn pod_for(p: &PodInputs) -> Result<Value, PodError> {
     annotations.extend(meta_of(t.get("metadata"), "annotations"));
     annotations.insert(ANNOTATION_NODE_NAME.into(), p.launch.node_name.clone().into());
     annotations.insert(ANNOTATION_NODE_ID.into(), p.launch.node.clone().into());
-    Ok(json!({
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": p.launch.pod_name,
-            "namespace": p.namespace,
-            "labels": labels,
-            "annotations": annotations,
-            "ownerReferences": [{
-                "apiVersion": "argoproj.io/v1alpha1",
-                "kind": "Workflow",
-                "name": p.workflow,
-                "uid": p.uid,
-                "controller": true,
-                "blockOwnerDeletion": true,
-            }],
-        },
-        "spec": spec,
-    }))
+    let mut metadata = json!({
+        "name": p.launch.pod_name,
+        "namespace": p.namespace,
+        "labels": labels,
+        "annotations": annotations,
+    });
+    // Only a Workflow resource that exists may own pods: Kubernetes'
+    // garbage collector deletes pods whose owner it cannot find.
+    if let Some(uid) = p.uid {
+        metadata["ownerReferences"] = json!([{
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Workflow",
+            "name": p.workflow,
+            "uid": uid,
+            "controller": true,
+            "blockOwnerDeletion": true,
+        }]);
+    }
+    Ok(json!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}))
 }
 
 /// The template's container, named `main`, its command run by
@@ -202,6 +204,13 @@ fn main_container(p: &PodInputs, mount: &Value) -> Result<Value, PodError> {
         }
         if !p.launch.output_paths.is_empty() {
             add("KEELSON_OUTPUTS", json!(p.launch.output_paths).to_string());
+        }
+        // The task result `keelson exec` writes names its pod as owner
+        // (deleted with it) and lives in its namespace.
+        for (name, field) in
+            [("KEELSON_POD_UID", "metadata.uid"), ("KEELSON_NAMESPACE", "metadata.namespace")]
+        {
+            env.push(json!({"name": name, "valueFrom": {"fieldRef": {"fieldPath": field}}}));
         }
     }
     let mounts = obj.entry("volumeMounts").or_insert_with(|| json!([]));
@@ -267,7 +276,7 @@ mod tests {
         let pod = pod_for(&PodInputs {
             workflow: "wf",
             namespace: "ci",
-            uid: "u-1",
+            uid: Some("u-1"),
             launch: &l,
             template: &t,
             spec: &s,
@@ -318,7 +327,7 @@ mod tests {
         let inputs = |l, t, s| PodInputs {
             workflow: "wf",
             namespace: "ci",
-            uid: "u",
+            uid: Some("u"),
             launch: l,
             template: t,
             spec: s,

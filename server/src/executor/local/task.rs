@@ -240,7 +240,7 @@ pub async fn run(p: Prepared, rt: &Runtime, mut kill: watch::Receiver<bool>) -> 
 
     let result = tail.lock().unwrap_or_else(|e| e.into_inner()).result();
     let parameters = output::parameters(&p.outputs, &p.map);
-    Event::NodeExited { node, exit: Exit { code, result: Some(result), parameters } }
+    Event::NodeExited { node, exit: Exit { code, result: Some(result), parameters, reason: None } }
 }
 
 /// The exit a node killed while it waited for a slot reports: what a
@@ -248,7 +248,7 @@ pub async fn run(p: Prepared, rt: &Runtime, mut kill: watch::Receiver<bool>) -> 
 pub fn killed_before_start(node: &str) -> Event {
     Event::NodeExited {
         node: node.to_string(),
-        exit: Exit { code: 128 + libc::SIGTERM, result: None, parameters: Default::default() },
+        exit: Exit { code: 128 + libc::SIGTERM, ..Default::default() },
     }
 }
 

@@ -1,0 +1,328 @@
+//! One run's executor in Kubernetes mode: [`KubeExecutor`] makes a pod
+//! of each launch (`pod_for`), deletes pods to kill, and [`RunPods`]
+//! turns what the cluster's watches say of its pods into the engine's
+//! events (through the pure [`Tracker`]) and carries out the rest: pods'
+//! logs followed into the run's log files, finished pods labelled
+//! completed or deleted (`podGC`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use engine::run::{Event, LaunchSpec, Plan};
+use k8s_openapi::api::core::v1::{Pod, Secret};
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use serde_json::{Value, json};
+use tokio::sync::{broadcast, mpsc};
+
+use super::cluster::Cluster;
+use super::pod::{LABEL_COMPLETED, PodInputs, pod_for};
+use super::task_result::Outputs;
+use super::tracker::{Effect, PodGc, Tracker};
+use crate::executor::{Executor, LocalExecutor, LogIndex, LogLine, Sink};
+
+/// What the pods of one run need.
+pub struct RunSetup {
+    pub namespace: String,
+    pub workflow: String,
+    /// The Workflow resource's uid, if the run has one (it owns the pods).
+    pub resource_uid: Option<String>,
+    pub plan: Arc<Plan>,
+    /// The run's directory (its log files go under `logs/`).
+    pub run_dir: std::path::PathBuf,
+    pub events: mpsc::UnboundedSender<Event>,
+}
+
+/// A run's pods and where their news goes.
+pub struct RunPods {
+    pub(super) namespace: String,
+    pub(super) workflow: String,
+    resource_uid: Option<String>,
+    plan: Arc<Plan>,
+    run_dir: std::path::PathBuf,
+    cluster: Cluster,
+    tracker: Mutex<Tracker>,
+    events: mpsc::UnboundedSender<Event>,
+    live: broadcast::Sender<LogLine>,
+    index: LogIndex,
+    /// The Secrets each launched node's environment reads, until its log
+    /// is followed (their values are masked in it).
+    secret_refs: Mutex<HashMap<String, Vec<(String, Option<String>)>>>,
+}
+
+/// The executor of one run (see the module's description).
+pub struct KubeExecutor {
+    run: Arc<RunPods>,
+}
+
+impl KubeExecutor {
+    pub fn new(cluster: &Cluster, setup: RunSetup) -> KubeExecutor {
+        let gc = PodGc::from_spec(
+            setup.plan.spec.other.get("podGC").and_then(|g| g["strategy"].as_str()),
+        );
+        let tracker = Tracker::new(cluster.config().patience, gc);
+        let run = Arc::new(RunPods {
+            index: LogIndex::new(&setup.run_dir.join("logs")),
+            namespace: setup.namespace,
+            workflow: setup.workflow,
+            resource_uid: setup.resource_uid,
+            plan: setup.plan,
+            run_dir: setup.run_dir,
+            cluster: cluster.clone(),
+            tracker: Mutex::new(tracker),
+            events: setup.events,
+            live: broadcast::channel(4096).0,
+            secret_refs: Mutex::default(),
+        });
+        cluster.register(run.clone());
+        KubeExecutor { run }
+    }
+}
+
+impl Drop for KubeExecutor {
+    fn drop(&mut self) {
+        self.run.cluster.unregister(&self.run);
+    }
+}
+
+impl Executor for KubeExecutor {
+    fn launch(&self, spec: LaunchSpec) {
+        let run = &self.run;
+        let pod = match run.plan.template(&spec.template) {
+            None => Err(format!("template {} is not in the plan", spec.template)),
+            Some(template) => pod_for(&PodInputs {
+                workflow: &run.workflow,
+                namespace: &run.namespace,
+                uid: run.resource_uid.as_deref(),
+                launch: &spec,
+                template,
+                spec: &run.plan.spec,
+                executor_image: &run.cluster.config().executor_image,
+            })
+            .map_err(|e| e.to_string()),
+        };
+        let pod = match pod.and_then(|p| serde_json::from_value::<Pod>(p).map_err(|e| e.to_string())) {
+            Ok(p) => p,
+            Err(message) => {
+                let _ = run.events.send(Event::NodeFailedToStart { node: spec.node, message });
+                return;
+            }
+        };
+        let refs = super::logs::secret_refs(&spec.container);
+        if !refs.is_empty() {
+            run.secret_refs.lock().unwrap_or_else(|e| e.into_inner()).insert(spec.node.clone(), refs);
+        }
+        run.tracker().launched(&spec.node, &spec.pod_name);
+        let run = run.clone();
+        tokio::spawn(async move { run.create(spec, pod).await });
+    }
+
+    fn kill(&self, node: &str) {
+        let (delete_now, effects) = self.run.tracker().kill(node);
+        self.run.apply(effects);
+        if delete_now && let Some(pod) = self.run.pod_of(node) {
+            self.run.delete_pod(pod, true);
+        }
+    }
+
+    fn kill_all(&self) {
+        let pods = self.run.tracker().active_pods();
+        for (node, _) in pods {
+            self.kill(&node);
+        }
+    }
+
+    fn running(&self) -> usize {
+        self.run.tracker().running()
+    }
+
+    /// Pods are created at once: nothing waits in a queue here.
+    fn take_queued(&self) -> Vec<LaunchSpec> {
+        Vec::new()
+    }
+
+    fn logs(&self) -> broadcast::Receiver<LogLine> {
+        self.run.live.subscribe()
+    }
+
+    fn adopt(&self, spec: &LaunchSpec, started: bool) -> bool {
+        self.run.tracker().adopted(&spec.node, &spec.pod_name, started);
+        if started {
+            // Its log continues where the file stops.
+            self.run.follow_log(spec.node.clone(), spec.pod_name.clone());
+        }
+        // The watches may have listed the pod before this run was here
+        // to take it: read it (and its outputs) once.
+        let run = self.run.clone();
+        let (node, pod) = (spec.node.clone(), spec.pod_name.clone());
+        tokio::spawn(async move { run.reread(node, pod).await });
+        true
+    }
+
+    fn outlives_server(&self) -> bool {
+        true
+    }
+
+    fn ended(&self, succeeded: bool) {
+        let gc = self.run.tracker().gc();
+        if gc.at_workflow_end(succeeded) {
+            for pod in self.run.tracker().pods() {
+                self.run.delete_pod(pod, false);
+            }
+        }
+    }
+}
+
+impl RunPods {
+    fn tracker(&self) -> MutexGuard<'_, Tracker> {
+        self.tracker.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn pods(&self) -> Api<Pod> {
+        Api::namespaced(self.cluster.client().clone(), &self.namespace)
+    }
+
+    fn pod_of(&self, node: &str) -> Option<String> {
+        self.tracker().active_pods().into_iter().find(|(n, _)| n == node).map(|(_, p)| p)
+    }
+
+    async fn create(self: Arc<Self>, spec: LaunchSpec, pod: Pod) {
+        self.cluster.throttle().await;
+        let outcome = self.pods().create(&PostParams::default(), &pod).await;
+        match outcome {
+            // Already there: a reconcile run twice, or a restart before
+            // the answer came. Either way the pod is the one wanted.
+            Ok(_) => {}
+            Err(kube::Error::Api(e)) if e.code == 409 => {}
+            Err(e) => {
+                let message = format!("cannot create pod {}: {}", spec.pod_name, describe(&e));
+                let effects = self.tracker().create_failed(&spec.node, message);
+                self.apply(effects);
+                return;
+            }
+        }
+        if self.tracker().created(&spec.node) {
+            self.delete_pod(spec.pod_name, true);
+        }
+    }
+
+    /// Read a node's task result and pod as they are now.
+    async fn reread(self: Arc<Self>, node: String, pod: String) {
+        let ar = super::task_result::api_resource();
+        let results: Api<kube::api::DynamicObject> =
+            Api::namespaced_with(self.cluster.client().clone(), &self.namespace, &ar);
+        if let Ok(Some(r)) = results.get_opt(&node).await
+            && let Ok(json) = serde_json::to_value(&r)
+            && let Some((node, outputs)) = super::task_result::outputs_of(&json)
+        {
+            self.outputs(&node, outputs);
+        }
+        match self.pods().get_opt(&pod).await {
+            Ok(Some(p)) => match serde_json::to_value(&p) {
+                Ok(json) => self.pod_changed(&pod, &json, Instant::now()),
+                Err(e) => tracing::warn!(pod = %pod, "unreadable pod: {e}"),
+            },
+            Ok(None) => self.pod_deleted(&pod),
+            // The watch will tell.
+            Err(e) => tracing::warn!(pod = %pod, "cannot read the pod: {e}"),
+        }
+    }
+
+    pub(super) fn pod_changed(self: &Arc<Self>, name: &str, pod: &Value, now: Instant) {
+        let effects = self.tracker().pod_changed(name, pod, now);
+        self.apply(effects);
+    }
+
+    pub(super) fn pod_deleted(self: &Arc<Self>, name: &str) {
+        let effects = self.tracker().pod_deleted(name);
+        self.apply(effects);
+    }
+
+    pub(super) fn outputs(self: &Arc<Self>, node: &str, outputs: Outputs) {
+        let effects = self.tracker().outputs(node, outputs);
+        self.apply(effects);
+    }
+
+    pub(super) fn relisted(self: &Arc<Self>, seen: &std::collections::HashSet<String>) {
+        let effects = self.tracker().relisted(seen);
+        self.apply(effects);
+    }
+
+    pub(super) fn tick(self: &Arc<Self>, now: Instant) {
+        let effects = self.tracker().tick(now);
+        self.apply(effects);
+    }
+
+    fn apply(self: &Arc<Self>, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Engine(e) => {
+                    let _ = self.events.send(e);
+                }
+                Effect::FollowLog { node, pod } => self.follow_log(node, pod),
+                Effect::MarkCompleted { pod } => self.mark_completed(pod),
+                Effect::DeletePod { pod } => self.delete_pod(pod, false),
+            }
+        }
+    }
+
+    fn follow_log(self: &Arc<Self>, node: String, pod: String) {
+        let run = self.clone();
+        tokio::spawn(async move {
+            let refs = run.secret_refs.lock().unwrap_or_else(|e| e.into_inner()).remove(&node);
+            let refs = refs.unwrap_or_default();
+            let secrets: Api<Secret> = Api::namespaced(run.cluster.client().clone(), &run.namespace);
+            let masker = super::logs::masker(secrets, &refs).await;
+            let (tx, rx) = mpsc::channel(1024);
+            let sink = Sink {
+                file: LocalExecutor::log_file(&run.run_dir, &node),
+                node,
+                pod_name: pod.clone(),
+                masker,
+                live: run.live.clone(),
+                index: run.index.clone(),
+            };
+            let sink = tokio::spawn(sink.run(rx));
+            super::logs::follow(run.pods(), pod, tx).await;
+            let _ = sink.await;
+        });
+    }
+
+    fn mark_completed(self: &Arc<Self>, pod: String) {
+        let run = self.clone();
+        tokio::spawn(async move {
+            run.cluster.throttle().await;
+            let patch = json!({"metadata": {"labels": {LABEL_COMPLETED: "true"}}});
+            match run.pods().patch(&pod, &PatchParams::default(), &Patch::Merge(&patch)).await {
+                Ok(_) => {}
+                Err(kube::Error::Api(e)) if e.code == 404 => {}
+                Err(e) => tracing::warn!(pod = %pod, "cannot label the pod completed: {e}"),
+            }
+        });
+    }
+
+    fn delete_pod(self: &Arc<Self>, pod: String, with_grace: bool) {
+        let run = self.clone();
+        tokio::spawn(async move {
+            run.cluster.throttle().await;
+            let grace = run.cluster.config().kill_grace.as_secs();
+            let params = DeleteParams {
+                grace_period_seconds: with_grace.then(|| u32::try_from(grace).unwrap_or(u32::MAX)),
+                ..DeleteParams::default()
+            };
+            match run.pods().delete(&pod, &params).await {
+                Ok(_) => {}
+                Err(kube::Error::Api(e)) if e.code == 404 => {}
+                Err(e) => tracing::warn!(pod = %pod, "cannot delete the pod: {e}"),
+            }
+        });
+    }
+}
+
+/// An API error as a user reads it: Kubernetes' own message.
+fn describe(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) => format!("{} ({})", s.message, s.reason),
+        other => other.to_string(),
+    }
+}

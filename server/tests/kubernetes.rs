@@ -1,0 +1,274 @@
+//! Kubernetes mode end to end, against the fake API server
+//! (`support::fake_kube`; no real one can run here): a real `keelson
+//! server --executor kubernetes` reading a kubeconfig, the test playing
+//! the kubelet — pods run, print, end, report their outputs — and the
+//! cluster — a pod deleted under a running node, OOM kills, a server
+//! killed and restarted while its pods run.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::fake_kube::{FakeKube, PODS};
+use support::keelson::{Server, data_dir, file};
+
+const PIPELINE: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: pipeline}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: build, template: build}
+      - name: test
+        depends: build
+        template: test
+        arguments: {parameters: [{name: version, value: "{{tasks.build.outputs.result}}"}]}
+  - name: build
+    container: {image: alpine:3.20, command: [sh, -c, "echo 1.2.3"], resources: {limits: {memory: 64Mi}}}
+  - name: test
+    inputs: {parameters: [{name: version}]}
+    outputs:
+      parameters:
+      - {name: report, valueFrom: {path: /tmp/report}}
+    container: {image: alpine:3.20, command: [sh, -c], args: ["echo testing {{inputs.parameters.version}}"]}
+"#;
+
+fn start(dir: &std::path::Path, fake: &FakeKube) -> Server {
+    let kubeconfig = fake.kubeconfig(dir);
+    Server::start_with_env(
+        dir,
+        &[("KUBECONFIG", kubeconfig.to_str().expect("path"))],
+        &["--executor", "kubernetes", "--executor-image", "keelson:test", "--result-wait", "2"],
+    )
+}
+
+/// Wait for `cond` on the pods of namespace `default`.
+fn pods_where(fake: &FakeKube, what: &str, cond: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let start = Instant::now();
+    loop {
+        let pods = fake.list(PODS, "default");
+        if cond(&pods) {
+            return pods;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "waited for {what}: {pods:#?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn pod_of<'a>(pods: &'a [Value], template: &str) -> Option<&'a Value> {
+    pods.iter().find(|p| p["metadata"]["name"].as_str().is_some_and(|n| n.contains(template)))
+}
+
+fn name(pod: &Value) -> String {
+    pod["metadata"]["name"].as_str().unwrap_or_default().to_string()
+}
+
+fn main_container(pod: &Value) -> &Value {
+    &pod["spec"]["containers"][0]
+}
+
+#[test]
+fn a_dag_runs_as_pods_in_dependency_order_with_outputs_passed_and_logs_kept() {
+    let fake = FakeKube::start();
+    let dir = data_dir();
+    let s = start(dir.path(), &fake);
+    let wf = file(dir.path(), "pipeline.yaml", PIPELINE);
+    s.ok(&["submit", &wf.to_string_lossy()]);
+
+    // build first, alone.
+    let pods = pods_where(&fake, "the build pod", |p| !p.is_empty());
+    assert_eq!(pods.len(), 1, "test waits for build: {pods:#?}");
+    let build = &pods[0];
+    let meta = &build["metadata"];
+    assert_eq!(meta["labels"]["workflows.argoproj.io/workflow"], "pipeline");
+    assert_eq!(meta["labels"]["workflows.argoproj.io/completed"], "false");
+    assert_eq!(meta["annotations"]["workflows.argoproj.io/node-name"], "pipeline.build");
+    let main = main_container(build);
+    assert_eq!(main["image"], "alpine:3.20");
+    assert_eq!(main["command"][0], "/var/run/keelson/keelson");
+    assert_eq!(main["command"][3], "sh", "the template's command, run by keelson exec");
+    assert_eq!(main["resources"]["limits"]["memory"], "64Mi");
+    assert_eq!(build["spec"]["initContainers"][0]["image"], "keelson:test");
+
+    let build_name = name(build);
+    fake.set_log("default", &build_name, "compiling\n1.2.3");
+    assert!(fake.run_pod("default", &build_name));
+    s.wait_for("pipeline", "build running", |w| {
+        w["status"]["nodes"].as_object().into_iter().flatten().any(|(_, n)| {
+            n["templateName"] == "build" && n["phase"] == "Running"
+        })
+    });
+    assert!(fake.finish_pod("default", &build_name, 0, None));
+    fake.report(build, Some("1.2.3"), &[]);
+
+    // test next, with build's result as its argument.
+    let pods = pods_where(&fake, "the test pod", |p| p.len() == 2);
+    let test = pod_of(&pods, "test").expect("the test pod");
+    let args = main_container(test)["args"].to_string();
+    assert!(args.contains("echo testing 1.2.3"), "{args}");
+    let test_name = name(test);
+    fake.set_log("default", &test_name, "testing 1.2.3");
+    fake.run_pod("default", &test_name);
+    fake.finish_pod("default", &test_name, 0, None);
+    fake.report(test, Some("testing 1.2.3"), &[("report", "all green")]);
+
+    s.wait_for("pipeline", "success", |w| w["status"]["phase"] == "Succeeded");
+    let w = s.workflow("pipeline");
+    let test_node = w["status"]["nodes"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(_, n)| n)
+        .find(|n| n["templateName"] == "test")
+        .expect("the test node");
+    assert_eq!(test_node["outputs"]["parameters"][0]["value"], "all green");
+
+    // The pods' logs were followed into the server's log files.
+    let logs = s.ok(&["logs", "pipeline"]);
+    assert!(logs.contains("compiling") && logs.contains("testing 1.2.3"), "{logs}");
+    // Ended pods are labelled completed (kept: no podGC).
+    pods_where(&fake, "pods labelled completed", |p| {
+        p.len() == 2
+            && p.iter().all(|p| p["metadata"]["labels"]["workflows.argoproj.io/completed"] == "true")
+    });
+}
+
+const RETRIED: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: spot}
+spec:
+  entrypoint: work
+  podGC: {strategy: OnPodSuccess}
+  templates:
+  - name: work
+    retryStrategy: {limit: 2, retryPolicy: Always}
+    container: {image: alpine, command: [sleep, "60"]}
+"#;
+
+#[test]
+fn a_pod_deleted_by_the_cluster_is_an_error_that_the_retry_strategy_retries() {
+    let fake = FakeKube::start();
+    let dir = data_dir();
+    let s = start(dir.path(), &fake);
+    s.ok(&["submit", &file(dir.path(), "spot.yaml", RETRIED).to_string_lossy()]);
+    let first = name(&pods_where(&fake, "the first pod", |p| p.len() == 1)[0]);
+    fake.run_pod("default", &first);
+    s.wait_for("spot", "running", |w| {
+        w["status"]["nodes"].as_object().into_iter().flatten().any(|(_, n)| {
+            n["type"] == "Pod" && n["phase"] == "Running"
+        })
+    });
+    // A spot reclaim: the pod is gone before it finished.
+    assert!(fake.delete(PODS, "default", &first));
+    let pods = pods_where(&fake, "the retry's pod", |p| p.len() == 1 && name(&p[0]) != first);
+    let second = name(&pods[0]);
+    s.wait_for("spot", "the lost attempt", |w| {
+        w["status"]["nodes"].as_object().into_iter().flatten().any(|(_, n)| n["phase"] == "Error")
+    });
+    let w = s.workflow("spot");
+    let lost = w["status"]["nodes"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(_, n)| n)
+        .find(|n| n["type"] == "Pod" && n["phase"] == "Error")
+        .expect("the lost attempt");
+    assert_eq!(lost["message"], format!("pod {first} was deleted before it finished"));
+    fake.run_pod("default", &second);
+    fake.finish_pod("default", &second, 0, None);
+    fake.report(&pods[0], None, &[]);
+    s.wait_for("spot", "success", |w| w["status"]["phase"] == "Succeeded");
+    // podGC OnPodSuccess: the pod that succeeded is deleted.
+    pods_where(&fake, "the succeeded pod deleted", |p| p.is_empty());
+}
+
+const OOM: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: hungry}
+spec:
+  entrypoint: eat
+  templates:
+  - name: eat
+    container: {image: alpine, command: [sh, -c, "eat memory"]}
+"#;
+
+#[test]
+fn an_oom_killed_pod_fails_its_node_saying_so_without_waiting_forever_for_outputs() {
+    let fake = FakeKube::start();
+    let dir = data_dir();
+    let s = start(dir.path(), &fake);
+    s.ok(&["submit", &file(dir.path(), "oom.yaml", OOM).to_string_lossy()]);
+    let pod = name(&pods_where(&fake, "the pod", |p| p.len() == 1)[0]);
+    fake.run_pod("default", &pod);
+    // No task result ever comes (the executor was killed too).
+    fake.finish_pod("default", &pod, 137, Some("OOMKilled"));
+    s.wait_for("hungry", "failure", |w| w["status"]["phase"] == "Failed");
+    let w = s.workflow("hungry");
+    assert_eq!(w["status"]["message"], "OOMKilled (exit code 137)", "{w:#}");
+}
+
+const LONG: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: long}
+spec:
+  entrypoint: steps
+  templates:
+  - name: steps
+    steps:
+    - - {name: one, template: work}
+    - - {name: two, template: work}
+  - name: work
+    container: {image: alpine, command: [sleep, "3600"]}
+"#;
+
+#[test]
+fn a_restarted_server_follows_its_running_pods_again_and_stop_deletes_them() {
+    let fake = FakeKube::start();
+    let dir = data_dir();
+    let s = start(dir.path(), &fake);
+    s.ok(&["submit", &file(dir.path(), "long.yaml", LONG).to_string_lossy()]);
+    let one = pods_where(&fake, "step one", |p| p.len() == 1)[0].clone();
+    fake.run_pod("default", &name(&one));
+    s.wait_for("long", "one running", |w| {
+        w["status"]["nodes"].as_object().into_iter().flatten().any(|(_, n)| {
+            n["type"] == "Pod" && n["phase"] == "Running"
+        })
+    });
+    s.kill9();
+
+    // The pod ends while no server watches; the next one finds it ended.
+    fake.finish_pod("default", &name(&one), 0, None);
+    fake.report(&one, None, &[]);
+    let s = start(dir.path(), &fake);
+    let pods = pods_where(&fake, "step two", |p| p.len() == 2);
+    let two = pod_of(&pods, "work").filter(|p| name(p) != name(&one)).cloned();
+    let two = two.or_else(|| pods.iter().find(|p| name(p) != name(&one)).cloned()).expect("two");
+    // Adopted, not lost ("executor lost" as in local mode).
+    s.wait_for("long", "one succeeded", |w| {
+        w["status"]["nodes"].as_object().into_iter().flatten().any(|(_, n)| {
+            n["displayName"] == "one" && n["phase"] == "Succeeded"
+        })
+    });
+
+    fake.run_pod("default", &name(&two));
+    s.wait_for("long", "two running", |w| {
+        w["status"]["nodes"].as_object().into_iter().flatten().any(|(_, n)| {
+            n["displayName"] == "two" && n["phase"] == "Running"
+        })
+    });
+    s.ok(&["stop", "long"]);
+    // Stop deletes the running pod (with its grace period)…
+    pods_where(&fake, "two deleted", |p| p.iter().all(|p| name(p) != name(&two)));
+    // …and the node ends when it is gone.
+    s.wait_for("long", "stopped", |w| w["status"]["phase"] == "Failed");
+    let requests = fake.requests();
+    assert!(requests.get("DELETE pods").copied().unwrap_or(0) >= 1, "{requests:?}");
+}

@@ -1,0 +1,492 @@
+//! A fake Kubernetes API server for tests (no real one can run here): an
+//! axum app on 127.0.0.1, on its own thread, that stores objects by kind,
+//! namespace and name with resource versions and serves what Keelson's
+//! client uses — list (with label selectors), watch (JSON lines from a
+//! resource version; 410 Gone past the kept history), get, create (409 if
+//! it exists), merge patch, delete, and pods' logs (followed until the
+//! pod's main container ends). Tests play the kubelet: they flip a pod's
+//! phase, give it a log, write its task result, delete it.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State};
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+/// Watch events kept for watches that resume from a resource version.
+const HISTORY: usize = 100_000;
+
+/// Where an object lives: `(api prefix, plural)`, e.g. `("api/v1", "pods")`.
+type Kind = (String, String);
+
+#[derive(Clone, Debug)]
+struct Change {
+    rv: u64,
+    kind: Kind,
+    namespace: String,
+    what: &'static str,
+    object: Value,
+}
+
+#[derive(Default)]
+struct Db {
+    rv: u64,
+    objects: BTreeMap<(Kind, String, String), Value>,
+    history: VecDeque<Change>,
+    logs: HashMap<(String, String), String>,
+    /// Requests served, by `METHOD plural` (`GET pods`, `WATCH pods`…).
+    requests: BTreeMap<String, u64>,
+}
+
+struct Shared {
+    db: Mutex<Db>,
+    changes: broadcast::Sender<Change>,
+}
+
+/// The fake API server; stops with the test process.
+#[derive(Clone)]
+pub struct FakeKube {
+    pub url: String,
+    shared: Arc<Shared>,
+}
+
+pub const PODS: (&str, &str) = ("api/v1", "pods");
+pub const TASK_RESULTS: (&str, &str) = ("apis/argoproj.io/v1alpha1", "workflowtaskresults");
+pub const WORKFLOWS: (&str, &str) = ("apis/argoproj.io/v1alpha1", "workflows");
+pub const SECRETS: (&str, &str) = ("api/v1", "secrets");
+
+fn kind(k: (&str, &str)) -> Kind {
+    (k.0.to_string(), k.1.to_string())
+}
+
+impl FakeKube {
+    pub fn start() -> FakeKube {
+        let shared = Arc::new(Shared {
+            db: Mutex::new(Db::default()),
+            changes: broadcast::channel(65_536).0,
+        });
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let app = Router::new().fallback(handle).with_state(shared.clone());
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                axum::serve(listener, app).await.expect("serve");
+            });
+        });
+        FakeKube { url, shared }
+    }
+
+    /// A kubeconfig pointing at this server, written into `dir`.
+    pub fn kubeconfig(&self, dir: &Path) -> PathBuf {
+        let path = dir.join("kubeconfig");
+        let text = format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: {}\n\
+             contexts:\n- name: fake\n  context:\n    cluster: fake\n    user: fake\n    namespace: default\n\
+             current-context: fake\nusers:\n- name: fake\n  user:\n    token: fake-token\n",
+            self.url
+        );
+        std::fs::write(&path, text).expect("kubeconfig");
+        path
+    }
+
+    fn db(&self) -> MutexGuard<'_, Db> {
+        self.shared.db.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Objects of a kind in a namespace, by name.
+    pub fn list(&self, k: (&str, &str), namespace: &str) -> Vec<Value> {
+        let k = kind(k);
+        self.db()
+            .objects
+            .iter()
+            .filter(|((kk, ns, _), _)| *kk == k && ns == namespace)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    pub fn get(&self, k: (&str, &str), namespace: &str, name: &str) -> Option<Value> {
+        self.db().objects.get(&(kind(k), namespace.to_string(), name.to_string())).cloned()
+    }
+
+    /// Requests served so far, by `METHOD plural`.
+    pub fn requests(&self) -> BTreeMap<String, u64> {
+        self.db().requests.clone()
+    }
+
+    /// Create or replace an object (as a test or another client would).
+    pub fn put(&self, k: (&str, &str), namespace: &str, mut object: Value) {
+        let name = object["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        let mut db = self.db();
+        let key = (kind(k), namespace.to_string(), name.clone());
+        let what = if db.objects.contains_key(&key) { "MODIFIED" } else { "ADDED" };
+        if object["metadata"]["uid"].is_null() {
+            object["metadata"]["uid"] = format!("uid-{name}-{}", db.rv + 1).into();
+        }
+        object["metadata"]["namespace"] = namespace.into();
+        self.store(&mut db, key, object, what);
+    }
+
+    /// Change a stored object with `f`; false if there is none.
+    pub fn update(&self, k: (&str, &str), namespace: &str, name: &str, f: impl FnOnce(&mut Value)) -> bool {
+        let mut db = self.db();
+        let key = (kind(k), namespace.to_string(), name.to_string());
+        let Some(mut object) = db.objects.get(&key).cloned() else { return false };
+        f(&mut object);
+        self.store(&mut db, key, object, "MODIFIED");
+        true
+    }
+
+    pub fn delete(&self, k: (&str, &str), namespace: &str, name: &str) -> bool {
+        let mut db = self.db();
+        remove(&self.shared, &mut db, (kind(k), namespace.to_string(), name.to_string())).is_some()
+    }
+
+    fn store(&self, db: &mut Db, key: (Kind, String, String), object: Value, what: &'static str) {
+        store(&self.shared, db, key, object, what);
+    }
+
+    /// The kubelet's part: the pod's main container runs.
+    pub fn run_pod(&self, namespace: &str, name: &str) -> bool {
+        self.update(PODS, namespace, name, |p| {
+            p["status"] = json!({"phase": "Running", "containerStatuses": [
+                {"name": "main", "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}}]});
+        })
+    }
+
+    /// The main container ended with `code` (`reason` as Kubernetes
+    /// gives it, e.g. OOMKilled).
+    pub fn finish_pod(&self, namespace: &str, name: &str, code: i32, reason: Option<&str>) -> bool {
+        let phase = if code == 0 { "Succeeded" } else { "Failed" };
+        let reason = reason.unwrap_or(if code == 0 { "Completed" } else { "Error" });
+        self.update(PODS, namespace, name, |p| {
+            p["status"] = json!({"phase": phase, "containerStatuses": [
+                {"name": "main", "state": {"terminated": {"exitCode": code, "reason": reason}}}]});
+        })
+    }
+
+    /// What `keelson exec` would report for the pod's node.
+    pub fn report(&self, pod: &Value, result: Option<&str>, parameters: &[(&str, &str)]) {
+        let meta = &pod["metadata"];
+        let namespace = meta["namespace"].as_str().unwrap_or_default();
+        let node = meta["annotations"]["workflows.argoproj.io/node-id"].as_str().unwrap_or_default();
+        let workflow = meta["labels"]["workflows.argoproj.io/workflow"].as_str().unwrap_or_default();
+        let params: Vec<Value> =
+            parameters.iter().map(|(n, v)| json!({"name": n, "value": v})).collect();
+        let mut outputs = json!({"parameters": params, "exitCode": "0"});
+        if let Some(r) = result {
+            outputs["result"] = r.into();
+        }
+        self.put(
+            TASK_RESULTS,
+            namespace,
+            json!({
+                "apiVersion": "argoproj.io/v1alpha1",
+                "kind": "WorkflowTaskResult",
+                "metadata": {"name": node, "labels": {
+                    "workflows.argoproj.io/workflow": workflow,
+                    "workflows.argoproj.io/report-outputs-completed": "true"}},
+                "outputs": outputs,
+            }),
+        );
+    }
+
+    /// Lines the pod's main container printed (served by `…/log`).
+    pub fn set_log(&self, namespace: &str, pod: &str, text: &str) {
+        self.db().logs.insert((namespace.to_string(), pod.to_string()), text.to_string());
+    }
+}
+
+fn store(shared: &Shared, db: &mut Db, key: (Kind, String, String), mut object: Value, what: &'static str) {
+    db.rv += 1;
+    object["metadata"]["resourceVersion"] = db.rv.to_string().into();
+    let change = Change {
+        rv: db.rv,
+        kind: key.0.clone(),
+        namespace: key.1.clone(),
+        what,
+        object: object.clone(),
+    };
+    db.objects.insert(key, object);
+    remember(shared, db, change);
+}
+
+fn remove(shared: &Shared, db: &mut Db, key: (Kind, String, String)) -> Option<Value> {
+    let mut object = db.objects.remove(&key)?;
+    db.rv += 1;
+    object["metadata"]["resourceVersion"] = db.rv.to_string().into();
+    let change = Change { rv: db.rv, kind: key.0, namespace: key.1, what: "DELETED", object: object.clone() };
+    remember(shared, db, change);
+    Some(object)
+}
+
+fn remember(shared: &Shared, db: &mut Db, change: Change) {
+    if db.history.len() >= HISTORY {
+        db.history.pop_front();
+    }
+    db.history.push_back(change.clone());
+    let _ = shared.changes.send(change);
+}
+
+/// A parsed request path.
+struct Target {
+    kind: Kind,
+    namespace: Option<String>,
+    name: Option<String>,
+    sub: Option<String>,
+}
+
+fn parse(path: &str) -> Option<Target> {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (prefix, rest) = match parts.as_slice() {
+        ["api", v, rest @ ..] => (format!("api/{v}"), rest),
+        ["apis", g, v, rest @ ..] => (format!("apis/{g}/{v}"), rest),
+        _ => return None,
+    };
+    let (namespace, rest) = match rest {
+        ["namespaces", ns, rest @ ..] if !rest.is_empty() => (Some(ns.to_string()), rest),
+        _ => (None, rest),
+    };
+    let (plural, name, sub) = match rest {
+        [p] => (p, None, None),
+        [p, n] => (p, Some(n.to_string()), None),
+        [p, n, s] => (p, Some(n.to_string()), Some(s.to_string())),
+        _ => return None,
+    };
+    Some(Target { kind: (prefix, plural.to_string()), namespace, name, sub })
+}
+
+fn status(code: u16, reason: &str, message: String) -> Response {
+    let body = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": message, "reason": reason, "code": code});
+    (StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), axum::Json(body))
+        .into_response()
+}
+
+fn matches(object: &Value, selector: Option<&str>) -> bool {
+    let Some(selector) = selector.filter(|s| !s.is_empty()) else { return true };
+    let labels = &object["metadata"]["labels"];
+    selector.split(',').all(|term| match term.split_once('=') {
+        Some((k, v)) => labels[k.trim_end_matches('=')].as_str() == Some(v),
+        None => !labels[term].is_null(),
+    })
+}
+
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    Query(q): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let Some(t) = parse(uri.path()) else {
+        return status(404, "NotFound", format!("no such path {}", uri.path()));
+    };
+    let watch = q.get("watch").is_some_and(|w| w == "true" || w == "1");
+    let verb = if watch { "WATCH".to_string() } else { method.to_string() };
+    let sub = t.sub.as_deref().map(|s| format!("/{s}")).unwrap_or_default();
+    let db = || shared.db.lock().unwrap_or_else(|e| e.into_inner());
+    *db().requests.entry(format!("{verb} {}{sub}", t.kind.1)).or_default() += 1;
+    let selector = q.get("labelSelector").map(String::as_str);
+    let ns = t.namespace.clone().unwrap_or_default();
+    match (method.as_str(), &t.name, t.sub.as_deref()) {
+        ("GET", None, _) if watch => {
+            let from: u64 = q.get("resourceVersion").and_then(|v| v.parse().ok()).unwrap_or(0);
+            watch_stream(&shared, t, from, selector.map(str::to_string))
+        }
+        ("GET", None, _) => {
+            let db = db();
+            let items: Vec<Value> = db
+                .objects
+                .iter()
+                .filter(|((k, n, _), v)| {
+                    *k == t.kind && (t.namespace.is_none() || *n == ns) && matches(v, selector)
+                })
+                .map(|(_, v)| v.clone())
+                .collect();
+            axum::Json(json!({"apiVersion": "v1", "kind": "List",
+                "metadata": {"resourceVersion": db.rv.to_string()}, "items": items}))
+            .into_response()
+        }
+        ("GET", Some(name), Some("log")) => log_stream(&shared, &ns, name, &q),
+        ("GET", Some(name), _) => match db().objects.get(&(t.kind.clone(), ns, name.clone())) {
+            Some(o) => axum::Json(o.clone()).into_response(),
+            None => status(404, "NotFound", format!("{} \"{name}\" not found", t.kind.1)),
+        },
+        ("POST", None, _) => {
+            let Ok(mut object) = serde_json::from_slice::<Value>(&body) else {
+                return status(400, "BadRequest", "not JSON".into());
+            };
+            let name = object["metadata"]["name"].as_str().unwrap_or_default().to_string();
+            let mut db = db();
+            let key = (t.kind.clone(), ns.clone(), name.clone());
+            if db.objects.contains_key(&key) {
+                return status(409, "AlreadyExists", format!("{} \"{name}\" already exists", t.kind.1));
+            }
+            object["metadata"]["namespace"] = ns.into();
+            object["metadata"]["uid"] = format!("uid-{name}-{}", db.rv + 1).into();
+            object["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z".into();
+            if t.kind.1 == "pods" {
+                object["status"] = json!({"phase": "Pending"});
+            }
+            store(&shared, &mut db, key.clone(), object.clone(), "ADDED");
+            let stored = db.objects.get(&key).cloned();
+            drop(db);
+            (StatusCode::CREATED, axum::Json(stored.unwrap_or(object))).into_response()
+        }
+        ("PATCH", Some(name), _) => {
+            let Ok(patch) = serde_json::from_slice::<Value>(&body) else {
+                return status(400, "BadRequest", "not JSON".into());
+            };
+            let mut db = db();
+            let key = (t.kind.clone(), ns, name.clone());
+            let Some(mut object) = db.objects.get(&key).cloned() else {
+                return status(404, "NotFound", format!("{} \"{name}\" not found", t.kind.1));
+            };
+            merge(&mut object, &patch);
+            store(&shared, &mut db, key.clone(), object, "MODIFIED");
+            axum::Json(db.objects.get(&key).cloned()).into_response()
+        }
+        ("DELETE", Some(name), _) => {
+            let mut db = db();
+            match remove(&shared, &mut db, (t.kind.clone(), ns, name.clone())) {
+                Some(o) => axum::Json(o).into_response(),
+                None => status(404, "NotFound", format!("{} \"{name}\" not found", t.kind.1)),
+            }
+        }
+        _ => status(405, "MethodNotAllowed", format!("{method} {}", uri.path())),
+    }
+}
+
+/// RFC 7386 JSON merge patch.
+fn merge(target: &mut Value, patch: &Value) {
+    match patch {
+        Value::Object(p) => {
+            if !target.is_object() {
+                *target = json!({});
+            }
+            for (k, v) in p {
+                if v.is_null() {
+                    target.as_object_mut().map(|t| t.remove(k));
+                } else {
+                    merge(&mut target[k], v);
+                }
+            }
+        }
+        other => *target = other.clone(),
+    }
+}
+
+fn watch_stream(shared: &Arc<Shared>, t: Target, from: u64, selector: Option<String>) -> Response {
+    let mut live = shared.changes.subscribe();
+    let backlog: Vec<Change> = {
+        let db = shared.db.lock().unwrap_or_else(|e| e.into_inner());
+        let oldest = db.history.front().map_or(db.rv + 1, |c| c.rv);
+        if from > 0 && from + 1 < oldest {
+            return status(410, "Expired", format!("too old resource version: {from}"));
+        }
+        db.history.iter().filter(|c| c.rv > from).cloned().collect()
+    };
+    let wanted = move |c: &Change| {
+        c.kind == t.kind
+            && t.namespace.as_ref().is_none_or(|n| *n == c.namespace)
+            && matches(&c.object, selector.as_deref())
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(1024);
+    tokio::spawn(async move {
+        let mut last = from;
+        let line = |c: &Change| {
+            Bytes::from(format!("{}\n", json!({"type": c.what, "object": c.object})))
+        };
+        for c in backlog.iter().filter(|c| wanted(c)) {
+            last = c.rv;
+            if tx.send(Ok(line(c))).await.is_err() {
+                return;
+            }
+        }
+        loop {
+            match live.recv().await {
+                Ok(c) if c.rv > last && wanted(&c) => {
+                    last = c.rv;
+                    if tx.send(Ok(line(&c))).await.is_err() {
+                        return;
+                    }
+                }
+                Ok(_) => {}
+                // Fell behind: end the watch; the client relists.
+                Err(_) => return,
+            }
+        }
+    });
+    Response::builder()
+        .header("content-type", "application/json")
+        .body(Body::from_stream(tokio_stream(rx)))
+        .unwrap_or_else(|_| status(500, "InternalError", "response".into()))
+}
+
+fn tokio_stream(
+    mut rx: tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+/// A pod's log: the lines set so far (each prefixed with a time when
+/// asked), and while following, new ones until the main container ends
+/// or the pod is gone.
+fn log_stream(shared: &Arc<Shared>, ns: &str, pod: &str, q: &HashMap<String, String>) -> Response {
+    let follow = q.get("follow").is_some_and(|f| f == "true");
+    let stamps = q.get("timestamps").is_some_and(|f| f == "true");
+    let key = (ns.to_string(), pod.to_string());
+    let pod_key = (kind(PODS), ns.to_string(), pod.to_string());
+    if !shared.db.lock().unwrap_or_else(|e| e.into_inner()).objects.contains_key(&pod_key) {
+        return status(404, "NotFound", format!("pods \"{pod}\" not found"));
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(64);
+    let shared = shared.clone();
+    tokio::spawn(async move {
+        let mut sent = 0;
+        loop {
+            let (text, over) = {
+                let db = shared.db.lock().unwrap_or_else(|e| e.into_inner());
+                let text = db.logs.get(&key).cloned().unwrap_or_default();
+                let over = db.objects.get(&pod_key).is_none_or(|p| {
+                    p["status"]["containerStatuses"][0]["state"]["terminated"].is_object()
+                });
+                (text, over)
+            };
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, l) in lines.iter().enumerate().skip(sent) {
+                let out = if stamps {
+                    format!("2026-01-01T00:00:{:02}.{:09}Z {l}\n", i / 1_000_000_000 % 60, i + 1)
+                } else {
+                    format!("{l}\n")
+                };
+                if tx.send(Ok(Bytes::from(out))).await.is_err() {
+                    return;
+                }
+            }
+            sent = lines.len();
+            if !follow || over {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    Response::builder()
+        .header("content-type", "text/plain")
+        .body(Body::from_stream(tokio_stream(rx)))
+        .unwrap_or_else(|_| status(500, "InternalError", "response".into()))
+}
