@@ -79,3 +79,46 @@ fn install_copies_the_executor() {
     let version = Command::new(&copied).arg("--version").output().expect("the copy runs");
     assert!(version.status.success());
 }
+
+#[test]
+fn in_a_pod_exec_reports_its_outputs_as_a_workflow_task_result() {
+    use support::fake_kube::{FakeKube, TASK_RESULTS};
+    let fake = FakeKube::start();
+    let tmp = data_dir();
+    let dir = tmp.path();
+    let answer = dir.join("answer");
+    let outputs = serde_json::json!([["answer", answer.to_string_lossy()]]).to_string();
+    let env = [
+        ("KUBECONFIG", fake.kubeconfig(dir).to_string_lossy().into_owned()),
+        ("KEELSON_POD_UID", "pod-uid-1".into()),
+        ("KEELSON_NAMESPACE", "ci".into()),
+        ("KEELSON_NODE_ID", "wf-123".into()),
+        ("KEELSON_WORKFLOW", "wf".into()),
+        ("KEELSON_POD_NAME", "wf-work-123".into()),
+        ("KEELSON_OUTPUTS", outputs),
+    ];
+    let script = format!("echo built; echo 7 > {}", answer.display());
+    let out = exec(dir, &env, &["sh", "-c", &script]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = fake.get(TASK_RESULTS, "ci", "wf-123").expect("the task result");
+    assert_eq!(r["metadata"]["labels"]["workflows.argoproj.io/workflow"], "wf");
+    assert_eq!(r["metadata"]["labels"]["workflows.argoproj.io/report-outputs-completed"], "true");
+    assert_eq!(r["metadata"]["ownerReferences"][0]["uid"], "pod-uid-1");
+    assert_eq!(r["outputs"]["result"], "built");
+    assert_eq!(r["outputs"]["exitCode"], "0");
+    assert_eq!(r["outputs"]["parameters"][0], serde_json::json!({"name": "answer", "value": "7"}));
+
+    // A retried attempt of the same node replaces it.
+    let out = exec(dir, &env, &["sh", "-c", "echo again; exit 4"]);
+    assert_eq!(out.status.code(), Some(4));
+    let r = fake.get(TASK_RESULTS, "ci", "wf-123").expect("the task result");
+    assert_eq!(r["outputs"]["result"], "again");
+    assert_eq!(r["outputs"]["exitCode"], "4");
+
+    // No API server: the command's code still comes out, the failure is said.
+    let mut env = env.to_vec();
+    env[0].1 = dir.join("no-such-kubeconfig").to_string_lossy().into_owned();
+    let out = exec(dir, &env, &["true"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot report the outputs"));
+}

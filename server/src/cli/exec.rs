@@ -13,7 +13,8 @@
 //! 3. reads the output parameters' files (`KEELSON_OUTPUTS`, JSON
 //!    `[[name, path]…]`) and writes the report — exit code, result,
 //!    parameters — as JSON to `KEELSON_REPORT` (default `DIR/report.json`)
-//!    for the controller;
+//!    and, in a pod (`KEELSON_POD_UID`, `KEELSON_NAMESPACE` from the
+//!    downward API), as a WorkflowTaskResult for the controller;
 //! 4. exits with the command's code (128 + the signal that killed it).
 
 use std::collections::BTreeMap;
@@ -23,6 +24,7 @@ use std::process::{Command, ExitCode, Stdio};
 
 use anyhow::Context;
 use server::executor::kube::pod::VAR_DIR;
+use server::executor::kube::task_result::{self, Outputs, Owner, task_result_for};
 use server::executor::{Tail, read_limited};
 
 #[derive(clap::Args, Debug)]
@@ -127,7 +129,72 @@ fn report(
         "result": tail.result(),
         "parameters": parameters,
     });
-    write(path, &report.to_string())
+    write(path, &report.to_string())?;
+    // In a pod (its identity comes from the downward API): the outputs
+    // go to the controller as a WorkflowTaskResult.
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    if let (Some(pod_uid), Some(namespace)) = (var("KEELSON_POD_UID"), var("KEELSON_NAMESPACE")) {
+        let outputs = Outputs {
+            exit_code: Some(code),
+            result: Some(tail.result()),
+            parameters: parameters.clone(),
+        };
+        let node = var("KEELSON_NODE_ID").unwrap_or_default();
+        let workflow = var("KEELSON_WORKFLOW").unwrap_or_default();
+        let pod_name = var("KEELSON_POD_NAME").unwrap_or_default();
+        let owner = Owner {
+            node: &node,
+            namespace: &namespace,
+            workflow: &workflow,
+            pod_name: &pod_name,
+            pod_uid: &pod_uid,
+        };
+        let resource = task_result_for(&owner, &outputs);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        // Not fatal: the command's exit code still ends the node (the
+        // controller stops waiting for the outputs after --result-wait).
+        if let Err(e) = runtime.block_on(send_task_result(&namespace, &node, resource)) {
+            eprintln!("keelson exec: cannot report the outputs to the cluster: {e:#}");
+        }
+    }
+    Ok(())
+}
+
+/// Create the task result (or replace one an earlier attempt left),
+/// retrying what may pass (the API server busy, the network).
+async fn send_task_result(
+    namespace: &str,
+    name: &str,
+    resource: serde_json::Value,
+) -> anyhow::Result<()> {
+    use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
+    let client = kube::Client::try_default().await?;
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(client, namespace, &task_result::api_resource());
+    let object: DynamicObject = serde_json::from_value(resource.clone())?;
+    let mut wait = std::time::Duration::from_millis(200);
+    for attempt in 1.. {
+        let outcome = match api.create(&PostParams::default(), &object).await {
+            Err(kube::Error::Api(e)) if e.code == 409 => api
+                .patch(name, &PatchParams::default(), &Patch::Merge(&resource))
+                .await
+                .map(|_| ()),
+            other => other.map(|_| ()),
+        };
+        match outcome {
+            Ok(()) => return Ok(()),
+            Err(kube::Error::Api(e)) if e.code < 500 && e.code != 429 => return Err(e.into()),
+            Err(e) if attempt >= 8 => return Err(e.into()),
+            Err(_) => {
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(5));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {
