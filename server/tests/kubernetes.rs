@@ -9,8 +9,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-use support::fake_kube::{FakeKube, PODS};
+use serde_json::{Value, json};
+use support::fake_kube::{FakeKube, PODS, WORKFLOWS};
 use support::keelson::{Server, data_dir, file};
 
 const PIPELINE: &str = r#"
@@ -95,13 +95,21 @@ fn a_dag_runs_as_pods_in_dependency_order_with_outputs_passed_and_logs_kept() {
     assert_eq!(main["resources"]["limits"]["memory"], "64Mi");
     assert_eq!(build["spec"]["initContainers"][0]["image"], "keelson:test");
 
+    // The run is a Workflow resource too, which owns its pods.
+    let resource = fake.get(WORKFLOWS, "default", "pipeline").expect("the Workflow resource");
+    assert_eq!(resource["metadata"]["finalizers"][0], "keelson.dev/cleanup");
+    assert_eq!(meta["ownerReferences"][0]["uid"], resource["metadata"]["uid"]);
+    assert_eq!(meta["ownerReferences"][0]["kind"], "Workflow");
+
     let build_name = name(build);
     fake.set_log("default", &build_name, "compiling\n1.2.3");
     assert!(fake.run_pod("default", &build_name));
     s.wait_for("pipeline", "build running", |w| {
-        w["status"]["nodes"].as_object().into_iter().flatten().any(|(_, n)| {
-            n["templateName"] == "build" && n["phase"] == "Running"
-        })
+        w["status"]["nodes"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .any(|(_, n)| n["templateName"] == "build" && n["phase"] == "Running")
     });
     assert!(fake.finish_pod("default", &build_name, 0, None));
     fake.report(build, Some("1.2.3"), &[]);
@@ -134,7 +142,8 @@ fn a_dag_runs_as_pods_in_dependency_order_with_outputs_passed_and_logs_kept() {
     // Ended pods are labelled completed (kept: no podGC).
     pods_where(&fake, "pods labelled completed", |p| {
         p.len() == 2
-            && p.iter().all(|p| p["metadata"]["labels"]["workflows.argoproj.io/completed"] == "true")
+            && p.iter()
+                .all(|p| p["metadata"]["labels"]["workflows.argoproj.io/completed"] == "true")
     });
 }
 
@@ -160,9 +169,11 @@ fn a_pod_deleted_by_the_cluster_is_an_error_that_the_retry_strategy_retries() {
     let first = name(&pods_where(&fake, "the first pod", |p| p.len() == 1)[0]);
     fake.run_pod("default", &first);
     s.wait_for("spot", "running", |w| {
-        w["status"]["nodes"].as_object().into_iter().flatten().any(|(_, n)| {
-            n["type"] == "Pod" && n["phase"] == "Running"
-        })
+        w["status"]["nodes"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .any(|(_, n)| n["type"] == "Pod" && n["phase"] == "Running")
     });
     // A spot reclaim: the pod is gone before it finished.
     assert!(fake.delete(PODS, "default", &first));
@@ -238,9 +249,11 @@ fn a_restarted_server_follows_its_running_pods_again_and_stop_deletes_them() {
     let one = pods_where(&fake, "step one", |p| p.len() == 1)[0].clone();
     fake.run_pod("default", &name(&one));
     s.wait_for("long", "one running", |w| {
-        w["status"]["nodes"].as_object().into_iter().flatten().any(|(_, n)| {
-            n["type"] == "Pod" && n["phase"] == "Running"
-        })
+        w["status"]["nodes"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .any(|(_, n)| n["type"] == "Pod" && n["phase"] == "Running")
     });
     s.kill9();
 
@@ -253,16 +266,20 @@ fn a_restarted_server_follows_its_running_pods_again_and_stop_deletes_them() {
     let two = two.or_else(|| pods.iter().find(|p| name(p) != name(&one)).cloned()).expect("two");
     // Adopted, not lost ("executor lost" as in local mode).
     s.wait_for("long", "one succeeded", |w| {
-        w["status"]["nodes"].as_object().into_iter().flatten().any(|(_, n)| {
-            n["displayName"] == "one" && n["phase"] == "Succeeded"
-        })
+        w["status"]["nodes"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .any(|(_, n)| n["displayName"] == "one" && n["phase"] == "Succeeded")
     });
 
     fake.run_pod("default", &name(&two));
     s.wait_for("long", "two running", |w| {
-        w["status"]["nodes"].as_object().into_iter().flatten().any(|(_, n)| {
-            n["displayName"] == "two" && n["phase"] == "Running"
-        })
+        w["status"]["nodes"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .any(|(_, n)| n["displayName"] == "two" && n["phase"] == "Running")
     });
     s.ok(&["stop", "long"]);
     // Stop deletes the running pod (with its grace period)…
@@ -271,4 +288,118 @@ fn a_restarted_server_follows_its_running_pods_again_and_stop_deletes_them() {
     s.wait_for("long", "stopped", |w| w["status"]["phase"] == "Failed");
     let requests = fake.requests();
     assert!(requests.get("DELETE pods").copied().unwrap_or(0) >= 1, "{requests:?}");
+}
+
+/// Wait for `cond` on the Workflow resource `name` (None: it is gone).
+fn resource_where(fake: &FakeKube, name: &str, what: &str, cond: impl Fn(Option<&Value>) -> bool) {
+    let start = Instant::now();
+    loop {
+        let r = fake.get(WORKFLOWS, "default", name);
+        if cond(r.as_ref()) {
+            return;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "waited for {what}: {r:#?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_workflow_applied_with_kubectl_runs_and_its_resource_shows_the_status() {
+    let fake = FakeKube::start();
+    let dir = data_dir();
+    let s = start(dir.path(), &fake);
+    // `kubectl apply -f` of an Argo Workflow.
+    fake.put(
+        WORKFLOWS,
+        "default",
+        json!({
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Workflow",
+            "metadata": {"name": "applied", "labels": {"team": "data"}},
+            "spec": {
+                "entrypoint": "hello",
+                "arguments": {"parameters": [{"name": "who", "value": "kubectl"}]},
+                "templates": [{
+                    "name": "hello",
+                    "container": {"image": "alpine", "command": ["echo", "{{workflow.parameters.who}}"]}
+                }]
+            }
+        }),
+    );
+    let uid = fake.get(WORKFLOWS, "default", "applied").expect("stored")["metadata"]["uid"].clone();
+    let pod = pods_where(&fake, "its pod", |p| p.len() == 1)[0].clone();
+    assert_eq!(pod["metadata"]["ownerReferences"][0]["uid"], uid, "owned by the resource");
+    assert_eq!(main_container(&pod)["command"][4], "kubectl");
+    resource_where(&fake, "applied", "the finalizer and Pending/Running", |r| {
+        r.is_some_and(|r| {
+            r["metadata"]["finalizers"][0] == "keelson.dev/cleanup"
+                && r["status"]["phase"].as_str().is_some_and(|p| p == "Running" || p == "Pending")
+        })
+    });
+    // Known to the API under its name, with the resource's uid and labels.
+    let w = s.workflow("applied");
+    assert_eq!(w["metadata"]["uid"], uid);
+    assert_eq!(w["metadata"]["labels"]["team"], "data");
+
+    fake.run_pod("default", &name(&pod));
+    fake.finish_pod("default", &name(&pod), 0, None);
+    fake.report(&pod, Some("kubectl"), &[]);
+    resource_where(&fake, "applied", "Succeeded on the resource", |r| {
+        r.is_some_and(|r| {
+            r["status"]["phase"] == "Succeeded"
+                && r["metadata"]["labels"]["workflows.argoproj.io/completed"] == "true"
+                && r["metadata"]["labels"]["workflows.argoproj.io/phase"] == "Succeeded"
+                && r["status"]["nodes"].as_object().is_some_and(|n| n.len() == 1)
+        })
+    });
+
+    // `kubectl delete workflow applied`: the run goes, then the resource.
+    assert!(fake.delete(WORKFLOWS, "default", "applied"));
+    resource_where(&fake, "applied", "the resource gone", |r| r.is_none());
+    let out = s.cli(&["get", "applied"]);
+    assert!(!out.status.success(), "the run is deleted too");
+}
+
+#[test]
+fn api_submissions_become_resources_and_a_resource_that_cannot_run_says_why() {
+    let fake = FakeKube::start();
+    let dir = data_dir();
+    let s = start(dir.path(), &fake);
+    let wf = file(
+        dir.path(),
+        "gen.yaml",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: gen-}\n\
+         spec:\n  entrypoint: a\n  arguments: {parameters: [{name: p, value: x}]}\n  templates:\n  \
+         - name: a\n    container: {image: alpine, command: [echo, '{{workflow.parameters.p}}']}\n",
+    );
+    let out = s.ok(&["submit", &wf.to_string_lossy(), "-p", "p=given", "-o", "name"]);
+    let submitted = out.trim().rsplit('/').next().unwrap_or_default().to_string();
+    let r = fake.get(WORKFLOWS, "default", &submitted).expect("a resource for the API submission");
+    assert_eq!(r["spec"]["arguments"]["parameters"][0]["value"], "given");
+    let w = s.workflow(&submitted);
+    assert_eq!(w["metadata"]["uid"], r["metadata"]["uid"], "one identity");
+    // Only one run for it (the reconcile found it known).
+    let pods = pods_where(&fake, "its pod", |p| !p.is_empty());
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(fake.list(PODS, "default").len(), pods.len());
+
+    // Deleted through the API: the resource goes too.
+    s.ok(&["delete", &submitted]);
+    resource_where(&fake, &submitted, "the resource gone", |r| r.is_none());
+
+    // Applied with an error: the resource says why (Argo's way).
+    fake.put(
+        WORKFLOWS,
+        "default",
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+               "metadata": {"name": "broken"},
+               "spec": {"entrypoint": "nope", "templates": [
+                   {"name": "a", "container": {"image": "alpine", "command": ["true"]}}]}}),
+    );
+    resource_where(&fake, "broken", "an Error status", |r| {
+        r.is_some_and(|r| {
+            r["status"]["phase"] == "Error"
+                && r["status"]["message"].as_str().is_some_and(|m| m.contains("nope"))
+        })
+    });
 }

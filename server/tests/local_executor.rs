@@ -100,10 +100,7 @@ async fn echo_gives_the_result_and_code_0() {
             json!({"image": "busybox", "command": ["echo"], "args": ["hello world"]}),
         ))
         .await;
-    assert_eq!(
-        exit,
-        Exit { code: 0, result: Some("hello world".into()), ..Default::default() }
-    );
+    assert_eq!(exit, Exit { code: 0, result: Some("hello world".into()), ..Default::default() });
 }
 
 #[tokio::test]

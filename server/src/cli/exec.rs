@@ -178,10 +178,9 @@ async fn send_task_result(
     let mut wait = std::time::Duration::from_millis(200);
     for attempt in 1.. {
         let outcome = match api.create(&PostParams::default(), &object).await {
-            Err(kube::Error::Api(e)) if e.code == 409 => api
-                .patch(name, &PatchParams::default(), &Patch::Merge(&resource))
-                .await
-                .map(|_| ()),
+            Err(kube::Error::Api(e)) if e.code == 409 => {
+                api.patch(name, &PatchParams::default(), &Patch::Merge(&resource)).await.map(|_| ())
+            }
             other => other.map(|_| ()),
         };
         match outcome {

@@ -80,7 +80,12 @@ pub struct ServerArgs {
     pub executor: ExecutorKind,
     /// Kubernetes mode: the image holding the `keelson` binary, copied
     /// into each pod to run its command and report its outputs.
-    #[arg(long, value_name = "IMAGE", env = "KEELSON_EXECUTOR_IMAGE", default_value = "ghcr.io/keelson/keelson:latest")]
+    #[arg(
+        long,
+        value_name = "IMAGE",
+        env = "KEELSON_EXECUTOR_IMAGE",
+        default_value = "ghcr.io/keelson/keelson:latest"
+    )]
     pub executor_image: String,
     /// Kubernetes mode: watch and run pods in this namespace only
     /// [default: all namespaces].
@@ -192,7 +197,12 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
         tracing::info!("tasks run as pods on the cluster");
         config.cluster = Some(cluster);
     }
+    let cluster = config.cluster.clone();
     let controller = Controller::start(store, key, config).await?;
+    if let Some(cluster) = cluster {
+        // Workflow resources in (kubectl apply) and out (their status).
+        server::kube::workflows::start(cluster, controller.clone());
+    }
     tokio::spawn(controller.clone().run_garbage_collector(Duration::from_secs(10)));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

@@ -246,11 +246,32 @@ impl Controller {
         // A generated name can collide (27^5 suffixes): draw again.
         let mut attempts = 0;
         let row = loop {
-            let new = submission::prepare(&req, &catalog, now())?;
+            let mut new = submission::prepare(&req, &catalog, now())?;
+            // Kubernetes mode: the run is a Workflow resource too (so
+            // `kubectl get workflows` lists it), and takes its uid.
+            let created = match (&self.inner.config.cluster, &req.uid) {
+                (Some(cluster), None) => {
+                    let workflow = submission::named(&new)?;
+                    let (_, uid) =
+                        crate::kube::workflows::create_resource(cluster, &new.namespace, &workflow)
+                            .await?;
+                    new.uid = uid;
+                    true
+                }
+                _ => false,
+            };
             // With the journal's group commit: a burst of submissions
             // shares transactions.
             if self.inner.journal.insert(new.clone()).await? {
                 break new;
+            }
+            // The resource's reconcile may have stored this very run
+            // first: that is the same submission.
+            if let Some(row) = self.inner.store.workflow_by_uid(&new.uid).await? {
+                return Ok(row);
+            }
+            if created && let Some(cluster) = &self.inner.config.cluster {
+                crate::kube::workflows::delete_resource(cluster, &new.namespace, &new.name).await;
             }
             attempts += 1;
             if !generated || attempts >= 8 {
@@ -445,6 +466,7 @@ impl Controller {
             parameters: Vec::new(),
             entrypoint: submitted.entrypoint.clone(),
             labels: BTreeMap::new(),
+            uid: None,
         })
         .await
     }
@@ -472,6 +494,9 @@ impl Controller {
             tracing::warn!("cannot remove {}: {e}", dir.display());
         }
         self.inner.bus.publish(change(&row, ChangeKind::Deleted));
+        if let Some(cluster) = &self.inner.config.cluster {
+            crate::kube::workflows::delete_resource(cluster, &row.namespace, &row.name).await;
+        }
         Ok(())
     }
 
@@ -623,7 +648,9 @@ impl Controller {
                 RunSetup {
                     namespace: row.namespace.clone(),
                     workflow: row.name.clone(),
-                    resource_uid: None,
+                    // Every run has its Workflow resource in this mode
+                    // (same uid): it owns the pods.
+                    resource_uid: Some(row.uid.clone()),
                     plan: run.plan.clone(),
                     run_dir: run_dir.clone(),
                     events: events_tx,

@@ -44,6 +44,9 @@ pub struct SubmitRequest {
     pub entrypoint: Option<String>,
     /// More labels to put on the workflow (`argo submit -l`).
     pub labels: BTreeMap<String, String>,
+    /// The run's uid when it is given (a Workflow resource's); a new one
+    /// otherwise.
+    pub uid: Option<String>,
 }
 
 impl Submitted {
@@ -132,7 +135,7 @@ pub fn prepare(
             req.namespace
         )));
     }
-    let uid = uid();
+    let uid = req.uid.clone().unwrap_or_else(uid);
     if let Some(meta) = workflow.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.insert("name".into(), Value::String(name.clone()));
         meta.insert("namespace".into(), Value::String(req.namespace.clone()));
@@ -181,6 +184,34 @@ pub fn prepare(
         submission: serde_json::to_value(&submitted)
             .map_err(|e| ControllerError::Invalid(e.to_string()))?,
     })
+}
+
+/// The Workflow of a prepared row as its resource shows it: the name
+/// completed, the row's labels, `-p` values in `spec.arguments` (as Argo's
+/// server writes a submitted Workflow).
+pub fn named(new: &NewWorkflow) -> Result<Value, ControllerError> {
+    let sub: Submitted = serde_json::from_value(new.submission.clone())
+        .map_err(|e| ControllerError::Invalid(e.to_string()))?;
+    let mut wf = sub.workflow;
+    if !new.labels.is_empty() {
+        wf["metadata"]["labels"] = serde_json::to_value(&new.labels)
+            .map_err(|e| ControllerError::Invalid(e.to_string()))?;
+    }
+    if !sub.parameters.is_empty() {
+        let mut params =
+            wf["spec"]["arguments"]["parameters"].as_array().cloned().unwrap_or_default();
+        for (name, value) in &sub.parameters {
+            match params.iter_mut().find(|p| p["name"] == name.as_str()) {
+                Some(p) => p["value"] = value.clone().into(),
+                None => params.push(serde_json::json!({"name": name, "value": value})),
+            }
+        }
+        wf["spec"]["arguments"]["parameters"] = Value::Array(params);
+    }
+    if let Some(e) = &sub.entrypoint {
+        wf["spec"]["entrypoint"] = e.clone().into();
+    }
+    Ok(wf)
 }
 
 impl Default for Submitted {

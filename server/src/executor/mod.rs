@@ -68,8 +68,8 @@ impl Executor for LocalExecutor {
     }
 }
 
-pub(crate) use local::{LogIndex, Masker, RawLine, Sink};
 pub use local::{
     ImageEntry, ImageTable, Isolation, LoadError, LocalConfig, LocalExecutor, LocalStore, LogLine,
     SlotPool, Stream, Tail, read_limited,
 };
+pub(crate) use local::{LogIndex, Masker, RawLine, Sink};

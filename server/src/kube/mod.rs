@@ -1,6 +1,9 @@
 //! Kubernetes mode's side of the Workflow resources (issue 7,
-//! `docs/design/kubernetes.md`): what Keelson writes back to a Workflow
-//! resource (`resource_status`). The controller on the resources comes
-//! next.
+//! `docs/design/kubernetes.md`): the reconciler that runs Workflows
+//! applied with `kubectl` and writes every run's status back
+//! (`workflows`), and the status as a resource carries it
+//! (`resource_status`). The pods are the executor's
+//! (`executor::kube`).
 
 pub mod resource_status;
+pub mod workflows;

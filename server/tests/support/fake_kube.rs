@@ -141,7 +141,13 @@ impl FakeKube {
     }
 
     /// Change a stored object with `f`; false if there is none.
-    pub fn update(&self, k: (&str, &str), namespace: &str, name: &str, f: impl FnOnce(&mut Value)) -> bool {
+    pub fn update(
+        &self,
+        k: (&str, &str),
+        namespace: &str,
+        name: &str,
+        f: impl FnOnce(&mut Value),
+    ) -> bool {
         let mut db = self.db();
         let key = (kind(k), namespace.to_string(), name.to_string());
         let Some(mut object) = db.objects.get(&key).cloned() else { return false };
@@ -150,9 +156,11 @@ impl FakeKube {
         true
     }
 
+    /// Delete as `kubectl delete` would: an object with finalizers is
+    /// only marked (`deletionTimestamp`) until they are removed.
     pub fn delete(&self, k: (&str, &str), namespace: &str, name: &str) -> bool {
         let mut db = self.db();
-        remove(&self.shared, &mut db, (kind(k), namespace.to_string(), name.to_string())).is_some()
+        delete(&self.shared, &mut db, (kind(k), namespace.to_string(), name.to_string())).is_some()
     }
 
     fn store(&self, db: &mut Db, key: (Kind, String, String), object: Value, what: &'static str) {
@@ -182,8 +190,10 @@ impl FakeKube {
     pub fn report(&self, pod: &Value, result: Option<&str>, parameters: &[(&str, &str)]) {
         let meta = &pod["metadata"];
         let namespace = meta["namespace"].as_str().unwrap_or_default();
-        let node = meta["annotations"]["workflows.argoproj.io/node-id"].as_str().unwrap_or_default();
-        let workflow = meta["labels"]["workflows.argoproj.io/workflow"].as_str().unwrap_or_default();
+        let node =
+            meta["annotations"]["workflows.argoproj.io/node-id"].as_str().unwrap_or_default();
+        let workflow =
+            meta["labels"]["workflows.argoproj.io/workflow"].as_str().unwrap_or_default();
         let params: Vec<Value> =
             parameters.iter().map(|(n, v)| json!({"name": n, "value": v})).collect();
         let mut outputs = json!({"parameters": params, "exitCode": "0"});
@@ -210,7 +220,13 @@ impl FakeKube {
     }
 }
 
-fn store(shared: &Shared, db: &mut Db, key: (Kind, String, String), mut object: Value, what: &'static str) {
+fn store(
+    shared: &Shared,
+    db: &mut Db,
+    key: (Kind, String, String),
+    mut object: Value,
+    what: &'static str,
+) {
     db.rv += 1;
     object["metadata"]["resourceVersion"] = db.rv.to_string().into();
     let change = Change {
@@ -228,9 +244,29 @@ fn remove(shared: &Shared, db: &mut Db, key: (Kind, String, String)) -> Option<V
     let mut object = db.objects.remove(&key)?;
     db.rv += 1;
     object["metadata"]["resourceVersion"] = db.rv.to_string().into();
-    let change = Change { rv: db.rv, kind: key.0, namespace: key.1, what: "DELETED", object: object.clone() };
+    let change = Change {
+        rv: db.rv,
+        kind: key.0,
+        namespace: key.1,
+        what: "DELETED",
+        object: object.clone(),
+    };
     remember(shared, db, change);
     Some(object)
+}
+
+fn delete(shared: &Shared, db: &mut Db, key: (Kind, String, String)) -> Option<Value> {
+    let object = db.objects.get(&key)?.clone();
+    let finalizers = object["metadata"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
+    if !finalizers {
+        return remove(shared, db, key);
+    }
+    let mut marked = object;
+    if marked["metadata"]["deletionTimestamp"].is_null() {
+        marked["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z".into();
+        store(shared, db, key.clone(), marked, "MODIFIED");
+    }
+    db.objects.get(&key).cloned()
 }
 
 fn remember(shared: &Shared, db: &mut Db, change: Change) {
@@ -330,11 +366,25 @@ async fn handle(
             let Ok(mut object) = serde_json::from_slice::<Value>(&body) else {
                 return status(400, "BadRequest", "not JSON".into());
             };
-            let name = object["metadata"]["name"].as_str().unwrap_or_default().to_string();
             let mut db = db();
+            let name = match (
+                object["metadata"]["name"].as_str(),
+                object["metadata"]["generateName"].as_str(),
+            ) {
+                (Some(n), _) => n.to_string(),
+                (None, Some(g)) => format!("{g}{:05}", db.rv + 1),
+                (None, None) => {
+                    return status(422, "Invalid", "metadata.name: Required value".into());
+                }
+            };
+            object["metadata"]["name"] = name.clone().into();
             let key = (t.kind.clone(), ns.clone(), name.clone());
             if db.objects.contains_key(&key) {
-                return status(409, "AlreadyExists", format!("{} \"{name}\" already exists", t.kind.1));
+                return status(
+                    409,
+                    "AlreadyExists",
+                    format!("{} \"{name}\" already exists", t.kind.1),
+                );
             }
             object["metadata"]["namespace"] = ns.into();
             object["metadata"]["uid"] = format!("uid-{name}-{}", db.rv + 1).into();
@@ -357,12 +407,20 @@ async fn handle(
                 return status(404, "NotFound", format!("{} \"{name}\" not found", t.kind.1));
             };
             merge(&mut object, &patch);
+            let gone = !object["metadata"]["deletionTimestamp"].is_null()
+                && object["metadata"]["finalizers"].as_array().is_none_or(|f| f.is_empty());
+            if gone {
+                // The last finalizer went: the object goes.
+                store(&shared, &mut db, key.clone(), object, "MODIFIED");
+                let removed = remove(&shared, &mut db, key);
+                return axum::Json(removed).into_response();
+            }
             store(&shared, &mut db, key.clone(), object, "MODIFIED");
             axum::Json(db.objects.get(&key).cloned()).into_response()
         }
         ("DELETE", Some(name), _) => {
             let mut db = db();
-            match remove(&shared, &mut db, (t.kind.clone(), ns, name.clone())) {
+            match delete(&shared, &mut db, (t.kind.clone(), ns, name.clone())) {
                 Some(o) => axum::Json(o).into_response(),
                 None => status(404, "NotFound", format!("{} \"{name}\" not found", t.kind.1)),
             }
@@ -408,9 +466,8 @@ fn watch_stream(shared: &Arc<Shared>, t: Target, from: u64, selector: Option<Str
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(1024);
     tokio::spawn(async move {
         let mut last = from;
-        let line = |c: &Change| {
-            Bytes::from(format!("{}\n", json!({"type": c.what, "object": c.object})))
-        };
+        let line =
+            |c: &Change| Bytes::from(format!("{}\n", json!({"type": c.what, "object": c.object})));
         for c in backlog.iter().filter(|c| wanted(c)) {
             last = c.rv;
             if tx.send(Ok(line(c))).await.is_err() {

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
 use k8s_openapi::api::core::v1::Pod;
+use kube::Client;
 use kube::api::{Api, DynamicObject};
 use kube::runtime::watcher;
-use kube::Client;
 
 use super::pod::LABEL_WORKFLOW;
 use super::run::RunPods;
@@ -84,9 +84,8 @@ impl Cluster {
     /// Watch with `client`.
     pub fn start(client: Client, config: KubeConfig) -> Cluster {
         let throttle = Throttle::new(config.qps, config.burst);
-        let cluster = Cluster {
-            inner: Arc::new(Inner { client, config, throttle, runs: Mutex::default() }),
-        };
+        let cluster =
+            Cluster { inner: Arc::new(Inner { client, config, throttle, runs: Mutex::default() }) };
         let weak = Arc::downgrade(&cluster.inner);
         tokio::spawn(watch_pods(weak.clone(), cluster.pods_api()));
         tokio::spawn(watch_results(weak.clone(), cluster.results_api()));

@@ -32,7 +32,7 @@ pub async fn follow(api: Api<Pod>, pod: String, lines: mpsc::Sender<RawLine>) {
             container: Some("main".into()),
             follow: true,
             timestamps: true,
-            since_time: last.map(|t| jiff_time(t)),
+            since_time: last.map(jiff_time),
             ..LogParams::default()
         };
         let stream = match api.log_stream(&pod, &params).await {
@@ -145,7 +145,8 @@ pub async fn masker(api: Api<Secret>, refs: &[(String, Option<String>)]) -> Mask
             Ok(secret) => {
                 let data = secret.data.unwrap_or_default();
                 for (key, value) in data {
-                    let wanted = refs.iter().any(|(n, k)| n == name && k.as_ref().is_none_or(|k| *k == key));
+                    let wanted =
+                        refs.iter().any(|(n, k)| n == name && k.as_ref().is_none_or(|k| *k == key));
                     if wanted {
                         values.push(String::from_utf8_lossy(&value.0).into_owned());
                     }

@@ -21,6 +21,9 @@ use super::task_result::Outputs;
 use super::tracker::{Effect, PodGc, Tracker};
 use crate::executor::{Executor, LocalExecutor, LogIndex, LogLine, Sink};
 
+/// A Secret an environment reads: its name, and the key (`None`: all).
+type SecretRef = (String, Option<String>);
+
 /// What the pods of one run need.
 pub struct RunSetup {
     pub namespace: String,
@@ -47,7 +50,7 @@ pub struct RunPods {
     index: LogIndex,
     /// The Secrets each launched node's environment reads, until its log
     /// is followed (their values are masked in it).
-    secret_refs: Mutex<HashMap<String, Vec<(String, Option<String>)>>>,
+    secret_refs: Mutex<HashMap<String, Vec<SecretRef>>>,
 }
 
 /// The executor of one run (see the module's description).
@@ -101,16 +104,20 @@ impl Executor for KubeExecutor {
             })
             .map_err(|e| e.to_string()),
         };
-        let pod = match pod.and_then(|p| serde_json::from_value::<Pod>(p).map_err(|e| e.to_string())) {
-            Ok(p) => p,
-            Err(message) => {
-                let _ = run.events.send(Event::NodeFailedToStart { node: spec.node, message });
-                return;
-            }
-        };
+        let pod =
+            match pod.and_then(|p| serde_json::from_value::<Pod>(p).map_err(|e| e.to_string())) {
+                Ok(p) => p,
+                Err(message) => {
+                    let _ = run.events.send(Event::NodeFailedToStart { node: spec.node, message });
+                    return;
+                }
+            };
         let refs = super::logs::secret_refs(&spec.container);
         if !refs.is_empty() {
-            run.secret_refs.lock().unwrap_or_else(|e| e.into_inner()).insert(spec.node.clone(), refs);
+            run.secret_refs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(spec.node.clone(), refs);
         }
         run.tracker().launched(&spec.node, &spec.pod_name);
         let run = run.clone();
@@ -118,8 +125,7 @@ impl Executor for KubeExecutor {
     }
 
     fn kill(&self, node: &str) {
-        let (delete_now, effects) = self.run.tracker().kill(node);
-        self.run.apply(effects);
+        let delete_now = self.run.tracker().kill(node);
         if delete_now && let Some(pod) = self.run.pod_of(node) {
             self.run.delete_pod(pod, true);
         }
@@ -271,7 +277,8 @@ impl RunPods {
         tokio::spawn(async move {
             let refs = run.secret_refs.lock().unwrap_or_else(|e| e.into_inner()).remove(&node);
             let refs = refs.unwrap_or_default();
-            let secrets: Api<Secret> = Api::namespaced(run.cluster.client().clone(), &run.namespace);
+            let secrets: Api<Secret> =
+                Api::namespaced(run.cluster.client().clone(), &run.namespace);
             let masker = super::logs::masker(secrets, &refs).await;
             let (tx, rx) = mpsc::channel(1024);
             let sink = Sink {

@@ -47,8 +47,11 @@ pub struct Owner<'a> {
 
 /// The task result for `outputs`, as JSON.
 pub fn task_result_for(owner: &Owner, outputs: &Outputs) -> Value {
-    let parameters: Vec<Value> =
-        outputs.parameters.iter().map(|(name, value)| json!({"name": name, "value": value})).collect();
+    let parameters: Vec<Value> = outputs
+        .parameters
+        .iter()
+        .map(|(name, value)| json!({"name": name, "value": value}))
+        .collect();
     let mut out = json!({"parameters": parameters});
     if let Some(result) = &outputs.result {
         out["result"] = result.clone().into();

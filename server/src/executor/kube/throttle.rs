@@ -28,8 +28,8 @@ impl Throttle {
         }
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let (tokens, at) = *s;
-        let refilled = (tokens + now.saturating_duration_since(at).as_secs_f64() * self.qps)
-            .min(self.burst);
+        let refilled =
+            (tokens + now.saturating_duration_since(at).as_secs_f64() * self.qps).min(self.burst);
         // Tokens may go negative: each waiter reserves its own slot.
         let left = refilled - 1.0;
         *s = (left, now.max(at));

@@ -167,15 +167,15 @@ impl Tracker {
     }
 
     /// Stop a node. Whether its pod must be deleted now (false while the
-    /// create is in flight: [`Tracker::created`] says so when it lands).
-    /// A node whose pod was never asked for ends at once.
-    pub fn kill(&mut self, node: &str) -> (bool, Vec<Effect>) {
-        let Some(n) = self.nodes.get_mut(node) else { return (false, Vec::new()) };
+    /// create is in flight: [`Tracker::created`] says so when it lands);
+    /// the node ends when its pod is gone.
+    pub fn kill(&mut self, node: &str) -> bool {
+        let Some(n) = self.nodes.get_mut(node) else { return false };
         if n.done {
-            return (false, Vec::new());
+            return false;
         }
         n.killed = true;
-        (n.created, Vec::new())
+        n.created
     }
 
     /// Nodes not ended.
@@ -436,7 +436,8 @@ mod tests {
         t.launched("n1", "p1");
         t.launched("n2", "p2");
         t.outputs("n1", Outputs { exit_code: Some(0), ..Outputs::default() });
-        let done = t.pod_changed("p1", &pod("Succeeded", json!({"terminated": {"exitCode": 0}})), t0);
+        let done =
+            t.pod_changed("p1", &pod("Succeeded", json!({"terminated": {"exitCode": 0}})), t0);
         assert_eq!(events(&done).len(), 2, "started, exited: {done:?}");
         assert!(done.contains(&Effect::DeletePod { pod: "p1".into() }), "OnPodSuccess");
         let oom = pod("Failed", json!({"terminated": {"exitCode": 137, "reason": "OOMKilled"}}));
@@ -469,7 +470,8 @@ mod tests {
                 message: "pod p1 was deleted before it finished".into()
             }]
         );
-        let evicted = json!({"status": {"phase": "Failed", "reason": "Evicted", "message": "low memory"}});
+        let evicted =
+            json!({"status": {"phase": "Failed", "reason": "Evicted", "message": "low memory"}});
         let lost = t.pod_changed("p2", &evicted, t0);
         assert_eq!(
             events(&lost),
@@ -490,10 +492,14 @@ mod tests {
         let t0 = Instant::now();
         let mut t = tracker();
         t.launched("n1", "p1");
-        let pulling = pod("Pending", json!({"waiting": {"reason": "ImagePullBackOff", "message": "nope:1"}}));
+        let pulling =
+            pod("Pending", json!({"waiting": {"reason": "ImagePullBackOff", "message": "nope:1"}}));
         t.pod_changed("p1", &pulling, t0);
         t.pod_changed("p1", &pulling, t0 + Duration::from_secs(100));
-        assert!(t.tick(t0 + Duration::from_secs(179)).is_empty(), "counted from the first sighting");
+        assert!(
+            t.tick(t0 + Duration::from_secs(179)).is_empty(),
+            "counted from the first sighting"
+        );
         let ended = t.tick(t0 + Duration::from_secs(180));
         assert_eq!(
             events(&ended),
@@ -512,14 +518,17 @@ mod tests {
         t.launched("n2", "p2");
         t.created("n1");
         t.pod_changed("p1", &pod("Running", json!({"running": {}})), t0);
-        assert_eq!(t.kill("n1").0, true, "created: delete now");
+        assert!(t.kill("n1"), "created: delete now");
         let gone = t.pod_deleted("p1");
         assert_eq!(
             events(&gone),
-            vec![Event::NodeExited { node: "n1".into(), exit: Exit { code: 143, ..Exit::default() } }]
+            vec![Event::NodeExited {
+                node: "n1".into(),
+                exit: Exit { code: 143, ..Exit::default() }
+            }]
         );
         assert!(!gone.iter().any(|e| matches!(e, Effect::MarkCompleted { .. })));
-        assert_eq!(t.kill("n2").0, false, "create in flight");
+        assert!(!t.kill("n2"), "create in flight");
         assert!(t.created("n2"), "delete it once created");
         assert_eq!(events(&t.pod_deleted("p2")).len(), 1);
     }
