@@ -19,6 +19,8 @@ pub mod logs;
 pub mod observe;
 pub mod patch;
 pub mod pod;
+#[cfg(test)]
+mod request_tests;
 pub mod run;
 pub mod task_result;
 pub mod throttle;

@@ -55,7 +55,7 @@ pub struct RunPods {
 
 /// The executor of one run (see the module's description).
 pub struct KubeExecutor {
-    run: Arc<RunPods>,
+    pub(super) run: Arc<RunPods>,
 }
 
 impl KubeExecutor {

@@ -1,0 +1,319 @@
+//! Request-level tests: the exact API requests each path of the
+//! Kubernetes executor and the resource writer makes, answered by
+//! `tower_test`'s mock service in place of an API server — create a pod
+//! (and a 409 taken as success), a pod that succeeded (labelled
+//! completed, its log followed), failed, deleted under its node, a stop
+//! (delete with the grace period), a status write.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use engine::run::{Action, Event, LaunchSpec, Run, Submission};
+use engine::spec::{Catalog, Document};
+use http::{Request, Response};
+use kube::client::Body;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tower_test::mock;
+
+use super::cluster::{Cluster, KubeConfig};
+use super::run::{KubeExecutor, RunSetup};
+use crate::executor::Executor;
+
+/// A request as the API server would see it.
+#[derive(Debug)]
+struct Seen {
+    method: String,
+    /// Path and query.
+    uri: String,
+    content_type: String,
+    body: Value,
+}
+
+/// Serve the mock: watches are left pending (they never end), lists are
+/// empty, everything else is recorded and answered by `answer`.
+fn serve(
+    mut handle: mock::Handle<Request<Body>, Response<Body>>,
+    answer: impl Fn(&Seen) -> (u16, Value) + Send + 'static,
+) -> mpsc::UnboundedReceiver<Seen> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut pending = Vec::new();
+        while let Some((req, send)) = handle.next_request().await {
+            let uri = req.uri().to_string();
+            let method = req.method().to_string();
+            let content_type = req
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let bytes = req.into_body().collect_bytes().await.unwrap_or_default();
+            let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            let seen = Seen { method, uri, content_type, body };
+            if seen.uri.contains("watch=true") {
+                pending.push(send);
+                continue;
+            }
+            let (code, reply) = if seen.method == "GET" && !seen.uri.contains("/log") {
+                let path = seen.uri.split('?').next().unwrap_or("");
+                if path.ends_with("pods") || path.ends_with("workflowtaskresults") {
+                    (
+                        200,
+                        json!({"kind": "List", "apiVersion": "v1",
+                        "metadata": {"resourceVersion": "1"}, "items": []}),
+                    )
+                } else {
+                    answer(&seen)
+                }
+            } else {
+                answer(&seen)
+            };
+            let is_list = reply["kind"] == "List";
+            if !is_list {
+                let _ = tx.send(seen);
+            }
+            let response = Response::builder()
+                .status(code)
+                .header("content-type", "application/json")
+                .body(Body::from(reply.to_string().into_bytes()))
+                .expect("a response");
+            send.send_response(response);
+        }
+    });
+    rx
+}
+
+fn status(code: u16, reason: &str) -> Value {
+    json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": reason,
+           "message": format!("{reason} (test)"), "code": code})
+}
+
+/// A cluster on the mock, a one-pod workflow's executor and its launch.
+fn setup(
+    answer: impl Fn(&Seen) -> (u16, Value) + Send + 'static,
+) -> (
+    Cluster,
+    KubeExecutor,
+    LaunchSpec,
+    mpsc::UnboundedReceiver<Event>,
+    mpsc::UnboundedReceiver<Seen>,
+) {
+    let (service, handle) = mock::pair::<Request<Body>, Response<Body>>();
+    let seen = serve(handle, answer);
+    let client = kube::Client::new(service, "default");
+    let cluster = Cluster::start(client, KubeConfig { qps: 0.0, ..KubeConfig::default() });
+    let wf = json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+        "metadata": {"name": "wf"},
+        "spec": {"entrypoint": "work", "templates": [
+            {"name": "work", "container": {"image": "alpine", "command": ["echo", "hi"]}}]}
+    });
+    let Ok(Document::Workflow(wf)) = engine::spec::decode(wf) else { panic!("a workflow") };
+    let sub = Submission {
+        name: "wf".into(),
+        namespace: "ci".into(),
+        uid: "uid-1".into(),
+        created_at: engine::status::Time(0),
+        parameters: Vec::new(),
+        entrypoint: None,
+    };
+    let plan = Arc::new(engine::run::plan(&wf, &Catalog::default(), &sub).expect("a plan"));
+    let (_, actions) = Run::start(plan.clone(), engine::status::Time(0));
+    let launch = actions
+        .into_iter()
+        .find_map(|a| match a {
+            Action::Launch(l) => Some(l),
+            _ => None,
+        })
+        .expect("a launch");
+    let (events_tx, events) = mpsc::unbounded_channel();
+    let dir = std::env::temp_dir().join(format!("keelson-request-tests-{}", std::process::id()));
+    let executor = KubeExecutor::new(
+        &cluster,
+        RunSetup {
+            namespace: "ci".into(),
+            workflow: "wf".into(),
+            resource_uid: Some("uid-1".into()),
+            plan,
+            run_dir: dir,
+            events: events_tx,
+        },
+    );
+    (cluster, executor, launch, events, seen)
+}
+
+async fn next(seen: &mut mpsc::UnboundedReceiver<Seen>) -> Seen {
+    tokio::time::timeout(Duration::from_secs(5), seen.recv())
+        .await
+        .expect("a request in time")
+        .expect("the mock is serving")
+}
+
+async fn event(events: &mut mpsc::UnboundedReceiver<Event>) -> Event {
+    tokio::time::timeout(Duration::from_secs(5), events.recv())
+        .await
+        .expect("an event in time")
+        .expect("the executor is there")
+}
+
+fn pod_status(phase: &str, main: Value) -> Value {
+    json!({"status": {"phase": phase, "containerStatuses": [{"name": "main", "state": main}]}})
+}
+
+#[tokio::test]
+async fn a_launch_creates_its_pod_and_a_409_is_the_same_pod() {
+    let (_c, executor, launch, mut events, mut seen) = setup(|s| {
+        if s.method == "POST" { (409, status(409, "AlreadyExists")) } else { (200, json!({})) }
+    });
+    executor.launch(launch.clone());
+    let create = next(&mut seen).await;
+    assert_eq!(create.method, "POST");
+    assert_eq!(create.uri, "/api/v1/namespaces/ci/pods?");
+    assert_eq!(create.body["metadata"]["name"], launch.pod_name.as_str());
+    assert_eq!(create.body["metadata"]["ownerReferences"][0]["uid"], "uid-1");
+    assert_eq!(create.body["spec"]["containers"][0]["name"], "main");
+    // 409: no failure reported.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(events.try_recv().is_err(), "an existing pod is success");
+}
+
+#[tokio::test]
+async fn a_refused_create_ends_the_node_saying_what_kubernetes_said() {
+    let (_c, executor, launch, mut events, mut seen) = setup(|_| (403, status(403, "Forbidden")));
+    executor.launch(launch.clone());
+    assert_eq!(next(&mut seen).await.method, "POST");
+    match event(&mut events).await {
+        Event::NodeFailedToStart { node, message } => {
+            assert_eq!(node, launch.node);
+            assert!(
+                message.contains("cannot create pod") && message.contains("Forbidden"),
+                "{message}"
+            );
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_pod_that_succeeded_is_labelled_completed_and_its_log_followed() {
+    let (_c, executor, launch, mut events, mut seen) = setup(|_| (200, json!({})));
+    executor.launch(launch.clone());
+    assert_eq!(next(&mut seen).await.method, "POST");
+    let run = executor.run.clone();
+    run.pod_changed(
+        &launch.pod_name,
+        &pod_status("Running", json!({"running": {}})),
+        Instant::now(),
+    );
+    assert_eq!(event(&mut events).await, Event::NodeStarted { node: launch.node.clone() });
+    let log = next(&mut seen).await;
+    assert_eq!(log.method, "GET");
+    assert_eq!(
+        log.uri,
+        format!(
+            "/api/v1/namespaces/ci/pods/{}/log?&container=main&follow=true&timestamps=true",
+            launch.pod_name
+        )
+    );
+    let done = pod_status("Succeeded", json!({"terminated": {"exitCode": 0}}));
+    run.pod_changed(&launch.pod_name, &done, Instant::now());
+    run.outputs(
+        &launch.node,
+        super::task_result::Outputs { result: Some("hi".into()), ..Default::default() },
+    );
+    match event(&mut events).await {
+        Event::NodeExited { node, exit } => {
+            assert_eq!(node, launch.node);
+            assert_eq!((exit.code, exit.result.as_deref()), (0, Some("hi")));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let label = next(&mut seen).await;
+    assert_eq!(label.method, "PATCH");
+    assert_eq!(label.uri, format!("/api/v1/namespaces/ci/pods/{}?", launch.pod_name));
+    assert_eq!(label.content_type, "application/merge-patch+json");
+    assert_eq!(
+        label.body,
+        json!({"metadata": {"labels": {"workflows.argoproj.io/completed": "true"}}})
+    );
+}
+
+#[tokio::test]
+async fn a_failed_pod_and_a_deleted_pod_end_their_nodes_without_requests() {
+    let (_c, executor, launch, mut events, mut seen) = setup(|_| (200, json!({})));
+    executor.launch(launch.clone());
+    assert_eq!(next(&mut seen).await.method, "POST");
+    let run = executor.run.clone();
+    let failed = pod_status("Failed", json!({"terminated": {"exitCode": 2, "reason": "Error"}}));
+    run.pod_changed(&launch.pod_name, &failed, Instant::now());
+    run.outputs(&launch.node, super::task_result::Outputs::default());
+    assert_eq!(event(&mut events).await, Event::NodeStarted { node: launch.node.clone() });
+    match event(&mut events).await {
+        Event::NodeExited { exit, .. } => assert_eq!(exit.code, 2),
+        other => panic!("unexpected {other:?}"),
+    }
+
+    // A second node whose pod disappears while running.
+    let mut other = launch.clone();
+    other.node.push('x');
+    other.pod_name.push('x');
+    executor.launch(other.clone());
+    let _ = next(&mut seen).await; // its create
+    run.pod_changed(
+        &other.pod_name,
+        &pod_status("Running", json!({"running": {}})),
+        Instant::now(),
+    );
+    run.pod_deleted(&other.pod_name);
+    assert_eq!(event(&mut events).await, Event::NodeStarted { node: other.node.clone() });
+    assert_eq!(
+        event(&mut events).await,
+        Event::NodeFailedToStart {
+            node: other.node.clone(),
+            message: format!("pod {} was deleted before it finished", other.pod_name)
+        }
+    );
+}
+
+#[tokio::test]
+async fn stop_deletes_the_pod_with_the_grace_period() {
+    let (_c, executor, launch, mut events, mut seen) = setup(|_| (200, json!({})));
+    executor.launch(launch.clone());
+    assert_eq!(next(&mut seen).await.method, "POST");
+    let run = executor.run.clone();
+    run.pod_changed(
+        &launch.pod_name,
+        &pod_status("Running", json!({"running": {}})),
+        Instant::now(),
+    );
+    executor.kill_all();
+    let mut delete = next(&mut seen).await;
+    while delete.method != "DELETE" {
+        delete = next(&mut seen).await; // the log follow's GET
+    }
+    assert_eq!(delete.uri, format!("/api/v1/namespaces/ci/pods/{}?", launch.pod_name));
+    assert_eq!(delete.body["gracePeriodSeconds"], 10);
+    run.pod_deleted(&launch.pod_name);
+    assert_eq!(event(&mut events).await, Event::NodeStarted { node: launch.node.clone() });
+    match event(&mut events).await {
+        Event::NodeExited { exit, .. } => assert_eq!(exit.code, 143),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_status_write_is_a_merge_patch_with_argos_labels() {
+    let (cluster, _executor, _launch, _events, mut seen) = setup(|_| (200, json!({})));
+    let status = json!({"phase": "Succeeded", "progress": "1/1", "nodes": {"wf": {"id": "wf"}}});
+    crate::kube::workflows::write_status(&cluster, "ci", "wf", &status).await.expect("written");
+    let w = next(&mut seen).await;
+    assert_eq!(w.method, "PATCH");
+    assert_eq!(w.uri, "/apis/argoproj.io/v1alpha1/namespaces/ci/workflows/wf?");
+    assert_eq!(w.content_type, "application/merge-patch+json");
+    assert_eq!(w.body["status"]["phase"], "Succeeded");
+    assert_eq!(w.body["status"]["nodes"]["wf"]["id"], "wf");
+    assert_eq!(w.body["status"]["message"], Value::Null, "cleared when absent");
+    assert_eq!(w.body["metadata"]["labels"]["workflows.argoproj.io/completed"], "true");
+    assert_eq!(w.body["metadata"]["labels"]["workflows.argoproj.io/phase"], "Succeeded");
+}
