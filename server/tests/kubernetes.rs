@@ -10,7 +10,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::fake_kube::{FakeKube, PODS, WORKFLOWS};
+use support::fake_kube::{FakeKube, LEASES, PODS, WORKFLOWS};
 use support::keelson::{Server, data_dir, file};
 
 const PIPELINE: &str = r#"
@@ -402,4 +402,43 @@ fn api_submissions_become_resources_and_a_resource_that_cannot_run_says_why() {
                 && r["status"]["message"].as_str().is_some_and(|m| m.contains("nope"))
         })
     });
+}
+
+fn start_replica(dir: &std::path::Path, fake: &FakeKube, pod_name: &str) -> Server {
+    let kubeconfig = fake.kubeconfig(dir);
+    Server::start_with_env(
+        dir,
+        &[("KUBECONFIG", kubeconfig.to_str().expect("path")), ("POD_NAME", pod_name)],
+        &["--executor", "kubernetes", "--leader-elect", "--lease-duration", "2"],
+    )
+}
+
+#[test]
+fn a_standby_replica_waits_for_the_lease_and_takes_over_when_the_leader_dies() {
+    let fake = FakeKube::start();
+    let dir = data_dir();
+    let a = start_replica(dir.path(), &fake, "replica-a");
+    let lease = fake.get(LEASES, "default", "keelson-controller").expect("the lease");
+    assert_eq!(lease["spec"]["holderIdentity"], "replica-a");
+    a.ok(&["submit", &file(dir.path(), "oom.yaml", OOM).to_string_lossy()]);
+    let pod = pods_where(&fake, "the pod", |p| p.len() == 1)[0].clone();
+    fake.run_pod("default", &name(&pod));
+
+    // The standby does not serve while the leader renews.
+    let (path, fake_b) = (dir.path().to_path_buf(), fake.clone());
+    let b = std::thread::spawn(move || start_replica(&path, &fake_b, "replica-b"));
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(!b.is_finished(), "the standby started serving while the leader held the lease");
+    let lease = fake.get(LEASES, "default", "keelson-controller").expect("the lease");
+    assert_eq!(lease["spec"]["holderIdentity"], "replica-a", "renewed, not taken");
+
+    a.kill9();
+    let b = b.join().expect("the standby took over");
+    let lease = fake.get(LEASES, "default", "keelson-controller").expect("the lease");
+    assert_eq!(lease["spec"]["holderIdentity"], "replica-b");
+    assert_eq!(lease["spec"]["leaseTransitions"], 1);
+    // It carries on with the run the old leader started (its pod adopted).
+    fake.finish_pod("default", &name(&pod), 0, None);
+    fake.report(&pod, None, &[]);
+    b.wait_for("hungry", "success under the new leader", |w| w["status"]["phase"] == "Succeeded");
 }

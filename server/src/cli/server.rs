@@ -102,6 +102,20 @@ pub struct ServerArgs {
     /// result) are waited for before its node ends without them.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub result_wait: u64,
+    /// Kubernetes mode with several replicas: only the holder of a Lease
+    /// runs (store, controller, API); the others wait, not serving, and
+    /// one takes over when the holder stops renewing.
+    #[arg(long, env = "KEELSON_LEADER_ELECT")]
+    pub leader_elect: bool,
+    /// The Lease's name.
+    #[arg(long, value_name = "NAME", default_value = "keelson-controller")]
+    pub lease_name: String,
+    /// The Lease's namespace (the pod's, from the downward API).
+    #[arg(long, value_name = "NAMESPACE", env = "POD_NAMESPACE", default_value = "default")]
+    pub lease_namespace: String,
+    /// How long a lease holds without renewal.
+    #[arg(long, value_name = "SECONDS", default_value_t = 15)]
+    pub lease_duration: u64,
 }
 
 /// Who runs the tasks.
@@ -140,6 +154,28 @@ fn init_logging() {
     }
 }
 
+/// Wait for the lease, then keep it; losing it ends the process (a
+/// standby takes over; this one restarts as a standby).
+async fn lead(args: &ServerArgs) -> anyhow::Result<()> {
+    use server::kube::leader::{Elector, Timings};
+    let client = kube::Client::try_default()
+        .await
+        .context("cannot reach the Kubernetes API server (--leader-elect)")?;
+    let identity = std::env::var("POD_NAME")
+        .ok()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| format!("keelson-{}", std::process::id()));
+    let timings = Timings::for_lease(Duration::from_secs(args.lease_duration.max(1)));
+    let elector = Elector::new(client, &args.lease_namespace, &args.lease_name, &identity, timings);
+    elector.acquire().await;
+    tokio::spawn(async move {
+        elector.keep().await;
+        tracing::error!("lost the lease: stopping so that another replica leads");
+        std::process::exit(1);
+    });
+    Ok(())
+}
+
 async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
     let data_dir = args.data_dir.clone().unwrap_or_else(super::data_dir);
     std::fs::create_dir_all(&data_dir)
@@ -154,6 +190,13 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
              administrator: it is only allowed on a loopback address, not {}",
             args.listen
         );
+    }
+    if args.leader_elect {
+        anyhow::ensure!(
+            args.executor == ExecutorKind::Kubernetes,
+            "--leader-elect needs --executor kubernetes (the lease lives in the cluster)"
+        );
+        lead(args).await?;
     }
     let store = Store::open(&url)
         .await

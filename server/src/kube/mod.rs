@@ -2,8 +2,9 @@
 //! `docs/design/kubernetes.md`): the reconciler that runs Workflows
 //! applied with `kubectl` and writes every run's status back
 //! (`workflows`), and the status as a resource carries it
-//! (`resource_status`). The pods are the executor's
-//! (`executor::kube`).
+//! (`resource_status`); and leader election among replicas (`leader`).
+//! The pods are the executor's (`executor::kube`).
 
+pub mod leader;
 pub mod resource_status;
 pub mod workflows;

@@ -61,6 +61,7 @@ pub const PODS: (&str, &str) = ("api/v1", "pods");
 pub const TASK_RESULTS: (&str, &str) = ("apis/argoproj.io/v1alpha1", "workflowtaskresults");
 pub const WORKFLOWS: (&str, &str) = ("apis/argoproj.io/v1alpha1", "workflows");
 pub const SECRETS: (&str, &str) = ("api/v1", "secrets");
+pub const LEASES: (&str, &str) = ("apis/coordination.k8s.io/v1", "leases");
 
 fn kind(k: (&str, &str)) -> Kind {
     (k.0.to_string(), k.1.to_string())
@@ -415,6 +416,23 @@ async fn handle(
                 let removed = remove(&shared, &mut db, key);
                 return axum::Json(removed).into_response();
             }
+            store(&shared, &mut db, key.clone(), object, "MODIFIED");
+            axum::Json(db.objects.get(&key).cloned()).into_response()
+        }
+        ("PUT", Some(name), _) => {
+            let Ok(mut object) = serde_json::from_slice::<Value>(&body) else {
+                return status(400, "BadRequest", "not JSON".into());
+            };
+            let mut db = db();
+            let key = (t.kind.clone(), ns.clone(), name.clone());
+            let Some(current) = db.objects.get(&key) else {
+                return status(404, "NotFound", format!("{} \"{name}\" not found", t.kind.1));
+            };
+            // Optimistic concurrency, as the API server does it.
+            if object["metadata"]["resourceVersion"] != current["metadata"]["resourceVersion"] {
+                return status(409, "Conflict", format!("the object has been modified: {name}"));
+            }
+            object["metadata"]["namespace"] = ns.into();
             store(&shared, &mut db, key.clone(), object, "MODIFIED");
             axum::Json(db.objects.get(&key).cloned()).into_response()
         }
