@@ -132,6 +132,10 @@ pub struct Metrics {
     pub stream_dropped: Family<Counter>,
     /// Journal transactions and how long each took.
     pub store_commit: Histogram,
+    /// Kubernetes mode: watch events handled, by resource.
+    pub kube_watch_events: Family<Counter>,
+    /// Kubernetes mode: Workflow resource reconciles, by result.
+    pub kube_reconciles: Family<Counter>,
 }
 
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::default);
@@ -227,6 +231,16 @@ impl Metrics {
             "Journal transactions (group commits), how long each took.",
         );
         self.store_commit.render(&mut out, name, "");
+        let name = "keelson_kube_watch_events_total";
+        header(&mut out, name, "counter", "Kubernetes watch events handled, by resource.");
+        for (l, c) in self.kube_watch_events.each() {
+            line(&mut out, name, &l, c.get());
+        }
+        let name = "keelson_kube_reconciles_total";
+        header(&mut out, name, "counter", "Workflow resource reconciles, by result.");
+        for (l, c) in self.kube_reconciles.each() {
+            line(&mut out, name, &l, c.get());
+        }
         out
     }
 }

@@ -25,6 +25,16 @@ impl Drop for ServerProcess {
 
 impl ServerProcess {
     pub async fn start(data: &Path, database_url: &str, extra: &[&str]) -> ServerProcess {
+        ServerProcess::start_with_env(data, database_url, extra, &[]).await
+    }
+
+    /// [`ServerProcess::start`] with these environment variables.
+    pub async fn start_with_env(
+        data: &Path,
+        database_url: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> ServerProcess {
         std::fs::create_dir_all(data).expect("data dir");
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -38,6 +48,7 @@ impl ServerProcess {
             .arg(data)
             .env("KEELSON_LOG", "warn")
             .env("KEELSON_ADMIN_PASSWORD", PASSWORD)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(data.join("server.log")).expect("log"))
             .spawn()

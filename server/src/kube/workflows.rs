@@ -28,6 +28,7 @@ use serde_json::{Value, json};
 use super::resource_status::resource_status;
 use crate::controller::{Controller, ControllerError, SubmitRequest};
 use crate::executor::kube::Cluster;
+use crate::metrics::METRICS;
 
 /// Keelson's finalizer: a deleted resource's run is deleted before the
 /// resource goes.
@@ -89,6 +90,8 @@ pub fn start(cluster: Cluster, controller: Controller) {
         Reconciler::new_with(workflows, watcher::Config::default(), ar)
             .run(reconcile, retry_later, context)
             .for_each(|outcome| async move {
+                let result = if outcome.is_ok() { "ok" } else { "error" };
+                METRICS.kube_reconciles.get(&[("result", result)]).inc();
                 if let Err(e) = outcome {
                     tracing::debug!("workflow resource: {e}");
                 }

@@ -215,6 +215,49 @@ impl FakeKube {
         );
     }
 
+    /// Play the kubelet for every pod created from now on: it runs,
+    /// prints a line, succeeds and reports its outputs (a result, and
+    /// `value` for each output parameter its node declares), on a thread
+    /// of its own. For benches and soak tests.
+    pub fn simulate_kubelet(&self) {
+        let mut changes = self.shared.changes.subscribe();
+        let fake = self.clone();
+        std::thread::spawn(move || {
+            loop {
+                let change = match changes.blocking_recv() {
+                    Ok(c) => c,
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        panic!("the simulated kubelet fell {n} changes behind")
+                    }
+                    Err(_) => return,
+                };
+                if change.what != "ADDED" || change.kind != kind(PODS) {
+                    continue;
+                }
+                let pod = change.object;
+                let ns = change.namespace;
+                let name = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
+                fake.set_log(&ns, &name, &format!("hello from {name}"));
+                fake.run_pod(&ns, &name);
+                fake.finish_pod(&ns, &name, 0, None);
+                let outputs: Vec<String> = pod["spec"]["containers"][0]["env"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|e| e["name"] == "KEELSON_OUTPUTS")
+                    .filter_map(|e| {
+                        serde_json::from_str::<Vec<(String, String)>>(e["value"].as_str()?).ok()
+                    })
+                    .flatten()
+                    .map(|(n, _)| n)
+                    .collect();
+                let params: Vec<(&str, &str)> =
+                    outputs.iter().map(|n| (n.as_str(), "value")).collect();
+                fake.report(&pod, Some("done"), &params);
+            }
+        });
+    }
+
     /// Lines the pod's main container printed (served by `…/log`).
     pub fn set_log(&self, namespace: &str, pod: &str, text: &str) {
         self.db().logs.insert((namespace.to_string(), pod.to_string()), text.to_string());

@@ -19,6 +19,7 @@ use super::run::RunPods;
 use super::task_result;
 use super::throttle::Throttle;
 use super::tracker::Patience;
+use crate::metrics::METRICS;
 
 /// How often time is looked at.
 const TICK: Duration = Duration::from_secs(1);
@@ -188,6 +189,7 @@ async fn watch_pods(inner: std::sync::Weak<Inner>, api: Api<Pod>) {
 }
 
 fn pod_event(inner: &Inner, pod: &Pod, deleted: bool) {
+    METRICS.kube_watch_events.get(&[("resource", "pods")]).inc();
     let Some(run) = owner(inner, &pod.metadata) else { return };
     let name = pod.metadata.name.clone().unwrap_or_default();
     if deleted {
@@ -207,6 +209,7 @@ async fn watch_results(inner: std::sync::Weak<Inner>, api: Api<DynamicObject>) {
         let Some(inner) = inner.upgrade() else { return };
         match event {
             Ok(watcher::Event::InitApply(r) | watcher::Event::Apply(r)) => {
+                METRICS.kube_watch_events.get(&[("resource", "workflowtaskresults")]).inc();
                 let Some(run) = owner(&inner, &r.metadata) else { continue };
                 match serde_json::to_value(&r) {
                     Ok(json) => {
