@@ -223,6 +223,21 @@ fn an_oom_killed_pod_fails_its_node_saying_so_without_waiting_forever_for_output
     s.wait_for("hungry", "failure", |w| w["status"]["phase"] == "Failed");
     let w = s.workflow("hungry");
     assert_eq!(w["status"]["message"], "OOMKilled (exit code 137)", "{w:#}");
+
+    // `argo retry`: the node runs again under the same pod name; the
+    // earlier attempt's pod is replaced, its end not taken for the new one.
+    let old_uid = fake.get(PODS, "default", &pod).expect("the pod")["metadata"]["uid"].clone();
+    s.ok(&["retry", "hungry"]);
+    let again = pods_where(&fake, "a new pod of that name", |p| {
+        p.len() == 1 && p[0]["metadata"]["uid"] != old_uid
+    });
+    assert_eq!(name(&again[0]), pod);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_ne!(s.workflow("hungry")["status"]["phase"], "Failed", "not the old pod's end");
+    fake.run_pod("default", &pod);
+    fake.finish_pod("default", &pod, 0, None);
+    fake.report(&again[0], None, &[]);
+    s.wait_for("hungry", "success after the retry", |w| w["status"]["phase"] == "Succeeded");
 }
 
 const LONG: &str = r#"

@@ -192,13 +192,17 @@ fn pod_event(inner: &Inner, pod: &Pod, deleted: bool) {
     METRICS.kube_watch_events.get(&[("resource", "pods")]).inc();
     let Some(run) = owner(inner, &pod.metadata) else { return };
     let name = pod.metadata.name.clone().unwrap_or_default();
-    if deleted {
-        run.pod_deleted(&name);
-    } else {
-        match serde_json::to_value(pod) {
-            Ok(json) => run.pod_changed(&name, &json, Instant::now()),
-            Err(e) => tracing::warn!(pod = %name, "unreadable pod: {e}"),
+    let json = match serde_json::to_value(pod) {
+        Ok(json) => json,
+        Err(e) => {
+            tracing::warn!(pod = %name, "unreadable pod: {e}");
+            return;
         }
+    };
+    if deleted {
+        run.pod_deleted(&name, &json);
+    } else {
+        run.pod_changed(&name, &json, Instant::now());
     }
 }
 

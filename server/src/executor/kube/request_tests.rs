@@ -161,10 +161,18 @@ fn pod_status(phase: &str, main: Value) -> Value {
     json!({"status": {"phase": phase, "containerStatuses": [{"name": "main", "state": main}]}})
 }
 
+fn existing_pod(uid: &str, main: Value) -> Value {
+    json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "p", "uid": uid, "ownerReferences": [
+            {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "name": "wf", "uid": "uid-1"}]},
+        "status": {"phase": "Running", "containerStatuses": [{"name": "main", "state": main}]}})
+}
+
 #[tokio::test]
-async fn a_launch_creates_its_pod_and_a_409_is_the_same_pod() {
-    let (_c, executor, launch, mut events, mut seen) = setup(|s| {
-        if s.method == "POST" { (409, status(409, "AlreadyExists")) } else { (200, json!({})) }
+async fn a_launch_creates_its_pod_and_a_409_for_this_attempts_pod_is_the_same_pod() {
+    let (_c, executor, launch, mut events, mut seen) = setup(|s| match s.method.as_str() {
+        "POST" => (409, status(409, "AlreadyExists")),
+        _ => (200, existing_pod("pod-uid", json!({"running": {}}))),
     });
     executor.launch(launch.clone());
     let create = next(&mut seen).await;
@@ -173,9 +181,49 @@ async fn a_launch_creates_its_pod_and_a_409_is_the_same_pod() {
     assert_eq!(create.body["metadata"]["name"], launch.pod_name.as_str());
     assert_eq!(create.body["metadata"]["ownerReferences"][0]["uid"], "uid-1");
     assert_eq!(create.body["spec"]["containers"][0]["name"], "main");
-    // 409: no failure reported.
+    // 409: the pod there is read; running and ours, it is this one.
+    let get = next(&mut seen).await;
+    assert_eq!(
+        (get.method.as_str(), get.uri.clone()),
+        ("GET", format!("/api/v1/namespaces/ci/pods/{}", launch.pod_name))
+    );
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(events.try_recv().is_err(), "an existing pod is success");
+    assert!(seen.try_recv().is_err(), "and nothing else is asked");
+}
+
+#[tokio::test]
+async fn a_409_for_an_earlier_attempts_pod_replaces_it() {
+    let gets = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let posts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (g, p) = (gets.clone(), posts.clone());
+    let (_c, executor, launch, _events, mut seen) = setup(move |s| match s.method.as_str() {
+        "POST" if p.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 => {
+            (409, status(409, "AlreadyExists"))
+        }
+        "POST" => (201, existing_pod("new-uid", json!({"waiting": {}}))),
+        "GET" if g.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 => {
+            (200, existing_pod("old-uid", json!({"terminated": {"exitCode": 1}})))
+        }
+        "GET" => (404, status(404, "NotFound")),
+        _ => (200, existing_pod("old-uid", json!({"terminated": {"exitCode": 1}}))),
+    });
+    executor.launch(launch.clone());
+    let verbs: Vec<(String, Value)> = {
+        let mut v = Vec::new();
+        for _ in 0..5 {
+            let r = next(&mut seen).await;
+            v.push((r.method, r.body));
+        }
+        v
+    };
+    let methods: Vec<&str> = verbs.iter().map(|(m, _)| m.as_str()).collect();
+    assert_eq!(methods, ["POST", "GET", "DELETE", "GET", "POST"], "{verbs:#?}");
+    assert_eq!(verbs[2].1["gracePeriodSeconds"], 0, "the ended pod goes at once");
+    // The old pod's last state (ended, uid old-uid) is not this node's.
+    let old = existing_pod("old-uid", json!({"terminated": {"exitCode": 1}}));
+    let effects = executor.run.tracker().pod_changed(&launch.pod_name, &old, Instant::now());
+    assert!(effects.is_empty(), "{effects:?}");
 }
 
 #[tokio::test]
@@ -265,7 +313,7 @@ async fn a_failed_pod_and_a_deleted_pod_end_their_nodes_without_requests() {
         &pod_status("Running", json!({"running": {}})),
         Instant::now(),
     );
-    run.pod_deleted(&other.pod_name);
+    run.pod_deleted(&other.pod_name, &Value::Null);
     assert_eq!(event(&mut events).await, Event::NodeStarted { node: other.node.clone() });
     assert_eq!(
         event(&mut events).await,
@@ -294,7 +342,7 @@ async fn stop_deletes_the_pod_with_the_grace_period() {
     }
     assert_eq!(delete.uri, format!("/api/v1/namespaces/ci/pods/{}?", launch.pod_name));
     assert_eq!(delete.body["gracePeriodSeconds"], 10);
-    run.pod_deleted(&launch.pod_name);
+    run.pod_deleted(&launch.pod_name, &Value::Null);
     assert_eq!(event(&mut events).await, Event::NodeStarted { node: launch.node.clone() });
     match event(&mut events).await {
         Event::NodeExited { exit, .. } => assert_eq!(exit.code, 143),

@@ -180,7 +180,7 @@ impl Executor for KubeExecutor {
 }
 
 impl RunPods {
-    fn tracker(&self) -> MutexGuard<'_, Tracker> {
+    pub(super) fn tracker(&self) -> MutexGuard<'_, Tracker> {
         self.tracker.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -193,23 +193,93 @@ impl RunPods {
     }
 
     async fn create(self: Arc<Self>, spec: LaunchSpec, pod: Pod) {
+        // A pod of the same name from an earlier attempt of this node (a
+        // retried workflow) is replaced; a few tries, then the node ends.
+        for _ in 0..5 {
+            self.cluster.throttle().await;
+            let error = match self.pods().create(&PostParams::default(), &pod).await {
+                Ok(_) => {
+                    if self.tracker().created(&spec.node) {
+                        self.delete_pod(spec.pod_name, true);
+                    }
+                    return;
+                }
+                Err(kube::Error::Api(e)) if e.code == 409 => {
+                    match self.pods().get_opt(&spec.pod_name).await {
+                        // Ours already (launched twice): the same pod.
+                        Ok(Some(existing)) if self.is_current(&existing) => {
+                            if self.tracker().created(&spec.node) {
+                                self.delete_pod(spec.pod_name, true);
+                            }
+                            return;
+                        }
+                        Ok(Some(stale)) => match self.replace(&spec.node, stale).await {
+                            Ok(()) => continue,
+                            Err(e) => e,
+                        },
+                        // Gone meanwhile: create again.
+                        Ok(None) => continue,
+                        Err(e) => e,
+                    }
+                }
+                Err(e) => e,
+            };
+            let message = format!("cannot create pod {}: {}", spec.pod_name, describe(&error));
+            let effects = self.tracker().create_failed(&spec.node, message);
+            self.apply(effects);
+            return;
+        }
+        let message =
+            format!("cannot create pod {}: an earlier pod of that name stays", spec.pod_name);
+        let effects = self.tracker().create_failed(&spec.node, message);
+        self.apply(effects);
+    }
+
+    /// Whether an existing pod of a node's name is this run's current
+    /// attempt: owned by this run's resource and not ended. (An ended
+    /// one is an earlier attempt's: a launch is always a new attempt.)
+    fn is_current(&self, pod: &Pod) -> bool {
+        let owned = match &self.resource_uid {
+            Some(uid) => pod
+                .metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|o| o.kind == "Workflow" && o.uid == *uid),
+            None => true,
+        };
+        let ended = serde_json::to_value(pod).map(|p| {
+            matches!(
+                super::observe(&p),
+                super::PodState::Exited { .. } | super::PodState::Lost { .. }
+            )
+        });
+        owned && !ended.unwrap_or(true)
+    }
+
+    /// Delete an earlier attempt's pod (at once) and wait until it is
+    /// gone; its events are ignored meanwhile.
+    async fn replace(&self, node: &str, stale: Pod) -> Result<(), kube::Error> {
+        let name = stale.metadata.name.clone().unwrap_or_default();
+        let uid = stale.metadata.uid.clone().unwrap_or_default();
+        tracing::debug!(pod = %name, "replacing an earlier attempt's pod");
+        self.tracker().replacing(node, &uid);
         self.cluster.throttle().await;
-        let outcome = self.pods().create(&PostParams::default(), &pod).await;
-        match outcome {
-            // Already there: a reconcile run twice, or a restart before
-            // the answer came. Either way the pod is the one wanted.
+        let params = DeleteParams { grace_period_seconds: Some(0), ..DeleteParams::default() };
+        match self.pods().delete(&name, &params).await {
             Ok(_) => {}
-            Err(kube::Error::Api(e)) if e.code == 409 => {}
-            Err(e) => {
-                let message = format!("cannot create pod {}: {}", spec.pod_name, describe(&e));
-                let effects = self.tracker().create_failed(&spec.node, message);
-                self.apply(effects);
-                return;
+            Err(kube::Error::Api(e)) if e.code == 404 => {}
+            Err(e) => return Err(e),
+        }
+        for _ in 0..300 {
+            match self.pods().get_opt(&name).await? {
+                Some(p) if p.metadata.uid.as_deref() == Some(uid.as_str()) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                _ => return Ok(()),
             }
         }
-        if self.tracker().created(&spec.node) {
-            self.delete_pod(spec.pod_name, true);
-        }
+        Ok(())
     }
 
     /// Read a node's task result and pod as they are now.
@@ -228,7 +298,7 @@ impl RunPods {
                 Ok(json) => self.pod_changed(&pod, &json, Instant::now()),
                 Err(e) => tracing::warn!(pod = %pod, "unreadable pod: {e}"),
             },
-            Ok(None) => self.pod_deleted(&pod),
+            Ok(None) => self.pod_deleted(&pod, &Value::Null),
             // The watch will tell.
             Err(e) => tracing::warn!(pod = %pod, "cannot read the pod: {e}"),
         }
@@ -239,8 +309,8 @@ impl RunPods {
         self.apply(effects);
     }
 
-    pub(super) fn pod_deleted(self: &Arc<Self>, name: &str) {
-        let effects = self.tracker().pod_deleted(name);
+    pub(super) fn pod_deleted(self: &Arc<Self>, name: &str, pod: &Value) {
+        let effects = self.tracker().pod_deleted(name, pod);
         self.apply(effects);
     }
 

@@ -98,6 +98,9 @@ struct Node {
     killed: bool,
     stuck: Option<(String, Instant)>,
     done: bool,
+    /// An earlier attempt's pod of the same name being replaced: its
+    /// events are not this node's.
+    stale_uid: Option<String>,
 }
 
 /// A run's nodes and their pods.
@@ -129,6 +132,7 @@ impl Tracker {
                 killed: false,
                 stuck: None,
                 done: false,
+                stale_uid: None,
             },
         );
     }
@@ -153,6 +157,25 @@ impl Tracker {
             }
             None => false,
         }
+    }
+
+    /// The pod named for `node` is an earlier attempt's (`uid`), being
+    /// deleted to make room: what the watches say of it is ignored.
+    pub fn replacing(&mut self, node: &str, uid: &str) {
+        if let Some(n) = self.nodes.get_mut(node) {
+            n.stale_uid = Some(uid.to_string());
+        }
+    }
+
+    /// The node of pod `name`, unless `pod` is an earlier attempt's.
+    fn node_of(&self, name: &str, pod: &Value) -> Option<String> {
+        let id = self.by_pod.get(name)?;
+        let n = self.nodes.get(id)?;
+        let uid = pod["metadata"]["uid"].as_str();
+        if uid.is_some() && n.stale_uid.as_deref() == uid {
+            return None;
+        }
+        Some(id.clone())
     }
 
     /// The pod could not be created: the node ends in Error.
@@ -208,7 +231,7 @@ impl Tracker {
 
     /// The pod watcher saw `pod` (JSON) as it is now.
     pub fn pod_changed(&mut self, name: &str, pod: &Value, now: Instant) -> Vec<Effect> {
-        let Some(id) = self.by_pod.get(name).cloned() else { return Vec::new() };
+        let Some(id) = self.node_of(name, pod) else { return Vec::new() };
         let mut out = Vec::new();
         let Some(n) = self.nodes.get_mut(&id) else { return out };
         if n.done {
@@ -240,9 +263,9 @@ impl Tracker {
     }
 
     /// The pod is gone (the watcher saw it deleted, or a relist did not
-    /// find it).
-    pub fn pod_deleted(&mut self, name: &str) -> Vec<Effect> {
-        let Some(id) = self.by_pod.get(name).cloned() else { return Vec::new() };
+    /// find it); `pod` is its last state when known (`Value::Null` if not).
+    pub fn pod_deleted(&mut self, name: &str, pod: &Value) -> Vec<Effect> {
+        let Some(id) = self.node_of(name, pod) else { return Vec::new() };
         let mut out = Vec::new();
         let Some(n) = self.nodes.get(&id) else { return out };
         if n.done || !n.created {
@@ -283,7 +306,7 @@ impl Tracker {
             .filter(|n| n.created && !n.done && !seen.contains(&n.pod))
             .map(|n| n.pod.clone())
             .collect();
-        missing.iter().flat_map(|pod| self.pod_deleted(pod)).collect()
+        missing.iter().flat_map(|pod| self.pod_deleted(pod, &Value::Null)).collect()
     }
 
     /// Time passed: overdue outputs, pods stuck too long.
@@ -425,7 +448,7 @@ mod tests {
         assert!(done.contains(&Effect::MarkCompleted { pod: "p1".into() }));
         // Seen again, deleted later: nothing more.
         assert!(t.pod_changed("p1", &exited, t0).is_empty());
-        assert!(t.pod_deleted("p1").is_empty());
+        assert!(t.pod_deleted("p1", &Value::Null).is_empty());
         assert_eq!(t.active(), 0);
     }
 
@@ -462,7 +485,7 @@ mod tests {
         t.launched("n2", "p2");
         t.launched("n3", "p3");
         t.pod_changed("p1", &pod("Running", json!({"running": {}})), t0);
-        let gone = t.pod_deleted("p1");
+        let gone = t.pod_deleted("p1", &Value::Null);
         assert_eq!(
             events(&gone),
             vec![Event::NodeFailedToStart {
@@ -519,7 +542,7 @@ mod tests {
         t.created("n1");
         t.pod_changed("p1", &pod("Running", json!({"running": {}})), t0);
         assert!(t.kill("n1"), "created: delete now");
-        let gone = t.pod_deleted("p1");
+        let gone = t.pod_deleted("p1", &Value::Null);
         assert_eq!(
             events(&gone),
             vec![Event::NodeExited {
@@ -530,7 +553,7 @@ mod tests {
         assert!(!gone.iter().any(|e| matches!(e, Effect::MarkCompleted { .. })));
         assert!(!t.kill("n2"), "create in flight");
         assert!(t.created("n2"), "delete it once created");
-        assert_eq!(events(&t.pod_deleted("p2")).len(), 1);
+        assert_eq!(events(&t.pod_deleted("p2", &Value::Null)).len(), 1);
     }
 
     #[test]
@@ -541,5 +564,27 @@ mod tests {
         assert!(!PodGc::OnWorkflowSuccess.at_workflow_end(false));
         assert!(PodGc::OnWorkflowCompletion.at_workflow_end(false));
         assert!(!PodGc::OnPodCompletion.at_workflow_end(true));
+    }
+}
+
+#[cfg(test)]
+mod replacing_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_earlier_attempts_pod_of_the_same_name_is_not_this_nodes() {
+        let t0 = Instant::now();
+        let mut t = Tracker::new(Patience::default(), PodGc::Never);
+        t.launched("n1", "p1");
+        t.replacing("n1", "old-uid");
+        let old = json!({"metadata": {"uid": "old-uid"}, "status": {"phase": "Succeeded",
+            "containerStatuses": [{"name": "main", "state": {"terminated": {"exitCode": 0}}}]}});
+        assert!(t.pod_changed("p1", &old, t0).is_empty(), "the old pod's end is not ours");
+        t.created("n1");
+        assert!(t.pod_deleted("p1", &old).is_empty(), "nor its deletion");
+        let new = json!({"metadata": {"uid": "new-uid"}, "status": {"phase": "Running",
+            "containerStatuses": [{"name": "main", "state": {"running": {}}}]}});
+        assert_eq!(t.pod_changed("p1", &new, t0).len(), 2, "started, follow the log");
     }
 }
