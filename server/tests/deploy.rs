@@ -178,6 +178,13 @@ fn the_server_runs_unprivileged_with_the_rights_its_code_uses_and_no_more() {
     for verb in ["create", "get", "update"] {
         assert!(allows(lease, "coordination.k8s.io", "leases", verb), "leases {verb}");
     }
+    // Writing Secrets (`keelson secret create` in Kubernetes mode) is
+    // there to bind, not bound.
+    let secrets = find(&base, "ClusterRole", "keelson-secrets");
+    assert!(allows(secrets, "", "secrets", "create"));
+    let bound: Vec<&serde_json::Value> =
+        base.iter().map(|(_, d)| d).filter(|d| d["roleRef"]["name"] == "keelson-secrets").collect();
+    assert!(bound.is_empty(), "keelson-secrets is not bound by default");
     let executor = find(&base, "ClusterRole", "keelson-executor");
     assert!(allows(executor, "argoproj.io", "workflowtaskresults", "create"));
     assert!(allows(executor, "argoproj.io", "workflowtaskresults", "patch"));

@@ -10,7 +10,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::fake_kube::{FakeKube, LEASES, PODS, WORKFLOWS};
+use support::fake_kube::{FakeKube, LEASES, PODS, SECRETS, WORKFLOWS};
 use support::keelson::{Server, data_dir, file};
 
 const PIPELINE: &str = r#"
@@ -456,4 +456,60 @@ fn a_standby_replica_waits_for_the_lease_and_takes_over_when_the_leader_dies() {
     fake.finish_pod("default", &name(&pod), 0, None);
     fake.report(&pod, None, &[]);
     b.wait_for("hungry", "success under the new leader", |w| w["status"]["phase"] == "Succeeded");
+}
+
+const USES_SECRET: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: uses-secret}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container:
+      image: alpine
+      command: [sh, -c, 'echo "password is $PASSWORD"']
+      env:
+      - name: PASSWORD
+        valueFrom: {secretKeyRef: {name: db, key: password}}
+"#;
+
+#[test]
+fn secrets_are_the_clusters_and_their_values_are_masked_in_pod_logs() {
+    let fake = FakeKube::start();
+    let dir = data_dir();
+    let s = start(dir.path(), &fake);
+    s.ok(&["secret", "create", "db", "--from-literal", "password=hunter2-pw"]);
+    let secret = fake.get(SECRETS, "default", "db").expect("a Kubernetes Secret");
+    assert_eq!(secret["data"]["password"], "aHVudGVyMi1wdw==", "base64 of the value");
+    assert_eq!(secret["metadata"]["labels"]["app.kubernetes.io/managed-by"], "keelson");
+    let listed = s.ok(&["secret", "list"]);
+    assert!(listed.contains("db") && listed.contains("password"), "{listed}");
+    assert!(!listed.contains("hunter2"), "values never come back: {listed}");
+
+    s.ok(&["submit", &file(dir.path(), "secret.yaml", USES_SECRET).to_string_lossy()]);
+    let pod = pods_where(&fake, "the pod", |p| p.len() == 1)[0].clone();
+    let env = main_container(&pod)["env"].to_string();
+    assert!(env.contains("secretKeyRef"), "left to the kubelet: {env}");
+    assert!(!env.contains("hunter2"), "the value is not in the pod spec: {env}");
+    fake.set_log("default", &name(&pod), "password is hunter2-pw");
+    fake.run_pod("default", &name(&pod));
+    fake.finish_pod("default", &name(&pod), 0, None);
+    fake.report(&pod, None, &[]);
+    s.wait_for("uses-secret", "success", |w| w["status"]["phase"] == "Succeeded");
+    let logs = s.ok(&["logs", "uses-secret"]);
+    assert!(logs.contains("password is ***") && !logs.contains("hunter2"), "{logs}");
+
+    // A Secret made with kubectl is not Keelson's to delete.
+    fake.put(
+        SECRETS,
+        "default",
+        json!({"apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "theirs"}, "data": {"k": "dg=="}}),
+    );
+    let refused = s.cli(&["secret", "delete", "theirs"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("not made by Keelson"));
+    s.ok(&["secret", "delete", "db"]);
+    assert!(fake.get(SECRETS, "default", "db").is_none());
 }

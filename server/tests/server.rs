@@ -549,3 +549,40 @@ fn a_retry_with_new_parameters_survives_a_crash() {
     assert_eq!(phase(&wf), "Succeeded", "{wf:#}");
     assert!(wf.to_string().contains("executor lost"), "the crash did hit the retry: {wf:#}");
 }
+
+const INTERLEAVED: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: interleaved}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: a, template: say, arguments: {parameters: [{name: who, value: a}, {name: wait, value: "0"}]}}
+      - {name: b, template: say, arguments: {parameters: [{name: who, value: b}, {name: wait, value: "0.4"}]}}
+  - name: say
+    inputs: {parameters: [{name: who}, {name: wait}]}
+    container:
+      image: alpine
+      command: [sh, -c]
+      args: ["sleep {{inputs.parameters.wait}}; echo {{inputs.parameters.who}}1; sleep 0.8; echo {{inputs.parameters.who}}2"]
+"#;
+
+/// `argo logs` of a workflow whose pods ran side by side: one stream,
+/// lines in the order they were written, whichever pod wrote them.
+#[test]
+fn a_workflows_log_merges_its_pods_lines_by_time() {
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let wf = file(dir.path(), "interleaved.yaml", INTERLEAVED);
+    s.ok(&["submit", &wf.to_string_lossy(), "--wait"]);
+    let logs = s.ok(&["logs", "interleaved"]);
+    let order: Vec<&str> = logs
+        .lines()
+        .filter_map(|l| l.split_whitespace().last())
+        .filter(|w| ["a1", "a2", "b1", "b2"].contains(w))
+        .collect();
+    assert_eq!(order, ["a1", "b1", "a2", "b2"], "{logs}");
+}

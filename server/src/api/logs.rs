@@ -1,7 +1,7 @@
 //! `GET /api/v1/workflows/{namespace}/{name}/log`: the workflow's task
 //! logs as Argo streams them — `{"result":{"content":…,"podName":…}}` a
 //! line (or `data: … ` events when the client asks for
-//! `text/event-stream`), pods in the order they started. The log files
+//! `text/event-stream`), the lines of all pods merged by time. The log files
 //! the executor writes are the source: read from where the last read
 //! stopped whenever the executor announces new lines (they are in the
 //! file by then), or every 100 ms, while following, until the workflow is
@@ -36,6 +36,8 @@ const POLL_UNANNOUNCED: Duration = Duration::from_millis(20);
 /// How often the workflow is re-read for new pods when nothing announced
 /// a change.
 const REREAD: Duration = Duration::from_secs(1);
+/// Most bytes of entries held to merge one pass's lines by time.
+const MERGE_MAX: usize = 64 << 20;
 
 struct Options {
     pod: Option<String>,
@@ -164,6 +166,11 @@ async fn follow(c: Controller, mut row: WorkflowRow, o: Options, tx: Sender) {
                 order.push(id);
             }
         }
+        // This pass's new lines of every pod, merged by time (a pod's own
+        // lines keep their order) — unless there is too much to hold,
+        // then pod after pod.
+        let mut batch: Vec<(String, Bytes)> = Vec::new();
+        let mut held = 0;
         for id in &order {
             let Some(r) = readers.get_mut(id) else { continue };
             let mut lines = read_new(r).await;
@@ -172,11 +179,23 @@ async fn follow(c: Controller, mut row: WorkflowRow, o: Options, tx: Sender) {
                 lines.drain(..skip);
             }
             for (line, end) in lines {
-                if let Some(entry) = entry(&line, end, &r.pod, &o)
-                    && tx.send(entry).await.is_err()
-                {
-                    return; // The client left.
+                let Some(entry) = entry(&line, end, &r.pod, &o) else { continue };
+                if held > MERGE_MAX {
+                    if tx.send(entry).await.is_err() {
+                        return; // The client left.
+                    }
+                    continue;
                 }
+                held += entry.len();
+                let time = line.split('\t').next().unwrap_or("").to_string();
+                batch.push((time, entry));
+            }
+        }
+        // The files' times are UTC with nanoseconds: text order is time order.
+        batch.sort_by(|a, b| a.0.cmp(&b.0));
+        for (_, entry) in batch {
+            if tx.send(entry).await.is_err() {
+                return; // The client left.
             }
         }
         first_pass = false;

@@ -1,7 +1,9 @@
-//! Secrets in local mode, at Kubernetes' paths
-//! (`/api/v1/namespaces/{namespace}/secrets…`) and in its Secret shape on
-//! the way in (`data` base64, or `stringData`). Values are sealed at rest
-//! and never come back out: a list shows names and keys only.
+//! Secrets at Kubernetes' paths (`/api/v1/namespaces/{namespace}/
+//! secrets…`) and in its Secret shape on the way in (`data` base64, or
+//! `stringData`). In local mode they are sealed in the store; in
+//! Kubernetes mode they are the cluster's Secrets (`kube::secrets`), which
+//! pods read by `secretKeyRef`. Values never come back out: a list shows
+//! names and keys only.
 
 use std::collections::BTreeMap;
 
@@ -65,8 +67,13 @@ pub async fn create(
     if data.is_empty() {
         return Err(ApiError::invalid("a secret needs at least one key (data or stringData)"));
     }
-    c.store().put_secret(c.secret_key(), &namespace, &name, &data, now()).await?;
-    let keys: Vec<String> = data.into_keys().collect();
+    let keys: Vec<String> = match &c.config().cluster {
+        Some(cluster) => crate::kube::secrets::put(cluster, &namespace, &name, data).await?,
+        None => {
+            c.store().put_secret(c.secret_key(), &namespace, &name, &data, now()).await?;
+            data.into_keys().collect()
+        }
+    };
     Ok(Json(shown(&namespace, &name, &keys)))
 }
 
@@ -75,13 +82,12 @@ pub async fn list(
     State(c): State<Controller>,
     Path(namespace): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let items: Vec<Value> = c
-        .store()
-        .secret_keys(&namespace)
-        .await?
-        .iter()
-        .map(|(name, keys)| shown(&namespace, name, keys))
-        .collect();
+    let secrets = match &c.config().cluster {
+        Some(cluster) => crate::kube::secrets::keys(cluster, &namespace).await?,
+        None => c.store().secret_keys(&namespace).await?,
+    };
+    let items: Vec<Value> =
+        secrets.iter().map(|(name, keys)| shown(&namespace, name, keys)).collect();
     Ok(Json(json!({"apiVersion": "v1", "kind": "SecretList", "metadata": {}, "items": items})))
 }
 
@@ -90,7 +96,11 @@ pub async fn delete(
     State(c): State<Controller>,
     Path((namespace, name)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    if c.store().delete_secret(&namespace, &name).await? {
+    let deleted = match &c.config().cluster {
+        Some(cluster) => crate::kube::secrets::delete(cluster, &namespace, &name).await?,
+        None => c.store().delete_secret(&namespace, &name).await?,
+    };
+    if deleted {
         Ok(Json(json!({})))
     } else {
         Err(ApiError::not_found(format!("secrets \"{name}\" not found")))

@@ -2,9 +2,11 @@
 //! `docs/design/kubernetes.md`): the reconciler that runs Workflows
 //! applied with `kubectl` and writes every run's status back
 //! (`workflows`), and the status as a resource carries it
-//! (`resource_status`); and leader election among replicas (`leader`).
+//! (`resource_status`); leader election among replicas (`leader`);
+//! the secrets API's Kubernetes Secrets (`secrets`).
 //! The pods are the executor's (`executor::kube`).
 
 pub mod leader;
 pub mod resource_status;
+pub mod secrets;
 pub mod workflows;
