@@ -368,6 +368,35 @@ fn a_workflow_applied_with_kubectl_runs_and_its_resource_shows_the_status() {
         })
     });
 
+    // kubectl sees it as Argo's users do, when kubectl is here.
+    let kubeconfig = fake.kubeconfig(dir.path());
+    let kubectl = |args: &[&str]| {
+        std::process::Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .arg("--cache-dir")
+            .arg(dir.path().join("kube-cache"))
+            .args(args)
+            .output()
+    };
+    match kubectl(&[
+        "get",
+        "wf",
+        "applied",
+        "-o",
+        "jsonpath={.status.phase} {.metadata.labels.team}",
+    ]) {
+        Err(_) => eprintln!("kubectl is not installed: `kubectl get workflows` not tried"),
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(out.status.success(), "kubectl: {}", String::from_utf8_lossy(&out.stderr));
+            assert_eq!(text, "Succeeded data");
+            let listed = kubectl(&["get", "workflows"]).expect("kubectl");
+            let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+            assert!(listed.contains("applied"), "{listed}");
+        }
+    }
+
     // `kubectl delete workflow applied`: the run goes, then the resource.
     assert!(fake.delete(WORKFLOWS, "default", "applied"));
     resource_where(&fake, "applied", "the resource gone", |r| r.is_none());
@@ -512,4 +541,37 @@ fn secrets_are_the_clusters_and_their_values_are_masked_in_pod_logs() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("not made by Keelson"));
     s.ok(&["secret", "delete", "db"]);
     assert!(fake.get(SECRETS, "default", "db").is_none());
+}
+
+/// `kubectl create -f` of an Argo manifest, when kubectl is installed.
+#[test]
+fn kubectl_create_of_an_argo_manifest_runs_it() {
+    let fake = FakeKube::start();
+    let dir = data_dir();
+    let s = start(dir.path(), &fake);
+    let manifest = file(
+        dir.path(),
+        "hello.yaml",
+        &PIPELINE.replace("name: pipeline", "generateName: from-kubectl-"),
+    );
+    let out = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(fake.kubeconfig(dir.path()))
+        .arg("--cache-dir")
+        .arg(dir.path().join("kube-cache"))
+        .args(["create", "--validate=false", "-o", "name", "-f"])
+        .arg(&manifest)
+        .output();
+    let Ok(out) = out else {
+        eprintln!("kubectl is not installed: `kubectl create` not tried");
+        return;
+    };
+    assert!(out.status.success(), "kubectl create: {}", String::from_utf8_lossy(&out.stderr));
+    let created = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let name = created.rsplit('/').next().unwrap_or_default().to_string();
+    assert!(name.starts_with("from-kubectl-"), "{created}");
+    // The controller picks it up: its first pod, then the API knows it.
+    let pods = pods_where(&fake, "its first pod", |p| p.len() == 1);
+    assert_eq!(pods[0]["metadata"]["labels"]["workflows.argoproj.io/workflow"], name.as_str());
+    s.wait_for(&name, "Running", |w| w["status"]["phase"] == "Running");
 }

@@ -372,6 +372,9 @@ async fn handle(
     Query(q): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
+    if let Some(answer) = discovery(uri.path()) {
+        return axum::Json(answer).into_response();
+    }
     let Some(t) = parse(uri.path()) else {
         return status(404, "NotFound", format!("no such path {}", uri.path()));
     };
@@ -488,6 +491,39 @@ async fn handle(
         }
         _ => status(405, "MethodNotAllowed", format!("{method} {}", uri.path())),
     }
+}
+
+/// The discovery documents kubectl reads to map `workflows` (or `wf`) to
+/// a path: the legacy (not aggregated) forms.
+fn discovery(path: &str) -> Option<Value> {
+    let resource = |name: &str, kind: &str, short: &[&str], namespaced: bool| {
+        json!({"name": name, "singularName": kind.to_lowercase(), "namespaced": namespaced,
+               "kind": kind, "shortNames": short,
+               "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]})
+    };
+    Some(match path.trim_end_matches('/') {
+        "/api" => json!({"kind": "APIVersions", "versions": ["v1"],
+            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]}),
+        "/apis" => {
+            let group = |name: &str, version: &str| {
+                let gv = format!("{name}/{version}");
+                json!({"name": name, "versions": [{"groupVersion": gv, "version": version}],
+                       "preferredVersion": {"groupVersion": gv, "version": version}})
+            };
+            json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+                group("argoproj.io", "v1alpha1"), group("coordination.k8s.io", "v1")]})
+        }
+        "/api/v1" => json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": [
+            resource("pods", "Pod", &["po"], true), resource("secrets", "Secret", &[], true)]}),
+        "/apis/argoproj.io/v1alpha1" => json!({"kind": "APIResourceList",
+            "groupVersion": "argoproj.io/v1alpha1", "resources": [
+                resource("workflows", "Workflow", &["wf"], true),
+                resource("workflowtaskresults", "WorkflowTaskResult", &[], true)]}),
+        "/apis/coordination.k8s.io/v1" => json!({"kind": "APIResourceList",
+            "groupVersion": "coordination.k8s.io/v1", "resources": [
+                resource("leases", "Lease", &[], true)]}),
+        _ => return None,
+    })
 }
 
 /// RFC 7386 JSON merge patch.
