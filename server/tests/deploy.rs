@@ -174,6 +174,10 @@ fn the_server_runs_unprivileged_with_the_rights_its_code_uses_and_no_more() {
     for verb in ["get", "list", "watch"] {
         assert!(allows(role, "argoproj.io", "workflowtaskresults", verb), "task results {verb}");
     }
+    for kind in ["workflowtemplates", "clusterworkflowtemplates", "cronworkflows"] {
+        assert!(allows(role, "argoproj.io", kind, "watch"), "{kind} mirrored");
+        assert!(!allows(role, "argoproj.io", kind, "create"), "{kind} only read");
+    }
     let lease = find(&base, "Role", "keelson-leader-election");
     for verb in ["create", "get", "update"] {
         assert!(allows(lease, "coordination.k8s.io", "leases", verb), "leases {verb}");

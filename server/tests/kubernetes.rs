@@ -10,7 +10,10 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::fake_kube::{FakeKube, LEASES, PODS, SECRETS, WORKFLOWS};
+use support::fake_kube::{
+    CLUSTER_TEMPLATES, CRON_WORKFLOWS, FakeKube, LEASES, PODS, SECRETS, WORKFLOW_TEMPLATES,
+    WORKFLOWS,
+};
 use support::keelson::{Server, data_dir, file};
 
 const PIPELINE: &str = r#"
@@ -574,4 +577,73 @@ fn kubectl_create_of_an_argo_manifest_runs_it() {
     let pods = pods_where(&fake, "its first pod", |p| p.len() == 1);
     assert_eq!(pods[0]["metadata"]["labels"]["workflows.argoproj.io/workflow"], name.as_str());
     s.wait_for(&name, "Running", |w| w["status"]["phase"] == "Running");
+}
+
+/// Wait for `cond` on `keelson ARGS`' output.
+fn cli_until(s: &Server, args: &[&str], what: &str, cond: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    loop {
+        let out = s.ok(args);
+        if cond(&out) {
+            return out;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "waited for {what}: {out}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn templates_and_crons_applied_to_the_cluster_are_used() {
+    let fake = FakeKube::start();
+    let dir = data_dir();
+    let s = start(dir.path(), &fake);
+    fake.put(
+        WORKFLOW_TEMPLATES,
+        "default",
+        json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTemplate",
+            "metadata": {"name": "greet"},
+            "spec": {"entrypoint": "hello",
+                     "arguments": {"parameters": [{"name": "who", "value": "world"}]},
+                     "templates": [{"name": "hello", "container": {"image": "alpine",
+                         "command": ["echo", "hello {{workflow.parameters.who}}"]}}]}
+        }),
+    );
+    fake.put(CLUSTER_TEMPLATES, "", json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "ClusterWorkflowTemplate",
+        "metadata": {"name": "shared"},
+        "spec": {"templates": [{"name": "bye", "container": {"image": "alpine", "command": ["echo", "bye"]}}]}
+    }));
+    fake.put(CRON_WORKFLOWS, "default", json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "CronWorkflow",
+        "metadata": {"name": "nightly"},
+        "spec": {"schedules": ["0 3 * * *"], "workflowSpec": {"workflowTemplateRef": {"name": "greet"}}}
+    }));
+    cli_until(&s, &["template", "list"], "the mirrored template", |o| o.contains("greet"));
+    cli_until(&s, &["cron", "list"], "the mirrored cron", |o| o.contains("nightly"));
+
+    // A workflow referring to them runs with their templates.
+    let wf = file(
+        dir.path(),
+        "ref.yaml",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: uses-ref}\n\
+         spec:\n  workflowTemplateRef: {name: greet}\n  arguments: {parameters: [{name: who, value: kube}]}\n",
+    );
+    s.ok(&["submit", &wf.to_string_lossy()]);
+    let pod = pods_where(&fake, "its pod", |p| p.len() == 1)[0].clone();
+    assert_eq!(main_container(&pod)["command"][4], "hello kube");
+    let wf = file(
+        dir.path(),
+        "cluster-ref.yaml",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: uses-cluster-ref}\n\
+         spec:\n  entrypoint: main\n  templates:\n  - name: main\n    steps:\n    - - name: b\n        \
+         templateRef: {name: shared, template: bye, clusterScope: true}\n",
+    );
+    s.ok(&["submit", &wf.to_string_lossy()]);
+    s.wait_for("uses-cluster-ref", "running", |w| w["status"]["phase"] == "Running");
+    pods_where(&fake, "the cluster template's pod", |p| p.len() == 2);
+
+    // Deleted from the cluster: gone from the store.
+    assert!(fake.delete(WORKFLOW_TEMPLATES, "default", "greet"));
+    cli_until(&s, &["template", "list"], "the template gone", |o| !o.contains("greet"));
 }

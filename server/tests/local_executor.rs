@@ -35,6 +35,7 @@ fn spec(node: &str, container: Value) -> LaunchSpec {
         node_name: format!("wf.{node}"),
         pod_name: format!("{node}-pod"),
         template: "main".into(),
+        template_key: "main".into(),
         container,
         source: None,
         output_paths: vec![],

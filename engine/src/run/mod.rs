@@ -146,7 +146,11 @@ pub struct LaunchSpec {
     /// The node's name (`wf.step[0].task`), as Argo annotates its pod.
     pub node_name: String,
     pub pod_name: String,
+    /// The template's name.
     pub template: String,
+    /// Its key in the plan ([`Plan::template`]): where its pod-level
+    /// settings are (a `templateRef`'d template's key is not its name).
+    pub template_key: String,
     /// The container (or the script template's container plus `source`)
     /// as JSON, with Kubernetes field names.
     pub container: Value,

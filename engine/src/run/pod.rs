@@ -83,6 +83,7 @@ pub fn launch(
         node_name: name,
         pod_name: pod,
         template: t.name.clone(),
+        template_key: inv.key.to_string(),
         container,
         source,
         output_paths: output_paths(t, &vars),

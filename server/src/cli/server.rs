@@ -244,7 +244,9 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
     let controller = Controller::start(store, key, config).await?;
     if let Some(cluster) = cluster {
         // Workflow resources in (kubectl apply) and out (their status).
-        server::kube::workflows::start(cluster, controller.clone());
+        server::kube::workflows::start(cluster.clone(), controller.clone());
+        // Templates and crons applied with kubectl, into the store.
+        server::kube::mirror::start(cluster, controller.clone());
     }
     tokio::spawn(controller.clone().run_garbage_collector(Duration::from_secs(10)));
     let listener = tokio::net::TcpListener::bind(args.listen)

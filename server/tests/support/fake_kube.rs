@@ -60,6 +60,10 @@ pub struct FakeKube {
 pub const PODS: (&str, &str) = ("api/v1", "pods");
 pub const TASK_RESULTS: (&str, &str) = ("apis/argoproj.io/v1alpha1", "workflowtaskresults");
 pub const WORKFLOWS: (&str, &str) = ("apis/argoproj.io/v1alpha1", "workflows");
+pub const WORKFLOW_TEMPLATES: (&str, &str) = ("apis/argoproj.io/v1alpha1", "workflowtemplates");
+pub const CLUSTER_TEMPLATES: (&str, &str) =
+    ("apis/argoproj.io/v1alpha1", "clusterworkflowtemplates");
+pub const CRON_WORKFLOWS: (&str, &str) = ("apis/argoproj.io/v1alpha1", "cronworkflows");
 pub const SECRETS: (&str, &str) = ("api/v1", "secrets");
 pub const LEASES: (&str, &str) = ("apis/coordination.k8s.io/v1", "leases");
 

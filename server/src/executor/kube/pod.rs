@@ -244,6 +244,7 @@ mod tests {
             node_name: "wf.build".into(),
             pod_name: "wf-build-123".into(),
             template: "build".into(),
+            template_key: "build".into(),
             container,
             source: None,
             output_paths: vec![("digest".into(), "/tmp/digest".into())],

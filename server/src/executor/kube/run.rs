@@ -91,8 +91,8 @@ impl Drop for KubeExecutor {
 impl Executor for KubeExecutor {
     fn launch(&self, spec: LaunchSpec) {
         let run = &self.run;
-        let pod = match run.plan.template(&spec.template) {
-            None => Err(format!("template {} is not in the plan", spec.template)),
+        let pod = match run.plan.template(&spec.template_key) {
+            None => Err(format!("template {} is not in the plan", spec.template_key)),
             Some(template) => pod_for(&PodInputs {
                 workflow: &run.workflow,
                 namespace: &run.namespace,

@@ -1,0 +1,183 @@
+//! WorkflowTemplates, ClusterWorkflowTemplates and CronWorkflows applied
+//! to the cluster (`kubectl apply -f` of Argo manifests) are mirrored into
+//! the store, where submissions resolve `workflowTemplateRef` /
+//! `templateRef` and the cron scheduler reads its schedules — so the same
+//! code serves both modes. A resource deleted from the cluster is deleted
+//! from the store; what was created through Keelson's API stays (a relist
+//! only adds and updates).
+//!
+//! A resource that does not lint is not mirrored, and the server's log
+//! says why (Argo's controller likewise refuses it when it is used); it
+//! is tried again every few seconds, as it may refer to a template whose
+//! own watch event has not come yet.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use kube::api::{Api, DynamicObject};
+use kube::discovery::ApiResource;
+use kube::runtime::watcher;
+use serde_json::{Value, json};
+
+use crate::controller::Controller;
+use crate::executor::kube::Cluster;
+use crate::metrics::METRICS;
+use crate::runner::now;
+use crate::store::TemplateKind;
+
+/// How often resources that did not lint are tried again.
+const RETRY: Duration = Duration::from_secs(2);
+
+/// The kinds mirrored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Template(TemplateKind),
+    Cron,
+}
+
+impl Kind {
+    fn api_resource(self) -> ApiResource {
+        let (kind, plural) = match self {
+            Kind::Template(TemplateKind::WorkflowTemplate) => {
+                ("WorkflowTemplate", "workflowtemplates")
+            }
+            Kind::Template(TemplateKind::ClusterWorkflowTemplate) => {
+                ("ClusterWorkflowTemplate", "clusterworkflowtemplates")
+            }
+            Kind::Cron => ("CronWorkflow", "cronworkflows"),
+        };
+        ApiResource {
+            group: "argoproj.io".into(),
+            version: "v1alpha1".into(),
+            api_version: "argoproj.io/v1alpha1".into(),
+            kind: kind.into(),
+            plural: plural.into(),
+        }
+    }
+}
+
+/// Start mirroring the three kinds.
+pub fn start(cluster: Cluster, controller: Controller) {
+    for kind in [
+        Kind::Template(TemplateKind::WorkflowTemplate),
+        Kind::Template(TemplateKind::ClusterWorkflowTemplate),
+        Kind::Cron,
+    ] {
+        let ar = kind.api_resource();
+        let client = cluster.client().clone();
+        let api: Api<DynamicObject> = match (&cluster.config().namespace, kind) {
+            // Cluster-scoped: always all.
+            (_, Kind::Template(TemplateKind::ClusterWorkflowTemplate)) | (None, _) => {
+                Api::all_with(client, &ar)
+            }
+            (Some(ns), _) => Api::namespaced_with(client, ns, &ar),
+        };
+        tokio::spawn(mirror(kind, api, controller.clone()));
+    }
+}
+
+async fn mirror(kind: Kind, api: Api<DynamicObject>, controller: Controller) {
+    let mut events = watcher(api, watcher::Config::default()).boxed();
+    let resource = kind.api_resource().plural;
+    // Resources that did not lint, tried again now and then: one may
+    // refer to a template whose own event has not come yet.
+    let mut pending: HashMap<(String, String), DynamicObject> = HashMap::new();
+    let mut retry = tokio::time::interval(RETRY);
+    loop {
+        let event = tokio::select! {
+            e = events.next() => match e {
+                Some(e) => e,
+                None => return,
+            },
+            _ = retry.tick(), if !pending.is_empty() => {
+                for (key, o) in std::mem::take(&mut pending) {
+                    if put(kind, &o, &controller).await.is_err() {
+                        pending.insert(key, o);
+                    }
+                }
+                continue;
+            }
+        };
+        match event {
+            Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => {
+                METRICS.kube_watch_events.get(&[("resource", &resource)]).inc();
+                let key = where_is(kind, &o);
+                pending.remove(&key);
+                if let Err(why) = put(kind, &o, &controller).await {
+                    tracing::warn!(
+                        "{} {} from the cluster is not used (yet): {why}",
+                        kind.api_resource().kind,
+                        key.1
+                    );
+                    pending.insert(key, o);
+                }
+            }
+            Ok(watcher::Event::Delete(o)) => {
+                METRICS.kube_watch_events.get(&[("resource", &resource)]).inc();
+                let (namespace, name) = where_is(kind, &o);
+                pending.remove(&(namespace.clone(), name.clone()));
+                let store = controller.store();
+                let outcome = match kind {
+                    Kind::Template(k) => {
+                        store.delete_template(k, &namespace, &name).await.map(drop)
+                    }
+                    Kind::Cron => store.delete_cron(&namespace, &name).await.map(drop),
+                };
+                if let Err(e) = outcome {
+                    tracing::warn!("cannot delete {name} from the store: {e}");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!("watching {resource}: {e}");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// The namespace (empty for cluster-scoped) and name of a resource.
+fn where_is(kind: Kind, o: &DynamicObject) -> (String, String) {
+    let namespace = match kind {
+        Kind::Template(TemplateKind::ClusterWorkflowTemplate) => String::new(),
+        _ => o.metadata.namespace.clone().unwrap_or_default(),
+    };
+    (namespace, o.metadata.name.clone().unwrap_or_default())
+}
+
+/// The document as its author wrote it (no status, no server fields).
+fn document(kind: Kind, o: &DynamicObject) -> Value {
+    let meta = &o.metadata;
+    let mut metadata = json!({"name": meta.name});
+    if kind != Kind::Template(TemplateKind::ClusterWorkflowTemplate) {
+        metadata["namespace"] = meta.namespace.clone().into();
+    }
+    if let Some(labels) = &meta.labels {
+        metadata["labels"] = json!(labels);
+    }
+    if let Some(annotations) = &meta.annotations {
+        metadata["annotations"] = json!(annotations);
+    }
+    json!({
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": kind.api_resource().kind,
+        "metadata": metadata,
+        "spec": o.data.get("spec").cloned().unwrap_or(Value::Null),
+    })
+}
+
+async fn put(kind: Kind, o: &DynamicObject, c: &Controller) -> Result<(), String> {
+    let (namespace, name) = where_is(kind, o);
+    let body = document(kind, o);
+    let doc = engine::spec::decode(body.clone()).map_err(|e| e.to_string())?;
+    let mut catalog = c.catalog(&namespace).await.map_err(|e| e.to_string())?;
+    catalog.add(&doc);
+    crate::controller::check(&body, &catalog).map_err(|e| e.to_string())?;
+    let store = c.store();
+    match kind {
+        Kind::Template(k) => store.put_template(k, &namespace, &name, now(), &body).await,
+        Kind::Cron => store.put_cron(&namespace, &name, now(), &body, true).await,
+    }
+    .map_err(|e| e.to_string())
+}
