@@ -647,3 +647,20 @@ fn templates_and_crons_applied_to_the_cluster_are_used() {
     assert!(fake.delete(WORKFLOW_TEMPLATES, "default", "greet"));
     cli_until(&s, &["template", "list"], "the template gone", |o| !o.contains("greet"));
 }
+
+#[test]
+fn pod_gc_on_workflow_completion_deletes_the_pods_when_the_workflow_ends() {
+    let fake = FakeKube::start();
+    fake.simulate_kubelet();
+    let dir = data_dir();
+    let s = start(dir.path(), &fake);
+    let gc = LONG.replace("name: long", "name: collected").replace(
+        "  entrypoint: steps\n",
+        "  entrypoint: steps\n  podGC: {strategy: OnWorkflowCompletion}\n",
+    );
+    s.ok(&["submit", &file(dir.path(), "gc.yaml", &gc).to_string_lossy(), "--wait"]);
+    assert_eq!(s.workflow("collected")["status"]["phase"], "Succeeded");
+    pods_where(&fake, "both pods deleted at the end", |p| p.is_empty());
+    let requests = fake.requests();
+    assert_eq!(requests.get("DELETE pods"), Some(&2), "{requests:?}");
+}
