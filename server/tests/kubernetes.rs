@@ -664,3 +664,40 @@ fn pod_gc_on_workflow_completion_deletes_the_pods_when_the_workflow_ends() {
     let requests = fake.requests();
     assert_eq!(requests.get("DELETE pods"), Some(&2), "{requests:?}");
 }
+
+#[test]
+fn a_cluster_without_argos_crds_is_refused_at_start_saying_how_to_install_them() {
+    let fake = FakeKube::start();
+    fake.hide("workflows");
+    let dir = data_dir();
+    let out = std::process::Command::new(support::keelson::KEELSON)
+        .args(["server", "--executor", "kubernetes", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("KUBECONFIG", fake.kubeconfig(dir.path()))
+        .env("KEELSON_ADMIN_PASSWORD", "x")
+        .output()
+        .expect("keelson server runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("kubectl apply -k deploy/crds"), "{stderr}");
+
+    // No API server at all: said as such.
+    let gone = dir.path().join("gone");
+    std::fs::create_dir_all(&gone).expect("dir");
+    std::fs::write(
+        gone.join("kubeconfig"),
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: x\n  cluster: {server: 'http://127.0.0.1:9'}\n\
+         contexts:\n- name: x\n  context: {cluster: x, user: x}\ncurrent-context: x\nusers:\n- name: x\n  user: {}\n",
+    )
+    .expect("kubeconfig");
+    let out = std::process::Command::new(support::keelson::KEELSON)
+        .args(["server", "--executor", "kubernetes", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&gone)
+        .env("KUBECONFIG", gone.join("kubeconfig"))
+        .env("KEELSON_ADMIN_PASSWORD", "x")
+        .output()
+        .expect("keelson server runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot reach the Kubernetes API server"), "{stderr}");
+}

@@ -237,6 +237,7 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
         let cluster = server::executor::kube::Cluster::connect(kube)
             .await
             .context("cannot reach the Kubernetes API server (--executor kubernetes)")?;
+        server::kube::workflows::check_served(&cluster).await.map_err(anyhow::Error::msg)?;
         tracing::info!("tasks run as pods on the cluster");
         config.cluster = Some(cluster);
     }

@@ -77,6 +77,30 @@ pub enum ResourceError {
     Json(#[from] serde_json::Error),
 }
 
+/// Whether the cluster serves Argo's Workflow resource to this server:
+/// a clear refusal at start rather than a watch failing forever.
+pub async fn check_served(cluster: &Cluster) -> Result<(), String> {
+    let ar = api_resource();
+    let api: Api<DynamicObject> = match &cluster.config().namespace {
+        Some(ns) => Api::namespaced_with(cluster.client().clone(), ns, &ar),
+        None => Api::all_with(cluster.client().clone(), &ar),
+    };
+    match api.list_metadata(&kube::api::ListParams::default().limit(1)).await {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(e)) if e.code == 404 => {
+            Err("the cluster does not serve argoproj.io/v1alpha1 Workflows: install Argo's CRDs \
+             (kubectl apply -k deploy/crds)"
+                .into())
+        }
+        Err(kube::Error::Api(e)) if e.code == 403 || e.code == 401 => Err(format!(
+            "the cluster does not let this server list Workflows ({}): apply deploy/base's RBAC \
+             or give the server's account the keelson-server role",
+            e.message
+        )),
+        Err(e) => Err(format!("cannot reach the Kubernetes API server: {e}")),
+    }
+}
+
 /// Start the reconciler and the status writer.
 pub fn start(cluster: Cluster, controller: Controller) {
     tokio::spawn(write_statuses(cluster.clone(), controller.clone()));

@@ -46,6 +46,8 @@ struct Db {
 }
 
 struct Shared {
+    /// Kinds (plurals) this server does not serve: 404, as without CRDs.
+    hidden: Mutex<Vec<String>>,
     db: Mutex<Db>,
     changes: broadcast::Sender<Change>,
 }
@@ -74,6 +76,7 @@ fn kind(k: (&str, &str)) -> Kind {
 impl FakeKube {
     pub fn start() -> FakeKube {
         let shared = Arc::new(Shared {
+            hidden: Mutex::default(),
             db: Mutex::new(Db::default()),
             changes: broadcast::channel(65_536).0,
         });
@@ -93,6 +96,11 @@ impl FakeKube {
             });
         });
         FakeKube { url, shared }
+    }
+
+    /// Serve no `plural` from now on (a cluster without that CRD).
+    pub fn hide(&self, plural: &str) {
+        self.shared.hidden.lock().unwrap_or_else(|e| e.into_inner()).push(plural.to_string());
     }
 
     /// A kubeconfig pointing at this server, written into `dir`.
@@ -382,6 +390,9 @@ async fn handle(
     let Some(t) = parse(uri.path()) else {
         return status(404, "NotFound", format!("no such path {}", uri.path()));
     };
+    if shared.hidden.lock().unwrap_or_else(|e| e.into_inner()).contains(&t.kind.1) {
+        return status(404, "NotFound", "the server could not find the requested resource".into());
+    }
     let watch = q.get("watch").is_some_and(|w| w == "true" || w == "1");
     let verb = if watch { "WATCH".to_string() } else { method.to_string() };
     let sub = t.sub.as_deref().map(|s| format!("/{s}")).unwrap_or_default();
