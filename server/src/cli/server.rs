@@ -93,7 +93,7 @@ pub struct ServerArgs {
     pub managed_namespace: Option<String>,
     /// Kubernetes mode: API requests per second the controller makes
     /// after a burst (0: no limit).
-    #[arg(long, value_name = "QPS", default_value_t = 20.0)]
+    #[arg(long, value_name = "QPS", default_value_t = 20.0, value_parser = non_negative)]
     pub kube_qps: f64,
     /// Kubernetes mode: requests allowed at once before --kube-qps applies.
     #[arg(long, value_name = "N", default_value_t = 30)]
@@ -116,6 +116,13 @@ pub struct ServerArgs {
     /// How long a lease holds without renewal.
     #[arg(long, value_name = "SECONDS", default_value_t = 15)]
     pub lease_duration: u64,
+}
+
+fn non_negative(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("{s:?} is not a rate (a number, 0 or more)")),
+    }
 }
 
 /// Who runs the tasks.

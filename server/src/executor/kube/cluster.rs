@@ -150,12 +150,16 @@ fn owner(inner: &Inner, meta: &kube::api::ObjectMeta) -> Option<Arc<RunPods>> {
 async fn watch_pods(inner: std::sync::Weak<Inner>, api: Api<Pod>) {
     let config = watcher::Config::default().labels(LABEL_WORKFLOW);
     let mut events = watcher(api, config).boxed();
-    // Pods seen during a relist, by run.
+    // Pods seen during a relist, by run, and when the relist began.
     let mut relist: Option<HashMap<(String, String), HashSet<String>>> = None;
+    let mut listed_from = Instant::now();
     while let Some(event) = events.next().await {
         let Some(inner) = inner.upgrade() else { return };
         match event {
-            Ok(watcher::Event::Init) => relist = Some(HashMap::new()),
+            Ok(watcher::Event::Init) => {
+                relist = Some(HashMap::new());
+                listed_from = Instant::now();
+            }
             Ok(watcher::Event::InitApply(pod)) => {
                 if let (Some(seen), Some(ns), Some(wf)) = (
                     relist.as_mut(),
@@ -174,7 +178,7 @@ async fn watch_pods(inner: std::sync::Weak<Inner>, api: Api<Pod>) {
                 for run in all {
                     let key = (run.namespace.clone(), run.workflow.clone());
                     let empty = HashSet::new();
-                    run.relisted(seen.get(&key).unwrap_or(&empty));
+                    run.relisted(seen.get(&key).unwrap_or(&empty), listed_from);
                 }
             }
             Ok(watcher::Event::Apply(pod)) => pod_event(&inner, &pod, false),
@@ -218,7 +222,7 @@ async fn watch_results(inner: std::sync::Weak<Inner>, api: Api<DynamicObject>) {
                 match serde_json::to_value(&r) {
                     Ok(json) => {
                         if let Some((node, outputs)) = task_result::outputs_of(&json) {
-                            run.outputs(&node, outputs);
+                            run.outputs(&node, outputs, task_result::writer_of(&json));
                         }
                     }
                     Err(e) => tracing::warn!("unreadable task result: {e}"),

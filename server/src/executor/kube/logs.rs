@@ -23,9 +23,15 @@ use crate::executor::{Masker, RawLine, Stream};
 /// Attempts to open a stream before giving up on the pod's log.
 const OPENS: u32 = 30;
 
-/// Follow `pod`'s main container into `lines` until it ends.
-pub async fn follow(api: Api<Pod>, pod: String, lines: mpsc::Sender<RawLine>) {
-    let mut last: Option<SystemTime> = None;
+/// Follow `pod`'s main container into `lines` until it ends, from after
+/// `since` (the last line already kept).
+pub async fn follow(
+    api: Api<Pod>,
+    pod: String,
+    since: Option<SystemTime>,
+    lines: mpsc::Sender<RawLine>,
+) {
+    let mut last: Option<SystemTime> = since;
     let mut failures = 0;
     loop {
         let params = LogParams {
@@ -80,16 +86,47 @@ pub async fn follow(api: Api<Pod>, pod: String, lines: mpsc::Sender<RawLine>) {
                 }
             }
         }
-        if !broken {
-            // The end of the stream: the container ended (the API server
-            // closes a followed log then).
+        if !broken && ended(&api, &pod).await {
+            // The end of the stream and of the container.
             return;
         }
+        // Closed while the container runs (an API server or kubelet
+        // ends long follows now and then): reopened after the last line.
         failures += 1;
         if failures >= OPENS {
             return;
         }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Whether the pod's main container has ended (or the pod is gone).
+async fn ended(api: &Api<Pod>, pod: &str) -> bool {
+    match api.get_opt(pod).await {
+        Ok(Some(p)) => serde_json::to_value(&p).map_or(true, |json| {
+            !matches!(
+                super::observe(&json),
+                super::PodState::Running | super::PodState::Waiting { .. }
+            )
+        }),
+        Ok(None) => true,
+        // Cannot tell: try the stream again (bounded by OPENS).
+        Err(_) => false,
+    }
+}
+
+/// The time of the last line in a log file the executor wrote
+/// (`TIME\tSTREAM\tTEXT` lines), if any.
+pub fn last_logged(file: &std::path::Path) -> Option<SystemTime> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(file).ok()?;
+    let len = f.metadata().ok()?.len();
+    f.seek(SeekFrom::Start(len.saturating_sub(64 * 1024))).ok()?;
+    let mut tail = Vec::new();
+    f.read_to_end(&mut tail).ok()?;
+    let text = String::from_utf8_lossy(&tail);
+    let line = text.lines().rev().find(|l| !l.is_empty())?;
+    parse_time(line.split('\t').next()?)
 }
 
 /// `2024-05-01T10:22:43.123456789Z text` → the time and the text.

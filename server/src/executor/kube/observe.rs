@@ -66,7 +66,14 @@ pub fn observe(pod: &Value) -> PodState {
         }
         "Running" if main.is_some_and(|c| c["state"]["running"].is_object()) => PodState::Running,
         _ => {
-            let waiting = main.map(|c| &c["state"]["waiting"]);
+            // The main container's wait, or an init container's (the
+            // executor's image not pulled stops the pod there).
+            let inits = status["initContainerStatuses"].as_array().into_iter().flatten();
+            let waiting = main
+                .into_iter()
+                .chain(inits)
+                .map(|c| &c["state"]["waiting"])
+                .find(|w| w["reason"].as_str().is_some_and(|r| STUCK.contains(&r)));
             let stuck = waiting.and_then(|w| {
                 let reason = w["reason"].as_str()?;
                 STUCK.contains(&reason).then(|| match w["message"].as_str() {
@@ -132,5 +139,13 @@ mod tests {
             }
         );
         assert_eq!(deleted_message("p"), "pod p was deleted before it finished");
+        // The executor's image cannot be pulled: the init container says.
+        let init = pod(json!({"phase": "Pending",
+            "initContainerStatuses": [{"name": "init", "state": {"waiting": {"reason": "ErrImagePull", "message": "no keelson:9"}}}],
+            "containerStatuses": main(json!({"waiting": {"reason": "PodInitializing"}}))}));
+        assert_eq!(
+            observe(&init),
+            PodState::Waiting { stuck: Some("ErrImagePull: no keelson:9".into()) }
+        );
     }
 }

@@ -78,6 +78,12 @@ pub fn task_result_for(owner: &Owner, outputs: &Outputs) -> Value {
     })
 }
 
+/// The uid of the pod that wrote a task result (its owner).
+pub fn writer_of(resource: &Value) -> Option<&str> {
+    resource["metadata"]["ownerReferences"].as_array()?.iter().find(|o| o["kind"] == "Pod")?["uid"]
+        .as_str()
+}
+
 /// A task result's node and outputs; `None` while it is not complete
 /// (Argo's executor may write it in parts) or not one of ours.
 pub fn outputs_of(resource: &Value) -> Option<(String, Outputs)> {
@@ -132,6 +138,7 @@ mod tests {
         assert_eq!(r["metadata"]["ownerReferences"][0]["uid"], "u-1");
         assert_eq!(r["outputs"]["exitCode"], "3", "a string, as Argo writes it");
         assert_eq!(outputs_of(&r), Some(("wf-123".to_string(), outputs)));
+        assert_eq!(writer_of(&r), Some("u-1"));
         // Not complete yet: not taken.
         let mut partial = r.clone();
         partial["metadata"]["labels"][LABEL_COMPLETED] = "false".into();

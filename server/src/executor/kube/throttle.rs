@@ -17,6 +17,8 @@ pub struct Throttle {
 impl Throttle {
     /// `qps <= 0` means no limit.
     pub fn new(qps: f64, burst: u32) -> Throttle {
+        // NaN, infinite or negative: no limit (the CLI refuses them).
+        let qps = if qps.is_finite() && qps > 0.0 { qps } else { 0.0 };
         let burst = f64::from(burst.max(1));
         Throttle { qps, burst, state: Mutex::new((burst, Instant::now())) }
     }
@@ -33,7 +35,12 @@ impl Throttle {
         // Tokens may go negative: each waiter reserves its own slot.
         let left = refilled - 1.0;
         *s = (left, now.max(at));
-        if left >= 0.0 { Duration::ZERO } else { Duration::from_secs_f64(-left / self.qps) }
+        if left >= 0.0 {
+            Duration::ZERO
+        } else {
+            // At most a day: a tiny rate must not overflow a Duration.
+            Duration::from_secs_f64((-left / self.qps).min(86_400.0))
+        }
     }
 
     /// Wait for a token.

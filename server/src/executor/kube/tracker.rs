@@ -89,8 +89,14 @@ impl Default for Patience {
 #[derive(Debug)]
 struct Node {
     pod: String,
-    /// The create request was answered (or the pod was found existing).
+    /// The create request was answered (or the pod was found existing),
+    /// and when.
     created: bool,
+    created_at: Option<Instant>,
+    /// The pod's uid, once known (the create's answer, or the first
+    /// event of an adopted pod): events and task results of any other
+    /// pod of that name are an earlier attempt's.
+    uid: Option<String>,
     started: bool,
     /// The main container ended: code, Kubernetes' reason, when seen.
     exited: Option<(i32, Option<String>, Instant)>,
@@ -126,6 +132,8 @@ impl Tracker {
             Node {
                 pod: pod.to_string(),
                 created: false,
+                created_at: None,
+                uid: None,
                 started: false,
                 exited: None,
                 outputs: None,
@@ -143,16 +151,22 @@ impl Tracker {
         self.launched(node, pod);
         if let Some(n) = self.nodes.get_mut(node) {
             n.created = true;
+            n.created_at = Some(Instant::now());
             n.started = started;
         }
     }
 
-    /// The create request was answered: the pod exists. Whether the node
-    /// was killed meanwhile (its pod must be deleted).
-    pub fn created(&mut self, node: &str) -> bool {
+    /// The create request was answered: the pod exists (its `uid` when
+    /// the answer said). Whether the node was killed meanwhile (its pod
+    /// must be deleted).
+    pub fn created(&mut self, node: &str, uid: Option<&str>, now: Instant) -> bool {
         match self.nodes.get_mut(node) {
             Some(n) => {
                 n.created = true;
+                n.created_at.get_or_insert(now);
+                if let Some(uid) = uid {
+                    n.uid = Some(uid.to_string());
+                }
                 n.killed && !n.done
             }
             None => false,
@@ -171,9 +185,13 @@ impl Tracker {
     fn node_of(&self, name: &str, pod: &Value) -> Option<String> {
         let id = self.by_pod.get(name)?;
         let n = self.nodes.get(id)?;
-        let uid = pod["metadata"]["uid"].as_str();
-        if uid.is_some() && n.stale_uid.as_deref() == uid {
-            return None;
+        if let Some(uid) = pod["metadata"]["uid"].as_str() {
+            if n.stale_uid.as_deref() == Some(uid) {
+                return None;
+            }
+            if n.uid.as_deref().is_some_and(|known| known != uid) {
+                return None;
+            }
         }
         Some(id.clone())
     }
@@ -238,6 +256,10 @@ impl Tracker {
             return out;
         }
         n.created = true;
+        n.created_at.get_or_insert(now);
+        if let Some(uid) = pod["metadata"]["uid"].as_str() {
+            n.uid.get_or_insert_with(|| uid.to_string());
+        }
         match observe(pod) {
             PodState::Waiting { stuck } => {
                 n.stuck = match (stuck, n.stuck.take()) {
@@ -284,12 +306,21 @@ impl Tracker {
         out
     }
 
-    /// A complete task result for `node`.
-    pub fn outputs(&mut self, node: &str, outputs: Outputs) -> Vec<Effect> {
+    /// A complete task result for `node`, written by the pod `owner`
+    /// (its uid, when the result names it).
+    pub fn outputs(&mut self, node: &str, outputs: Outputs, owner: Option<&str>) -> Vec<Effect> {
         let mut out = Vec::new();
         if let Some(n) = self.nodes.get_mut(node)
             && !n.done
         {
+            // An earlier attempt's result (same node, same name): not
+            // this pod's.
+            if owner.is_some()
+                && (n.stale_uid.as_deref() == owner
+                    || n.uid.as_deref().is_some_and(|u| Some(u) != owner))
+            {
+                return out;
+            }
             n.outputs = Some(outputs);
             self.finish_if_ready(node, false, &mut out);
         }
@@ -297,13 +328,15 @@ impl Tracker {
     }
 
     /// A relist of pods is complete: `seen` are the run's pods that
-    /// exist. Pods created before `listed_from` and missing were deleted
-    /// while nobody watched.
-    pub fn relisted(&mut self, seen: &HashSet<String>) -> Vec<Effect> {
+    /// exist. Pods created before the list began (`listed_from`) and
+    /// missing were deleted while nobody watched; one created since may
+    /// simply not be in the list.
+    pub fn relisted(&mut self, seen: &HashSet<String>, listed_from: Instant) -> Vec<Effect> {
         let missing: Vec<String> = self
             .nodes
             .values()
             .filter(|n| n.created && !n.done && !seen.contains(&n.pod))
+            .filter(|n| n.created_at.is_some_and(|at| at < listed_from))
             .map(|n| n.pod.clone())
             .collect();
         missing.iter().flat_map(|pod| self.pod_deleted(pod, &Value::Null)).collect()
@@ -351,9 +384,16 @@ impl Tracker {
         }
         n.done = true;
         let pod = n.pod.clone();
+        // A stuck pod would go on trying (pulling an image) for ever: it
+        // goes. An evicted one is kept, as Argo keeps it, for a look —
+        // unless podGC says a finished pod goes.
+        let stuck = n.stuck.is_some() && !n.started;
         out.push(Effect::Engine(Event::NodeFailedToStart { node: id.to_string(), message }));
-        // What is left of it goes (an evicted or stuck pod).
-        out.push(Effect::DeletePod { pod });
+        if stuck || self.gc == PodGc::OnPodCompletion {
+            out.push(Effect::DeletePod { pod });
+        } else {
+            out.push(Effect::MarkCompleted { pod });
+        }
     }
 
     fn end(&mut self, id: &str, exit: Exit, out: &mut Vec<Effect>) {
@@ -422,7 +462,7 @@ mod tests {
         let t0 = Instant::now();
         let mut t = tracker();
         t.launched("n1", "p1");
-        assert!(!t.created("n1"));
+        assert!(!t.created("n1", None, t0));
         assert!(t.pod_changed("p1", &pod("Pending", json!({"waiting": {}})), t0).is_empty());
         let running = t.pod_changed("p1", &pod("Running", json!({"running": {}})), t0);
         assert_eq!(
@@ -437,7 +477,7 @@ mod tests {
         let exited = pod("Succeeded", json!({"terminated": {"exitCode": 0}}));
         assert!(t.pod_changed("p1", &exited, t0).is_empty());
         let outputs = Outputs { result: Some("hi".into()), ..Outputs::default() };
-        let done = t.outputs("n1", outputs);
+        let done = t.outputs("n1", outputs, None);
         assert_eq!(
             events(&done),
             vec![Event::NodeExited {
@@ -458,7 +498,7 @@ mod tests {
         let mut t = Tracker::new(Patience::default(), PodGc::OnPodSuccess);
         t.launched("n1", "p1");
         t.launched("n2", "p2");
-        t.outputs("n1", Outputs { exit_code: Some(0), ..Outputs::default() });
+        t.outputs("n1", Outputs { exit_code: Some(0), ..Outputs::default() }, None);
         let done =
             t.pod_changed("p1", &pod("Succeeded", json!({"terminated": {"exitCode": 0}})), t0);
         assert_eq!(events(&done).len(), 2, "started, exited: {done:?}");
@@ -503,10 +543,10 @@ mod tests {
                 message: "pod lost: Evicted: low memory".into()
             }]
         );
-        assert!(lost.contains(&Effect::DeletePod { pod: "p2".into() }));
+        assert!(lost.contains(&Effect::MarkCompleted { pod: "p2".into() }), "kept for a look");
         // p3 was created, then a relist did not find it.
-        t.created("n3");
-        assert_eq!(events(&t.relisted(&HashSet::new())).len(), 1);
+        t.created("n3", None, t0);
+        assert_eq!(events(&t.relisted(&HashSet::new(), t0 + Duration::from_secs(1))).len(), 1);
         assert_eq!(t.active(), 0);
     }
 
@@ -539,7 +579,7 @@ mod tests {
         let mut t = tracker();
         t.launched("n1", "p1");
         t.launched("n2", "p2");
-        t.created("n1");
+        t.created("n1", None, t0);
         t.pod_changed("p1", &pod("Running", json!({"running": {}})), t0);
         assert!(t.kill("n1"), "created: delete now");
         let gone = t.pod_deleted("p1", &Value::Null);
@@ -552,7 +592,7 @@ mod tests {
         );
         assert!(!gone.iter().any(|e| matches!(e, Effect::MarkCompleted { .. })));
         assert!(!t.kill("n2"), "create in flight");
-        assert!(t.created("n2"), "delete it once created");
+        assert!(t.created("n2", None, t0), "delete it once created");
         assert_eq!(events(&t.pod_deleted("p2", &Value::Null)).len(), 1);
     }
 
@@ -581,8 +621,10 @@ mod replacing_tests {
         let old = json!({"metadata": {"uid": "old-uid"}, "status": {"phase": "Succeeded",
             "containerStatuses": [{"name": "main", "state": {"terminated": {"exitCode": 0}}}]}});
         assert!(t.pod_changed("p1", &old, t0).is_empty(), "the old pod's end is not ours");
-        t.created("n1");
+        t.created("n1", Some("new-uid"), t0);
         assert!(t.pod_deleted("p1", &old).is_empty(), "nor its deletion");
+        let stale = Outputs { result: Some("old".into()), ..Outputs::default() };
+        assert!(t.outputs("n1", stale, Some("old-uid")).is_empty());
         let new = json!({"metadata": {"uid": "new-uid"}, "status": {"phase": "Running",
             "containerStatuses": [{"name": "main", "state": {"running": {}}}]}});
         assert_eq!(t.pod_changed("p1", &new, t0).len(), 2, "started, follow the log");
