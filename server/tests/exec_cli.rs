@@ -122,3 +122,33 @@ fn in_a_pod_exec_reports_its_outputs_as_a_workflow_task_result() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot report the outputs"));
 }
+
+/// The kubelet's SIGTERM (a stop, a deleted pod) reaches the command,
+/// which can end cleanly: its trap runs, its code comes out.
+#[test]
+fn exec_passes_sigterm_on_to_the_command() {
+    let tmp = data_dir();
+    let dir = tmp.path();
+    let mut child = Command::new(KEELSON)
+        .args([
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            "trap 'echo cleaned up; exit 7' TERM; echo ready; while true; do sleep 0.05; done",
+        ])
+        .env("KEELSON_DIR", dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("keelson exec runs");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 6];
+    std::io::Read::read_exact(&mut out, &mut first).expect("ready");
+    // SAFETY: kill has no memory-safety preconditions.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let status = child.wait().expect("exits");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).expect("the rest");
+    assert_eq!(status.code(), Some(7), "the command's own exit");
+    assert!(rest.contains("cleaned up"), "{rest}");
+}

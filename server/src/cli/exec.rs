@@ -15,7 +15,8 @@
 //!    parameters — as JSON to `KEELSON_REPORT` (default `DIR/report.json`)
 //!    and, in a pod (`KEELSON_POD_UID`, `KEELSON_NAMESPACE` from the
 //!    downward API), as a WorkflowTaskResult for the controller;
-//! 4. exits with the command's code (128 + the signal that killed it).
+//! 4. exits with the command's code (128 + the signal that killed it),
+//!    passing the kubelet's SIGTERM on to the command meanwhile.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -81,6 +82,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(code as u8));
         }
     };
+    forward_signals(&child);
     let mut tail = Tail::default();
     if let Some(mut out) = child.stdout.take() {
         let mut buf = vec![0u8; 64 * 1024];
@@ -116,6 +118,30 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<ExitCode> {
     }
     report(&report_path, code, &tail, &parameters)?;
     Ok(ExitCode::from(u8::try_from(code & 0xff).unwrap_or(1)))
+}
+
+/// The command's process, for the signal handler.
+static CHILD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+extern "C" fn pass_on(signal: libc::c_int) {
+    let pid = CHILD.load(std::sync::atomic::Ordering::Relaxed);
+    if pid > 0 {
+        // SAFETY: kill is async-signal-safe and has no memory-safety
+        // preconditions.
+        unsafe { libc::kill(pid, signal) };
+    }
+}
+
+/// As PID 1 of its container, this process gets the kubelet's SIGTERM
+/// (a stop, a deleted pod) — and would ignore it, PID 1 having no
+/// default handlers: pass SIGTERM, SIGINT and SIGHUP on to the command,
+/// so it can end cleanly within the grace period.
+fn forward_signals(child: &std::process::Child) {
+    CHILD.store(i32::try_from(child.id()).unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
+    for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
+        // SAFETY: the handler only calls kill with an atomic's value.
+        unsafe { libc::signal(signal, pass_on as *const () as libc::sighandler_t) };
+    }
 }
 
 fn report(
