@@ -200,6 +200,11 @@ fn production_runs_two_replicas_under_leader_election_and_local_brings_its_datab
     let k = &prod.iter().find(|(f, _)| f.ends_with("kustomization.yaml")).expect("k").1;
     let patch = k["patches"][0]["patch"].as_str().expect("a patch");
     assert!(patch.contains("value: 2") && patch.contains("--leader-elect"), "{patch}");
+    assert!(patch.contains("readinessProbe"), "a standby is not held for readiness: {patch}");
+    let service = k["patches"][1]["patch"].as_str().expect("the Service patch");
+    assert!(service.contains("keelson.dev~1leader"), "the Service follows the leader: {service}");
+    let base = manifests("base");
+    assert_eq!(find(&base, "Deployment", "keelson")["spec"]["strategy"]["type"], "Recreate");
     assert_eq!(find(&prod, "PodDisruptionBudget", "keelson")["spec"]["minAvailable"], 1);
     let local = manifests("overlays/local");
     assert_eq!(find(&local, "StatefulSet", "postgres")["spec"]["replicas"], 1);

@@ -455,7 +455,11 @@ fn start_replica(dir: &std::path::Path, fake: &FakeKube, pod_name: &str) -> Serv
     let kubeconfig = fake.kubeconfig(dir);
     Server::start_with_env(
         dir,
-        &[("KUBECONFIG", kubeconfig.to_str().expect("path")), ("POD_NAME", pod_name)],
+        &[
+            ("KUBECONFIG", kubeconfig.to_str().expect("path")),
+            ("POD_NAME", pod_name),
+            ("POD_NAMESPACE", "keelson"),
+        ],
         &["--executor", "kubernetes", "--leader-elect", "--lease-duration", "2"],
     )
 }
@@ -464,8 +468,21 @@ fn start_replica(dir: &std::path::Path, fake: &FakeKube, pod_name: &str) -> Serv
 fn a_standby_replica_waits_for_the_lease_and_takes_over_when_the_leader_dies() {
     let fake = FakeKube::start();
     let dir = data_dir();
+    // The replicas' own pods (the leader labels itself).
+    for replica in ["replica-a", "replica-b"] {
+        fake.put(
+            PODS,
+            "keelson",
+            json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": replica, "labels": {"keelson.dev/leader": "true"}}}),
+        );
+    }
     let a = start_replica(dir.path(), &fake, "replica-a");
-    let lease = fake.get(LEASES, "default", "keelson-controller").expect("the lease");
+    assert_eq!(
+        fake.get(PODS, "keelson", "replica-a").expect("pod")["metadata"]["labels"]["keelson.dev/leader"],
+        "true"
+    );
+    let lease = fake.get(LEASES, "keelson", "keelson-controller").expect("the lease");
     assert_eq!(lease["spec"]["holderIdentity"], "replica-a");
     a.ok(&["submit", &file(dir.path(), "oom.yaml", OOM).to_string_lossy()]);
     let pod = pods_where(&fake, "the pod", |p| p.len() == 1)[0].clone();
@@ -475,13 +492,20 @@ fn a_standby_replica_waits_for_the_lease_and_takes_over_when_the_leader_dies() {
     let (path, fake_b) = (dir.path().to_path_buf(), fake.clone());
     let b = std::thread::spawn(move || start_replica(&path, &fake_b, "replica-b"));
     std::thread::sleep(Duration::from_secs(3));
+    let standby = fake.get(PODS, "keelson", "replica-b").expect("replica-b's pod");
+    assert!(
+        standby["metadata"]["labels"]["keelson.dev/leader"].is_null(),
+        "a standby is unlabelled"
+    );
     assert!(!b.is_finished(), "the standby started serving while the leader held the lease");
-    let lease = fake.get(LEASES, "default", "keelson-controller").expect("the lease");
+    let lease = fake.get(LEASES, "keelson", "keelson-controller").expect("the lease");
     assert_eq!(lease["spec"]["holderIdentity"], "replica-a", "renewed, not taken");
 
     a.kill9();
     let b = b.join().expect("the standby took over");
-    let lease = fake.get(LEASES, "default", "keelson-controller").expect("the lease");
+    let labelled = fake.get(PODS, "keelson", "replica-b").expect("replica-b's pod");
+    assert_eq!(labelled["metadata"]["labels"]["keelson.dev/leader"], "true");
+    let lease = fake.get(LEASES, "keelson", "keelson-controller").expect("the lease");
     assert_eq!(lease["spec"]["holderIdentity"], "replica-b");
     assert_eq!(lease["spec"]["leaseTransitions"], 1);
     // It carries on with the run the old leader started (its pod adopted).

@@ -173,8 +173,17 @@ async fn lead(args: &ServerArgs) -> anyhow::Result<()> {
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| format!("keelson-{}", std::process::id()));
     let timings = Timings::for_lease(Duration::from_secs(args.lease_duration.max(1)));
-    let elector = Elector::new(client, &args.lease_namespace, &args.lease_name, &identity, timings);
+    let pod = std::env::var("POD_NAME").ok().filter(|n| !n.is_empty());
+    if let Some(pod) = &pod {
+        server::kube::leader::mark_pod(client.clone(), &args.lease_namespace, pod, false).await;
+    }
+    let elector =
+        Elector::new(client.clone(), &args.lease_namespace, &args.lease_name, &identity, timings);
     elector.acquire().await;
+    if let Some(pod) = &pod {
+        // The Service sends requests to the pod with this label.
+        server::kube::leader::mark_pod(client, &args.lease_namespace, pod, true).await;
+    }
     tokio::spawn(async move {
         elector.keep().await;
         tracing::error!("lost the lease: stopping so that another replica leads");

@@ -9,7 +9,9 @@
 //! renew for `renew_deadline`, which is shorter than the lease's
 //! duration, so it has stopped before anyone else may take the lease.
 //! Every write carries the resource version read, so two candidates
-//! cannot both win.
+//! cannot both win; a renewal that hangs is cut at the deadline; and a
+//! standby judges a lease expired by how long it has seen its record
+//! unchanged on its own clock, not by the holder's wall clock.
 
 use std::time::Duration;
 
@@ -43,6 +45,11 @@ pub struct Elector {
     name: String,
     identity: String,
     timings: Timings,
+    /// The other holder's record as last seen, and when (on this
+    /// replica's monotonic clock): a lease is taken over only when its
+    /// record has not changed for the lease's duration as *we* count it,
+    /// so the replicas' wall clocks need not agree (client-go's rule).
+    observed: std::sync::Mutex<Option<(String, std::time::Instant)>>,
 }
 
 impl Elector {
@@ -58,6 +65,7 @@ impl Elector {
             name: name.to_string(),
             identity: identity.to_string(),
             timings,
+            observed: std::sync::Mutex::new(None),
         }
     }
 
@@ -87,13 +95,17 @@ impl Elector {
         let mut last_renewed = tokio::time::Instant::now();
         loop {
             tokio::time::sleep(self.timings.retry).await;
-            match self.try_take().await {
-                Ok(true) => last_renewed = tokio::time::Instant::now(),
-                Ok(false) => {
+            // A renewal that hangs (the API server out of reach) must not
+            // outlast the deadline: the lease may be someone else's then.
+            let left = self.timings.renew_deadline.saturating_sub(last_renewed.elapsed());
+            match tokio::time::timeout(left, self.try_take()).await {
+                Ok(Ok(true)) => last_renewed = tokio::time::Instant::now(),
+                Ok(Ok(false)) => {
                     tracing::error!(lease = %self.name, "another replica took the lease");
                     return;
                 }
-                Err(e) => tracing::warn!(lease = %self.name, "cannot renew the lease: {e}"),
+                Ok(Err(e)) => tracing::warn!(lease = %self.name, "cannot renew the lease: {e}"),
+                Err(_) => tracing::warn!(lease = %self.name, "renewing the lease timed out"),
             }
             if last_renewed.elapsed() >= self.timings.renew_deadline {
                 tracing::error!(lease = %self.name, "could not renew the lease in time");
@@ -126,12 +138,27 @@ impl Elector {
         };
         let spec = current.spec.clone().unwrap_or_default();
         let ours = spec.holder_identity.as_deref() == Some(self.identity.as_str());
-        let held_until = spec.renew_time.as_ref().map(|t| {
-            let secs = i64::from(spec.lease_duration_seconds.unwrap_or(seconds));
-            t.0 + jiff::SignedDuration::from_secs(secs)
-        });
+        // The record as it is now; its age counted from when this replica
+        // first saw it so.
+        let record = format!(
+            "{:?}/{:?}/{:?}",
+            spec.holder_identity,
+            spec.renew_time.as_ref().map(|t| t.0),
+            current.metadata.resource_version
+        );
+        let unchanged_for = {
+            let mut seen = self.observed.lock().unwrap_or_else(|e| e.into_inner());
+            match seen.as_ref() {
+                Some((r, at)) if *r == record => at.elapsed(),
+                _ => {
+                    *seen = Some((record, std::time::Instant::now()));
+                    std::time::Duration::ZERO
+                }
+            }
+        };
+        let duration = u64::try_from(spec.lease_duration_seconds.unwrap_or(seconds)).unwrap_or(0);
         let free = spec.holder_identity.as_deref().is_none_or(str::is_empty)
-            || held_until.is_none_or(|until| until <= now);
+            || unchanged_for >= std::time::Duration::from_secs(duration);
         if !ours && !free {
             return Ok(false);
         }
@@ -152,5 +179,26 @@ impl Elector {
             Err(kube::Error::Api(e)) if e.code == 409 => Ok(false),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// The label the leading replica's pod carries: the Service selects it,
+/// so requests go to the leader only (a standby does not serve).
+pub const LEADER_LABEL: &str = "keelson.dev/leader";
+
+/// Label (or unlabel) this replica's own pod as the leader's. A pod that
+/// restarted as a standby must lose the label its leading self set.
+pub async fn mark_pod(client: kube::Client, namespace: &str, pod: &str, leading: bool) {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Patch, PatchParams};
+    let value = if leading { serde_json::Value::from("true") } else { serde_json::Value::Null };
+    let patch = serde_json::json!({"metadata": {"labels": {LEADER_LABEL: value}}});
+    let api: Api<Pod> = Api::namespaced(client, namespace);
+    if let Err(e) = api.patch(pod, &PatchParams::default(), &Patch::Merge(&patch)).await {
+        tracing::warn!(
+            pod,
+            "cannot label this pod as {}: {e}",
+            if leading { "leader" } else { "standby" }
+        );
     }
 }
