@@ -262,7 +262,23 @@ impl Controller {
             };
             // With the journal's group commit: a burst of submissions
             // shares transactions.
-            if self.inner.journal.insert(new.clone()).await? {
+            let inserted = match self.inner.journal.insert(new.clone()).await {
+                Ok(inserted) => inserted,
+                Err(e) => {
+                    // Not stored: its resource must not run it either.
+                    if created && let Some(cluster) = &self.inner.config.cluster {
+                        crate::kube::workflows::delete_resource(
+                            cluster,
+                            &new.namespace,
+                            &new.name,
+                            &new.uid,
+                        )
+                        .await;
+                    }
+                    return Err(e.into());
+                }
+            };
+            if inserted {
                 break new;
             }
             // The resource's reconcile may have stored this very run
@@ -271,7 +287,13 @@ impl Controller {
                 return Ok(row);
             }
             if created && let Some(cluster) = &self.inner.config.cluster {
-                crate::kube::workflows::delete_resource(cluster, &new.namespace, &new.name).await;
+                crate::kube::workflows::delete_resource(
+                    cluster,
+                    &new.namespace,
+                    &new.name,
+                    &new.uid,
+                )
+                .await;
             }
             attempts += 1;
             if !generated || attempts >= 8 {
@@ -495,7 +517,8 @@ impl Controller {
         }
         self.inner.bus.publish(change(&row, ChangeKind::Deleted));
         if let Some(cluster) = &self.inner.config.cluster {
-            crate::kube::workflows::delete_resource(cluster, &row.namespace, &row.name).await;
+            crate::kube::workflows::delete_resource(cluster, &row.namespace, &row.name, &row.uid)
+                .await;
         }
         Ok(())
     }

@@ -39,18 +39,6 @@ const LABEL_COMPLETED: &str = "workflows.argoproj.io/completed";
 /// Unfinished workflows are looked at again this often (a missed bus
 /// change is made good).
 const RESYNC: Duration = Duration::from_secs(300);
-/// Status keys a new status may lack where an old one had them: set to
-/// null so the merge patch removes them.
-const STATUS_KEYS: [&str; 8] = [
-    "nodes",
-    "offloadNodeStatusVersion",
-    "message",
-    "finishedAt",
-    "outputs",
-    "progress",
-    "startedAt",
-    "storedTemplates",
-];
 
 pub fn api_resource() -> ApiResource {
     ApiResource {
@@ -152,8 +140,11 @@ async fn reconcile(wf: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action, 
                     Err(e) => return Err(e.into()),
                 }
             }
+            // With the version read: another controller's finalizer
+            // added meanwhile is not dropped (409, and a new look).
             let rest: Vec<&String> = finalizers.iter().filter(|f| *f != FINALIZER).collect();
-            let patch = json!({"metadata": {"finalizers": rest}});
+            let patch =
+                json!({"metadata": {"finalizers": rest, "resourceVersion": meta.resource_version}});
             ctx.cluster.throttle().await;
             match api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)).await {
                 Ok(_) => {}
@@ -167,12 +158,9 @@ async fn reconcile(wf: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action, 
         let mut all = finalizers.clone();
         all.push(FINALIZER.to_string());
         ctx.cluster.throttle().await;
-        api.patch(
-            name,
-            &PatchParams::default(),
-            &Patch::Merge(&json!({"metadata": {"finalizers": all}})),
-        )
-        .await?;
+        let patch =
+            json!({"metadata": {"finalizers": all, "resourceVersion": meta.resource_version}});
+        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)).await?;
     }
     let row = match row {
         Some(row) => row,
@@ -189,7 +177,7 @@ async fn reconcile(wf: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action, 
                     // Argo's way: the resource's status says why it will
                     // not run.
                     let status = json!({"phase": "Error", "message": e.to_string()});
-                    write_status(&ctx.cluster, namespace, name, &status).await?;
+                    write_status(&ctx.cluster, namespace, name, uid, &status, true).await?;
                     return Ok(Action::await_change());
                 }
                 Err(e) => return Err(e.into()),
@@ -199,7 +187,7 @@ async fn reconcile(wf: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action, 
     let current = wf.data.get("status").cloned().unwrap_or(Value::Null);
     if current["phase"] != row.status["phase"] || current["finishedAt"] != row.status["finishedAt"]
     {
-        write_status(&ctx.cluster, namespace, name, &row.status).await?;
+        write_status(&ctx.cluster, namespace, name, uid, &row.status, true).await?;
     }
     let over = matches!(row.phase.as_str(), "Succeeded" | "Failed" | "Error");
     Ok(if over { Action::await_change() } else { Action::requeue(RESYNC) })
@@ -223,30 +211,44 @@ fn submitted(wf: &DynamicObject) -> Result<Value, serde_json::Error> {
     }))
 }
 
-/// Write `status` (the full one, as the store has it) to the resource.
+/// Write `status` (the full one, as the store has it) to the resource
+/// with uid `uid` — replaced whole (a merge would keep what a retried
+/// node no longer has), and only if the resource is still that run's (a
+/// re-created workflow of the same name is another run). With `labels`,
+/// Argo's phase and completed labels too.
 pub async fn write_status(
     cluster: &Cluster,
     namespace: &str,
     name: &str,
+    uid: &str,
     status: &Value,
+    labels: bool,
 ) -> Result<(), kube::Error> {
-    let mut out = resource_status(status);
-    if let Some(obj) = out.as_object_mut() {
-        for key in STATUS_KEYS {
-            obj.entry(key).or_insert(Value::Null);
-        }
+    let ops = json!([
+        {"op": "test", "path": "/metadata/uid", "value": uid},
+        {"op": "add", "path": "/status", "value": resource_status(status)},
+    ]);
+    let patch: json_patch::Patch = serde_json::from_value(ops).map_err(kube::Error::SerdeError)?;
+    let api = api(cluster, namespace);
+    cluster.throttle().await;
+    match api.patch(name, &PatchParams::default(), &Patch::<()>::Json(patch)).await {
+        Ok(_) => {}
+        // No resource (deleted meanwhile) or another run's: not ours to write.
+        Err(kube::Error::Api(e)) if e.code == 404 || e.code == 422 => return Ok(()),
+        Err(e) => return Err(e),
+    }
+    if !labels {
+        return Ok(());
     }
     let phase = status["phase"].as_str().unwrap_or("");
     let completed = matches!(phase, "Succeeded" | "Failed" | "Error");
-    let mut labels = BTreeMap::new();
-    labels.insert(LABEL_COMPLETED, Value::from(completed.to_string()));
-    labels.insert(LABEL_PHASE, if phase.is_empty() { Value::Null } else { phase.into() });
-    let patch = json!({"metadata": {"labels": labels}, "status": out});
+    let mut values = BTreeMap::new();
+    values.insert(LABEL_COMPLETED, Value::from(completed.to_string()));
+    values.insert(LABEL_PHASE, if phase.is_empty() { Value::Null } else { phase.into() });
+    let patch = json!({"metadata": {"labels": values}});
     cluster.throttle().await;
-    match api(cluster, namespace).patch(name, &PatchParams::default(), &Patch::Merge(&patch)).await
-    {
+    match api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)).await {
         Ok(_) => Ok(()),
-        // No resource (deleted meanwhile): nothing to write.
         Err(kube::Error::Api(e)) if e.code == 404 => Ok(()),
         Err(e) => Err(e),
     }
@@ -256,6 +258,8 @@ pub async fn write_status(
 /// of each workflow, one write at a time per workflow.
 async fn write_statuses(cluster: Cluster, controller: Controller) {
     let mut live = controller.bus().subscribe().live;
+    // The phase last labelled on each running workflow's resource.
+    let mut phases: HashMap<String, String> = HashMap::new();
     loop {
         let first = match live.recv().await {
             Ok(p) => p,
@@ -275,6 +279,7 @@ async fn write_statuses(cluster: Cluster, controller: Controller) {
         for p in latest.into_values() {
             let c = &p.change;
             if c.kind == crate::controller::ChangeKind::Deleted {
+                phases.remove(&c.uid);
                 continue;
             }
             let status = match &c.row {
@@ -284,8 +289,19 @@ async fn write_statuses(cluster: Cluster, controller: Controller) {
                     _ => continue,
                 },
             };
-            if let Err(e) = write_status(&cluster, &c.namespace, &c.name, &status).await {
-                tracing::warn!(workflow = %c.name, "cannot write the status to its resource: {e}");
+            // The labels only when the phase moved (a few times a run).
+            let phase = status["phase"].as_str().unwrap_or("").to_string();
+            let labels = phases.get(&c.uid) != Some(&phase);
+            match write_status(&cluster, &c.namespace, &c.name, &c.uid, &status, labels).await {
+                Ok(()) if matches!(phase.as_str(), "Succeeded" | "Failed" | "Error") => {
+                    phases.remove(&c.uid);
+                }
+                Ok(()) => {
+                    phases.insert(c.uid.clone(), phase);
+                }
+                Err(e) => {
+                    tracing::warn!(workflow = %c.name, "cannot write the status to its resource: {e}");
+                }
             }
         }
     }
@@ -327,12 +343,20 @@ pub async fn create_resource(
     }
 }
 
-/// Delete a workflow's resource (its run was deleted); absent is fine.
-pub async fn delete_resource(cluster: &Cluster, namespace: &str, name: &str) {
+/// Delete a workflow's resource (its run, `uid`, was deleted); absent —
+/// or already another run's of the same name — is fine.
+pub async fn delete_resource(cluster: &Cluster, namespace: &str, name: &str, uid: &str) {
+    let params = DeleteParams {
+        preconditions: Some(kube::api::Preconditions {
+            uid: Some(uid.to_string()),
+            resource_version: None,
+        }),
+        ..DeleteParams::default()
+    };
     cluster.throttle().await;
-    match api(cluster, namespace).delete(name, &DeleteParams::default()).await {
+    match api(cluster, namespace).delete(name, &params).await {
         Ok(_) => {}
-        Err(kube::Error::Api(e)) if e.code == 404 => {}
+        Err(kube::Error::Api(e)) if e.code == 404 || e.code == 409 => {}
         Err(e) => tracing::warn!(workflow = %name, "cannot delete its resource: {e}"),
     }
 }

@@ -468,7 +468,23 @@ async fn handle(
             let Some(mut object) = db.objects.get(&key).cloned() else {
                 return status(404, "NotFound", format!("{} \"{name}\" not found", t.kind.1));
             };
-            merge(&mut object, &patch);
+            if let Some(ops) = patch.as_array() {
+                // A JSON Patch (RFC 6902): test, add, replace, remove.
+                if let Err(why) = json_patch(&mut object, ops) {
+                    return status(422, "Invalid", why);
+                }
+            } else {
+                // An optimistic-concurrency merge patch.
+                let rv = &patch["metadata"]["resourceVersion"];
+                if !rv.is_null() && *rv != object["metadata"]["resourceVersion"] {
+                    return status(
+                        409,
+                        "Conflict",
+                        format!("the object has been modified: {name}"),
+                    );
+                }
+                merge(&mut object, &patch);
+            }
             let gone = !object["metadata"]["deletionTimestamp"].is_null()
                 && object["metadata"]["finalizers"].as_array().is_none_or(|f| f.is_empty());
             if gone {
@@ -499,6 +515,17 @@ async fn handle(
         }
         ("DELETE", Some(name), _) => {
             let mut db = db();
+            let wanted = serde_json::from_slice::<Value>(&body).ok();
+            let uid =
+                wanted.as_ref().map(|b| b["preconditions"]["uid"].clone()).unwrap_or(Value::Null);
+            let key = (t.kind.clone(), ns.clone(), name.clone());
+            if !uid.is_null() && db.objects.get(&key).is_some_and(|o| o["metadata"]["uid"] != uid) {
+                return status(
+                    409,
+                    "Conflict",
+                    format!("Precondition failed: UID in precondition: {uid}"),
+                );
+            }
             match delete(&shared, &mut db, (t.kind.clone(), ns, name.clone())) {
                 Some(o) => axum::Json(o).into_response(),
                 None => status(404, "NotFound", format!("{} \"{name}\" not found", t.kind.1)),
@@ -539,6 +566,36 @@ fn discovery(path: &str) -> Option<Value> {
                 resource("leases", "Lease", &[], true)]}),
         _ => return None,
     })
+}
+
+/// RFC 6902 JSON Patch, the operations Keelson sends.
+fn json_patch(target: &mut Value, ops: &[Value]) -> Result<(), String> {
+    for op in ops {
+        let path = op["path"].as_str().ok_or("a path")?;
+        match op["op"].as_str() {
+            Some("test") => {
+                if target.pointer(path) != Some(&op["value"]) {
+                    return Err(format!("test failed at {path}"));
+                }
+            }
+            Some("add" | "replace") => {
+                let (parent, key) = path.rsplit_once('/').ok_or("a path")?;
+                let key = key.replace("~1", "/").replace("~0", "~");
+                let parent = target.pointer_mut(parent).ok_or(format!("no parent for {path}"))?;
+                let obj = parent.as_object_mut().ok_or(format!("{path}: not in an object"))?;
+                obj.insert(key, op["value"].clone());
+            }
+            Some("remove") => {
+                let (parent, key) = path.rsplit_once('/').ok_or("a path")?;
+                let key = key.replace("~1", "/").replace("~0", "~");
+                if let Some(obj) = target.pointer_mut(parent).and_then(Value::as_object_mut) {
+                    obj.remove(&key);
+                }
+            }
+            other => return Err(format!("unsupported op {other:?}")),
+        }
+    }
+    Ok(())
 }
 
 /// RFC 7386 JSON merge patch.

@@ -366,17 +366,22 @@ async fn stop_deletes_the_pod_with_the_grace_period() {
 }
 
 #[tokio::test]
-async fn a_status_write_is_a_merge_patch_with_argos_labels() {
+async fn a_status_write_replaces_the_status_of_that_run_only_then_sets_argos_labels() {
     let (cluster, _executor, _launch, _events, mut seen) = setup(kubelet_done);
     let status = json!({"phase": "Succeeded", "progress": "1/1", "nodes": {"wf": {"id": "wf"}}});
-    crate::kube::workflows::write_status(&cluster, "ci", "wf", &status).await.expect("written");
+    crate::kube::workflows::write_status(&cluster, "ci", "wf", "uid-1", &status, true)
+        .await
+        .expect("written");
     let w = next(&mut seen).await;
     assert_eq!(w.method, "PATCH");
     assert_eq!(w.uri, "/apis/argoproj.io/v1alpha1/namespaces/ci/workflows/wf?");
-    assert_eq!(w.content_type, "application/merge-patch+json");
-    assert_eq!(w.body["status"]["phase"], "Succeeded");
-    assert_eq!(w.body["status"]["nodes"]["wf"]["id"], "wf");
-    assert_eq!(w.body["status"]["message"], Value::Null, "cleared when absent");
-    assert_eq!(w.body["metadata"]["labels"]["workflows.argoproj.io/completed"], "true");
-    assert_eq!(w.body["metadata"]["labels"]["workflows.argoproj.io/phase"], "Succeeded");
+    assert_eq!(w.content_type, "application/json-patch+json");
+    assert_eq!(w.body[0], json!({"op": "test", "path": "/metadata/uid", "value": "uid-1"}));
+    assert_eq!(w.body[1]["op"], "add");
+    assert_eq!(w.body[1]["path"], "/status");
+    assert_eq!(w.body[1]["value"]["nodes"]["wf"]["id"], "wf");
+    let labels = next(&mut seen).await;
+    assert_eq!(labels.content_type, "application/merge-patch+json");
+    assert_eq!(labels.body["metadata"]["labels"]["workflows.argoproj.io/completed"], "true");
+    assert_eq!(labels.body["metadata"]["labels"]["workflows.argoproj.io/phase"], "Succeeded");
 }
