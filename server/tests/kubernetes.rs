@@ -670,6 +670,21 @@ fn templates_and_crons_applied_to_the_cluster_are_used() {
     // Deleted from the cluster: gone from the store.
     assert!(fake.delete(WORKFLOW_TEMPLATES, "default", "greet"));
     cli_until(&s, &["template", "list"], "the template gone", |o| !o.contains("greet"));
+
+    // Deleted while no server watched: gone after the next start; one
+    // made through the API stays.
+    let own = file(
+        dir.path(),
+        "own.yaml",
+        "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: own}\n\
+         spec:\n  templates:\n  - name: t\n    container: {image: alpine, command: [\"true\"]}\n",
+    );
+    s.ok(&["template", "create", &own.to_string_lossy()]);
+    s.kill9();
+    assert!(fake.delete(CRON_WORKFLOWS, "default", "nightly"));
+    let s = start(dir.path(), &fake);
+    cli_until(&s, &["cron", "list"], "the cron gone", |o| !o.contains("nightly"));
+    assert!(s.ok(&["template", "list"]).contains("own"), "the API's own template stays");
 }
 
 #[test]

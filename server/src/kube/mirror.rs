@@ -3,15 +3,15 @@
 //! the store, where submissions resolve `workflowTemplateRef` /
 //! `templateRef` and the cron scheduler reads its schedules — so the same
 //! code serves both modes. A resource deleted from the cluster is deleted
-//! from the store; what was created through Keelson's API stays (a relist
-//! only adds and updates).
+//! from the store, also when that happened while nobody watched (a
+//! relist finds it gone); what was created through Keelson's API stays.
 //!
 //! A resource that does not lint is not mirrored, and the server's log
 //! says why (Argo's controller likewise refuses it when it is used); it
 //! is tried again every few seconds, as it may refer to a template whose
 //! own watch event has not come yet.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
@@ -66,6 +66,7 @@ pub fn start(cluster: Cluster, controller: Controller) {
     ] {
         let ar = kind.api_resource();
         let client = cluster.client().clone();
+        let namespace = cluster.config().namespace.clone();
         let api: Api<DynamicObject> = match (&cluster.config().namespace, kind) {
             // Cluster-scoped: always all.
             (_, Kind::Template(TemplateKind::ClusterWorkflowTemplate)) | (None, _) => {
@@ -73,11 +74,23 @@ pub fn start(cluster: Cluster, controller: Controller) {
             }
             (Some(ns), _) => Api::namespaced_with(client, ns, &ar),
         };
-        tokio::spawn(mirror(kind, api, controller.clone()));
+        tokio::spawn(mirror(kind, api, namespace, controller.clone()));
     }
 }
 
-async fn mirror(kind: Kind, api: Api<DynamicObject>, controller: Controller) {
+/// The annotation on documents mirrored from the cluster: those a relist
+/// does not find are deleted from the store (what was created through
+/// the API has none and stays).
+pub const FROM_CLUSTER: &str = "keelson.dev/from-cluster";
+
+async fn mirror(
+    kind: Kind,
+    api: Api<DynamicObject>,
+    namespace: Option<String>,
+    controller: Controller,
+) {
+    // What a relist found, until it is complete.
+    let mut listed: Option<HashSet<(String, String)>> = None;
     let mut events = watcher(api, watcher::Config::default()).boxed();
     let resource = kind.api_resource().plural;
     // Resources that did not lint, tried again now and then: one may
@@ -100,9 +113,20 @@ async fn mirror(kind: Kind, api: Api<DynamicObject>, controller: Controller) {
             }
         };
         match event {
+            Ok(watcher::Event::Init) => listed = Some(HashSet::new()),
+            Ok(watcher::Event::InitDone) => {
+                let seen = listed.take().unwrap_or_default();
+                if let Err(e) = forget_unseen(kind, &seen, namespace.as_deref(), &controller).await
+                {
+                    tracing::warn!("cannot tidy the store after listing {resource}: {e}");
+                }
+            }
             Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => {
                 METRICS.kube_watch_events.get(&[("resource", &resource)]).inc();
                 let key = where_is(kind, &o);
+                if let Some(seen) = listed.as_mut() {
+                    seen.insert(key.clone());
+                }
                 pending.remove(&key);
                 if let Err(why) = put(kind, &o, &controller).await {
                     tracing::warn!(
@@ -128,13 +152,54 @@ async fn mirror(kind: Kind, api: Api<DynamicObject>, controller: Controller) {
                     tracing::warn!("cannot delete {name} from the store: {e}");
                 }
             }
-            Ok(_) => {}
             Err(e) => {
                 tracing::warn!("watching {resource}: {e}");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
     }
+}
+
+/// Delete from the store what was mirrored from the cluster (in the
+/// namespace watched, if one) and is not there any more — deleted while
+/// nobody watched.
+async fn forget_unseen(
+    kind: Kind,
+    seen: &HashSet<(String, String)>,
+    namespace: Option<&str>,
+    c: &Controller,
+) -> Result<(), crate::store::StoreError> {
+    let store = c.store();
+    let mirrored = |body: &Value| body["metadata"]["annotations"][FROM_CLUSTER] == "true";
+    let watched = |ns: &str| match (kind, namespace) {
+        (Kind::Template(TemplateKind::ClusterWorkflowTemplate), _) | (_, None) => true,
+        (_, Some(n)) => n == ns,
+    };
+    match kind {
+        Kind::Template(k) => {
+            for row in store.all_templates(k).await? {
+                let key = (row.namespace.clone(), row.name.clone());
+                if mirrored(&row.body) && watched(&row.namespace) && !seen.contains(&key) {
+                    tracing::info!(
+                        "{} {} is gone from the cluster",
+                        kind.api_resource().kind,
+                        row.name
+                    );
+                    store.delete_template(k, &row.namespace, &row.name).await?;
+                }
+            }
+        }
+        Kind::Cron => {
+            for row in store.crons(None).await? {
+                let key = (row.namespace.clone(), row.name.clone());
+                if mirrored(&row.body) && watched(&row.namespace) && !seen.contains(&key) {
+                    tracing::info!("CronWorkflow {} is gone from the cluster", row.name);
+                    store.delete_cron(&row.namespace, &row.name).await?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The namespace (empty for cluster-scoped) and name of a resource.
@@ -156,9 +221,9 @@ fn document(kind: Kind, o: &DynamicObject) -> Value {
     if let Some(labels) = &meta.labels {
         metadata["labels"] = json!(labels);
     }
-    if let Some(annotations) = &meta.annotations {
-        metadata["annotations"] = json!(annotations);
-    }
+    let mut annotations = meta.annotations.clone().unwrap_or_default();
+    annotations.insert(FROM_CLUSTER.to_string(), "true".to_string());
+    metadata["annotations"] = json!(annotations);
     json!({
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": kind.api_resource().kind,

@@ -93,6 +93,16 @@ impl Store {
         rows.iter().map(|r| template_row(kind, r)).collect()
     }
 
+    /// Templates of a kind in every namespace.
+    pub async fn all_templates(&self, kind: TemplateKind) -> Result<Vec<TemplateRow>, StoreError> {
+        let rows =
+            sqlx::query(&format!("{SELECT_TEMPLATE} WHERE kind = $1 ORDER BY namespace, name"))
+                .bind(kind.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(|r| template_row(kind, r)).collect()
+    }
+
     /// Delete a template; returns whether it existed.
     pub async fn delete_template(
         &self,
