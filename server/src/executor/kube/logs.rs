@@ -24,12 +24,15 @@ use crate::executor::{Masker, RawLine, Stream};
 const OPENS: u32 = 30;
 
 /// Follow `pod`'s main container into `lines` until it ends, from after
-/// `since` (the last line already kept).
+/// `since` (the last line already kept). `exited` says whether the
+/// container is known to have ended (the pod watch's news); when it does
+/// not know, the pod is read to tell a closed stream from an ended one.
 pub async fn follow(
     api: Api<Pod>,
     pod: String,
     since: Option<SystemTime>,
     lines: mpsc::Sender<RawLine>,
+    exited: impl Fn() -> bool,
 ) {
     let mut last: Option<SystemTime> = since;
     let mut failures = 0;
@@ -86,7 +89,7 @@ pub async fn follow(
                 }
             }
         }
-        if !broken && ended(&api, &pod).await {
+        if !broken && (exited() || ended(&api, &pod).await) {
             // The end of the stream and of the container.
             return;
         }

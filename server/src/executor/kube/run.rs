@@ -417,7 +417,9 @@ impl RunPods {
             };
             let sink = tokio::spawn(sink.run(rx));
             let key = node_key.clone();
-            super::logs::follow(run.pods(), pod, since, tx).await;
+            let (tracked, node) = (run.clone(), key.clone());
+            let exited = move || tracked.tracker().has_exited(&node);
+            super::logs::follow(run.pods(), pod, since, tx, exited).await;
             let _ = sink.await;
             run.log_done.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
             let _ = done_tx.send(true);

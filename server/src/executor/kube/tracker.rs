@@ -224,6 +224,12 @@ impl Tracker {
         self.nodes.values().filter(|n| !n.done).count()
     }
 
+    /// Whether the node's main container is known to have ended (or the
+    /// node is over).
+    pub fn has_exited(&self, node: &str) -> bool {
+        self.nodes.get(node).is_none_or(|n| n.done || n.exited.is_some())
+    }
+
     /// Nodes whose pod runs now.
     pub fn running(&self) -> usize {
         self.nodes.values().filter(|n| !n.done && n.started).count()
