@@ -266,14 +266,8 @@ impl Controller {
                 Ok(inserted) => inserted,
                 Err(e) => {
                     // Not stored: its resource must not run it either.
-                    if created && let Some(cluster) = &self.inner.config.cluster {
-                        crate::kube::workflows::delete_resource(
-                            cluster,
-                            &new.namespace,
-                            &new.name,
-                            &new.uid,
-                        )
-                        .await;
+                    if created {
+                        self.delete_resource(&new.namespace, &new.name, &new.uid).await;
                     }
                     return Err(e.into());
                 }
@@ -286,14 +280,8 @@ impl Controller {
             if let Some(row) = self.inner.store.workflow_by_uid(&new.uid).await? {
                 return Ok(row);
             }
-            if created && let Some(cluster) = &self.inner.config.cluster {
-                crate::kube::workflows::delete_resource(
-                    cluster,
-                    &new.namespace,
-                    &new.name,
-                    &new.uid,
-                )
-                .await;
+            if created {
+                self.delete_resource(&new.namespace, &new.name, &new.uid).await;
             }
             attempts += 1;
             if !generated || attempts >= 8 {
@@ -516,11 +504,16 @@ impl Controller {
             tracing::warn!("cannot remove {}: {e}", dir.display());
         }
         self.inner.bus.publish(change(&row, ChangeKind::Deleted));
-        if let Some(cluster) = &self.inner.config.cluster {
-            crate::kube::workflows::delete_resource(cluster, &row.namespace, &row.name, &row.uid)
-                .await;
-        }
+        self.delete_resource(&row.namespace, &row.name, &row.uid).await;
         Ok(())
+    }
+
+    /// Kubernetes mode: delete the run's Workflow resource (if it is
+    /// still that run's); nothing in local mode.
+    async fn delete_resource(&self, namespace: &str, name: &str, uid: &str) {
+        if let Some(cluster) = &self.inner.config.cluster {
+            crate::kube::workflows::delete_resource(cluster, namespace, name, uid).await;
+        }
     }
 
     /// Graceful shutdown: admit nothing more; running tasks get `grace` to
