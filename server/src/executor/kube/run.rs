@@ -124,14 +124,7 @@ impl Executor for KubeExecutor {
     }
 
     fn adopt(&self, spec: &LaunchSpec, started: bool) -> bool {
-        let refs = super::logs::secret_refs(&spec.container);
-        if !refs.is_empty() {
-            self.run
-                .secret_refs
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(spec.node.clone(), refs);
-        }
+        self.run.remember_secrets(spec);
         self.run.tracker().adopted(&spec.node, &spec.pod_name, started);
         if started {
             // Its log continues where the file stops.
@@ -187,13 +180,7 @@ impl RunPods {
                     return;
                 }
             };
-        let refs = super::logs::secret_refs(&spec.container);
-        if !refs.is_empty() {
-            run.secret_refs
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(spec.node.clone(), refs);
-        }
+        run.remember_secrets(&spec);
         run.tracker().launched(&spec.node, &spec.pod_name);
         let run = run.clone();
         tokio::spawn(async move { run.create(spec, pod).await });
@@ -204,7 +191,19 @@ impl RunPods {
     }
 
     fn pod_of(&self, node: &str) -> Option<String> {
-        self.tracker().active_pods().into_iter().find(|(n, _)| n == node).map(|(_, p)| p)
+        self.tracker().active_pod(node)
+    }
+
+    /// Note the Secrets the node's environment reads, for its log's
+    /// masking.
+    fn remember_secrets(&self, spec: &LaunchSpec) {
+        let refs = super::logs::secret_refs(&spec.container);
+        if !refs.is_empty() {
+            self.secret_refs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(spec.node.clone(), refs);
+        }
     }
 
     async fn create(self: Arc<Self>, spec: LaunchSpec, pod: Pod) {

@@ -235,6 +235,11 @@ impl Tracker {
         self.nodes.values().filter(|n| !n.done && n.started).count()
     }
 
+    /// The pod of `node`, if it has not ended.
+    pub fn active_pod(&self, node: &str) -> Option<String> {
+        self.nodes.get(node).filter(|n| !n.done).map(|n| n.pod.clone())
+    }
+
     /// Pods of nodes not ended.
     pub fn active_pods(&self) -> Vec<(String, String)> {
         self.nodes
@@ -611,12 +616,6 @@ mod tests {
         assert!(PodGc::OnWorkflowCompletion.at_workflow_end(false));
         assert!(!PodGc::OnPodCompletion.at_workflow_end(true));
     }
-}
-
-#[cfg(test)]
-mod replacing_tests {
-    use super::*;
-    use serde_json::json;
 
     #[test]
     fn an_earlier_attempts_pod_of_the_same_name_is_not_this_nodes() {
