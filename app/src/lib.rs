@@ -1,4 +1,4 @@
-//! The Keelson web UI (issue 6), in Leptos: the server renders every page
+//! The Keelson web UI, in Leptos: the server renders every page
 //! (feature `ssr`, through `leptos_axum` in `server/`), the browser
 //! hydrates it from WASM (feature `hydrate`, built by `make ui` with
 //! `cargo build --target wasm32-unknown-unknown` and the pinned

@@ -1,4 +1,4 @@
-// The UI's performance in the real browser (issue 6), measured with the
+// The UI's performance in the real browser, measured with the
 // Performance API through Playwright: `make bench-ui` prints the tables
 // for docs/performance.md. Goals: a 5,000-node workflow laid out in the
 // WASM in ≤ 300 ms, the detail page's first paint ≤ 1.5 s on localhost,

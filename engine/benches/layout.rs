@@ -1,6 +1,6 @@
-//! Graph layout cost (issue 6: a 5,000-node workflow laid out in ≤ 300 ms
+//! Graph layout cost (goal: a 5,000-node workflow laid out in ≤ 300 ms
 //! in the browser's WASM). Native figures here; the browser's are measured
-//! by `end2end/tests/performance.test.mjs`. Run with
+//! by `end2end/bench/ui.mjs` (`make bench-ui`). Run with
 //! `cargo bench -p engine --bench layout` (prints a table).
 
 use std::time::Instant;

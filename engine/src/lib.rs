@@ -5,9 +5,11 @@
 //! validates it with precise diagnostics ([`lint`]), and evaluates the small
 //! languages Argo embeds in specs: `{{…}}` tags ([`tags`], replaced by
 //! [`substitute`]), expr-lang expressions ([`expr`]), govaluate-style `when`
-//! conditions ([`when`]) and DAG `depends` clauses ([`depends`]). The
-//! status model ([`status`]) and the building blocks of execution
-//! ([`loops`], [`retry`]) are the start of the state machine.
+//! conditions ([`when`]) and DAG `depends` clauses ([`depends`]). It runs
+//! workflows as a state machine ([`run`]) that takes events and returns
+//! actions, with Argo's status model ([`status`]), loops ([`loops`]) and
+//! retry decisions ([`retry`]); it also parses cron schedules ([`cron`])
+//! and draws workflows as graphs ([`graph`]).
 //!
 //! No IO, no clock, no threads: the crate builds for `wasm32-unknown-unknown`
 //! so the browser runs the very same code as the server.

@@ -3,10 +3,10 @@
 //! when Argo's CI applies them all.
 //!
 //! Argo's examples are valid Argo, so the rule is: no errors, and no
-//! unknown fields. What Keelson cannot run yet (resource/http/plugin/data/
+//! unknown fields. What Keelson does not run (resource/http/plugin/data/
 //! containerSet templates) and non-workflow kinds (ConfigMaps, …) must be
 //! *named* as warnings, never skipped silently. The table printed here is
-//! the one quoted in the closing notes.
+//! the one quoted in `docs/conformance.md`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -42,7 +42,7 @@ const KNOWN_DEFECTS: &[(&str, &str, &str)] = &[
 
 /// Warnings that name a legitimate reason and are expected on valid Argo.
 const NAMED_REASONS: &[&str] = &[
-    // Keelson cannot run it yet, or the document is not a workflow.
+    // Keelson does not run it, or the document is not a workflow.
     "unsupported-template",
     "not-a-workflow",
     // Valid Argo, but probably not what was meant: an argument the

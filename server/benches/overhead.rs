@@ -18,7 +18,7 @@
 //! work); `OVERHEAD_KEEP=1` keeps the generated files (for profiling);
 //! `OVERHEAD_WORK_DIR` puts keelson's work directories somewhere other than
 //! `~/.cache/keelson/bench-overhead` (never under /tmp).
-//! Goal (issue): keelson ≤ 1.5× make's median wall time on every shape.
+//! Goal: keelson ≤ 1.5× make's median wall time on every shape.
 
 use std::fmt::Write as _;
 use std::fs::{self, File};

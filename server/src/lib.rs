@@ -1,6 +1,8 @@
-//! The `server` crate as a library: what the `keelson` binary runs on
-//! (executors, the store; the controller and API later). It is a library
-//! so integration tests can drive it directly, without the CLI.
+//! The `server` crate as a library: what the `keelson` binary runs on —
+//! the store, the controller, the CronWorkflow scheduler, the HTTP API and
+//! the web UI it serves, authentication, the executors (local processes
+//! and Kubernetes pods) and Kubernetes mode's Workflow resources. It is a
+//! library so integration tests can drive it directly, without the CLI.
 
 pub mod api;
 pub mod auth;

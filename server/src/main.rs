@@ -1,6 +1,7 @@
-//! The `keelson` binary: the command-line interface (and, from issue 4 on,
-//! the server). Argument parsing lives in [`cli`]; each verb has its own
-//! module there.
+//! The `keelson` binary: the command-line interface — lint, local runs,
+//! the server (`keelson server`), the client verbs that talk to a server,
+//! and the in-pod executor (`keelson exec`). Argument parsing lives in
+//! [`cli`]; each verb has its own module there.
 
 mod cli;
 

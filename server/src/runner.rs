@@ -1,8 +1,9 @@
 //! Driving one workflow run to its end in this process: the engine's
 //! actions go to the executor, the executor's events, the timers the
 //! engine armed and the user's stop/terminate/resume go back to the
-//! engine. `keelson run` uses it; the server's controller (issue 4) will
-//! run many of these.
+//! engine. `keelson run` uses it, with no store and no journal; the
+//! server's controller drives its runs with actors instead
+//! (`controller::actor`). [`now`] is the clock both use.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

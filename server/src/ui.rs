@@ -1,4 +1,4 @@
-//! Serving the web UI (issue 6): every page rendered here by Leptos (the
+//! Serving the web UI: every page rendered here by Leptos (the
 //! `app` crate with `ssr`), and the site's files — the hydration script
 //! and WASM in `pkg/` (built by `make ui`, with gzipped twins), the
 //! stylesheet — from the site root. API paths never reach this router: it is merged beside the API.

@@ -28,7 +28,7 @@ const NOT_RUN: &[(&str, &str)] = &[
     ),
 ];
 
-/// Examples Keelson does not run as Argo does yet, and why. The test
+/// Examples Keelson does not run as Argo does, and why. The test
 /// fails if one of them starts matching (update this list) or if any
 /// other example stops matching.
 const KNOWN_MISMATCHES: &[(&str, &str)] = &[

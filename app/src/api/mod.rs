@@ -1,7 +1,8 @@
 //! The UI's calls to the server's REST API and websockets, made from the
-//! browser with the session cookie (hydrate); on the server (ssr) there is
-//! nothing to call yet: pages render their empty state and the browser
-//! fills them.
+//! browser with the session cookie (hydrate), and the types both sides
+//! read the API's answers into. On the server (ssr) nothing here calls
+//! out: a page's first data is the server's own API answered in-process
+//! (`crate::load`); changes and live updates are the browser's.
 
 mod list;
 #[cfg(feature = "hydrate")]

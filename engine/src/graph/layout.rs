@@ -1,7 +1,7 @@
 //! A layered ("Sugiyama-style") drawing of a directed graph: the same
 //! steps as dagre or Graphviz's `dot`, each chosen to stay near-linear so a
-//! 5,000-node workflow lays out in the browser in well under the 300 ms
-//! issue 6 allows:
+//! 5,000-node workflow lays out in the browser in well under its 300 ms
+//! budget (`docs/performance.md`):
 //!
 //! 1. cycles broken by reversing DFS back edges (a workflow graph has none,
 //!    but a layout must never loop forever on bad input);

@@ -1,5 +1,6 @@
 //! Each template on its own: one type, unique names, inputs and outputs,
-//! retry and timing settings that parse, and what Keelson cannot run yet.
+//! retry and timing settings that parse, and the template kinds Keelson
+//! does not run.
 
 use std::collections::HashSet;
 

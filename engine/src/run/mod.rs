@@ -1,12 +1,14 @@
-//! Running a workflow: the execution state machine (issue 3, in progress;
-//! see `docs/design/state-machine.md`).
+//! Running a workflow: the execution state machine (see
+//! `docs/design/state-machine.md`).
 //!
-//! [`Run::start`] and [`Run::step`] take events and return actions; they
-//! never sleep, spawn or read a clock. So far it runs container and script
-//! templates, steps (groups, `when`, `continueOn`, loops with aggregated
-//! outputs) and DAGs (`dependencies`/`depends`, Omitted, `failFast`);
-//! retries, suspend, exit handlers, hooks and deadlines come next and are
-//! refused with a clear error until then.
+//! [`Run::start`], [`Run::retry`] and [`Run::step`] take events and return
+//! actions; they never sleep, spawn or read a clock. A run executes
+//! container and script templates, steps (groups, `when`, `continueOn`,
+//! loops with aggregated outputs), DAGs (`dependencies`/`depends`,
+//! Omitted, `failFast`), suspend templates, retries, exit handlers,
+//! lifecycle hooks, deadlines, `parallelism`, stop, terminate and resume.
+//! A template of another kind (containerSet, resource, http, data,
+//! plugin) ends as an Error node that says Keelson cannot run it.
 
 mod book;
 mod control;

@@ -86,7 +86,7 @@ pub struct ValueFrom {
     pub other: Map<String, Value>,
 }
 
-/// An artifact. Keelson does not move artifacts yet; the fields that
+/// An artifact. Keelson does not move artifacts; the fields that
 /// matter for validation are typed and the rest (the storage location) kept.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -58,7 +58,7 @@ pub struct Template {
     pub other: Map<String, Value>,
 }
 
-/// Template fields Keelson keeps without interpreting (yet).
+/// Template fields Keelson keeps without interpreting.
 pub const TEMPLATE_KEPT: &[&str] = &[
     "metadata",
     "nodeSelector",

@@ -2,7 +2,7 @@
 //! `status.nodes`, …), so that clients reading Argo's JSON read ours.
 //!
 //! Types only: how nodes come to be and change phase is the state
-//! machine's business (issue 3). Time is passed in ([`Time`]); nothing
+//! machine's business (`crate::run`). Time is passed in ([`Time`]); nothing
 //! here reads a clock.
 
 pub(crate) mod calendar;

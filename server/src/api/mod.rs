@@ -1,6 +1,8 @@
 //! The HTTP API: Argo Server's paths and JSON shapes (so the `argo` CLI,
-//! Hera and the SDK can talk to us), the subset the `keelson` CLI needs so
-//! far. Handlers are thin: parse, call the controller or store, shape the
+//! Hera and the SDK can talk to us) for workflows, workflow templates,
+//! cron workflows, the archive, logs and watches (also over websockets),
+//! plus Keelson's own: sign-in, users, API tokens, the audit log, secrets,
+//! metrics and health. Handlers are thin: parse, call the controller or store, shape the
 //! answer; errors are mapped in [`error`]. Who may call what is decided
 //! before any handler runs, by `auth::guard` from the rules in
 //! `auth::policy`; handlers that need the caller take a `Principal`.

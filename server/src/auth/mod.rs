@@ -1,4 +1,4 @@
-//! Authentication and authorization (issue 5). Users sign in with a
+//! Authentication and authorization. Users sign in with a
 //! password (argon2id, [`password`]) and get a browser session kept in the
 //! store (tower-sessions), or use API tokens ([`token`]) as
 //! `Authorization: Bearer` — also in Argo's `authorization` cookie, which

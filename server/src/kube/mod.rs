@@ -1,5 +1,5 @@
-//! Kubernetes mode's side of the Workflow resources (issue 7,
-//! `docs/design/kubernetes.md`): the reconciler that runs Workflows
+//! Kubernetes mode's side of the Workflow resources
+//! (`docs/design/kubernetes.md`): the reconciler that runs Workflows
 //! applied with `kubectl` and writes every run's status back
 //! (`workflows`), and the status as a resource carries it
 //! (`resource_status`); leader election among replicas (`leader`);

@@ -1,12 +1,13 @@
-//! The durable store (issue 4, first increment): workflows and the event
-//! log each one is rebuilt from, in SQLite (the embedded default, WAL) or
-//! PostgreSQL, chosen by the database URL. See `docs/design/server.md`.
+//! The durable store: workflows and the event log each one is rebuilt
+//! from, WorkflowTemplates, CronWorkflows, secrets, config maps, the node
+//! log index, the audit log, users, API tokens and browser sessions — in
+//! SQLite (the embedded default, WAL) or PostgreSQL, chosen by the
+//! database URL. See `docs/design/server.md`.
 //!
 //! One SQL dialect for both: `$n` placeholders (SQLite reads them as
 //! numbered parameters), `BIGINT`/`TEXT` columns, JSON as text. The
 //! migrations (`server/migrations/`, run at open) are written in that
-//! common dialect too; should the backends need to differ, they split
-//! into a directory each.
+//! common dialect too.
 
 mod config_maps;
 mod crons;

@@ -1,4 +1,4 @@
-//! The Kubernetes executor (issue 7, `docs/design/kubernetes.md`): each
+//! The Kubernetes executor (`docs/design/kubernetes.md`): each
 //! pod-producing node becomes a Pod.
 //!
 //! * `pod` — the Pod a node becomes (pure), with `patch` for Argo's
