@@ -91,8 +91,15 @@ struct Asker {
 
 /// The headers that say who asks and from where; not the page's
 /// conditional or content headers (a read must get a full JSON answer).
-const ASKER_HEADERS: [header::HeaderName; 5] =
-    [header::COOKIE, header::HOST, header::ORIGIN, header::AUTHORIZATION, header::USER_AGENT];
+const ASKER_HEADERS: [header::HeaderName; 6] = [
+    header::COOKIE,
+    header::HOST,
+    header::ORIGIN,
+    header::AUTHORIZATION,
+    header::USER_AGENT,
+    // The page's request ID: an error the read logs names the page's.
+    header::HeaderName::from_static(crate::api::REQUEST_ID),
+];
 
 impl Asker {
     fn of(parts: &Parts) -> Asker {
@@ -106,6 +113,10 @@ impl Asker {
     }
 }
 
+/// What a page says when its data could not be read for a reason of the
+/// server's own (the detail is in the server's log).
+const UNANSWERED: &str = "the server could not read this page's data";
+
 /// Pages read small lists and one workflow; this bounds what one page may
 /// pull in (a 100,000-node workflow is about 20 MiB).
 const MOST_READ: usize = 64 << 20;
@@ -116,9 +127,10 @@ async fn read(
     asked: Asker,
     page: Option<ResponseOptions>,
 ) -> Result<serde_json::Value, LoadError> {
-    let mut request = Request::get(path.as_str())
-        .body(Body::empty())
-        .map_err(|e| LoadError::Other(format!("{path}: {e}")))?;
+    let mut request = Request::get(path.as_str()).body(Body::empty()).map_err(|e| {
+        tracing::error!("page data {path}: {e}");
+        LoadError::Other(UNANSWERED.into())
+    })?;
     *request.headers_mut() = asked.headers;
     request.headers_mut().insert(header::ACCEPT, HeaderValue::from_static("application/json"));
     if let Some(from) = asked.from {
@@ -144,11 +156,13 @@ async fn read(
         .get(header::CONTENT_TYPE)
         .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
     if !json {
-        return Err(LoadError::Other(format!("{path}: not a JSON answer ({status})")));
+        tracing::error!("page data {path}: not a JSON answer ({status})");
+        return Err(LoadError::Other(UNANSWERED.into()));
     }
-    let body = axum::body::to_bytes(response.into_body(), MOST_READ)
-        .await
-        .map_err(|e| LoadError::Other(format!("{path}: {e}")))?;
+    let body = axum::body::to_bytes(response.into_body(), MOST_READ).await.map_err(|e| {
+        tracing::error!("page data {path}: {e}");
+        LoadError::Other(UNANSWERED.into())
+    })?;
     let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     if !status.is_success() {
         let message = value["message"].as_str().unwrap_or("the request failed");

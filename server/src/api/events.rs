@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
@@ -91,11 +91,7 @@ pub async fn start(
     out: Sender,
 ) -> Result<(), ApiError> {
     let sub = match spec.from {
-        Some(v) => c.bus().resume(v).map_err(|e| ApiError {
-            status: StatusCode::GONE,
-            code: 10,
-            message: e.to_string(),
-        })?,
+        Some(v) => c.bus().resume(v).map_err(|e| ApiError::gone(e.to_string()))?,
         None => c.bus().subscribe(),
     };
     // Subscribed first, then read: nothing falls between.
@@ -136,14 +132,10 @@ async fn run(
             Err(RecvError::Lagged(_)) => {
                 // Fell too far behind: say where to resume, and let go.
                 crate::metrics::METRICS.stream_dropped.get(&[("kind", "watch")]).inc();
-                let e = ApiError {
-                    status: StatusCode::GONE,
-                    code: 10,
-                    message: format!(
-                        "this watch fell behind and was closed: watch again with \
-                         listOptions.resourceVersion={last}"
-                    ),
-                };
+                let e = ApiError::gone(format!(
+                    "this watch fell behind and was closed: watch again with \
+                     listOptions.resourceVersion={last}"
+                ));
                 let _ = out.send(framing.error(&e)).await;
                 return;
             }

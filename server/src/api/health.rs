@@ -17,6 +17,10 @@ pub async fn readyz(State(c): State<Controller>) -> (StatusCode, String) {
     }
     match c.store().ping().await {
         Ok(()) => (StatusCode::OK, "ok\n".into()),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("store: {e}\n")),
+        Err(e) => {
+            // Probes are unauthenticated: the driver's words stay here.
+            tracing::warn!("not ready: store: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, "store unavailable\n".into())
+        }
     }
 }

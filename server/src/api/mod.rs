@@ -34,6 +34,7 @@ use axum::routing::{get, post, put};
 use serde_json::json;
 
 pub use error::ApiError;
+pub use observe::REQUEST_ID;
 
 use crate::auth::{self, Auth};
 use crate::controller::Controller;

@@ -1,7 +1,9 @@
 //! What every request leaves behind: a request ID (the client's
 //! `X-Request-Id`, or a new one) on the response and on every log line
-//! of the request (a tracing span), and its latency and status in the
-//! metrics, by route pattern.
+//! of the request (a tracing span), its latency and status in the
+//! metrics, by route pattern, and — for an answer that hid an internal
+//! error behind a fixed message — that error in the log, once, with the
+//! request ID the client was given.
 
 use std::time::Instant;
 
@@ -11,11 +13,27 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
 
+use super::error::Internal;
 use crate::metrics::METRICS;
 
 pub const REQUEST_ID: &str = "x-request-id";
 
-pub async fn observe(req: Request, next: Next) -> Response {
+tokio::task_local! {
+    /// The ID of the request being answered, for messages that name it.
+    static CURRENT: String;
+}
+
+/// The ID of the request this task is answering, if any.
+pub fn current_request_id() -> Option<String> {
+    CURRENT.try_with(Clone::clone).ok()
+}
+
+/// A request's ID, in its extensions, for work that outlives the request
+/// task (a websocket's).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+pub async fn observe(mut req: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = req
         .headers()
@@ -29,10 +47,14 @@ pub async fn observe(req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
     let span = tracing::info_span!("request", id = %id, method = %method, path = %req.uri().path());
-    let mut response = next.run(req).instrument(span.clone()).await;
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let mut response = CURRENT.scope(id.clone(), next.run(req)).instrument(span.clone()).await;
     let elapsed = started.elapsed();
     let status = response.status();
     span.in_scope(|| {
+        if let Some(Internal(detail)) = response.extensions_mut().remove::<Internal>() {
+            tracing::error!(status = status.as_u16(), "{detail}");
+        }
         tracing::debug!(status = status.as_u16(), ms = elapsed.as_millis() as u64, "answered")
     });
     let m = method.as_str();

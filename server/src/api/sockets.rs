@@ -7,6 +7,7 @@
 //! `offset`). The guard has checked the caller and, for a session cookie,
 //! that the page is our own origin.
 
+use axum::Extension;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -15,6 +16,7 @@ use futures_util::{SinkExt, StreamExt};
 use super::error::ApiError;
 use super::events::{self, WatchSpec};
 use super::logs;
+use super::observe::RequestId;
 use super::query::ListParams;
 use super::stream::{self, Framing};
 use crate::controller::Controller;
@@ -23,6 +25,7 @@ pub async fn watch(
     State(c): State<Controller>,
     namespace: Option<Path<String>>,
     Query(params): Query<ListParams>,
+    Extension(id): Extension<RequestId>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let namespace = namespace.map(|Path(n)| n);
@@ -32,7 +35,7 @@ pub async fn watch(
             Ok(spec) => events::start(&c, spec, Framing::Socket, tx).await,
             Err(e) => Err(e),
         };
-        serve(socket, rx, started.err()).await;
+        serve(socket, rx, started.err(), id).await;
     })
 }
 
@@ -40,12 +43,13 @@ pub async fn logs(
     State(c): State<Controller>,
     Path((namespace, name)): Path<(String, String)>,
     Query(params): Query<ListParams>,
+    Extension(id): Extension<RequestId>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     upgrade.on_upgrade(move |socket| async move {
         let (tx, rx) = stream::channel("websocket");
         let started = logs::start(&c, &namespace, &name, None, &params, Framing::Socket, tx).await;
-        serve(socket, rx, started.err()).await;
+        serve(socket, rx, started.err(), id).await;
     })
 }
 
@@ -54,10 +58,16 @@ async fn serve(
     socket: WebSocket,
     mut rx: tokio::sync::mpsc::Receiver<axum::body::Bytes>,
     failed: Option<ApiError>,
+    RequestId(id): RequestId,
 ) {
     let _subscriber = crate::metrics::Subscriber::new("websocket");
     let (mut sink, mut incoming) = socket.split();
     if let Some(e) = failed {
+        // The upgrade answered the request long ago: its detail is logged
+        // here, under the same request ID.
+        if let Some(detail) = e.internal_detail() {
+            tracing::error!(request = %id, "websocket: {detail}");
+        }
         let text = String::from_utf8_lossy(&Framing::Socket.error(&e)).into_owned();
         let _ = sink.send(Message::Text(text.into())).await;
         let _ = sink.close().await;

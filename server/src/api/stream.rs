@@ -105,7 +105,13 @@ impl Framing {
 /// error body.
 pub fn error_response(e: ApiError, framing: Framing) -> Response {
     let content_type = content_type(framing);
-    (e.status, [(header::CONTENT_TYPE, content_type)], framing.error(&e)).into_response()
+    let (status, internal) = e.response_parts();
+    let mut response =
+        (status, [(header::CONTENT_TYPE, content_type)], framing.error(&e)).into_response();
+    if let Some(internal) = internal {
+        response.extensions_mut().insert(internal);
+    }
+    response
 }
 
 fn content_type(framing: Framing) -> &'static str {

@@ -73,11 +73,10 @@ async fn create_in(
     let name = check(&c, kind, &namespace, &mut template).await?;
     let existing = c.store().template(kind, &namespace, &name).await?;
     if existing.is_some() && !replace {
-        return Err(ApiError {
-            status: axum::http::StatusCode::CONFLICT,
-            code: 6,
-            message: format!("{} \"{name}\" already exists", kind_name(kind)),
-        });
+        return Err(ApiError::already_exists(format!(
+            "{} \"{name}\" already exists",
+            kind_name(kind)
+        )));
     }
     if existing.is_none() && replace {
         return Err(ApiError::not_found(format!("{} \"{name}\" not found", kind_name(kind))));

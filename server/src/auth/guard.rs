@@ -36,8 +36,7 @@ pub async fn guard(State(auth): State<Auth>, req: Request, next: Next) -> Respon
     });
     let Some(need) = policy::need(&parts.method, &route, namespace.as_deref()) else {
         tracing::error!("no access rule for {} {route}: refused", parts.method);
-        return ApiError::forbidden(format!("no access rule for {} {route}", parts.method))
-            .into_response();
+        return ApiError::forbidden("no access rule for this request").into_response();
     };
     if need == Need::Nobody {
         return next.run(Request::from_parts(parts, body)).await;
@@ -109,6 +108,11 @@ async fn identify(
     let Some(session) = parts.extensions.get::<Session>() else { return Ok(None) };
     let signed_in = match session.get::<SignedIn>(USER_KEY).await {
         Ok(s) => s,
+        // The session store failed: the caller is not signed out, the
+        // store is down.
+        Err(tower_sessions::session::Error::Store(e)) => {
+            return Err(ApiError::unavailable("the store", format!("session store: {e}")));
+        }
         Err(e) => {
             tracing::warn!("unreadable session: {e}");
             None
@@ -217,9 +221,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Credentials could not be checked (the store failed): never the
+/// caller's fault, and never taken for "signed out".
 fn store_error(e: super::AuthError) -> ApiError {
-    tracing::error!("authentication: {e}");
-    ApiError::internal(format!("authentication failed: {e}"))
+    ApiError::from(e)
 }
 
 #[cfg(test)]

@@ -310,7 +310,7 @@ impl Actor {
     /// Write the status snapshot (waiting for it when `durable`) and tell
     /// the bus.
     async fn save_status(&mut self, durable: bool) -> Result<(), JournalError> {
-        let corrupt = |e: serde_json::Error| JournalError(e.to_string());
+        let corrupt = |e: serde_json::Error| JournalError::Encode(e.to_string());
         // One serialisation for the store's text and the bus' row.
         let status = serde_json::to_value(&self.run.status).map_err(corrupt)?;
         let suspended = self.run.is_workflow_suspended();

@@ -10,15 +10,37 @@ use std::collections::HashMap;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::store::{AuditEntry, Batch, LoggedEvent, NewWorkflow, NodeLog, StatusUpdate, Store};
+use crate::store::{
+    AuditEntry, Batch, LoggedEvent, NewWorkflow, NodeLog, StatusUpdate, Store, StoreError,
+};
 
 /// Most writes folded into one transaction.
 const MAX_BATCH: usize = 512;
 
 /// A commit failed: nothing of its batch was written.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("cannot write the journal: {0}")]
-pub struct JournalError(pub String);
+pub enum JournalError {
+    /// The store refused the commit.
+    #[error("cannot write the journal: {0}")]
+    Store(std::sync::Arc<StoreError>),
+    /// What was to be written could not be serialised.
+    #[error("cannot write the journal: {0}")]
+    Encode(String),
+    /// The writer task is gone (the runtime is shutting down).
+    #[error("cannot write the journal: the writer has stopped")]
+    Stopped,
+}
+
+impl JournalError {
+    /// The store is down or full for now: the same write may pass later.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            JournalError::Store(e) => e.is_unavailable(),
+            JournalError::Encode(_) => false,
+            JournalError::Stopped => true,
+        }
+    }
+}
 
 /// One caller's part of a batch.
 #[derive(Default)]
@@ -65,8 +87,8 @@ impl Journal {
     async fn send(&self, mut w: Write) -> Result<bool, JournalError> {
         let (done, wait) = oneshot::channel();
         w.done = Some(done);
-        self.tx.send(w).map_err(|_| JournalError("the writer has stopped".into()))?;
-        wait.await.map_err(|_| JournalError("the writer has stopped".into()))?
+        self.tx.send(w).map_err(|_| JournalError::Stopped)?;
+        wait.await.map_err(|_| JournalError::Stopped)?
     }
 
     /// Commit `events` (and `status`), and wait until they are durable.
@@ -150,7 +172,7 @@ async fn writer(
                 batch.events.len(),
                 batch.inserts.len()
             );
-            JournalError(e.to_string())
+            JournalError::Store(std::sync::Arc::new(e))
         });
         if result.is_ok() {
             crate::metrics::METRICS.store_commit.observe(started.elapsed());

@@ -48,15 +48,29 @@ pub enum ControllerError {
     Invalid(String),
     #[error("workflows.argoproj.io \"{0}\" not found")]
     NotFound(String),
+    /// Another object than a workflow is not there; the message says which.
+    #[error("{0}")]
+    ObjectNotFound(String),
     #[error("workflows.argoproj.io \"{0}\" already exists")]
     AlreadyExists(String),
     /// The request does not apply to the workflow as it is now.
     #[error("{0}")]
     Conflict(String),
+    /// Kubernetes mode: the cluster refused what was asked, for a reason
+    /// the caller can act on (an invalid object, a missing namespace).
+    #[error("{0}")]
+    Refused(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// Kubernetes mode: the API server does not answer (or answers 5xx).
+    #[error("the Kubernetes API server is unavailable: {0}")]
+    ClusterUnavailable(String),
+    /// Something the caller did not cause and cannot fix: stored data
+    /// that no longer reads, an unexpected answer from the cluster.
+    #[error("{0}")]
+    Internal(String),
     #[error("the server is shutting down")]
     ShuttingDown,
 }
@@ -419,7 +433,7 @@ impl Controller {
         let (submitted, log) = self.submitted_and_log(&row).await?;
         let plans = plans_for(&row, &submitted);
         let replayed = replay::replay(&plans, &log)
-            .map_err(|e| ControllerError::Invalid(e.to_string()))?
+            .map_err(|e| ControllerError::Internal(format!("journal of {name}: {e}")))?
             .ok_or_else(|| ControllerError::Conflict(format!("workflow {name} never ran")))?;
         let options = RetryOptions { restart_successful, node_selector };
         let at = now();
@@ -466,10 +480,12 @@ impl Controller {
     ) -> Result<WorkflowRow, ControllerError> {
         let row = self.row(namespace, name).await?;
         let submitted = submitted(&row)?;
-        let old = submitted.workflow()?;
+        let old = submitted
+            .workflow()
+            .map_err(|e| ControllerError::Internal(format!("stored workflow {name}: {e}")))?;
         let new = engine::run::resubmit(&old, &row.name, &parameters);
-        let workflow =
-            serde_json::to_value(&new).map_err(|e| ControllerError::Invalid(e.to_string()))?;
+        let workflow = serde_json::to_value(&new)
+            .map_err(|e| ControllerError::Internal(format!("resubmitted workflow: {e}")))?;
         self.submit(SubmitRequest {
             namespace: namespace.to_string(),
             workflow,
@@ -824,7 +840,7 @@ fn plans_for<'a>(
 
 fn submitted(row: &WorkflowRow) -> Result<Submitted, ControllerError> {
     serde_json::from_value(row.submission.clone())
-        .map_err(|e| ControllerError::Invalid(format!("stored submission: {e}")))
+        .map_err(|e| ControllerError::Internal(format!("stored submission of {}: {e}", row.name)))
 }
 
 fn is_completed(phase: &str) -> bool {

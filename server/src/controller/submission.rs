@@ -95,8 +95,7 @@ impl Submitted {
 /// Lint a resource (Workflow, template or CronWorkflow, as JSON) against
 /// `catalog`: its errors, joined, as [`ControllerError::Invalid`].
 pub fn check(doc: &Value, catalog: &Catalog) -> Result<(), ControllerError> {
-    let text =
-        serde_json::to_string_pretty(doc).map_err(|e| ControllerError::Invalid(e.to_string()))?;
+    let text = serde_json::to_string_pretty(doc).map_err(internal)?;
     let source = Source { name: "resource".into(), text };
     let report = lint::lint(std::slice::from_ref(&source), catalog, Options { strict: false });
     let errors: Vec<String> = report
@@ -164,8 +163,7 @@ pub fn prepare(
     for (template, cluster) in &plan.resources {
         if let Some(t) = catalog.get(template, *cluster) {
             let kind = if *cluster { "ClusterWorkflowTemplate" } else { "WorkflowTemplate" };
-            let mut doc =
-                serde_json::to_value(t).map_err(|e| ControllerError::Invalid(e.to_string()))?;
+            let mut doc = serde_json::to_value(t).map_err(internal)?;
             if let Some(m) = doc.as_object_mut() {
                 m.insert("apiVersion".into(), "argoproj.io/v1alpha1".into());
                 m.insert("kind".into(), kind.into());
@@ -181,8 +179,7 @@ pub fn prepare(
         name,
         labels,
         created_at: now,
-        submission: serde_json::to_value(&submitted)
-            .map_err(|e| ControllerError::Invalid(e.to_string()))?,
+        submission: serde_json::to_value(&submitted).map_err(internal)?,
     })
 }
 
@@ -190,12 +187,10 @@ pub fn prepare(
 /// completed, the row's labels, `-p` values in `spec.arguments` (as Argo's
 /// server writes a submitted Workflow).
 pub fn named(new: &NewWorkflow) -> Result<Value, ControllerError> {
-    let sub: Submitted = serde_json::from_value(new.submission.clone())
-        .map_err(|e| ControllerError::Invalid(e.to_string()))?;
+    let sub: Submitted = serde_json::from_value(new.submission.clone()).map_err(internal)?;
     let mut wf = sub.workflow;
     if !new.labels.is_empty() {
-        wf["metadata"]["labels"] = serde_json::to_value(&new.labels)
-            .map_err(|e| ControllerError::Invalid(e.to_string()))?;
+        wf["metadata"]["labels"] = serde_json::to_value(&new.labels).map_err(internal)?;
     }
     if !sub.parameters.is_empty() {
         let mut params =
@@ -254,4 +249,10 @@ fn random() -> u32 {
     use chacha20poly1305::aead::OsRng;
     use chacha20poly1305::aead::rand_core::RngCore;
     OsRng.next_u32()
+}
+
+/// Data the server made itself that does not (de)serialise: not the
+/// caller's doing.
+fn internal(e: serde_json::Error) -> ControllerError {
+    ControllerError::Internal(format!("submission data: {e}"))
 }

@@ -13,3 +13,30 @@ pub mod mirror;
 pub mod resource_status;
 pub mod secrets;
 pub mod workflows;
+
+use crate::controller::ControllerError;
+
+/// A Kubernetes API error as the controller's, by who can act on it: what
+/// the cluster refuses about the request itself (400, 404, 422) is the
+/// caller's to fix and says why; our own credentials or rights (401,
+/// 403) are the operator's (an internal error; the detail is logged);
+/// a cluster that is busy (429), failing (5xx) or out of reach is
+/// unavailable for now.
+pub fn cluster_error(e: kube::Error) -> ControllerError {
+    match e {
+        kube::Error::Api(s) if matches!(s.code, 400 | 404 | 409 | 422) => {
+            ControllerError::Refused(format!("the cluster refused it: {}", s.message))
+        }
+        kube::Error::Api(s) if matches!(s.code, 401 | 403) => ControllerError::Internal(format!(
+            "the cluster refused Keelson's own credentials ({}): {}",
+            s.code, s.message
+        )),
+        kube::Error::Api(s) if s.code == 429 || s.code >= 500 => {
+            ControllerError::ClusterUnavailable(format!("{} ({})", s.message, s.code))
+        }
+        kube::Error::Api(s) => {
+            ControllerError::Internal(format!("unexpected answer {}: {}", s.code, s.message))
+        }
+        other => ControllerError::ClusterUnavailable(other.to_string()),
+    }
+}

@@ -28,15 +28,16 @@ fn api(cluster: &Cluster, namespace: &str) -> Api<Secret> {
 /// A cluster error as the API's error.
 fn refused(e: kube::Error, namespace: &str, what: &str) -> ControllerError {
     match e {
-        kube::Error::Api(s) if s.code == 403 => ControllerError::Invalid(format!(
-            "the cluster does not let Keelson {what} Secrets in namespace {namespace}: bind the \
-             keelson-secrets ClusterRole to its service account (deploy/README.md), or create \
-             the Secret with kubectl ({})",
-            s.message
-        )),
-        kube::Error::Api(s) if s.code == 404 => ControllerError::NotFound(s.message),
-        kube::Error::Api(s) => ControllerError::Invalid(s.message),
-        other => ControllerError::Invalid(format!("cannot reach the cluster: {other}")),
+        kube::Error::Api(s) if s.code == 403 => {
+            tracing::warn!("the cluster refused to {what} Secrets in {namespace}: {}", s.message);
+            ControllerError::Refused(format!(
+                "the cluster does not let Keelson {what} Secrets in namespace {namespace}: bind \
+                 the keelson-secrets ClusterRole to its service account (deploy/README.md), or \
+                 create the Secret with kubectl"
+            ))
+        }
+        kube::Error::Api(s) if s.code == 404 => ControllerError::ObjectNotFound(s.message),
+        e => crate::kube::cluster_error(e),
     }
 }
 

@@ -323,23 +323,21 @@ pub async fn create_resource(
     if let Some(obj) = resource.as_object_mut() {
         obj.remove("status");
     }
-    let object: DynamicObject =
-        serde_json::from_value(resource).map_err(|e| ControllerError::Invalid(e.to_string()))?;
+    let object: DynamicObject = serde_json::from_value(resource)
+        .map_err(|e| ControllerError::Invalid(format!("not a Workflow resource: {e}")))?;
     cluster.throttle().await;
     match api(cluster, namespace).create(&PostParams::default(), &object).await {
         Ok(created) => match (created.metadata.name, created.metadata.uid) {
             (Some(name), Some(uid)) => Ok((name, uid)),
-            _ => Err(ControllerError::Invalid("the API server returned no name or uid".into())),
+            _ => Err(ControllerError::Internal(
+                "the API server created a Workflow and returned no name or uid".into(),
+            )),
         },
         Err(kube::Error::Api(e)) if e.code == 409 => {
             let name = workflow["metadata"]["name"].as_str().unwrap_or_default();
             Err(ControllerError::AlreadyExists(name.to_string()))
         }
-        Err(kube::Error::Api(e)) if e.code < 500 => Err(ControllerError::Invalid(format!(
-            "the cluster refused the Workflow resource: {}",
-            e.message
-        ))),
-        Err(e) => Err(ControllerError::Invalid(format!("cannot reach the cluster: {e}"))),
+        Err(e) => Err(crate::kube::cluster_error(e)),
     }
 }
 

@@ -49,7 +49,11 @@ impl Store {
             .await;
         match r {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                Err(StoreError::AlreadyExists { namespace: namespace.into(), name: name.into() })
+                Err(StoreError::AlreadyExists {
+                    kind: "cron workflow",
+                    namespace: namespace.into(),
+                    name: name.into(),
+                })
             }
             r => r.map(|_| ()).map_err(Into::into),
         }

@@ -40,8 +40,8 @@ pub use workflows::{Batch, NewWorkflow, StatusUpdate, WorkflowRow};
 pub enum StoreError {
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
-    #[error("workflow {namespace}/{name} already exists")]
-    AlreadyExists { namespace: String, name: String },
+    #[error("{kind} {namespace}/{name} already exists")]
+    AlreadyExists { kind: &'static str, namespace: String, name: String },
     #[error("user {0} already exists")]
     UserExists(String),
     #[error("stored data is not valid: {0}")]
@@ -55,6 +55,48 @@ pub enum StoreError {
     #[error("secret key: {0}")]
     Key(String),
 }
+
+impl StoreError {
+    /// The database does not answer or cannot take writes right now (it
+    /// is down, out of reach, out of connections, busy, read-only or its
+    /// disk is full): the request may succeed later, unchanged.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::NotWritable(_) => true,
+            StoreError::Database(e) => database_unavailable(e),
+            _ => false,
+        }
+    }
+}
+
+fn database_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // PostgreSQL: connection exceptions (08…), the server shutting
+            // down or starting (57P01-57P03), out of disk or memory (53…),
+            // a read-only transaction (25006).
+            code.starts_with("08")
+                || code.starts_with("57P")
+                || code.starts_with("53")
+                || code == "25006"
+                // SQLite's primary result codes: BUSY, LOCKED, READONLY,
+                // IOERR, FULL, CANTOPEN (extended codes keep them in the
+                // low byte).
+                || code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 8 | 10 | 13 | 14))
+        }
+        _ => false,
+    }
+}
+
+/// How long a query waits for a connection before the store is called
+/// unavailable.
+const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
 #[derive(Clone)]
 pub struct Store {
@@ -81,6 +123,9 @@ impl Store {
             // beside it in WAL mode; a writer waits for another up to
             // the busy timeout instead of failing.
             .max_connections(if sqlite { 4 } else { 8 })
+            // A database that is down is said within seconds (503), not
+            // after sqlx's default half a minute.
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if sqlite {

@@ -96,6 +96,7 @@ impl Store {
         match self.write_batch(&batch).await?.first() {
             Some(true) => Ok(()),
             _ => Err(StoreError::AlreadyExists {
+                kind: "workflow",
                 namespace: w.namespace.clone(),
                 name: w.name.clone(),
             }),

@@ -25,6 +25,7 @@ pub struct ThrowawayPostgres {
     dir: tempfile::TempDir,
     bin: std::path::PathBuf,
     port: u16,
+    as_root: bool,
 }
 
 impl ThrowawayPostgres {
@@ -48,30 +49,45 @@ impl ThrowawayPostgres {
                 .status()
                 .map_err(|e| e.to_string())?;
         }
-        let run = |program: &str, args: &[&str]| -> Result<(), String> {
-            let exe = bin.join(program);
-            let mut cmd = if as_root {
-                let mut c = std::process::Command::new("runuser");
-                c.args(["-u", "postgres", "--"]).arg(&exe);
-                c
-            } else {
-                std::process::Command::new(&exe)
-            };
-            let out = cmd.args(args).output().map_err(|e| format!("{program}: {e}"))?;
-            if out.status.success() {
-                Ok(())
-            } else {
-                Err(format!("{program}: {}", String::from_utf8_lossy(&out.stderr)))
-            }
+        let cluster = ThrowawayPostgres { dir, bin, port, as_root };
+        let data = cluster.data();
+        cluster.run("initdb", &["-D", &data, "-A", "trust", "-U", "keelson"])?;
+        cluster.start_again()?;
+        Ok(cluster)
+    }
+
+    fn data(&self) -> String {
+        self.dir.path().join("data").to_string_lossy().into_owned()
+    }
+
+    fn run(&self, program: &str, args: &[&str]) -> Result<(), String> {
+        let exe = self.bin.join(program);
+        let mut cmd = if self.as_root {
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&exe);
+            c
+        } else {
+            std::process::Command::new(&exe)
         };
-        let data = dir.path().join("data");
-        let data = data.to_string_lossy().into_owned();
-        let socket = dir.path().to_string_lossy().into_owned();
-        run("initdb", &["-D", &data, "-A", "trust", "-U", "keelson"])?;
-        let options = format!("-p {port} -k {socket} -c listen_addresses=''");
+        let out = cmd.args(args).output().map_err(|e| format!("{program}: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!("{program}: {}", String::from_utf8_lossy(&out.stderr)))
+        }
+    }
+
+    /// Stop the database (its clients are disconnected), as an outage.
+    pub fn stop(&self) -> Result<(), String> {
+        self.run("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"])
+    }
+
+    /// Start it (again), on the same port and socket.
+    pub fn start_again(&self) -> Result<(), String> {
+        let socket = self.dir.path().to_string_lossy().into_owned();
+        let options = format!("-p {} -k {socket} -c listen_addresses=''", self.port);
         let log = format!("{socket}/postgres.log");
-        run("pg_ctl", &["-D", &data, "-o", &options, "-l", &log, "-w", "start"])?;
-        Ok(ThrowawayPostgres { dir, bin, port })
+        self.run("pg_ctl", &["-D", &self.data(), "-o", &options, "-l", &log, "-w", "start"])
     }
 
     pub fn url(&self) -> String {
