@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod clock;
 pub mod controller;
 pub mod cron;
 pub mod executor;

@@ -3,29 +3,24 @@
 //! engine armed and the user's stop/terminate/resume go back to the
 //! engine. `keelson run` uses it, with no store and no journal; the
 //! server's controller drives its runs with actors instead
-//! (`controller::actor`). [`now`] is the clock both use.
+//! (`controller::actor`).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use engine::run::{Action, Event, Run};
-use engine::status::Time;
 use tokio::sync::mpsc;
 
+use crate::clock::now;
 use crate::executor::Executor;
 use crate::timers::Timers;
 
-/// What a user can do to a running workflow.
+/// What the person running `keelson run` can do to the workflow (Ctrl-C
+/// stops, a second one terminates).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Control {
+pub enum UserCommand {
     Stop,
     Terminate,
     Resume,
-}
-
-/// The time now, as the engine counts it (whole seconds).
-pub fn now() -> Time {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    Time(i64::try_from(secs).unwrap_or(i64::MAX))
 }
 
 /// Run `run` (just started, with its first `actions`) to the end.
@@ -35,7 +30,7 @@ pub async fn drive(
     actions: Vec<Action>,
     executor: &impl Executor,
     events: &mut mpsc::UnboundedReceiver<Event>,
-    control: &mut mpsc::UnboundedReceiver<Control>,
+    commands: &mut mpsc::UnboundedReceiver<UserCommand>,
     mut on_change: impl FnMut(&Run, &Event),
 ) -> Run {
     let mut timers = Timers::default();
@@ -47,10 +42,10 @@ pub async fn drive(
                 Some(e) => e,
                 None => break,
             },
-            c = control.recv() => match c {
-                Some(Control::Stop) => Event::Stop,
-                Some(Control::Terminate) => Event::Terminate,
-                Some(Control::Resume) => Event::Resume { node: None },
+            c = commands.recv() => match c {
+                Some(UserCommand::Stop) => Event::Stop,
+                Some(UserCommand::Terminate) => Event::Terminate,
+                Some(UserCommand::Resume) => Event::Resume { node: None },
                 // Nobody can stop us any more: keep running.
                 None => std::future::pending().await,
             },

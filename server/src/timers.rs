@@ -8,7 +8,7 @@ use std::time::Duration;
 use engine::run::Timer;
 use engine::status::Time;
 
-use crate::runner::now;
+use crate::clock::now;
 
 /// Timers armed by the engine, earliest first.
 #[derive(Default)]

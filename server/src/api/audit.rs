@@ -27,7 +27,7 @@ pub async fn record(State(c): State<Controller>, req: Request, next: Next) -> Re
     let response = next.run(req).await;
     let who = response.extensions().get::<Who>().map_or("anonymous", |w| w.0.as_str());
     c.audit(AuditEntry {
-        at: crate::runner::now(),
+        at: crate::clock::now(),
         who: who.to_string(),
         method,
         path,

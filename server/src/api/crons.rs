@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use super::error::ApiError;
 use super::query::JsonBody;
 use super::{AppState, objects};
+use crate::clock::now;
 use crate::cron::{self, Scheduler};
-use crate::runner::now;
 use crate::store::CronRow;
 
 #[derive(Deserialize)]
@@ -83,8 +83,7 @@ async fn check(state: &AppState, namespace: &str, body: &mut Value) -> Result<St
         last_handled_at: None,
     };
     cron::parse(&probe).map_err(ApiError::invalid)?;
-    let catalog = state.controller.catalog(namespace).await?;
-    crate::controller::check(body, &catalog)?;
+    state.controller.lint(namespace, body).await?;
     Ok(name)
 }
 

@@ -118,7 +118,7 @@ pub async fn start(
                 n.parse().ok().filter(|s| (0..=3_155_760_000).contains(s)).ok_or_else(|| {
                     ApiError::invalid(format!("logOptions.sinceSeconds {n:?}: a number of seconds"))
                 })?;
-            let at = engine::status::Time(crate::runner::now().0 - secs).to_string();
+            let at = engine::status::Time(crate::clock::now().0 - secs).to_string();
             // The files' times have nanoseconds: compare like with like.
             Some(at.replace('Z', ".000000000Z"))
         }

@@ -16,7 +16,6 @@ use serde_json::{Value, json};
 use super::error::ApiError;
 use super::query::JsonBody;
 use crate::controller::Controller;
-use crate::runner::now;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -67,13 +66,7 @@ pub async fn create(
     if data.is_empty() {
         return Err(ApiError::invalid("a secret needs at least one key (data or stringData)"));
     }
-    let keys: Vec<String> = match &c.config().cluster {
-        Some(cluster) => crate::kube::secrets::put(cluster, &namespace, &name, data).await?,
-        None => {
-            c.store().put_secret(c.secret_key(), &namespace, &name, &data, now()).await?;
-            data.into_keys().collect()
-        }
-    };
+    let keys = c.put_secret(&namespace, &name, data).await?;
     Ok(Json(shown(&namespace, &name, &keys)))
 }
 
@@ -82,10 +75,7 @@ pub async fn list(
     State(c): State<Controller>,
     Path(namespace): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let secrets = match &c.config().cluster {
-        Some(cluster) => crate::kube::secrets::keys(cluster, &namespace).await?,
-        None => c.store().secret_keys(&namespace).await?,
-    };
+    let secrets = c.secret_keys(&namespace).await?;
     let items: Vec<Value> =
         secrets.iter().map(|(name, keys)| shown(&namespace, name, keys)).collect();
     Ok(Json(json!({"apiVersion": "v1", "kind": "SecretList", "metadata": {}, "items": items})))
@@ -96,10 +86,7 @@ pub async fn delete(
     State(c): State<Controller>,
     Path((namespace, name)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let deleted = match &c.config().cluster {
-        Some(cluster) => crate::kube::secrets::delete(cluster, &namespace, &name).await?,
-        None => c.store().delete_secret(&namespace, &name).await?,
-    };
+    let deleted = c.delete_secret(&namespace, &name).await?;
     if deleted {
         Ok(Json(json!({})))
     } else {

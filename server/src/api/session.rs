@@ -19,7 +19,7 @@ use super::query::{ClientAddress, JsonBody};
 use super::tokens::token_json;
 use crate::auth::guard::Who;
 use crate::auth::{Auth, AuthError, Mode, Principal, SignedIn, Via, password};
-use crate::runner::now;
+use crate::clock::now;
 use crate::store::USER_KEY;
 
 #[derive(Deserialize)]

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use super::error::ApiError;
 use super::objects;
 use super::query::JsonBody;
+use crate::clock::now;
 use crate::controller::Controller;
-use crate::runner::now;
 use crate::store::TemplateKind;
 
 #[derive(Deserialize)]
@@ -59,7 +59,7 @@ async fn check(
         w.metadata.name.clone().ok_or_else(|| ApiError::invalid("metadata.name is required"))?;
     let mut catalog = c.catalog(namespace).await?;
     catalog.add(&doc);
-    crate::controller::check(template, &catalog)?;
+    crate::controller::lint_resource(template, &catalog)?;
     Ok(name)
 }
 

@@ -91,7 +91,7 @@ pub async fn create(
     // A token may not make one that outlives it: whoever holds a leaked
     // short-lived token cannot make it last.
     if let Via::Token { expires: Some(until), .. } = &principal.via {
-        let left = u64::try_from(until - crate::runner::now().0).unwrap_or(0);
+        let left = u64::try_from(until - crate::clock::now().0).unwrap_or(0);
         if expires_in.is_some_and(|e| e > left) {
             return Err(ApiError::invalid(format!(
                 "a token made with an API token cannot outlive it ({left} s left)"

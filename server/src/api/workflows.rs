@@ -1,12 +1,12 @@
 //! `/api/v1/workflows/{namespace}…`: list, create, submit from a template,
 //! get, delete, and the actions (stop, terminate, suspend, resume, retry,
-//! resubmit). Thin: parse, call the controller, shape the answer.
+//! resubmit, set). Thin: parse, call the controller, shape the answer.
 
 use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use engine::run::Event;
+use engine::status::NodePhase;
 use engine::status::Time;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::error::ApiError;
 use super::objects;
 use super::query::{JsonBody, ListParams, flag, optional_json};
-use crate::controller::{Controller, SubmitRequest};
+use crate::controller::{Controller, NodeUpdate, SubmitRequest};
 use crate::store::{LabelSelector, ListQuery};
 
 /// `GET /api/v1/workflows/{namespace}` (an empty namespace lists all).
@@ -112,8 +112,7 @@ pub async fn lint(
 ) -> Result<Json<Value>, ApiError> {
     let mut workflow = body.workflow;
     with_kind(&mut workflow);
-    let catalog = c.catalog(&namespace).await?;
-    crate::controller::check(&workflow, &catalog)?;
+    c.lint(&namespace, &workflow).await?;
     Ok(Json(workflow))
 }
 
@@ -239,55 +238,36 @@ pub async fn action(
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let body: ActionBody = optional_json(&body)?;
+    let (ns, name) = (namespace.as_str(), name.as_str());
     let row = match action.as_str() {
-        "stop" => c.control(&namespace, &name, Event::Stop).await?,
-        "terminate" => c.control(&namespace, &name, Event::Terminate).await?,
-        "suspend" => c.control(&namespace, &name, Event::Suspend).await?,
-        "resume" => {
-            let node = match &body.node_field_selector {
-                Some(s) => Some(resume_target(&c, &namespace, &name, s).await?),
-                None => None,
-            };
-            c.control(&namespace, &name, Event::Resume { node }).await?
-        }
+        "stop" => c.stop(ns, name).await?,
+        "terminate" => c.terminate(ns, name).await?,
+        "suspend" => c.suspend(ns, name).await?,
+        "resume" => c.resume(ns, name, body.node_field_selector.as_deref()).await?,
         "retry" => {
             let parameters = parse_parameters(&body.parameters)?;
-            c.retry(
-                &namespace,
-                &name,
-                body.restart_successful,
-                body.node_field_selector,
-                parameters,
-            )
-            .await?
+            let (restart, selector) = (body.restart_successful, body.node_field_selector);
+            c.retry(ns, name, restart, selector, parameters).await?
         }
-        "resubmit" => c.resubmit(&namespace, &name, parse_parameters(&body.parameters)?).await?,
-        "set" => set(&c, &namespace, &name, body).await?,
+        "resubmit" => c.resubmit(ns, name, parse_parameters(&body.parameters)?).await?,
+        "set" => c.set(ns, name, node_update(body)?).await?,
         other => return Err(ApiError::not_found(format!("no action {other:?}"))),
     };
     Ok(Json(objects::workflow(&row)))
 }
 
-/// `set` (`argo node set`): the suspended nodes the selector names get the
-/// message, output parameters and phase given.
-async fn set(
-    c: &Controller,
-    namespace: &str,
-    name: &str,
-    body: ActionBody,
-) -> Result<crate::store::WorkflowRow, ApiError> {
+/// `set`'s body (`argo node set`): the selector, and the phase, message
+/// and output parameters to give the nodes it names.
+fn node_update(body: ActionBody) -> Result<NodeUpdate, ApiError> {
     let selector = body
         .node_field_selector
-        .as_deref()
         .filter(|s| !s.is_empty())
         .ok_or_else(|| ApiError::invalid("set needs a nodeFieldSelector"))?;
-    let selector =
-        engine::run::NodeSelector::parse(selector).map_err(|e| ApiError::invalid(e.to_string()))?;
     let phase = match body.phase.as_deref().filter(|p| !p.is_empty()) {
         None => None,
-        Some("Succeeded") => Some(engine::status::NodePhase::Succeeded),
-        Some("Failed") => Some(engine::status::NodePhase::Failed),
-        Some("Error") => Some(engine::status::NodePhase::Error),
+        Some("Succeeded") => Some(NodePhase::Succeeded),
+        Some("Failed") => Some(NodePhase::Failed),
+        Some("Error") => Some(NodePhase::Error),
         Some(p) => {
             return Err(ApiError::invalid(format!(
                 "phase {p:?}: a node can be set to Succeeded, Failed or Error"
@@ -300,65 +280,5 @@ async fn set(
             ApiError::invalid(format!("outputParameters must be a JSON object of strings: {e}"))
         })?,
     };
-    let row = c.store().workflow(namespace, name).await?.ok_or_else(|| {
-        ApiError::not_found(format!("workflows.argoproj.io \"{name}\" not found"))
-    })?;
-    let status = row.typed_status()?;
-    let nodes: Vec<&engine::status::NodeStatus> = status
-        .nodes
-        .values()
-        .filter(|n| n.node_type == engine::status::NodeType::Suspend && !n.phase.is_completed())
-        .filter(|n| selector.matches(n))
-        .collect();
-    if nodes.is_empty() {
-        return Err(ApiError::invalid("no suspended node matches the selector"));
-    }
-    for n in &nodes {
-        let expected: Vec<&str> =
-            n.outputs.iter().flat_map(|o| &o.parameters).map(|p| p.name.as_str()).collect();
-        if let Some(k) = outputs.keys().find(|k| !expected.contains(&k.as_str())) {
-            return Err(ApiError::invalid(format!(
-                "node {} is not expecting output parameter {k}",
-                n.display_name
-            )));
-        }
-    }
-    let mut last = row.clone();
-    for n in nodes {
-        let event = Event::SetNode {
-            node: n.id.clone(),
-            phase,
-            message: body.message.clone(),
-            outputs: outputs.clone(),
-        };
-        last = c.control(namespace, name, event).await?;
-    }
-    Ok(last)
-}
-
-/// The one suspended node a resume's node field selector names.
-async fn resume_target(
-    c: &Controller,
-    namespace: &str,
-    name: &str,
-    selector: &str,
-) -> Result<String, ApiError> {
-    let selector =
-        engine::run::NodeSelector::parse(selector).map_err(|e| ApiError::invalid(e.to_string()))?;
-    let row = c.store().workflow(namespace, name).await?.ok_or_else(|| {
-        ApiError::not_found(format!("workflows.argoproj.io \"{name}\" not found"))
-    })?;
-    let status = row.typed_status()?;
-    let mut found = status
-        .nodes
-        .values()
-        .filter(|n| n.node_type == engine::status::NodeType::Suspend && !n.phase.is_completed())
-        .filter(|n| selector.matches(n));
-    match (found.next(), found.next()) {
-        (Some(n), None) => Ok(n.id.clone()),
-        (None, _) => Err(ApiError::invalid("no suspended node matches the selector")),
-        (Some(_), Some(_)) => {
-            Err(ApiError::invalid("the selector matches several suspended nodes; name one"))
-        }
-    }
+    Ok(NodeUpdate { selector, phase, message: body.message, outputs })
 }

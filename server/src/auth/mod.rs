@@ -27,7 +27,7 @@ pub use principal::{Principal, Role, Scope, Via};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::runner::now;
+use crate::clock::now;
 use crate::store::{Binding, Sessions, Store, StoreError, TokenRow};
 
 /// The name of the first administrator, made at first start.

@@ -92,7 +92,7 @@ pub fn run(cmd: &CronCommand) -> anyhow::Result<ExitCode> {
                     .get(&format!("/api/v1/cron-workflows/{}", seg(&client.namespace)))
                     .await?;
                 if !output::machine(*output, &list)? {
-                    let now = server::runner::now();
+                    let now = server::clock::now();
                     let rows: Vec<Vec<String>> = output::items(&list)
                         .map(|c| {
                             let mut schedules = output::strings(c, "/spec/schedules", None);

@@ -14,9 +14,10 @@ use engine::lint::{self, Options, Source};
 use engine::run::{Event, NodeSelector, RetryOptions, Run, Submission, plan};
 use engine::spec::{Catalog, Document, Workflow};
 use engine::status::{WorkflowPhase, fnv1a_32};
+use server::clock;
 use server::controller;
 use server::executor::{ImageTable, Isolation, LocalConfig, LocalExecutor, LocalStore, LogLine};
-use server::runner::{self, Control};
+use server::runner::{self, UserCommand};
 use tokio::sync::{broadcast, mpsc};
 
 use super::{Colour, Output, files, render, tree};
@@ -149,14 +150,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     let started = match &previous {
-        Some(p) => match Run::retry(plan, &p.status, &p.options, runner::now()) {
+        Some(p) => match Run::retry(plan, &p.status, &p.options, clock::now()) {
             Ok(started) => started,
             Err(e) => {
                 eprintln!("error: {e}");
                 return Ok(ExitCode::from(2));
             }
         },
-        None => Run::start(plan, runner::now()),
+        None => Run::start(plan, clock::now()),
     };
     let final_run = runtime.block_on(execute(started, config, args))?;
     let colour = colour(args.color, std::io::stdout().is_terminal());
@@ -280,12 +281,12 @@ fn submission(wf: &Workflow, args: &RunArgs) -> anyhow::Result<Submission> {
         };
         parameters.push((k.to_string(), v.to_string()));
     }
-    let now = runner::now();
+    let now = clock::now();
     let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
     let name = match (&wf.metadata.name, &wf.metadata.generate_name) {
         (Some(n), _) => n.clone(),
-        (None, Some(g)) => format!("{g}{}", controller::suffix(fnv1a_32(&seed))),
-        (None, None) => format!("workflow-{}", controller::suffix(fnv1a_32(&seed))),
+        (None, Some(g)) => format!("{g}{}", controller::generate_name_suffix(fnv1a_32(&seed))),
+        (None, None) => format!("workflow-{}", controller::generate_name_suffix(fnv1a_32(&seed))),
     };
     Ok(Submission {
         uid: format!("{:08x}-local", fnv1a_32(&format!("{seed}{name}"))),
@@ -310,8 +311,8 @@ async fn execute(
              or the work directory is under /tmp); see docs/local-executor.md"
         );
     }
-    let (control_tx, mut control) = mpsc::unbounded_channel();
-    tokio::spawn(signals(control_tx));
+    let (commands_tx, mut commands) = mpsc::unbounded_channel();
+    tokio::spawn(signals(commands_tx));
     let logs = executor.logs();
     let printer = (!args.quiet).then(|| {
         let to_stderr = args.output == Output::Json;
@@ -326,7 +327,7 @@ async fn execute(
         tokio::spawn(print_logs(logs, to_stderr, colour))
     });
     let mut suspended_hint = false;
-    let done = runner::drive(run, actions, &executor, &mut events, &mut control, |run, event| {
+    let done = runner::drive(run, actions, &executor, &mut events, &mut commands, |run, event| {
         if !suspended_hint
             && matches!(event, Event::NodeExited { .. } | Event::TimerFired { .. })
             && run.is_suspended()
@@ -349,7 +350,7 @@ async fn execute(
 }
 
 /// Ctrl-C: stop, then terminate; SIGUSR1: resume.
-async fn signals(control: mpsc::UnboundedSender<Control>) {
+async fn signals(control: mpsc::UnboundedSender<UserCommand>) {
     use tokio::signal::unix::{SignalKind, signal};
     let (Ok(mut int), Ok(mut usr1)) =
         (signal(SignalKind::interrupt()), signal(SignalKind::user_defined1()))
@@ -362,9 +363,9 @@ async fn signals(control: mpsc::UnboundedSender<Control>) {
             Some(()) = int.recv() => {
                 stops += 1;
                 let (what, c) = if stops == 1 {
-                    ("stopping (exit handlers run); Ctrl-C again to terminate", Control::Stop)
+                    ("stopping (exit handlers run); Ctrl-C again to terminate", UserCommand::Stop)
                 } else {
-                    ("terminating", Control::Terminate)
+                    ("terminating", UserCommand::Terminate)
                 };
                 eprintln!("\nkeelson: {what}");
                 if control.send(c).is_err() {
@@ -372,7 +373,7 @@ async fn signals(control: mpsc::UnboundedSender<Control>) {
                 }
             }
             Some(()) = usr1.recv() => {
-                if control.send(Control::Resume).is_err() {
+                if control.send(UserCommand::Resume).is_err() {
                     return;
                 }
             }

@@ -6,12 +6,14 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use engine::spec::Document;
 use server::auth::{Auth, FIRST_ADMIN, Mode, SessionSettings};
 use server::controller::{Controller, ControllerConfig};
+use server::executor::{Backend, LocalBackend};
 use server::store::{SecretKey, Store, TemplateKind};
 
 use super::files;
@@ -234,30 +236,34 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
     let mut config = ControllerConfig::new(&data_dir);
     config.parallelism = args.parallelism;
     config.namespace_parallelism = args.namespace_parallelism;
-    if let Some(n) = args.task_parallelism {
-        config.task_parallelism = n;
-    }
     config.default_ttl = args.ttl.map(Duration::from_secs);
+    let mut local = LocalBackend::new(&data_dir);
+    if let Some(n) = args.task_parallelism {
+        local.task_parallelism = n;
+    }
+    let kill_grace = local.kill_grace;
+    config.backend = Backend::Local(local);
+    let mut cluster = None;
     if args.executor == ExecutorKind::Kubernetes {
-        let kube = server::executor::kube::KubeConfig {
+        let connected = server::kube::Cluster::connect(args.kube_qps, args.kube_burst)
+            .await
+            .context("cannot reach the Kubernetes API server (--executor kubernetes)")?
+            .managing(args.managed_namespace.clone());
+        server::kube::workflows::check_served(&connected).await.map_err(anyhow::Error::msg)?;
+        let pods = server::executor::kube::KubeConfig {
             executor_image: args.executor_image.clone(),
-            namespace: args.managed_namespace.clone(),
             patience: server::executor::kube::tracker::Patience {
                 result_wait: Duration::from_secs(args.result_wait),
                 ..Default::default()
             },
-            kill_grace: config.kill_grace,
-            qps: args.kube_qps,
-            burst: args.kube_burst,
+            kill_grace,
         };
-        let cluster = server::executor::kube::Cluster::connect(kube)
-            .await
-            .context("cannot reach the Kubernetes API server (--executor kubernetes)")?;
-        server::kube::workflows::check_served(&cluster).await.map_err(anyhow::Error::msg)?;
+        config.backend =
+            Backend::Kubernetes(server::executor::kube::Pods::start(connected.clone(), pods));
+        config.cluster_objects = Some(Arc::new(server::kube::Resources::new(connected.clone())));
         tracing::info!("tasks run as pods on the cluster");
-        config.cluster = Some(cluster);
+        cluster = Some(connected);
     }
-    let cluster = config.cluster.clone();
     let controller = Controller::start(store, key, config).await?;
     if let Some(cluster) = cluster {
         // Workflow resources in (kubectl apply) and out (their status).
@@ -384,7 +390,7 @@ async fn load_templates(store: &Store, paths: &[PathBuf]) -> anyhow::Result<()> 
         let created = store
             .template(kind, "default", name)
             .await?
-            .map_or_else(server::runner::now, |t| t.created_at);
+            .map_or_else(server::clock::now, |t| t.created_at);
         store.put_template(kind, "default", name, created, &json).await?;
         n += 1;
     }

@@ -144,7 +144,7 @@ pub fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
         if output::machine(args.output, &list)? {
             return Ok(ExitCode::SUCCESS);
         }
-        let now = server::runner::now();
+        let now = server::clock::now();
         let items = list.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
         let rows: Vec<Vec<String>> = items
             .iter()

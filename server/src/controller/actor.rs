@@ -12,8 +12,8 @@ use tokio::sync::{mpsc, watch};
 
 use super::bus::{Bus, Change, ChangeKind};
 use super::journal::{Journal, JournalError};
+use crate::clock::now;
 use crate::executor::Executor;
-use crate::runner::now;
 use crate::store::{Entry, LoggedEvent, StatusUpdate, WorkflowRow};
 use crate::timers::Timers;
 

@@ -5,11 +5,40 @@
 //! log stays until the workflow is deleted.)
 
 use std::path::Path;
+use std::time::Duration;
 
 use engine::status::Time;
 use serde_json::Value;
 
+use super::{Controller, ControllerError};
+use crate::clock::now;
 use crate::store::NodeLog;
+
+impl Controller {
+    /// Delete the workflows whose TTL is over at `now`; their names.
+    pub async fn collect_garbage(&self, now: Time) -> Result<Vec<String>, ControllerError> {
+        let mut deleted = Vec::new();
+        for (namespace, name) in self.inner.store.expired_workflows(now).await? {
+            match self.delete(&namespace, &name).await {
+                Ok(()) | Err(ControllerError::NotFound(_)) => deleted.push(name),
+                Err(e) => tracing::warn!("cannot delete expired workflow {namespace}/{name}: {e}"),
+            }
+        }
+        Ok(deleted)
+    }
+
+    /// Collect garbage every `every`, forever.
+    pub async fn run_garbage_collector(self, every: Duration) {
+        loop {
+            match self.collect_garbage(now()).await {
+                Ok(d) if !d.is_empty() => tracing::info!("deleted {} expired workflows", d.len()),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("garbage collection: {e}"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    }
+}
 
 /// When a workflow that ended in `phase` at `finished` expires:
 /// `secondsAfterFailure` (Failed, Error) or `secondsAfterSuccess`

@@ -94,7 +94,7 @@ impl Submitted {
 
 /// Lint a resource (Workflow, template or CronWorkflow, as JSON) against
 /// `catalog`: its errors, joined, as [`ControllerError::Invalid`].
-pub fn check(doc: &Value, catalog: &Catalog) -> Result<(), ControllerError> {
+pub fn lint_resource(doc: &Value, catalog: &Catalog) -> Result<(), ControllerError> {
     let text = serde_json::to_string_pretty(doc).map_err(internal)?;
     let source = Source { name: "resource".into(), text };
     let report = lint::lint(std::slice::from_ref(&source), catalog, Options { strict: false });
@@ -114,12 +114,12 @@ pub fn prepare(
     catalog: &Catalog,
     now: Time,
 ) -> Result<NewWorkflow, ControllerError> {
-    check(&req.workflow, catalog)?;
+    lint_resource(&req.workflow, catalog)?;
     let mut workflow = req.workflow.clone();
     let wf = Submitted { workflow: workflow.clone(), ..Default::default() }.workflow()?;
     let name = match (&wf.metadata.name, &wf.metadata.generate_name) {
         (Some(n), _) => n.clone(),
-        (None, Some(g)) => format!("{g}{}", suffix(random())),
+        (None, Some(g)) => format!("{g}{}", generate_name_suffix(random())),
         (None, None) => {
             return Err(ControllerError::Invalid(
                 "metadata.name or metadata.generateName is required".into(),
@@ -221,7 +221,7 @@ impl Default for Submitted {
 }
 
 /// Five characters of `[a-z0-9]`, as Kubernetes completes a `generateName`.
-pub fn suffix(mut n: u32) -> String {
+pub fn generate_name_suffix(mut n: u32) -> String {
     const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
     (0..5)
         .map(|_| {

@@ -46,7 +46,7 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Time {
-        crate::runner::now()
+        crate::clock::now()
     }
 }
 
@@ -170,11 +170,7 @@ impl Scheduler {
             }
             "Replace" => {
                 for w in &active {
-                    if let Err(e) = self
-                        .controller
-                        .control(&w.namespace, &w.name, engine::run::Event::Terminate)
-                        .await
-                    {
+                    if let Err(e) = self.controller.terminate(&w.namespace, &w.name).await {
                         tracing::warn!("cron {}: cannot replace {}: {e}", row.name, w.name);
                     }
                 }

@@ -5,8 +5,11 @@
 //! `docs/design/kubernetes.md`). The controller holds each run's executor
 //! as an `Arc<dyn Executor>`.
 
+mod backend;
 pub mod kube;
 pub mod local;
+
+pub use backend::{Backend, LocalBackend, RunContext, for_run};
 
 use engine::run::LaunchSpec;
 use tokio::sync::broadcast;

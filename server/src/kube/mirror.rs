@@ -20,10 +20,10 @@ use kube::discovery::ApiResource;
 use kube::runtime::watcher;
 use serde_json::{Value, json};
 
+use super::Cluster;
+use crate::clock::now;
 use crate::controller::Controller;
-use crate::executor::kube::Cluster;
 use crate::metrics::METRICS;
-use crate::runner::now;
 use crate::store::TemplateKind;
 
 /// How often resources that did not lint are tried again.
@@ -66,8 +66,8 @@ pub fn start(cluster: Cluster, controller: Controller) {
     ] {
         let ar = kind.api_resource();
         let client = cluster.client().clone();
-        let namespace = cluster.config().namespace.clone();
-        let api: Api<DynamicObject> = match (&cluster.config().namespace, kind) {
+        let namespace = cluster.namespace().map(str::to_string);
+        let api: Api<DynamicObject> = match (cluster.namespace(), kind) {
             // Cluster-scoped: always all.
             (_, Kind::Template(TemplateKind::ClusterWorkflowTemplate)) | (None, _) => {
                 Api::all_with(client, &ar)
@@ -238,7 +238,7 @@ async fn put(kind: Kind, o: &DynamicObject, c: &Controller) -> Result<(), String
     let doc = engine::spec::decode(body.clone()).map_err(|e| e.to_string())?;
     let mut catalog = c.catalog(&namespace).await.map_err(|e| e.to_string())?;
     catalog.add(&doc);
-    crate::controller::check(&body, &catalog).map_err(|e| e.to_string())?;
+    crate::controller::lint_resource(&body, &catalog).map_err(|e| e.to_string())?;
     let store = c.store();
     match kind {
         Kind::Template(k) => store.put_template(k, &namespace, &name, now(), &body).await,

@@ -5,14 +5,22 @@
 //! (`resource_status`); leader election among replicas (`leader`);
 //! the secrets API's Kubernetes Secrets (`secrets`); WorkflowTemplates,
 //! ClusterWorkflowTemplates and CronWorkflows applied to the cluster
-//! mirrored into the store (`mirror`).
+//! mirrored into the store (`mirror`); the connection they share
+//! (`cluster`: client and rate limit, `throttle`); what the controller
+//! asks of the cluster (`resources`).
 //! The pods are the executor's (`executor::kube`).
 
+mod cluster;
 pub mod leader;
 pub mod mirror;
 pub mod resource_status;
+mod resources;
 pub mod secrets;
+mod throttle;
 pub mod workflows;
+
+pub use cluster::Cluster;
+pub use resources::Resources;
 
 use crate::controller::ControllerError;
 

@@ -15,8 +15,8 @@ use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DeleteParams, ListParams, ObjectMeta, PostParams};
 
+use super::Cluster;
 use crate::controller::ControllerError;
-use crate::executor::kube::Cluster;
 
 /// The label on Secrets Keelson made.
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "keelson");

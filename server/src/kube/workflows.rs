@@ -25,9 +25,9 @@ use kube::runtime::controller::{Action, Controller as Reconciler};
 use kube::runtime::watcher;
 use serde_json::{Value, json};
 
+use super::Cluster;
 use super::resource_status::resource_status;
 use crate::controller::{Controller, ControllerError, SubmitRequest};
-use crate::executor::kube::Cluster;
 use crate::metrics::METRICS;
 
 /// Keelson's finalizer: a deleted resource's run is deleted before the
@@ -69,7 +69,7 @@ pub enum ResourceError {
 /// a clear refusal at start rather than a watch failing forever.
 pub async fn check_served(cluster: &Cluster) -> Result<(), String> {
     let ar = api_resource();
-    let api: Api<DynamicObject> = match &cluster.config().namespace {
+    let api: Api<DynamicObject> = match cluster.namespace() {
         Some(ns) => Api::namespaced_with(cluster.client().clone(), ns, &ar),
         None => Api::all_with(cluster.client().clone(), &ar),
     };
@@ -93,7 +93,7 @@ pub async fn check_served(cluster: &Cluster) -> Result<(), String> {
 pub fn start(cluster: Cluster, controller: Controller) {
     tokio::spawn(write_statuses(cluster.clone(), controller.clone()));
     let ar = api_resource();
-    let workflows: Api<DynamicObject> = match &cluster.config().namespace {
+    let workflows: Api<DynamicObject> = match cluster.namespace() {
         Some(ns) => Api::namespaced_with(cluster.client().clone(), ns, &ar),
         None => Api::all_with(cluster.client().clone(), &ar),
     };

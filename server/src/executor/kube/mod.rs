@@ -10,23 +10,22 @@
 //!   once per node (pure);
 //! * `run` — [`KubeExecutor`], the [`Executor`](super::Executor) of one
 //!   run: creates and deletes pods, carries out the tracker's effects;
-//! * `cluster` — the connection shared by all runs: client, rate limit
-//!   (`throttle`), the pod and task-result watches;
+//! * `pods` — the pods of all runs: the pod and task-result watches,
+//!   routed to each run (the connection itself is `kube::Cluster`);
 //! * `logs` — a pod's log followed into the run's log files.
 
-pub mod cluster;
 pub mod logs;
 pub mod observe;
 pub mod patch;
 pub mod pod;
+pub mod pods;
 #[cfg(test)]
 mod request_tests;
 pub mod run;
 pub mod task_result;
-pub mod throttle;
 pub mod tracker;
 
-pub use cluster::{Cluster, KubeConfig};
 pub use observe::{PodState, observe};
 pub use pod::{PodError, PodInputs, pod_for};
+pub use pods::{KubeConfig, Pods};
 pub use run::{KubeExecutor, RunSetup};

@@ -16,9 +16,10 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tower_test::mock;
 
-use super::cluster::{Cluster, KubeConfig};
+use super::pods::{KubeConfig, Pods};
 use super::run::{KubeExecutor, RunSetup};
 use crate::executor::Executor;
+use crate::kube::Cluster;
 
 /// A request as the API server would see it.
 #[derive(Debug)]
@@ -92,17 +93,12 @@ fn status(code: u16, reason: &str) -> Value {
 /// A cluster on the mock, a one-pod workflow's executor and its launch.
 fn setup(
     answer: impl Fn(&Seen) -> (u16, Value) + Send + 'static,
-) -> (
-    Cluster,
-    KubeExecutor,
-    LaunchSpec,
-    mpsc::UnboundedReceiver<Event>,
-    mpsc::UnboundedReceiver<Seen>,
-) {
+) -> (Pods, KubeExecutor, LaunchSpec, mpsc::UnboundedReceiver<Event>, mpsc::UnboundedReceiver<Seen>)
+{
     let (service, handle) = mock::pair::<Request<Body>, Response<Body>>();
     let seen = serve(handle, answer);
     let client = kube::Client::new(service, "default");
-    let cluster = Cluster::start(client, KubeConfig { qps: 0.0, ..KubeConfig::default() });
+    let cluster = Pods::start(Cluster::new(client, 0.0, 1), KubeConfig::default());
     let wf = json!({
         "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
         "metadata": {"name": "wf"},
@@ -369,7 +365,7 @@ async fn stop_deletes_the_pod_with_the_grace_period() {
 async fn a_status_write_replaces_the_status_of_that_run_only_then_sets_argos_labels() {
     let (cluster, _executor, _launch, _events, mut seen) = setup(kubelet_done);
     let status = json!({"phase": "Succeeded", "progress": "1/1", "nodes": {"wf": {"id": "wf"}}});
-    crate::kube::workflows::write_status(&cluster, "ci", "wf", "uid-1", &status, true)
+    crate::kube::workflows::write_status(cluster.cluster(), "ci", "wf", "uid-1", &status, true)
         .await
         .expect("written");
     let w = next(&mut seen).await;

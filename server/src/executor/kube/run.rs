@@ -15,8 +15,8 @@ use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
-use super::cluster::Cluster;
 use super::pod::{LABEL_COMPLETED, PodInputs, pod_for};
+use super::pods::Pods;
 use super::task_result::Outputs;
 use super::tracker::{Effect, PodGc, Tracker};
 use crate::executor::{Executor, LocalExecutor, LogIndex, LogLine, Sink};
@@ -43,7 +43,7 @@ pub struct RunPods {
     resource_uid: Option<String>,
     plan: Arc<Plan>,
     run_dir: std::path::PathBuf,
-    cluster: Cluster,
+    pods: Pods,
     tracker: Mutex<Tracker>,
     events: mpsc::UnboundedSender<Event>,
     live: broadcast::Sender<LogLine>,
@@ -61,11 +61,11 @@ pub struct KubeExecutor {
 }
 
 impl KubeExecutor {
-    pub fn new(cluster: &Cluster, setup: RunSetup) -> KubeExecutor {
+    pub fn new(pods: &Pods, setup: RunSetup) -> KubeExecutor {
         let gc = PodGc::from_spec(
             setup.plan.spec.other.get("podGC").and_then(|g| g["strategy"].as_str()),
         );
-        let tracker = Tracker::new(cluster.config().patience, gc);
+        let tracker = Tracker::new(pods.config().patience, gc);
         let run = Arc::new(RunPods {
             index: LogIndex::new(&setup.run_dir.join("logs")),
             namespace: setup.namespace,
@@ -73,21 +73,21 @@ impl KubeExecutor {
             resource_uid: setup.resource_uid,
             plan: setup.plan,
             run_dir: setup.run_dir,
-            cluster: cluster.clone(),
+            pods: pods.clone(),
             tracker: Mutex::new(tracker),
             events: setup.events,
             live: broadcast::channel(4096).0,
             secret_refs: Mutex::default(),
             log_done: Mutex::default(),
         });
-        cluster.register(run.clone());
+        pods.register(run.clone());
         KubeExecutor { run }
     }
 }
 
 impl Drop for KubeExecutor {
     fn drop(&mut self) {
-        self.run.cluster.unregister(&self.run);
+        self.run.pods.unregister(&self.run);
     }
 }
 
@@ -168,7 +168,7 @@ impl RunPods {
                 launch: &spec,
                 template,
                 spec: &run.plan.spec,
-                executor_image: &run.cluster.config().executor_image,
+                executor_image: &run.pods.config().executor_image,
             })
             .map_err(|e| e.to_string()),
         };
@@ -187,7 +187,7 @@ impl RunPods {
     }
 
     fn pods(&self) -> Api<Pod> {
-        Api::namespaced(self.cluster.client().clone(), &self.namespace)
+        Api::namespaced(self.pods.cluster().client().clone(), &self.namespace)
     }
 
     fn pod_of(&self, node: &str) -> Option<String> {
@@ -214,7 +214,7 @@ impl RunPods {
         let mut wait = Duration::from_millis(250);
         let mut last_error = None;
         for _ in 0..CREATE_TRIES {
-            self.cluster.throttle().await;
+            self.pods.cluster().throttle().await;
             let error = match self.pods().create(&PostParams::default(), &pod).await {
                 Ok(created) => return self.created(&spec, created.metadata.uid.as_deref()),
                 Err(kube::Error::Api(e)) if e.code == 409 => {
@@ -289,7 +289,7 @@ impl RunPods {
         let uid = stale.metadata.uid.clone().unwrap_or_default();
         tracing::debug!(pod = %name, "replacing an earlier attempt's pod");
         self.tracker().replacing(node, &uid);
-        self.cluster.throttle().await;
+        self.pods.cluster().throttle().await;
         let params = DeleteParams { grace_period_seconds: Some(0), ..DeleteParams::default() };
         match self.pods().delete(&name, &params).await {
             Ok(_) => {}
@@ -324,7 +324,7 @@ impl RunPods {
         }
         let ar = super::task_result::api_resource();
         let results: Api<kube::api::DynamicObject> =
-            Api::namespaced_with(self.cluster.client().clone(), &self.namespace, &ar);
+            Api::namespaced_with(self.pods.cluster().client().clone(), &self.namespace, &ar);
         if let Ok(Some(r)) = results.get_opt(&spec.node).await
             && let Ok(json) = serde_json::to_value(&r)
             && let Some((node, outputs)) = super::task_result::outputs_of(&json)
@@ -398,7 +398,7 @@ impl RunPods {
             let refs = run.secret_refs.lock().unwrap_or_else(|e| e.into_inner()).remove(&node);
             let refs = refs.unwrap_or_default();
             let secrets: Api<Secret> =
-                Api::namespaced(run.cluster.client().clone(), &run.namespace);
+                Api::namespaced(run.pods.cluster().client().clone(), &run.namespace);
             let masker = super::logs::masker(secrets, &refs).await;
             let (tx, rx) = mpsc::channel(1024);
             let node_key = node.clone();
@@ -428,7 +428,7 @@ impl RunPods {
     fn mark_completed(self: &Arc<Self>, pod: String) {
         let run = self.clone();
         tokio::spawn(async move {
-            run.cluster.throttle().await;
+            run.pods.cluster().throttle().await;
             let patch = json!({"metadata": {"labels": {LABEL_COMPLETED: "true"}}});
             match run.pods().patch(&pod, &PatchParams::default(), &Patch::Merge(&patch)).await {
                 Ok(_) => {}
@@ -441,8 +441,8 @@ impl RunPods {
     fn delete_pod(self: &Arc<Self>, pod: String, with_grace: bool) {
         let run = self.clone();
         tokio::spawn(async move {
-            run.cluster.throttle().await;
-            let grace = run.cluster.config().kill_grace.as_secs();
+            run.pods.cluster().throttle().await;
+            let grace = run.pods.config().kill_grace.as_secs();
             let params = DeleteParams {
                 grace_period_seconds: with_grace.then(|| u32::try_from(grace).unwrap_or(u32::MAX)),
                 ..DeleteParams::default()

@@ -1,8 +1,8 @@
-//! The connection to a cluster, shared by every run's executor: the
-//! client, its rate limit, and two watches — pods labelled
+//! The pods of every run on a cluster: two watches — pods labelled
 //! `workflows.argoproj.io/workflow` and WorkflowTaskResults — whose
 //! events go to the run that owns them (by namespace and workflow name),
 //! plus a tick for what only time reveals (overdue outputs, stuck pods).
+//! Each run's executor registers here.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -10,15 +10,14 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
 use k8s_openapi::api::core::v1::Pod;
-use kube::Client;
 use kube::api::{Api, DynamicObject};
 use kube::runtime::watcher;
 
 use super::pod::LABEL_WORKFLOW;
 use super::run::RunPods;
 use super::task_result;
-use super::throttle::Throttle;
 use super::tracker::Patience;
+use crate::kube::Cluster;
 use crate::metrics::METRICS;
 
 /// How often time is looked at.
@@ -29,96 +28,73 @@ const TICK: Duration = Duration::from_secs(1);
 pub struct KubeConfig {
     /// The image with the `keelson` binary, for each pod's init container.
     pub executor_image: String,
-    /// Watch pods in this namespace only (a namespaced install); all
-    /// namespaces when `None`.
-    pub namespace: Option<String>,
     pub patience: Patience,
     /// Grace period of a killed pod.
     pub kill_grace: Duration,
-    /// Client rate limit: requests per second after a burst.
-    pub qps: f64,
-    pub burst: u32,
 }
 
 impl Default for KubeConfig {
     fn default() -> Self {
         KubeConfig {
             executor_image: "ghcr.io/keelson/keelson:latest".into(),
-            namespace: None,
             patience: Patience::default(),
             kill_grace: Duration::from_secs(10),
-            // client-go's defaults are 5/10; Argo's controller uses 20/30.
-            qps: 20.0,
-            burst: 30,
         }
     }
 }
 
-/// A cluster connection; cheap to clone.
+/// The pods of every run on one cluster; cheap to clone.
 #[derive(Clone)]
-pub struct Cluster {
+pub struct Pods {
     inner: Arc<Inner>,
 }
 
-impl std::fmt::Debug for Cluster {
+impl std::fmt::Debug for Pods {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Cluster").field("config", &self.inner.config).finish_non_exhaustive()
+        f.debug_struct("Pods").field("config", &self.inner.config).finish_non_exhaustive()
     }
 }
 
 struct Inner {
-    client: Client,
+    cluster: Cluster,
     config: KubeConfig,
-    throttle: Throttle,
     /// Runs with pods, by (namespace, workflow name).
     runs: Mutex<HashMap<(String, String), Arc<RunPods>>>,
 }
 
-impl Cluster {
-    /// Connect as `kubectl` would (in-cluster, else `KUBECONFIG` or
-    /// `~/.kube/config`) and start watching.
-    pub async fn connect(config: KubeConfig) -> Result<Cluster, kube::Error> {
-        let client = Client::try_default().await?;
-        Ok(Cluster::start(client, config))
-    }
-
-    /// Watch with `client`.
-    pub fn start(client: Client, config: KubeConfig) -> Cluster {
-        let throttle = Throttle::new(config.qps, config.burst);
-        let cluster =
-            Cluster { inner: Arc::new(Inner { client, config, throttle, runs: Mutex::default() }) };
-        let weak = Arc::downgrade(&cluster.inner);
-        tokio::spawn(watch_pods(weak.clone(), cluster.pods_api()));
-        tokio::spawn(watch_results(weak.clone(), cluster.results_api()));
+impl Pods {
+    /// Start watching the pods and task results of `cluster`.
+    pub fn start(cluster: Cluster, config: KubeConfig) -> Pods {
+        let pods = Pods { inner: Arc::new(Inner { cluster, config, runs: Mutex::default() }) };
+        let weak = Arc::downgrade(&pods.inner);
+        tokio::spawn(watch_pods(weak.clone(), pods.pods_api()));
+        tokio::spawn(watch_results(weak.clone(), pods.results_api()));
         tokio::spawn(tick(weak));
-        cluster
+        pods
     }
 
-    pub fn client(&self) -> &Client {
-        &self.inner.client
+    pub fn cluster(&self) -> &Cluster {
+        &self.inner.cluster
     }
 
     pub fn config(&self) -> &KubeConfig {
         &self.inner.config
     }
 
-    /// Wait for the rate limit.
-    pub async fn throttle(&self) {
-        self.inner.throttle.acquire().await;
-    }
-
     fn pods_api(&self) -> Api<Pod> {
-        match &self.inner.config.namespace {
-            Some(ns) => Api::namespaced(self.inner.client.clone(), ns),
-            None => Api::all(self.inner.client.clone()),
+        let client = self.inner.cluster.client().clone();
+        match self.inner.cluster.namespace() {
+            Some(ns) => Api::namespaced(client, ns),
+            None => Api::all(client),
         }
     }
 
     fn results_api(&self) -> Api<DynamicObject> {
         let ar = task_result::api_resource();
-        match &self.inner.config.namespace {
-            Some(ns) => Api::namespaced_with(self.inner.client.clone(), ns, &ar),
-            None => Api::all_with(self.inner.client.clone(), &ar),
+        let client = self.inner.cluster.client().clone();
+        match self.inner.cluster.namespace() {
+            Some(ns) => Api::namespaced_with(client, ns, &ar),
+            None => Api::all_with(client, &ar),
         }
     }
 

@@ -1,0 +1,43 @@
+//! What the controller asks of a Kubernetes cluster in Kubernetes mode:
+//! each run's Workflow resource (so `kubectl get workflows` lists it and
+//! it owns its pods) and the namespaces' Secrets. Kubernetes mode
+//! supplies it (`kube::Resources`); in local mode there is none, and
+//! secrets live sealed in the store.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::ControllerError;
+
+#[async_trait::async_trait]
+pub trait ClusterObjects: Send + Sync {
+    /// Create the Workflow resource of a submission (named, in
+    /// `namespace`); its name and uid, which the run takes.
+    async fn create_workflow(
+        &self,
+        namespace: &str,
+        workflow: &Value,
+    ) -> Result<(String, String), ControllerError>;
+
+    /// Delete a run's Workflow resource, if it is still that run's (the
+    /// same uid); failures are logged, not returned.
+    async fn delete_workflow(&self, namespace: &str, name: &str, uid: &str);
+
+    /// Create or replace a Secret; its keys.
+    async fn put_secret(
+        &self,
+        namespace: &str,
+        name: &str,
+        data: BTreeMap<String, Vec<u8>>,
+    ) -> Result<Vec<String>, ControllerError>;
+
+    /// The Secrets of a namespace and their keys, never their values.
+    async fn secret_keys(
+        &self,
+        namespace: &str,
+    ) -> Result<BTreeMap<String, Vec<String>>, ControllerError>;
+
+    /// Delete a Secret; whether it existed.
+    async fn delete_secret(&self, namespace: &str, name: &str) -> Result<bool, ControllerError>;
+}

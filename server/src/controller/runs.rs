@@ -1,0 +1,201 @@
+//! Starting a run: a fresh one (journal entry 0, `Run::start`) or one the
+//! last server left unfinished (replayed from its journal, its pods
+//! adopted, its lost tasks ended), then its executor and its actor.
+
+use std::sync::Arc;
+
+use engine::run::{Event, Plan, Run, Timer};
+use engine::status::{Time, WorkflowPhase};
+use tokio::sync::{mpsc, watch};
+
+use super::actor::{self, Actor, Outcome, Startup};
+use super::{Controller, ControllerError, Running, Submitted, replay};
+use crate::clock::now;
+use crate::executor::{self, Backend, LocalExecutor, LocalStore, RunContext};
+use crate::store::{Entry, LoggedEvent, WorkflowRow};
+
+impl Controller {
+    /// Start (or resume) a workflow's actor.
+    pub(super) async fn start_run(&self, uid: &str) -> Result<(), ControllerError> {
+        let row = self
+            .inner
+            .store
+            .workflow_by_uid(uid)
+            .await?
+            .ok_or_else(|| ControllerError::NotFound(uid.to_string()))?;
+        let submitted = submitted(&row)?;
+        let log = self.inner.store.events(&row.uid).await?;
+        let plans = plans_for(&row, &submitted);
+        let run_dir = self.run_dir(uid);
+        let mut startup = Startup::default();
+        let replayed = match replay::replay(&plans, &log) {
+            Ok(r) => r,
+            Err(e) => {
+                // A journal this version cannot replay: the run ends
+                // (Error), saying why, rather than staying Running forever.
+                let why = format!("cannot resume after a restart: {e}");
+                self.end_with(&row, WorkflowPhase::Error, &why).await?;
+                return Err(ControllerError::Internal(why));
+            }
+        };
+        let (run, next_seq, timers) = match replayed {
+            None => {
+                let plan = match plans(&[]) {
+                    Ok(p) => p,
+                    Err(why) => {
+                        // Stored, but it cannot be planned: it ends,
+                        // saying why.
+                        self.end_pending(&row, &why).await?;
+                        return Err(ControllerError::Invalid(why));
+                    }
+                };
+                let at = now();
+                let started = LoggedEvent {
+                    workflow_uid: uid.to_string(),
+                    seq: 0,
+                    at,
+                    entry: Entry::Started,
+                };
+                self.inner.journal.write(vec![started], None).await?;
+                let (run, actions) = Run::start(plan, at);
+                startup.actions = actions;
+                (run, 1, Vec::new())
+            }
+            Some(r) => {
+                // The old server's local tasks: ended.
+                let reaped = LocalExecutor::reap_orphans(&run_dir);
+                if reaped > 0 {
+                    tracing::info!(workflow = %row.name, "ended {reaped} orphaned task(s)");
+                }
+                // Its pods are followed again (spawn_actor).
+                startup.adopt = r.in_flight.into_values().collect();
+                startup.relaunch = r.deferred.into_values().collect();
+                (r.run, r.next_seq, r.timers)
+            }
+        };
+        self.spawn_actor(&row, run, next_seq, timers, startup).await
+    }
+
+    /// Give a run its executor and its actor.
+    pub(super) async fn spawn_actor(
+        &self,
+        row: &WorkflowRow,
+        run: Run,
+        next_seq: i64,
+        timers: Vec<(Timer, Time)>,
+        mut startup: Startup,
+    ) -> Result<(), ControllerError> {
+        let uid = row.uid.as_str();
+        let run_dir = self.run_dir(uid);
+        let (events, executor_events) = mpsc::unbounded_channel();
+        let store = match &self.inner.config.backend {
+            Backend::Local(_) => self.local_store(&row.namespace).await?,
+            // Pods read the cluster's Secrets and ConfigMaps.
+            Backend::Kubernetes(_) => LocalStore::empty(),
+        };
+        let executor = executor::for_run(
+            &self.inner.config.backend,
+            RunContext {
+                namespace: row.namespace.clone(),
+                workflow: row.name.clone(),
+                uid: uid.to_string(),
+                plan: run.plan.clone(),
+                run_dir: run_dir.clone(),
+                store,
+                events,
+            },
+        );
+        for (spec, started) in std::mem::take(&mut startup.adopt) {
+            if !executor.adopt(&spec, started) {
+                let message = if started {
+                    "executor lost: server restarted while the task ran"
+                } else {
+                    "executor lost: server restarted as the task was starting"
+                };
+                startup
+                    .events
+                    .push(Event::NodeFailedToStart { node: spec.node, message: message.into() });
+            }
+        }
+        let mut timer_heap = crate::timers::Timers::default();
+        for (t, at) in timers {
+            timer_heap.arm(t, at);
+        }
+        let (commands_tx, commands) = mpsc::unbounded_channel();
+        let (done_tx, done) = watch::channel(false);
+        self.state().running.insert(
+            uid.to_string(),
+            Running { commands: commands_tx, done, executor: executor.clone() },
+        );
+        let ttl = serde_json::to_value(&run.plan.spec)
+            .ok()
+            .and_then(|spec| spec.get("ttlStrategy").cloned());
+        let default_ttl = self.inner.config.default_ttl.map(|d| d.as_secs() as i64);
+        let actor = Actor {
+            retention: actor::Retention { ttl, default_ttl, run_dir },
+            uid: uid.to_string(),
+            namespace: row.namespace.clone(),
+            name: row.name.clone(),
+            run,
+            next_seq,
+            executor,
+            executor_events,
+            commands,
+            timers: timer_heap,
+            journal: self.inner.journal.clone(),
+            bus: self.inner.bus.clone(),
+            row: row.clone(),
+            shutdown: self.inner.shutdown.subscribe(),
+        };
+        let this = self.clone();
+        let uid = uid.to_string();
+        tokio::spawn(async move {
+            match actor.run(startup).await {
+                Outcome::JournalFailed(e) => {
+                    tracing::error!(workflow = %uid, "paused until the next start: {e}");
+                }
+                Outcome::Finished => tracing::debug!(workflow = %uid, "finished"),
+                Outcome::ShutDown => tracing::debug!(workflow = %uid, "left for the next start"),
+            }
+            this.finished(&uid, Some(done_tx));
+        });
+        Ok(())
+    }
+
+    /// The namespace's secrets and config maps, for `secretKeyRef` and
+    /// `configMapKeyRef`.
+    async fn local_store(&self, namespace: &str) -> Result<LocalStore, ControllerError> {
+        let mut local = LocalStore::empty();
+        for (name, data) in self.inner.store.secrets_in(&self.inner.key, namespace).await? {
+            for (k, v) in data {
+                local.insert_secret(&name, &k, &String::from_utf8_lossy(&v));
+            }
+        }
+        for (name, data) in self.inner.store.config_maps_in(namespace).await? {
+            for (k, v) in data {
+                local.insert_config_map(&name, &k, &v);
+            }
+        }
+        Ok(local)
+    }
+}
+
+/// The row's plan for `-p` overrides added by retries.
+pub(super) fn plans_for<'a>(
+    row: &'a WorkflowRow,
+    submitted: &'a Submitted,
+) -> impl Fn(&[(String, String)]) -> Result<Arc<Plan>, String> + 'a {
+    move |extra| {
+        let mut s = submitted.clone();
+        s.parameters.extend(extra.iter().cloned());
+        s.plan(&row.uid, &row.namespace, &row.name, row.created_at)
+            .map(Arc::new)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// What was submitted, as the row keeps it.
+pub(super) fn submitted(row: &WorkflowRow) -> Result<Submitted, ControllerError> {
+    serde_json::from_value(row.submission.clone())
+        .map_err(|e| ControllerError::Internal(format!("stored submission of {}: {e}", row.name)))
+}

@@ -1,0 +1,55 @@
+//! Kubernetes mode's [`ClusterObjects`]: what the controller asks of the
+//! cluster — Workflow resources (`workflows`) and Secrets (`secrets`).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::Cluster;
+use crate::controller::{ClusterObjects, ControllerError};
+
+/// The cluster's Workflow resources and Secrets, for the controller.
+pub struct Resources {
+    cluster: Cluster,
+}
+
+impl Resources {
+    pub fn new(cluster: Cluster) -> Resources {
+        Resources { cluster }
+    }
+}
+
+#[async_trait::async_trait]
+impl ClusterObjects for Resources {
+    async fn create_workflow(
+        &self,
+        namespace: &str,
+        workflow: &Value,
+    ) -> Result<(String, String), ControllerError> {
+        super::workflows::create_resource(&self.cluster, namespace, workflow).await
+    }
+
+    async fn delete_workflow(&self, namespace: &str, name: &str, uid: &str) {
+        super::workflows::delete_resource(&self.cluster, namespace, name, uid).await;
+    }
+
+    async fn put_secret(
+        &self,
+        namespace: &str,
+        name: &str,
+        data: BTreeMap<String, Vec<u8>>,
+    ) -> Result<Vec<String>, ControllerError> {
+        super::secrets::put(&self.cluster, namespace, name, data).await
+    }
+
+    async fn secret_keys(
+        &self,
+        namespace: &str,
+    ) -> Result<BTreeMap<String, Vec<String>>, ControllerError> {
+        super::secrets::keys(&self.cluster, namespace).await
+    }
+
+    async fn delete_secret(&self, namespace: &str, name: &str) -> Result<bool, ControllerError> {
+        super::secrets::delete(&self.cluster, namespace, name).await
+    }
+}
