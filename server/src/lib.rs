@@ -12,6 +12,7 @@ pub mod cron;
 pub mod executor;
 pub mod kube;
 pub mod metrics;
+pub mod redact;
 pub mod runner;
 pub mod store;
 pub mod timers;

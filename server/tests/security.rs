@@ -635,3 +635,133 @@ fn sessions_end_when_idle_and_at_their_absolute_limit() {
         assert_eq!(status(cookie).await, 401, "idle too long");
     });
 }
+
+/// A task that prints a secret's value: the value flows to the step that
+/// reads the result, exactly as printed (Argo's semantics), also after a
+/// `kill -9` and a replay of the journal; but no file under the data
+/// directory, no API answer, no stream and no page holds it.
+#[test]
+fn a_printed_secret_flows_on_but_is_sealed_at_rest_and_masked_everywhere() {
+    const VALUE: &str = "hunter2-Pr1nted-4711";
+    const FLOW: &str = r#"{"workflow": {
+      "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+      "metadata": {"name": "leaky"},
+      "spec": {"entrypoint": "main", "templates": [
+        {"name": "main", "steps": [
+          [{"name": "leak", "template": "leak"}],
+          [{"name": "use", "template": "use",
+            "arguments": {"parameters": [{"name": "v", "value": "{{steps.leak.outputs.result}}"}]}}]]},
+        {"name": "leak", "container": {"image": "alpine", "command": ["sh", "-c", "echo pass=$PW"],
+          "env": [{"name": "PW", "valueFrom": {"secretKeyRef": {"name": "docker", "key": "password"}}}]}},
+        {"name": "use", "inputs": {"parameters": [{"name": "v"}]},
+          "retryStrategy": {"limit": 3, "retryPolicy": "Always"},
+          "container": {"image": "alpine",
+            "command": ["sh", "-c", "sleep 3; test \"$V\" = \"pass=$PW\" && echo matched"],
+            "env": [{"name": "V", "value": "{{inputs.parameters.v}}"},
+              {"name": "PW", "valueFrom": {"secretKeyRef": {"name": "docker", "key": "password"}}}]}}
+      ]}}}"#;
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    rt().block_on(async {
+        let admin = s.http();
+        let secret = json!({"metadata": {"name": "docker"}, "stringData": {"password": VALUE}});
+        let url = format!("{}/api/v1/namespaces/default/secrets", s.url);
+        assert_eq!(status_and_body(admin.post(url).json(&secret)).await.0, 200);
+        let workflow: Value = serde_json::from_str(FLOW).expect("JSON");
+        let url = format!("{}/api/v1/workflows/default", s.url);
+        let (status, body) = status_and_body(admin.post(url).json(&workflow)).await;
+        assert_eq!(status, 200, "{body}");
+    });
+    let use_running = |wf: &Value| {
+        wf["status"]["nodes"].as_object().is_some_and(|nodes| {
+            nodes.values().any(|n| {
+                n["type"] == "Pod" && n["templateName"] == "use" && n["phase"] == "Running"
+            })
+        })
+    };
+    s.wait_for("leaky", "the step that reads the result to run", use_running);
+    // The journal is all there is now: a new server replays it, opening
+    // the sealed entry, and the lost step runs again with the value.
+    let database_url = s.database_url.clone();
+    s.kill9();
+    let s = Server::start(dir.path(), Some(&database_url), &[]);
+    s.wait_for("leaky", "the end", |wf| {
+        wf["status"]["phase"].as_str().is_some_and(|p| p != "Running")
+    });
+    let wf = s.workflow("leaky");
+    assert_eq!(wf["status"]["phase"], "Succeeded", "the value reached `use` as printed: {wf:#}");
+    let leak = wf["status"]["nodes"]
+        .as_object()
+        .and_then(|n| n.values().find(|n| n["displayName"] == "leak").cloned())
+        .expect("the leak node");
+    assert_eq!(leak["outputs"]["result"], "pass=***", "{leak:#}");
+
+    let mut seen = String::new();
+    rt().block_on(async {
+        let admin = s.http();
+        for path in [
+            "/api/v1/workflows/default/leaky",
+            "/api/v1/workflows/default",
+            "/api/v1/workflows/default/leaky/log?logOptions.container=main",
+            "/api/v1/archived-workflows?namespace=default",
+            "/workflows/default/leaky",
+            "/workflows?namespace=default",
+        ] {
+            let r = admin
+                .get(format!("{}{path}", s.url))
+                .header("Cookie", format!("authorization=Bearer {}", s.token))
+                .send()
+                .await
+                .expect("answer");
+            assert_eq!(r.status(), 200, "{path}");
+            seen.push_str(&r.text().await.expect("body"));
+        }
+        // The watch stream: the workflow as it is, once.
+        let r = admin
+            .get(format!("{}/api/v1/workflow-events/default?listOptions.resourceVersion=0", s.url))
+            .send()
+            .await
+            .expect("watch");
+        let mut r = r;
+        let read = tokio::time::timeout(Duration::from_secs(3), async {
+            let mut text = String::new();
+            while let Ok(Some(chunk)) = r.chunk().await {
+                text.push_str(&String::from_utf8_lossy(&chunk));
+                if text.contains("leaky") {
+                    break;
+                }
+            }
+            text
+        })
+        .await
+        .unwrap_or_default();
+        seen.push_str(&read);
+    });
+    assert!(seen.contains("pass=***"), "the result, masked: {seen}");
+    assert!(seen.contains("matched"), "the step's log: {seen}");
+    assert!(!seen.contains(VALUE), "the secret in an answer: {seen}");
+    // At rest: not in any file of the data directory (the database and
+    // its write-ahead log, logs, run directories).
+    let mut files = vec![dir.path().to_path_buf()];
+    let mut checked = 0;
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).expect("dir").flatten().map(|e| e.path()));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            checked += 1;
+            let found = bytes.windows(VALUE.len()).any(|w| w == VALUE.as_bytes());
+            assert!(!found, "the secret in {}", path.display());
+        }
+    }
+    assert!(checked > 3, "the database and logs were read");
+    // The journal holds the printed value sealed.
+    rt().block_on(async {
+        let store = server::store::Store::open(&database_url).await.expect("store");
+        let row = store.workflow("default", "leaky").await.expect("read").expect("row");
+        let journal = store.events(&row.uid).await.expect("journal");
+        assert!(
+            journal.iter().any(|e| matches!(e.entry, server::store::Entry::Sealed { .. })),
+            "a sealed entry: {journal:?}"
+        );
+    });
+}

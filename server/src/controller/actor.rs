@@ -5,6 +5,7 @@
 //! (write-ahead), so a crash at any point leaves a journal that replays to
 //! what really happened.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use engine::run::{Action, Event, LaunchSpec, Run};
@@ -12,9 +13,11 @@ use tokio::sync::{mpsc, watch};
 
 use super::bus::{Bus, Change, ChangeKind};
 use super::journal::{Journal, JournalError};
+use super::sealing;
 use crate::clock::now;
 use crate::executor::Executor;
-use crate::store::{Entry, LoggedEvent, StatusUpdate, WorkflowRow};
+use crate::redact::Masker;
+use crate::store::{Entry, LoggedEvent, SecretKey, StatusUpdate, WorkflowRow};
 use crate::timers::Timers;
 
 /// Most events folded into one journal write.
@@ -66,6 +69,10 @@ pub struct Actor {
     pub row: WorkflowRow,
     /// Set to the grace deadline when the server shuts down.
     pub shutdown: watch::Receiver<Option<Instant>>,
+    /// The values of the secrets the run reads: masked in every status
+    /// it publishes, sealed in the journal entries that carry them.
+    pub masker: Masker,
+    pub key: Arc<SecretKey>,
 }
 
 /// What to do first: actions a fresh start (or retry) asked for, pods to
@@ -81,9 +88,12 @@ pub struct Startup {
     pub adopt: Vec<(LaunchSpec, bool)>,
 }
 
-struct Loop {
-    last_status: Instant,
-    dirty: bool,
+/// Where the actor's loop stands, between batches.
+struct Pace {
+    /// When the status snapshot was last written.
+    status_saved: Instant,
+    /// The run changed since.
+    status_dirty: bool,
     /// Shutting down: launches held back, and until when tasks may run.
     draining: Option<(Instant, Vec<LaunchSpec>)>,
 }
@@ -106,24 +116,24 @@ impl Actor {
     }
 
     async fn drive(&mut self, startup: Startup) -> Result<Outcome, JournalError> {
-        let mut l = Loop { last_status: Instant::now(), dirty: false, draining: None };
+        let mut pace = Pace { status_saved: Instant::now(), status_dirty: false, draining: None };
         if !startup.relaunch.is_empty() {
             let nodes = startup.relaunch.iter().map(|s| s.node.clone()).collect();
             self.append(vec![Entry::Relaunched { nodes }]).await?;
         }
         let mut actions = startup.actions;
         actions.extend(startup.relaunch.into_iter().map(Action::Launch));
-        self.perform(actions, &mut l);
+        self.perform(actions, &mut pace);
         if !startup.events.is_empty() {
-            self.apply(startup.events, &mut l).await?;
+            self.apply(startup.events, &mut pace).await?;
         }
         self.save_status(true).await?;
-        l.last_status = Instant::now();
+        pace.status_saved = Instant::now();
         loop {
             if self.run.is_done() {
                 break;
             }
-            if let Some((deadline, _)) = &l.draining
+            if let Some((deadline, _)) = &pace.draining
                 && (self.executor.outlives_server()
                     || self.executor.running() == 0
                     || Instant::now() >= *deadline)
@@ -134,17 +144,17 @@ impl Actor {
                     last.push(e);
                 }
                 if !last.is_empty() {
-                    self.apply(last, &mut l).await?;
+                    self.apply(last, &mut pace).await?;
                 }
-                return self.defer(&mut l).await;
+                return self.defer(&mut pace).await;
             }
             let timer_wait = self.timers.next_wait().unwrap_or(Duration::from_secs(3600));
-            let status_wait = if l.dirty {
-                self.status_every().saturating_sub(l.last_status.elapsed())
+            let status_wait = if pace.status_dirty {
+                self.status_every().saturating_sub(pace.status_saved.elapsed())
             } else {
                 Duration::from_secs(3600)
             };
-            let drain_wait = match &l.draining {
+            let drain_wait = match &pace.draining {
                 Some((deadline, _)) => deadline.saturating_duration_since(Instant::now()),
                 None => Duration::from_secs(3600),
             }
@@ -156,17 +166,17 @@ impl Actor {
                     Some(timer) => Event::TimerFired { timer },
                     None => continue,
                 },
-                () = tokio::time::sleep(status_wait), if l.dirty => {
+                () = tokio::time::sleep(status_wait), if pace.status_dirty => {
                     self.save_status(false).await?;
-                    l.dirty = false;
-                    l.last_status = Instant::now();
+                    pace.status_dirty = false;
+                    pace.status_saved = Instant::now();
                     continue;
                 }
-                () = tokio::time::sleep(drain_wait), if l.draining.is_some() => continue,
-                Ok(()) = self.shutdown.changed(), if l.draining.is_none() => {
+                () = tokio::time::sleep(drain_wait), if pace.draining.is_some() => continue,
+                Ok(()) = self.shutdown.changed(), if pace.draining.is_none() => {
                     if let Some(deadline) = *self.shutdown.borrow() {
                         let held = self.executor.take_queued();
-                        l.draining = Some((deadline, held));
+                        pace.draining = Some((deadline, held));
                     }
                     continue;
                 }
@@ -181,11 +191,11 @@ impl Actor {
             while let Some(timer) = self.timers.pop_due() {
                 batch.push(Event::TimerFired { timer });
             }
-            self.apply(batch, &mut l).await?;
-            if self.run.is_done() || l.last_status.elapsed() >= self.status_every() {
+            self.apply(batch, &mut pace).await?;
+            if self.run.is_done() || pace.status_saved.elapsed() >= self.status_every() {
                 self.save_status(self.run.is_done()).await?;
-                l.dirty = false;
-                l.last_status = Instant::now();
+                pace.status_dirty = false;
+                pace.status_saved = Instant::now();
             }
         }
         self.executor.kill_all();
@@ -200,7 +210,7 @@ impl Actor {
     }
 
     /// Journal, then apply, then act.
-    async fn apply(&mut self, events: Vec<Event>, l: &mut Loop) -> Result<(), JournalError> {
+    async fn apply(&mut self, events: Vec<Event>, pace: &mut Pace) -> Result<(), JournalError> {
         let at = now();
         let entries = events.iter().cloned().map(Entry::Engine).collect();
         self.append_at(entries, at).await?;
@@ -209,8 +219,8 @@ impl Actor {
             count_task(&e);
             actions.extend(self.run.step(e, at));
         }
-        self.perform(actions, l);
-        l.dirty = true;
+        self.perform(actions, pace);
+        pace.status_dirty = true;
         Ok(())
     }
 
@@ -223,16 +233,13 @@ impl Actor {
         entries: Vec<Entry>,
         at: engine::status::Time,
     ) -> Result<(), JournalError> {
-        let logged: Vec<LoggedEvent> = entries
-            .into_iter()
-            .enumerate()
-            .map(|(i, entry)| LoggedEvent {
-                workflow_uid: self.uid.clone(),
-                seq: self.next_seq + i as i64,
-                at,
-                entry,
-            })
-            .collect();
+        let mut logged = Vec::with_capacity(entries.len());
+        for (i, entry) in entries.into_iter().enumerate() {
+            let seq = self.next_seq + i as i64;
+            let entry = sealing::seal(&self.key, &self.masker, &self.uid, seq, entry)
+                .map_err(|e| JournalError::Encode(e.to_string()))?;
+            logged.push(LoggedEvent { workflow_uid: self.uid.clone(), seq, at, entry });
+        }
         let n = logged.len() as i64;
         self.write_retrying(logged, None).await?;
         self.next_seq += n;
@@ -283,10 +290,10 @@ impl Actor {
         }
     }
 
-    fn perform(&mut self, actions: Vec<Action>, l: &mut Loop) {
+    fn perform(&mut self, actions: Vec<Action>, pace: &mut Pace) {
         for a in actions {
             match a {
-                Action::Launch(spec) => match &mut l.draining {
+                Action::Launch(spec) => match &mut pace.draining {
                     Some((_, held)) => held.push(spec),
                     None => self.executor.launch(spec),
                 },
@@ -297,8 +304,8 @@ impl Actor {
     }
 
     /// Shutting down: record the launches not made, and the status.
-    async fn defer(&mut self, l: &mut Loop) -> Result<Outcome, JournalError> {
-        let held = l.draining.take().map(|(_, h)| h).unwrap_or_default();
+    async fn defer(&mut self, pace: &mut Pace) -> Result<Outcome, JournalError> {
+        let held = pace.draining.take().map(|(_, h)| h).unwrap_or_default();
         if !held.is_empty() {
             let nodes = held.into_iter().map(|s| s.node).collect();
             self.append(vec![Entry::Deferred { nodes }]).await?;
@@ -311,8 +318,10 @@ impl Actor {
     /// the bus.
     async fn save_status(&mut self, durable: bool) -> Result<(), JournalError> {
         let corrupt = |e: serde_json::Error| JournalError::Encode(e.to_string());
-        // One serialisation for the store's text and the bus' row.
-        let status = serde_json::to_value(&self.run.status).map_err(corrupt)?;
+        // One serialisation for the store's text and the bus' row, with
+        // secret values masked in both.
+        let mut status = serde_json::to_value(&self.run.status).map_err(corrupt)?;
+        self.masker.mask_json(&mut status);
         let suspended = self.run.is_workflow_suspended();
         let mut update = StatusUpdate {
             uid: self.uid.clone(),

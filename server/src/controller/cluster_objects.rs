@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::ControllerError;
+use crate::redact::SecretRefs;
 
 #[async_trait::async_trait]
 pub trait ClusterObjects: Send + Sync {
@@ -40,4 +41,9 @@ pub trait ClusterObjects: Send + Sync {
 
     /// Delete a Secret; whether it existed.
     async fn delete_secret(&self, namespace: &str, name: &str) -> Result<bool, ControllerError>;
+
+    /// The values of the Secrets `refs` names in `namespace`, to keep
+    /// them out of sight (one that cannot be read is left out, and said
+    /// in the log).
+    async fn secret_values(&self, namespace: &str, refs: &SecretRefs) -> Vec<String>;
 }

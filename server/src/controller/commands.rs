@@ -337,7 +337,7 @@ impl Controller {
             .map_err(|e| ControllerError::Invalid(e.to_string()))?;
         // Check it applies before recording it.
         let submitted = submitted(&row)?;
-        let log = self.inner.store.events(&row.uid).await?;
+        let log = super::sealing::open(&self.inner.key, self.inner.store.events(&row.uid).await?)?;
         let plans = plans_for(&row, &submitted);
         let replayed = super::replay::replay(&plans, &log)
             .map_err(|e| ControllerError::Internal(format!("journal of {name}: {e}")))?

@@ -11,6 +11,7 @@
 //! | `submission` | a request → a stored row; a stored row → the same plan |
 //! | `journal` | group commit of journal entries and statuses |
 //! | `replay` | a run rebuilt from its journal |
+//! | `sealing` | journal entries that carry a secret's value, sealed and opened |
 //! | `actor` | one running workflow: journal, apply, act |
 //! | `admission` | which pending workflow starts next |
 //! | `retention` | TTL expiry, garbage collection, the node log index after a run |
@@ -26,6 +27,7 @@ mod journal;
 mod replay;
 mod retention;
 mod runs;
+mod sealing;
 mod submission;
 
 use std::collections::HashMap;

@@ -68,6 +68,10 @@ pub fn replay(plans: &Plans<'_>, log: &[LoggedEvent]) -> Result<Option<Replayed>
             Entry::Started => {
                 return Err(ReplayError::Bad { seq: e.seq, why: "a second start".into() });
             }
+            Entry::Sealed { .. } => {
+                // `sealing::open` opens them before replay.
+                return Err(ReplayError::Bad { seq: e.seq, why: "a sealed entry".into() });
+            }
             Entry::Retried { restart_successful, node_field_selector, parameters } => {
                 let node_selector = node_field_selector
                     .as_deref()

@@ -9,9 +9,10 @@ use engine::status::{Time, WorkflowPhase};
 use tokio::sync::{mpsc, watch};
 
 use super::actor::{self, Actor, Outcome, Startup};
-use super::{Controller, ControllerError, Running, Submitted, replay};
+use super::{Controller, ControllerError, Running, Submitted, replay, sealing};
 use crate::clock::now;
 use crate::executor::{self, Backend, LocalExecutor, LocalStore, RunContext};
+use crate::redact::{Masker, SecretRefs};
 use crate::store::{Entry, LoggedEvent, WorkflowRow};
 
 impl Controller {
@@ -24,7 +25,7 @@ impl Controller {
             .await?
             .ok_or_else(|| ControllerError::NotFound(uid.to_string()))?;
         let submitted = submitted(&row)?;
-        let log = self.inner.store.events(&row.uid).await?;
+        let log = sealing::open(&self.inner.key, self.inner.store.events(&row.uid).await?)?;
         let plans = plans_for(&row, &submitted);
         let run_dir = self.run_dir(uid);
         let mut startup = Startup::default();
@@ -88,10 +89,17 @@ impl Controller {
         let uid = row.uid.as_str();
         let run_dir = self.run_dir(uid);
         let (events, executor_events) = mpsc::unbounded_channel();
-        let store = match &self.inner.config.backend {
-            Backend::Local(_) => self.local_store(&row.namespace).await?,
+        let refs = secret_refs(&run.plan);
+        let (store, masker) = match &self.inner.config.backend {
+            Backend::Local(_) => self.local_store(&row.namespace, &refs).await?,
             // Pods read the cluster's Secrets and ConfigMaps.
-            Backend::Kubernetes(_) => LocalStore::empty(),
+            Backend::Kubernetes(_) => {
+                let values = match &self.inner.config.cluster_objects {
+                    Some(cluster) => cluster.secret_values(&row.namespace, &refs).await,
+                    None => Vec::new(),
+                };
+                (LocalStore::empty(), Masker::new(&values))
+            }
         };
         let executor = executor::for_run(
             &self.inner.config.backend,
@@ -146,6 +154,8 @@ impl Controller {
             bus: self.inner.bus.clone(),
             row: row.clone(),
             shutdown: self.inner.shutdown.subscribe(),
+            masker,
+            key: self.inner.key.clone(),
         };
         let this = self.clone();
         let uid = uid.to_string();
@@ -163,12 +173,21 @@ impl Controller {
     }
 
     /// The namespace's secrets and config maps, for `secretKeyRef` and
-    /// `configMapKeyRef`.
-    async fn local_store(&self, namespace: &str) -> Result<LocalStore, ControllerError> {
+    /// `configMapKeyRef`; and a masker of the secret values `refs` reads.
+    async fn local_store(
+        &self,
+        namespace: &str,
+        refs: &SecretRefs,
+    ) -> Result<(LocalStore, Masker), ControllerError> {
         let mut local = LocalStore::empty();
+        let mut read = Vec::new();
         for (name, data) in self.inner.store.secrets_in(&self.inner.key, namespace).await? {
             for (k, v) in data {
-                local.insert_secret(&name, &k, &String::from_utf8_lossy(&v));
+                let value = String::from_utf8_lossy(&v);
+                if refs.reads(&name, &k) {
+                    read.push(value.to_string());
+                }
+                local.insert_secret(&name, &k, &value);
             }
         }
         for (name, data) in self.inner.store.config_maps_in(namespace).await? {
@@ -176,7 +195,7 @@ impl Controller {
                 local.insert_config_map(&name, &k, &v);
             }
         }
-        Ok(local)
+        Ok((local, Masker::new(&read)))
     }
 }
 
@@ -192,6 +211,13 @@ pub(super) fn plans_for<'a>(
             .map(Arc::new)
             .map_err(|e| e.to_string())
     }
+}
+
+/// The secrets a plan's templates read, wherever they are.
+fn secret_refs(plan: &Plan) -> SecretRefs {
+    let templates: Vec<&engine::spec::Template> = plan.templates.iter().collect();
+    let all = serde_json::json!({"spec": plan.spec, "templates": templates});
+    SecretRefs::in_json(&all)
 }
 
 /// What was submitted, as the row keeps it.

@@ -75,4 +75,4 @@ pub use local::{
     ImageEntry, ImageTable, Isolation, LoadError, LocalConfig, LocalExecutor, LocalStore, LogLine,
     SlotPool, Stream, Tail, read_limited,
 };
-pub(crate) use local::{LogIndex, Masker, RawLine, Sink};
+pub(crate) use local::{LogIndex, RawLine, Sink};

@@ -5,8 +5,12 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use k8s_openapi::api::core::v1::Secret;
+use kube::Api;
+
 use super::Cluster;
 use crate::controller::{ClusterObjects, ControllerError};
+use crate::redact::SecretRefs;
 
 /// The cluster's Workflow resources and Secrets, for the controller.
 pub struct Resources {
@@ -51,5 +55,15 @@ impl ClusterObjects for Resources {
 
     async fn delete_secret(&self, namespace: &str, name: &str) -> Result<bool, ControllerError> {
         super::secrets::delete(&self.cluster, namespace, name).await
+    }
+
+    async fn secret_values(&self, namespace: &str, refs: &SecretRefs) -> Vec<String> {
+        if refs.computed {
+            tracing::warn!(
+                "a template names a Secret with {{{{…}}}}: its values are masked in logs only"
+            );
+        }
+        let api: Api<Secret> = Api::namespaced(self.cluster.client().clone(), namespace);
+        crate::executor::kube::logs::secret_values(&api, &refs.refs).await
     }
 }

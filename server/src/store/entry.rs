@@ -28,6 +28,12 @@ pub enum Entry {
     /// The deferred launches are being made now (written first, so a
     /// crash right after is seen as a lost task, never a silent rerun).
     Relaunched { nodes: Vec<String> },
+    /// An entry that carries a secret's value (a task printed one): the
+    /// entry's JSON sealed with the server's key, bound to its workflow
+    /// and sequence number ([`SecretKey::seal_entry`]); replay opens it.
+    ///
+    /// [`SecretKey::seal_entry`]: crate::store::SecretKey::seal_entry
+    Sealed { sealed: String },
     /// An engine event (its own `type` tag: `NodeExited`, `Stop`, …).
     #[serde(untagged)]
     Engine(Event),

@@ -69,6 +69,19 @@ impl SecretKey {
         Ok(SecretKey(ChaCha20Poly1305::new(Key::from_slice(bytes))))
     }
 
+    /// `entry` (a journal entry's JSON) sealed for entry `seq` of
+    /// workflow `uid`.
+    pub fn seal_entry(&self, uid: &str, seq: i64, entry: &str) -> Result<String, StoreError> {
+        self.seal(&format!("journal/{uid}/{seq}"), entry.as_bytes())
+    }
+
+    /// What [`SecretKey::seal_entry`] sealed.
+    pub fn open_entry(&self, uid: &str, seq: i64, sealed: &str) -> Result<String, StoreError> {
+        let bytes = self.open(&format!("journal/{uid}/{seq}"), sealed)?;
+        String::from_utf8(bytes)
+            .map_err(|_| StoreError::Corrupt(format!("journal/{uid}/{seq}: not UTF-8")))
+    }
+
     fn seal(&self, place: &str, value: &[u8]) -> Result<String, StoreError> {
         let nonce = ChaCha20Poly1305::generate_nonce(&mut OsRng);
         let sealed = self

@@ -46,6 +46,11 @@ impl Templates {
         Ok(t)
     }
 
+    /// Every template, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = &Template> {
+        self.by_key.values()
+    }
+
     fn insert(&mut self, key: String, scope: String, t: Template, work: &mut Vec<String>) {
         if self.by_key.contains_key(&key) {
             return;

@@ -18,7 +18,8 @@ use kube::api::LogParams;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use crate::executor::{Masker, RawLine, Stream};
+use crate::executor::{RawLine, Stream};
+use crate::redact::Masker;
 
 /// Attempts to open a stream before giving up on the pod's log.
 const OPENS: u32 = 30;
@@ -176,6 +177,12 @@ pub fn secret_refs(container: &Value) -> Vec<(String, Option<String>)> {
 /// A masker for the values of the Secrets `refs` names (read from the
 /// cluster; one that cannot be read masks nothing and says so).
 pub async fn masker(api: Api<Secret>, refs: &[(String, Option<String>)]) -> Masker {
+    Masker::new(&secret_values(&api, refs).await)
+}
+
+/// The values of the Secrets `refs` names (`None`: every key); one that
+/// cannot be read is left out, and said in the log.
+pub async fn secret_values(api: &Api<Secret>, refs: &[(String, Option<String>)]) -> Vec<String> {
     let mut values = Vec::new();
     let mut names: Vec<&str> = refs.iter().map(|(n, _)| n.as_str()).collect();
     names.sort_unstable();
@@ -192,10 +199,10 @@ pub async fn masker(api: Api<Secret>, refs: &[(String, Option<String>)]) -> Mask
                     }
                 }
             }
-            Err(e) => tracing::warn!("cannot read secret {name} to mask its values in logs: {e}"),
+            Err(e) => tracing::warn!("cannot read secret {name} to mask its values: {e}"),
         }
     }
-    Masker::new(&values)
+    values
 }
 
 #[cfg(test)]

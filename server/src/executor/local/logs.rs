@@ -2,12 +2,13 @@
 //! with secret values masked, appended to `run_dir/logs/<node>.log` as
 //! `RFC3339-nanos<TAB>stdout|stderr<TAB>text` and broadcast live.
 
-use std::borrow::Cow;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, BufWriter};
 use tokio::sync::{broadcast, mpsc};
+
+use crate::redact::Masker;
 
 /// Longer lines are split: one runaway line must not hold unbounded
 /// memory, and log viewers cope badly with megabyte lines anyway.
@@ -46,46 +47,6 @@ pub struct RawLine {
     pub stream: Stream,
     pub time: SystemTime,
     pub text: String,
-}
-
-/// Replaces secret values by `***`.
-#[derive(Clone, Default)]
-pub struct Masker {
-    /// Longest first, so a secret containing another is masked whole.
-    needles: Vec<String>,
-}
-
-/// A debug print must not reveal what it masks.
-impl std::fmt::Debug for Masker {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Masker({} values)", self.needles.len())
-    }
-}
-
-impl Masker {
-    pub fn new(secrets: &[String]) -> Masker {
-        // A multi-line secret can only be seen one line at a time.
-        let mut needles: Vec<String> = secrets
-            .iter()
-            .flat_map(|s| s.lines())
-            .map(|s| s.trim_end_matches('\r'))
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
-        needles.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        needles.dedup();
-        Masker { needles }
-    }
-
-    pub fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let mut out = Cow::Borrowed(text);
-        for n in &self.needles {
-            if out.contains(n.as_str()) {
-                out = Cow::Owned(out.replace(n.as_str(), "***"));
-            }
-        }
-        out
-    }
 }
 
 /// Read `reader` to its end, sending each line to `tx` and every byte to
@@ -293,19 +254,6 @@ pub fn rfc3339_nanos(t: SystemTime) -> String {
 mod tests {
     use super::*;
     use std::time::Duration;
-
-    #[test]
-    fn masks_every_secret_longest_first() {
-        let m = Masker::new(&[
-            "hunter2".into(),
-            "hunter2-long".into(),
-            "".into(),
-            "first\nsecond".into(),
-        ]);
-        assert_eq!(m.mask("pw=hunter2-long and hunter2"), "pw=*** and ***");
-        assert_eq!(m.mask("second, first"), "***, ***");
-        assert_eq!(m.mask("nothing"), "nothing");
-    }
 
     #[test]
     fn timestamps() {

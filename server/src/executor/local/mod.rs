@@ -44,7 +44,7 @@ pub use error::{LoadError, StartError};
 pub use images::{ImageEntry, ImageTable};
 pub use logs::{LogLine, Stream};
 // The Kubernetes executor writes pods' logs the same way.
-pub(crate) use logs::{LogIndex, Masker, RawLine, Sink};
+pub(crate) use logs::{LogIndex, RawLine, Sink};
 pub use output::{MAX_RESULT, Tail, read_limited};
 pub use sandbox::Isolation;
 use sandbox::TaskDirs;

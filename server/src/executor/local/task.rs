@@ -17,11 +17,12 @@ use super::env::container_env;
 use super::error::StartError;
 use super::groups;
 use super::images::ImageTable;
-use super::logs::{self, LogLine, Masker, Sink, Stream};
+use super::logs::{self, LogLine, Sink, Stream};
 use super::output::{self, Tail};
 use super::process::{self, Launch};
 use super::sandbox::{self, Isolation, PathMap, TaskDirs};
 use super::store::LocalStore;
+use crate::redact::Masker;
 
 /// How long to wait for the pipes to close after the process group is
 /// gone: only a process that left the group (setsid) can hold them open.
