@@ -2,7 +2,7 @@
 //! resume, and deadlines (the workflow's `activeDeadlineSeconds`, a
 //! template's `activeDeadlineSeconds` or `timeout`).
 
-use super::book::Shutdown;
+use super::bookkeeping::Shutdown;
 use super::{Action, Run, Timer, TimerKind, node, retry_node, suspend};
 use crate::status::{NodePhase, Time};
 

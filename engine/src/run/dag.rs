@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::book::{DagState, Frame, FrameKind, TaskSlot};
+use super::bookkeeping::{DagState, Frame, FrameKind, TaskSlot};
 use super::template::{Invocation, Site};
 use super::{Action, Run, node, scope, template};
 use crate::depends::{self, ContinueOn, TaskResult};

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::book::{ExitCall, Shutdown};
+use super::bookkeeping::{ExitCall, Shutdown};
 use super::template::{Invocation, execute};
 use super::{Action, Run, node, scope};
 use crate::spec::Parameter;

@@ -13,31 +13,14 @@
 
 use serde_json::Value;
 
+use super::bookkeeping::PendingHook;
 use super::template::{Invocation, Site, error_node, execute};
 use super::{Action, Run, exit, node, scope};
 use crate::expr::Vars;
-use crate::spec::Parameter;
 use crate::status::Time;
 
 /// The owner key of workflow-level hooks.
 const WORKFLOW: &str = "";
-
-/// A hook whose expression has not been true yet.
-#[derive(Debug, Clone)]
-pub struct PendingHook {
-    /// The hook's name (the key under `hooks`).
-    pub hook: String,
-    /// The key of the template it runs, or why it cannot run.
-    pub key: Result<String, String>,
-    pub arguments: Vec<Parameter>,
-    pub expression: Option<String>,
-    /// The scope of the step or task (the globals for the workflow).
-    pub vars: Vars,
-    /// `steps` or `tasks` and the step's name, whose `.status` the
-    /// expression reads; empty for the workflow.
-    pub prefix: &'static str,
-    pub step: String,
-}
 
 /// Register the workflow's hooks (at start).
 pub fn register_workflow(run: &mut Run) {

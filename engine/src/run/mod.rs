@@ -10,7 +10,7 @@
 //! A template of another kind (containerSet, resource, http, data,
 //! plugin) ends as an Error node that says Keelson cannot run it.
 
-mod book;
+mod bookkeeping;
 mod control;
 mod dag;
 mod exit;
@@ -39,7 +39,7 @@ pub use rerun::{NodeSelector, RetryError, RetryOptions};
 pub use resubmit::{RESUBMITTED_FROM, resubmit};
 
 use crate::status::{NodePhase, Time, WorkflowPhase, WorkflowStatus};
-use book::Book;
+use bookkeeping::Bookkeeping;
 
 /// What a container did, as an executor reports it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -174,13 +174,13 @@ pub struct LaunchSpec {
 pub struct Run {
     pub plan: Arc<Plan>,
     pub status: WorkflowStatus,
-    book: Book,
+    book: Bookkeeping,
 }
 
 impl Run {
     /// Begin a run: the entrypoint's node and the first actions.
     pub fn start(plan: Arc<Plan>, now: Time) -> (Run, Vec<Action>) {
-        Run::begin(plan, Book::default(), now)
+        Run::begin(plan, Bookkeeping::default(), now)
     }
 
     /// Retry a finished workflow (`argo retry`): its failed and errored
@@ -195,11 +195,11 @@ impl Run {
         now: Time,
     ) -> Result<(Run, Vec<Action>), RetryError> {
         let replay = rerun::kept_nodes(&plan.name, previous, options)?;
-        let book = Book { replay, ..Book::default() };
+        let book = Bookkeeping { replay, ..Bookkeeping::default() };
         Ok(Run::begin(plan, book, now))
     }
 
-    fn begin(plan: Arc<Plan>, book: Book, now: Time) -> (Run, Vec<Action>) {
+    fn begin(plan: Arc<Plan>, book: Bookkeeping, now: Time) -> (Run, Vec<Action>) {
         let status = WorkflowStatus {
             phase: WorkflowPhase::Running,
             started_at: Some(now),
@@ -232,11 +232,11 @@ impl Run {
             }
             Event::Stop => {
                 out.extend(self.release_held());
-                control::shutdown(self, book::Shutdown::Stop, now, &mut out);
+                control::shutdown(self, bookkeeping::Shutdown::Stop, now, &mut out);
             }
             Event::Terminate => {
                 out.extend(self.release_held());
-                control::shutdown(self, book::Shutdown::Terminate, now, &mut out);
+                control::shutdown(self, bookkeeping::Shutdown::Terminate, now, &mut out);
             }
             Event::Suspend => self.book.held = Some(Vec::new()),
             Event::SetNode { node, phase, message, outputs } => {

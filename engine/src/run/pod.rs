@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::book::{Queued, Shutdown};
+use super::bookkeeping::{Queued, Shutdown};
 use super::template::Invocation;
 use super::{Action, Exit, LaunchSpec, Run, Timer, TimerKind, node};
 use crate::expr::Vars;
@@ -201,8 +201,8 @@ fn captures_result(run: &mut Run, id: &str) -> bool {
 /// The step and task names a template's JSON reads `outputs.result` of:
 /// `steps.X.outputs.result`, `tasks.X.outputs.result`, `steps['X']…`.
 /// Computed once per Steps/DAG node, so a pod's exit costs a lookup.
-fn result_refs(text: &str) -> super::book::Set<String> {
-    let mut names = super::book::Set::default();
+fn result_refs(text: &str) -> super::bookkeeping::Set<String> {
+    let mut names = super::bookkeeping::Set::default();
     let mut rest = text;
     while let Some(at) = rest.find(".outputs.result") {
         let before = &rest[..at];

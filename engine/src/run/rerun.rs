@@ -133,7 +133,7 @@ pub fn kept_nodes(
     plan_name: &str,
     previous: &super::WorkflowStatus,
     options: &RetryOptions,
-) -> Result<super::book::Map<String, NodeStatus>, RetryError> {
+) -> Result<super::bookkeeping::Map<String, NodeStatus>, RetryError> {
     let selector = options.node_selector.as_ref().filter(|_| options.restart_successful);
     match previous.phase {
         WorkflowPhase::Failed | WorkflowPhase::Error => {}
@@ -237,7 +237,7 @@ pub fn kept_nodes(
         .values()
         .filter(|n| !deleted.contains(&n.id) && !reset.contains(&n.id) && n.phase.is_fulfilled())
         .map(|n| (n.id.clone(), n.clone()))
-        .collect::<super::book::Map<_, _>>())
+        .collect::<super::bookkeeping::Map<_, _>>())
 }
 
 /// Nodes from which a Succeeded node can be reached through `children`.

@@ -2,7 +2,7 @@
 //! Retry whose children `name(0)`, `name(1)`, … are the attempts
 //! (Argo's `processNodeRetries`; the decisions are `crate::retry`'s).
 
-use super::book::RetryState;
+use super::bookkeeping::RetryState;
 use super::template::{Invocation, execute, record_inputs, shown_name};
 use super::{Action, Run, Timer, TimerKind, node};
 use crate::expr::Vars;

@@ -1,7 +1,7 @@
 //! Steps templates: groups run in order, the steps of a group together
 //! (Argo's `executeSteps` / `executeStepGroup`).
 
-use super::book::{Frame, FrameKind};
+use super::bookkeeping::{Frame, FrameKind};
 use super::template::{Invocation, Site};
 use super::{Action, Run, node, scope, template};
 use crate::expr::Vars;

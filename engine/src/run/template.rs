@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::book::{ExitCall, FrameKind};
+use super::bookkeeping::{ExitCall, FrameKind};
 use super::{Action, Run, dag, node, pod, retry_node, steps, suspend};
 use crate::expr::Vars;
 use crate::spec::{AnyString, Call, Control, Parameter, TemplateKind};
