@@ -27,6 +27,7 @@ mod scope;
 mod steps;
 mod suspend;
 mod template;
+mod tick;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -40,6 +41,7 @@ pub use resubmit::{RESUBMITTED_FROM, resubmit};
 
 use crate::status::{NodePhase, Time, WorkflowPhase, WorkflowStatus};
 use bookkeeping::Bookkeeping;
+use tick::Tick;
 
 /// What a container did, as an executor reports it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -206,44 +208,46 @@ impl Run {
             ..Default::default()
         };
         let mut run = Run { plan, status, book };
-        let mut out = Vec::new();
         hooks::register_workflow(&mut run);
-        control::arm_workflow_deadline(&mut run, now, &mut out);
-        template::start_entrypoint(&mut run, now, &mut out);
-        run.settle(now, &mut out);
+        let mut t = Tick::new(&mut run, now);
+        control::arm_workflow_deadline(&mut t);
+        template::start_entrypoint(&mut t);
+        settle(&mut t);
+        let out = t.out;
         (run, out)
     }
 
     /// Apply one event.
     pub fn step(&mut self, event: Event, now: Time) -> Vec<Action> {
-        let mut out = Vec::new();
+        let mut t = Tick::new(self, now);
         match event {
-            Event::NodeStarted { node } => pod::started(self, &node, now),
-            Event::NodeExited { node, exit } => pod::exited(self, &node, exit, now, &mut out),
+            Event::NodeStarted { node } => pod::started(t.run, &node),
+            Event::NodeExited { node, exit } => pod::exited(&mut t, &node, exit),
             Event::NodeFailedToStart { node, message } => {
-                node::finish(self, &node, NodePhase::Error, message, now, &mut out)
+                node::finish(&mut t, &node, NodePhase::Error, message)
             }
-            Event::TimerFired { timer } => control::timer_fired(self, timer, now, &mut out),
+            Event::TimerFired { timer } => control::timer_fired(&mut t, timer),
             Event::Resume { node } => {
                 if node.is_none() {
-                    out.extend(self.release_held());
+                    t.out.extend(t.run.release_held());
                 }
-                control::resume(self, node.as_deref(), now, &mut out);
+                control::resume(&mut t, node.as_deref());
             }
             Event::Stop => {
-                out.extend(self.release_held());
-                control::shutdown(self, bookkeeping::Shutdown::Stop, now, &mut out);
+                t.out.extend(t.run.release_held());
+                control::shutdown(&mut t, bookkeeping::Shutdown::Stop);
             }
             Event::Terminate => {
-                out.extend(self.release_held());
-                control::shutdown(self, bookkeeping::Shutdown::Terminate, now, &mut out);
+                t.out.extend(t.run.release_held());
+                control::shutdown(&mut t, bookkeeping::Shutdown::Terminate);
             }
-            Event::Suspend => self.book.held = Some(Vec::new()),
+            Event::Suspend => t.run.book.held = Some(Vec::new()),
             Event::SetNode { node, phase, message, outputs } => {
-                suspend::set(self, &node, phase, message, &outputs, now, &mut out);
+                suspend::set(&mut t, &node, phase, message, &outputs);
             }
         }
-        self.settle(now, &mut out);
+        settle(&mut t);
+        let mut out = t.out;
         if let Some(held) = &mut self.book.held {
             // Suspended: launches wait for the resume, in order.
             out.retain(|a| match a {
@@ -300,53 +304,6 @@ impl Run {
         g
     }
 
-    /// The workflow phase follows the root node, then the exit handler.
-    fn settle(&mut self, now: Time, out: &mut Vec<Action>) {
-        if self.status.phase.is_completed() {
-            self.status.progress = node::progress(self);
-            return;
-        }
-        hooks::poll(self, now, out);
-        self.status.progress = node::progress(self);
-        let root = self.plan.name.clone();
-        let Some(r) = self.status.nodes.get(&root) else { return };
-        if !r.phase.is_fulfilled() {
-            self.status.phase = WorkflowPhase::Running;
-            return;
-        }
-        let (root_phase, root_message) = (r.phase, r.message.clone());
-        if hooks::workflow_hooks_open(self) {
-            self.status.phase = WorkflowPhase::Running;
-            return;
-        }
-        if let Some(exit) = exit::start_workflow_exit(self, now, out) {
-            self.status.progress = node::progress(self);
-            if self.status.nodes.get(&exit).is_some_and(|n| !n.phase.is_fulfilled()) {
-                return;
-            }
-        }
-        let exit = self.book.workflow_exit.as_ref().and_then(|e| self.status.nodes.get(e));
-        let (phase, mut message) = match root_phase {
-            NodePhase::Succeeded | NodePhase::Skipped | NodePhase::Omitted => match exit {
-                Some(e) if e.phase == NodePhase::Failed => {
-                    (WorkflowPhase::Failed, e.message.clone())
-                }
-                Some(e) if e.phase == NodePhase::Error => (WorkflowPhase::Error, e.message.clone()),
-                _ => (WorkflowPhase::Succeeded, String::new()),
-            },
-            NodePhase::Error => (WorkflowPhase::Error, root_message),
-            _ => (WorkflowPhase::Failed, root_message),
-        };
-        if let Some(s) = self.book.shutdown
-            && phase != WorkflowPhase::Succeeded
-        {
-            message = format!("Stopped with strategy '{}'", s.name());
-        }
-        self.status.phase = phase;
-        self.status.message = message;
-        self.status.finished_at = Some(now);
-    }
-
     /// Whether a suspend node waits for a resume (or its duration), or the
     /// whole workflow is suspended.
     pub fn is_suspended(&self) -> bool {
@@ -356,6 +313,53 @@ impl Run {
     pub fn is_done(&self) -> bool {
         self.status.phase.is_completed()
     }
+}
+
+/// The workflow phase follows the root node, then the exit handler.
+fn settle(t: &mut Tick) {
+    if t.run.status.phase.is_completed() {
+        t.run.status.progress = node::progress(t.run);
+        return;
+    }
+    hooks::poll(t);
+    let run = &mut *t.run;
+    run.status.progress = node::progress(run);
+    let root = run.plan.name.clone();
+    let Some(r) = run.status.nodes.get(&root) else { return };
+    if !r.phase.is_fulfilled() {
+        run.status.phase = WorkflowPhase::Running;
+        return;
+    }
+    let (root_phase, root_message) = (r.phase, r.message.clone());
+    if hooks::workflow_hooks_open(run) {
+        run.status.phase = WorkflowPhase::Running;
+        return;
+    }
+    if let Some(exit) = exit::start_workflow_exit(t) {
+        t.run.status.progress = node::progress(t.run);
+        if t.run.status.nodes.get(&exit).is_some_and(|n| !n.phase.is_fulfilled()) {
+            return;
+        }
+    }
+    let run = &mut *t.run;
+    let exit = run.book.workflow_exit.as_ref().and_then(|e| run.status.nodes.get(e));
+    let (phase, mut message) = match root_phase {
+        NodePhase::Succeeded | NodePhase::Skipped | NodePhase::Omitted => match exit {
+            Some(e) if e.phase == NodePhase::Failed => (WorkflowPhase::Failed, e.message.clone()),
+            Some(e) if e.phase == NodePhase::Error => (WorkflowPhase::Error, e.message.clone()),
+            _ => (WorkflowPhase::Succeeded, String::new()),
+        },
+        NodePhase::Error => (WorkflowPhase::Error, root_message),
+        _ => (WorkflowPhase::Failed, root_message),
+    };
+    if let Some(s) = run.book.shutdown
+        && phase != WorkflowPhase::Succeeded
+    {
+        message = format!("Stopped with strategy '{}'", s.name());
+    }
+    run.status.phase = phase;
+    run.status.message = message;
+    run.status.finished_at = Some(t.now);
 }
 
 #[cfg(test)]

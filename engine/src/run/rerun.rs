@@ -14,7 +14,8 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::{Action, Run, node};
+use super::tick::Tick;
+use super::{Run, node};
 use crate::status::{NodePhase, NodeStatus, NodeType, Time, WorkflowPhase};
 
 /// What `argo retry` takes besides the workflow.
@@ -305,7 +306,8 @@ pub fn finished_at(run: &Run, id: &str, phase: NodePhase, now: Time) -> Option<T
 
 /// If the pod or suspend node `id` was kept, end it with its recorded
 /// outcome instead of running it. Returns whether it did.
-pub fn replay_leaf(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) -> bool {
+pub fn replay_leaf(t: &mut Tick, id: &str) -> bool {
+    let run = &mut *t.run;
     let Some(prev) = run.book.replay.get(id) else { return false };
     if !prev.phase.is_fulfilled() {
         return false;
@@ -317,7 +319,7 @@ pub fn replay_leaf(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) ->
         n.image = image;
     }
     super::outputs::publish_globals(run, id);
-    node::finish(run, id, phase, message, now, out);
+    node::finish(t, id, phase, message);
     true
 }
 
