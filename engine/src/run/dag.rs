@@ -18,16 +18,16 @@ pub fn start(t: &mut Tick, id: &str, inv: &Invocation, mut vars: Vars) {
     vars.freeze();
     let plan = t.run.plan.clone();
     let template = inv.key;
-    let Some(dag) = plan.template(template).and_then(|t| t.dag.as_ref()) else { return };
+    let Some(dag) = plan.template(template).and_then(|tmpl| tmpl.dag.as_ref()) else { return };
     match slots(dag) {
         Ok(tasks) => {
             let mut state =
                 DagState { dependents: vec![Vec::new(); tasks.len()], ..Default::default() };
-            for (i, t) in tasks.iter().enumerate() {
-                for d in &t.deps {
+            for (i, slot) in tasks.iter().enumerate() {
+                for d in &slot.deps {
                     state.dependents[*d].push(i);
                 }
-                if t.deps.is_empty() {
+                if slot.deps.is_empty() {
                     state.ready.insert(i);
                 }
             }
@@ -145,7 +145,9 @@ fn continue_on(dag: &DagTemplate, task: Option<usize>) -> ContinueOn {
 pub fn advance(t: &mut Tick, id: &str) {
     let Some((key, mut frame)) = t.run.book.frames.remove_entry(id) else { return };
     let plan = t.run.plan.clone();
-    let Some(dag) = plan.template(&frame.template).and_then(|t| t.dag.as_ref()) else { return };
+    let Some(dag) = plan.template(&frame.template).and_then(|tmpl| tmpl.dag.as_ref()) else {
+        return;
+    };
     let fail_fast = dag.fail_fast.unwrap_or(true);
     let dag_name = t.run.status.nodes.get(id).map(|n| n.name.clone()).unwrap_or_default();
     let from = frame.template.clone();
@@ -159,8 +161,8 @@ pub fn advance(t: &mut Tick, id: &str) {
             continue;
         }
         let name = format!("{dag_name}.{}", state.tasks[i].name);
-        let site = (from.as_str(), in_exit);
-        let created = start_task(t, id, site, vars, &state.tasks, i, &dag.tasks[i], &name);
+        let running = RunningDag { id, from: &from, in_exit, vars, tasks: &state.tasks };
+        let created = start_task(t, &running, i, &dag.tasks[i], &name);
         state.tasks[i].node = Some(created.clone());
         state.by_node.insert(created.clone(), i);
         state.open += 1;
@@ -279,17 +281,25 @@ fn attach(run: &mut Run, dag_id: &str, tasks: &[TaskSlot], i: usize, child: &str
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn start_task(
-    t: &mut Tick,
-    dag_id: &str,
-    (from, in_exit): (&str, bool),
-    vars: &Vars,
-    tasks: &[TaskSlot],
-    i: usize,
-    task: &DagTask,
-    name: &str,
-) -> String {
+/// The running DAG a task starts in.
+struct RunningDag<'a> {
+    /// The DAG node's ID.
+    id: &'a str,
+    /// The DAG template's key (where its tasks' template names resolve),
+    /// and whether it runs inside an exit handler.
+    from: &'a str,
+    in_exit: bool,
+    /// The DAG's own scope.
+    vars: &'a Vars,
+    /// Its tasks, as far as they have run.
+    tasks: &'a [TaskSlot],
+}
+
+/// Start task `i` (the `task` of the template), named `name` — or each
+/// iteration of a looped task, under a TaskGroup — or record it
+/// Omitted/Skipped/Error; returns the node ID created.
+fn start_task(t: &mut Tick, dag: &RunningDag, i: usize, task: &DagTask, name: &str) -> String {
+    let RunningDag { id: dag_id, from, in_exit, vars, tasks } = *dag;
     let shown = task.call.template.as_deref();
     let error = |t: &mut Tick, msg: String| template::error_node(t, name, shown, Some(dag_id), msg);
     let run = &*t.run;
@@ -300,8 +310,8 @@ fn start_task(
                 .deps
                 .iter()
                 .map(|d| &tasks[*d])
-                .find(|t| t.name == dep)
-                .and_then(|t| t.node.as_ref())
+                .find(|slot| slot.name == dep)
+                .and_then(|slot| slot.node.as_ref())
                 .and_then(|n| run.status.nodes.get(n));
             let children = || {
                 dep_node

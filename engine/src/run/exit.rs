@@ -83,15 +83,15 @@ pub fn start_workflow_exit(t: &mut Tick) -> Option<String> {
     let (template, arguments): (String, Vec<Parameter>) =
         match (spec.hooks.get("exit"), &spec.on_exit) {
             (Some(h), _) => {
-                let t = h.call.template.clone().unwrap_or_default();
+                let name = h.call.template.clone().unwrap_or_default();
                 let args = if h.call.arguments.parameters.is_empty() {
                     spec.arguments.parameters.clone()
                 } else {
                     h.call.arguments.parameters.clone()
                 };
-                (t, args)
+                (name, args)
             }
-            (None, Some(t)) => (t.clone(), spec.arguments.parameters.clone()),
+            (None, Some(name)) => (name.clone(), spec.arguments.parameters.clone()),
             (None, None) => return None,
         };
     let name = format!("{}.onExit", plan.name);

@@ -92,8 +92,9 @@ fn start_group(t: &mut Tick, id: &str, g: usize) {
             add_step_scope(run, &mut vars, &format!("{steps_name}[{gi}]"), s);
         }
     }
+    let starting = StartingGroup { steps_id: id, frame: &frame, name: &group_name, vars: &vars };
     for (si, step) in group.clone().iter().enumerate() {
-        let children = run_step(t, &frame, step, &group_name, id, &vars);
+        let children = run_step(t, &starting, step);
         for child in children {
             node::add_child(t.run, &gid, &child);
             if let Some(Frame { kind: FrameKind::Steps { members, .. }, .. }) =
@@ -137,16 +138,22 @@ fn add_step_scope(run: &Run, vars: &mut Vars, group_name: &str, step: &Step) {
     scope::add_aggregate(vars, "steps", &step.name, &children);
 }
 
+/// The step group being started: what each of its steps runs under.
+struct StartingGroup<'a> {
+    /// The Steps node, and its frame.
+    steps_id: &'a str,
+    frame: &'a Frame,
+    /// The group's node name (`wf[0]`): its steps are named under it.
+    name: &'a str,
+    /// What its steps see: the template's scope and the earlier groups'
+    /// steps.
+    vars: &'a Vars,
+}
+
 /// Start one step — or each iteration of a looped step — or record it
 /// Skipped/Error; returns the node IDs created.
-fn run_step(
-    t: &mut Tick,
-    frame: &Frame,
-    step: &Step,
-    group_name: &str,
-    steps_id: &str,
-    vars: &Vars,
-) -> Vec<String> {
+fn run_step(t: &mut Tick, group: &StartingGroup, step: &Step) -> Vec<String> {
+    let StartingGroup { steps_id, frame, name: group_name, vars } = *group;
     let name = format!("{group_name}.{}", step.name);
     let c = &step.control;
     let key = match template::callable(t.run, &frame.template, &step.call, &step.name) {

@@ -59,8 +59,9 @@ pub fn resume(t: &mut Tick, id: &str) {
     let defaults: Vec<(String, String)> = run
         .plan
         .template(key)
-        .map(|t| {
-            t.outputs
+        .map(|template| {
+            template
+                .outputs
                 .parameters
                 .iter()
                 .filter_map(|p| {
