@@ -11,10 +11,10 @@
 //! plugin) ends as an Error node that says Keelson cannot run it.
 
 mod bookkeeping;
-mod control;
 mod dag;
 mod exit;
 mod hooks;
+mod interrupts;
 mod loops;
 mod node;
 mod outputs;
@@ -40,7 +40,7 @@ pub use rerun::{NodeSelector, RetryError, RetryOptions};
 pub use resubmit::{RESUBMITTED_FROM, resubmit};
 
 use crate::status::{NodePhase, Time, WorkflowPhase, WorkflowStatus};
-use bookkeeping::Bookkeeping;
+use bookkeeping::{Bookkeeping, Shutdown};
 use tick::Tick;
 
 /// What a container did, as an executor reports it.
@@ -210,7 +210,7 @@ impl Run {
         let mut run = Run { plan, status, book };
         hooks::register_workflow(&mut run);
         let mut t = Tick::new(&mut run, now);
-        control::arm_workflow_deadline(&mut t);
+        interrupts::arm_workflow_deadline(&mut t);
         template::start_entrypoint(&mut t);
         settle(&mut t);
         let out = t.out;
@@ -220,69 +220,10 @@ impl Run {
     /// Apply one event.
     pub fn step(&mut self, event: Event, now: Time) -> Vec<Action> {
         let mut t = Tick::new(self, now);
-        match event {
-            Event::NodeStarted { node } => pod::started(t.run, &node),
-            Event::NodeExited { node, exit } => pod::exited(&mut t, &node, exit),
-            Event::NodeFailedToStart { node, message } => {
-                node::finish(&mut t, &node, NodePhase::Error, message)
-            }
-            Event::TimerFired { timer } => control::timer_fired(&mut t, timer),
-            Event::Resume { node } => {
-                if node.is_none() {
-                    t.out.extend(t.run.release_held());
-                }
-                control::resume(&mut t, node.as_deref());
-            }
-            Event::Stop => {
-                t.out.extend(t.run.release_held());
-                control::shutdown(&mut t, bookkeeping::Shutdown::Stop);
-            }
-            Event::Terminate => {
-                t.out.extend(t.run.release_held());
-                control::shutdown(&mut t, bookkeeping::Shutdown::Terminate);
-            }
-            Event::Suspend => t.run.book.held = Some(Vec::new()),
-            Event::SetNode { node, phase, message, outputs } => {
-                suspend::set(&mut t, &node, phase, message, &outputs);
-            }
-        }
+        dispatch(&mut t, event);
         settle(&mut t);
-        let mut out = t.out;
-        if let Some(held) = &mut self.book.held {
-            // Suspended: launches wait for the resume, in order.
-            out.retain(|a| match a {
-                Action::Launch(spec) => {
-                    held.push(spec.clone());
-                    false
-                }
-                _ => true,
-            });
-            // A held node being killed (a deadline) never started: it ends
-            // now, as a pod killed before it starts does.
-            let killed: Vec<String> = out
-                .iter()
-                .filter_map(|a| match a {
-                    Action::Kill { node } if held.iter().any(|s| &s.node == node) => {
-                        Some(node.clone())
-                    }
-                    _ => None,
-                })
-                .collect();
-            if !killed.is_empty() {
-                held.retain(|s| !killed.contains(&s.node));
-                out.retain(|a| !matches!(a, Action::Kill { node } if killed.contains(node)));
-                for node in killed {
-                    let exit = Exit { code: 143, ..Default::default() };
-                    out.extend(self.step(Event::NodeExited { node, exit }, now));
-                }
-            }
-        }
-        out
-    }
-
-    /// End a workflow-level suspension: the launches it held back.
-    fn release_held(&mut self) -> impl Iterator<Item = Action> + use<> {
-        self.book.held.take().unwrap_or_default().into_iter().map(Action::Launch)
+        suspend::hold_launches(&mut t);
+        t.out
     }
 
     /// Whether the whole workflow is suspended (`argo suspend`), as opposed
@@ -312,6 +253,31 @@ impl Run {
 
     pub fn is_done(&self) -> bool {
         self.status.phase.is_completed()
+    }
+}
+
+/// Hand an event to the part of the interpreter it concerns.
+fn dispatch(t: &mut Tick, event: Event) {
+    match event {
+        Event::NodeStarted { node } => pod::started(t.run, &node),
+        Event::NodeExited { node, exit } => pod::exited(t, &node, exit),
+        Event::NodeFailedToStart { node, message } => {
+            node::finish(t, &node, NodePhase::Error, message)
+        }
+        Event::TimerFired { timer } => match timer.kind {
+            TimerKind::Backoff => retry_node::next(t, &timer.node),
+            TimerKind::Resume => suspend::resume(t, &timer.node),
+            TimerKind::NodeDeadline => interrupts::node_deadline(t, &timer.node),
+            TimerKind::WorkflowDeadline => interrupts::workflow_deadline(t),
+        },
+        Event::Resume { node: Some(id) } => suspend::resume(t, &id),
+        Event::Resume { node: None } => suspend::resume_workflow(t),
+        Event::Stop => interrupts::shutdown(t, Shutdown::Stop),
+        Event::Terminate => interrupts::shutdown(t, Shutdown::Terminate),
+        Event::Suspend => suspend::suspend_workflow(t.run),
+        Event::SetNode { node, phase, message, outputs } => {
+            suspend::set(t, &node, phase, message, &outputs);
+        }
     }
 }
 

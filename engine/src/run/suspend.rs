@@ -1,8 +1,9 @@
-//! Suspend templates: the node waits for a resume, or for its `duration`
-//! (Argo's `executeSuspend`).
+//! Suspension. Suspend templates: the node waits for a resume, or for its
+//! `duration` (Argo's `executeSuspend`). The whole workflow (`argo
+//! suspend`): launches are held back until it resumes.
 
 use super::tick::Tick;
-use super::{Action, Timer, TimerKind, node};
+use super::{Action, Event, Exit, Run, Timer, TimerKind, node};
 use crate::expr::Vars;
 use crate::spec::Template;
 use crate::status::{NodeOutputs, NodePhase, OutputParameter, Time};
@@ -120,5 +121,59 @@ pub fn set(
             node::finish(t, id, p, message.unwrap_or_default());
         }
         _ => {}
+    }
+}
+
+/// `argo suspend`: from now on launches are held back ([`hold_launches`]).
+pub fn suspend_workflow(run: &mut Run) {
+    run.book.held = Some(Vec::new());
+}
+
+/// `argo resume` of the whole workflow: the launches held back go out,
+/// and every suspended node resumes.
+pub fn resume_workflow(t: &mut Tick) {
+    release_held(t);
+    let ids: Vec<String> = t.run.book.suspended.keys().cloned().collect();
+    for id in ids {
+        resume(t, &id);
+    }
+}
+
+/// End a workflow-level suspension: the launches it held back go out, in
+/// order.
+pub fn release_held(t: &mut Tick) {
+    let held = t.run.book.held.take().unwrap_or_default();
+    t.out.extend(held.into_iter().map(Action::Launch));
+}
+
+/// While the workflow is suspended, the tick's launches wait for the
+/// resume, in order. A held node that the tick kills (a deadline) never
+/// started: it ends now, as a pod killed before it starts does.
+pub fn hold_launches(t: &mut Tick) {
+    let Some(held) = &mut t.run.book.held else { return };
+    t.out.retain(|a| match a {
+        Action::Launch(spec) => {
+            held.push(spec.clone());
+            false
+        }
+        _ => true,
+    });
+    let killed: Vec<String> = t
+        .out
+        .iter()
+        .filter_map(|a| match a {
+            Action::Kill { node } if held.iter().any(|s| &s.node == node) => Some(node.clone()),
+            _ => None,
+        })
+        .collect();
+    if killed.is_empty() {
+        return;
+    }
+    held.retain(|s| !killed.contains(&s.node));
+    t.out.retain(|a| !matches!(a, Action::Kill { node } if killed.contains(node)));
+    for node in killed {
+        let exit = Exit { code: 143, ..Default::default() };
+        let actions = t.run.step(Event::NodeExited { node, exit }, t.now);
+        t.out.extend(actions);
     }
 }

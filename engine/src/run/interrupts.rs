@@ -1,6 +1,6 @@
-//! What users and clocks do to a running workflow: stop, terminate,
-//! resume, and deadlines (the workflow's `activeDeadlineSeconds`, a
-//! template's `activeDeadlineSeconds` or `timeout`).
+//! What cuts running work short: stop and terminate (a user's), and
+//! deadlines (the workflow's `activeDeadlineSeconds`, a template's
+//! `activeDeadlineSeconds` or `timeout`).
 
 use super::bookkeeping::Shutdown;
 use super::tick::Tick;
@@ -9,11 +9,16 @@ use crate::status::{NodePhase, Time};
 
 /// `argo stop` / `argo terminate`.
 pub fn shutdown(t: &mut Tick, how: Shutdown) {
+    // Launches held by a workflow suspension go out, to be killed.
+    suspend::release_held(t);
     if t.run.book.shutdown == Some(Shutdown::Terminate) {
         return;
     }
     t.run.book.shutdown = Some(how);
     let spare_exit = how == Shutdown::Stop;
+    // Two spaces, as Argo's `applyExecutionControl` says it
+    // (workflow/controller/exec_control.go); a pod not started yet says
+    // it with one (its `createWorkflowPod`).
     let kill = format!("workflow shutdown with strategy:  {}", how.name());
     stop_pods(t, &kill, spare_exit);
     let queued = format!("workflow shutdown with strategy: {}", how.name());
@@ -27,17 +32,6 @@ pub fn shutdown(t: &mut Tick, how: Shutdown) {
     }
 }
 
-/// Resume every suspended node, or the one named.
-pub fn resume(t: &mut Tick, which: Option<&str>) {
-    let ids: Vec<String> = match which {
-        Some(id) => vec![id.to_string()],
-        None => t.run.book.suspended.keys().cloned().collect(),
-    };
-    for id in ids {
-        suspend::resume(t, &id);
-    }
-}
-
 /// The first timer of a run: the workflow's deadline, if it has one.
 pub fn arm_workflow_deadline(t: &mut Tick) {
     let plan = &t.run.plan;
@@ -48,17 +42,10 @@ pub fn arm_workflow_deadline(t: &mut Tick) {
     t.out.push(Action::ArmTimer { timer, at: Time(t.now.0.saturating_add(secs)) });
 }
 
-pub fn timer_fired(t: &mut Tick, timer: Timer) {
-    match timer.kind {
-        TimerKind::Backoff => retry_node::next(t, &timer.node),
-        TimerKind::Resume => suspend::resume(t, &timer.node),
-        TimerKind::NodeDeadline => node_deadline(t, &timer.node),
-        TimerKind::WorkflowDeadline => workflow_deadline(t),
-    }
-}
-
 /// A template's own deadline: its pod is killed, the node Fails.
-fn node_deadline(t: &mut Tick, id: &str) {
+pub fn node_deadline(t: &mut Tick, id: &str) {
+    // Kubernetes' words for a pod past its `activeDeadlineSeconds`, which
+    // Argo's node shows.
     let msg = "Pod was active on the node longer than the specified deadline";
     let book = &mut t.run.book;
     if book.active_pods.contains(id) {
@@ -71,7 +58,7 @@ fn node_deadline(t: &mut Tick, id: &str) {
 
 /// The workflow's `activeDeadlineSeconds`: everything still running,
 /// except exit handlers, fails with `Step exceeded its deadline`.
-fn workflow_deadline(t: &mut Tick) {
+pub fn workflow_deadline(t: &mut Tick) {
     if t.run.is_done() {
         return;
     }
