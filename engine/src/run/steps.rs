@@ -92,9 +92,9 @@ fn start_group(t: &mut Tick, id: &str, g: usize) {
             add_step_scope(run, &mut vars, &format!("{steps_name}[{gi}]"), s);
         }
     }
-    let starting = StartingGroup { steps_id: id, frame: &frame, name: &group_name, vars: &vars };
+    let this_group = StartingGroup { steps_id: id, frame: &frame, name: &group_name, vars: &vars };
     for (si, step) in group.clone().iter().enumerate() {
-        let children = run_step(t, &starting, step);
+        let children = run_step(t, &this_group, step);
         for child in children {
             node::add_child(t.run, &gid, &child);
             if let Some(Frame { kind: FrameKind::Steps { members, .. }, .. }) =
