@@ -3,36 +3,31 @@
 
 use std::collections::HashMap;
 
-use super::book::{DagState, Frame, FrameKind, TaskSlot};
+use super::bookkeeping::{DagState, Frame, FrameKind, TaskSlot};
+use super::node::NewNode;
 use super::template::{Invocation, Site};
-use super::{Action, Run, node, scope, template};
+use super::tick::Tick;
+use super::{Run, node, scope, template};
 use crate::depends::{self, ContinueOn, TaskResult};
 use crate::expr::Vars;
 use crate::spec::{DagTask, DagTemplate};
-use crate::status::{NodePhase, NodeType, Time};
+use crate::status::{NodePhase, NodeType};
 
-pub fn start(
-    run: &mut Run,
-    id: &str,
-    inv: &Invocation,
-    mut vars: Vars,
-    now: Time,
-    out: &mut Vec<Action>,
-) {
+pub fn start(t: &mut Tick, id: &str, inv: &Invocation, mut vars: Vars) {
     // Each step or task clones this scope: share it.
     vars.freeze();
-    let plan = run.plan.clone();
+    let plan = t.run.plan.clone();
     let template = inv.key;
-    let Some(dag) = plan.template(template).and_then(|t| t.dag.as_ref()) else { return };
+    let Some(dag) = plan.template(template).and_then(|tmpl| tmpl.dag.as_ref()) else { return };
     match slots(dag) {
         Ok(tasks) => {
             let mut state =
                 DagState { dependents: vec![Vec::new(); tasks.len()], ..Default::default() };
-            for (i, t) in tasks.iter().enumerate() {
-                for d in &t.deps {
+            for (i, slot) in tasks.iter().enumerate() {
+                for d in &slot.deps {
                     state.dependents[*d].push(i);
                 }
-                if t.deps.is_empty() {
+                if slot.deps.is_empty() {
                     state.ready.insert(i);
                 }
             }
@@ -43,17 +38,17 @@ pub fn start(
                 vars,
                 kind: FrameKind::Dag(state),
             };
-            run.book.frames.insert(id.to_string(), frame);
-            advance(run, id, now, out);
+            t.run.book.frames.insert(id.to_string(), frame);
+            advance(t, id);
         }
-        Err(msg) => node::finish(run, id, NodePhase::Error, msg, now, out),
+        Err(msg) => node::finish(t, id, NodePhase::Error, msg),
     }
 }
 
 /// A node under the DAG finished: settle its task (or count down its
 /// loop), then start what that unblocks.
-pub fn child_done(run: &mut Run, id: &str, child: &str, now: Time, out: &mut Vec<Action>) {
-    if let Some(Frame { kind: FrameKind::Dag(state), .. }) = run.book.frames.get_mut(id)
+pub fn child_done(t: &mut Tick, id: &str, child: &str) {
+    if let Some(Frame { kind: FrameKind::Dag(state), .. }) = t.run.book.frames.get_mut(id)
         && let Some(&i) = state.by_node.get(child)
     {
         let slot = &mut state.tasks[i];
@@ -66,7 +61,7 @@ pub fn child_done(run: &mut Run, id: &str, child: &str, now: Time, out: &mut Vec
             }
         }
     }
-    advance(run, id, now, out);
+    advance(t, id);
 }
 
 /// Mark task `i` settled and release its dependents.
@@ -147,30 +142,32 @@ fn continue_on(dag: &DagTemplate, task: Option<usize>) -> ContinueOn {
 /// finishes at once (an error, an empty nested template) reaches
 /// `child_done` again, finds no frame and returns, so the settled state of
 /// each started node is checked here right after starting it.
-pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
-    let Some((key, mut frame)) = run.book.frames.remove_entry(id) else { return };
-    let plan = run.plan.clone();
-    let Some(dag) = plan.template(&frame.template).and_then(|t| t.dag.as_ref()) else { return };
+pub fn advance(t: &mut Tick, id: &str) {
+    let Some((key, mut frame)) = t.run.book.frames.remove_entry(id) else { return };
+    let plan = t.run.plan.clone();
+    let Some(dag) = plan.template(&frame.template).and_then(|tmpl| tmpl.dag.as_ref()) else {
+        return;
+    };
     let fail_fast = dag.fail_fast.unwrap_or(true);
-    let dag_name = run.status.nodes.get(id).map(|n| n.name.clone()).unwrap_or_default();
+    let dag_name = t.run.status.nodes.get(id).map(|n| n.name.clone()).unwrap_or_default();
     let from = frame.template.clone();
     let in_exit = frame.in_exit;
     let Frame { vars, kind: FrameKind::Dag(state), .. } = &mut frame else { return };
     while let Some(i) = state.closing.pop() {
-        close_group(run, state, i, now);
+        close_group(t, state, i);
     }
     while let Some(i) = state.ready.pop_first() {
         if state.tasks[i].node.is_some() {
             continue;
         }
         let name = format!("{dag_name}.{}", state.tasks[i].name);
-        let site = (from.as_str(), in_exit);
-        let created =
-            start_task(run, id, site, vars, &state.tasks, i, &dag.tasks[i], &name, now, out);
+        let running = RunningDag { id, from: &from, in_exit, vars, tasks: &state.tasks };
+        let created = start_task(t, &running, i, &dag.tasks[i], &name);
         state.tasks[i].node = Some(created.clone());
         state.by_node.insert(created.clone(), i);
         state.open += 1;
-        attach(run, id, &state.tasks, i, &created);
+        attach(t.run, id, &state.tasks, i, &created);
+        let run = &*t.run;
         let Some(n) = run.status.nodes.get(&created) else { continue };
         if n.node_type == NodeType::TaskGroup {
             let open = n
@@ -183,12 +180,13 @@ pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
             }
             state.tasks[i].open_iterations = open;
             if open == 0 {
-                close_group(run, state, i, now);
+                close_group(t, state, i);
             }
         } else if n.phase.is_fulfilled() {
             settle(state, i);
         }
     }
+    let run = &mut *t.run;
     if state.open > 0 {
         run.book.frames.insert(key, frame);
         return;
@@ -199,30 +197,30 @@ pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
     }
     let mut message = String::new();
     if phase == NodePhase::Succeeded
-        && let Some(t) = plan.template(&from)
-        && let Err(msg) = template_outputs(run, id, t, vars, &state.tasks)
+        && let Some(template) = plan.template(&from)
+        && let Err(msg) = template_outputs(run, id, template, vars, &state.tasks)
     {
         (phase, message) = (NodePhase::Error, msg);
     }
-    node::finish(run, id, phase, message, now, out);
+    node::finish(t, id, phase, message);
 }
 
 /// The template's `outputs`, from every task's results; globals published.
 fn template_outputs(
     run: &mut Run,
     id: &str,
-    t: &crate::spec::Template,
+    template: &crate::spec::Template,
     vars: &Vars,
     tasks: &[TaskSlot],
 ) -> Result<(), String> {
-    if t.outputs.parameters.is_empty() {
+    if template.outputs.parameters.is_empty() {
         return Ok(());
     }
     let mut scope = vars.clone();
     for slot in tasks {
         add_task_scope(run, &mut scope, slot);
     }
-    let outputs = super::outputs::from_scope(t, &scope)?;
+    let outputs = super::outputs::from_scope(template, &scope)?;
     if let Some(n) = run.status.nodes.get_mut(id) {
         n.outputs = outputs;
     }
@@ -243,8 +241,9 @@ fn add_task_scope(run: &Run, scope: &mut Vars, slot: &TaskSlot) {
 
 /// A TaskGroup is done when all its iterations are: Succeeded, or the
 /// phase of the last failing one (Argo).
-fn close_group(run: &mut Run, state: &mut DagState, i: usize, now: Time) {
+fn close_group(t: &mut Tick, state: &mut DagState, i: usize) {
     let Some(id) = state.tasks[i].node.clone() else { return };
+    let run = &mut *t.run;
     let Some(n) = run.status.nodes.get(&id) else { return };
     if n.node_type != NodeType::TaskGroup || n.phase.is_fulfilled() {
         return;
@@ -257,7 +256,7 @@ fn close_group(run: &mut Run, state: &mut DagState, i: usize, now: Time) {
         .unwrap_or(NodePhase::Succeeded);
     if let Some(n) = run.status.nodes.get_mut(&id) {
         n.phase = phase;
-        n.finished_at = Some(now);
+        n.finished_at = Some(t.now);
     }
     settle(state, i);
 }
@@ -282,22 +281,28 @@ fn attach(run: &mut Run, dag_id: &str, tasks: &[TaskSlot], i: usize, child: &str
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn start_task(
-    run: &mut Run,
-    dag_id: &str,
-    (from, in_exit): (&str, bool),
-    vars: &Vars,
-    tasks: &[TaskSlot],
-    i: usize,
-    task: &DagTask,
-    name: &str,
-    now: Time,
-    out: &mut Vec<Action>,
-) -> String {
-    let t = task.call.template.as_deref();
-    let error =
-        |run: &mut Run, msg: String| template::error_node(run, name, t, Some(dag_id), msg, now);
+/// The running DAG a task starts in.
+struct RunningDag<'a> {
+    /// The DAG node's ID.
+    id: &'a str,
+    /// The DAG template's key (where its tasks' template names resolve),
+    /// and whether it runs inside an exit handler.
+    from: &'a str,
+    in_exit: bool,
+    /// The DAG's own scope.
+    vars: &'a Vars,
+    /// Its tasks, as far as they have run.
+    tasks: &'a [TaskSlot],
+}
+
+/// Start task `i` (the `task` of the template), named `name` — or each
+/// iteration of a looped task, under a TaskGroup — or record it
+/// Omitted/Skipped/Error; returns the node ID created.
+fn start_task(t: &mut Tick, dag: &RunningDag, i: usize, task: &DagTask, name: &str) -> String {
+    let RunningDag { id: dag_id, from, in_exit, vars, tasks } = *dag;
+    let shown = task.call.template.as_deref();
+    let error = |t: &mut Tick, msg: String| template::error_node(t, name, shown, Some(dag_id), msg);
+    let run = &*t.run;
     if let Some(d) = &tasks[i].depends {
         let state = |dep: &str, result: TaskResult| {
             // A `depends` names only the task's own dependencies.
@@ -305,8 +310,8 @@ fn start_task(
                 .deps
                 .iter()
                 .map(|d| &tasks[*d])
-                .find(|t| t.name == dep)
-                .and_then(|t| t.node.as_ref())
+                .find(|slot| slot.name == dep)
+                .and_then(|slot| slot.node.as_ref())
                 .and_then(|n| run.status.nodes.get(n));
             let children = || {
                 dep_node
@@ -336,23 +341,21 @@ fn start_task(
             )
         };
         if !d.eval(&state) {
-            let msg = "omitted: depends condition not met".to_string();
-            return node::create(
-                run,
+            let new = NewNode {
                 name,
-                NodeType::Skipped,
-                task.call.template.as_deref(),
-                Some(dag_id),
-                NodePhase::Omitted,
-                msg,
-                now,
-            );
+                node_type: NodeType::Skipped,
+                template: shown,
+                boundary: Some(dag_id),
+                phase: NodePhase::Omitted,
+                message: "omitted: depends condition not met".to_string(),
+            };
+            return node::create(t, new);
         }
     }
     let c = &task.control;
     let key = match template::callable(run, from, &task.call, &task.name) {
         Ok(k) => k,
-        Err(msg) => return error(run, msg),
+        Err(msg) => return error(t, msg),
     };
     let site = Site {
         key: &key,
@@ -365,32 +368,31 @@ fn start_task(
     };
     let scope = ancestor_scope(run, vars, tasks, i, task);
     let items = match super::loops::expand(c, &scope) {
-        None => return template::call(run, name, &site, dag_id, &scope, now, out),
-        Some(Err(msg)) => return error(run, msg),
+        None => return template::call(t, name, &site, dag_id, &scope),
+        Some(Err(msg)) => return error(t, msg),
         Some(Ok(items)) => items,
     };
     if items.is_empty() {
         let msg = "Skipped, empty params".to_string();
-        return template::skipped_node(run, name, &key, dag_id, msg, now);
+        return template::skipped_node(t, name, &key, dag_id, msg);
     }
-    let group = node::create(
-        run,
+    let new = NewNode {
         name,
-        NodeType::TaskGroup,
-        Some(template::shown_name(&key)),
-        Some(dag_id),
-        NodePhase::Running,
-        String::new(),
-        now,
-    );
+        node_type: NodeType::TaskGroup,
+        template: Some(template::shown_name(&key)),
+        boundary: Some(dag_id),
+        phase: NodePhase::Running,
+        message: String::new(),
+    };
+    let group = node::create(t, new);
     for item in &items {
         let child = crate::loops::child_name(name, item);
         let mut item_scope = scope.clone();
         for (k, v) in crate::loops::item_vars(item) {
             item_scope.insert(k, v);
         }
-        let cid = template::call(run, &child, &site, dag_id, &item_scope, now, out);
-        node::add_child(run, &group, &cid);
+        let cid = template::call(t, &child, &site, dag_id, &item_scope);
+        node::add_child(t.run, &group, &cid);
     }
     group
 }

@@ -4,21 +4,17 @@
 
 use serde_json::{Value, json};
 
-use super::book::{ExitCall, Shutdown};
+use super::bookkeeping::{ExitCall, Shutdown};
 use super::template::{Invocation, execute};
-use super::{Action, Run, node, scope};
+use super::tick::Tick;
+use super::{Run, node, scope};
 use crate::spec::Parameter;
-use crate::status::{NodePhase, Time, WorkflowPhase, pod_name};
+use crate::status::{NodePhase, WorkflowPhase, pod_name};
 
 /// Start `owner`'s exit handler if it applies. Returns whether a handler
 /// is now running (the owner's boundary then waits for it).
-pub fn start_for(
-    run: &mut Run,
-    owner: &str,
-    exit: ExitCall,
-    now: Time,
-    out: &mut Vec<Action>,
-) -> bool {
+pub fn start_for(t: &mut Tick, owner: &str, exit: ExitCall) -> bool {
+    let run = &*t.run;
     let Some(n) = run.status.nodes.get(owner) else { return false };
     // Only completed nodes (not Skipped or Omitted) run their handler,
     // and terminate runs none.
@@ -36,15 +32,9 @@ pub fn start_for(
             Ok(true) => {}
             Ok(false) => return false,
             Err(err) => {
-                let id = super::template::error_node(
-                    run,
-                    &name,
-                    None,
-                    boundary.as_deref(),
-                    format!("exit hook expression: {}", err.message),
-                    now,
-                );
-                node::add_child(run, owner, &id);
+                let msg = format!("exit hook expression: {}", err.message);
+                let id = super::template::error_node(t, &name, None, boundary.as_deref(), msg);
+                node::add_child(t.run, owner, &id);
                 return false;
             }
         }
@@ -52,8 +42,8 @@ pub fn start_for(
     let args = match scope::arguments(&exit.arguments, &vars) {
         Ok(a) => a,
         Err(msg) => {
-            let id = super::template::error_node(run, &name, None, boundary.as_deref(), msg, now);
-            node::add_child(run, owner, &id);
+            let id = super::template::error_node(t, &name, None, boundary.as_deref(), msg);
+            node::add_child(t.run, owner, &id);
             return false;
         }
     };
@@ -67,7 +57,8 @@ pub fn start_for(
         attempt: false,
         in_exit: true,
     };
-    let id = execute(run, &inv, now, out);
+    let id = execute(t, &inv);
+    let run = &mut *t.run;
     node::add_child(run, owner, &id);
     if run.status.nodes.get(&id).is_some_and(|n| n.phase.is_fulfilled()) {
         return false;
@@ -79,7 +70,8 @@ pub fn start_for(
 
 /// Start the workflow's exit handler (`spec.onExit` or `spec.hooks.exit`)
 /// once; returns its node ID if there is one.
-pub fn start_workflow_exit(run: &mut Run, now: Time, out: &mut Vec<Action>) -> Option<String> {
+pub fn start_workflow_exit(t: &mut Tick) -> Option<String> {
+    let run = &*t.run;
     if let Some(id) = &run.book.workflow_exit {
         return Some(id.clone());
     }
@@ -91,15 +83,15 @@ pub fn start_workflow_exit(run: &mut Run, now: Time, out: &mut Vec<Action>) -> O
     let (template, arguments): (String, Vec<Parameter>) =
         match (spec.hooks.get("exit"), &spec.on_exit) {
             (Some(h), _) => {
-                let t = h.call.template.clone().unwrap_or_default();
+                let name = h.call.template.clone().unwrap_or_default();
                 let args = if h.call.arguments.parameters.is_empty() {
                     spec.arguments.parameters.clone()
                 } else {
                     h.call.arguments.parameters.clone()
                 };
-                (t, args)
+                (name, args)
             }
-            (None, Some(t)) => (t.clone(), spec.arguments.parameters.clone()),
+            (None, Some(name)) => (name.clone(), spec.arguments.parameters.clone()),
             (None, None) => return None,
         };
     let name = format!("{}.onExit", plan.name);
@@ -118,8 +110,8 @@ pub fn start_workflow_exit(run: &mut Run, now: Time, out: &mut Vec<Action>) -> O
     let key = match plan.templates.named(&plan.entrypoint, &template) {
         Ok(k) => k,
         Err(msg) => {
-            let id = super::template::error_node(run, &name, Some(&template), None, msg, now);
-            run.book.workflow_exit = Some(id.clone());
+            let id = super::template::error_node(t, &name, Some(&template), None, msg);
+            t.run.book.workflow_exit = Some(id.clone());
             return Some(id);
         }
     };
@@ -134,8 +126,8 @@ pub fn start_workflow_exit(run: &mut Run, now: Time, out: &mut Vec<Action>) -> O
         attempt: false,
         in_exit: true,
     };
-    let id = execute(run, &inv, now, out);
-    run.book.workflow_exit = Some(id.clone());
+    let id = execute(t, &inv);
+    t.run.book.workflow_exit = Some(id.clone());
     Some(id)
 }
 

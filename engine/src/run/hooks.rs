@@ -13,31 +13,14 @@
 
 use serde_json::Value;
 
+use super::bookkeeping::PendingHook;
 use super::template::{Invocation, Site, error_node, execute};
-use super::{Action, Run, exit, node, scope};
+use super::tick::Tick;
+use super::{Run, exit, node, scope};
 use crate::expr::Vars;
-use crate::spec::Parameter;
-use crate::status::Time;
 
 /// The owner key of workflow-level hooks.
 const WORKFLOW: &str = "";
-
-/// A hook whose expression has not been true yet.
-#[derive(Debug, Clone)]
-pub struct PendingHook {
-    /// The hook's name (the key under `hooks`).
-    pub hook: String,
-    /// The key of the template it runs, or why it cannot run.
-    pub key: Result<String, String>,
-    pub arguments: Vec<Parameter>,
-    pub expression: Option<String>,
-    /// The scope of the step or task (the globals for the workflow).
-    pub vars: Vars,
-    /// `steps` or `tasks` and the step's name, whose `.status` the
-    /// expression reads; empty for the workflow.
-    pub prefix: &'static str,
-    pub step: String,
-}
 
 /// Register the workflow's hooks (at start).
 pub fn register_workflow(run: &mut Run) {
@@ -90,14 +73,15 @@ pub fn register(run: &mut Run, id: &str, site: &Site, vars: &Vars) {
 
 /// Evaluate every pending hook (after each event). Workflow hooks get
 /// their last chance once the root node is fulfilled.
-pub fn poll(run: &mut Run, now: Time, out: &mut Vec<Action>) {
-    if run.book.hooks.is_empty() {
+pub fn poll(t: &mut Tick) {
+    if t.run.book.hooks.is_empty() {
         return;
     }
-    let owners: Vec<String> = run.book.hooks.keys().cloned().collect();
+    let owners: Vec<String> = t.run.book.hooks.keys().cloned().collect();
     for owner in owners {
-        evaluate(run, &owner, now, out);
+        evaluate(t, &owner);
     }
+    let run = &mut *t.run;
     let root_done = run.status.nodes.get(&run.plan.name).is_some_and(|r| r.phase.is_fulfilled());
     if root_done {
         run.book.hooks.remove(WORKFLOW);
@@ -107,11 +91,12 @@ pub fn poll(run: &mut Run, now: Time, out: &mut Vec<Action>) {
 /// `id` is fulfilled: its hooks get their last evaluation. Returns
 /// whether hooks of it are still running (what follows `id` then waits
 /// for [`hook_done`]).
-pub fn owner_done(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) -> bool {
-    if run.book.hooks.contains_key(id) {
-        evaluate(run, id, now, out);
-        run.book.hooks.remove(id);
+pub fn owner_done(t: &mut Tick, id: &str) -> bool {
+    if t.run.book.hooks.contains_key(id) {
+        evaluate(t, id);
+        t.run.book.hooks.remove(id);
     }
+    let run = &mut *t.run;
     if run.book.open_hooks.get(id).copied().unwrap_or(0) > 0 {
         run.book.hooks_awaited.insert(id.to_string());
         return true;
@@ -137,10 +122,11 @@ pub fn workflow_hooks_open(run: &Run) -> bool {
     run.book.open_hooks.get(WORKFLOW).is_some_and(|n| *n > 0)
 }
 
-fn evaluate(run: &mut Run, owner: &str, now: Time, out: &mut Vec<Action>) {
-    let Some(pending) = run.book.hooks.get(owner).cloned() else { return };
+fn evaluate(t: &mut Tick, owner: &str) {
+    let Some(pending) = t.run.book.hooks.get(owner).cloned() else { return };
     let mut still = Vec::with_capacity(pending.len());
     for h in pending {
+        let run = &*t.run;
         let mut vars = if owner == WORKFLOW { run.globals() } else { h.vars.clone() };
         if owner != WORKFLOW {
             scope::add_node(&mut vars, run, h.prefix, &h.step, owner);
@@ -148,21 +134,22 @@ fn evaluate(run: &mut Run, owner: &str, now: Time, out: &mut Vec<Action>) {
         vars.insert("workflow.status", Value::String(exit::workflow_status(run)));
         let Some(expression) = h.expression.clone() else {
             let msg = format!("Expression required for hook {}", hook_name(run, owner, &h.hook));
-            fail(run, owner, &h.hook, msg, now);
+            fail(t, owner, &h.hook, msg);
             continue;
         };
         if expression.contains("workflow.failures") {
             vars.insert("workflow.failures", Value::String(exit::failures(run)));
         }
         match crate::expr::eval_bool(&expression, &vars) {
-            Ok(true) => trigger(run, owner, h, &vars, now, out),
+            Ok(true) => trigger(t, owner, h, &vars),
             Ok(false) => still.push(h),
             Err(e) => {
                 let msg = format!("hook expression: {}", e.message);
-                fail(run, owner, &h.hook, msg, now);
+                fail(t, owner, &h.hook, msg);
             }
         }
     }
+    let run = &mut *t.run;
     match run.book.hooks.get_mut(owner) {
         Some(p) if !still.is_empty() => *p = still,
         Some(_) => {
@@ -190,29 +177,23 @@ fn parent(run: &Run, owner: &str) -> (String, Option<String>) {
     (owner.to_string(), boundary)
 }
 
-fn fail(run: &mut Run, owner: &str, hook: &str, message: String, now: Time) {
-    let name = hook_name(run, owner, hook);
-    let (parent, boundary) = parent(run, owner);
-    let id = error_node(run, &name, None, boundary.as_deref(), message, now);
-    node::add_child(run, &parent, &id);
+fn fail(t: &mut Tick, owner: &str, hook: &str, message: String) {
+    let name = hook_name(t.run, owner, hook);
+    let (parent, boundary) = parent(t.run, owner);
+    let id = error_node(t, &name, None, boundary.as_deref(), message);
+    node::add_child(t.run, &parent, &id);
 }
 
-fn trigger(
-    run: &mut Run,
-    owner: &str,
-    h: PendingHook,
-    vars: &Vars,
-    now: Time,
-    out: &mut Vec<Action>,
-) {
+fn trigger(t: &mut Tick, owner: &str, h: PendingHook, vars: &Vars) {
     let key = match h.key {
         Ok(k) => k,
-        Err(msg) => return fail(run, owner, &h.hook, msg, now),
+        Err(msg) => return fail(t, owner, &h.hook, msg),
     };
     let args = match scope::arguments(&h.arguments, vars) {
         Ok(a) => a,
-        Err(msg) => return fail(run, owner, &h.hook, msg, now),
+        Err(msg) => return fail(t, owner, &h.hook, msg),
     };
+    let run = &mut *t.run;
     let name = hook_name(run, owner, &h.hook);
     let (parent, boundary) = parent(run, owner);
     let locals = vec![("workflow.status".to_string(), exit::workflow_status(run))];
@@ -229,7 +210,8 @@ fn trigger(
     let id = crate::status::node_id(&run.plan.name, &name);
     run.book.hook_of.insert(id.clone(), owner.to_string());
     *run.book.open_hooks.entry(owner.to_string()).or_default() += 1;
-    let created = execute(run, &inv, now, out);
+    let created = execute(t, &inv);
+    let run = &mut *t.run;
     node::add_child(run, &parent, &created);
     if created != id || run.status.nodes.get(&created).is_some_and(|n| n.phase.is_fulfilled()) {
         // Ended at once (or under another ID): nothing to wait for.

@@ -10,11 +10,11 @@
 //! A template of another kind (containerSet, resource, http, data,
 //! plugin) ends as an Error node that says Keelson cannot run it.
 
-mod book;
-mod control;
+mod bookkeeping;
 mod dag;
 mod exit;
 mod hooks;
+mod interrupts;
 mod loops;
 mod node;
 mod outputs;
@@ -27,6 +27,7 @@ mod scope;
 mod steps;
 mod suspend;
 mod template;
+mod tick;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -39,7 +40,8 @@ pub use rerun::{NodeSelector, RetryError, RetryOptions};
 pub use resubmit::{RESUBMITTED_FROM, resubmit};
 
 use crate::status::{NodePhase, Time, WorkflowPhase, WorkflowStatus};
-use book::Book;
+use bookkeeping::{Bookkeeping, Shutdown};
+use tick::Tick;
 
 /// What a container did, as an executor reports it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -174,13 +176,13 @@ pub struct LaunchSpec {
 pub struct Run {
     pub plan: Arc<Plan>,
     pub status: WorkflowStatus,
-    book: Book,
+    book: Bookkeeping,
 }
 
 impl Run {
     /// Begin a run: the entrypoint's node and the first actions.
     pub fn start(plan: Arc<Plan>, now: Time) -> (Run, Vec<Action>) {
-        Run::begin(plan, Book::default(), now)
+        Run::begin(plan, Bookkeeping::default(), now)
     }
 
     /// Retry a finished workflow (`argo retry`): its failed and errored
@@ -195,90 +197,33 @@ impl Run {
         now: Time,
     ) -> Result<(Run, Vec<Action>), RetryError> {
         let replay = rerun::kept_nodes(&plan.name, previous, options)?;
-        let book = Book { replay, ..Book::default() };
+        let book = Bookkeeping { replay, ..Bookkeeping::default() };
         Ok(Run::begin(plan, book, now))
     }
 
-    fn begin(plan: Arc<Plan>, book: Book, now: Time) -> (Run, Vec<Action>) {
+    fn begin(plan: Arc<Plan>, book: Bookkeeping, now: Time) -> (Run, Vec<Action>) {
         let status = WorkflowStatus {
             phase: WorkflowPhase::Running,
             started_at: Some(now),
             ..Default::default()
         };
         let mut run = Run { plan, status, book };
-        let mut out = Vec::new();
         hooks::register_workflow(&mut run);
-        control::arm_workflow_deadline(&mut run, now, &mut out);
-        template::start_entrypoint(&mut run, now, &mut out);
-        run.settle(now, &mut out);
+        let mut t = Tick::new(&mut run, now);
+        interrupts::arm_workflow_deadline(&mut t);
+        template::start_entrypoint(&mut t);
+        settle(&mut t);
+        let out = t.out;
         (run, out)
     }
 
     /// Apply one event.
     pub fn step(&mut self, event: Event, now: Time) -> Vec<Action> {
-        let mut out = Vec::new();
-        match event {
-            Event::NodeStarted { node } => pod::started(self, &node, now),
-            Event::NodeExited { node, exit } => pod::exited(self, &node, exit, now, &mut out),
-            Event::NodeFailedToStart { node, message } => {
-                node::finish(self, &node, NodePhase::Error, message, now, &mut out)
-            }
-            Event::TimerFired { timer } => control::timer_fired(self, timer, now, &mut out),
-            Event::Resume { node } => {
-                if node.is_none() {
-                    out.extend(self.release_held());
-                }
-                control::resume(self, node.as_deref(), now, &mut out);
-            }
-            Event::Stop => {
-                out.extend(self.release_held());
-                control::shutdown(self, book::Shutdown::Stop, now, &mut out);
-            }
-            Event::Terminate => {
-                out.extend(self.release_held());
-                control::shutdown(self, book::Shutdown::Terminate, now, &mut out);
-            }
-            Event::Suspend => self.book.held = Some(Vec::new()),
-            Event::SetNode { node, phase, message, outputs } => {
-                suspend::set(self, &node, phase, message, &outputs, now, &mut out);
-            }
-        }
-        self.settle(now, &mut out);
-        if let Some(held) = &mut self.book.held {
-            // Suspended: launches wait for the resume, in order.
-            out.retain(|a| match a {
-                Action::Launch(spec) => {
-                    held.push(spec.clone());
-                    false
-                }
-                _ => true,
-            });
-            // A held node being killed (a deadline) never started: it ends
-            // now, as a pod killed before it starts does.
-            let killed: Vec<String> = out
-                .iter()
-                .filter_map(|a| match a {
-                    Action::Kill { node } if held.iter().any(|s| &s.node == node) => {
-                        Some(node.clone())
-                    }
-                    _ => None,
-                })
-                .collect();
-            if !killed.is_empty() {
-                held.retain(|s| !killed.contains(&s.node));
-                out.retain(|a| !matches!(a, Action::Kill { node } if killed.contains(node)));
-                for node in killed {
-                    let exit = Exit { code: 143, ..Default::default() };
-                    out.extend(self.step(Event::NodeExited { node, exit }, now));
-                }
-            }
-        }
-        out
-    }
-
-    /// End a workflow-level suspension: the launches it held back.
-    fn release_held(&mut self) -> impl Iterator<Item = Action> + use<> {
-        self.book.held.take().unwrap_or_default().into_iter().map(Action::Launch)
+        let mut t = Tick::new(self, now);
+        dispatch(&mut t, event);
+        settle(&mut t);
+        suspend::hold_launches(&mut t);
+        t.out
     }
 
     /// Whether the whole workflow is suspended (`argo suspend`), as opposed
@@ -300,53 +245,6 @@ impl Run {
         g
     }
 
-    /// The workflow phase follows the root node, then the exit handler.
-    fn settle(&mut self, now: Time, out: &mut Vec<Action>) {
-        if self.status.phase.is_completed() {
-            self.status.progress = node::progress(self);
-            return;
-        }
-        hooks::poll(self, now, out);
-        self.status.progress = node::progress(self);
-        let root = self.plan.name.clone();
-        let Some(r) = self.status.nodes.get(&root) else { return };
-        if !r.phase.is_fulfilled() {
-            self.status.phase = WorkflowPhase::Running;
-            return;
-        }
-        let (root_phase, root_message) = (r.phase, r.message.clone());
-        if hooks::workflow_hooks_open(self) {
-            self.status.phase = WorkflowPhase::Running;
-            return;
-        }
-        if let Some(exit) = exit::start_workflow_exit(self, now, out) {
-            self.status.progress = node::progress(self);
-            if self.status.nodes.get(&exit).is_some_and(|n| !n.phase.is_fulfilled()) {
-                return;
-            }
-        }
-        let exit = self.book.workflow_exit.as_ref().and_then(|e| self.status.nodes.get(e));
-        let (phase, mut message) = match root_phase {
-            NodePhase::Succeeded | NodePhase::Skipped | NodePhase::Omitted => match exit {
-                Some(e) if e.phase == NodePhase::Failed => {
-                    (WorkflowPhase::Failed, e.message.clone())
-                }
-                Some(e) if e.phase == NodePhase::Error => (WorkflowPhase::Error, e.message.clone()),
-                _ => (WorkflowPhase::Succeeded, String::new()),
-            },
-            NodePhase::Error => (WorkflowPhase::Error, root_message),
-            _ => (WorkflowPhase::Failed, root_message),
-        };
-        if let Some(s) = self.book.shutdown
-            && phase != WorkflowPhase::Succeeded
-        {
-            message = format!("Stopped with strategy '{}'", s.name());
-        }
-        self.status.phase = phase;
-        self.status.message = message;
-        self.status.finished_at = Some(now);
-    }
-
     /// Whether a suspend node waits for a resume (or its duration), or the
     /// whole workflow is suspended.
     pub fn is_suspended(&self) -> bool {
@@ -356,6 +254,78 @@ impl Run {
     pub fn is_done(&self) -> bool {
         self.status.phase.is_completed()
     }
+}
+
+/// Hand an event to the part of the interpreter it concerns.
+fn dispatch(t: &mut Tick, event: Event) {
+    match event {
+        Event::NodeStarted { node } => pod::started(t.run, &node),
+        Event::NodeExited { node, exit } => pod::exited(t, &node, exit),
+        Event::NodeFailedToStart { node, message } => {
+            node::finish(t, &node, NodePhase::Error, message)
+        }
+        Event::TimerFired { timer } => match timer.kind {
+            TimerKind::Backoff => retry_node::next(t, &timer.node),
+            TimerKind::Resume => suspend::resume(t, &timer.node),
+            TimerKind::NodeDeadline => interrupts::node_deadline(t, &timer.node),
+            TimerKind::WorkflowDeadline => interrupts::workflow_deadline(t),
+        },
+        Event::Resume { node: Some(id) } => suspend::resume(t, &id),
+        Event::Resume { node: None } => suspend::resume_workflow(t),
+        Event::Stop => interrupts::shutdown(t, Shutdown::Stop),
+        Event::Terminate => interrupts::shutdown(t, Shutdown::Terminate),
+        Event::Suspend => suspend::suspend_workflow(t.run),
+        Event::SetNode { node, phase, message, outputs } => {
+            suspend::set(t, &node, phase, message, &outputs);
+        }
+    }
+}
+
+/// The workflow phase follows the root node, then the exit handler.
+fn settle(t: &mut Tick) {
+    if t.run.status.phase.is_completed() {
+        t.run.status.progress = node::progress(t.run);
+        return;
+    }
+    hooks::poll(t);
+    let run = &mut *t.run;
+    run.status.progress = node::progress(run);
+    let root = run.plan.name.clone();
+    let Some(r) = run.status.nodes.get(&root) else { return };
+    if !r.phase.is_fulfilled() {
+        run.status.phase = WorkflowPhase::Running;
+        return;
+    }
+    let (root_phase, root_message) = (r.phase, r.message.clone());
+    if hooks::workflow_hooks_open(run) {
+        run.status.phase = WorkflowPhase::Running;
+        return;
+    }
+    if let Some(exit) = exit::start_workflow_exit(t) {
+        t.run.status.progress = node::progress(t.run);
+        if t.run.status.nodes.get(&exit).is_some_and(|n| !n.phase.is_fulfilled()) {
+            return;
+        }
+    }
+    let run = &mut *t.run;
+    let exit = run.book.workflow_exit.as_ref().and_then(|e| run.status.nodes.get(e));
+    let (phase, mut message) = match root_phase {
+        NodePhase::Succeeded | NodePhase::Skipped | NodePhase::Omitted => match exit {
+            Some(e) if e.phase == NodePhase::Failed => (WorkflowPhase::Failed, e.message.clone()),
+            Some(e) if e.phase == NodePhase::Error => (WorkflowPhase::Error, e.message.clone()),
+            _ => (WorkflowPhase::Succeeded, String::new()),
+        },
+        NodePhase::Error => (WorkflowPhase::Error, root_message),
+        _ => (WorkflowPhase::Failed, root_message),
+    };
+    if let Some(s) = run.book.shutdown
+        && phase != WorkflowPhase::Succeeded
+    {
+        message = format!("Stopped with strategy '{}'", s.name());
+    }
+    run.status.phase = phase;
+    run.status.message = message;
+    run.status.finished_at = Some(t.now);
 }
 
 #[cfg(test)]

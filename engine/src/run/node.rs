@@ -1,22 +1,28 @@
 //! Creating nodes, linking them, finishing them, and what follows from a
 //! node finishing (its boundary advances).
 
-use super::{Action, Run, template};
-use crate::status::{NodePhase, NodeStatus, NodeType, Time, node_id};
+use super::tick::Tick;
+use super::{Run, template};
+use crate::status::{NodePhase, NodeStatus, NodeType, node_id};
+
+/// A node to add: its place in the tree and how it starts.
+pub struct NewNode<'a> {
+    /// The node's name (`wf[0].step`, `wf.task(0:x)`, …); its ID follows.
+    pub name: &'a str,
+    pub node_type: NodeType,
+    /// The name it shows for its template, if it runs one.
+    pub template: Option<&'a str>,
+    /// The Steps or DAG node it belongs to (none for the root).
+    pub boundary: Option<&'a str>,
+    pub phase: NodePhase,
+    pub message: String,
+}
 
 /// Add a node; returns its ID. Nodes born fulfilled (Skipped, Omitted,
 /// Error) get `finishedAt = startedAt`, as Argo's `initializeNode` does.
-#[allow(clippy::too_many_arguments)]
-pub fn create(
-    run: &mut Run,
-    name: &str,
-    node_type: NodeType,
-    template: Option<&str>,
-    boundary: Option<&str>,
-    phase: NodePhase,
-    message: String,
-    now: Time,
-) -> String {
+pub fn create(t: &mut Tick, new: NewNode) -> String {
+    let NewNode { name, node_type, template, boundary, phase, message } = new;
+    let run = &mut *t.run;
     let id = node_id(&run.plan.name, name);
     let display = match boundary.and_then(|b| run.status.nodes.get(b)) {
         Some(b) => display_name(name, &b.name),
@@ -33,9 +39,9 @@ pub fn create(
         boundary_id: boundary.map(str::to_string),
         message,
         // A node kept by a retry keeps its times (`rerun`).
-        started_at: super::rerun::started_at(run, &id, now),
+        started_at: super::rerun::started_at(run, &id, t.now),
         finished_at: if phase.is_fulfilled() {
-            super::rerun::finished_at(run, &id, phase, now)
+            super::rerun::finished_at(run, &id, phase, t.now)
         } else {
             None
         },
@@ -86,16 +92,10 @@ pub fn phase(run: &Run, id: &str) -> Option<NodePhase> {
 /// Mark a node finished, then pass the news on: to its Retry node if it
 /// is an attempt, else — once its exit handler (if any) has run — to its
 /// boundary.
-pub fn finish(
-    run: &mut Run,
-    id: &str,
-    phase: NodePhase,
-    message: String,
-    now: Time,
-    out: &mut Vec<Action>,
-) {
-    let finished_at = super::rerun::finished_at(run, id, phase, now);
-    let Some(n) = run.status.nodes.get_mut(id) else { return };
+pub fn finish(t: &mut Tick, id: &str, phase: NodePhase, message: String) {
+    let finished_at = super::rerun::finished_at(t.run, id, phase, t.now);
+    let book = &mut t.run.book;
+    let Some(n) = t.run.status.nodes.get_mut(id) else { return };
     if n.phase.is_fulfilled() {
         return;
     }
@@ -103,61 +103,61 @@ pub fn finish(
     n.message = message;
     n.finished_at = finished_at;
     if n.node_type == NodeType::Suspend && phase == NodePhase::Succeeded {
-        run.book.pods_succeeded += 1;
+        book.pods_succeeded += 1;
     }
     if n.node_type == NodeType::Pod {
         if phase == NodePhase::Succeeded {
-            run.book.pods_succeeded += 1;
+            book.pods_succeeded += 1;
         }
-        if run.book.active_pods.swap_remove(id) {
-            super::pod::done(run, id, now, out);
+        if book.active_pods.swap_remove(id) {
+            super::pod::done(t, id);
         }
     }
-    run.book.suspended.remove(id);
-    fulfilled(run, id, now, out);
+    t.run.book.suspended.remove(id);
+    fulfilled(t, id);
 }
 
 /// `id` is fulfilled (finished now, or born fulfilled): tell whoever
 /// waits for it.
-pub fn fulfilled(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
-    if let Some(retry) = run.book.attempt_of.get(id).cloned() {
-        super::retry_node::next(run, &retry, now, out);
+pub fn fulfilled(t: &mut Tick, id: &str) {
+    let book = &t.run.book;
+    if let Some(retry) = book.attempt_of.get(id).cloned() {
+        super::retry_node::next(t, &retry);
         return;
     }
-    if !run.book.hook_of.is_empty() || !run.book.hooks.is_empty() || !run.book.open_hooks.is_empty()
-    {
-        if run.book.hook_of.contains_key(id) {
-            if let Some(owner) = super::hooks::hook_done(run, id) {
-                after_hooks(run, &owner, now, out);
+    if !book.hook_of.is_empty() || !book.hooks.is_empty() || !book.open_hooks.is_empty() {
+        if book.hook_of.contains_key(id) {
+            if let Some(owner) = super::hooks::hook_done(t.run, id) {
+                after_hooks(t, &owner);
             }
             return;
         }
-        if super::hooks::owner_done(run, id, now, out) {
+        if super::hooks::owner_done(t, id) {
             return;
         }
     }
-    after_hooks(run, id, now, out);
+    after_hooks(t, id);
 }
 
 /// `id` is fulfilled and its hooks are over: its exit handler, then its
 /// boundary.
-fn after_hooks(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
-    if let Some(exit) = run.book.exits.remove(id)
-        && super::exit::start_for(run, id, exit, now, out)
+fn after_hooks(t: &mut Tick, id: &str) {
+    if let Some(exit) = t.run.book.exits.remove(id)
+        && super::exit::start_for(t, id, exit)
     {
         return;
     }
-    let owner = run.book.exit_of.get(id).cloned();
+    let owner = t.run.book.exit_of.get(id).cloned();
     let id = match &owner {
         Some(o) => {
-            run.book.awaiting_exit.remove(o);
+            t.run.book.awaiting_exit.remove(o);
             o.as_str()
         }
         None => id,
     };
-    let boundary = run.status.nodes.get(id).and_then(|n| n.boundary_id.clone());
+    let boundary = t.run.status.nodes.get(id).and_then(|n| n.boundary_id.clone());
     if let Some(b) = boundary {
-        template::child_done(run, &b, id, now, out);
+        template::child_done(t, &b, id);
     }
 }
 

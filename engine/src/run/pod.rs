@@ -3,56 +3,52 @@
 
 use serde_json::Value;
 
-use super::book::{Queued, Shutdown};
+use super::bookkeeping::{Queued, Shutdown};
 use super::template::Invocation;
+use super::tick::Tick;
 use super::{Action, Exit, LaunchSpec, Run, Timer, TimerKind, node};
 use crate::expr::Vars;
 use crate::spec::Template;
 use crate::status::{NodeOutputs, NodePhase, OutputParameter, Time, pod_name};
 use crate::substitute::{self, Mode};
 
-pub fn launch(
-    run: &mut Run,
-    id: &str,
-    inv: &Invocation,
-    t: &Template,
-    mut vars: Vars,
-    now: Time,
-    out: &mut Vec<Action>,
-) {
-    let Some(n) = run.status.nodes.get(id) else { return };
+pub fn launch(t: &mut Tick, id: &str, inv: &Invocation, template: &Template, mut vars: Vars) {
+    let Some(n) = t.run.status.nodes.get(id) else { return };
     let name = n.name.clone();
-    run.book.pod_template.insert(id.to_string(), inv.key.to_string());
+    t.run.book.pod_template.insert(id.to_string(), inv.key.to_string());
     if inv.in_exit {
-        run.book.exit_pods.insert(id.to_string());
+        t.run.book.exit_pods.insert(id.to_string());
     }
-    if super::rerun::replay_leaf(run, id, now, out) {
+    if super::rerun::replay_leaf(t, id) {
         return;
     }
-    match run.book.shutdown {
+    match t.run.book.shutdown {
+        // Argo's `createWorkflowPod` (workflow/controller/workflowpod.go)
+        // says it with one space after the colon; a running pod that the
+        // shutdown kills says it with two (`interrupts`).
         Some(Shutdown::Terminate) => {
             let msg = "workflow shutdown with strategy: Terminate".to_string();
-            return node::finish(run, id, NodePhase::Failed, msg, now, out);
+            return node::finish(t, id, NodePhase::Failed, msg);
         }
         Some(Shutdown::Stop) if !inv.in_exit => {
             let msg = "workflow shutdown with strategy: Stop".to_string();
-            return node::finish(run, id, NodePhase::Failed, msg, now, out);
+            return node::finish(t, id, NodePhase::Failed, msg);
         }
         _ => {}
     }
-    if run.book.deadline_passed && !inv.in_exit {
+    if t.run.book.deadline_passed && !inv.in_exit {
         let msg = "Step exceeded its deadline".to_string();
-        return node::finish(run, id, NodePhase::Failed, msg, now, out);
+        return node::finish(t, id, NodePhase::Failed, msg);
     }
-    let pod = pod_name(&run.plan.name, &name, &t.name);
+    let pod = pod_name(&t.run.plan.name, &name, &template.name);
     vars.insert("pod.name", Value::String(pod.clone()));
     vars.insert("node.name", Value::String(name.clone()));
-    for p in &t.outputs.parameters {
+    for p in &template.outputs.parameters {
         if let Some(path) = p.value_from.as_ref().and_then(|f| f.path.as_ref()) {
             vars.insert(format!("outputs.parameters.{}.path", p.name), Value::String(path.clone()));
         }
     }
-    let (container, source) = match (&t.container, &t.script) {
+    let (container, source) = match (&template.container, &template.script) {
         (Some(c), _) => (serde_json::to_value(c), None),
         (None, Some(s)) => (serde_json::to_value(&s.container), Some(s.source.clone())),
         (None, None) => return,
@@ -66,54 +62,58 @@ pub fn launch(
                 .map_err(|e| e.message),
             None => Ok((c, None)),
         });
-    let resolved = resolved.and_then(|(c, s)| Ok((c, s, files(t, &vars)?, deadline(t, &vars)?)));
+    let resolved =
+        resolved.and_then(|(c, s)| Ok((c, s, files(template, &vars)?, deadline(template, &vars)?)));
     let (container, source, files, deadline) = match resolved {
         Ok(r) => r,
-        Err(message) => return node::finish(run, id, NodePhase::Error, message, now, out),
+        Err(message) => return node::finish(t, id, NodePhase::Error, message),
     };
-    if let Some(n) = run.status.nodes.get_mut(id) {
+    if let Some(n) = t.run.status.nodes.get_mut(id) {
         n.image = container.get("image").and_then(Value::as_str).map(str::to_string);
     }
     if let Some(secs) = deadline {
         let timer = Timer { node: id.to_string(), kind: TimerKind::NodeDeadline };
-        out.push(Action::ArmTimer { timer, at: Time(now.0.saturating_add(secs)) });
+        t.out.push(Action::ArmTimer { timer, at: Time(t.now.0.saturating_add(secs)) });
     }
     let spec = LaunchSpec {
         node: id.to_string(),
         node_name: name,
         pod_name: pod,
-        template: t.name.clone(),
+        template: template.name.clone(),
         template_key: inv.key.to_string(),
         container,
         source,
-        output_paths: output_paths(t, &vars),
+        output_paths: output_paths(template, &vars),
         files,
         deadline_seconds: deadline.and_then(|d| u64::try_from(d).ok()),
     };
+    let run = &mut *t.run;
     let limited_by = inv.boundary.and_then(|b| {
         let f = run.book.frames.get(b)?;
         let n = run.plan.template(&f.template)?.parallelism.as_ref()?.as_int()?;
         Some((b.to_string(), usize::try_from(n).unwrap_or(0)))
     });
     run.book.queued.push_back(Queued { spec, limited_by });
-    release(run, now, out);
+    release(t);
 }
 
 /// A launched pod is over: free its `parallelism` slots, launch what
 /// waits for them.
-pub fn done(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
-    if let Some(b) = run.book.limited.remove(id)
-        && let Some(c) = run.book.active_by_boundary.get_mut(&b)
+pub fn done(t: &mut Tick, id: &str) {
+    let book = &mut t.run.book;
+    if let Some(b) = book.limited.remove(id)
+        && let Some(c) = book.active_by_boundary.get_mut(&b)
     {
         *c = c.saturating_sub(1);
     }
-    release(run, now, out);
+    release(t);
 }
 
 /// Launch queued pods while `parallelism` (the workflow's, and each
 /// enclosing template's) allows, in the order they were queued.
-pub fn release(run: &mut Run, _now: Time, out: &mut Vec<Action>) {
-    let global = run
+pub fn release(t: &mut Tick) {
+    let global = t
+        .run
         .plan
         .spec
         .parallelism
@@ -121,32 +121,33 @@ pub fn release(run: &mut Run, _now: Time, out: &mut Vec<Action>) {
         .and_then(|p| p.as_int())
         .and_then(|p| usize::try_from(p).ok())
         .filter(|p| *p > 0);
+    let book = &mut t.run.book;
     let mut i = 0;
-    while i < run.book.queued.len() {
-        if global.is_some_and(|g| run.book.active_pods.len() >= g) {
+    while i < book.queued.len() {
+        if global.is_some_and(|g| book.active_pods.len() >= g) {
             return;
         }
-        let q = &run.book.queued[i];
+        let q = &book.queued[i];
         if let Some((b, n)) = &q.limited_by
-            && run.book.active_by_boundary.get(b).copied().unwrap_or(0) >= *n
+            && book.active_by_boundary.get(b).copied().unwrap_or(0) >= *n
         {
             i += 1;
             continue;
         }
-        let Some(q) = run.book.queued.remove(i) else { return };
+        let Some(q) = book.queued.remove(i) else { return };
         if let Some((b, _)) = &q.limited_by {
-            *run.book.active_by_boundary.entry(b.clone()).or_default() += 1;
-            run.book.limited.insert(q.spec.node.clone(), b.clone());
+            *book.active_by_boundary.entry(b.clone()).or_default() += 1;
+            book.limited.insert(q.spec.node.clone(), b.clone());
         }
-        run.book.active_pods.insert(q.spec.node.clone());
-        out.push(Action::Launch(q.spec));
+        book.active_pods.insert(q.spec.node.clone());
+        t.out.push(Action::Launch(q.spec));
     }
 }
 
 /// Seconds before the pod is killed: the template's
 /// `activeDeadlineSeconds`, else its `timeout`.
-fn deadline(t: &Template, vars: &Vars) -> Result<Option<i64>, String> {
-    if let Some(a) = &t.active_deadline_seconds {
+fn deadline(template: &Template, vars: &Vars) -> Result<Option<i64>, String> {
+    if let Some(a) = &template.active_deadline_seconds {
         let raw = a.to_string();
         let text = substitute::string(&raw, vars, Mode::Strict).map_err(|e| e.message)?;
         let secs = text.trim().parse::<i64>().map_err(|_| {
@@ -154,7 +155,7 @@ fn deadline(t: &Template, vars: &Vars) -> Result<Option<i64>, String> {
         })?;
         return Ok(Some(secs));
     }
-    if let Some(tm) = &t.timeout {
+    if let Some(tm) = &template.timeout {
         let text = substitute::string(tm, vars, Mode::Strict).map_err(|e| e.message)?;
         let d = crate::duration::parse(&text).map_err(|e| format!("timeout: {e}"))?;
         return Ok(Some(i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)));
@@ -201,8 +202,8 @@ fn captures_result(run: &mut Run, id: &str) -> bool {
 /// The step and task names a template's JSON reads `outputs.result` of:
 /// `steps.X.outputs.result`, `tasks.X.outputs.result`, `steps['X']…`.
 /// Computed once per Steps/DAG node, so a pod's exit costs a lookup.
-fn result_refs(text: &str) -> super::book::Set<String> {
-    let mut names = super::book::Set::default();
+fn result_refs(text: &str) -> super::bookkeeping::Set<String> {
+    let mut names = super::bookkeeping::Set::default();
     let mut rest = text;
     while let Some(at) = rest.find(".outputs.result") {
         let before = &rest[..at];
@@ -223,8 +224,9 @@ fn result_refs(text: &str) -> super::book::Set<String> {
 }
 
 /// `(name, path)` of each output parameter read from a file.
-fn output_paths(t: &Template, vars: &Vars) -> Vec<(String, String)> {
-    t.outputs
+fn output_paths(template: &Template, vars: &Vars) -> Vec<(String, String)> {
+    template
+        .outputs
         .parameters
         .iter()
         .filter_map(|p| {
@@ -239,9 +241,9 @@ fn output_paths(t: &Template, vars: &Vars) -> Vec<(String, String)> {
 
 /// Input artifacts given inline (`raw.data`), to write before the start.
 /// Other artifact sources need an artifact repository: refused.
-fn files(t: &Template, vars: &Vars) -> Result<Vec<(String, String)>, String> {
+fn files(template: &Template, vars: &Vars) -> Result<Vec<(String, String)>, String> {
     let mut files = Vec::new();
-    for a in &t.inputs.artifacts {
+    for a in &template.inputs.artifacts {
         let data = a.other.get("raw").and_then(|r| r.get("data")).and_then(Value::as_str);
         let (Some(path), Some(data)) = (&a.path, data) else {
             return Err(format!(
@@ -256,7 +258,7 @@ fn files(t: &Template, vars: &Vars) -> Result<Vec<(String, String)>, String> {
     Ok(files)
 }
 
-pub fn started(run: &mut Run, id: &str, _now: Time) {
+pub fn started(run: &mut Run, id: &str) {
     if let Some(n) = run.status.nodes.get_mut(id)
         && n.phase == NodePhase::Pending
     {
@@ -264,9 +266,9 @@ pub fn started(run: &mut Run, id: &str, _now: Time) {
     }
 }
 
-pub fn exited(run: &mut Run, id: &str, exit: Exit, now: Time, out: &mut Vec<Action>) {
-    let plan = run.plan.clone();
-    let Some(template) = run.book.pod_template.get(id).and_then(|k| plan.template(k)) else {
+pub fn exited(t: &mut Tick, id: &str, exit: Exit) {
+    let plan = t.run.plan.clone();
+    let Some(template) = t.run.book.pod_template.get(id).and_then(|k| plan.template(k)) else {
         return;
     };
 
@@ -289,6 +291,7 @@ pub fn exited(run: &mut Run, id: &str, exit: Exit, now: Time, out: &mut Vec<Acti
             global_name: p.global_name.clone(),
         });
     }
+    let run = &mut *t.run;
     let result = if captures_result(run, id) { exit.result.clone() } else { None };
     if let Some(n) = run.status.nodes.get_mut(id) {
         n.outputs =
@@ -306,5 +309,5 @@ pub fn exited(run: &mut Run, id: &str, exit: Exit, now: Time, out: &mut Vec<Acti
         (NodePhase::Succeeded, String::new())
     };
     super::outputs::publish_globals(run, id);
-    node::finish(run, id, phase, message, now, out);
+    node::finish(t, id, phase, message);
 }

@@ -14,7 +14,8 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::{Action, Run, node};
+use super::tick::Tick;
+use super::{Run, node};
 use crate::status::{NodePhase, NodeStatus, NodeType, Time, WorkflowPhase};
 
 /// What `argo retry` takes besides the workflow.
@@ -133,7 +134,7 @@ pub fn kept_nodes(
     plan_name: &str,
     previous: &super::WorkflowStatus,
     options: &RetryOptions,
-) -> Result<super::book::Map<String, NodeStatus>, RetryError> {
+) -> Result<super::bookkeeping::Map<String, NodeStatus>, RetryError> {
     let selector = options.node_selector.as_ref().filter(|_| options.restart_successful);
     match previous.phase {
         WorkflowPhase::Failed | WorkflowPhase::Error => {}
@@ -237,7 +238,7 @@ pub fn kept_nodes(
         .values()
         .filter(|n| !deleted.contains(&n.id) && !reset.contains(&n.id) && n.phase.is_fulfilled())
         .map(|n| (n.id.clone(), n.clone()))
-        .collect::<super::book::Map<_, _>>())
+        .collect::<super::bookkeeping::Map<_, _>>())
 }
 
 /// Nodes from which a Succeeded node can be reached through `children`.
@@ -305,7 +306,8 @@ pub fn finished_at(run: &Run, id: &str, phase: NodePhase, now: Time) -> Option<T
 
 /// If the pod or suspend node `id` was kept, end it with its recorded
 /// outcome instead of running it. Returns whether it did.
-pub fn replay_leaf(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) -> bool {
+pub fn replay_leaf(t: &mut Tick, id: &str) -> bool {
+    let run = &mut *t.run;
     let Some(prev) = run.book.replay.get(id) else { return false };
     if !prev.phase.is_fulfilled() {
         return false;
@@ -317,7 +319,7 @@ pub fn replay_leaf(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) ->
         n.image = image;
     }
     super::outputs::publish_globals(run, id);
-    node::finish(run, id, phase, message, now, out);
+    node::finish(t, id, phase, message);
     true
 }
 

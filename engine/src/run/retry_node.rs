@@ -2,8 +2,10 @@
 //! Retry whose children `name(0)`, `name(1)`, … are the attempts
 //! (Argo's `processNodeRetries`; the decisions are `crate::retry`'s).
 
-use super::book::RetryState;
+use super::bookkeeping::RetryState;
+use super::node::NewNode;
 use super::template::{Invocation, execute, record_inputs, shown_name};
+use super::tick::Tick;
 use super::{Action, Run, Timer, TimerKind, node};
 use crate::expr::Vars;
 use crate::retry::{self, Attempt, Decision};
@@ -13,35 +15,31 @@ use crate::substitute::{self, Mode};
 
 /// Create the Retry node for `inv` and its first attempt.
 pub fn start(
-    run: &mut Run,
+    t: &mut Tick,
     inv: &Invocation,
-    t: &Template,
+    template: &Template,
     strategy: &RetryStrategy,
     vars: &Vars,
-    now: Time,
-    out: &mut Vec<Action>,
 ) -> String {
     let shown = Some(shown_name(inv.key));
     let plan = match resolve(strategy, vars) {
         Ok(p) => p,
-        Err(msg) => {
-            return super::template::error_node(run, inv.name, shown, inv.boundary, msg, now);
-        }
+        Err(msg) => return super::template::error_node(t, inv.name, shown, inv.boundary, msg),
     };
-    let id = node::create(
-        run,
-        inv.name,
-        NodeType::Retry,
-        shown,
-        inv.boundary,
-        NodePhase::Running,
-        String::new(),
-        now,
-    );
+    let new = NewNode {
+        name: inv.name,
+        node_type: NodeType::Retry,
+        template: shown,
+        boundary: inv.boundary,
+        phase: NodePhase::Running,
+        message: String::new(),
+    };
+    let id = node::create(t, new);
+    let run = &mut *t.run;
     if let Some(n) = run.status.nodes.get_mut(&id) {
         n.template_ref = run.plan.templates.template_ref(inv.key);
     }
-    record_inputs(run, &id, &t.inputs.parameters, vars);
+    record_inputs(run, &id, &template.inputs.parameters, vars);
     let state = RetryState {
         key: inv.key.to_string(),
         args: inv.args.to_vec(),
@@ -52,7 +50,7 @@ pub fn start(
         attempts: Vec::new(),
     };
     run.book.retries.insert(id.clone(), state);
-    next(run, &id, now, out);
+    next(t, &id);
     id
 }
 
@@ -66,8 +64,10 @@ fn resolve(s: &RetryStrategy, vars: &Vars) -> Result<retry::RetryPlan, String> {
 
 /// Decide what follows the Retry node's latest attempt, and do it:
 /// another attempt (now or after a backoff), or the end of the node.
-pub fn next(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
+pub fn next(t: &mut Tick, id: &str) {
+    let now = t.now;
     loop {
+        let run = &mut *t.run;
         if run.status.nodes.get(id).is_none_or(|n| n.phase.is_fulfilled()) {
             return;
         }
@@ -81,15 +81,15 @@ pub fn next(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
             }
             if super::rerun::recorded_attempt(run, id, attempts.len()).is_some() {
                 let index = u32::try_from(attempts.len()).unwrap_or(u32::MAX);
-                let child = start_attempt(run, id, &state, index, &attempts, now, out);
-                if !run.status.nodes.get(&child).is_some_and(|n| n.phase.is_fulfilled()) {
+                let child = start_attempt(t, id, &state, index, &attempts);
+                if !t.run.status.nodes.get(&child).is_some_and(|n| n.phase.is_fulfilled()) {
                     return;
                 }
                 continue;
             }
             copy_last_outputs(run, id, &state);
             run.book.retries.remove(id);
-            node::finish(run, id, phase, message, now, out);
+            node::finish(t, id, phase, message);
             return;
         }
         let started = run.status.nodes.get(id).and_then(|n| n.started_at).unwrap_or(now);
@@ -114,28 +114,28 @@ pub fn next(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
         match decision {
             Decision::Retry { attempt, at } if at.0 <= now.0 => {
                 set_message(run, id, "");
-                let child = start_attempt(run, id, &state, attempt, &attempts, now, out);
-                if !run.status.nodes.get(&child).is_some_and(|n| n.phase.is_fulfilled()) {
+                let child = start_attempt(t, id, &state, attempt, &attempts);
+                if !t.run.status.nodes.get(&child).is_some_and(|n| n.phase.is_fulfilled()) {
                     return;
                 }
             }
             Decision::Retry { at, .. } => {
                 let msg = retry::backoff_message(&state.plan, &attempts).unwrap_or_default();
                 set_message(run, id, &msg);
-                arm(id, at, out);
+                arm(t, id, at);
                 return;
             }
             Decision::Wait { until, message } => {
                 if let Some(at) = until {
                     set_message(run, id, &message);
-                    arm(id, at, out);
+                    arm(t, id, at);
                 }
                 return;
             }
             Decision::GiveUp { phase, message } => {
                 copy_last_outputs(run, id, &state);
                 run.book.retries.remove(id);
-                node::finish(run, id, phase, message, now, out);
+                node::finish(t, id, phase, message);
                 return;
             }
             Decision::Done => {
@@ -143,15 +143,15 @@ pub fn next(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
                 run.book.retries.remove(id);
                 let message =
                     run.status.nodes.get(id).map(|n| n.message.clone()).unwrap_or_default();
-                node::finish(run, id, NodePhase::Succeeded, message, now, out);
+                node::finish(t, id, NodePhase::Succeeded, message);
                 return;
             }
         }
     }
 }
 
-fn arm(id: &str, at: Time, out: &mut Vec<Action>) {
-    out.push(Action::ArmTimer {
+fn arm(t: &mut Tick, id: &str, at: Time) {
+    t.out.push(Action::ArmTimer {
         timer: Timer { node: id.to_string(), kind: TimerKind::Backoff },
         at,
     });
@@ -164,14 +164,13 @@ fn set_message(run: &mut Run, id: &str, message: &str) {
 }
 
 fn start_attempt(
-    run: &mut Run,
+    t: &mut Tick,
     id: &str,
     state: &RetryState,
     attempt: u32,
     attempts: &[Attempt],
-    now: Time,
-    out: &mut Vec<Action>,
 ) -> String {
+    let run = &mut *t.run;
     let retry_name = run.status.nodes.get(id).map(|n| n.name.clone()).unwrap_or_default();
     let name = format!("{retry_name}({attempt})");
     let child_id = crate::status::node_id(&run.plan.name, &name);
@@ -193,7 +192,7 @@ fn start_attempt(
     if let Some(s) = run.book.retries.get_mut(id) {
         s.attempts.push(child_id.clone());
     }
-    execute(run, &inv, now, out)
+    execute(t, &inv)
 }
 
 /// The attempts so far, as `crate::retry` reads them.

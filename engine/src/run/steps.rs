@@ -1,21 +1,16 @@
 //! Steps templates: groups run in order, the steps of a group together
 //! (Argo's `executeSteps` / `executeStepGroup`).
 
-use super::book::{Frame, FrameKind};
+use super::bookkeeping::{Frame, FrameKind};
+use super::node::NewNode;
 use super::template::{Invocation, Site};
-use super::{Action, Run, node, scope, template};
+use super::tick::Tick;
+use super::{Run, node, scope, template};
 use crate::expr::Vars;
 use crate::spec::{Step, Template};
-use crate::status::{NodePhase, NodeType, Time};
+use crate::status::{NodePhase, NodeType};
 
-pub fn start(
-    run: &mut Run,
-    id: &str,
-    inv: &Invocation,
-    mut vars: Vars,
-    now: Time,
-    out: &mut Vec<Action>,
-) {
+pub fn start(t: &mut Tick, id: &str, inv: &Invocation, mut vars: Vars) {
     // Each step or task clones this scope: share it.
     vars.freeze();
     let frame = Frame {
@@ -30,9 +25,9 @@ pub fn start(
             open: 0,
         },
     };
-    run.book.frames.insert(id.to_string(), frame);
-    start_group(run, id, 0, now, out);
-    advance(run, id, now, out);
+    t.run.book.frames.insert(id.to_string(), frame);
+    start_group(t, id, 0);
+    advance(t, id);
 }
 
 fn steps_of(run: &Run, frame: &Frame) -> Option<Template> {
@@ -40,27 +35,27 @@ fn steps_of(run: &Run, frame: &Frame) -> Option<Template> {
 }
 
 /// Create group `g`'s node and start its steps.
-fn start_group(run: &mut Run, id: &str, g: usize, now: Time, out: &mut Vec<Action>) {
-    let Some(frame) = run.book.frames.get(id).cloned() else { return };
-    let Some(t) = steps_of(run, &frame) else { return };
-    let groups = t.steps.unwrap_or_default();
+fn start_group(t: &mut Tick, id: &str, g: usize) {
+    let Some(frame) = t.run.book.frames.get(id).cloned() else { return };
+    let Some(template) = steps_of(t.run, &frame) else { return };
+    let groups = template.steps.unwrap_or_default();
     let Some(group) = groups.get(g) else { return };
-    let steps_name = run.status.nodes.get(id).map(|n| n.name.clone()).unwrap_or_default();
+    let steps_name = t.run.status.nodes.get(id).map(|n| n.name.clone()).unwrap_or_default();
     let group_name = format!("{steps_name}[{g}]");
     let prev_group = match &frame.kind {
         FrameKind::Steps { group_node, .. } if g > 0 => Some(group_node.clone()),
         _ => None,
     };
-    let gid = node::create(
-        run,
-        &group_name,
-        NodeType::StepGroup,
-        None,
-        Some(id),
-        NodePhase::Running,
-        String::new(),
-        now,
-    );
+    let new = NewNode {
+        name: &group_name,
+        node_type: NodeType::StepGroup,
+        template: None,
+        boundary: Some(id),
+        phase: NodePhase::Running,
+        message: String::new(),
+    };
+    let gid = node::create(t, new);
+    let run = &mut *t.run;
     // Group 0 hangs off the Steps node; later groups off what the previous
     // group's children lead to (or the previous group when it had none).
     let parents = match &prev_group {
@@ -97,18 +92,20 @@ fn start_group(run: &mut Run, id: &str, g: usize, now: Time, out: &mut Vec<Actio
             add_step_scope(run, &mut vars, &format!("{steps_name}[{gi}]"), s);
         }
     }
+    let this_group = StartingGroup { steps_id: id, frame: &frame, name: &group_name, vars: &vars };
     for (si, step) in group.clone().iter().enumerate() {
-        let children = run_step(run, &frame, step, &group_name, id, &vars, now, out);
+        let children = run_step(t, &this_group, step);
         for child in children {
-            node::add_child(run, &gid, &child);
+            node::add_child(t.run, &gid, &child);
             if let Some(Frame { kind: FrameKind::Steps { members, .. }, .. }) =
-                run.book.frames.get_mut(id)
+                t.run.book.frames.get_mut(id)
             {
                 members.push((child, si));
             }
         }
     }
-    if let Some(Frame { kind: FrameKind::Steps { starting, .. }, .. }) = run.book.frames.get_mut(id)
+    if let Some(Frame { kind: FrameKind::Steps { starting, .. }, .. }) =
+        t.run.book.frames.get_mut(id)
     {
         *starting = false;
     }
@@ -141,26 +138,29 @@ fn add_step_scope(run: &Run, vars: &mut Vars, group_name: &str, step: &Step) {
     scope::add_aggregate(vars, "steps", &step.name, &children);
 }
 
+/// The step group being started: what each of its steps runs under.
+struct StartingGroup<'a> {
+    /// The Steps node, and its frame.
+    steps_id: &'a str,
+    frame: &'a Frame,
+    /// The group's node name (`wf[0]`): its steps are named under it.
+    name: &'a str,
+    /// What its steps see: the template's scope and the earlier groups'
+    /// steps.
+    vars: &'a Vars,
+}
+
 /// Start one step — or each iteration of a looped step — or record it
 /// Skipped/Error; returns the node IDs created.
-#[allow(clippy::too_many_arguments)]
-fn run_step(
-    run: &mut Run,
-    frame: &Frame,
-    step: &Step,
-    group_name: &str,
-    steps_id: &str,
-    vars: &Vars,
-    now: Time,
-    out: &mut Vec<Action>,
-) -> Vec<String> {
+fn run_step(t: &mut Tick, group: &StartingGroup, step: &Step) -> Vec<String> {
+    let StartingGroup { steps_id, frame, name: group_name, vars } = *group;
     let name = format!("{group_name}.{}", step.name);
     let c = &step.control;
-    let key = match template::callable(run, &frame.template, &step.call, &step.name) {
+    let key = match template::callable(t.run, &frame.template, &step.call, &step.name) {
         Ok(k) => k,
         Err(msg) => {
-            let t = step.call.template.as_deref();
-            return vec![template::error_node(run, &name, t, Some(steps_id), msg, now)];
+            let shown = step.call.template.as_deref();
+            return vec![template::error_node(t, &name, shown, Some(steps_id), msg)];
         }
     };
     let site = Site {
@@ -173,16 +173,16 @@ fn run_step(
         in_exit: frame.in_exit,
     };
     let items = match super::loops::expand(c, vars) {
-        None => return vec![template::call(run, &name, &site, steps_id, vars, now, out)],
+        None => return vec![template::call(t, &name, &site, steps_id, vars)],
         Some(Err(msg)) => {
-            let t = Some(template::shown_name(&key));
-            return vec![template::error_node(run, &name, t, Some(steps_id), msg, now)];
+            let shown = Some(template::shown_name(&key));
+            return vec![template::error_node(t, &name, shown, Some(steps_id), msg)];
         }
         Some(Ok(items)) => items,
     };
     if items.is_empty() {
         let msg = "Skipped, empty params".to_string();
-        return vec![template::skipped_node(run, &name, &key, steps_id, msg, now)];
+        return vec![template::skipped_node(t, &name, &key, steps_id, msg)];
     }
     items
         .iter()
@@ -192,16 +192,16 @@ fn run_step(
             for (k, v) in crate::loops::item_vars(item) {
                 item_vars.insert(k, v);
             }
-            template::call(run, &child, &site, steps_id, &item_vars, now, out)
+            template::call(t, &child, &site, steps_id, &item_vars)
         })
         .collect()
 }
 
 /// A member of the running group is done (with its exit handler and
 /// hooks): count it; look at the group once none is left.
-pub fn child_done(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
+pub fn child_done(t: &mut Tick, id: &str) {
     if let Some(Frame { kind: FrameKind::Steps { starting, open, .. }, .. }) =
-        run.book.frames.get_mut(id)
+        t.run.book.frames.get_mut(id)
     {
         if *starting {
             // The group is looked at once it is fully started.
@@ -213,12 +213,13 @@ pub fn child_done(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
         }
         *open = 0;
     }
-    advance(run, id, now, out);
+    advance(t, id);
 }
 
 /// Move on if the running group is done: next group, or finish.
-pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
+pub fn advance(t: &mut Tick, id: &str) {
     loop {
+        let run = &mut *t.run;
         let Some(frame) = run.book.frames.get(id) else { return };
         let FrameKind::Steps { starting, group_node, .. } = &frame.kind else { return };
         if *starting {
@@ -244,8 +245,8 @@ pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
         }
         let Some(frame) = run.book.frames.get(id).cloned() else { return };
         let FrameKind::Steps { group, group_node, members, .. } = &frame.kind else { return };
-        let Some(t) = steps_of(run, &frame) else { return };
-        let groups = t.steps.clone().unwrap_or_default();
+        let Some(template) = steps_of(run, &frame) else { return };
+        let groups = template.steps.clone().unwrap_or_default();
         let failed = members.iter().find(|(c, si)| {
             let p = node::phase(run, c).unwrap_or(NodePhase::Error);
             let k = groups[*group].get(*si).and_then(|s| s.control.continue_on.as_ref());
@@ -254,43 +255,49 @@ pub fn advance(run: &mut Run, id: &str, now: Time, out: &mut Vec<Action>) {
         });
         if let Some((child, _)) = failed {
             let msg = format!("child '{child}' failed");
-            set_phase(run, group_node, NodePhase::Failed, &msg, now);
-            run.book.frames.remove(id);
-            node::finish(run, id, NodePhase::Failed, msg, now, out);
+            set_phase(t, group_node, NodePhase::Failed, &msg);
+            t.run.book.frames.remove(id);
+            node::finish(t, id, NodePhase::Failed, msg);
             return;
         }
-        set_phase(run, group_node, NodePhase::Succeeded, "", now);
+        set_phase(t, group_node, NodePhase::Succeeded, "");
         if group + 1 < groups.len() {
-            start_group(run, id, group + 1, now, out);
+            start_group(t, id, group + 1);
             continue;
         }
+        let run = &mut *t.run;
         let outbound: Vec<String> = children.iter().flat_map(|c| node::outbound(run, c)).collect();
         if let Some(n) = run.status.nodes.get_mut(id) {
             n.outbound_nodes = outbound;
         }
-        let (phase, message) = match template_outputs(run, id, &frame, &t) {
+        let (phase, message) = match template_outputs(run, id, &frame, &template) {
             Ok(()) => (NodePhase::Succeeded, String::new()),
             Err(msg) => (NodePhase::Error, msg),
         };
         run.book.frames.remove(id);
-        node::finish(run, id, phase, message, now, out);
+        node::finish(t, id, phase, message);
         return;
     }
 }
 
 /// The template's `outputs`, from every step's results; globals published.
-fn template_outputs(run: &mut Run, id: &str, frame: &Frame, t: &Template) -> Result<(), String> {
-    if t.outputs.parameters.is_empty() {
+fn template_outputs(
+    run: &mut Run,
+    id: &str,
+    frame: &Frame,
+    template: &Template,
+) -> Result<(), String> {
+    if template.outputs.parameters.is_empty() {
         return Ok(());
     }
     let steps_name = run.status.nodes.get(id).map(|n| n.name.clone()).unwrap_or_default();
     let mut vars = frame.vars.clone();
-    for (gi, group) in t.steps.iter().flatten().enumerate() {
+    for (gi, group) in template.steps.iter().flatten().enumerate() {
         for s in group {
             add_step_scope(run, &mut vars, &format!("{steps_name}[{gi}]"), s);
         }
     }
-    let outputs = super::outputs::from_scope(t, &vars)?;
+    let outputs = super::outputs::from_scope(template, &vars)?;
     if let Some(n) = run.status.nodes.get_mut(id) {
         n.outputs = outputs;
     }
@@ -298,10 +305,10 @@ fn template_outputs(run: &mut Run, id: &str, frame: &Frame, t: &Template) -> Res
     Ok(())
 }
 
-fn set_phase(run: &mut Run, id: &str, phase: NodePhase, message: &str, now: Time) {
-    if let Some(n) = run.status.nodes.get_mut(id) {
+fn set_phase(t: &mut Tick, id: &str, phase: NodePhase, message: &str) {
+    if let Some(n) = t.run.status.nodes.get_mut(id) {
         n.phase = phase;
         n.message = message.to_string();
-        n.finished_at = Some(now);
+        n.finished_at = Some(t.now);
     }
 }

@@ -3,11 +3,13 @@
 
 use serde_json::{Value, json};
 
-use super::book::{ExitCall, FrameKind};
-use super::{Action, Run, dag, node, pod, retry_node, steps, suspend};
+use super::bookkeeping::{ExitCall, FrameKind};
+use super::node::NewNode;
+use super::tick::Tick;
+use super::{Run, dag, node, pod, retry_node, steps, suspend};
 use crate::expr::Vars;
 use crate::spec::{AnyString, Call, Control, Parameter, TemplateKind};
-use crate::status::{NodePhase, NodeType, Time, node_id};
+use crate::status::{NodePhase, NodeType, node_id};
 use crate::substitute::{self, Mode};
 
 /// One request to run a template as a node.
@@ -29,8 +31,8 @@ pub struct Invocation<'a> {
 }
 
 /// The root node: the entrypoint with the workflow's parameters.
-pub fn start_entrypoint(run: &mut Run, now: Time, out: &mut Vec<Action>) {
-    let plan = run.plan.clone();
+pub fn start_entrypoint(t: &mut Tick) {
+    let plan = t.run.plan.clone();
     let args: Vec<(String, String)> = plan
         .spec
         .arguments
@@ -47,32 +49,33 @@ pub fn start_entrypoint(run: &mut Run, now: Time, out: &mut Vec<Action>) {
         attempt: false,
         in_exit: false,
     };
-    execute(run, &inv, now, out);
+    execute(t, &inv);
 }
 
 /// Create and start the node `inv.name` running its template. Returns the
 /// node's ID.
-pub fn execute(run: &mut Run, inv: &Invocation, now: Time, out: &mut Vec<Action>) -> String {
-    let plan = run.plan.clone();
+pub fn execute(t: &mut Tick, inv: &Invocation) -> String {
+    let plan = t.run.plan.clone();
     let shown = shown_name(inv.key);
-    let Some(t) = plan.template(inv.key) else {
+    let Some(template) = plan.template(inv.key) else {
         let msg = format!("template name '{shown}' undefined");
-        return error_node(run, inv.name, Some(shown), inv.boundary, msg, now);
+        return error_node(t, inv.name, Some(shown), inv.boundary, msg);
     };
-    let mut vars = match bind_inputs(&t.inputs.parameters, inv.args, &run.globals(), inv.locals) {
+    let inputs = &template.inputs.parameters;
+    let mut vars = match bind_inputs(inputs, inv.args, &t.run.globals(), inv.locals) {
         Ok(v) => v,
-        Err(msg) => return error_node(run, inv.name, Some(shown), inv.boundary, msg, now),
+        Err(msg) => return error_node(t, inv.name, Some(shown), inv.boundary, msg),
     };
     // Sprig's `date` of "now" sees the time the template started.
-    vars.set_clock(now.0);
+    vars.set_clock(t.now.0);
     if !inv.attempt
-        && let Some(s) = t.retry_strategy.as_ref().or(plan.spec.retry_strategy.as_ref())
+        && let Some(s) = template.retry_strategy.as_ref().or(plan.spec.retry_strategy.as_ref())
     {
-        return retry_node::start(run, inv, t, s, &vars, now, out);
+        return retry_node::start(t, inv, template, s, &vars);
     }
-    let Some(kind) = t.kind() else {
+    let Some(kind) = template.kind() else {
         let msg = format!("template '{shown}' type is unknown");
-        return error_node(run, inv.name, Some(shown), inv.boundary, msg, now);
+        return error_node(t, inv.name, Some(shown), inv.boundary, msg);
     };
     let (node_type, phase) = match kind {
         TemplateKind::Container | TemplateKind::Script => (NodeType::Pod, NodePhase::Pending),
@@ -81,30 +84,27 @@ pub fn execute(run: &mut Run, inv: &Invocation, now: Time, out: &mut Vec<Action>
         TemplateKind::Suspend => (NodeType::Suspend, NodePhase::Running),
         other => {
             let msg = format!("Keelson cannot run `{}` templates yet", other.field());
-            return error_node(run, inv.name, Some(shown), inv.boundary, msg, now);
+            return error_node(t, inv.name, Some(shown), inv.boundary, msg);
         }
     };
-    let id = node::create(
-        run,
-        inv.name,
+    let new = NewNode {
+        name: inv.name,
         node_type,
-        Some(shown),
-        inv.boundary,
+        template: Some(shown),
+        boundary: inv.boundary,
         phase,
-        String::new(),
-        now,
-    );
-    if let Some(n) = run.status.nodes.get_mut(&id) {
+        message: String::new(),
+    };
+    let id = node::create(t, new);
+    if let Some(n) = t.run.status.nodes.get_mut(&id) {
         n.template_ref = plan.templates.template_ref(inv.key);
     }
-    record_inputs(run, &id, &t.inputs.parameters, &vars);
+    record_inputs(t.run, &id, inputs, &vars);
     match kind {
-        TemplateKind::Container | TemplateKind::Script => {
-            pod::launch(run, &id, inv, t, vars, now, out)
-        }
-        TemplateKind::Steps => steps::start(run, &id, inv, vars, now, out),
-        TemplateKind::Suspend => suspend::start(run, &id, inv.key, t, &vars, now, out),
-        _ => dag::start(run, &id, inv, vars, now, out),
+        TemplateKind::Container | TemplateKind::Script => pod::launch(t, &id, inv, template, vars),
+        TemplateKind::Steps => steps::start(t, &id, inv, vars),
+        TemplateKind::Suspend => suspend::start(t, &id, inv.key, template, &vars),
+        _ => dag::start(t, &id, inv, vars),
     }
     id
 }
@@ -133,15 +133,7 @@ pub struct Site<'a> {
 /// A step, task or loop iteration: its `when` (false ⇒ a Skipped node
 /// saying why), its arguments, its exit handler, then the template.
 /// Shared by steps and DAGs.
-pub fn call(
-    run: &mut Run,
-    name: &str,
-    site: &Site,
-    boundary: &str,
-    vars: &Vars,
-    now: Time,
-    out: &mut Vec<Action>,
-) -> String {
+pub fn call(t: &mut Tick, name: &str, site: &Site, boundary: &str, vars: &Vars) -> String {
     let shown = Some(shown_name(site.key));
     if let Some(w) = &site.control.when {
         match evaluate_when(w, vars) {
@@ -150,32 +142,31 @@ pub fn call(
                 let shown_when = substitute::string(w, vars, Mode::AllowUnresolved)
                     .map(|s| s.into_owned())
                     .unwrap_or_else(|_| w.to_string());
-                let msg = format!("when '{shown_when}' evaluated false");
-                let b = Some(boundary);
-                return node::create(
-                    run,
+                let message = format!("when '{shown_when}' evaluated false");
+                let new = NewNode {
                     name,
-                    NodeType::Skipped,
-                    shown,
-                    b,
-                    NodePhase::Skipped,
-                    msg,
-                    now,
-                );
+                    node_type: NodeType::Skipped,
+                    template: shown,
+                    boundary: Some(boundary),
+                    phase: NodePhase::Skipped,
+                    message,
+                };
+                return node::create(t, new);
             }
-            Err(msg) => return error_node(run, name, shown, Some(boundary), msg, now),
+            Err(msg) => return error_node(t, name, shown, Some(boundary), msg),
         }
     }
     let args = match super::scope::arguments(site.arguments, vars) {
         Ok(a) => a,
-        Err(msg) => return error_node(run, name, shown, Some(boundary), msg, now),
+        Err(msg) => return error_node(t, name, shown, Some(boundary), msg),
     };
+    let run = &mut *t.run;
     match exit_call(run, site, vars) {
         Ok(Some(exit)) => {
             run.book.exits.insert(node_id(&run.plan.name, name), exit);
         }
         Ok(None) => {}
-        Err(msg) => return error_node(run, name, shown, Some(boundary), msg, now),
+        Err(msg) => return error_node(t, name, shown, Some(boundary), msg),
     }
     if site.control.hooks.keys().any(|k| k != "exit") {
         super::hooks::register(run, &node_id(&run.plan.name, name), site, vars);
@@ -189,7 +180,7 @@ pub fn call(
         attempt: false,
         in_exit: site.in_exit,
     };
-    execute(run, &inv, now, out)
+    execute(t, &inv)
 }
 
 /// The step's or task's exit handler: `hooks.exit`, else `onExit`.
@@ -231,28 +222,40 @@ pub fn callable(run: &Run, from: &str, call: &Call, name: &str) -> Result<String
 
 /// A node that did not run: type Skipped, phase Skipped, saying why.
 pub fn skipped_node(
-    run: &mut Run,
+    t: &mut Tick,
     name: &str,
     template: &str,
     boundary: &str,
     message: String,
-    now: Time,
 ) -> String {
-    let b = Some(boundary);
-    let t = Some(shown_name(template));
-    node::create(run, name, NodeType::Skipped, t, b, NodePhase::Skipped, message, now)
+    let new = NewNode {
+        name,
+        node_type: NodeType::Skipped,
+        template: Some(shown_name(template)),
+        boundary: Some(boundary),
+        phase: NodePhase::Skipped,
+        message,
+    };
+    node::create(t, new)
 }
 
 /// A node that failed before it could start: type Skipped, phase Error.
 pub fn error_node(
-    run: &mut Run,
+    t: &mut Tick,
     name: &str,
     template: Option<&str>,
     boundary: Option<&str>,
     message: String,
-    now: Time,
 ) -> String {
-    node::create(run, name, NodeType::Skipped, template, boundary, NodePhase::Error, message, now)
+    let new = NewNode {
+        name,
+        node_type: NodeType::Skipped,
+        template,
+        boundary,
+        phase: NodePhase::Error,
+        message,
+    };
+    node::create(t, new)
 }
 
 /// The template's scope: globals, locals, then each input parameter's
@@ -312,10 +315,10 @@ pub fn record_inputs(run: &mut Run, id: &str, inputs: &[Parameter], vars: &Vars)
 }
 
 /// A child of the Steps or DAG node `frame` finished.
-pub fn child_done(run: &mut Run, frame: &str, child: &str, now: Time, out: &mut Vec<Action>) {
-    match run.book.frames.get(frame).map(|f| matches!(f.kind, FrameKind::Steps { .. })) {
-        Some(true) => steps::child_done(run, frame, now, out),
-        Some(false) => dag::child_done(run, frame, child, now, out),
+pub fn child_done(t: &mut Tick, frame: &str, child: &str) {
+    match t.run.book.frames.get(frame).map(|f| matches!(f.kind, FrameKind::Steps { .. })) {
+        Some(true) => steps::child_done(t, frame),
+        Some(false) => dag::child_done(t, frame, child),
         None => {}
     }
 }

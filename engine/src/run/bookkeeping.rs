@@ -1,6 +1,9 @@
 //! What a run remembers that `status` does not show: for each running
 //! Steps or DAG node, where it is and what its children see; retries in
 //! progress; exit handlers still to run; pods running or queued.
+//!
+//! Pure data: the interpreter's modules read and write it, and it uses
+//! none of them.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -18,7 +21,7 @@ pub type Set<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;
 /// Per Steps/DAG node ("frame"), by node ID, and the rest of the run's
 /// hidden state.
 #[derive(Debug, Clone, Default)]
-pub struct Book {
+pub struct Bookkeeping {
     pub frames: Map<String, Frame>,
     /// Pod nodes created, and those that succeeded: `status.progress`,
     /// kept as counters so no event has to count all nodes.
@@ -68,7 +71,7 @@ pub struct Book {
     /// Lifecycle hooks not triggered yet, by owner node ID (`""` for the
     /// workflow's); hook node → owner; owners' hook nodes still running;
     /// fulfilled owners waiting for them (see `hooks`).
-    pub hooks: Map<String, Vec<super::hooks::PendingHook>>,
+    pub hooks: Map<String, Vec<PendingHook>>,
     pub hook_of: Map<String, String>,
     pub open_hooks: Map<String, usize>,
     pub hooks_awaited: Set<String>,
@@ -107,6 +110,23 @@ pub struct RetryState {
     pub in_exit: bool,
     pub plan: RetryPlan,
     pub attempts: Vec<String>,
+}
+
+/// A hook whose expression has not been true yet.
+#[derive(Debug, Clone)]
+pub struct PendingHook {
+    /// The hook's name (the key under `hooks`).
+    pub hook: String,
+    /// The key of the template it runs, or why it cannot run.
+    pub key: Result<String, String>,
+    pub arguments: Vec<Parameter>,
+    pub expression: Option<String>,
+    /// The scope of the step or task (the globals for the workflow).
+    pub vars: Vars,
+    /// `steps` or `tasks` and the step's name, whose `.status` the
+    /// expression reads; empty for the workflow.
+    pub prefix: &'static str,
+    pub step: String,
 }
 
 /// An exit handler (`onExit` or `hooks.exit`) of a step or task.
