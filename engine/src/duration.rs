@@ -1,8 +1,13 @@
 //! Durations as Argo writes them: Go's `time.ParseDuration` syntax
-//! (`1h30m`, `500ms`, `2.5s`), or a bare number of seconds (`30`), which
-//! Argo accepts for `suspend.duration`, `backoff.duration` and friends.
+//! (`1h30m`, `500ms`, `2.5s`; [`golang::duration::parse`]), or a bare number
+//! of seconds (`30`), which Argo accepts for `suspend.duration`,
+//! `backoff.duration` and friends; with Keelson's own messages, which name
+//! the units.
 
 use std::time::Duration;
+
+use crate::golang;
+use crate::golang::duration::ParseDurationErrorKind;
 
 /// Why a duration does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -13,8 +18,10 @@ pub struct DurationError {
 }
 
 /// Parse a duration; negative durations are refused (no Argo field
-/// accepts one).
+/// accepts one), and so are durations of more than 9.2e9 seconds (close to
+/// Go's limit of about 292 years: a mistake, whatever the field).
 pub fn parse(input: &str) -> Result<Duration, DurationError> {
+    use ParseDurationErrorKind::*;
     let err = |why| DurationError { input: input.to_string(), why };
     let s = input.trim();
     if s.is_empty() {
@@ -27,38 +34,20 @@ pub fn parse(input: &str) -> Result<Duration, DurationError> {
     if s.starts_with('-') {
         return Err(err("negative durations are not allowed"));
     }
-    if s == "0" {
-        return Ok(Duration::ZERO);
-    }
-    let mut total = 0f64;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(|| err("missing unit (use ns, us, ms, s, m or h)"))?;
-        if num_len == 0 {
-            return Err(err("expected a number"));
-        }
-        let value: f64 = rest[..num_len].parse().map_err(|_| err("bad number"))?;
-        rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
-        let scale = match &rest[..unit_len] {
-            "ns" => 1e-9,
-            "us" | "µs" | "μs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return Err(err("unknown unit (use ns, us, ms, s, m or h)")),
-        };
-        total += value * scale;
-        rest = &rest[unit_len..];
-    }
-    // Go caps durations at ~292 years; anything near that is a mistake.
-    if !total.is_finite() || total > 9.2e9 {
+    let nanos = golang::duration::parse(s).map_err(|e| {
+        err(match e.kind {
+            Empty | NotANumber => "expected a number",
+            NoDigits => "bad number",
+            Overflow => "too long",
+            MissingUnit => "missing unit (use ns, us, ms, s, m or h)",
+            UnknownUnit(_) => "unknown unit (use ns, us, ms, s, m or h)",
+        })
+    })?;
+    let d = Duration::from_nanos(nanos.unsigned_abs());
+    if d.as_secs_f64() > 9.2e9 {
         return Err(err("too long"));
     }
-    Ok(Duration::from_secs_f64(total))
+    Ok(d)
 }
 
 #[cfg(test)]
@@ -79,5 +68,11 @@ mod tests {
         assert!(parse("s").is_err());
         assert!(parse("").is_err());
         assert!(parse("99999999999h").is_err());
+        // A sign alone is no duration (it used to read as zero).
+        assert!(parse("+").is_err());
+        assert_eq!(
+            parse("1x").unwrap_err().to_string(),
+            "invalid duration \"1x\": unknown unit (use ns, us, ms, s, m or h)"
+        );
     }
 }

@@ -9,7 +9,8 @@
 //! workflows as a state machine ([`run`]) that takes events and returns
 //! actions, with Argo's status model ([`status`]), loops ([`loops`]) and
 //! retry decisions ([`retry`]); it also parses cron schedules ([`cron`])
-//! and draws workflows as graphs ([`graph`]).
+//! and draws workflows as graphs ([`graph`]). Where Argo's output is Go's,
+//! Go's formatting is reproduced in one place ([`golang`]).
 //!
 //! No IO, no clock, no threads: the crate builds for `wasm32-unknown-unknown`
 //! so the browser runs the very same code as the server.
@@ -19,6 +20,7 @@ pub mod depends;
 pub mod diag;
 pub mod duration;
 pub mod expr;
+pub mod golang;
 pub mod graph;
 pub mod lint;
 pub mod loops;

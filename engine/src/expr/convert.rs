@@ -4,6 +4,8 @@
 //! `encoding/json` refuses them.
 
 use super::budget::{self, MAX_VALUE_DEPTH};
+use crate::golang::fmt::{Arg, sprint_v};
+use crate::golang::strconv::format_float;
 use expr::Value;
 use serde_json::Value as Json;
 
@@ -56,7 +58,7 @@ fn to_json_rec(v: &Value) -> Result<Json, String> {
         Value::Integer(i) => Json::from(*i),
         Value::Float(f) => serde_json::Number::from_f64(*f)
             .map(Json::Number)
-            .ok_or_else(|| format!("json: unsupported value: {}", super::gofmt::float_v(*f)))?,
+            .ok_or_else(|| format!("json: unsupported value: {}", format_float(*f, 'g')))?,
         Value::String(s) => Json::String(s.clone()),
         // Go marshals a []byte as base64.
         Value::Bytes(b) => Json::String(super::codec::base64_encode(b)),
@@ -90,6 +92,27 @@ fn to_json_rec(v: &Value) -> Result<Json, String> {
             Json::Object(out)
         }
     })
+}
+
+/// An expr value as Go's `fmt` receives it: bytes as a `[]byte`, maps with
+/// keys of any type.
+pub(crate) fn go_arg(v: &Value) -> Arg<'_> {
+    match v {
+        Value::Nil => Arg::Nil,
+        Value::Bool(b) => Arg::Bool(*b),
+        Value::Integer(i) => Arg::Int(*i),
+        Value::Float(f) => Arg::Float(*f),
+        Value::String(s) => Arg::Str(s),
+        Value::Bytes(b) => Arg::Bytes(b),
+        Value::Array(items) => Arg::Slice(items.iter().map(go_arg).collect()),
+        Value::Map(m) => Arg::Map(m.iter().map(|(k, v)| (Arg::Str(k), go_arg(v))).collect()),
+        Value::KeyedMap(m) => Arg::Map(m.iter().map(|(k, v)| (go_arg(k), go_arg(v))).collect()),
+    }
+}
+
+/// Go's `fmt.Sprintf("%v", v)` (Sprig's `toString`, `cat`, `join`, …).
+pub(crate) fn fmt_v(v: &Value) -> String {
+    sprint_v(&go_arg(v))
 }
 
 #[cfg(test)]

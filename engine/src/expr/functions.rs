@@ -7,8 +7,8 @@
 use super::args::{Res, arity, fail};
 use super::budget;
 use super::convert::to_json;
-use super::gofmt::{JsonStyle, marshal};
 use super::{jsonpath, predicates, sprig};
+use crate::golang::json::{Style, marshal};
 use expr::{Environment, Value};
 use std::sync::LazyLock;
 
@@ -146,7 +146,7 @@ fn wrap_builtins(env: &mut Environment<'static>) {
         _ => Ok(()),
     });
     // Go's expr: toJSON is json.MarshalIndent(v, "", "  ").
-    env.add_function("toJSON", |c| go_json("toJSON", &c.args, JsonStyle::PRETTY));
+    env.add_function("toJSON", |c| go_json("toJSON", &c.args, Style::PRETTY));
     for (name, why) in [
         ("now", "Keelson's engine is pure and has no clock"),
         (
@@ -186,7 +186,7 @@ fn argo(env: &mut Environment<'static>) {
     // Aliases of expr's `int`/`float`, "for backwards compatibility".
     env.add_function("asInt", |c| BUILTINS.eval_func(c.ctx, "int", c.args, None));
     env.add_function("asFloat", |c| BUILTINS.eval_func(c.ctx, "float", c.args, None));
-    env.add_function("toJson", |c| go_json("toJson", &c.args, JsonStyle::COMPACT));
+    env.add_function("toJson", |c| go_json("toJson", &c.args, Style::COMPACT));
     env.add_function("jsonpath", |c| jsonpath::jsonpath(&c.args));
     // Map literals, rewritten as calls (see `rewrite`).
     env.add_function("__map", |c| {
@@ -205,7 +205,7 @@ fn argo(env: &mut Environment<'static>) {
 }
 
 /// Marshal the one argument as Go's `encoding/json` would.
-pub(crate) fn go_json(name: &str, args: &[Value], style: JsonStyle) -> Res {
+pub(crate) fn go_json(name: &str, args: &[Value], style: Style) -> Res {
     arity(name, args, 1, 1)?;
     let json = to_json(&args[0]).map_err(|e| fail(format!("{name}: {e}")))?;
     let out = Value::String(marshal(&json, style));

@@ -40,8 +40,6 @@ mod codec;
 mod convert;
 mod error;
 mod functions;
-mod gofmt;
-mod gotime;
 mod guard;
 mod jsonpath;
 mod lexer;
@@ -59,6 +57,7 @@ mod vars;
 pub use error::{ExprError, ExprErrorKind};
 pub use vars::Vars;
 
+use crate::golang::json::{Style, marshal};
 use error::clean_message;
 use expr::Value;
 
@@ -87,7 +86,7 @@ pub fn eval_bool(src: &str, vars: &Vars) -> Result<bool, ExprError> {
             clean_message(&format!(
                 "expression must evaluate to a boolean, got {} `{}`",
                 args::type_name(&other),
-                gofmt::fmt_v(&other)
+                convert::fmt_v(&other)
             )),
         )
         .kind(ExprErrorKind::Eval)),
@@ -115,7 +114,7 @@ pub fn eval_string(src: &str, vars: &Vars) -> Result<String, ExprError> {
 pub fn render(value: &serde_json::Value) -> String {
     match value {
         serde_json::Value::String(s) => s.clone(),
-        other => gofmt::marshal(other, gofmt::JsonStyle::COMPACT),
+        other => marshal(other, Style::COMPACT),
     }
 }
 

@@ -10,8 +10,9 @@
 
 use super::args::{Res, fail};
 use super::budget;
-use super::gofmt::fmt_v;
+use super::convert::fmt_v;
 use super::{sprig_data, sprig_math, sprig_text, sprig_time};
+use crate::golang::strconv::{parse_float, parse_int};
 use expr::{Environment, Value};
 
 /// A Sprig function: receives its qualified name (`sprig.trim`) for
@@ -159,26 +160,26 @@ pub(crate) fn strslice(v: &Value) -> Vec<String> {
     }
 }
 
-/// spf13/cast's `ToInt64`: numbers truncated, bools 0/1, strings parsed
-/// with Go's base prefixes (`0x1f`, `017`), anything else (and any parse
-/// error) 0.
+/// spf13/cast's `ToInt64`: numbers truncated, bools 0/1, strings read by
+/// `strconv.ParseInt(s, 0, 64)` (Go's base prefixes: `0x1f`, `017`),
+/// anything else (and any parse error) 0.
 pub(crate) fn to_int64(v: &Value) -> i64 {
     match v {
         Value::Integer(i) => *i,
         Value::Float(f) => *f as i64,
         Value::Bool(b) => i64::from(*b),
-        Value::String(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
+        Value::String(s) => parse_int(trim_zero_decimal(s), 0).unwrap_or(0),
         _ => 0,
     }
 }
 
-/// spf13/cast's `ToFloat64`.
+/// spf13/cast's `ToFloat64`: strings read by `strconv.ParseFloat`.
 pub(crate) fn to_float64(v: &Value) -> f64 {
     match v {
         Value::Integer(i) => *i as f64,
         Value::Float(f) => *f,
         Value::Bool(b) => f64::from(u8::from(*b)),
-        Value::String(s) => parse_go_float(s).unwrap_or(0.0),
+        Value::String(s) => parse_float(s).unwrap_or(0.0),
         _ => 0.0,
     }
 }
@@ -193,66 +194,6 @@ fn trim_zero_decimal(s: &str) -> &str {
         }
         _ => s,
     }
-}
-
-/// Go's `strconv.ParseInt(s, 0, 64)`.
-pub(crate) fn parse_go_int(s: &str) -> Option<i64> {
-    let (neg, body) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let lower = body.to_ascii_lowercase();
-    let (digits, radix) = if let Some(d) = lower.strip_prefix("0x") {
-        (d.to_string(), 16)
-    } else if let Some(d) = lower.strip_prefix("0o") {
-        (d.to_string(), 8)
-    } else if let Some(d) = lower.strip_prefix("0b") {
-        (d.to_string(), 2)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (lower[1..].to_string(), 8)
-    } else {
-        (lower.clone(), 10)
-    };
-    // Underscores only between digits, as Go's syntax allows with base 0.
-    if digits.is_empty()
-        || digits.starts_with('_')
-        || digits.ends_with('_')
-        || digits.contains("__")
-    {
-        return None;
-    }
-    let digits = digits.replace('_', "");
-    if digits.starts_with(['+', '-']) {
-        return None;
-    }
-    let magnitude = u64::from_str_radix(&digits, radix).ok()?;
-    if neg {
-        if magnitude <= i64::MAX as u64 + 1 {
-            Some((magnitude as i64).wrapping_neg())
-        } else {
-            None
-        }
-    } else {
-        i64::try_from(magnitude).ok()
-    }
-}
-
-/// Go's `strconv.ParseFloat(s, 64)` (decimal forms, `Inf`, `NaN`).
-pub(crate) fn parse_go_float(s: &str) -> Option<f64> {
-    if s.is_empty() || s.contains('_') || s.trim() != s {
-        return None;
-    }
-    s.parse::<f64>().ok()
-}
-
-/// Go's `strconv.Atoi`.
-pub(crate) fn parse_go_atoi(s: &str) -> Option<i64> {
-    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse::<i64>().ok()
 }
 
 /// Call `name` from one of the function tables, as `sprig.<name>` (tests).
@@ -283,8 +224,9 @@ mod tests {
         assert_eq!(to_int64(&Value::Bool(true)), 1);
         assert_eq!(to_float64(&"1.5".into()), 1.5);
         assert_eq!(to_float64(&" 1.5".into()), 0.0);
-        assert_eq!(parse_go_atoi("-7"), Some(-7));
-        assert_eq!(parse_go_atoi("7x"), None);
+        // ParseFloat's range error: cast gives 0 (an earlier copy of
+        // ParseFloat returned infinity).
+        assert_eq!(to_float64(&"1e400".into()), 0.0);
     }
 
     #[test]

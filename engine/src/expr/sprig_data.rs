@@ -8,8 +8,8 @@ use super::args::{Res, arity, boolean, dict, fail, int, list, string, type_name}
 use super::budget::{self, MAX_VALUE_DEPTH};
 use super::convert::{from_json, json_depth};
 use super::functions::go_json;
-use super::gofmt::JsonStyle;
 use super::sprig::{SprigFn, empty, strval};
+use crate::golang::json::Style;
 use expr::Value;
 
 pub(crate) const FUNCS: &[(&str, SprigFn)] = &[
@@ -33,12 +33,12 @@ pub(crate) const FUNCS: &[(&str, SprigFn)] = &[
     ("mustCompact", compact),
     ("fromJson", |n, a| from_json_str(n, a, false)),
     ("mustFromJson", |n, a| from_json_str(n, a, true)),
-    ("toJson", |n, a| go_json(n, a, JsonStyle::COMPACT)),
-    ("mustToJson", |n, a| go_json(n, a, JsonStyle::COMPACT)),
-    ("toPrettyJson", |n, a| go_json(n, a, JsonStyle::PRETTY)),
-    ("mustToPrettyJson", |n, a| go_json(n, a, JsonStyle::PRETTY)),
-    ("toRawJson", |n, a| go_json(n, a, JsonStyle::RAW)),
-    ("mustToRawJson", |n, a| go_json(n, a, JsonStyle::RAW)),
+    ("toJson", |n, a| go_json(n, a, Style::COMPACT)),
+    ("mustToJson", |n, a| go_json(n, a, Style::COMPACT)),
+    ("toPrettyJson", |n, a| go_json(n, a, Style::PRETTY)),
+    ("mustToPrettyJson", |n, a| go_json(n, a, Style::PRETTY)),
+    ("toRawJson", |n, a| go_json(n, a, Style::RAW)),
+    ("mustToRawJson", |n, a| go_json(n, a, Style::RAW)),
     ("deepCopy", |n, a| arity(n, a, 1, 1).map(|()| a[0].clone())),
     ("mustDeepCopy", |n, a| arity(n, a, 1, 1).map(|()| a[0].clone())),
     ("typeOf", |n, a| arity(n, a, 1, 1).map(|()| type_of(&a[0]).into())),

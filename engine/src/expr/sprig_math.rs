@@ -5,7 +5,8 @@
 
 use super::args::{Res, arity, fail, int, string};
 use super::budget;
-use super::sprig::{SprigFn, parse_go_atoi, strval, to_float64, to_int64};
+use super::sprig::{SprigFn, strval, to_float64, to_int64};
+use crate::golang::strconv::{atoi, parse_int};
 use expr::Value;
 
 pub(crate) const FUNCS: &[(&str, SprigFn)] = &[
@@ -47,12 +48,12 @@ pub(crate) const FUNCS: &[(&str, SprigFn)] = &[
     ("float64", |n, a| arity(n, a, 1, 1).map(|()| to_float64(&a[0]).into())),
     ("atoi", |n, a| {
         arity(n, a, 1, 1)?;
-        Ok(parse_go_atoi(string(n, a, 0)?).unwrap_or(0).into())
+        Ok(atoi(string(n, a, 0)?).unwrap_or(0).into())
     }),
     ("toDecimal", |n, a| {
         arity(n, a, 1, 1)?;
         // Unix octal ("0755") to decimal; errors are 0.
-        Ok(i64::from_str_radix(&strval(&a[0]), 8).unwrap_or(0).into())
+        Ok(parse_int(&strval(&a[0]), 8).unwrap_or(0).into())
     }),
     ("add1f", |n, a| {
         arity(n, a, 1, 1).and_then(|()| decimal_op(n, &a[0], &[Value::Integer(1)], DecOp::Add))

@@ -6,9 +6,10 @@
 use super::args::{Res, arity, fail, int, string};
 use super::budget;
 use super::codec;
+use super::convert::fmt_v;
 use super::functions::occurrences;
-use super::gofmt::{fmt_v, quote};
 use super::sprig::{SprigFn, strslice, strval};
+use crate::golang::strconv::quote;
 use expr::Value;
 use regex::Regex;
 

@@ -9,8 +9,8 @@
 use std::cell::Cell;
 
 use super::args::{Res, arity, fail, string};
-use super::gotime;
 use super::sprig::SprigFn;
+use crate::golang::time::Time;
 use expr::Value;
 
 thread_local! {
@@ -66,7 +66,7 @@ fn in_zone(name: &str, layout: &str, date: &Value, zone: &str) -> Res {
             fail(format!("{name}: this expression is evaluated where no clock is given"))
         })?,
     };
-    Ok(Value::String(gotime::format(layout, unix)))
+    Ok(Value::String(Time::utc(unix).format(layout)))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::LoopError;
-use super::gojson::{compact, reencode_container, write_string};
+use crate::golang::json::{compact, reencode_container, write_string};
 use crate::status::NodeOutputs;
 
 /// The flat variables a later step or task sees for a looped one, from its
@@ -53,9 +53,9 @@ pub fn aggregate_outputs(
             if m > 0 {
                 params.push(',');
             }
-            write_string(&mut params, name);
+            write_string(&mut params, name, true);
             params.push(':');
-            write_string(&mut params, value);
+            write_string(&mut params, value, true);
         }
         params.push('}');
     }
@@ -80,7 +80,7 @@ fn value_list(values: &[&str]) -> String {
                 if n > 0 {
                     out.push(',');
                 }
-                write_string(&mut out, v);
+                write_string(&mut out, v, true);
             }
             out.push(']');
             out

@@ -6,14 +6,13 @@
 //! `fmt` rendering. See docs/design/argo-execution-semantics.md §1.2, §4.
 //!
 //! Files: `render` (names and variables), `sequence` (`withSequence`),
-//! `aggregate` (outputs), `gojson` and `goprintf` (the Go library behaviour
-//! those show through).
+//! `aggregate` (outputs), `split` (reading compact JSON text); the Go
+//! library behaviour those show through is [`crate::golang`]'s.
 
 mod aggregate;
-mod gojson;
-mod goprintf;
 mod render;
 mod sequence;
+mod split;
 #[cfg(test)]
 mod tests;
 
@@ -22,6 +21,7 @@ use serde_json::Value;
 pub use aggregate::aggregate_outputs;
 pub use render::{child_name, item_vars};
 
+use crate::golang::json::{compact, decode_string};
 use crate::spec::{Control, Sequence};
 
 /// The most iterations one loop may have; longer loops are refused.
@@ -106,7 +106,7 @@ fn from_param(param: &str) -> Result<Vec<LoopItem>, LoopError> {
             param.trim()
         ))
     };
-    let compact = gojson::compact(param).map_err(fail)?;
+    let compact = compact(param).map_err(fail)?;
     let kind = match compact.as_bytes().first() {
         Some(b'[') => None,
         Some(b'n') => return Ok(Vec::new()),
@@ -120,7 +120,7 @@ fn from_param(param: &str) -> Result<Vec<LoopItem>, LoopError> {
             "json: cannot unmarshal {kind} into Go value of type []v1alpha1.Item"
         )));
     }
-    let elements = gojson::split_top(&compact);
+    let elements = split::split_top(&compact);
     if elements.len() > MAX_ITEMS {
         return Err(too_many("withParam"));
     }
@@ -141,7 +141,7 @@ fn from_sequence(seq: &Sequence) -> Result<Vec<LoopItem>, LoopError> {
         .enumerate()
         .map(|(index, raw)| LoopItem {
             index,
-            value: Value::String(gojson::decode_string(&raw)),
+            value: Value::String(decode_string(&raw)),
             raw: Some(raw),
         })
         .collect())

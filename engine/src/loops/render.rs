@@ -7,9 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::LoopItem;
-use super::gojson::{
-    check_valid, compact, decode_string, fix, marshal, split_member, split_top, write_string,
-};
+use super::split::{split_member, split_top};
+use crate::golang::json::{Style, check_valid, compact, decode_string, marshal, write_string};
 
 /// The item as Go's `json.Marshal(item)` writes it: its raw text compacted
 /// when it has one (withParam, withSequence), else its value as Kubernetes
@@ -17,9 +16,9 @@ use super::gojson::{
 pub(super) fn item_json(item: &LoopItem) -> String {
     match &item.raw {
         Some(raw) if check_valid(raw).is_ok() => {
-            compact(raw).unwrap_or_else(|_| marshal(&item.value))
+            compact(raw).unwrap_or_else(|_| marshal(&item.value, Style::COMPACT))
         }
-        _ => marshal(&item.value),
+        _ => marshal(&item.value, Style::COMPACT),
     }
 }
 
@@ -101,7 +100,7 @@ pub fn item_vars(item: &LoopItem) -> Vec<(String, Value)> {
                 if n > 0 {
                     whole.push(',');
                 }
-                write_string(&mut whole, key);
+                write_string(&mut whole, key, true);
                 whole.push(':');
                 whole.push_str(value);
             }
@@ -112,5 +111,21 @@ pub fn item_vars(item: &LoopItem) -> Vec<(String, Value)> {
             );
             vars
         }
+    }
+}
+
+/// Argo's `jsonutil.Fix`: undo the HTML escaping of `<`, `>` and `&`
+/// (textually, so a `\u003c` written in the input is turned back too).
+fn fix(s: &str) -> String {
+    s.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fix_undoes_html_escapes() {
+        assert_eq!(fix("\\u003ca\\u0026b\\u003e"), "<a&b>");
     }
 }

@@ -1,8 +1,9 @@
 //! `withSequence`: Argo's `expandSequence` (workflow/controller/operator.go).
 
-use super::gojson::{compact, go_quote};
-use super::goprintf::sprintf_int;
 use super::{LoopError, MAX_ITEMS, MAX_TEXT_BYTES};
+use crate::golang::fmt::sprintf_int;
+use crate::golang::json::compact;
+use crate::golang::strconv;
 use crate::spec::{IntOrString, Sequence};
 
 /// The sequence's items as Argo's `Item` JSON text (`"01"`, compacted and
@@ -71,33 +72,8 @@ fn raw_items_within(
 fn atoi(v: &IntOrString) -> Result<i64, LoopError> {
     match v {
         IntOrString::Int(i) => Ok(*i),
-        IntOrString::String(s) => go_atoi(s),
+        IntOrString::String(s) => strconv::atoi(s).map_err(|e| LoopError::new(e.to_string())),
     }
-}
-
-fn go_atoi(s: &str) -> Result<i64, LoopError> {
-    let err = |why: &str| LoopError::new(format!("strconv.Atoi: parsing {}: {why}", go_quote(s)));
-    let (negative, digits) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    if digits.is_empty() {
-        return Err(err("invalid syntax"));
-    }
-    // Go stops at the first bad digit or the first overflow of a uint64.
-    let mut n: u64 = 0;
-    for c in digits.bytes() {
-        if !c.is_ascii_digit() {
-            return Err(err("invalid syntax"));
-        }
-        n = n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add(u64::from(c - b'0')))
-            .ok_or_else(|| err("value out of range"))?;
-    }
-    let value = if negative { -i128::from(n) } else { i128::from(n) };
-    i64::try_from(value).map_err(|_| err("value out of range"))
 }
 
 #[cfg(test)]
@@ -123,32 +99,6 @@ mod tests {
         assert_eq!(
             err,
             "withSequence items are longer than 109 bytes in total, the most Keelson expands"
-        );
-    }
-
-    #[test]
-    fn atoi_like_go() {
-        assert_eq!(go_atoi("42"), Ok(42));
-        assert_eq!(go_atoi("+7"), Ok(7));
-        assert_eq!(go_atoi("-9223372036854775808"), Ok(i64::MIN));
-        let msg = |s: &str| go_atoi(s).unwrap_err().message;
-        assert_eq!(msg("abc"), "strconv.Atoi: parsing \"abc\": invalid syntax");
-        assert_eq!(msg(""), "strconv.Atoi: parsing \"\": invalid syntax");
-        assert_eq!(msg("-"), "strconv.Atoi: parsing \"-\": invalid syntax");
-        assert_eq!(msg(" 5"), "strconv.Atoi: parsing \" 5\": invalid syntax");
-        assert_eq!(msg("1_000"), "strconv.Atoi: parsing \"1_000\": invalid syntax");
-        assert_eq!(msg("3.0"), "strconv.Atoi: parsing \"3.0\": invalid syntax");
-        assert_eq!(
-            msg("9223372036854775808"),
-            "strconv.Atoi: parsing \"9223372036854775808\": value out of range"
-        );
-        assert_eq!(
-            msg("99999999999999999999x"),
-            "strconv.Atoi: parsing \"99999999999999999999x\": value out of range"
-        );
-        assert_eq!(
-            msg("{{inputs.parameters.n}}"),
-            "strconv.Atoi: parsing \"{{inputs.parameters.n}}\": invalid syntax"
         );
     }
 }

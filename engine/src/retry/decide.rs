@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::humanize::{go_seconds, humanize_duration};
 use super::{Attempt, BackoffPlan, Decision, RetryPlan, RetryPolicy};
 use crate::expr::{self, ExprErrorKind, Vars};
+use crate::golang::fmt::{Arg, sprint_s};
 use crate::status::{NodePhase, Time};
 
 /// The messages Argo's `util/errors.isTransientErr` recognises as transient
@@ -306,45 +307,24 @@ fn duration_of(a: &Attempt) -> String {
 
 /// Go's `%s` of an expression result (in the cast error).
 fn go_s(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "%!s(<nil>)".to_string(),
-        Value::Bool(b) => format!("%!s(bool={b})"),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => format!("%!s(int={i})"),
-            None => format!("%!s(float64={})", go_float(n.as_f64().unwrap_or(f64::NAN))),
-        },
-        Value::Array(items) => {
-            format!("[{}]", items.iter().map(go_s).collect::<Vec<_>>().join(" "))
-        }
-        Value::Object(map) => {
-            // Go prints maps sorted by key.
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            let entries: Vec<String> =
-                entries.iter().map(|(k, v)| format!("{k}:{}", go_s(v))).collect();
-            format!("map[{}]", entries.join(" "))
-        }
-    }
+    sprint_s(&result_arg(v))
 }
 
-/// Go's `%v` of a float64: shortest digits, exponent form when the
-/// exponent is < -4 or >= 6 (`1e+06`, `1.5e-05`).
-fn go_float(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".to_string();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "+Inf" } else { "-Inf" }.to_string();
-    }
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if (-4..6).contains(&exp) {
-        format!("{f}")
-    } else {
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mantissa}e{sign}{:02}", exp.unsigned_abs())
+/// An expression result as the `interface{}` Argo's expr-lang returned:
+/// whole numbers as `int`, other numbers as `float64`.
+fn result_arg(v: &Value) -> Arg<'_> {
+    match v {
+        Value::Null => Arg::Nil,
+        Value::Bool(b) => Arg::Bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Arg::Int(i),
+            None => Arg::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => Arg::Str(s),
+        Value::Array(items) => Arg::Slice(items.iter().map(result_arg).collect()),
+        Value::Object(map) => {
+            Arg::Map(map.iter().map(|(k, v)| (Arg::Str(k), result_arg(v))).collect())
+        }
     }
 }
 
@@ -353,18 +333,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn go_formatting_of_results() {
-        assert_eq!(go_float(1.5), "1.5");
-        assert_eq!(go_float(1e6), "1e+06");
-        assert_eq!(go_float(-1.5e-5), "-1.5e-05");
-        assert_eq!(go_float(0.0001), "0.0001");
+    fn results_print_as_go_values() {
         assert_eq!(go_s(&serde_json::json!("yes")), "yes");
         assert_eq!(go_s(&serde_json::json!(5)), "%!s(int=5)");
         assert_eq!(go_s(&serde_json::json!(null)), "%!s(<nil>)");
-        assert_eq!(go_s(&serde_json::json!([1, "a"])), "[%!s(int=1) a]");
         assert_eq!(
-            go_s(&serde_json::json!({"b": 2.5, "a": 1})),
-            "map[a:%!s(int=1) b:%!s(float64=2.5)]"
+            go_s(&serde_json::json!({"b": [2.5, null], "a": 1})),
+            "map[a:%!s(int=1) b:[%!s(float64=2.5) <nil>]]"
         );
     }
 

@@ -1,7 +1,10 @@
-//! Go-compatible renderings the retry messages and variables need: Argo's
+//! Renderings the retry messages and variables need: Argo's
 //! `util/humanize.Duration` and `fmt.Sprint` of a whole number of seconds.
 
 use std::time::Duration;
+
+use crate::golang::duration;
+use crate::golang::strconv::format_float;
 
 const SECOND: u128 = 1_000_000_000;
 const MINUTE: u128 = 60 * SECOND;
@@ -63,24 +66,7 @@ fn truncated(ns: u128) -> String {
 /// switches to exponent form from 1e6). Go's `Time.Sub` saturates at
 /// ±2^63 ns, and so does this.
 pub fn go_seconds(secs: i64) -> String {
-    const MAX_SECS: i64 = i64::MAX / 1_000_000_000; // 9223372036
-    if secs > MAX_SECS {
-        return "9.223372036854776e+09".to_string();
-    }
-    if secs < -MAX_SECS {
-        return "-9.223372036854776e+09".to_string();
-    }
-    let sign = if secs < 0 { "-" } else { "" };
-    let abs = secs.unsigned_abs();
-    if abs < 1_000_000 {
-        return format!("{sign}{abs}");
-    }
-    let digits = abs.to_string();
-    let exp = digits.len() - 1;
-    let mantissa = digits.trim_end_matches('0');
-    let (first, rest) = mantissa.split_at(1);
-    let dot = if rest.is_empty() { "" } else { "." };
-    format!("{sign}{first}{dot}{rest}e+{exp:02}")
+    format_float(duration::seconds(secs.saturating_mul(1_000_000_000)), 'g')
 }
 
 #[cfg(test)]

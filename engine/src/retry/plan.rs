@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::{BackoffPlan, RetryError, RetryPlan, RetryPolicy};
-use crate::duration;
+use crate::golang::{duration, strconv};
 use crate::spec::{IntOrString, RetryStrategy};
 
 /// Parse a retry strategy (strings already tag-substituted by the caller)
@@ -20,8 +20,9 @@ use crate::spec::{IntOrString, RetryStrategy};
 ///   converted to `int32` as Go does (wrapping). Otherwise `value '<v>'
 ///   cannot be resolved to an int`. A negative `limit` behaves as 0.
 /// * durations: Argo's `ParseStringToDuration` — a bare integer is seconds,
-///   else a Go duration (`1m30s`). Empty means unset. Negative durations are
-///   refused (Argo would take them; no sensible spec has one).
+///   else a Go duration (`1m30s`; Go's `time.ParseDuration` messages).
+///   Empty means unset. Negative durations are refused (Argo would take
+///   them; no sensible spec has one).
 /// * `backoff` without `duration`: `no base duration specified for
 ///   retryStrategy`.
 /// * `retryPolicy`: one of Argo's four names, else `<p> is not a valid
@@ -84,7 +85,7 @@ fn is_empty(v: &IntOrString) -> bool {
 fn int32(v: &IntOrString, field: &'static str) -> Result<i32, RetryError> {
     let n = match v {
         IntOrString::Int(i) => *i,
-        IntOrString::String(s) => s.parse::<i64>().map_err(|_| RetryError {
+        IntOrString::String(s) => strconv::atoi(s).map_err(|_| RetryError {
             field,
             message: format!("value '{s}' cannot be resolved to an int"),
         })?,
@@ -104,7 +105,7 @@ fn optional_duration(
 }
 
 /// Argo's `ParseStringToDuration`: `strconv.Atoi` (seconds) first, then
-/// `time.ParseDuration`.
+/// `time.ParseDuration`, whose message Argo passes on.
 fn parse_duration(v: &IntOrString, field: &'static str) -> Result<Duration, RetryError> {
     let text = v.to_string();
     let bad = |why: &str| RetryError {
@@ -113,22 +114,16 @@ fn parse_duration(v: &IntOrString, field: &'static str) -> Result<Duration, Retr
     };
     let seconds = match v {
         IntOrString::Int(i) => Some(*i),
-        IntOrString::String(s) => s.parse::<i64>().ok(),
+        IntOrString::String(s) => strconv::atoi(s).ok(),
     };
     if let Some(secs) = seconds {
         return u64::try_from(secs)
             .map(Duration::from_secs)
             .map_err(|_| bad("negative durations are not supported"));
     }
-    // Go's parser takes no surrounding spaces; Keelson's trims them.
-    if text.trim() != text {
-        return Err(bad(&format!("time: invalid duration {text:?}")));
+    if text.starts_with('-') {
+        return Err(bad("negative durations are not supported"));
     }
-    duration::parse(&text).map_err(|_| {
-        if text.starts_with('-') {
-            bad("negative durations are not supported")
-        } else {
-            bad(&format!("time: invalid duration {text:?}"))
-        }
-    })
+    let nanos = duration::parse(&text).map_err(|e| bad(&e.to_string()))?;
+    Ok(Duration::from_nanos(nanos.unsigned_abs()))
 }

@@ -168,6 +168,12 @@ fn plan_backoff_errors_in_argo_order() {
         plan_err(json!({"backoff": {"duration": "-5s"}})).message,
         "unable to parse -5s as a duration: negative durations are not supported"
     );
+    // Go's own message for a unit it does not know (Keelson said "invalid
+    // duration" for every failure before).
+    assert_eq!(
+        plan_err(json!({"backoff": {"duration": "5x"}})).message,
+        "unable to parse 5x as a duration: time: unknown unit \"x\" in duration \"5x\""
+    );
     let e = plan_err(json!({"backoff": {"duration": "1", "factor": "1.5"}}));
     assert_eq!(
         (e.field, e.message.as_str()),

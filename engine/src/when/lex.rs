@@ -17,8 +17,9 @@
 
 use std::fmt;
 
-use super::gotime::{self, GoTime};
-use super::value::{Pattern, go_float};
+use super::value::Pattern;
+use crate::golang::strconv::{format_float, parse_float, parse_uint};
+use crate::golang::time::{self, Time};
 
 /// govaluate's `TokenKind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +173,7 @@ pub(super) enum Tv {
     /// `(` and `)` are stored as runes, so Go prints them as 40 and 41.
     Rune(char),
     Parts(Vec<String>),
-    Time(GoTime),
+    Time(Time),
     Pattern(Pattern),
 }
 
@@ -181,7 +182,7 @@ impl fmt::Display for Tv {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Tv::Text(s) => f.write_str(s),
-            Tv::Num(n) => f.write_str(&go_float(*n)),
+            Tv::Num(n) => f.write_str(&format_float(*n, 'g')),
             Tv::Bool(b) => write!(f, "{b}"),
             Tv::Rune(c) => write!(f, "{}", u32::from(*c)),
             Tv::Parts(p) => write!(f, "[{}]", p.join(" ")),
@@ -355,28 +356,33 @@ fn read_token_until_false(s: &mut Stream, cond: fn(char) -> bool) -> Result<Stri
     Ok(read_until_false(s, false, true, cond)?.0)
 }
 
-/// `strconv.ParseUint(s, 16, 64)`.
-fn parse_hex(s: &str) -> Option<u64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+/// govaluate's date literals (`tryParseTime` in parsing.go): a quoted
+/// string that `time.ParseInLocation(layout, s, time.Local)` reads in one
+/// of these layouts, the first that fits, is a time (`planValue` makes it
+/// its Unix time in seconds). The controller's local zone is taken to be
+/// UTC, as in Argo's image.
+fn try_parse_time(s: &str) -> Option<Time> {
+    const LAYOUTS: [&str; 14] = [
+        "Mon Jan _2 15:04:05 2006",            // ANSIC
+        "Mon Jan _2 15:04:05 MST 2006",        // UnixDate
+        "Mon Jan 02 15:04:05 -0700 2006",      // RubyDate
+        "3:04PM",                              // Kitchen
+        "2006-01-02T15:04:05Z07:00",           // RFC3339
+        "2006-01-02T15:04:05.999999999Z07:00", // RFC3339Nano
+        "2006-01-02",
+        "2006-01-02 15:04",
+        "2006-01-02 15:04:05",
+        "2006-01-02 15:04:05-07:00",
+        "2006-01-02T15Z0700",
+        "2006-01-02T15:04Z0700",
+        "2006-01-02T15:04:05Z0700",
+        "2006-01-02T15:04:05.999999999Z0700",
+    ];
+    // Every layout needs a digit; skip the work for ordinary strings.
+    if !s.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
-    u64::from_str_radix(s, 16).ok()
-}
-
-/// `strconv.ParseFloat(s, 64)` for what a numeric token can hold (digits
-/// and dots, plus anything escaped in): decimal syntax, `inf`/`nan`, and an
-/// error rather than infinity on overflow.
-fn parse_float(s: &str) -> Option<f64> {
-    let body = s.trim_start_matches(['+', '-']);
-    if s.len() - body.len() > 1 {
-        return None;
-    }
-    let v: f64 = s.parse().ok()?;
-    let named = matches!(body.to_ascii_lowercase().as_str(), "inf" | "infinity" | "nan");
-    if v.is_infinite() && !named {
-        return None;
-    }
-    Some(v)
+    LAYOUTS.iter().find_map(|layout| time::parse(layout, s))
 }
 
 /// Is `s` one of `set`?
@@ -413,7 +419,7 @@ fn read_token(s: &mut Stream, state: Kind) -> Result<Option<Token>, LexError> {
                 let x = s.read()?;
                 if s.can_read() && x == 'x' {
                     let (hex, _) = read_until_false(s, false, true, is_hex_digit)?;
-                    return match parse_hex(&hex) {
+                    return match parse_uint(&hex, 16).ok() {
                         Some(v) => tok(s, Kind::Numeric, Tv::Num(v as f64)),
                         None => {
                             Err(err(s, format!("Unable to parse hex value '{hex}' to uint64\n")))
@@ -423,7 +429,7 @@ fn read_token(s: &mut Stream, state: Kind) -> Result<Option<Token>, LexError> {
                 s.rewind(1);
             }
             let text = read_token_until_false(s, is_numeric)?;
-            return match parse_float(&text) {
+            return match parse_float(&text).ok() {
                 Some(v) => tok(s, Kind::Numeric, Tv::Num(v)),
                 None => Err(err(s, format!("Unable to parse numeric value '{text}' to float64\n"))),
             };
@@ -482,7 +488,7 @@ fn read_token(s: &mut Stream, state: Kind) -> Result<Option<Token>, LexError> {
                 return Err(err(s, "Unclosed string literal".to_string()));
             }
             s.rewind(-1);
-            return match gotime::try_parse(&text) {
+            return match try_parse_time(&text) {
                 Some(t) => tok(s, Kind::Time, Tv::Time(t)),
                 None => tok(s, Kind::Str, Tv::Text(text)),
             };

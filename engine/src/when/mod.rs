@@ -1,8 +1,9 @@
 //! `when` conditions on steps and DAG tasks, evaluated exactly as Argo does:
 //! with govaluate, after `{{…}}` substitution. This module owns the whole of
 //! govaluate as Argo uses it: lexer ([`lex`]), parser and planner ([`plan`]),
-//! evaluator ([`eval`]), its values and Go formatting ([`value`]) and its date
-//! literals ([`gotime`]).
+//! evaluator ([`eval`]) and its values ([`value`]); the Go library
+//! behaviour it shows (`%v`, `strconv.ParseFloat`, `time.Parse` of its date
+//! literals) is [`crate::golang`]'s.
 //!
 //! # What Argo does (read from its source)
 //!
@@ -65,7 +66,6 @@
 //! errors naming the panic.
 
 mod eval;
-mod gotime;
 mod lex;
 mod plan;
 #[cfg(test)]

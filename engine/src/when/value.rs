@@ -1,8 +1,10 @@
 //! govaluate's run-time values and the Go behaviour they inherit: `%v`
-//! formatting (it shows up in every message), `reflect.DeepEqual`, and Go
-//! `regexp` syntax on top of Rust's `regex`.
+//! formatting (it shows up in every message; `crate::golang::fmt`'s),
+//! `reflect.DeepEqual`, and Go `regexp` syntax on top of Rust's `regex`.
 
 use std::fmt;
+
+use crate::golang::fmt::{Arg, sprint_v};
 
 /// A value flowing through an evaluation: Go's `interface{}` restricted to
 /// what govaluate can produce without parameters.
@@ -59,77 +61,26 @@ impl Value {
     }
 }
 
-/// Go's `%v`.
-impl fmt::Display for Value {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Value {
+    /// The value as Go's `fmt` receives it; a pattern (a `*regexp.Regexp`)
+    /// prints its source.
+    fn go_arg(&self) -> Arg<'_> {
         match self {
-            Value::Nil => f.write_str("<nil>"),
-            Value::Bool(b) => write!(f, "{b}"),
-            Value::Num(n) => f.write_str(&go_float(*n)),
-            Value::Str(s) => f.write_str(s),
-            Value::Arr(items) => {
-                f.write_str("[")?;
-                for (i, v) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(" ")?;
-                    }
-                    write!(f, "{v}")?;
-                }
-                f.write_str("]")
-            }
-            Value::Pattern(p) => f.write_str(&p.source),
+            Value::Nil => Arg::Nil,
+            Value::Bool(b) => Arg::Bool(*b),
+            Value::Num(n) => Arg::Float(*n),
+            Value::Str(s) => Arg::Str(s),
+            Value::Arr(items) => Arg::Slice(items.iter().map(Value::go_arg).collect()),
+            Value::Pattern(p) => Arg::Str(&p.source),
         }
     }
 }
 
-/// A `float64` as Go's `%v` prints it: `strconv.FormatFloat(x, 'g', -1,
-/// 64)`, i.e. the shortest digits that read back the same, switching to
-/// `%e` form (at least two exponent digits) when the decimal exponent is
-/// below -4 or at least 6: `1e+06`, `1.23456789e+08`, `123456`, `0.0001`,
-/// `1e-05`, `+Inf`, `NaN`.
-pub(super) fn go_float(x: f64) -> String {
-    if x.is_nan() {
-        return "NaN".to_string();
+/// Go's `%v`.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&sprint_v(&self.go_arg()))
     }
-    if x.is_infinite() {
-        return if x > 0.0 { "+Inf" } else { "-Inf" }.to_string();
-    }
-    // Rust's `{:e}` gives the shortest round-tripping digits, as Go does.
-    let sci = format!("{:e}", x.abs());
-    let (mantissa, exp) = match sci.split_once('e') {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
-        None => (sci.as_str(), 0),
-    };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let sign = if x.is_sign_negative() { "-" } else { "" };
-    let nd = digits.len() as i32;
-    if !(-4..6).contains(&exp) {
-        let mut out = String::from(sign);
-        out.push_str(&digits[..1]);
-        if nd > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        out.push('e');
-        out.push(if exp < 0 { '-' } else { '+' });
-        out.push_str(&format!("{:02}", exp.abs()));
-        return out;
-    }
-    let dp = exp + 1; // digits before the decimal point
-    let mut out = String::from(sign);
-    if dp <= 0 {
-        out.push_str("0.");
-        out.push_str(&"0".repeat((-dp) as usize));
-        out.push_str(&digits);
-    } else if dp >= nd {
-        out.push_str(&digits);
-        out.push_str(&"0".repeat((dp - nd) as usize));
-    } else {
-        out.push_str(&digits[..dp as usize]);
-        out.push('.');
-        out.push_str(&digits[dp as usize..]);
-    }
-    out
 }
 
 /// Translate Go `regexp` (RE2) syntax into Rust `regex` syntax where the two

@@ -1,9 +1,9 @@
-//! Go's `fmt.Sprintf(format, i)` with a single `int` argument: what Argo's
-//! `expandSequence` does with `withSequence.format`. A port of `doPrintf`
+//! Go's `fmt.Sprintf(format, i)` with a single `int` argument (what Argo's
+//! `expandSequence` does with `withSequence.format`): a port of `doPrintf`
 //! (fmt/print.go) and the integer paths of fmt/format.go, including Go's
 //! complaints in the output (`%!s(int=5)`, `%!d(MISSING)`, `%!(EXTRA int=5)`).
 
-use super::gojson::{is_print, push_escaped_char};
+use crate::golang::strconv::{is_print, quote_rune, quote_rune_to_ascii};
 
 /// Go's `tooLarge`: widths and precisions beyond ±1e6 are refused.
 const TOO_LARGE: i64 = 1_000_000;
@@ -88,7 +88,7 @@ fn parse_arg_number(b: &[u8]) -> (Option<usize>, usize, bool) {
 }
 
 /// `fmt.Sprintf(format, arg)` where `arg` is a Go `int`.
-pub(super) fn sprintf_int(format: &str, arg: i64) -> String {
+pub fn sprintf_int(format: &str, arg: i64) -> String {
     let b = format.as_bytes();
     let end = b.len();
     let mut out = String::new();
@@ -208,13 +208,7 @@ fn print_int(out: &mut String, arg: i64, verb: char, f: Flags) {
         'c' => pad(out, &rune_of(bits).to_string(), f, true),
         'q' => {
             let c = rune_of(bits);
-            let mut quoted = String::from("'");
-            match c {
-                '\'' => quoted.push_str("\\'"),
-                '\\' => quoted.push_str("\\\\"),
-                c => push_escaped_char(&mut quoted, c, f.plus),
-            }
-            quoted.push('\'');
+            let quoted = if f.plus { quote_rune_to_ascii(c) } else { quote_rune(c) };
             pad(out, &quoted, f, true);
         }
         'U' => fmt_unicode(out, bits, f),

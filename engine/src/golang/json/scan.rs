@@ -2,6 +2,8 @@
 //! exact `SyntaxError` messages, and `appendCompact` with HTML escaping.
 //! Iterative; Go's nesting limit (10000) applies.
 
+use crate::golang::strconv::quote;
+
 /// Go's `maxNestingDepth`.
 const MAX_DEPTH: usize = 10_000;
 
@@ -65,22 +67,16 @@ fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// Go's `quoteChar`: the byte as a rune (Latin-1), quoted Go-style.
+/// Go's `quoteChar`: the byte as a rune (Latin-1), `strconv.Quote`d
+/// between single quotes; `'` and `"` as themselves.
 fn quote_char(c: u8) -> String {
     match c {
         b'\'' => r"'\''".to_string(),
         b'"' => "'\"'".to_string(),
-        b'\\' => r"'\\'".to_string(),
-        0x07 => r"'\a'".to_string(),
-        0x08 => r"'\b'".to_string(),
-        0x0c => r"'\f'".to_string(),
-        b'\n' => r"'\n'".to_string(),
-        b'\r' => r"'\r'".to_string(),
-        b'\t' => r"'\t'".to_string(),
-        0x0b => r"'\v'".to_string(),
-        c if c < 0x20 || c == 0x7f => format!("'\\x{c:02x}'"),
-        c if (0x80..=0xa0).contains(&c) || c == 0xad => format!("'\\u{:04x}'", u32::from(c)),
-        c => format!("'{}'", char::from(c)),
+        c => {
+            let quoted = quote(&char::from(c).to_string());
+            format!("'{}'", &quoted[1..quoted.len() - 1])
+        }
     }
 }
 
@@ -345,7 +341,7 @@ impl Scanner {
 
 /// Go's `checkValid`: `Ok` when `json.Unmarshal` would accept the text's
 /// syntax, else the `SyntaxError` message Go gives.
-pub(crate) fn check_valid(text: &str) -> Result<(), String> {
+pub fn check_valid(text: &str) -> Result<(), String> {
     let mut scanner = Scanner::new();
     for &c in text.as_bytes() {
         scanner.step(c)?;
@@ -356,7 +352,7 @@ pub(crate) fn check_valid(text: &str) -> Result<(), String> {
 /// `json.Compact` followed by `json.Marshal`'s HTML escaping: the form in
 /// which Go writes a `json.RawMessage` (Argo's `Item`). Errors as
 /// [`check_valid`].
-pub(crate) fn compact(text: &str) -> Result<String, String> {
+pub fn compact(text: &str) -> Result<String, String> {
     let mut scanner = Scanner::new();
     let mut kept = Vec::with_capacity(text.len());
     for &c in text.as_bytes() {
@@ -428,6 +424,21 @@ mod tests {
         assert!(
             check_valid(&format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH))).is_ok()
         );
+    }
+
+    #[test]
+    fn bytes_quoted_as_latin1_runes() {
+        for (c, want) in [
+            (b'a', "'a'"),
+            (b'\\', r"'\\'"),
+            (0x7f, r"'\x7f'"),
+            (0x80, r"'\u0080'"),
+            (0xa0, r"'\u00a0'"),
+            (0xad, r"'\u00ad'"),
+            (0xff, "'ÿ'"),
+        ] {
+            assert_eq!(quote_char(c), want, "{c:#x}");
+        }
     }
 
     #[test]
