@@ -525,6 +525,8 @@ fn a_suspended_workflow_holds_launches_until_resumed_and_stop_releases_them() {
     assert!(run.is_workflow_suspended() && run.is_suspended());
     assert!(launched(&run.step(exit_a(), Time(T0.0 + 1))).is_empty());
     assert_eq!(run.status.nodes[&b].phase, NodePhase::Pending);
+    // A second suspend keeps what is held.
+    assert!(run.step(Event::Suspend, Time(T0.0 + 1)).is_empty());
     let out = run.step(Event::Resume { node: None }, Time(T0.0 + 2));
     assert_eq!(launched(&out), std::slice::from_ref(&b));
     assert!(!run.is_workflow_suspended());

@@ -126,7 +126,9 @@ pub fn set(
 
 /// `argo suspend`: from now on launches are held back ([`hold_launches`]).
 pub fn suspend_workflow(run: &mut Run) {
-    run.book.held = Some(Vec::new());
+    // Suspending a suspended workflow changes nothing: what it holds
+    // stays held.
+    run.book.held.get_or_insert_with(Vec::new);
 }
 
 /// `argo resume` of the whole workflow: the launches held back go out,
