@@ -90,10 +90,17 @@ fn status(code: u16, reason: &str) -> Value {
            "message": format!("{reason} (test)"), "code": code})
 }
 
+/// What a test keeps alive: the watches, and the run's own directory
+/// (each test's: one test's log files must not be another's).
+struct Held {
+    pods: Pods,
+    _run_dir: tempfile::TempDir,
+}
+
 /// A cluster on the mock, a one-pod workflow's executor and its launch.
 fn setup(
     answer: impl Fn(&Seen) -> (u16, Value) + Send + 'static,
-) -> (Pods, KubeExecutor, LaunchSpec, mpsc::UnboundedReceiver<Event>, mpsc::UnboundedReceiver<Seen>)
+) -> (Held, KubeExecutor, LaunchSpec, mpsc::UnboundedReceiver<Event>, mpsc::UnboundedReceiver<Seen>)
 {
     let (service, handle) = mock::pair::<Request<Body>, Response<Body>>();
     let seen = serve(handle, answer);
@@ -124,7 +131,7 @@ fn setup(
         })
         .expect("a launch");
     let (events_tx, events) = mpsc::unbounded_channel();
-    let dir = std::env::temp_dir().join(format!("keelson-request-tests-{}", std::process::id()));
+    let run_dir = tempfile::tempdir().expect("a run directory");
     let executor = KubeExecutor::new(
         &cluster,
         RunSetup {
@@ -132,11 +139,11 @@ fn setup(
             workflow: "wf".into(),
             resource_uid: Some("uid-1".into()),
             plan,
-            run_dir: dir,
+            run_dir: run_dir.path().to_path_buf(),
             events: events_tx,
         },
     );
-    (cluster, executor, launch, events, seen)
+    (Held { pods: cluster, _run_dir: run_dir }, executor, launch, events, seen)
 }
 
 async fn next(seen: &mut mpsc::UnboundedReceiver<Seen>) -> Seen {
@@ -363,9 +370,9 @@ async fn stop_deletes_the_pod_with_the_grace_period() {
 
 #[tokio::test]
 async fn a_status_write_replaces_the_status_of_that_run_only_then_sets_argos_labels() {
-    let (cluster, _executor, _launch, _events, mut seen) = setup(kubelet_done);
+    let (held, _executor, _launch, _events, mut seen) = setup(kubelet_done);
     let status = json!({"phase": "Succeeded", "progress": "1/1", "nodes": {"wf": {"id": "wf"}}});
-    crate::kube::workflows::write_status(cluster.cluster(), "ci", "wf", "uid-1", &status, true)
+    crate::kube::workflows::write_status(held.pods.cluster(), "ci", "wf", "uid-1", &status, true)
         .await
         .expect("written");
     let w = next(&mut seen).await;
