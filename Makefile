@@ -147,16 +147,16 @@ unit-tests: export KEELSON_PYTHON = $(VENV)/bin/python
 unit-tests: export KEELSON_REQUIRE_UI = 1
 unit-tests:
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
-		$(CARGO) nextest run --workspace --no-fail-fast -E 'not binary(argo_conformance)'; \
+		$(CARGO) nextest run --workspace --no-fail-fast -E 'not test(/^argo_conformance::/)'; \
 	else \
-		$(CARGO) test --workspace --no-fail-fast -- --skip argo_examples_end_as_argo_says; \
+		$(CARGO) test --workspace --no-fail-fast -- --skip argo_conformance::; \
 	fi
 
 # Prints the table of how Argo's own examples fare (skips where
 # ../shared/argo-examples is absent).
 conformance:
-	$(CARGO) test -q -p engine --test lint_conformance -- --nocapture
-	$(CARGO) test -q -p server --test argo_conformance -- --nocapture
+	$(CARGO) test -q -p engine --test main lint_conformance -- --nocapture
+	$(CARGO) test -q -p server --test main argo_conformance -- --nocapture
 
 lint-examples: build
 	$(KEELSON) lint --strict examples/

@@ -4,19 +4,15 @@
 //! lint, `set`, the archive, websockets with resume, metrics, request IDs,
 //! health.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use serde_json::{Value, json};
-use support::keelson::{Server, data_dir};
+use crate::support::rt;
+use crate::support::keelson::{Server, data_dir};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Runtime::new().expect("runtime")
-}
 
 fn echo(name: &str, text: &str) -> Value {
     json!({"workflow": {

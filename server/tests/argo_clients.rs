@@ -7,12 +7,10 @@
 //! `~/.cache/keelson/venv/bin/python`. Without it the test says it skipped
 //! — unless `KEELSON_REQUIRE_CLIENTS` is set, as `make test` sets it.
 
-mod support;
-
 use std::path::PathBuf;
 use std::process::Command;
 
-use support::keelson::{Server, data_dir};
+use crate::support::keelson::{Server, data_dir};
 
 fn python() -> Option<PathBuf> {
     let p = std::env::var_os("KEELSON_PYTHON").map(PathBuf::from).or_else(|| {

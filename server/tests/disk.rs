@@ -4,12 +4,10 @@
 //! space is freed the run goes on and ends right — no restart needed, no
 //! corruption.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
 use server::store::Store;
-use support::keelson::{KEELSON, Server, data_dir, file};
+use crate::support::keelson::{KEELSON, Server, data_dir, file};
 
 #[test]
 fn a_read_only_database_is_refused_at_start() {

@@ -5,12 +5,10 @@
 //! so, and the server carries on by itself when the store returns —
 //! the workflow in flight completes, nothing lost.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::keelson::{Server, data_dir};
+use crate::support::keelson::{Server, data_dir};
 
 /// Text that must never reach a client.
 fn assert_clean(body: &str, server: &Server) {
@@ -93,7 +91,7 @@ const SLOW_THEN_FAST: &str = r#"{
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_store_outage_is_503_at_once_and_the_server_recovers_by_itself() {
-    let Ok(pg) = support::postgres::ThrowawayPostgres::start() else {
+    let Ok(pg) = crate::support::postgres::ThrowawayPostgres::start() else {
         eprintln!("skipped: no PostgreSQL to stop and start here; `make test` installs it");
         return;
     };

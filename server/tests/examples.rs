@@ -6,6 +6,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
+use crate::support::status::{node, phase};
+
 fn run(file: &str, extra: &[&str]) -> Value {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("examples").join(file);
@@ -22,17 +24,6 @@ fn run(file: &str, extra: &[&str]) -> Value {
     })
 }
 
-fn phase(wf: &Value) -> &str {
-    wf["status"]["phase"].as_str().unwrap_or("")
-}
-
-/// The node whose display name is `name`.
-fn node<'a>(wf: &'a Value, name: &str) -> &'a Value {
-    wf["status"]["nodes"]
-        .as_object()
-        .and_then(|m| m.values().find(|n| n["displayName"] == name))
-        .unwrap_or_else(|| panic!("no node {name}"))
-}
 
 #[test]
 fn ci_pipeline_succeeds_in_order() {

@@ -3,11 +3,9 @@
 //! the result, output parameters read, the report written, the command's
 //! exit code returned; `--install-into` copies the binary.
 
-mod support;
-
 use std::process::Command;
 
-use support::keelson::{KEELSON, data_dir};
+use crate::support::keelson::{KEELSON, data_dir};
 
 fn exec(dir: &std::path::Path, env: &[(&str, String)], command: &[&str]) -> std::process::Output {
     let mut c = Command::new(KEELSON);
@@ -82,7 +80,7 @@ fn install_copies_the_executor() {
 
 #[test]
 fn in_a_pod_exec_reports_its_outputs_as_a_workflow_task_result() {
-    use support::fake_kube::{FakeKube, TASK_RESULTS};
+    use crate::support::fake_kube::{FakeKube, TASK_RESULTS};
     let fake = FakeKube::start();
     let tmp = data_dir();
     let dir = tmp.path();

@@ -5,16 +5,14 @@
 //! cluster — a pod deleted under a running node, OOM kills, a server
 //! killed and restarted while its pods run.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::fake_kube::{
+use crate::support::fake_kube::{
     CLUSTER_TEMPLATES, CRON_WORKFLOWS, FakeKube, LEASES, PODS, SECRETS, WORKFLOW_TEMPLATES,
     WORKFLOWS,
 };
-use support::keelson::{Server, data_dir, file};
+use crate::support::keelson::{Server, data_dir, file};
 
 const PIPELINE: &str = r#"
 apiVersion: argoproj.io/v1alpha1
@@ -709,7 +707,7 @@ fn a_cluster_without_argos_crds_is_refused_at_start_saying_how_to_install_them()
     let fake = FakeKube::start();
     fake.hide("workflows");
     let dir = data_dir();
-    let out = std::process::Command::new(support::keelson::KEELSON)
+    let out = std::process::Command::new(crate::support::keelson::KEELSON)
         .args(["server", "--executor", "kubernetes", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir.path())
         .env("KUBECONFIG", fake.kubeconfig(dir.path()))
@@ -729,7 +727,7 @@ fn a_cluster_without_argos_crds_is_refused_at_start_saying_how_to_install_them()
          contexts:\n- name: x\n  context: {cluster: x, user: x}\ncurrent-context: x\nusers:\n- name: x\n  user: {}\n",
     )
     .expect("kubeconfig");
-    let out = std::process::Command::new(support::keelson::KEELSON)
+    let out = std::process::Command::new(crate::support::keelson::KEELSON)
         .args(["server", "--executor", "kubernetes", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(&gone)
         .env("KUBECONFIG", gone.join("kubeconfig"))

@@ -5,15 +5,13 @@
 //! role bound in `default` (deploy/README.md):
 //!
 //! ```sh
-//! KUBECONFIG=~/.kube/config cargo test -p server --test kubernetes_cluster -- --ignored
+//! KUBECONFIG=~/.kube/config cargo test -p server --test main kubernetes_cluster -- --ignored
 //! ```
 //!
 //! `KEELSON_TEST_IMAGE` names the image with the executor (default
 //! `ghcr.io/keelson/keelson:latest`).
 
-mod support;
-
-use support::keelson::{Server, data_dir, file};
+use crate::support::keelson::{Server, data_dir, file};
 
 const OUTPUTS: &str = r#"
 apiVersion: argoproj.io/v1alpha1

@@ -6,6 +6,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
+use crate::support::status::node;
+
 fn keelson(dir: &Path, args: &[&str]) -> (i32, Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_keelson"))
         .current_dir(dir)
@@ -20,12 +22,6 @@ fn keelson(dir: &Path, args: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap_or(-1), json)
 }
 
-fn node<'a>(wf: &'a Value, name: &str) -> &'a Value {
-    wf["status"]["nodes"]
-        .as_object()
-        .and_then(|m| m.values().find(|n| n["displayName"] == name))
-        .unwrap_or_else(|| panic!("no node {name}"))
-}
 
 #[test]
 fn a_failed_run_retried_runs_only_what_failed_and_what_follows() {

@@ -6,18 +6,14 @@
 //! secrets appear in no response and no log; `--auth-mode none` is
 //! refused off loopback; the first start makes an administrator.
 
-mod support;
-
 use std::time::Duration;
 
 use reqwest::Method;
 use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::{Value, json};
-use support::keelson::{ADMIN_PASSWORD, KEELSON, Server, data_dir, http_with};
+use crate::support::rt;
+use crate::support::keelson::{ADMIN_PASSWORD, KEELSON, Server, data_dir, http_with};
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Runtime::new().expect("runtime")
-}
 
 const WORKFLOW: &str = r#"{
   "workflow": {

@@ -7,7 +7,6 @@ use engine::status::{Time, WorkflowPhase, WorkflowStatus};
 use serde_json::json;
 use server::store::Entry;
 
-mod support;
 use server::store::{
     Batch, LabelSelector, ListQuery, LoggedEvent, NewWorkflow, SecretKey, StatusUpdate, Store,
     StoreError, TemplateKind,
@@ -196,7 +195,7 @@ async fn sqlite_keeps_workflows_and_their_events() {
 
 #[tokio::test]
 async fn postgres_keeps_workflows_and_their_events() {
-    let Some((url, _cluster)) = support::postgres::url_or_skip() else { return };
+    let Some((url, _cluster)) = crate::support::postgres::url_or_skip() else { return };
     let store = Store::open(&url).await.expect("open");
     exercise(&store).await;
 }

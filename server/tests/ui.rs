@@ -5,9 +5,7 @@
 //! Without the built site the asset checks say they skipped — unless
 //! `KEELSON_REQUIRE_UI` is set, as `make test` sets it.
 
-mod support;
-
-use support::keelson::{KEELSON, Server, data_dir};
+use crate::support::keelson::{KEELSON, Server, data_dir};
 
 fn site_built() -> bool {
     let site = std::path::Path::new(KEELSON).with_file_name("site");
@@ -235,7 +233,7 @@ fn pages_are_rendered_with_the_users_data() {
         // Signed in with a session (as browsers are): the page is the
         // user's, and it renews the session's cookie as the API would.
         let login =
-            serde_json::json!({"username": "admin", "password": support::keelson::ADMIN_PASSWORD});
+            serde_json::json!({"username": "admin", "password": crate::support::keelson::ADMIN_PASSWORD});
         let r = http.post(url("/api/v1/login")).json(&login).send().await.expect("login");
         let session = r
             .headers()

@@ -1,6 +1,14 @@
-//! What the integration tests share. Each test binary uses part of it.
-#![allow(dead_code)]
+//! What the integration tests share: a real `keelson server` process and
+//! the CLI (`keelson`), a throwaway PostgreSQL (`postgres`), a fake
+//! Kubernetes API server (`fake_kube`), and reading a workflow's JSON
+//! (`status`).
 
 pub mod fake_kube;
 pub mod keelson;
 pub mod postgres;
+pub mod status;
+
+/// A runtime for a test that is not `async` itself.
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().expect("runtime")
+}

@@ -5,14 +5,13 @@
 //! right, with nothing lost or run twice unknowingly), and stopped with
 //! SIGTERM (running tasks finish, the rest waits for the next start).
 
-mod support;
-
 use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::Value;
 use server::store::{Entry, Store};
-use support::keelson::{Server, data_dir, file};
+use crate::support::keelson::{Server, data_dir, file};
+use crate::support::status::{nodes, phase};
 
 const FLAKY: &str = r#"
 apiVersion: argoproj.io/v1alpha1
@@ -65,9 +64,6 @@ spec:
       container: {image: alpine, command: [echo, tick]}
 "#;
 
-fn phase(wf: &Value) -> &str {
-    wf.pointer("/status/phase").and_then(Value::as_str).unwrap_or("")
-}
 
 fn name_of(out: &str) -> String {
     out.lines().next().unwrap_or("").trim().to_string()
@@ -284,13 +280,13 @@ fn the_cli_drives_a_server_on_sqlite() {
 
 #[test]
 fn the_cli_drives_a_server_on_postgres() {
-    let Some((url, _cluster)) = support::postgres::url_or_skip() else { return };
+    let Some((url, _cluster)) = crate::support::postgres::url_or_skip() else { return };
     client_verbs(Some(&url));
 }
 
 #[test]
 fn an_unreachable_server_is_explained() {
-    let out = std::process::Command::new(support::keelson::KEELSON)
+    let out = std::process::Command::new(crate::support::keelson::KEELSON)
         .args(["list", "--server", "http://127.0.0.1:9"])
         .output()
         .expect("run keelson");
@@ -324,18 +320,9 @@ fn long_workflow(dir: &Path, name: &str, seconds: &str) -> String {
     file(dir, &format!("{name}.yaml"), &text).to_string_lossy().into_owned()
 }
 
-/// The node of a step whose display name is `name`.
-fn node<'a>(wf: &'a Value, display: &str) -> Vec<&'a Value> {
-    wf["status"]["nodes"]
-        .as_object()
-        .into_iter()
-        .flat_map(|m| m.values())
-        .filter(|n| n["displayName"] == display)
-        .collect()
-}
 
 fn running_pod(wf: &Value, display: &str) -> bool {
-    node(wf, display).iter().any(|n| n["type"] == "Pod" && n["phase"] == "Running")
+    nodes(wf, display).iter().any(|n| n["type"] == "Pod" && n["phase"] == "Running")
 }
 
 /// Processes whose command line holds `needle`.
@@ -378,19 +365,19 @@ fn crash_and_resume(database_url: Option<&str>) {
     s.kill9();
 
     let s = Server::start(dir.path(), Some(&database_url), &[]);
-    s.wait_for("crash", "the lost task to be recorded", |wf| !node(wf, "a(1)").is_empty());
+    s.wait_for("crash", "the lost task to be recorded", |wf| !nodes(wf, "a(1)").is_empty());
     let left: Vec<&String> = old_tasks.iter().filter(|p| alive(p)).collect();
     assert!(left.is_empty(), "the old server's task processes were ended: {left:?}");
     assert!(s.ok(&["watch", "crash"]).contains("Succeeded"));
     let wf = s.workflow("crash");
     assert_eq!(phase(&wf), "Succeeded", "{wf:#}");
-    let lost = &node(&wf, "a(0)")[0];
+    let lost = &nodes(&wf, "a(0)")[0];
     assert_eq!(lost["phase"], "Error");
     assert_eq!(lost["message"], "executor lost: server restarted while the task ran");
     for (display, p) in [("a(1)", "Succeeded"), ("b(0)", "Succeeded")] {
-        assert_eq!(node(&wf, display)[0]["phase"], p, "{display}");
+        assert_eq!(nodes(&wf, display)[0]["phase"], p, "{display}");
     }
-    assert!(node(&wf, "a(2)").is_empty() && node(&wf, "b(1)").is_empty(), "nothing ran twice");
+    assert!(nodes(&wf, "a(2)").is_empty() && nodes(&wf, "b(1)").is_empty(), "nothing ran twice");
 
     // The journal: numbered without gaps, one start, each pod started and
     // ended once, the lost one recorded once.
@@ -425,7 +412,7 @@ fn a_killed_server_resumes_its_workflows_on_sqlite() {
 
 #[test]
 fn a_killed_server_resumes_its_workflows_on_postgres() {
-    let Some((url, _cluster)) = support::postgres::url_or_skip() else { return };
+    let Some((url, _cluster)) = crate::support::postgres::url_or_skip() else { return };
     crash_and_resume(Some(&url));
 }
 
@@ -443,7 +430,7 @@ fn sigterm_lets_running_tasks_finish_and_the_next_server_goes_on() {
 
     let s = Server::start(dir.path(), Some(&database_url), &[]);
     let wf = s.workflow("graceful");
-    assert_eq!(node(&wf, "a(0)")[0]["phase"], "Succeeded", "a finished before the server left");
+    assert_eq!(nodes(&wf, "a(0)")[0]["phase"], "Succeeded", "a finished before the server left");
     s.ok(&["watch", "graceful"]);
     let wf = s.workflow("graceful");
     assert_eq!(phase(&wf), "Succeeded", "{wf:#}");
@@ -501,7 +488,7 @@ fn a_suspend_step_waits_for_resume_by_node_selector() {
     let wf = file(dir.path(), "approval.yaml", APPROVAL);
     s.ok(&["submit", &wf.to_string_lossy()]);
     s.wait_for("approval", "the suspend step", |wf| {
-        node(wf, "approve").iter().any(|n| n["phase"] == "Running")
+        nodes(wf, "approve").iter().any(|n| n["phase"] == "Running")
     });
     let wrong = s.cli(&["resume", "approval", "--node-field-selector", "displayName=nope"]);
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("no suspended node matches"));
