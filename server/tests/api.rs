@@ -6,13 +6,12 @@
 
 use std::time::{Duration, Instant};
 
+use crate::support::keelson::{Server, data_dir};
+use crate::support::rt;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
-use crate::support::rt;
-use crate::support::keelson::{Server, data_dir};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
 
 fn echo(name: &str, text: &str) -> Value {
     json!({"workflow": {

@@ -6,8 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use server::store::Store;
 use crate::support::keelson::{KEELSON, Server, data_dir, file};
+use server::store::Store;
 
 #[test]
 fn a_read_only_database_is_refused_at_start() {

@@ -7,8 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use crate::support::keelson::{Server, data_dir};
+use serde_json::Value;
 
 /// Text that must never reach a client.
 fn assert_clean(body: &str, server: &Server) {

@@ -24,7 +24,6 @@ fn run(file: &str, extra: &[&str]) -> Value {
     })
 }
 
-
 #[test]
 fn ci_pipeline_succeeds_in_order() {
     let wf = run("ci-pipeline.yaml", &[]);

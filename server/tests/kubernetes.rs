@@ -7,12 +7,12 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
 use crate::support::fake_kube::{
     CLUSTER_TEMPLATES, CRON_WORKFLOWS, FakeKube, LEASES, PODS, SECRETS, WORKFLOW_TEMPLATES,
     WORKFLOWS,
 };
 use crate::support::keelson::{Server, data_dir, file};
+use serde_json::{Value, json};
 
 const PIPELINE: &str = r#"
 apiVersion: argoproj.io/v1alpha1

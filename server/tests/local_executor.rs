@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use engine::run::{Event, Exit, LaunchSpec};
 use serde_json::{Value, json};
-use server::executor::{Isolation, LocalConfig, LocalExecutor, LocalStore, Stream};
+use server::executor::{Isolation, LocalConfig, LocalExecutor, LocalStore, OutputStream};
 use tokio::sync::mpsc;
 
 /// No test here should take longer; a hang fails instead of blocking CI.
@@ -201,10 +201,13 @@ async fn secrets_reach_the_env_and_are_masked_in_logs() {
         assert_eq!((line.node.as_str(), line.pod_name.as_str()), ("secret-1", "secret-1-pod"));
         seen.push((line.stream, line.text));
     }
-    seen.sort_by_key(|(s, _)| *s == Stream::Stderr);
+    seen.sort_by_key(|(s, _)| *s == OutputStream::Stderr);
     assert_eq!(
         seen,
-        [(Stream::Stdout, "pw=***".to_string()), (Stream::Stderr, "err ***".to_string())]
+        [
+            (OutputStream::Stdout, "pw=***".to_string()),
+            (OutputStream::Stderr, "err ***".to_string())
+        ]
     );
 
     let missing = json!({

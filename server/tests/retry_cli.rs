@@ -22,7 +22,6 @@ fn keelson(dir: &Path, args: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap_or(-1), json)
 }
 
-
 #[test]
 fn a_failed_run_retried_runs_only_what_failed_and_what_follows() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("retry-cli");

@@ -8,12 +8,11 @@
 
 use std::time::Duration;
 
+use crate::support::keelson::{ADMIN_PASSWORD, KEELSON, Server, data_dir, http_with};
+use crate::support::rt;
 use reqwest::Method;
 use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::{Value, json};
-use crate::support::rt;
-use crate::support::keelson::{ADMIN_PASSWORD, KEELSON, Server, data_dir, http_with};
-
 
 const WORKFLOW: &str = r#"{
   "workflow": {

@@ -8,10 +8,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde_json::Value;
-use server::store::{Entry, Store};
 use crate::support::keelson::{Server, data_dir, file};
 use crate::support::status::{nodes, phase};
+use serde_json::Value;
+use server::store::{Entry, Store};
 
 const FLAKY: &str = r#"
 apiVersion: argoproj.io/v1alpha1
@@ -63,7 +63,6 @@ spec:
     - name: main
       container: {image: alpine, command: [echo, tick]}
 "#;
-
 
 fn name_of(out: &str) -> String {
     out.lines().next().unwrap_or("").trim().to_string()
@@ -319,7 +318,6 @@ fn long_workflow(dir: &Path, name: &str, seconds: &str) -> String {
     let text = LONG.replace("NAME", name).replace("SECONDS", seconds);
     file(dir, &format!("{name}.yaml"), &text).to_string_lossy().into_owned()
 }
-
 
 fn running_pod(wf: &Value, display: &str) -> bool {
     nodes(wf, display).iter().any(|n| n["type"] == "Pod" && n["phase"] == "Running")

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::workflow::{Drawing, Shape, Shown};
 use crate::depends;
-use crate::spec::{Call, Control, Template, WorkflowSpec};
+use crate::spec::{Call, CallFlow, Template, WorkflowSpec};
 
 impl Drawing {
     /// The drawing of `spec`'s entrypoint (or of `entrypoint` if given);
@@ -27,7 +27,7 @@ impl Drawing {
                 .tasks
                 .iter()
                 .map(|t| {
-                    let label = with_loop(&t.name, &t.control);
+                    let label = with_loop(&t.name, &t.flow);
                     let shape = shape_of(&t.call, &templates);
                     let key = format!("task:{}", t.name);
                     (t.name.as_str(), d.push_shown(key, label, shape, &called(&t.call)))
@@ -66,7 +66,7 @@ impl Drawing {
                 before = group
                     .iter()
                     .map(|s| {
-                        let label = with_loop(&s.name, &s.control);
+                        let label = with_loop(&s.name, &s.flow);
                         let shape = shape_of(&s.call, &templates);
                         let key = format!("step:{i}:{}", s.name);
                         let v = d.push_shown(key, label, shape, &called(&s.call));
@@ -118,12 +118,12 @@ fn called(call: &Call) -> String {
 }
 
 /// `name`, marked with how it fans out when it loops.
-fn with_loop(name: &str, control: &Control) -> String {
-    if let Some(items) = &control.with_items {
+fn with_loop(name: &str, flow: &CallFlow) -> String {
+    if let Some(items) = &flow.with_items {
         format!("{name} ×{}", items.len())
-    } else if control.with_param.is_some() {
+    } else if flow.with_param.is_some() {
         format!("{name} ×withParam")
-    } else if control.with_sequence.is_some() {
+    } else if flow.with_sequence.is_some() {
         format!("{name} ×withSequence")
     } else {
         name.to_string()

@@ -2,7 +2,7 @@
 //! every task and step calls — by name, by `templateRef` or inline — plus
 //! whether the call supplies every input the callee requires.
 
-use super::context::{DocCtx, RefError, calls_of, controls_of};
+use super::context::{DocCtx, RefError, calls_of, flows_of};
 use crate::diag::{Diagnostic, FieldPath};
 use crate::spec::{Call, Document, Template};
 use crate::suggest;
@@ -25,8 +25,8 @@ pub fn check(ctx: &mut DocCtx<'_>) {
         for (c, call_path) in calls_of(t, &path) {
             call(ctx, c, &call_path);
         }
-        for (control, cpath) in controls_of(t, &path) {
-            if let Some(on_exit) = &control.on_exit {
+        for (flow, cpath) in flows_of(t, &path) {
+            if let Some(on_exit) = &flow.on_exit {
                 named_template(ctx, on_exit, &cpath.key("onExit"));
             }
         }
@@ -208,8 +208,8 @@ pub(super) fn hooks_need_expressions(ctx: &mut DocCtx<'_>) {
             .push((ctx.spec_path.key("hooks").key(name), name != "exit" && h.expression.is_none()));
     }
     for (t, path) in ctx.all_templates() {
-        for (control, cpath) in controls_of(t, &path) {
-            for (name, h) in &control.hooks {
+        for (flow, cpath) in flows_of(t, &path) {
+            for (name, h) in &flow.hooks {
                 hooks
                     .push((cpath.key("hooks").key(name), name != "exit" && h.expression.is_none()));
             }

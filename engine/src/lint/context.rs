@@ -97,7 +97,7 @@ pub fn calls_of<'a>(t: &'a Template, path: &FieldPath) -> Vec<(&'a Call, FieldPa
         for (i, task) in dag.tasks.iter().enumerate() {
             let p = path.key("dag").key("tasks").index(i);
             out.push((&task.call, p.clone()));
-            for (name, hook) in &task.control.hooks {
+            for (name, hook) in &task.flow.hooks {
                 out.push((&hook.call, p.key("hooks").key(name)));
             }
         }
@@ -107,7 +107,7 @@ pub fn calls_of<'a>(t: &'a Template, path: &FieldPath) -> Vec<(&'a Call, FieldPa
             for (i, step) in group.iter().enumerate() {
                 let p = path.key("steps").index(g).index(i);
                 out.push((&step.call, p.clone()));
-                for (name, hook) in &step.control.hooks {
+                for (name, hook) in &step.flow.hooks {
                     out.push((&hook.call, p.key("hooks").key(name)));
                 }
             }
@@ -117,19 +117,19 @@ pub fn calls_of<'a>(t: &'a Template, path: &FieldPath) -> Vec<(&'a Call, FieldPa
 }
 
 /// The loop/condition/handler settings of every task and step, with paths.
-pub fn controls_of<'a>(
+pub fn flows_of<'a>(
     t: &'a Template,
     path: &FieldPath,
-) -> Vec<(&'a crate::spec::Control, FieldPath)> {
+) -> Vec<(&'a crate::spec::CallFlow, FieldPath)> {
     let mut out = Vec::new();
     if let Some(dag) = &t.dag {
         for (i, task) in dag.tasks.iter().enumerate() {
-            out.push((&task.control, path.key("dag").key("tasks").index(i)));
+            out.push((&task.flow, path.key("dag").key("tasks").index(i)));
         }
     }
     for (g, group) in t.steps.iter().flatten().enumerate() {
         for (i, step) in group.iter().enumerate() {
-            out.push((&step.control, path.key("steps").index(g).index(i)));
+            out.push((&step.flow, path.key("steps").index(g).index(i)));
         }
     }
     out

@@ -94,7 +94,7 @@ fn check_dag(ctx: &mut DocCtx<'_>, dag: &DagTemplate, path: &FieldPath) {
 
     if first_depends.is_some() {
         for (i, task) in dag.tasks.iter().enumerate() {
-            if task.control.continue_on.is_some() {
+            if task.flow.continue_on.is_some() {
                 ctx.push(
                     Diagnostic::error(
                         "continue-on-with-depends",
@@ -230,7 +230,7 @@ fn group_results_need_loops(
     collect_results(d, &mut refs);
     for (name, result, offset) in refs {
         let Some(task) = dag.tasks.iter().find(|t| t.name == name) else { continue };
-        let c = &task.control;
+        let c = &task.flow;
         let looped = c.with_items.is_some() || c.with_param.is_some() || c.with_sequence.is_some();
         if result.is_group_result() && !looped {
             ctx.push(

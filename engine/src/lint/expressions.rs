@@ -2,7 +2,7 @@
 //! substitution: retry `expression`, lifecycle hook `expression`, and a
 //! CronWorkflow's `when`.
 
-use super::context::{DocCtx, controls_of};
+use super::context::{DocCtx, flows_of};
 use crate::diag::{Diagnostic, FieldPath};
 use crate::tags::{self, TagKind};
 
@@ -26,9 +26,9 @@ pub fn check(ctx: &mut DocCtx<'_>) {
         if let Some(e) = t.retry_strategy.as_ref().and_then(|r| r.expression.as_ref()) {
             fields.push((e.clone(), path.key("retryStrategy").key("expression"), "retry"));
         }
-        let controls = controls_of(t, &path);
-        for (control, cpath) in controls {
-            for (name, h) in &control.hooks {
+        let controls = flows_of(t, &path);
+        for (flow, cpath) in controls {
+            for (name, h) in &flow.hooks {
                 if let Some(e) = &h.expression {
                     fields.push((
                         e.clone(),

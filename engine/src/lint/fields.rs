@@ -12,7 +12,7 @@ use super::Options;
 use super::context::DocCtx;
 use crate::diag::{Diagnostic, FieldPath};
 use crate::spec::{
-    self, Arguments, Call, Container, Control, Document, LifecycleHook, Parameter, Template,
+    self, Arguments, Call, CallFlow, Container, Document, LifecycleHook, Parameter, Template,
     WorkflowSpec,
 };
 
@@ -244,7 +244,7 @@ impl Walker<'_, '_> {
                 let tp = dp.key("tasks").index(i);
                 self.unknown(&task.other, &tp, &[TASK_ONLY, CALL, CONTROL]);
                 self.call(&task.call, &tp, depth);
-                self.control(&task.control, &tp, depth);
+                self.flow(&task.flow, &tp, depth);
             }
         }
         for (g, group) in t.steps.iter().flatten().enumerate() {
@@ -252,7 +252,7 @@ impl Walker<'_, '_> {
                 let sp = at.key("steps").index(g).index(i);
                 self.unknown(&step.other, &sp, &[STEP_ONLY, CALL, CONTROL]);
                 self.call(&step.call, &sp, depth);
-                self.control(&step.control, &sp, depth);
+                self.flow(&step.flow, &sp, depth);
             }
         }
     }
@@ -278,7 +278,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn control(&mut self, c: &Control, at: &FieldPath, depth: usize) {
+    fn flow(&mut self, c: &CallFlow, at: &FieldPath, depth: usize) {
         if let Some(s) = &c.with_sequence {
             self.unknown(&s.other, &at.key("withSequence"), &[SEQUENCE]);
         }

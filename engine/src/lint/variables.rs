@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::context::DocCtx;
 use crate::diag::{Diagnostic, FieldPath, Severity};
-use crate::spec::{Call, Control, DagTemplate, Template};
+use crate::spec::{Call, CallFlow, DagTemplate, Template};
 use crate::suggest;
 use crate::tags::{self, TagKind};
 
@@ -153,7 +153,7 @@ fn callee<'a>(ctx: &DocCtx<'a>, call: &'a Call) -> Option<&'a Template> {
     call.inline.as_deref()
 }
 
-fn has_loop(c: &Control) -> bool {
+fn has_loop(c: &CallFlow) -> bool {
     c.with_items.is_some() || c.with_param.is_some() || c.with_sequence.is_some()
 }
 
@@ -195,7 +195,7 @@ fn check_dag<'d: 's, 's>(
             Vec::new()
         };
         let scope = Scope {
-            item: has_loop(&task.control),
+            item: has_loop(&task.flow),
             flow: Some("tasks"),
             siblings,
             all_names: names.clone(),
@@ -205,7 +205,7 @@ fn check_dag<'d: 's, 's>(
         let tp = path.key("dag").key("tasks").index(i);
         let me = callees.get(task.name.as_str()).copied().flatten();
         check_call_site(ctx, &value, &tp, &scope, me);
-        if let Some(w) = &task.control.when {
+        if let Some(w) = &task.flow.when {
             check_when(ctx, w, &tp.key("when"));
         }
     }
@@ -246,7 +246,7 @@ fn check_steps<'d: 's, 's>(
                 Vec::new()
             };
             let scope = Scope {
-                item: has_loop(&step.control),
+                item: has_loop(&step.flow),
                 flow: Some("steps"),
                 siblings,
                 all_names: all_names.clone(),
@@ -256,7 +256,7 @@ fn check_steps<'d: 's, 's>(
             let sp = path.key("steps").index(g).index(i);
             let me = callee(ctx, &step.call);
             check_call_site(ctx, &value, &sp, &scope, me);
-            if let Some(w) = &step.control.when {
+            if let Some(w) = &step.flow.when {
                 check_when(ctx, w, &sp.key("when"));
             }
         }

@@ -22,7 +22,7 @@ pub use aggregate::aggregate_outputs;
 pub use render::{child_name, item_vars};
 
 use crate::golang::json::{compact, decode_string};
-use crate::spec::{Control, Sequence};
+use crate::spec::{CallFlow, Sequence};
 
 /// The most iterations one loop may have; longer loops are refused.
 pub const MAX_ITEMS: usize = 1_000_000;
@@ -68,7 +68,7 @@ impl LoopError {
 
 /// Expand a task's or step's loop, as Argo picks it: a non-empty
 /// `withItems`, else a non-empty `withParam`, else `withSequence`. Returns
-/// `None` when the control has no loop (an empty `withItems: []` or
+/// `None` when the call has no loop (an empty `withItems: []` or
 /// `withParam: ""` is no loop, as in Argo; `withParam: "[]"` is an empty one).
 ///
 /// `with_param` and the `withSequence` fields must already have had their
@@ -77,14 +77,14 @@ impl LoopError {
 ///
 /// Errors carry Argo's messages; Argo ignores them when the step's `when`
 /// is statically false, which is the caller's decision.
-pub fn expand(control: &Control) -> Option<Result<Vec<LoopItem>, LoopError>> {
-    if let Some(items) = control.with_items.as_ref().filter(|items| !items.is_empty()) {
+pub fn expand(flow: &CallFlow) -> Option<Result<Vec<LoopItem>, LoopError>> {
+    if let Some(items) = flow.with_items.as_ref().filter(|items| !items.is_empty()) {
         return Some(from_items(items));
     }
-    if let Some(param) = control.with_param.as_deref().filter(|p| !p.is_empty()) {
+    if let Some(param) = flow.with_param.as_deref().filter(|p| !p.is_empty()) {
         return Some(from_param(param));
     }
-    control.with_sequence.as_ref().map(from_sequence)
+    flow.with_sequence.as_ref().map(from_sequence)
 }
 
 fn too_many(what: &str) -> LoopError {

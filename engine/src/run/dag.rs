@@ -131,7 +131,7 @@ fn slots(dag: &DagTemplate) -> Result<Vec<TaskSlot>, String> {
 }
 
 fn continue_on(dag: &DagTemplate, task: Option<usize>) -> ContinueOn {
-    let c = task.and_then(|i| dag.tasks.get(i)).and_then(|t| t.control.continue_on.as_ref());
+    let c = task.and_then(|i| dag.tasks.get(i)).and_then(|t| t.flow.continue_on.as_ref());
     ContinueOn { error: c.is_some_and(|c| c.error), failed: c.is_some_and(|c| c.failed) }
 }
 
@@ -352,7 +352,7 @@ fn start_task(t: &mut Tick, dag: &RunningDag, i: usize, task: &DagTask, name: &s
             return node::create(t, new);
         }
     }
-    let c = &task.control;
+    let c = &task.flow;
     let key = match template::callable(run, from, &task.call, &task.name) {
         Ok(k) => k,
         Err(msg) => return error(t, msg),
@@ -360,7 +360,7 @@ fn start_task(t: &mut Tick, dag: &RunningDag, i: usize, task: &DagTask, name: &s
     let site = Site {
         key: &key,
         from,
-        control: c,
+        flow: c,
         arguments: &task.call.arguments.parameters,
         prefix: "tasks",
         step: &task.name,
@@ -425,9 +425,9 @@ fn ancestor_scope(run: &Run, vars: &Vars, tasks: &[TaskSlot], i: usize, task: &D
 /// Task names a task's fields mention as `tasks.NAME` or `tasks['NAME']`.
 fn referenced_tasks(task: &DagTask) -> std::collections::HashSet<String> {
     let mut names = std::collections::HashSet::new();
-    // Only arguments and the control fields can hold a reference: a task
+    // Only arguments and the flow fields can hold a reference: a task
     // with neither (most of a large DAG) is not serialised to look.
-    let c = &task.control;
+    let c = &task.flow;
     if task.call.arguments == Default::default()
         && c.when.is_none()
         && c.with_param.is_none()
@@ -437,7 +437,7 @@ fn referenced_tasks(task: &DagTask) -> std::collections::HashSet<String> {
     {
         return names;
     }
-    let text = serde_json::to_string(&(&task.call, &task.control)).unwrap_or_default();
+    let text = serde_json::to_string(&(&task.call, &task.flow)).unwrap_or_default();
     let mut rest = text.as_str();
     while let Some(at) = rest.find("tasks") {
         rest = &rest[at + 5..];
@@ -463,7 +463,7 @@ fn referenced_tasks(task: &DagTask) -> std::collections::HashSet<String> {
 /// A started task's failure that its `continueOn` does not excuse.
 fn failed_unexcused(run: &Run, slot: &TaskSlot, task: &DagTask) -> Option<NodePhase> {
     let phase = slot.node.as_ref().and_then(|n| node::phase(run, n))?;
-    let k = task.control.continue_on.as_ref();
+    let k = task.flow.continue_on.as_ref();
     match phase {
         NodePhase::Failed if !k.is_some_and(|k| k.failed) => Some(phase),
         NodePhase::Error if !k.is_some_and(|k| k.error) => Some(phase),
@@ -511,7 +511,7 @@ fn assess(
         outbound.extend(node::outbound(run, id));
         let branch = branch_phase(run, tasks, t, &mut memo, 0);
         let own = node::phase(run, id);
-        let excused = dag.tasks[t].control.continue_on.as_ref().is_some_and(|k| {
+        let excused = dag.tasks[t].flow.continue_on.as_ref().is_some_and(|k| {
             (own == Some(NodePhase::Failed) && k.failed)
                 || (own == Some(NodePhase::Error) && k.error)
         });

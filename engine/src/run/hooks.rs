@@ -48,7 +48,7 @@ pub fn register_workflow(run: &mut Run) {
 /// Register a step's or task's hooks, for its node `id`.
 pub fn register(run: &mut Run, id: &str, site: &Site, vars: &Vars) {
     let hooks: Vec<PendingHook> = site
-        .control
+        .flow
         .hooks
         .iter()
         .filter(|(name, _)| *name != "exit")

@@ -5,33 +5,30 @@ use serde_json::Value;
 
 use crate::expr::Vars;
 use crate::loops::{self, LoopItem};
-use crate::spec::{Control, IntOrString};
+use crate::spec::{CallFlow, IntOrString};
 use crate::substitute::{self, Mode};
 
 /// `None` without a loop; otherwise the iterations, or why there are none.
-pub fn expand(control: &Control, vars: &Vars) -> Option<Result<Vec<LoopItem>, String>> {
-    if control.with_items.is_none()
-        && control.with_param.is_none()
-        && control.with_sequence.is_none()
-    {
+pub fn expand(flow: &CallFlow, vars: &Vars) -> Option<Result<Vec<LoopItem>, String>> {
+    if flow.with_items.is_none() && flow.with_param.is_none() && flow.with_sequence.is_none() {
         return None;
     }
     // `withItems: []` and `withParam: ""` are no loop at all (Argo's
     // `ShouldExpand`): the step runs once.
-    match resolved(control, vars) {
+    match resolved(flow, vars) {
         Ok(c) => loops::expand(&c).map(|r| r.map_err(|e| e.message)),
         Err(msg) => Some(Err(msg)),
     }
 }
 
 /// The loop fields with their `{{…}}` tags replaced.
-fn resolved(control: &Control, vars: &Vars) -> Result<Control, String> {
-    let mut c = control.clone();
-    if let Some(p) = &control.with_param {
+fn resolved(flow: &CallFlow, vars: &Vars) -> Result<CallFlow, String> {
+    let mut c = flow.clone();
+    if let Some(p) = &flow.with_param {
         c.with_param =
             Some(substitute::string(p, vars, Mode::Strict).map_err(|e| e.message)?.into_owned());
     }
-    if let Some(items) = &control.with_items {
+    if let Some(items) = &flow.with_items {
         let v = substitute::value(&Value::Array(items.clone()), vars, Mode::AllowUnresolved)
             .map_err(|e| e.message)?;
         c.with_items = v.as_array().cloned();

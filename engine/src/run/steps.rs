@@ -155,7 +155,7 @@ struct StartingGroup<'a> {
 fn run_step(t: &mut Tick, group: &StartingGroup, step: &Step) -> Vec<String> {
     let StartingGroup { steps_id, frame, name: group_name, vars } = *group;
     let name = format!("{group_name}.{}", step.name);
-    let c = &step.control;
+    let c = &step.flow;
     let key = match template::callable(t.run, &frame.template, &step.call, &step.name) {
         Ok(k) => k,
         Err(msg) => {
@@ -166,7 +166,7 @@ fn run_step(t: &mut Tick, group: &StartingGroup, step: &Step) -> Vec<String> {
     let site = Site {
         key: &key,
         from: &frame.template,
-        control: c,
+        flow: c,
         arguments: &step.call.arguments.parameters,
         prefix: "steps",
         step: &step.name,
@@ -249,7 +249,7 @@ pub fn advance(t: &mut Tick, id: &str) {
         let groups = template.steps.clone().unwrap_or_default();
         let failed = members.iter().find(|(c, si)| {
             let p = node::phase(run, c).unwrap_or(NodePhase::Error);
-            let k = groups[*group].get(*si).and_then(|s| s.control.continue_on.as_ref());
+            let k = groups[*group].get(*si).and_then(|s| s.flow.continue_on.as_ref());
             (p == NodePhase::Failed && !k.is_some_and(|k| k.failed))
                 || (p == NodePhase::Error && !k.is_some_and(|k| k.error))
         });

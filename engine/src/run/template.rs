@@ -8,7 +8,7 @@ use super::node::NewNode;
 use super::tick::Tick;
 use super::{Run, dag, node, pod, retry_node, steps, suspend};
 use crate::expr::Vars;
-use crate::spec::{AnyString, Call, Control, Parameter, TemplateKind};
+use crate::spec::{AnyString, Call, CallFlow, Parameter, TemplateKind};
 use crate::status::{NodePhase, NodeType, node_id};
 use crate::substitute::{self, Mode};
 
@@ -122,7 +122,7 @@ pub struct Site<'a> {
     pub key: &'a str,
     /// The calling template's key (where `onExit` names resolve).
     pub from: &'a str,
-    pub control: &'a Control,
+    pub flow: &'a CallFlow,
     pub arguments: &'a [Parameter],
     /// `steps` or `tasks`, and the step's or task's own name.
     pub prefix: &'static str,
@@ -135,7 +135,7 @@ pub struct Site<'a> {
 /// Shared by steps and DAGs.
 pub fn call(t: &mut Tick, name: &str, site: &Site, boundary: &str, vars: &Vars) -> String {
     let shown = Some(shown_name(site.key));
-    if let Some(w) = &site.control.when {
+    if let Some(w) = &site.flow.when {
         match evaluate_when(w, vars) {
             Ok(true) => {}
             Ok(false) => {
@@ -168,7 +168,7 @@ pub fn call(t: &mut Tick, name: &str, site: &Site, boundary: &str, vars: &Vars) 
         Ok(None) => {}
         Err(msg) => return error_node(t, name, shown, Some(boundary), msg),
     }
-    if site.control.hooks.keys().any(|k| k != "exit") {
+    if site.flow.hooks.keys().any(|k| k != "exit") {
         super::hooks::register(run, &node_id(&run.plan.name, name), site, vars);
     }
     let inv = Invocation {
@@ -185,7 +185,7 @@ pub fn call(t: &mut Tick, name: &str, site: &Site, boundary: &str, vars: &Vars) 
 
 /// The step's or task's exit handler: `hooks.exit`, else `onExit`.
 fn exit_call(run: &Run, site: &Site, vars: &Vars) -> Result<Option<ExitCall>, String> {
-    let c = site.control;
+    let c = site.flow;
     let (key, arguments, expression) = match (c.hooks.get("exit"), &c.on_exit) {
         (Some(h), _) => {
             let hook_name = format!("{}.hooks.exit", site.step);

@@ -54,7 +54,7 @@ pub struct DagTask {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub depends: Option<String>,
     #[serde(flatten)]
-    pub control: Control,
+    pub flow: CallFlow,
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
@@ -68,7 +68,7 @@ pub struct Step {
     #[serde(flatten)]
     pub call: Call,
     #[serde(flatten)]
-    pub control: Control,
+    pub flow: CallFlow,
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
@@ -76,7 +76,7 @@ pub struct Step {
 /// Loops, conditions and handlers, common to tasks and steps.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Control {
+pub struct CallFlow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -18,7 +18,7 @@ mod workflow;
 pub use catalog::{Catalog, RefError};
 pub use container::{CONTAINER_KEPT, Container, EnvVar, EnvVarSource, KeyRef, Script};
 pub use flow::{
-    Call, ContinueOn, Control, DagTask, DagTemplate, LifecycleHook, Sequence, Step, TemplateRef,
+    Call, CallFlow, ContinueOn, DagTask, DagTemplate, LifecycleHook, Sequence, Step, TemplateRef,
 };
 pub use params::{Arguments, Artifact, Inputs, Outputs, Parameter, ValueFrom};
 pub use retry::{Backoff, RETRY_POLICIES, RetryStrategy};

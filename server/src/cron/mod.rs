@@ -211,8 +211,10 @@ impl Scheduler {
         let selector = format!("{CRON_LABEL}={}", row.name);
         let q = ListQuery {
             namespace: Some(row.namespace.clone()),
+            // A name Kubernetes accepts is a valid label value: a failure
+            // here is ours, not the caller's.
             labels: LabelSelector::parse(&selector)
-                .map_err(|e| ControllerError::Invalid(e.to_string()))?,
+                .map_err(|e| ControllerError::Internal(format!("cron {}: {e}", row.name)))?,
             ..Default::default()
         };
         let mut runs = self.controller.store().query_workflows(&q).await?;

@@ -73,6 +73,6 @@ impl Executor for LocalExecutor {
 
 pub use local::{
     ImageEntry, ImageTable, Isolation, LoadError, LocalConfig, LocalExecutor, LocalStore, LogLine,
-    SlotPool, Stream, Tail, read_limited,
+    OutputStream, SlotPool, Tail, read_limited,
 };
-pub(crate) use local::{LogIndex, RawLine, Sink};
+pub(crate) use local::{LogIndex, LogWriter, RawLine};

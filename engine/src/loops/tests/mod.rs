@@ -13,13 +13,13 @@ use serde_json::Value;
 use super::*;
 use crate::spec::IntOrString;
 
-pub(super) fn items(values: Value) -> Control {
+pub(super) fn items(values: Value) -> CallFlow {
     let Value::Array(values) = values else { panic!("not a list") };
-    Control { with_items: Some(values), ..Control::default() }
+    CallFlow { with_items: Some(values), ..CallFlow::default() }
 }
 
-pub(super) fn param(text: &str) -> Control {
-    Control { with_param: Some(text.to_string()), ..Control::default() }
+pub(super) fn param(text: &str) -> CallFlow {
+    CallFlow { with_param: Some(text.to_string()), ..CallFlow::default() }
 }
 
 pub(super) fn seq(
@@ -38,16 +38,16 @@ pub(super) fn seq(
     }
 }
 
-pub(super) fn expanded(control: &Control) -> Vec<LoopItem> {
-    expand(control).expect("a loop").expect("expands")
+pub(super) fn expanded(flow: &CallFlow) -> Vec<LoopItem> {
+    expand(flow).expect("a loop").expect("expands")
 }
 
-pub(super) fn names(name: &str, control: &Control) -> Vec<String> {
-    expanded(control).iter().map(|item| child_name(name, item)).collect()
+pub(super) fn names(name: &str, flow: &CallFlow) -> Vec<String> {
+    expanded(flow).iter().map(|item| child_name(name, item)).collect()
 }
 
-pub(super) fn expand_err(control: &Control) -> String {
-    expand(control).expect("a loop").expect_err("fails").message
+pub(super) fn expand_err(flow: &CallFlow) -> String {
+    expand(flow).expect("a loop").expect_err("fails").message
 }
 
 pub(super) fn vars(item: &LoopItem) -> Vec<(String, String)> {

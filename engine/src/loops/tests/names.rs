@@ -6,7 +6,7 @@ use super::*;
 
 #[test]
 fn no_loop_without_loop_fields() {
-    assert!(expand(&Control::default()).is_none());
+    assert!(expand(&CallFlow::default()).is_none());
     assert!(expand(&items(json!([]))).is_none(), "withItems: [] is no loop in Argo");
     assert!(expand(&param("")).is_none(), "withParam: \"\" is no loop in Argo");
 }

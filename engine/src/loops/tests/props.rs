@@ -15,7 +15,7 @@ fn invalid_raw_falls_back_to_value() {
 
 #[test]
 fn with_items_limit() {
-    let c = Control { with_items: Some(vec![Value::Null; MAX_ITEMS + 1]), ..Control::default() };
+    let c = CallFlow { with_items: Some(vec![Value::Null; MAX_ITEMS + 1]), ..CallFlow::default() };
     assert!(expand_err(&c).contains("more than 1000000 items"));
     let c = param(&format!("[{}0]", "0,".repeat(MAX_ITEMS)));
     assert!(expand_err(&c).contains("more than 1000000 items"));
@@ -125,6 +125,6 @@ proptest! {
     }
 }
 
-fn expanded_or_empty(control: &Control) -> Vec<LoopItem> {
-    expand(control).map(|r| r.expect("expands")).unwrap_or_default()
+fn expanded_or_empty(flow: &CallFlow) -> Vec<LoopItem> {
+    expand(flow).map(|r| r.expect("expands")).unwrap_or_default()
 }

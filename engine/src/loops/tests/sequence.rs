@@ -11,9 +11,9 @@ fn seq_texts(s: &Sequence) -> Vec<String> {
 #[test]
 fn sequence_scenarios() {
     assert_eq!(seq_texts(&seq(Some("3"), Some("1"), None, Some("%02d"))), ["01", "02", "03"]);
-    let c = Control {
+    let c = CallFlow {
         with_sequence: Some(seq(Some("3"), Some("1"), None, Some("%02d"))),
-        ..Control::default()
+        ..CallFlow::default()
     };
     assert_eq!(names("s", &c), ["s(0:01)", "s(1:02)", "s(2:03)"]);
     assert_eq!(expanded(&c)[0].value, json!("01"));

@@ -181,11 +181,11 @@ fn inline_key(parent: &str, name: &str) -> String {
 /// inline template is registered under.
 fn calls(t: &Template) -> Vec<(String, &Call)> {
     let mut out = Vec::new();
-    let steps = t.steps.iter().flatten().flatten().map(|s| (&s.name, &s.call, &s.control));
-    let tasks = t.dag.iter().flat_map(|d| &d.tasks).map(|t| (&t.name, &t.call, &t.control));
-    for (name, call, control) in steps.chain(tasks) {
+    let steps = t.steps.iter().flatten().flatten().map(|s| (&s.name, &s.call, &s.flow));
+    let tasks = t.dag.iter().flat_map(|d| &d.tasks).map(|t| (&t.name, &t.call, &t.flow));
+    for (name, call, flow) in steps.chain(tasks) {
         out.push((name.clone(), call));
-        for (h, hook) in &control.hooks {
+        for (h, hook) in &flow.hooks {
             out.push((format!("{name}.hooks.{h}"), &hook.call));
         }
     }

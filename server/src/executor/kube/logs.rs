@@ -18,7 +18,7 @@ use kube::api::LogParams;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use crate::executor::{RawLine, Stream};
+use crate::executor::{OutputStream, RawLine};
 use crate::redact::Masker;
 
 /// Attempts to open a stream before giving up on the pod's log.
@@ -74,7 +74,7 @@ pub async fn follow(
                         last = time;
                     }
                     let raw = RawLine {
-                        stream: Stream::Stdout,
+                        stream: OutputStream::Stdout,
                         time: time.unwrap_or_else(SystemTime::now),
                         text: text.to_string(),
                     };
@@ -109,7 +109,7 @@ async fn ended(api: &Api<Pod>, pod: &str) -> bool {
     match api.get_opt(pod).await {
         Ok(Some(p)) => serde_json::to_value(&p).map_or(true, |json| {
             !matches!(
-                super::observe(&json),
+                super::pod_state::read(&json),
                 super::PodState::Running | super::PodState::Waiting { .. }
             )
         }),

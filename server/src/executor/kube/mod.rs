@@ -3,7 +3,7 @@
 //!
 //! * `pod` — the Pod a node becomes (pure), with `patch` for Argo's
 //!   `podSpecPatch`;
-//! * `observe` — what a pod's status says of its node (pure);
+//! * `pod_state` — what a pod's status says of its node (pure);
 //! * `task_result` — the WorkflowTaskResult `keelson exec` writes with a
 //!   node's outputs (pure);
 //! * `tracker` — one run's pods followed: watch news → engine events,
@@ -15,9 +15,9 @@
 //! * `logs` — a pod's log followed into the run's log files.
 
 pub mod logs;
-pub mod observe;
 pub mod patch;
 pub mod pod;
+pub mod pod_state;
 pub mod pods;
 #[cfg(test)]
 mod request_tests;
@@ -25,7 +25,7 @@ pub mod run;
 pub mod task_result;
 pub mod tracker;
 
-pub use observe::{PodState, observe};
 pub use pod::{PodError, PodInputs, pod_for};
+pub use pod_state::PodState;
 pub use pods::{KubeConfig, Pods};
 pub use run::{KubeExecutor, RunSetup};

@@ -19,7 +19,7 @@ use super::pod::{LABEL_COMPLETED, PodInputs, pod_for};
 use super::pods::Pods;
 use super::task_result::Outputs;
 use super::tracker::{Effect, PodGc, Tracker};
-use crate::executor::{Executor, LocalExecutor, LogIndex, LogLine, Sink};
+use crate::executor::{Executor, LocalExecutor, LogIndex, LogLine, LogWriter};
 
 /// A Secret an environment reads: its name, and the key (`None`: all).
 type SecretRef = (String, Option<String>);
@@ -275,7 +275,7 @@ impl RunPods {
         };
         let ended = serde_json::to_value(pod).map(|p| {
             matches!(
-                super::observe(&p),
+                super::pod_state::read(&p),
                 super::PodState::Exited { .. } | super::PodState::Lost { .. }
             )
         });
@@ -406,7 +406,7 @@ impl RunPods {
             // After a restart the file has the lines up to a point: the
             // stream resumes after its last one.
             let since = super::logs::last_logged(&file);
-            let sink = Sink {
+            let sink = LogWriter {
                 file,
                 node,
                 pod_name: pod.clone(),

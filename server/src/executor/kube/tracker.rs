@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use engine::run::{Event, Exit};
 use serde_json::Value;
 
-use super::observe::{PodState, deleted_message, observe};
+use super::pod_state::{self, PodState, deleted_message};
 use super::task_result::Outputs;
 
 /// What the executor must do besides telling the engine.
@@ -271,7 +271,7 @@ impl Tracker {
         if let Some(uid) = pod["metadata"]["uid"].as_str() {
             n.uid.get_or_insert_with(|| uid.to_string());
         }
-        match observe(pod) {
+        match pod_state::read(pod) {
             PodState::Waiting { stuck } => {
                 n.stuck = match (stuck, n.stuck.take()) {
                     (Some(why), Some((_, since))) => Some((why, since)),

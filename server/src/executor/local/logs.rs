@@ -14,17 +14,18 @@ use crate::redact::Masker;
 /// memory, and log viewers cope badly with megabyte lines anyway.
 pub const MAX_LINE: usize = 64 * 1024;
 
+/// Which of a task's outputs a line came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Stream {
+pub enum OutputStream {
     Stdout,
     Stderr,
 }
 
-impl Stream {
+impl OutputStream {
     pub fn as_str(self) -> &'static str {
         match self {
-            Stream::Stdout => "stdout",
-            Stream::Stderr => "stderr",
+            OutputStream::Stdout => "stdout",
+            OutputStream::Stderr => "stderr",
         }
     }
 }
@@ -34,17 +35,17 @@ impl Stream {
 pub struct LogLine {
     pub node: String,
     pub pod_name: String,
-    pub stream: Stream,
+    pub stream: OutputStream,
     /// When the executor read it.
     pub time: SystemTime,
     /// Without its newline; secret values replaced by `***`.
     pub text: String,
 }
 
-/// A line on its way from a reader to the sink.
+/// A line on its way from a reader to the log writer.
 #[derive(Debug)]
 pub struct RawLine {
-    pub stream: Stream,
+    pub stream: OutputStream,
     pub time: SystemTime,
     pub text: String,
 }
@@ -53,7 +54,7 @@ pub struct RawLine {
 /// `on_bytes` (stdout's bytes make `outputs.result`).
 pub async fn read_stream<R: AsyncRead + Unpin>(
     mut reader: R,
-    stream: Stream,
+    stream: OutputStream,
     tx: mpsc::Sender<RawLine>,
     mut on_bytes: impl FnMut(&[u8]),
 ) {
@@ -103,7 +104,7 @@ pub async fn read_stream<R: AsyncRead + Unpin>(
 }
 
 /// Where a task's lines go.
-pub struct Sink {
+pub struct LogWriter {
     pub node: String,
     pub pod_name: String,
     pub file: PathBuf,
@@ -112,7 +113,7 @@ pub struct Sink {
     pub index: LogIndex,
 }
 
-impl Sink {
+impl LogWriter {
     /// Write and broadcast lines until every sender is gone.
     /// The file is created with the first line: a task that prints nothing
     /// has no log file.
@@ -267,7 +268,7 @@ mod tests {
         let mut input = b"one\r\ntwo\n".to_vec();
         input.extend(std::iter::repeat_n(b'x', MAX_LINE + 5));
         let mut seen = 0;
-        read_stream(&input[..], Stream::Stdout, tx, |b| seen += b.len()).await;
+        read_stream(&input[..], OutputStream::Stdout, tx, |b| seen += b.len()).await;
         let mut lines = Vec::new();
         while let Some(l) = rx.recv().await {
             lines.push(l.text);

@@ -42,9 +42,9 @@ use tokio::sync::{broadcast, mpsc, watch};
 
 pub use error::{LoadError, StartError};
 pub use images::{ImageEntry, ImageTable};
-pub use logs::{LogLine, Stream};
+pub use logs::{LogLine, OutputStream};
 // The Kubernetes executor writes pods' logs the same way.
-pub(crate) use logs::{LogIndex, RawLine, Sink};
+pub(crate) use logs::{LogIndex, LogWriter, RawLine};
 pub use output::{MAX_RESULT, Tail, read_limited};
 pub use sandbox::Isolation;
 use sandbox::TaskDirs;

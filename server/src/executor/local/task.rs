@@ -17,7 +17,7 @@ use super::env::container_env;
 use super::error::StartError;
 use super::groups;
 use super::images::ImageTable;
-use super::logs::{self, LogLine, Sink, Stream};
+use super::logs::{self, LogLine, LogWriter, OutputStream};
 use super::output::{self, Tail};
 use super::process::{self, Launch};
 use super::sandbox::{self, Isolation, PathMap, TaskDirs};
@@ -175,7 +175,7 @@ pub async fn run(p: Prepared, rt: &Runtime, mut kill: watch::Receiver<bool>) -> 
     let _ = rt.events.send(Event::NodeStarted { node: node.clone() });
 
     let (tx, rx) = mpsc::channel(1024);
-    let sink = Sink {
+    let sink = LogWriter {
         node: p.node.clone(),
         pod_name: p.pod_name.clone(),
         file: rt.log_dir.join(format!("{}.log", sandbox::file_name(&p.node))),
@@ -188,12 +188,17 @@ pub async fn run(p: Prepared, rt: &Runtime, mut kill: watch::Receiver<bool>) -> 
     let mut readers = Vec::new();
     if let Some(out) = proc.child.stdout.take() {
         let (tx, tail) = (tx.clone(), tail.clone());
-        readers.push(tokio::spawn(logs::read_stream(out, Stream::Stdout, tx, move |b| {
+        readers.push(tokio::spawn(logs::read_stream(out, OutputStream::Stdout, tx, move |b| {
             tail.lock().unwrap_or_else(|e| e.into_inner()).push(b)
         })));
     }
     if let Some(err) = proc.child.stderr.take() {
-        readers.push(tokio::spawn(logs::read_stream(err, Stream::Stderr, tx.clone(), |_| {})));
+        readers.push(tokio::spawn(logs::read_stream(
+            err,
+            OutputStream::Stderr,
+            tx.clone(),
+            |_| {},
+        )));
     }
     drop(tx);
 

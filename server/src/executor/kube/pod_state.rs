@@ -40,7 +40,7 @@ pub enum PodState {
 }
 
 /// Read `pod` (a Pod as JSON).
-pub fn observe(pod: &Value) -> PodState {
+pub fn read(pod: &Value) -> PodState {
     let status = &pod["status"];
     let main =
         status["containerStatuses"].as_array().into_iter().flatten().find(|c| c["name"] == "main");
@@ -107,33 +107,33 @@ mod tests {
 
     #[test]
     fn a_pods_status_says_where_its_node_is() {
-        assert_eq!(observe(&pod(json!({"phase": "Pending"}))), PodState::Waiting { stuck: None });
+        assert_eq!(read(&pod(json!({"phase": "Pending"}))), PodState::Waiting { stuck: None });
         let pulling = pod(json!({"phase": "Pending", "containerStatuses": main(json!(
             {"waiting": {"reason": "ImagePullBackOff", "message": "no such image: nope:1"}}))}));
         assert_eq!(
-            observe(&pulling),
+            read(&pulling),
             PodState::Waiting { stuck: Some("ImagePullBackOff: no such image: nope:1".into()) }
         );
         let creating = pod(json!({"phase": "Pending", "containerStatuses": main(json!(
             {"waiting": {"reason": "ContainerCreating"}}))}));
-        assert_eq!(observe(&creating), PodState::Waiting { stuck: None });
+        assert_eq!(read(&creating), PodState::Waiting { stuck: None });
         let running =
             pod(json!({"phase": "Running", "containerStatuses": main(json!({"running": {}}))}));
-        assert_eq!(observe(&running), PodState::Running);
+        assert_eq!(read(&running), PodState::Running);
         let done = pod(json!({"phase": "Succeeded", "containerStatuses": main(json!(
             {"terminated": {"exitCode": 0, "reason": "Completed"}}))}));
-        assert_eq!(observe(&done), PodState::Exited { code: 0, reason: None });
+        assert_eq!(read(&done), PodState::Exited { code: 0, reason: None });
         let oom = pod(json!({"phase": "Failed", "containerStatuses": main(json!(
             {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}))}));
-        assert_eq!(observe(&oom), PodState::Exited { code: 137, reason: Some("OOMKilled".into()) });
+        assert_eq!(read(&oom), PodState::Exited { code: 137, reason: Some("OOMKilled".into()) });
         // The main container ended while a sidecar still runs: exited.
         let sidecar = pod(json!({"phase": "Running", "containerStatuses": main(json!(
             {"terminated": {"exitCode": 2, "reason": "Error"}}))}));
-        assert_eq!(observe(&sidecar), PodState::Exited { code: 2, reason: None });
+        assert_eq!(read(&sidecar), PodState::Exited { code: 2, reason: None });
         let evicted = pod(json!({"phase": "Failed", "reason": "Evicted",
             "message": "The node was low on resource: memory."}));
         assert_eq!(
-            observe(&evicted),
+            read(&evicted),
             PodState::Lost {
                 message: "pod lost: Evicted: The node was low on resource: memory.".into()
             }
@@ -144,7 +144,7 @@ mod tests {
             "initContainerStatuses": [{"name": "init", "state": {"waiting": {"reason": "ErrImagePull", "message": "no keelson:9"}}}],
             "containerStatuses": main(json!({"waiting": {"reason": "PodInitializing"}}))}));
         assert_eq!(
-            observe(&init),
+            read(&init),
             PodState::Waiting { stuck: Some("ErrImagePull: no keelson:9".into()) }
         );
     }
