@@ -81,12 +81,19 @@ fn a_full_disk_pauses_the_journal_and_the_run_resumes_when_space_returns() {
     }
     assert!(s.log_text().contains("tries again every second"));
 
-    // Submissions fail, saying why; reads still work.
+    // Submissions are refused for now (503: try again), the disk's state
+    // in the server's log, not in the answer; reads still work.
     let other = file(outer.path(), "other.yaml", &FILL.replace("name: fill}", "name: other}"));
     let out = s.cli(&["submit", &other.to_string_lossy()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("disk is full") || err.contains("full"), "{err}");
+    assert!(err.contains("the store is unavailable; try again shortly"), "{err}");
+    let id = err.rsplit("request id ").next().unwrap_or("").trim().to_string();
+    assert!(
+        s.log_text().lines().any(|l| l.contains(&id) && l.contains("full")),
+        "the log says why, under request {id}:\n{}",
+        s.log_text()
+    );
     assert_eq!(s.workflow("fill")["status"]["phase"], "Running");
 
     // Space again: the journal catches up and the run ends right.
