@@ -11,6 +11,7 @@ use crate::support::fake_kube::{
     CLUSTER_TEMPLATES, CRON_WORKFLOWS, FakeKube, LEASES, PODS, SECRETS, WORKFLOW_TEMPLATES,
     WORKFLOWS,
 };
+use crate::support::fixtures::USES_SECRET;
 use crate::support::keelson::{Server, data_dir, file};
 use serde_json::{Value, json};
 
@@ -511,22 +512,6 @@ fn a_standby_replica_waits_for_the_lease_and_takes_over_when_the_leader_dies() {
     fake.report(&pod, None, &[]);
     b.wait_for("hungry", "success under the new leader", |w| w["status"]["phase"] == "Succeeded");
 }
-
-const USES_SECRET: &str = r#"
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {name: uses-secret}
-spec:
-  entrypoint: main
-  templates:
-  - name: main
-    container:
-      image: alpine
-      command: [sh, -c, 'echo "password is $PASSWORD"']
-      env:
-      - name: PASSWORD
-        valueFrom: {secretKeyRef: {name: db, key: password}}
-"#;
 
 #[test]
 fn secrets_are_the_clusters_and_their_values_are_masked_in_pod_logs() {

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::support::fixtures::USES_SECRET;
 use crate::support::keelson::{Server, data_dir, file};
 use crate::support::status::{nodes, phase};
 use serde_json::Value;
@@ -32,22 +33,6 @@ spec:
       args: ["if [ -e {{workflow.parameters.marker}} ]; then echo second try; else touch {{workflow.parameters.marker}}; echo first try; exit 3; fi"]
   - name: echo
     container: {image: alpine, command: [echo, after]}
-"#;
-
-const SECRET: &str = r#"
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {name: uses-secret}
-spec:
-  entrypoint: main
-  templates:
-  - name: main
-    container:
-      image: alpine
-      command: [sh, -c, 'echo "password is $PASSWORD"']
-      env:
-      - name: PASSWORD
-        valueFrom: {secretKeyRef: {name: db, key: password}}
 "#;
 
 const CRON: &str = r#"
@@ -139,7 +124,7 @@ fn client_verbs(database_url: Option<&str>) {
     s.ok(&["secret", "create", "db", "--from-literal", "password=hunter2-pw"]);
     let listed = s.ok(&["secret", "list"]);
     assert!(listed.contains("db") && listed.contains("password") && !listed.contains("hunter2"));
-    let secret = file(dir.path(), "secret.yaml", SECRET);
+    let secret = file(dir.path(), "secret.yaml", USES_SECRET);
     s.ok(&["submit", &secret.to_string_lossy(), "--wait"]);
     let logs = s.ok(&["logs", "uses-secret"]);
     assert!(logs.contains("password is ***") && !logs.contains("hunter2"), "{logs}");
