@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::TemplateInfo;
+use crate::api::{List, Me, TemplateInfo, WorkflowTemplate};
 
 #[component]
 pub fn Templates() -> impl IntoView {
@@ -17,28 +17,33 @@ pub fn Templates() -> impl IntoView {
         {move || {
             let ns = namespace.get();
             let paths = vec![
-                "/api/v1/userinfo".to_string(),
-                format!("/api/v1/workflow-templates/{ns}"),
-                "/api/v1/cluster-workflow-templates".to_string(),
+                crate::api::USERINFO.to_string(),
+                crate::api::templates_path(&ns),
+                crate::api::CLUSTER_TEMPLATES.to_string(),
             ];
-            crate::load::page(paths, move |answers| {
+            type Answers = (Me, List<WorkflowTemplate>, List<WorkflowTemplate>);
+            crate::load::page(paths, move |(me, own, cluster): Answers| {
                 let ns = ns.clone();
-                view! { <TemplateList answers ns/> }
+                view! { <TemplateList me own cluster ns/> }
             })
         }}
     }
 }
 
-/// The namespace's WorkflowTemplates (`answers[1]`), then the
-/// ClusterWorkflowTemplates (`answers[2]`), for the user (`answers[0]`).
+/// The namespace's WorkflowTemplates (`own`), then the
+/// ClusterWorkflowTemplates, for the user.
 #[component]
-fn TemplateList(answers: Vec<serde_json::Value>, ns: String) -> impl IntoView {
+fn TemplateList(
+    me: Me,
+    own: List<WorkflowTemplate>,
+    cluster: List<WorkflowTemplate>,
+    ns: String,
+) -> impl IntoView {
     // Viewers see no Submit button.
-    let can_submit = answers.first().is_some_and(|me| crate::api::Me::from_json(me).can_edit(&ns));
-    let mut templates = crate::api::rows(answers.get(1), TemplateInfo::from_json);
-    let mut cluster = crate::api::rows(answers.get(2), TemplateInfo::from_json);
-    cluster.iter_mut().for_each(|t| t.cluster = true);
-    templates.extend(cluster);
+    let can_submit = me.can_edit(&ns);
+    let own = own.items.iter().filter_map(|t| TemplateInfo::of(t, false));
+    let cluster = cluster.items.iter().filter_map(|t| TemplateInfo::of(t, true));
+    let templates: Vec<TemplateInfo> = own.chain(cluster).collect();
     let ns = StoredValue::new(ns);
     view! {
         {templates.is_empty().then(|| view! { <p class="hint">"No templates."</p> })}
