@@ -45,6 +45,41 @@ fn AccountDetail(me: Me, tokens: List<Token>) -> impl IntoView {
     let tokens = RwSignal::new(tokens.items.into_iter().map(TokenRow::of).collect::<Vec<_>>());
     let error = RwSignal::new(None::<String>);
     let fresh = RwSignal::new(None::<String>);
+    view! {
+        {crate::load::alert(error)}
+        <SignedInAs me/>
+        <SignOut me error/>
+        <h2>"API tokens"</h2>
+        <p class="hint">"For the CLI, Hera, the Argo SDK: sent as Authorization: Bearer."</p>
+        <TokenTable tokens me error/>
+        <FreshToken fresh/>
+        <MakeTokenForm tokens fresh me error/>
+    }
+}
+
+/// "Signed in as NAME (ROLE in NAMESPACE, …)."
+#[component]
+fn SignedInAs(me: RwSignal<Option<Me>>) -> impl IntoView {
+    view! {
+        <p data-user=move || me.with(|m| m.as_ref().map(|m| m.user.clone()).unwrap_or_default())>
+            {move || {
+                me.with(|m| {
+                    m.as_ref()
+                        .map(|m| {
+                            let roles: Vec<String> =
+                                m.roles.iter().map(|(ns, r)| format!("{r} in {ns}")).collect();
+                            format!("Signed in as {} ({}).", m.user, roles.join(", "))
+                        })
+                        .unwrap_or_default()
+                })
+            }}
+        </p>
+    }
+}
+
+/// Ends the session, then goes to the sign-in page.
+#[component]
+fn SignOut(me: RwSignal<Option<Me>>, error: RwSignal<Option<String>>) -> impl IntoView {
     let navigate = leptos_router::hooks::use_navigate();
     let sign_out = move |_| {
         #[cfg(feature = "hydrate")]
@@ -58,27 +93,18 @@ fn AccountDetail(me: Me, tokens: List<Token>) -> impl IntoView {
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = &navigate;
+        let _ = (&navigate, me, error);
     };
-    let name = RwSignal::new(String::new());
-    let days = RwSignal::new(String::from("30"));
-    let create = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        #[cfg(feature = "hydrate")]
-        {
-            let (label, days) = (name.get_untracked(), days.get_untracked().trim().parse().ok());
-            leptos::task::spawn_local(async move {
-                match crate::api::make_token(me, label, days).await {
-                    Ok(mut made) => {
-                        fresh.set(made.token.take());
-                        tokens.update(|t| t.push(TokenRow::of(made)));
-                        name.set(String::new());
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        }
-    };
+    view! { <button type="button" on:click=sign_out>"Sign out"</button> }
+}
+
+/// The user's tokens, each with its Revoke button.
+#[component]
+fn TokenTable(
+    tokens: RwSignal<Vec<TokenRow>>,
+    me: RwSignal<Option<Me>>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
     let revoke = move |id: String| {
         #[cfg(feature = "hydrate")]
         {
@@ -94,26 +120,9 @@ fn AccountDetail(me: Me, tokens: List<Token>) -> impl IntoView {
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = id;
+        let _ = (id, me, error);
     };
     view! {
-        {crate::load::alert(error)}
-        <p data-user=move || me.with(|m| m.as_ref().map(|m| m.user.clone()).unwrap_or_default())>
-            {move || {
-                me.with(|m| {
-                    m.as_ref()
-                        .map(|m| {
-                            let roles: Vec<String> =
-                                m.roles.iter().map(|(ns, r)| format!("{r} in {ns}")).collect();
-                            format!("Signed in as {} ({}).", m.user, roles.join(", "))
-                        })
-                        .unwrap_or_default()
-                })
-            }}
-        </p>
-        <button type="button" on:click=sign_out>"Sign out"</button>
-        <h2>"API tokens"</h2>
-        <p class="hint">"For the CLI, Hera, the Argo SDK: sent as Authorization: Bearer."</p>
         <crate::widgets::Table
             class="tokens"
             headers=&["Name", "Created", "Expires", "State", "Actions"]
@@ -137,18 +146,54 @@ fn AccountDetail(me: Me, tokens: List<Token>) -> impl IntoView {
                 }
             }
         />
-        {move || {
-            fresh
-                .get()
-                .map(|t| {
-                    view! {
-                        <p class="fresh-token" role="status">
-                            "Your new token (copy it now: it is not shown again): "
-                            <code data-token=t.clone()>{t.clone()}</code>
-                        </p>
+    }
+}
+
+/// A token just made: its secret, shown this once.
+#[component]
+fn FreshToken(fresh: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        fresh.get().map(|t| {
+            view! {
+                <p class="fresh-token" role="status">
+                    "Your new token (copy it now: it is not shown again): "
+                    <code data-token=t.clone()>{t.clone()}</code>
+                </p>
+            }
+        })
+    }
+}
+
+/// Make a token: a name and how many days it lasts.
+#[component]
+fn MakeTokenForm(
+    tokens: RwSignal<Vec<TokenRow>>,
+    fresh: RwSignal<Option<String>>,
+    me: RwSignal<Option<Me>>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let days = RwSignal::new(String::from("30"));
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        {
+            let (label, days) = (name.get_untracked(), days.get_untracked().trim().parse().ok());
+            leptos::task::spawn_local(async move {
+                match crate::api::make_token(me, label, days).await {
+                    Ok(mut made) => {
+                        fresh.set(made.token.take());
+                        tokens.update(|t| t.push(TokenRow::of(made)));
+                        name.set(String::new());
                     }
-                })
-        }}
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (tokens, fresh, me, error);
+    };
+    view! {
         <form class="login" method="post" aria-label="make a token" on:submit=create>
             <crate::widgets::TextField label="Name" name="name" value=name required=true/>
             <crate::widgets::TextField label="Expires in (days, empty: never)" name="days" value=days/>
