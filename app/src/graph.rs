@@ -9,6 +9,10 @@
 //! WASM); after that, a phase change sets one attribute on one box, and
 //! CSS does the rest (colours, selection, find, labels hidden far out).
 //! Clicks and keys are heard once for the whole graph.
+//!
+//! Its parts: a [`Camera`] (the laid-out scene and the pan and zoom it is
+//! seen with), the toolbar (`ZoomControls`, `DirectionToggle`, `FindBox`)
+//! and the canvas (`GraphCanvas`: `ArrowMarker`, `ArrowLayer`, `BoxLayer`).
 
 use engine::graph::{Direction, Drawing, Point, Shape, Spacing, layout};
 use leptos::prelude::*;
