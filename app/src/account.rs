@@ -2,119 +2,65 @@
 //! and their API tokens — listed, made (the secret shown once, here),
 //! revoked.
 
+use engine::status::Time;
 use leptos::prelude::*;
+
+use crate::api::{List, Me, Token};
 
 /// An API token as listed (never its secret).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TokenRow {
     pub id: String,
     pub name: String,
-    pub created: String,
-    pub expires: String,
+    pub created: Option<Time>,
+    pub expires: Option<Time>,
     pub revoked: bool,
 }
 
 impl TokenRow {
-    #[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
-    pub fn from_json(v: &serde_json::Value) -> Option<TokenRow> {
-        let text = |k: &str| v[k].as_str().unwrap_or("").to_string();
-        let id = match &v["id"] {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Number(n) => n.to_string(),
-            _ => return None,
-        };
-        Some(TokenRow {
-            id,
-            name: text("name"),
-            created: text("createdAt"),
-            expires: text("expiresAt"),
-            revoked: v.get("revokedAt").is_some_and(|r| !r.is_null()),
-        })
+    pub fn of(t: Token) -> TokenRow {
+        TokenRow {
+            id: t.id,
+            name: t.name,
+            created: t.created_at,
+            expires: t.expires_at,
+            revoked: t.revoked_at.is_some(),
+        }
     }
 }
 
 #[component]
 pub fn Account() -> impl IntoView {
-    let paths = vec!["/api/v1/userinfo".to_string(), "/api/v1/tokens".to_string()];
+    let paths = vec![crate::api::USERINFO.to_string(), crate::api::TOKENS.to_string()];
     view! {
         <h1>"Account"</h1>
-        {crate::load::page(paths, |answers| view! { <AccountDetail answers/> })}
+        {crate::load::page(paths, |(me, tokens): (Me, List<Token>)| view! { <AccountDetail me tokens/> })}
     }
 }
 
-/// The user (`answers[0]`) and their tokens (`answers[1]`).
+/// The user and their tokens.
 #[component]
-fn AccountDetail(answers: Vec<serde_json::Value>) -> impl IntoView {
-    let me = RwSignal::new(answers.first().map(crate::api::Me::from_json));
-    let tokens = RwSignal::new(crate::api::rows(answers.get(1), TokenRow::from_json));
+fn AccountDetail(me: Me, tokens: List<Token>) -> impl IntoView {
+    let me = RwSignal::new(Some(me));
+    let tokens = RwSignal::new(tokens.items.into_iter().map(TokenRow::of).collect::<Vec<_>>());
     let error = RwSignal::new(None::<String>);
     let fresh = RwSignal::new(None::<String>);
-    let navigate = leptos_router::hooks::use_navigate();
-    let sign_out = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let navigate = navigate.clone();
-            leptos::task::spawn_local(async move {
-                match crate::api::send_signed(
-                    me,
-                    "POST",
-                    "/api/v1/logout",
-                    &serde_json::Value::Null,
-                )
-                .await
-                {
-                    Ok(_) => navigate("/login", Default::default()),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = &navigate;
-    };
-    let name = RwSignal::new(String::new());
-    let days = RwSignal::new(String::from("30"));
-    let create = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        #[cfg(feature = "hydrate")]
-        {
-            let mut body = serde_json::json!({"name": name.get_untracked()});
-            if let Ok(d) = days.get_untracked().trim().parse::<u64>() {
-                body["expiresInSeconds"] = (d * 86_400).into();
-            }
-            leptos::task::spawn_local(async move {
-                match crate::api::send_signed(me, "POST", "/api/v1/tokens", &body).await {
-                    Ok(answer) => {
-                        fresh.set(answer["token"].as_str().map(str::to_string));
-                        if let Some(row) = TokenRow::from_json(&answer) {
-                            tokens.update(|t| t.push(row));
-                        }
-                        name.set(String::new());
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        }
-    };
-    let revoke = move |id: String| {
-        #[cfg(feature = "hydrate")]
-        {
-            leptos::task::spawn_local(async move {
-                let path = format!("/api/v1/tokens/{id}");
-                match crate::api::send_signed(me, "DELETE", &path, &serde_json::Value::Null).await {
-                    Ok(_) => tokens.update(|t| {
-                        if let Some(row) = t.iter_mut().find(|r| r.id == id) {
-                            row.revoked = true;
-                        }
-                    }),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = id;
-    };
     view! {
         {crate::load::alert(error)}
+        <SignedInAs me/>
+        <SignOut me error/>
+        <h2>"API tokens"</h2>
+        <p class="hint">"For the CLI, Hera, the Argo SDK: sent as Authorization: Bearer."</p>
+        <TokenTable tokens me error/>
+        <FreshToken fresh/>
+        <MakeTokenForm tokens fresh me error/>
+    }
+}
+
+/// "Signed in as NAME (ROLE in NAMESPACE, …)."
+#[component]
+fn SignedInAs(me: RwSignal<Option<Me>>) -> impl IntoView {
+    view! {
         <p data-user=move || me.with(|m| m.as_ref().map(|m| m.user.clone()).unwrap_or_default())>
             {move || {
                 me.with(|m| {
@@ -128,9 +74,55 @@ fn AccountDetail(answers: Vec<serde_json::Value>) -> impl IntoView {
                 })
             }}
         </p>
-        <button type="button" on:click=sign_out>"Sign out"</button>
-        <h2>"API tokens"</h2>
-        <p class="hint">"For the CLI, Hera, the Argo SDK: sent as Authorization: Bearer."</p>
+    }
+}
+
+/// Ends the session, then goes to the sign-in page.
+#[component]
+fn SignOut(me: RwSignal<Option<Me>>, error: RwSignal<Option<String>>) -> impl IntoView {
+    let navigate = leptos_router::hooks::use_navigate();
+    let sign_out = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let navigate = navigate.clone();
+            leptos::task::spawn_local(async move {
+                match crate::api::sign_out(me).await {
+                    Ok(_) => navigate("/login", Default::default()),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&navigate, me, error);
+    };
+    view! { <button type="button" on:click=sign_out>"Sign out"</button> }
+}
+
+/// The user's tokens, each with its Revoke button.
+#[component]
+fn TokenTable(
+    tokens: RwSignal<Vec<TokenRow>>,
+    me: RwSignal<Option<Me>>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let revoke = move |id: String| {
+        #[cfg(feature = "hydrate")]
+        {
+            leptos::task::spawn_local(async move {
+                match crate::api::revoke_token(me, &id).await {
+                    Ok(_) => tokens.update(|t| {
+                        if let Some(row) = t.iter_mut().find(|r| r.id == id) {
+                            row.revoked = true;
+                        }
+                    }),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (id, me, error);
+    };
+    view! {
         <crate::widgets::Table
             class="tokens"
             headers=&["Name", "Created", "Expires", "State", "Actions"]
@@ -138,11 +130,11 @@ fn AccountDetail(answers: Vec<serde_json::Value>) -> impl IntoView {
             row=move |t: TokenRow| {
                 let id = t.id.clone();
                 let revoked = t.revoked;
-                let expires = if t.expires.is_empty() { "never".to_string() } else { t.expires.clone() };
+                let expires = t.expires.map_or("never".to_string(), |e| e.to_string());
                 view! {
                     <tr data-name=t.name.clone()>
                         <td>{t.name.clone()}</td>
-                        <td>{crate::time::ago(&t.created)}</td>
+                        <td>{crate::time::ago(t.created)}</td>
                         <td>{expires}</td>
                         <td>{if revoked { "revoked" } else { "active" }}</td>
                         <td>
@@ -154,18 +146,54 @@ fn AccountDetail(answers: Vec<serde_json::Value>) -> impl IntoView {
                 }
             }
         />
-        {move || {
-            fresh
-                .get()
-                .map(|t| {
-                    view! {
-                        <p class="fresh-token" role="status">
-                            "Your new token (copy it now: it is not shown again): "
-                            <code data-token=t.clone()>{t.clone()}</code>
-                        </p>
+    }
+}
+
+/// A token just made: its secret, shown this once.
+#[component]
+fn FreshToken(fresh: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        fresh.get().map(|t| {
+            view! {
+                <p class="fresh-token" role="status">
+                    "Your new token (copy it now: it is not shown again): "
+                    <code data-token=t.clone()>{t.clone()}</code>
+                </p>
+            }
+        })
+    }
+}
+
+/// Make a token: a name and how many days it lasts.
+#[component]
+fn MakeTokenForm(
+    tokens: RwSignal<Vec<TokenRow>>,
+    fresh: RwSignal<Option<String>>,
+    me: RwSignal<Option<Me>>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let days = RwSignal::new(String::from("30"));
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        {
+            let (label, days) = (name.get_untracked(), days.get_untracked().trim().parse().ok());
+            leptos::task::spawn_local(async move {
+                match crate::api::make_token(me, label, days).await {
+                    Ok(mut made) => {
+                        fresh.set(made.token.take());
+                        tokens.update(|t| t.push(TokenRow::of(made)));
+                        name.set(String::new());
                     }
-                })
-        }}
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (tokens, fresh, me, error);
+    };
+    view! {
         <form class="login" method="post" aria-label="make a token" on:submit=create>
             <crate::widgets::TextField label="Name" name="name" value=name required=true/>
             <crate::widgets::TextField label="Expires in (days, empty: never)" name="days" value=days/>
@@ -179,11 +207,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn token_rows_read_ids_and_state() {
-        let v = serde_json::json!({"id": 7, "name": "ci", "createdAt": "2026-01-01T00:00:00Z",
-                                   "revokedAt": "2026-01-02T00:00:00Z"});
-        let t = TokenRow::from_json(&v).unwrap_or_else(|| panic!("a row"));
-        assert_eq!((t.id.as_str(), t.revoked, t.expires.as_str()), ("7", true, ""));
-        assert!(TokenRow::from_json(&serde_json::json!({"name": "x"})).is_none());
+    fn token_rows_say_whether_a_token_is_revoked() {
+        let t: Token = serde_json::from_value(serde_json::json!({"id": 7, "name": "ci",
+            "createdAt": "2026-01-01T00:00:00Z", "revokedAt": "2026-01-02T00:00:00Z"}))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let row = TokenRow::of(t);
+        assert_eq!((row.id.as_str(), row.revoked, row.expires), ("7", true, None));
+        assert_eq!(row.created, Time::parse_rfc3339("2026-01-01T00:00:00Z"));
     }
 }

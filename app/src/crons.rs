@@ -1,7 +1,10 @@
 //! Cron workflows: each with its schedule in words, time zone, last run,
 //! what is running now, and suspend/resume (editors).
 
+use engine::status::Time;
 use leptos::prelude::*;
+
+use crate::api::{CronSchedules, CronWorkflow, List, Me};
 
 /// A CronWorkflow as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -10,58 +13,38 @@ pub struct CronRow {
     pub schedules: Vec<String>,
     pub timezone: String,
     pub suspended: bool,
-    pub last: String,
+    pub last: Option<Time>,
     pub active: usize,
-    /// The next runs (RFC 3339), from the server, which knows the time
-    /// zones' rules; or why there are none.
-    pub next: Result<Vec<String>, String>,
+    /// The next runs, from the server, which knows the time zones'
+    /// rules; or why there are none.
+    pub next: Result<Vec<Time>, String>,
 }
 
 impl CronRow {
-    pub fn from_json(v: &serde_json::Value) -> Option<CronRow> {
-        let text = |p: &str| v.pointer(p).and_then(|x| x.as_str()).unwrap_or("").to_string();
-        let name = text("/metadata/name");
-        if name.is_empty() {
+    /// The row of `cron` (`None` if it has no name).
+    pub fn of(cron: CronWorkflow) -> Option<CronRow> {
+        let CronWorkflow { metadata, spec, status } = cron;
+        if metadata.name.is_empty() {
             return None;
         }
-        let mut schedules: Vec<String> = v
-            .pointer("/spec/schedules")
-            .and_then(|s| s.as_array())
-            .into_iter()
-            .flatten()
-            .filter_map(|s| s.as_str().map(str::to_string))
-            .collect();
-        let one = text("/spec/schedule");
-        if !one.is_empty() {
-            schedules.insert(0, one);
-        }
+        let one = spec.schedule.filter(|s| !s.is_empty());
         Some(CronRow {
-            name,
-            schedules,
-            timezone: text("/spec/timezone"),
-            suspended: v.pointer("/spec/suspend").and_then(|s| s.as_bool()) == Some(true),
-            last: text("/status/lastScheduledTime"),
-            active: v.pointer("/status/active").and_then(|a| a.as_array()).map_or(0, Vec::len),
+            name: metadata.name,
+            schedules: one.into_iter().chain(spec.schedules).collect(),
+            timezone: spec.timezone.unwrap_or_default(),
+            suspended: spec.suspend == Some(true),
+            last: status.last_scheduled_time,
+            active: status.active.len(),
             next: Ok(Vec::new()),
         })
     }
 
-    /// Take this CronWorkflow's next runs from `GET /api/v1/cron-schedules`.
-    fn with_next_runs(mut self, schedules: Option<&serde_json::Value>) -> CronRow {
-        let mine = schedules
-            .and_then(|s| s["items"].as_array())
-            .into_iter()
-            .flatten()
-            .find(|i| i["name"].as_str() == Some(&self.name));
-        if let Some(item) = mine {
-            self.next = match item["error"].as_str() {
-                Some(e) => Err(e.to_string()),
-                None => Ok(item["nextRuns"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|t| t.as_str().map(str::to_string))
-                    .collect()),
+    /// Take this CronWorkflow's next runs from the namespace's schedules.
+    fn with_next_runs(mut self, schedules: &CronSchedules) -> CronRow {
+        if let Some(mine) = schedules.items.iter().find(|i| i.name == self.name) {
+            self.next = match &mine.error {
+                Some(e) => Err(e.clone()),
+                None => Ok(mine.next_runs.clone()),
             };
         }
         self
@@ -84,28 +67,25 @@ pub fn Crons() -> impl IntoView {
         {move || {
             let ns = namespace.get();
             let paths = vec![
-                "/api/v1/userinfo".to_string(),
-                format!("/api/v1/cron-workflows/{ns}"),
-                format!("/api/v1/cron-schedules/{ns}"),
+                crate::api::USERINFO.to_string(),
+                crate::api::crons_path(&ns),
+                crate::api::schedules_path(&ns),
             ];
-            crate::load::page(paths, move |answers| {
+            type Answers = (Me, List<CronWorkflow>, CronSchedules);
+            crate::load::page(paths, move |(me, crons, next): Answers| {
                 let ns = ns.clone();
-                view! { <CronList answers ns/> }
+                view! { <CronList me crons next ns/> }
             })
         }}
     }
 }
 
-/// The list, from the user (`answers[0]`), the namespace's CronWorkflows
-/// (`answers[1]`) and when they run next (`answers[2]`).
+/// The namespace's CronWorkflows, when they run next, for the user.
 #[component]
-fn CronList(answers: Vec<serde_json::Value>, ns: String) -> impl IntoView {
-    let me = RwSignal::new(answers.first().map(crate::api::Me::from_json));
-    let next = answers.get(2).cloned();
-    let rows: Vec<CronRow> = crate::api::rows(answers.get(1), CronRow::from_json)
-        .into_iter()
-        .map(|r| r.with_next_runs(next.as_ref()))
-        .collect();
+fn CronList(me: Me, crons: List<CronWorkflow>, next: CronSchedules, ns: String) -> impl IntoView {
+    let me = RwSignal::new(Some(me));
+    let rows: Vec<CronRow> =
+        crons.items.into_iter().filter_map(CronRow::of).map(|r| r.with_next_runs(&next)).collect();
     let rows = RwSignal::new(rows);
     let error = RwSignal::new(None::<String>);
     let ns = StoredValue::new(ns);
@@ -127,11 +107,12 @@ fn CronList(answers: Vec<serde_json::Value>, ns: String) -> impl IntoView {
 fn CronLine(
     row: CronRow,
     rows: RwSignal<Vec<CronRow>>,
-    me: RwSignal<Option<crate::api::Me>>,
+    me: RwSignal<Option<Me>>,
     error: RwSignal<Option<String>>,
     ns: StoredValue<String>,
 ) -> impl IntoView {
-    let action = if row.suspended { "resume" } else { "suspend" };
+    let suspend = !row.suspended;
+    let action = if suspend { "suspend" } else { "resume" };
     let label = if row.suspended { "Resume" } else { "Suspend" };
     let reason = move || match me.get() {
         Some(m) if m.can_edit(&ns.get_value()) => None,
@@ -147,10 +128,9 @@ fn CronLine(
         {
             let name = name.clone();
             leptos::task::spawn_local(async move {
-                let path = format!("/api/v1/cron-workflows/{}/{name}/{action}", ns.get_value());
-                match crate::api::send_signed(me, "PUT", &path, &serde_json::Value::Null).await {
-                    Ok(v) => {
-                        if let Some(new) = CronRow::from_json(&v) {
+                match crate::api::set_suspended(me, &ns.get_value(), &name, suspend).await {
+                    Ok(cron) => {
+                        if let Some(new) = CronRow::of(cron) {
                             rows.update(|rs| {
                                 if let Some(r) = rs.iter_mut().find(|r| r.name == new.name) {
                                     *r = new;
@@ -163,7 +143,7 @@ fn CronLine(
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (&name, rows, error, action);
+        let _ = (&name, rows, error, suspend);
     };
     let schedules = row
         .schedules
@@ -184,7 +164,9 @@ fn CronLine(
             <td>{row.name.clone()}</td>
             <td>{schedules} <small class="hint">{zone}</small></td>
             {next_run(&row)}
-            <td title=row.last.clone()>{crate::time::ago(&row.last)}</td>
+            <td title=row.last.map(|t| t.to_string()).unwrap_or_default()>
+                {crate::time::ago(row.last)}
+            </td>
             <td>{row.active}</td>
             <td data-state=if row.suspended { "suspended" } else { "active" }>
                 {if row.suspended { "suspended" } else { "active" }}
@@ -209,7 +191,10 @@ fn next_run(row: &CronRow) -> impl IntoView + use<> {
         _ if row.suspended => ("— (suspended)".to_string(), String::new()),
         Err(e) => (format!("never: {e}"), String::new()),
         Ok(times) => match times.first() {
-            Some(t) => (crate::time::until(t), times.join("\n")),
+            Some(t) => {
+                let all: Vec<String> = times.iter().map(Time::to_string).collect();
+                (crate::time::until(*t), all.join("\n"))
+            }
             None => ("never".to_string(), String::new()),
         },
     };
@@ -220,6 +205,10 @@ fn next_run(row: &CronRow) -> impl IntoView + use<> {
 mod tests {
     use super::*;
 
+    fn read<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
+        serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     #[test]
     fn a_cron_row_reads_its_schedules() {
         let v = serde_json::json!({
@@ -228,7 +217,7 @@ mod tests {
                      "timezone": "Europe/Paris"},
             "status": {"active": [{"name": "x"}], "lastScheduledTime": "2026-01-01T02:00:00Z"}
         });
-        let r = CronRow::from_json(&v).unwrap_or_else(|| panic!("a row"));
+        let r = CronRow::of(read(v)).unwrap_or_else(|| panic!("a row"));
         assert_eq!(r.schedules, ["0 2 * * *", "*/5 * * * *"]);
         assert!(r.suspended);
         assert_eq!(r.active, 1);
@@ -238,9 +227,11 @@ mod tests {
             {"name": "other", "nextRuns": ["2999-01-01T00:00:00Z"]},
             {"name": "nightly", "nextRuns": ["2999-01-02T02:00:00Z", "2999-01-03T02:00:00Z"]}
         ]});
-        let r = r.with_next_runs(Some(&next));
-        assert_eq!(r.next, Ok(vec!["2999-01-02T02:00:00Z".into(), "2999-01-03T02:00:00Z".into()]));
+        let r = r.with_next_runs(&read(next));
+        let times = ["2999-01-02T02:00:00Z", "2999-01-03T02:00:00Z"].map(Time::parse_rfc3339);
+        assert_eq!(r.next, Ok(times.into_iter().flatten().collect()));
+        assert_eq!(r.last, Time::parse_rfc3339("2026-01-01T02:00:00Z"));
         let bad = serde_json::json!({"items": [{"name": "nightly", "error": "time zone"}]});
-        assert_eq!(r.with_next_runs(Some(&bad)).next, Err("time zone".into()));
+        assert_eq!(r.with_next_runs(&read(bad)).next, Err("time zone".into()));
     }
 }

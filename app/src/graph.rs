@@ -9,6 +9,10 @@
 //! WASM); after that, a phase change sets one attribute on one box, and
 //! CSS does the rest (colours, selection, find, labels hidden far out).
 //! Clicks and keys are heard once for the whole graph.
+//!
+//! Its parts: a [`Camera`] (the laid-out scene and the pan and zoom it is
+//! seen with), the toolbar (`ZoomControls`, `DirectionToggle`, `FindBox`)
+//! and the canvas (`GraphCanvas`: `ArrowMarker`, `ArrowLayer`, `BoxLayer`).
 
 use engine::graph::{Direction, Drawing, Point, Shape, Spacing, layout};
 use leptos::prelude::*;
@@ -139,6 +143,62 @@ const FEW_CHANGES: usize = 16;
 /// Small enough to fit a 2,000-wide fan-out on a screen.
 const MIN_SCALE: f64 = 0.002;
 
+/// What the graph shows and where it is looked at from, shared by its
+/// parts (all `Copy`).
+#[derive(Clone, Copy)]
+struct Camera {
+    svg: NodeRef<leptos::svg::Svg>,
+    scene: Memo<Scene>,
+    view: RwSignal<View>,
+    /// Once the user moves the view, new nodes no longer refit it.
+    touched: RwSignal<bool>,
+}
+
+impl Camera {
+    /// The whole drawing in the canvas, as large as fits (never above
+    /// 1:1).
+    fn fit(self) {
+        let Some(el) = self.svg.get_untracked() else { return };
+        let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
+        let (sw, sh) = self.scene.with_untracked(|s| (s.width, s.height));
+        if w <= 0.0 || h <= 0.0 || sw <= 0.0 {
+            return;
+        }
+        let scale = ((w - 2.0 * MARGIN) / sw).min((h - 2.0 * MARGIN) / sh).clamp(MIN_SCALE, 1.0);
+        // Centred across; from the top, or centred if it is flat.
+        let y = MARGIN.max((h - sh * scale) / 2.0 - MARGIN);
+        self.view.set(View { x: (w - sw * scale) / 2.0, y, scale });
+    }
+
+    /// Zoom by `factor` around `at` (canvas pixels; its centre if `None`).
+    fn zoom_by(self, factor: f64, at: Option<(f64, f64)>) {
+        self.touched.set(true);
+        let (cx, cy) = at.unwrap_or_else(|| {
+            self.svg.get_untracked().map_or((0.0, 0.0), |el| {
+                (f64::from(el.client_width()) / 2.0, f64::from(el.client_height()) / 2.0)
+            })
+        });
+        self.view.update(|v| {
+            let scale = (v.scale * factor).clamp(MIN_SCALE, 4.0);
+            let f = scale / v.scale;
+            v.x = cx - (cx - v.x) * f;
+            v.y = cy - (cy - v.y) * f;
+            v.scale = scale;
+        });
+    }
+
+    /// Fit again whenever the drawing changes, until the user moves the
+    /// view.
+    fn refit_on_change(self) {
+        Effect::new(move |_| {
+            self.scene.track();
+            if !self.touched.get_untracked() {
+                self.fit();
+            }
+        });
+    }
+}
+
 /// `label` names the graph for screen readers; `class` sizes it; `scope`
 /// tells it from other graphs on the page (letters, digits, `-`).
 #[component]
@@ -149,73 +209,82 @@ pub fn Graph(
     scope: String,
 ) -> impl IntoView {
     let direction = RwSignal::new(Direction::Down);
-    let scene = Memo::new(move |_| source.drawing.with(|d| scene(d, direction.get())));
-    let view = RwSignal::new(View { x: MARGIN, y: MARGIN, scale: 1.0 });
-    // Once the user moves the view, new nodes no longer refit it.
-    let touched = RwSignal::new(false);
+    let camera = Camera {
+        svg: NodeRef::new(),
+        scene: Memo::new(move |_| source.drawing.with(|d| scene(d, direction.get()))),
+        view: RwSignal::new(View { x: MARGIN, y: MARGIN, scale: 1.0 }),
+        touched: RwSignal::new(false),
+    };
     let query = RwSignal::new(String::new());
-    let svg = NodeRef::<leptos::svg::Svg>::new();
-    // `scope` names this graph on the page (the same on the server and in
-    // the browser): it scopes its CSS and its arrowhead.
-    let graph_id = scope.clone();
-    let arrow_id = format!("arrow-{scope}");
-    let arrow_ref = format!("url(#{arrow_id})");
-
-    let fit = move || {
-        let Some(el) = svg.get_untracked() else { return };
-        let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
-        let (sw, sh) = scene.with_untracked(|s| (s.width, s.height));
-        if w <= 0.0 || h <= 0.0 || sw <= 0.0 {
-            return;
-        }
-        let scale = ((w - 2.0 * MARGIN) / sw).min((h - 2.0 * MARGIN) / sh).clamp(MIN_SCALE, 1.0);
-        // Centred across; from the top, or centred if it is flat.
-        let y = MARGIN.max((h - sh * scale) / 2.0 - MARGIN);
-        view.set(View { x: (w - sw * scale) / 2.0, y, scale });
-    };
-    Effect::new(move |_| {
-        scene.track();
-        if !touched.get_untracked() {
-            fit();
-        }
-    });
-    let zoom_by = move |factor: f64, at: Option<(f64, f64)>| {
-        touched.set(true);
-        let (cx, cy) = at.unwrap_or_else(|| {
-            svg.get_untracked().map_or((0.0, 0.0), |el| {
-                (f64::from(el.client_width()) / 2.0, f64::from(el.client_height()) / 2.0)
-            })
-        });
-        view.update(|v| {
-            let scale = (v.scale * factor).clamp(MIN_SCALE, 4.0);
-            let f = scale / v.scale;
-            v.x = cx - (cx - v.x) * f;
-            v.y = cy - (cy - v.y) * f;
-            v.scale = scale;
-        });
-    };
+    camera.refit_on_change();
     #[cfg(feature = "hydrate")]
-    pan_and_wheel(svg, view, touched, zoom_by);
+    pan_and_wheel(camera);
+    follow_phase_changes(camera.svg, source.changed);
+    view! {
+        <section class=format!("graph {class}") aria-label=label>
+            <GraphTools camera direction query/>
+            <GraphCanvas camera source query scope/>
+        </section>
+    }
+    .into_any()
+}
 
-    // Phase changes go straight to the drawn boxes.
+/// Phase changes go straight to the drawn boxes.
+fn follow_phase_changes(svg: NodeRef<leptos::svg::Svg>, changed: Signal<Vec<(String, String)>>) {
     Effect::new(move |_| {
-        let changes = source.changed.get();
+        let changes = changed.get();
         #[cfg(feature = "hydrate")]
         if let Some(el) = svg.get_untracked() {
             set_phases(&el, changes);
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = changes;
+        let _ = (svg, changes);
     });
-    // A memo: the attribute (and the style it selects) changes only when
-    // the threshold is crossed, not on every move of a pan.
-    let far = Memo::new(move |_| view.get().scale < FAR_BELOW);
-    let transform = move || {
-        let v = view.get();
-        format!("translate({:.2},{:.2}) scale({:.8})", v.x, v.y, v.scale)
-    };
+}
+
+/// The toolbar above the canvas: zoom, direction, find.
+#[component]
+fn GraphTools(
+    camera: Camera,
+    direction: RwSignal<Direction>,
+    query: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="graph-tools" role="toolbar" aria-label="graph view">
+            <ZoomControls camera/>
+            <DirectionToggle camera direction/>
+            <FindBox query/>
+        </div>
+    }
+}
+
+/// Zoom in, zoom out, fit the whole drawing.
+#[component]
+fn ZoomControls(camera: Camera) -> impl IntoView {
+    view! {
+        <button type="button" on:click=move |_| camera.zoom_by(1.25, None) aria-label="zoom in">
+            "+"
+        </button>
+        <button type="button" on:click=move |_| camera.zoom_by(0.8, None) aria-label="zoom out">
+            "−"
+        </button>
+        <button
+            type="button"
+            on:click=move |_| {
+                camera.touched.set(false);
+                camera.fit();
+            }
+        >
+            "Fit"
+        </button>
+    }
+}
+
+/// Top-down or left-to-right (the drawing refits after a flip).
+#[component]
+fn DirectionToggle(camera: Camera, direction: RwSignal<Direction>) -> impl IntoView {
     let flip = move |_| {
-        touched.set(false);
+        camera.touched.set(false);
         direction.update(|d| {
             *d = match d {
                 Direction::Down => Direction::Right,
@@ -224,102 +293,139 @@ pub fn Graph(
         });
     };
     view! {
-        <section class=format!("graph {class}") aria-label=label>
-            <div class="graph-tools" role="toolbar" aria-label="graph view">
-                <button type="button" on:click=move |_| zoom_by(1.25, None) aria-label="zoom in">
-                    "+"
-                </button>
-                <button type="button" on:click=move |_| zoom_by(0.8, None) aria-label="zoom out">
-                    "−"
-                </button>
-                <button
-                    type="button"
-                    on:click=move |_| {
-                        touched.set(false);
-                        fit();
-                    }
-                >
-                    "Fit"
-                </button>
-                <button type="button" on:click=flip>
-                    {move || match direction.get() {
-                        Direction::Down => "Left to right",
-                        Direction::Right => "Top down",
-                    }}
-                </button>
-                <input
-                    type="search"
-                    placeholder="Find nodes (name, phase, template)"
-                    aria-label="find nodes"
-                    on:input=move |ev| query.set(event_target_value(&ev).to_lowercase())
-                />
-            </div>
-            <svg
-                node_ref=svg
-                class="graph-canvas"
-                data-graph=graph_id
-                data-far=move || far.get().to_string()
-                on:click=move |ev| pick_from(ev.target(), scene, source)
-                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                    if ev.key() == "Enter" || ev.key() == " " {
-                        ev.prevent_default();
-                        pick_from(ev.target(), scene, source);
-                    }
-                }
-                data-nodes=move || scene.with(|s| s.boxes.len())
-                data-layout-ms=move || scene.with(|s| format!("{:.1}", s.took_ms))
-                data-scale=move || format!("{:.8}", view.get().scale)
-                data-pan=move || {
-                    let v = view.get();
-                    format!("{:.2},{:.2}", v.x, v.y)
-                }
-            >
-                <style>
-                    {
-                        let graph_id = graph_id.clone();
-                        move || dynamic_css(&graph_id, source.selected.get().as_deref(), &query.get())
-                    }
-                </style>
-                <defs>
-                    <marker
-                        id=arrow_id
-                        viewBox="0 0 10 10"
-                        refX="9"
-                        refY="5"
-                        markerWidth="7"
-                        markerHeight="7"
-                        orient="auto-start-reverse"
-                    >
-                        <path d="M0,0 L10,5 L0,10 z"></path>
-                    </marker>
-                </defs>
-                <g transform=transform>
-                    <g class="arrows">
-                        {move || {
-                            scene
-                                .with(|s| {
-                                    if s.arrows.len() > ARROWHEADS_UP_TO {
-                                        // One path for all: thousands of elements
-                                        // cost more than the arrowheads are worth
-                                        // (the layers say which way they go).
-                                        let all = s.arrows.join(" ");
-                                        view! { <path d=all></path> }.into_any()
-                                    } else {
-                                        s.arrows
-                                            .iter()
-                                            .map(|d| view! { <path d=d.clone() marker-end=arrow_ref.clone()></path> })
-                                            .collect_view()
-                                            .into_any()
-                                    }
-                                })
-                        }}
-                    </g>
-                    <g class="boxes" inner_html=move || scene.with(|s| boxes_html(s, source))></g>
-                </g>
-            </svg>
-        </section>
+        <button type="button" on:click=flip>
+            {move || match direction.get() {
+                Direction::Down => "Left to right",
+                Direction::Right => "Top down",
+            }}
+        </button>
     }
-    .into_any()
+}
+
+/// The find box: boxes whose name, phase or template do not contain
+/// `query` (lower case) are dimmed.
+#[component]
+fn FindBox(query: RwSignal<String>) -> impl IntoView {
+    view! {
+        <input
+            type="search"
+            placeholder="Find nodes (name, phase, template)"
+            aria-label="find nodes"
+            on:input=move |ev| query.set(event_target_value(&ev).to_lowercase())
+        />
+    }
+}
+
+/// The SVG canvas: the state-dependent styles, the arrowhead, and the
+/// arrows and boxes, panned and zoomed; clicks and Enter on a box pick it.
+#[component]
+fn GraphCanvas(
+    camera: Camera,
+    source: Source,
+    query: RwSignal<String>,
+    scope: String,
+) -> impl IntoView {
+    let Camera { svg, scene, view, .. } = camera;
+    // `scope` names this graph on the page (the same on the server and in
+    // the browser): it scopes its CSS and its arrowhead.
+    let graph_id = scope.clone();
+    let arrow_id = format!("arrow-{scope}");
+    let arrow_ref = format!("url(#{arrow_id})");
+    // A memo: the attribute (and the style it selects) changes only when
+    // the threshold is crossed, not on every move of a pan.
+    let far = Memo::new(move |_| view.get().scale < FAR_BELOW);
+    let transform = move || {
+        let v = view.get();
+        format!("translate({:.2},{:.2}) scale({:.8})", v.x, v.y, v.scale)
+    };
+    view! {
+        <svg
+            node_ref=svg
+            class="graph-canvas"
+            data-graph=graph_id.clone()
+            data-far=move || far.get().to_string()
+            on:click=move |ev| pick_from(ev.target(), scene, source)
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Enter" || ev.key() == " " {
+                    ev.prevent_default();
+                    pick_from(ev.target(), scene, source);
+                }
+            }
+            data-nodes=move || scene.with(|s| s.boxes.len())
+            data-layout-ms=move || scene.with(|s| format!("{:.1}", s.took_ms))
+            data-scale=move || format!("{:.8}", view.get().scale)
+            data-pan=move || {
+                let v = view.get();
+                format!("{:.2},{:.2}", v.x, v.y)
+            }
+        >
+            <style>
+                {
+                    let graph_id = graph_id.clone();
+                    move || dynamic_css(&graph_id, source.selected.get().as_deref(), &query.get())
+                }
+            </style>
+            <ArrowMarker id=arrow_id/>
+            <g transform=transform>
+                <ArrowLayer scene arrow_ref/>
+                <BoxLayer scene source/>
+            </g>
+        </svg>
+    }
+}
+
+/// The arrowhead the arrows end with, `id` on this page.
+#[component]
+fn ArrowMarker(id: String) -> impl IntoView {
+    view! {
+        <defs>
+            <marker
+                id=id
+                viewBox="0 0 10 10"
+                refX="9"
+                refY="5"
+                markerWidth="7"
+                markerHeight="7"
+                orient="auto-start-reverse"
+            >
+                <path d="M0,0 L10,5 L0,10 z"></path>
+            </marker>
+        </defs>
+    }
+}
+
+/// The arrows: each a path with its head (`arrow_ref`), or past
+/// [`ARROWHEADS_UP_TO`] one path for all.
+#[component]
+fn ArrowLayer(scene: Memo<Scene>, arrow_ref: String) -> impl IntoView {
+    view! {
+        <g class="arrows">
+            {move || {
+                scene
+                    .with(|s| {
+                        if s.arrows.len() > ARROWHEADS_UP_TO {
+                            // One path for all: thousands of elements
+                            // cost more than the arrowheads are worth
+                            // (the layers say which way they go).
+                            let all = s.arrows.join(" ");
+                            view! { <path d=all></path> }.into_any()
+                        } else {
+                            s.arrows
+                                .iter()
+                                .map(|d| view! { <path d=d.clone() marker-end=arrow_ref.clone()></path> })
+                                .collect_view()
+                                .into_any()
+                        }
+                    })
+            }}
+        </g>
+    }
+}
+
+/// The boxes, as one piece of markup ([`boxes_html`]).
+#[component]
+fn BoxLayer(scene: Memo<Scene>, source: Source) -> impl IntoView {
+    view! { <g class="boxes" inner_html=move || scene.with(|s| boxes_html(s, source))></g> }
 }
 
 /// Set each changed box's `data-phase` (CSS colours it).
@@ -462,14 +568,11 @@ fn dynamic_css(graph: &str, selected: Option<&str>, query: &str) -> String {
 /// the wheel zooms around the pointer. The wheel listener is registered
 /// by hand as non-passive so it can stop the page from scrolling.
 #[cfg(feature = "hydrate")]
-fn pan_and_wheel(
-    svg: NodeRef<leptos::svg::Svg>,
-    view: RwSignal<View>,
-    touched: RwSignal<bool>,
-    zoom_by: impl Fn(f64, Option<(f64, f64)>) + Copy + 'static,
-) {
+fn pan_and_wheel(camera: Camera) {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
+
+    let Camera { svg, view, touched, .. } = camera;
 
     // The listeners live as long as the graph: removed (and their
     // closures freed) when it goes away.
@@ -492,7 +595,7 @@ fn pan_and_wheel(
             let (left, top) = origin(&wheel_el);
             let (x, y) = client(&ev);
             let at = (x - left, y - top);
-            zoom_by((-ev.delta_y() * 0.0015).exp(), Some(at));
+            camera.zoom_by((-ev.delta_y() * 0.0015).exp(), Some(at));
         });
         let options = web_sys::AddEventListenerOptions::new();
         options.set_passive(false);

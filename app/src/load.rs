@@ -1,12 +1,15 @@
-//! How a data page gets its first data: on the server, which renders the
-//! page with it (so it reads without JavaScript) and sends it along in the
-//! HTML; in the browser, which takes it from there when it hydrates the
-//! page (or asks the API itself when the user moves to the page inside the
-//! app). Signed out, the page sends the user to the sign-in page (an HTTP
-//! redirect on the server). What the page does live afterwards (watches,
-//! refreshes) is the page's own business.
+//! How a data page gets its first data: the API's answers to the page's
+//! paths, read into the page's own types (`crate::api`'s), on the server,
+//! which renders the page with them (so it reads without JavaScript) and
+//! sends them along in the HTML; in the browser, which takes them from
+//! there when it hydrates the page (or asks the API itself when the user
+//! moves to the page inside the app). Signed out, the page sends the user
+//! to the sign-in page (an HTTP redirect on the server). What the page
+//! does live afterwards (watches, refreshes) is the page's own business.
 
 use leptos::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::api::LoadError;
@@ -22,11 +25,13 @@ pub struct ServerApi(pub std::sync::Arc<dyn Fn(String) -> ServerAnswer + Send + 
 pub type ServerAnswer =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<Value, LoadError>> + Send>>;
 
-/// A page whose content needs the API's answers to `paths` (in order):
-/// rendered by `body` once they are there.
-pub fn page<V, F>(paths: Vec<String>, body: F) -> impl IntoView
+/// A page whose content needs the API's answers to `paths`, read in
+/// order into the tuple `T` (one type per path): rendered by `body` once
+/// they are there.
+pub fn page<T, V, F>(paths: Vec<String>, body: F) -> impl IntoView
 where
-    F: Fn(Vec<Value>) -> V + Clone + Send + Sync + 'static,
+    T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
     #[cfg(feature = "ssr")]
@@ -55,7 +60,7 @@ where
                     for path in paths {
                         answers.push((api.0)(path).await?);
                     }
-                    Ok::<_, LoadError>(answers)
+                    read::<T>(answers)
                 }
             }
             #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
@@ -65,15 +70,15 @@ where
                 send_wrapper::SendWrapper::new(async move {
                     let mut answers = Vec::with_capacity(paths.len());
                     for path in paths {
-                        answers.push(crate::api::get_json(&path).await?);
+                        answers.push(crate::api::get::<Value>(&path).await?);
                     }
-                    Ok::<_, LoadError>(answers)
+                    read::<T>(answers)
                 })
             }
             #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
             {
                 let _ = paths;
-                std::future::ready(Err::<Vec<Value>, _>(LoadError::Other("no API".into())))
+                std::future::ready(Err::<T, _>(LoadError::Other("no API".into())))
             }
         },
     );
@@ -96,6 +101,13 @@ where
             }}
         </Suspense>
     }
+}
+
+/// The answers, one per path, read as the tuple `T`.
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
+fn read<T: DeserializeOwned>(answers: Vec<Value>) -> Result<T, LoadError> {
+    T::deserialize(Value::Array(answers))
+        .map_err(|e| LoadError::Other(format!("the server's answer cannot be read: {e}")))
 }
 
 /// Run `load` in the browser once the page is live (and again whenever

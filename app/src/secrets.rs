@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::api::{List, Me, Secret};
+
 /// A secret as listed: its name and keys (never its values).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SecretRow {
@@ -11,16 +13,10 @@ pub struct SecretRow {
 }
 
 impl SecretRow {
-    #[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
-    pub fn from_json(v: &serde_json::Value) -> Option<SecretRow> {
-        let name = v.pointer("/metadata/name").and_then(|n| n.as_str())?.to_string();
-        let keys = v["keys"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|k| k.as_str().map(str::to_string))
-            .collect();
-        Some(SecretRow { name, keys })
+    /// The row of `secret` (`None` if it has no name).
+    pub fn of(secret: Secret) -> Option<SecretRow> {
+        let name = secret.metadata.name;
+        (!name.is_empty()).then_some(SecretRow { name, keys: secret.keys })
     }
 }
 
@@ -31,22 +27,22 @@ pub fn Secrets() -> impl IntoView {
         <h1>"Secrets"</h1>
         {move || {
             let ns = namespace.get();
-            let paths =
-                vec!["/api/v1/userinfo".to_string(), format!("/api/v1/namespaces/{ns}/secrets")];
-            crate::load::page(paths, move |answers| {
+            let paths = vec![crate::api::USERINFO.to_string(), crate::api::secrets_path(&ns)];
+            crate::load::page(paths, move |(me, secrets): (Me, List<Secret>)| {
                 let ns = ns.clone();
-                view! { <SecretList answers ns/> }
+                view! { <SecretList me secrets ns/> }
             })
         }}
     }
 }
 
-/// The namespace's secrets (`answers[1]`) for the user (`answers[0]`,
-/// an administrator: others are refused the list).
+/// The namespace's secrets for the user (an administrator: others are
+/// refused the list).
 #[component]
-fn SecretList(answers: Vec<serde_json::Value>, ns: String) -> impl IntoView {
-    let me = RwSignal::new(answers.first().map(crate::api::Me::from_json));
-    let rows = RwSignal::new(crate::api::rows(answers.get(1), SecretRow::from_json));
+fn SecretList(me: Me, secrets: List<Secret>, ns: String) -> impl IntoView {
+    let me = RwSignal::new(Some(me));
+    let rows: RwSignal<Vec<SecretRow>> =
+        RwSignal::new(secrets.items.into_iter().filter_map(SecretRow::of).collect());
     let error = RwSignal::new(None::<String>);
     let ns = StoredValue::new(ns);
     #[cfg(not(feature = "hydrate"))]
@@ -60,20 +56,12 @@ fn SecretList(answers: Vec<serde_json::Value>, ns: String) -> impl IntoView {
         {
             let (n, k, v) = (name.get_untracked(), key.get_untracked(), value.get_untracked());
             leptos::task::spawn_local(async move {
-                let body = serde_json::json!({"metadata": {"name": n}, "stringData": {k: v}});
-                match crate::api::send_signed(
-                    me,
-                    "POST",
-                    &format!("/api/v1/namespaces/{}/secrets", ns.get_value()),
-                    &body,
-                )
-                .await
-                {
-                    Ok(answer) => {
+                match crate::api::create_secret(me, &ns.get_value(), n, k, v).await {
+                    Ok(secret) => {
                         // The value is gone from the page once sent.
                         value.set(String::new());
                         error.set(None);
-                        if let Some(row) = SecretRow::from_json(&answer) {
+                        if let Some(row) = SecretRow::of(secret) {
                             rows.update(|rs| {
                                 rs.retain(|r| r.name != row.name);
                                 rs.push(row);
@@ -89,8 +77,7 @@ fn SecretList(answers: Vec<serde_json::Value>, ns: String) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             leptos::task::spawn_local(async move {
-                let path = format!("/api/v1/namespaces/{}/secrets/{victim}", ns.get_value());
-                match crate::api::send_signed(me, "DELETE", &path, &serde_json::Value::Null).await {
+                match crate::api::delete_secret(me, &ns.get_value(), &victim).await {
                     Ok(_) => rows.update(|rs| rs.retain(|r| r.name != victim)),
                     Err(e) => error.set(Some(e)),
                 }
@@ -143,12 +130,15 @@ mod tests {
 
     #[test]
     fn a_secret_row_has_names_and_keys_only() {
+        let read = |v: serde_json::Value| {
+            serde_json::from_value::<Secret>(v).unwrap_or_else(|e| panic!("{e}"))
+        };
         let v = serde_json::json!({"metadata": {"name": "db"}, "keys": ["user", "password"]});
-        let r = SecretRow::from_json(&v).unwrap_or_else(|| panic!("a row"));
+        let r = SecretRow::of(read(v)).unwrap_or_else(|| panic!("a row"));
         assert_eq!(
             r,
             SecretRow { name: "db".into(), keys: vec!["user".into(), "password".into()] }
         );
-        assert!(SecretRow::from_json(&serde_json::json!({"keys": []})).is_none());
+        assert!(SecretRow::of(read(serde_json::json!({"keys": []}))).is_none());
     }
 }

@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::TemplateInfo;
+use crate::api::{List, Me, ParameterInfo, TemplateInfo, WorkflowTemplate};
 
 #[component]
 pub fn Templates() -> impl IntoView {
@@ -17,28 +17,33 @@ pub fn Templates() -> impl IntoView {
         {move || {
             let ns = namespace.get();
             let paths = vec![
-                "/api/v1/userinfo".to_string(),
-                format!("/api/v1/workflow-templates/{ns}"),
-                "/api/v1/cluster-workflow-templates".to_string(),
+                crate::api::USERINFO.to_string(),
+                crate::api::templates_path(&ns),
+                crate::api::CLUSTER_TEMPLATES.to_string(),
             ];
-            crate::load::page(paths, move |answers| {
+            type Answers = (Me, List<WorkflowTemplate>, List<WorkflowTemplate>);
+            crate::load::page(paths, move |(me, own, cluster): Answers| {
                 let ns = ns.clone();
-                view! { <TemplateList answers ns/> }
+                view! { <TemplateList me own cluster ns/> }
             })
         }}
     }
 }
 
-/// The namespace's WorkflowTemplates (`answers[1]`), then the
-/// ClusterWorkflowTemplates (`answers[2]`), for the user (`answers[0]`).
+/// The namespace's WorkflowTemplates (`own`), then the
+/// ClusterWorkflowTemplates, for the user.
 #[component]
-fn TemplateList(answers: Vec<serde_json::Value>, ns: String) -> impl IntoView {
+fn TemplateList(
+    me: Me,
+    own: List<WorkflowTemplate>,
+    cluster: List<WorkflowTemplate>,
+    ns: String,
+) -> impl IntoView {
     // Viewers see no Submit button.
-    let can_submit = answers.first().is_some_and(|me| crate::api::Me::from_json(me).can_edit(&ns));
-    let mut templates = crate::api::rows(answers.get(1), TemplateInfo::from_json);
-    let mut cluster = crate::api::rows(answers.get(2), TemplateInfo::from_json);
-    cluster.iter_mut().for_each(|t| t.cluster = true);
-    templates.extend(cluster);
+    let can_submit = me.can_edit(&ns);
+    let own = own.items.iter().filter_map(|t| TemplateInfo::of(t, false));
+    let cluster = cluster.items.iter().filter_map(|t| TemplateInfo::of(t, true));
+    let templates: Vec<TemplateInfo> = own.chain(cluster).collect();
     let ns = StoredValue::new(ns);
     view! {
         {templates.is_empty().then(|| view! { <p class="hint">"No templates."</p> })}
@@ -49,40 +54,30 @@ fn TemplateList(answers: Vec<serde_json::Value>, ns: String) -> impl IntoView {
     }
 }
 
+/// One template: its heading, its submit form, its graph.
 #[component]
 fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>) -> impl IntoView {
-    let fields: Vec<(crate::api::ParameterInfo, RwSignal<String>)> =
+    let fields: Vec<(ParameterInfo, RwSignal<String>)> =
         template.parameters.iter().map(|p| (p.clone(), RwSignal::new(p.value.clone()))).collect();
+    let form = Form {
+        values: StoredValue::new(fields.clone()),
+        entrypoint: RwSignal::new(template.entrypoint.clone()),
+        labels: RwSignal::new(String::new()),
+        default_entry: StoredValue::new(template.entrypoint.clone()),
+        cluster: template.cluster,
+    };
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let name = template.name.clone();
-    let values = fields.clone();
     let navigate = leptos_router::hooks::use_navigate();
-    let entrypoint = RwSignal::new(template.entrypoint.clone());
-    let labels = RwSignal::new(String::new());
-    let default_entry = template.entrypoint.clone();
-    let cluster = template.cluster;
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let parameters: Vec<(String, String)> =
-            values.iter().map(|(p, v)| (p.name.clone(), v.get_untracked())).collect();
-        // The browser checks `required` too; this also covers a value of
-        // spaces only.
-        let missing: Vec<&str> = values
-            .iter()
-            .filter(|(p, v)| p.required && v.get_untracked().trim().is_empty())
-            .map(|(p, _)| p.name.as_str())
-            .collect();
-        if !missing.is_empty() {
-            error.set(Some(format!("a value is needed for {}", missing.join(", "))));
-            return;
-        }
-        let chosen = entrypoint.get_untracked();
-        let choice = crate::api::Submission {
-            cluster,
-            parameters,
-            entrypoint: if chosen == default_entry { String::new() } else { chosen },
-            labels: labels.get_untracked(),
+        let choice = match form.choice() {
+            Ok(choice) => choice,
+            Err(e) => {
+                error.set(Some(e));
+                return;
+            }
         };
         let (name, navigate) = (name.clone(), navigate.clone());
         busy.set(true);
@@ -98,14 +93,7 @@ fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>)
         });
     };
     let heading = format!("Submit {}", template.name);
-    let preview_label: &'static str = "template graph";
-    let preview = crate::graph::Source {
-        drawing: Signal::stored(template.preview.clone()),
-        phase: Callback::new(|_key: String| String::new()),
-        changed: Signal::stored(Vec::new()),
-        selected: Signal::stored(None),
-        pick: Callback::new(|_| {}),
-    };
+    let cluster = template.cluster;
     let entry = if template.entrypoint.is_empty() {
         String::new()
     } else {
@@ -123,52 +111,129 @@ fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>)
                     .into_iter()
                     .map(|(p, value)| view! { <ParameterField parameter=p value/> })
                     .collect_view()}
-                <label>
-                    "entrypoint"
-                    <select
-                        name="entrypoint"
-                        prop:value=move || entrypoint.get()
-                        on:change=move |ev| entrypoint.set(event_target_value(&ev))
-                    >
-                        {template
-                            .templates
-                            .iter()
-                            .map(|t| {
-                                let selected = *t == template.entrypoint;
-                                view! { <option value=t.clone() selected=selected>{t.clone()}</option> }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
+                <EntrypointField
+                    entrypoint=form.entrypoint
+                    choices=template.templates.clone()
+                    default=template.entrypoint.clone()
+                />
                 <crate::widgets::TextField
                     label="labels"
                     name="labels"
-                    value=labels
+                    value=form.labels
                     placeholder="team=data,env=test"
                     help="Added to the workflow, comma-separated key=value."
                 />
                 {crate::load::alert(error)}
-                {if can_submit {
-                    view! { <button type="submit" disabled=move || busy.get()>"Submit"</button> }
-                        .into_any()
-                } else {
-                    view! { <p class="hint">"Submitting needs the editor role."</p> }.into_any()
-                }}
+                <SubmitButton can_submit busy/>
             </form>
-            <crate::graph::Graph
-                source=preview
-                label=preview_label
-                class="preview"
-                scope=format!("preview-{}", template.name)
-            />
+            <TemplatePreview name=template.name.clone() drawing=template.preview.clone()/>
         </section>
+    }
+}
+
+/// What a template's submit form holds.
+#[derive(Clone, Copy)]
+struct Form {
+    values: StoredValue<Vec<(ParameterInfo, RwSignal<String>)>>,
+    entrypoint: RwSignal<String>,
+    labels: RwSignal<String>,
+    /// The template's own entrypoint (chosen: none is sent).
+    default_entry: StoredValue<String>,
+    cluster: bool,
+}
+
+impl Form {
+    /// The submission the form says, or why it cannot be sent.
+    fn choice(self) -> Result<crate::api::Submission, String> {
+        let (parameters, missing) = self.values.with_value(|values| {
+            let parameters: Vec<(String, String)> =
+                values.iter().map(|(p, v)| (p.name.clone(), v.get_untracked())).collect();
+            // The browser checks `required` too; this also covers a value
+            // of spaces only.
+            let missing: Vec<String> = values
+                .iter()
+                .filter(|(p, v)| p.required && v.get_untracked().trim().is_empty())
+                .map(|(p, _)| p.name.clone())
+                .collect();
+            (parameters, missing)
+        });
+        if !missing.is_empty() {
+            return Err(format!("a value is needed for {}", missing.join(", ")));
+        }
+        let chosen = self.entrypoint.get_untracked();
+        let default = self.default_entry.with_value(|d| chosen == *d);
+        Ok(crate::api::Submission {
+            cluster: self.cluster,
+            parameters,
+            entrypoint: if default { String::new() } else { chosen },
+            labels: self.labels.get_untracked(),
+        })
+    }
+}
+
+/// The entrypoint to run: one of the template's templates, its own
+/// chosen at first.
+#[component]
+fn EntrypointField(
+    entrypoint: RwSignal<String>,
+    choices: Vec<String>,
+    default: String,
+) -> impl IntoView {
+    view! {
+        <label>
+            "entrypoint"
+            <select
+                name="entrypoint"
+                prop:value=move || entrypoint.get()
+                on:change=move |ev| entrypoint.set(event_target_value(&ev))
+            >
+                {choices
+                    .into_iter()
+                    .map(|t| {
+                        let selected = t == default;
+                        view! { <option value=t.clone() selected=selected>{t.clone()}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// Submit, or (a viewer) why there is no Submit button.
+#[component]
+fn SubmitButton(can_submit: bool, busy: RwSignal<bool>) -> impl IntoView {
+    if can_submit {
+        view! { <button type="submit" disabled=move || busy.get()>"Submit"</button> }.into_any()
+    } else {
+        view! { <p class="hint">"Submitting needs the editor role."</p> }.into_any()
+    }
+}
+
+/// The graph of the template's entrypoint before anything runs.
+#[component]
+fn TemplatePreview(name: String, drawing: engine::graph::Drawing) -> impl IntoView {
+    let preview_label: &'static str = "template graph";
+    let preview = crate::graph::Source {
+        drawing: Signal::stored(drawing),
+        phase: Callback::new(|_key: String| String::new()),
+        changed: Signal::stored(Vec::new()),
+        selected: Signal::stored(None),
+        pick: Callback::new(|_| {}),
+    };
+    view! {
+        <crate::graph::Graph
+            source=preview
+            label=preview_label
+            class="preview"
+            scope=format!("preview-{name}")
+        />
     }
 }
 
 /// One parameter: a select for an `enum`, a text field otherwise; the
 /// description as its help.
 #[component]
-fn ParameterField(parameter: crate::api::ParameterInfo, value: RwSignal<String>) -> impl IntoView {
+fn ParameterField(parameter: ParameterInfo, value: RwSignal<String>) -> impl IntoView {
     let help = (!parameter.description.is_empty()).then(|| {
         view! { <small class="hint">{parameter.description.clone()}</small> }
     });

@@ -28,21 +28,21 @@ pub fn span(seconds: i64) -> String {
     }
 }
 
-/// How long ago an RFC 3339 time was ("" if there is none).
-pub fn ago(time: &str) -> String {
-    Time::parse_rfc3339(time).map_or(String::new(), |t| format!("{} ago", span(now() - t.0)))
+/// How long ago `time` was ("" if there is none).
+pub fn ago(time: Option<Time>) -> String {
+    time.map_or(String::new(), |t| format!("{} ago", span(now() - t.0)))
 }
 
-/// How long until an RFC 3339 time ("" if there is none).
-pub fn until(time: &str) -> String {
-    Time::parse_rfc3339(time).map_or(String::new(), |t| format!("in {}", span(t.0 - now())))
+/// How long until `time`.
+pub fn until(time: Time) -> String {
+    format!("in {}", span(time.0 - now()))
 }
 
-/// From `start` to `end` (or to now, while running).
-pub fn duration(start: &str, end: &str) -> String {
-    let Some(a) = Time::parse_rfc3339(start) else { return String::new() };
-    let b = Time::parse_rfc3339(end).map_or(now(), |t| t.0);
-    span(b - a.0)
+/// From `start` to `end` (or to now, while running); "" if it has not
+/// started.
+pub fn duration(start: Option<Time>, end: Option<Time>) -> String {
+    let Some(a) = start else { return String::new() };
+    span(end.map_or(now(), |t| t.0) - a.0)
 }
 
 #[cfg(test)]
@@ -55,9 +55,10 @@ mod tests {
         assert_eq!(span(125), "2 min 5 s");
         assert_eq!(span(7500), "2 h 5 min");
         assert_eq!(span(90000), "1 d 1 h");
-        assert_eq!(duration("2026-01-01T00:00:00Z", "2026-01-01T00:01:30Z"), "1 min 30 s");
-        assert_eq!(duration("", ""), "");
-        assert_eq!(until(""), "");
-        assert!(until("2999-01-01T00:00:00Z").starts_with("in "));
+        let at = Time::parse_rfc3339;
+        assert_eq!(duration(at("2026-01-01T00:00:00Z"), at("2026-01-01T00:01:30Z")), "1 min 30 s");
+        assert_eq!(duration(None, None), "");
+        assert_eq!(ago(None), "");
+        assert!(at("2999-01-01T00:00:00Z").map(until).is_some_and(|u| u.starts_with("in ")));
     }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::api::{ListFilter, WorkflowRow};
+use crate::api::{List, ListFilter, Me, WorkflowItem, WorkflowRow};
 
 /// Phases a user can filter on.
 const PHASES: [&str; 5] = ["Pending", "Running", "Succeeded", "Failed", "Error"];
@@ -29,25 +29,29 @@ pub fn Workflows() -> impl IntoView {
         // watch stops at its next message).
         {move || {
             let (ns, f) = (namespace.get(), filter.get());
-            let paths = vec!["/api/v1/userinfo".to_string(), crate::api::page_path(&ns, &f, None)];
-            crate::load::page(paths, move |answers| {
+            let paths = vec![crate::api::USERINFO.to_string(), crate::api::page_path(&ns, &f, None)];
+            crate::load::page(paths, move |(me, list): (Me, List<WorkflowItem>)| {
                 let (ns, f) = (ns.clone(), f.clone());
-                view! { <WorkflowTable answers ns filter=f/> }
+                view! { <WorkflowTable me list ns filter=f/> }
             })
         }}
     }
 }
 
-/// The first page of the list (`answers[1]`) for the user (`answers[0]`),
-/// kept current from the watch.
+/// The first page of the list for the user, kept current from the watch.
 #[component]
-fn WorkflowTable(answers: Vec<serde_json::Value>, ns: String, filter: ListFilter) -> impl IntoView {
-    let (first, next, version) = crate::api::read_page(answers.get(1));
+fn WorkflowTable(
+    me: Me,
+    list: List<WorkflowItem>,
+    ns: String,
+    filter: ListFilter,
+) -> impl IntoView {
+    let (first, next, version) = crate::api::read_page(list);
     let rows = RwSignal::new(first);
     let more = RwSignal::new(next);
     let error = RwSignal::new(None::<String>);
     let ticked = RwSignal::new(BTreeSet::<String>::new());
-    let can_edit = answers.first().is_some_and(|me| crate::api::Me::from_json(me).can_edit(&ns));
+    let can_edit = me.can_edit(&ns);
     let ns = StoredValue::new(ns);
     let filter = StoredValue::new(filter);
     #[cfg(not(feature = "hydrate"))]
@@ -152,7 +156,8 @@ fn Row(
             });
         }
     };
-    let phase_class = format!("phase {}", row.phase.to_lowercase());
+    let phase = crate::api::phase_name(row.phase);
+    let phase_class = format!("phase {}", phase.to_lowercase());
     let href = format!("/workflows/{}/{name}", ns.get_value());
     let select_label = format!("select {name}");
     let link_text = name.clone();
@@ -174,10 +179,12 @@ fn Row(
             <td>
                 <leptos_router::components::A href=href>{link_text}</leptos_router::components::A>
             </td>
-            <td class=phase_class>{row.phase.clone()}</td>
+            <td class=phase_class>{phase}</td>
             <td>{row.template.clone()}</td>
-            <td title=row.started.clone()>{crate::time::ago(&row.started)}</td>
-            <td>{crate::time::duration(&row.started, &row.finished)}</td>
+            <td title=row.started.map(|t| t.to_string()).unwrap_or_default()>
+                {crate::time::ago(row.started)}
+            </td>
+            <td>{crate::time::duration(row.started, row.finished)}</td>
             <td>{row.progress.clone()}</td>
             <td class="labels">{labels}</td>
         </tr>

@@ -1,19 +1,51 @@
-//! The workflow list's data: rows, the filters (as URL query and as API
+//! The workflow list's data (`GET /api/v1/workflows/{ns}`, only the
+//! fields the list shows): rows, the filters (as URL query and as API
 //! parameters), pages, the live watch, and actions on many workflows.
 
 #[cfg(feature = "hydrate")]
 use leptos::prelude::*;
 
+use engine::status::{Time, WorkflowPhase, WorkflowStatus};
+use serde::{Deserialize, Serialize};
+
+use super::{List, ObjectMeta, encode};
+
+/// A workflow as the list reads it: only the [`FIELDS`] asked for.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowItem {
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    #[serde(default)]
+    pub spec: ListedSpec,
+    #[serde(default)]
+    pub status: WorkflowStatus,
+}
+
+/// The part of a listed workflow's `spec` the list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedSpec {
+    #[serde(default)]
+    pub workflow_template_ref: Option<TemplateName>,
+}
+
+/// The template a workflow was made from, by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateName {
+    #[serde(default)]
+    pub name: String,
+}
+
 /// A workflow as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WorkflowRow {
     pub name: String,
-    pub phase: String,
+    pub phase: WorkflowPhase,
     pub template: String,
     pub progress: String,
-    pub created: String,
-    pub started: String,
-    pub finished: String,
+    pub created: Option<Time>,
+    pub started: Option<Time>,
+    pub finished: Option<Time>,
     pub labels: Vec<(String, String)>,
 }
 
@@ -31,41 +63,39 @@ const FIELDS: [&str; 8] = [
 ];
 
 /// Labels the server sets itself: not shown as the workflow's labels.
-#[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
 const OWN_LABELS: [&str; 3] = [
     "workflows.argoproj.io/phase",
     "workflows.argoproj.io/completed",
     "workflows.argoproj.io/workflow-template",
 ];
 
+/// The label that names the template a workflow was submitted from.
+const TEMPLATE_LABEL: &str = "workflows.argoproj.io/workflow-template";
+
 impl WorkflowRow {
-    pub fn from_json(v: &serde_json::Value) -> Option<WorkflowRow> {
-        let text = |p: &str| v.pointer(p).and_then(|x| x.as_str()).unwrap_or("").to_string();
-        let name = text("/metadata/name");
-        if name.is_empty() {
+    /// The row of `item` (`None` if it has no name).
+    pub fn of(item: WorkflowItem) -> Option<WorkflowRow> {
+        let WorkflowItem { metadata, spec, status } = item;
+        if metadata.name.is_empty() {
             return None;
         }
-        let phase = text("/status/phase");
-        let labels: Vec<(String, String)> = v
-            .pointer("/metadata/labels")
-            .and_then(|l| l.as_object())
-            .into_iter()
-            .flatten()
-            .filter(|(k, _)| !OWN_LABELS.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-            .collect();
-        let template = match text("/spec/workflowTemplateRef/name") {
-            t if t.is_empty() => text("/metadata/labels/workflows.argoproj.io~1workflow-template"),
-            t => t,
+        let template = match spec.workflow_template_ref {
+            Some(t) if !t.name.is_empty() => t.name,
+            _ => metadata.labels.get(TEMPLATE_LABEL).cloned().unwrap_or_default(),
         };
+        let labels = metadata
+            .labels
+            .into_iter()
+            .filter(|(k, _)| !OWN_LABELS.contains(&k.as_str()))
+            .collect();
         Some(WorkflowRow {
-            name,
-            phase: if phase.is_empty() { "Pending".into() } else { phase },
+            name: metadata.name,
+            phase: status.phase,
             template,
-            progress: text("/status/progress"),
-            created: text("/metadata/creationTimestamp"),
-            started: text("/status/startedAt"),
-            finished: text("/status/finishedAt"),
+            progress: status.progress,
+            created: metadata.creation_timestamp,
+            started: status.started_at,
+            finished: status.finished_at,
             labels,
         })
     }
@@ -159,8 +189,7 @@ impl ListFilter {
     fn admits(&self, row: &WorkflowRow, now_seconds: i64) -> bool {
         let young_enough = match self.since.strip_suffix('h').and_then(|h| h.parse::<i64>().ok()) {
             None => true,
-            Some(hours) => engine::status::Time::parse_rfc3339(&row.created)
-                .is_some_and(|t| t.0 >= now_seconds - hours * 3600),
+            Some(hours) => row.created.is_some_and(|t| t.0 >= now_seconds - hours * 3600),
         };
         young_enough && row.name.starts_with(&self.name_prefix)
     }
@@ -168,19 +197,6 @@ impl ListFilter {
 
 /// Rows per page.
 const PAGE: usize = 50;
-
-/// Percent-encode a query value.
-pub(crate) fn encode(v: &str) -> String {
-    let mut out = String::with_capacity(v.len());
-    for b in v.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
 
 fn fields(under: &str) -> String {
     FIELDS.iter().map(|f| format!("{under}{f}")).collect::<Vec<_>>().join(",")
@@ -202,13 +218,9 @@ pub fn page_path(namespace: &str, filter: &ListFilter, token: Option<&str>) -> S
 
 /// A page of the list as the API answered it: rows, the next page's
 /// token, the list's version (where a watch takes over).
-pub fn read_page(list: Option<&serde_json::Value>) -> (Vec<WorkflowRow>, Option<String>, String) {
-    let rows = super::rows(list, WorkflowRow::from_json);
-    let meta = list.map(|l| &l["metadata"]);
-    let next =
-        meta.and_then(|m| m["continue"].as_str()).filter(|c| !c.is_empty()).map(str::to_string);
-    let version = meta.and_then(|m| m["resourceVersion"].as_str()).unwrap_or("0").to_string();
-    (rows, next, version)
+pub fn read_page(list: List<WorkflowItem>) -> (Vec<WorkflowRow>, Option<String>, String) {
+    let (next, version) = (list.metadata.next_page(), list.metadata.version());
+    (list.items.into_iter().filter_map(WorkflowRow::of).collect(), next, version)
 }
 
 /// Keep `rows` current from the watch — from the list's `version`, so
@@ -225,6 +237,8 @@ pub async fn follow_workflows(
     use futures_util::StreamExt;
     use gloo_net::websocket::Message;
 
+    use super::{EventKind, Watched};
+
     let mut url = format!(
         "/ws/workflow-events/{namespace}?listOptions.resourceVersion={version}&fields=result.type,{}",
         fields("result.object.")
@@ -236,25 +250,23 @@ pub async fn follow_workflows(
     let mut socket = gloo_net::websocket::futures::WebSocket::open(&super::socket_url(&url))
         .map_err(|e| super::LoadError::Other(format!("the live updates cannot start: {e}")))?;
     while let Some(Ok(Message::Text(text))) = socket.next().await {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
-        if let Some(message) = v.pointer("/error/message").and_then(|m| m.as_str()) {
-            return Err(super::LoadError::Other(message.to_string()));
+        let Ok(message) = serde_json::from_str::<Watched<WorkflowItem>>(&text) else { continue };
+        if let Some(e) = message.error {
+            return Err(super::LoadError::Other(e.message));
         }
-        let kind = v.pointer("/result/type").and_then(|t| t.as_str()).unwrap_or("");
-        let Some(row) = v.pointer("/result/object").and_then(WorkflowRow::from_json) else {
-            continue;
-        };
+        let Some(event) = message.result else { continue };
+        let Some(row) = event.object.and_then(WorkflowRow::of) else { continue };
         if !filter.admits(&row, crate::time::now()) {
             continue;
         }
         let all_loaded = more.with_untracked(Option::is_none);
         rows.update(|rows| {
             let at = rows.iter().position(|r| r.name == row.name);
-            match (kind, at) {
-                ("DELETED", Some(i)) => {
+            match (event.kind, at) {
+                (EventKind::Deleted, Some(i)) => {
                     rows.remove(i);
                 }
-                ("DELETED", None) => {}
+                (EventKind::Deleted, None) => {}
                 (_, Some(i)) => rows[i] = row,
                 // New to this list (a watch resumed after a gap says
                 // MODIFIED for what was created meanwhile): in its place,
@@ -282,12 +294,13 @@ pub async fn more_workflows(
     rows: RwSignal<Vec<WorkflowRow>>,
     more: RwSignal<Option<String>>,
 ) -> Result<(), String> {
-    let list =
-        super::get_json(&page_path(namespace, filter, Some(token))).await.map_err(|e| match e {
-            super::LoadError::SignedOut => "signed out: sign in again".to_string(),
-            super::LoadError::Other(m) => m,
-        })?;
-    let (next_rows, next, _) = read_page(Some(&list));
+    let list = super::get::<List<WorkflowItem>>(&page_path(namespace, filter, Some(token)))
+        .await
+        .map_err(|e| match e {
+        super::LoadError::SignedOut => "signed out: sign in again".to_string(),
+        super::LoadError::Other(m) => m,
+    })?;
+    let (next_rows, next, _) = read_page(list);
     rows.update(|rows| {
         for r in next_rows {
             if !rows.iter().any(|x| x.name == r.name) {
@@ -309,7 +322,8 @@ pub async fn act_on_many(namespace: &str, action: &str, names: &[String]) -> Vec
     };
     let mut failures = Vec::new();
     for name in names {
-        if let Err(e) = super::act(&me, namespace, name, action, serde_json::json!({})).await {
+        let done = super::act(&me, namespace, name, action, &super::RunAction::default()).await;
+        if let Err(e) = done {
             failures.push(format!("{name}: {e}"));
         }
     }
@@ -319,6 +333,10 @@ pub async fn act_on_many(namespace: &str, action: &str, names: &[String]) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn item(v: serde_json::Value) -> WorkflowItem {
+        serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}"))
+    }
 
     #[test]
     fn filters_go_to_the_url_and_to_the_api() {
@@ -341,8 +359,8 @@ mod tests {
         // what matches the name and the age too.
         let row = |name: &str, created: &str| WorkflowRow {
             name: name.into(),
-            created: created.into(),
-            ..WorkflowRow::from_json(&serde_json::json!({"metadata": {"name": "x"}}))
+            created: Time::parse_rfc3339(created),
+            ..WorkflowRow::of(item(serde_json::json!({"metadata": {"name": "x"}})))
                 .unwrap_or_else(|| panic!("a row"))
         };
         let now = 1_000_000;
@@ -354,16 +372,27 @@ mod tests {
     #[test]
     fn rows_read_the_template_and_hide_the_servers_labels() {
         let v = serde_json::json!({
-            "metadata": {"name": "a", "labels": {
+            "metadata": {"name": "a", "creationTimestamp": "2026-01-01T00:00:00Z", "labels": {
                 "team": "data",
                 "workflows.argoproj.io/phase": "Running",
                 "workflows.argoproj.io/workflow-template": "ci"
             }},
-            "status": {"phase": "Running"}
+            "status": {"phase": "Running", "progress": "1/2", "startedAt": "2026-01-01T00:00:01Z"}
         });
-        let r = WorkflowRow::from_json(&v).unwrap_or_else(|| panic!("a row"));
+        let r = WorkflowRow::of(item(v)).unwrap_or_else(|| panic!("a row"));
         assert_eq!(r.template, "ci");
         assert_eq!(r.labels, [("team".to_string(), "data".to_string())]);
-        assert!(WorkflowRow::from_json(&serde_json::json!({})).is_none());
+        assert_eq!((r.phase, r.progress.as_str()), (WorkflowPhase::Running, "1/2"));
+        assert_eq!(r.started, Time::parse_rfc3339("2026-01-01T00:00:01Z"));
+        assert!(WorkflowRow::of(item(serde_json::json!({}))).is_none());
+
+        let page: List<WorkflowItem> = serde_json::from_value(serde_json::json!({
+            "metadata": {"resourceVersion": "42", "continue": "next"},
+            "items": [{"metadata": {"name": "b"}, "spec": {"workflowTemplateRef": {"name": "t"}}}]
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let (rows, next, version) = read_page(page);
+        assert_eq!((rows[0].template.as_str(), rows[0].phase), ("t", WorkflowPhase::Unknown));
+        assert_eq!((next.as_deref(), version.as_str()), (Some("next"), "42"));
     }
 }

@@ -4,8 +4,17 @@
 
 use futures_util::StreamExt;
 use gloo_net::websocket::{Message, WebSocketError};
+use serde::Deserialize;
 
-use super::socket_url;
+use super::{StreamMessage, socket_url};
+
+/// One entry of a log stream: a line (none for an empty line, which Argo
+/// leaves out) and where the log stands after it, to resume from.
+#[derive(Debug, Deserialize)]
+struct LogEntry {
+    content: Option<String>,
+    offset: Option<u64>,
+}
 
 /// How many times a dropped log connection is reopened in a row.
 const RECONNECTS: u32 = 5;
@@ -43,16 +52,18 @@ pub async fn follow_log(
                 }
                 Err(_) => break,
             };
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
-            if let Some(message) = v.pointer("/error/message").and_then(|m| m.as_str()) {
-                return Err(message.to_string());
+            let Ok(message) = serde_json::from_str::<StreamMessage<LogEntry>>(&text) else {
+                continue;
+            };
+            if let Some(e) = message.error {
+                return Err(e.message);
             }
-            let Some(result) = v.get("result") else { continue };
-            if let Some(at) = result["offset"].as_u64() {
+            let Some(entry) = message.result else { continue };
+            if let Some(at) = entry.offset {
                 offset = at;
             }
-            if let Some(content) = result["content"].as_str() {
-                lines(content.to_string());
+            if let Some(content) = entry.content {
+                lines(content);
                 failures = 0;
             }
         }

@@ -3,14 +3,16 @@
 //! does not apply now, or needs a role the user lacks, is disabled and
 //! says why in its tooltip.
 
+use engine::status::WorkflowPhase;
 use leptos::prelude::*;
 
 use super::{Run, Summary};
+use crate::api::RunAction;
 
 /// Why `action` cannot be done now (`None`: it can).
 fn not_now(action: &str, s: &Summary) -> Option<&'static str> {
-    let done = matches!(s.phase.as_str(), "Succeeded" | "Failed" | "Error");
-    let failed = matches!(s.phase.as_str(), "Failed" | "Error");
+    let done = s.phase.is_completed();
+    let failed = matches!(s.phase, WorkflowPhase::Failed | WorkflowPhase::Error);
     match action {
         "retry" if !failed => Some("only a Failed or Error workflow can be retried"),
         "resubmit" if !done => Some("the workflow has not finished"),
@@ -59,7 +61,7 @@ pub fn Actions(run: Run) -> impl IntoView {
             let navigate = navigate.clone();
             let click = move |()| {
                 let navigate = navigate.clone();
-                perform(run, action, serde_json::json!({}), error, busy, move || {
+                perform(run, action, RunAction::default(), error, busy, move || {
                     if action == "delete" {
                         let ns = run.namespace.get_value();
                         let list = format!("/workflows{}", crate::namespace::query(&ns));
@@ -97,7 +99,7 @@ pub fn RetryNode(run: Run, id: String) -> impl IntoView {
         lacks_role(run).or_else(|| run.summary.with(|s| not_now("retry", s)).map(str::to_string))
     };
     let body =
-        serde_json::json!({"nodeFieldSelector": format!("id={id}"), "restartSuccessful": true});
+        RunAction { node_field_selector: Some(format!("id={id}")), restart_successful: Some(true) };
     view! {
         <button
             type="button"
@@ -115,7 +117,7 @@ pub fn RetryNode(run: Run, id: String) -> impl IntoView {
 fn perform(
     run: Run,
     action: &'static str,
-    body: serde_json::Value,
+    body: RunAction,
     error: RwSignal<Option<String>>,
     busy: RwSignal<bool>,
     then: impl FnOnce() + 'static,
@@ -127,7 +129,7 @@ fn perform(
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match crate::api::act(&me, &namespace, &name, action, body).await {
+            match crate::api::act(&me, &namespace, &name, action, &body).await {
                 Ok(()) => then(),
                 Err(m) => error.set(Some(m)),
             }

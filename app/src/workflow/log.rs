@@ -25,96 +25,171 @@ struct Block {
     lines: Arc<Vec<String>>,
 }
 
-#[component]
-pub fn LogView(run: Run, pod: String) -> impl IntoView {
-    let blocks = RwSignal::new(Vec::<Block>::new());
-    // Every line received, for the download.
-    let all: StoredValue<Vec<String>, LocalStorage> = StoredValue::new_local(Vec::new());
-    // Lines not on the page, all before those that are: `all[..dropped]`.
-    let dropped = RwSignal::new(0usize);
-    // How many lines the page keeps; raised by "Show earlier lines".
-    let cap = RwSignal::new(KEEP_LINES);
-    let total = RwSignal::new(0usize);
-    let filter = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let ended = RwSignal::new(false);
-    #[cfg(feature = "hydrate")]
-    {
-        use std::cell::RefCell;
-        use std::rc::Rc;
-        let pending: Rc<RefCell<Vec<String>>> = Rc::new(RefCell::new(Vec::new()));
-        let next_id = Rc::new(std::cell::Cell::new(0u64));
-        let flush = {
-            let pending = pending.clone();
-            move || {
-                let lines: Vec<String> = std::mem::take(&mut *pending.borrow_mut());
-                if lines.is_empty() {
-                    return;
-                }
-                all.update_value(|a| a.extend(lines.iter().cloned()));
-                total.update(|t| *t += lines.len());
-                let id = next_id.get();
-                next_id.set(id + 1);
-                blocks.update(|b| {
-                    b.push(Block { id, lines: Arc::new(lines) });
-                    let mut kept: usize = b.iter().map(|x| x.lines.len()).sum();
-                    while kept > cap.get_untracked() && b.len() > 1 {
-                        let old = b.remove(0);
-                        kept -= old.lines.len();
-                        dropped.update(|d| *d += old.lines.len());
-                    }
-                });
+/// What the log view knows, shared by its parts (all `Copy`).
+#[derive(Clone, Copy)]
+struct LogState {
+    blocks: RwSignal<Vec<Block>>,
+    /// Every line received, for the download.
+    all: StoredValue<Vec<String>, LocalStorage>,
+    /// Lines not on the page, all before those that are: `all[..dropped]`.
+    dropped: RwSignal<usize>,
+    /// How many lines the page keeps; raised by "Show earlier lines".
+    cap: RwSignal<usize>,
+    total: RwSignal<usize>,
+    filter: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    ended: RwSignal<bool>,
+    /// The ID of the next block of earlier lines put back (counting down
+    /// from the top, below the IDs of arriving blocks).
+    earlier_id: StoredValue<u64>,
+}
+
+impl LogState {
+    fn new() -> LogState {
+        LogState {
+            blocks: RwSignal::new(Vec::new()),
+            all: StoredValue::new_local(Vec::new()),
+            dropped: RwSignal::new(0),
+            cap: RwSignal::new(KEEP_LINES),
+            total: RwSignal::new(0),
+            filter: RwSignal::new(String::new()),
+            error: RwSignal::new(None),
+            ended: RwSignal::new(false),
+            earlier_id: StoredValue::new(u64::MAX),
+        }
+    }
+
+    /// Put `lines` on the page as block `id`, dropping the oldest blocks
+    /// past the cap.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn append(self, id: u64, lines: Vec<String>) {
+        self.all.update_value(|a| a.extend(lines.iter().cloned()));
+        self.total.update(|t| *t += lines.len());
+        self.blocks.update(|b| {
+            b.push(Block { id, lines: Arc::new(lines) });
+            let mut kept: usize = b.iter().map(|x| x.lines.len()).sum();
+            while kept > self.cap.get_untracked() && b.len() > 1 {
+                let old = b.remove(0);
+                kept -= old.lines.len();
+                self.dropped.update(|d| *d += old.lines.len());
             }
-        };
-        let flush = Rc::new(flush);
-        let scheduled = Rc::new(std::cell::Cell::new(false));
-        let (namespace, workflow) = (run.namespace.get_value(), run.name.get_value());
-        let receive = {
-            let (pending, flush, scheduled) = (pending.clone(), flush.clone(), scheduled.clone());
-            move |line: String| {
-                pending.borrow_mut().push(line);
-                if !scheduled.replace(true) {
-                    let (flush, scheduled) = (flush.clone(), scheduled.clone());
-                    set_timeout(
-                        move || {
-                            scheduled.set(false);
-                            flush();
-                        },
-                        std::time::Duration::from_millis(FLUSH_MS),
-                    );
-                }
-            }
-        };
-        // Dropped (its socket closed) when the view goes away: no line
-        // arrives for a view that is gone.
-        crate::load::spawn_while_shown(async move {
-            let done = crate::api::follow_log(&namespace, &workflow, &pod, true, receive).await;
-            flush();
-            if let Err(e) = done {
-                error.set(Some(e));
-            }
-            ended.set(true);
         });
     }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (run, pod);
-    // Put back (up to) KEEP_LINES of the lines dropped from the page, in
-    // front of those there; the page then keeps that many more.
-    let earlier_id = StoredValue::new(u64::MAX);
-    let show_earlier = move |_| {
-        let before = dropped.get_untracked();
+
+    /// Put back (up to) KEEP_LINES of the lines dropped from the page, in
+    /// front of those there; the page then keeps that many more.
+    fn show_earlier(self) {
+        let before = self.dropped.get_untracked();
         let n = before.min(KEEP_LINES);
         if n == 0 {
             return;
         }
         let lines: Vec<String> =
-            all.with_value(|a| a.get(before - n..before).unwrap_or(&[]).to_vec());
-        let id = earlier_id.get_value();
-        earlier_id.set_value(id - 1);
-        dropped.set(before - n);
-        cap.update(|c| *c += n);
-        blocks.update(|b| b.insert(0, Block { id, lines: Arc::new(lines) }));
+            self.all.with_value(|a| a.get(before - n..before).unwrap_or(&[]).to_vec());
+        let id = self.earlier_id.get_value();
+        self.earlier_id.set_value(id - 1);
+        self.dropped.set(before - n);
+        self.cap.update(|c| *c += n);
+        self.blocks.update(|b| b.insert(0, Block { id, lines: Arc::new(lines) }));
+    }
+}
+
+#[component]
+pub fn LogView(run: Run, pod: String) -> impl IntoView {
+    let log = LogState::new();
+    #[cfg(feature = "hydrate")]
+    follow(log, run.namespace.get_value(), run.name.get_value(), pod);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (run, pod);
+    view! {
+        <section class="log" aria-label="log">
+            <LogToolbar log/>
+            {crate::load::alert(log.error)}
+            <EarlierLines log/>
+            <LogLines log/>
+        </section>
+    }
+    .into_any()
+}
+
+/// Follow the pod's log: lines gathered as they arrive and put on the
+/// page every [`FLUSH_MS`]. Dropped (its socket closed) when the view
+/// goes away: no line arrives for a view that is gone.
+#[cfg(feature = "hydrate")]
+fn follow(log: LogState, namespace: String, workflow: String, pod: String) {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    let pending: Rc<RefCell<Vec<String>>> = Rc::new(RefCell::new(Vec::new()));
+    let next_id = Rc::new(Cell::new(0u64));
+    let flush = {
+        let pending = pending.clone();
+        Rc::new(move || {
+            let lines: Vec<String> = std::mem::take(&mut *pending.borrow_mut());
+            if lines.is_empty() {
+                return;
+            }
+            let id = next_id.get();
+            next_id.set(id + 1);
+            log.append(id, lines);
+        })
     };
+    let scheduled = Rc::new(Cell::new(false));
+    let receive = {
+        let flush = flush.clone();
+        move |line: String| {
+            pending.borrow_mut().push(line);
+            if !scheduled.replace(true) {
+                let (flush, scheduled) = (flush.clone(), scheduled.clone());
+                set_timeout(
+                    move || {
+                        scheduled.set(false);
+                        flush();
+                    },
+                    std::time::Duration::from_millis(FLUSH_MS),
+                );
+            }
+        }
+    };
+    crate::load::spawn_while_shown(async move {
+        let done = crate::api::follow_log(&namespace, &workflow, &pod, true, receive).await;
+        flush();
+        if let Err(e) = done {
+            log.error.set(Some(e));
+        }
+        log.ended.set(true);
+    });
+}
+
+/// The log's heading, filter, download link and line count.
+#[component]
+fn LogToolbar(log: LogState) -> impl IntoView {
+    view! {
+        <div class="log-tools">
+            <h3>"Log"</h3>
+            <LogFilter filter=log.filter/>
+            <DownloadLink all=log.all/>
+            <LineCount total=log.total ended=log.ended/>
+        </div>
+    }
+}
+
+/// The filter: only lines containing it are shown.
+#[component]
+fn LogFilter(filter: RwSignal<String>) -> impl IntoView {
+    view! {
+        <input
+            type="search"
+            placeholder="Filter lines"
+            aria-label="filter log lines"
+            on:input=move |ev| filter.set(event_target_value(&ev))
+        />
+    }
+}
+
+/// "Download": every line received, made into the link's target when
+/// it is clicked.
+#[component]
+fn DownloadLink(all: StoredValue<Vec<String>, LocalStorage>) -> impl IntoView {
     let download = NodeRef::<leptos::html::A>::new();
     let on_download = move |_| {
         #[cfg(feature = "hydrate")]
@@ -123,49 +198,59 @@ pub fn LogView(run: Run, pod: String) -> impl IntoView {
             let encoded = js_sys::encode_uri_component(&text);
             a.set_href(&format!("data:text/plain;charset=utf-8,{encoded}"));
         }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = all;
     };
     view! {
-        <section class="log" aria-label="log">
-            <div class="log-tools">
-                <h3>"Log"</h3>
-                <input
-                    type="search"
-                    placeholder="Filter lines"
-                    aria-label="filter log lines"
-                    on:input=move |ev| filter.set(event_target_value(&ev))
-                />
-                <a node_ref=download href="#" download="log.txt" on:click=on_download>
-                    "Download"
-                </a>
-                <span class="hint" data-lines=move || total.get()>
-                    {move || format!("{} lines", total.get())}
-                    {move || if ended.get() { " (ended)" } else { "" }}
-                </span>
-            </div>
-            {crate::load::alert(error)}
-            {move || {
-                (dropped.get() > 0)
-                    .then(|| {
-                        view! {
-                            <p class="hint">
-                                {format!("{} earlier lines not shown (Download has them all). ", dropped.get())}
-                                <button type="button" class="earlier" on:click=show_earlier>
-                                    {format!("Show {} earlier lines", dropped.get().min(KEEP_LINES))}
-                                </button>
-                            </p>
-                        }
-                    })
-            }}
-            <pre class="log-lines" aria-live="off">
-                <For
-                    each=move || blocks.get()
-                    key=|b| b.id
-                    children=move |b| view! { <LogBlock lines=b.lines filter/> }
-                />
-            </pre>
-        </section>
+        <a node_ref=download href="#" download="log.txt" on:click=on_download>
+            "Download"
+        </a>
     }
-    .into_any()
+}
+
+/// How many lines have arrived, and whether the log has ended.
+#[component]
+fn LineCount(total: RwSignal<usize>, ended: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <span class="hint" data-lines=move || total.get()>
+            {move || format!("{} lines", total.get())}
+            {move || if ended.get() { " (ended)" } else { "" }}
+        </span>
+    }
+}
+
+/// How many earlier lines are not on the page, and the button that puts
+/// some back (nothing while all are there).
+#[component]
+fn EarlierLines(log: LogState) -> impl IntoView {
+    let dropped = log.dropped;
+    move || {
+        (dropped.get() > 0).then(|| {
+            view! {
+                <p class="hint">
+                    {format!("{} earlier lines not shown (Download has them all). ", dropped.get())}
+                    <button type="button" class="earlier" on:click=move |_| log.show_earlier()>
+                        {format!("Show {} earlier lines", dropped.get().min(KEEP_LINES))}
+                    </button>
+                </p>
+            }
+        })
+    }
+}
+
+/// The lines on the page, block by block, the filter applied.
+#[component]
+fn LogLines(log: LogState) -> impl IntoView {
+    let (blocks, filter) = (log.blocks, log.filter);
+    view! {
+        <pre class="log-lines" aria-live="off">
+            <For
+                each=move || blocks.get()
+                key=|b| b.id
+                children=move |b| view! { <LogBlock lines=b.lines filter/> }
+            />
+        </pre>
+    }
 }
 
 /// A block of lines, the filter applied: plain lines as one text (a

@@ -16,11 +16,11 @@ mod timeline;
 use std::collections::{HashMap, HashSet};
 
 use engine::graph::{Drawing, Shape};
-use engine::status::NodeStatus;
+use engine::status::{NodePhase, NodeStatus, Time, WorkflowPhase};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::Me;
+use crate::api::{List, Me};
 #[cfg(feature = "hydrate")]
 pub use snapshot::read_event;
 pub use snapshot::{Raw, Snapshot};
@@ -28,11 +28,11 @@ pub use snapshot::{Raw, Snapshot};
 /// The workflow as a whole, as the page header shows it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Summary {
-    pub phase: String,
+    pub phase: WorkflowPhase,
     pub message: String,
     pub progress: String,
-    pub started: String,
-    pub finished: String,
+    pub started: Option<Time>,
+    pub finished: Option<Time>,
     /// `spec.suspend`: suspended by the user.
     pub suspended: bool,
     /// A suspend node is waiting to be resumed.
@@ -56,7 +56,7 @@ pub struct Run {
     pub order: StoredValue<Vec<String>>,
     pub version: RwSignal<u64>,
     /// Each node's phase, as last seen.
-    phases: StoredValue<HashMap<String, String>>,
+    phases: StoredValue<HashMap<String, NodePhase>>,
     /// The nodes whose phase changed with the last update (ID, phase).
     pub changed: RwSignal<Vec<(String, String)>>,
     pub selected: RwSignal<Option<String>>,
@@ -83,7 +83,7 @@ impl Run {
 
     /// Node `id`'s phase (empty if unknown).
     pub fn phase(&self, id: &str) -> String {
-        self.phases.with_value(|m| m.get(id).cloned().unwrap_or_default())
+        self.phases.with_value(|m| m.get(id).map_or("", |p| p.as_str()).to_string())
     }
 
     /// Take in the workflow as it now is (`raw`: its JSON as it came,
@@ -98,15 +98,14 @@ impl Run {
             started(a).cmp(&started(b)).then_with(|| a.name.cmp(&b.name))
         });
         let waiting = nodes.iter().any(|n| {
-            n.node_type == engine::status::NodeType::Suspend
-                && n.phase == engine::status::NodePhase::Running
+            n.node_type == engine::status::NodeType::Suspend && n.phase == NodePhase::Running
         });
         self.summary.set(Summary {
-            phase: status.phase.filter(|p| !p.is_empty()).unwrap_or_else(|| "Pending".into()),
-            message: status.message.unwrap_or_default(),
-            progress: status.progress.unwrap_or_default(),
-            started: status.started_at.unwrap_or_default(),
-            finished: status.finished_at.unwrap_or_default(),
+            phase: status.phase,
+            message: status.message,
+            progress: status.progress,
+            started: status.started_at,
+            finished: status.finished_at,
             suspended: update.spec.suspend == Some(true),
             waiting,
             object: raw,
@@ -114,10 +113,9 @@ impl Run {
         let mut changed = Vec::new();
         self.phases.update_value(|known| {
             for n in &nodes {
-                let phase = n.phase.as_str();
-                if known.get(&n.id).is_none_or(|p| p != phase) {
-                    known.insert(n.id.clone(), phase.to_string());
-                    changed.push((n.id.clone(), phase.to_string()));
+                if known.get(&n.id).is_none_or(|p| *p != n.phase) {
+                    known.insert(n.id.clone(), n.phase);
+                    changed.push((n.id.clone(), n.phase.as_str().to_string()));
                 }
             }
         });
@@ -177,31 +175,35 @@ pub fn WorkflowPage() -> impl IntoView {
         .into_any();
     }
     let paths = vec![
-        "/api/v1/userinfo".to_string(),
+        crate::api::USERINFO.to_string(),
         format!("/api/v1/workflows/{namespace}?{}", crate::api::one_workflow(&name)),
     ];
+    // The workflow whole (the YAML view shows all of it).
+    type Answers = (Me, List<serde_json::Value>);
     view! {
-        {crate::load::page(paths, move |answers| {
+        {crate::load::page(paths, move |(me, list): Answers| {
             let (namespace, name) = (namespace.clone(), name.clone());
-            view! { <RunView answers namespace name/> }
+            view! { <RunView me list namespace name/> }
         })}
     }
     .into_any()
 }
 
-/// The run (`answers[1]`: a list of just this workflow) for the user
-/// (`answers[0]`), followed live from the list's version.
+/// The run (`list`: a list of just this workflow) for the user, followed
+/// live from the list's version.
 #[component]
-fn RunView(answers: Vec<serde_json::Value>, namespace: String, name: String) -> impl IntoView {
+fn RunView(
+    me: Me,
+    list: List<serde_json::Value>,
+    namespace: String,
+    name: String,
+) -> impl IntoView {
     let run = Run::new(namespace.clone(), name.clone());
-    run.me.set(answers.first().map(Me::from_json));
-    let mut answers = answers;
-    let list = answers.get_mut(1).map(serde_json::Value::take).unwrap_or_default();
-    let version = list["metadata"]["resourceVersion"].as_str().unwrap_or("0").to_string();
-    let mut list = list;
+    run.me.set(Some(me));
+    let version = list.metadata.version();
     let error = RwSignal::new(None::<String>);
-    match list.pointer_mut("/items/0").map(serde_json::Value::take) {
-        Some(current) => run.apply(Snapshot::from_value(&current), Raw::Object(current.into())),
+    match list.items.into_iter().next() {
+        Some(current) => run.apply(Snapshot::read(&current), Raw::Object(current.into())),
         None => error.set(Some(format!("workflow {name} does not exist (any more)"))),
     }
     #[cfg(not(feature = "hydrate"))]
@@ -217,7 +219,7 @@ fn RunView(answers: Vec<serde_json::Value>, namespace: String, name: String) -> 
             }
         });
     }
-    let phase = move || run.summary.with(|s| s.phase.clone());
+    let phase = move || run.summary.with(|s| crate::api::phase_name(s.phase));
     let tab = RwSignal::new("graph");
     view! {
         <div class="workflow-head">

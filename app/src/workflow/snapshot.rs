@@ -1,14 +1,17 @@
 //! The workflow as the page reads it from each live update (a snapshot):
-//! what the header and the graph need, typed. An update of a large run is
-//! a megabyte of JSON several times a second, so it is read once, straight
-//! into these types, without building a JSON tree first; the text is kept
-//! as it came for the YAML view, which reads it only when it is open.
+//! what the header and the graph need, typed — the status is the
+//! engine's own `WorkflowStatus`. An update of a large run is a megabyte
+//! of JSON several times a second, so it is read once, straight into
+//! these types, without building a JSON tree first; the text is kept as
+//! it came for the YAML view, which reads it only when it is open.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use engine::status::NodeStatus;
+use engine::status::{NodeStatus, WorkflowStatus};
 use serde::Deserialize;
+
+use crate::api::Watched;
 
 /// The parts of a workflow the page shows live.
 #[derive(Debug, Default, Deserialize)]
@@ -16,7 +19,7 @@ pub struct Snapshot {
     #[serde(default)]
     pub spec: SnapshotSpec,
     #[serde(default)]
-    pub status: SnapshotStatus,
+    pub status: WorkflowStatus,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -25,21 +28,37 @@ pub struct SnapshotSpec {
     pub suspend: Option<bool>,
 }
 
+/// A snapshot whose nodes are not read yet: what is read when the typed
+/// pass fails, so that each node is read on its own.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SnapshotStatus {
+struct Unread {
     #[serde(default)]
-    pub phase: Option<String>,
+    spec: SnapshotSpec,
     #[serde(default)]
-    pub message: Option<String>,
+    status: UnreadStatus,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct UnreadStatus {
     #[serde(default)]
-    pub progress: Option<String>,
-    #[serde(default)]
-    pub started_at: Option<String>,
-    #[serde(default)]
-    pub finished_at: Option<String>,
-    #[serde(default)]
-    pub nodes: HashMap<String, NodeStatus>,
+    nodes: HashMap<String, serde_json::Value>,
+    #[serde(flatten)]
+    rest: WorkflowStatus,
+}
+
+impl Unread {
+    /// Read node by node: a node this UI cannot read is left out (and
+    /// the rest drawn) rather than losing the update.
+    fn node_by_node(self) -> Snapshot {
+        let mut status = self.status.rest;
+        status.nodes = self
+            .status
+            .nodes
+            .into_iter()
+            .filter_map(|(id, v)| Some((id, NodeStatus::deserialize(v).ok()?)))
+            .collect();
+        Snapshot { spec: self.spec, status }
+    }
 }
 
 /// The workflow's JSON as it came, for the YAML view.
@@ -55,96 +74,53 @@ pub enum Raw {
 }
 
 impl Raw {
-    /// The workflow as a JSON value (parsed now, for an event).
+    /// The workflow as a JSON value (read now, for an event).
     pub fn object(&self) -> serde_json::Value {
         match self {
             Raw::Nothing => serde_json::Value::Null,
             Raw::Object(v) => (**v).clone(),
-            Raw::Event(text) => serde_json::from_str::<serde_json::Value>(text)
+            Raw::Event(text) => serde_json::from_str::<Watched<serde_json::Value>>(text)
                 .ok()
-                .and_then(|mut v| v.pointer_mut("/result/object").map(serde_json::Value::take))
+                .and_then(|m| m.result?.object)
                 .unwrap_or_default(),
         }
     }
 }
 
 impl Snapshot {
-    /// Read from a JSON value, node by node: a node this UI cannot read
-    /// is left out (and the rest drawn) rather than losing the update.
-    pub fn from_value(object: &serde_json::Value) -> Snapshot {
-        let text = |p: &str| object.pointer(p).and_then(|v| v.as_str()).map(str::to_string);
-        let nodes = object
-            .pointer("/status/nodes")
-            .and_then(|n| n.as_object())
-            .into_iter()
-            .flatten()
-            .filter_map(|(id, v)| Some((id.clone(), NodeStatus::deserialize(v).ok()?)))
-            .collect();
-        Snapshot {
-            spec: SnapshotSpec {
-                suspend: object.pointer("/spec/suspend").and_then(|s| s.as_bool()),
-            },
-            status: SnapshotStatus {
-                phase: text("/status/phase"),
-                message: text("/status/message"),
-                progress: text("/status/progress"),
-                started_at: text("/status/startedAt"),
-                finished_at: text("/status/finishedAt"),
-                nodes,
-            },
-        }
+    /// Read from the workflow's JSON value: typed; if some node cannot
+    /// be read so, node by node.
+    pub fn read(object: &serde_json::Value) -> Snapshot {
+        Snapshot::deserialize(object)
+            .or_else(|_| Unread::deserialize(object).map(Unread::node_by_node))
+            .unwrap_or_default()
     }
-}
-
-/// A watch event as the page reads it.
-#[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
-#[derive(Debug, Deserialize)]
-pub struct Event {
-    #[serde(default)]
-    pub result: Option<EventResult>,
-    #[serde(default)]
-    pub error: Option<EventError>,
-}
-
-#[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
-#[derive(Debug, Deserialize)]
-pub struct EventResult {
-    #[serde(rename = "type", default)]
-    pub kind: String,
-    #[serde(default)]
-    pub object: Option<Snapshot>,
-}
-
-#[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
-#[derive(Debug, Deserialize)]
-pub struct EventError {
-    #[serde(default)]
-    pub message: String,
 }
 
 /// Read a watch event's text: typed in one pass; if some part of it
-/// cannot be read so (a node this UI does not know), through a JSON value
-/// node by node. `None` if it is not JSON at all.
+/// cannot be read so (a node this UI does not know), again with the
+/// nodes read one by one. `None` if it cannot be read at all.
 #[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
-pub fn read_event(text: &str) -> Option<Event> {
-    if let Ok(event) = serde_json::from_str::<Event>(text) {
+pub fn read_event(text: &str) -> Option<Watched<Snapshot>> {
+    if let Ok(event) = serde_json::from_str::<Watched<Snapshot>>(text) {
         return Some(event);
     }
-    let v: serde_json::Value = serde_json::from_str(text).ok()?;
-    Some(Event {
-        result: v.get("result").map(|r| EventResult {
-            kind: r["type"].as_str().unwrap_or("").to_string(),
-            object: r.get("object").map(Snapshot::from_value),
+    let loose: Watched<Unread> = serde_json::from_str(text).ok()?;
+    Some(Watched {
+        result: loose.result.map(|r| crate::api::WatchEvent {
+            kind: r.kind,
+            object: r.object.map(Unread::node_by_node),
         }),
-        error: v
-            .get("error")
-            .map(|e| EventError { message: e["message"].as_str().unwrap_or("").to_string() }),
+        error: loose.error,
     })
 }
 
 #[cfg(test)]
 mod tests {
+    use engine::status::WorkflowPhase;
+
     use super::*;
+    use crate::api::EventKind;
 
     fn node(id: &str, phase: &str) -> serde_json::Value {
         serde_json::json!({"id": id, "name": id, "displayName": id, "type": "Pod", "phase": phase})
@@ -158,10 +134,10 @@ mod tests {
                        "finishedAt": null, "nodes": {"a": node("a", "Succeeded"), "b": node("b", "Running")}}}}});
         let e = read_event(&good.to_string()).unwrap_or_else(|| panic!("read"));
         let r = e.result.unwrap_or_else(|| panic!("a result"));
-        assert_eq!(r.kind, "MODIFIED");
+        assert_eq!(r.kind, EventKind::Modified);
         let u = r.object.unwrap_or_default();
         assert_eq!(u.spec.suspend, Some(true));
-        assert_eq!(u.status.phase.as_deref(), Some("Running"));
+        assert_eq!(u.status.phase, WorkflowPhase::Running);
         assert_eq!(u.status.finished_at, None);
         assert_eq!(u.status.nodes.len(), 2);
 
@@ -172,7 +148,9 @@ mod tests {
             .and_then(|r| r.object)
             .unwrap_or_default();
         assert_eq!(u.status.nodes.len(), 1, "the unreadable node is left out");
-        assert_eq!(u.status.progress.as_deref(), Some("1/2"));
+        assert_eq!(u.status.progress, "1/2");
+        let first = Snapshot::read(&bad["result"]["object"]);
+        assert_eq!((first.status.nodes.len(), first.spec.suspend), (1, Some(true)));
 
         let error = read_event(r#"{"error": {"code": 7, "message": "forbidden"}}"#);
         assert_eq!(error.and_then(|e| e.error).map(|e| e.message), Some("forbidden".into()));
