@@ -203,6 +203,7 @@ impl Run {
         let status = WorkflowStatus {
             phase: WorkflowPhase::Running,
             started_at: Some(now),
+            conditions: plan.spec_warning().into_iter().collect(),
             ..Default::default()
         };
         let mut run = Run { plan, status, book };
@@ -364,5 +365,7 @@ mod feature_tests;
 mod hooks_tests;
 #[cfg(test)]
 mod rerun_tests;
+#[cfg(test)]
+mod spec_warning_tests;
 #[cfg(test)]
 mod tests;
