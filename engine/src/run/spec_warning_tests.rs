@@ -1,14 +1,15 @@
 //! What a run does with fields Keelson does not enforce: the
-//! `SpecWarning` condition that names them.
+//! `SpecWarning` condition that names them, and the refusals (daemons,
+//! input parameters from a ConfigMap).
 
 use std::sync::Arc;
 
 use serde_json::json;
 
-use super::tests::{T0, container, drive_from, ok, plan_of};
+use super::tests::{T0, container, drive, drive_from, ok, plan_of};
 use super::*;
 use crate::spec::not_enforced::Executor;
-use crate::status::{Condition, WorkflowPhase};
+use crate::status::{Condition, NodePhase, WorkflowPhase, node_id};
 
 fn launched(out: &[Action]) -> Vec<String> {
     out.iter()
@@ -93,4 +94,46 @@ fn the_condition_lists_what_the_executor_that_runs_it_ignores() {
     let message = &run.status.conditions[0].message;
     assert!(message.starts_with("spec.executor is not used in Kubernetes mode"), "{message}");
     assert!(!message.contains("sidecars"), "{message}");
+}
+
+#[test]
+fn a_daemon_step_ends_in_error_instead_of_waiting_for_ever() {
+    let plan = plan_of(json!({
+        "entrypoint": "main",
+        "templates": [
+            {"name": "main", "steps": [[{"name": "db", "template": "db"}], [{"name": "use", "template": "use"}]]},
+            {"name": "db", "daemon": true, "retryStrategy": {"limit": 2}, "container": container("sleep 1000")},
+            {"name": "use", "container": container("true")}
+        ]
+    }));
+    let (run, order) = drive(plan, ok);
+    assert!(order.is_empty(), "nothing launched: {order:?}");
+    let db = &run.status.nodes[&node_id("wf-x", "wf-x[0].db")];
+    assert_eq!(db.phase, NodePhase::Error);
+    assert_eq!(
+        db.message,
+        "template 'db' is a daemon (daemon: true): Keelson cannot run daemon templates yet"
+    );
+    assert!(run.is_done());
+    assert_eq!(run.status.phase, WorkflowPhase::Failed);
+    assert!(
+        run.status.conditions[0].message.starts_with("daemon templates are refused (template db)")
+    );
+}
+
+#[test]
+fn an_input_parameter_from_a_config_map_fails_its_node_saying_so() {
+    let plan = plan_of(json!({
+        "entrypoint": "main",
+        "templates": [{"name": "main", "container": container("true"),
+            "inputs": {"parameters": [{"name": "mode",
+                "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "mode"}}}]}}]
+    }));
+    let (run, order) = drive(plan, ok);
+    assert!(order.is_empty());
+    assert_eq!(run.status.phase, WorkflowPhase::Error);
+    assert_eq!(
+        run.status.message,
+        "inputs.parameters.mode: valueFrom.configMapKeyRef is not supported yet; pass the value as an argument"
+    );
 }

@@ -59,6 +59,12 @@ pub fn execute(run: &mut Run, inv: &Invocation, now: Time, out: &mut Vec<Action>
         let msg = format!("template name '{shown}' undefined");
         return error_node(run, inv.name, Some(shown), inv.boundary, msg, now);
     };
+    if t.daemon == Some(true) {
+        let msg = format!(
+            "template '{shown}' is a daemon (daemon: true): Keelson cannot run daemon templates yet"
+        );
+        return error_node(run, inv.name, Some(shown), inv.boundary, msg, now);
+    }
     let mut vars = match bind_inputs(&t.inputs.parameters, inv.args, &run.globals(), inv.locals) {
         Ok(v) => v,
         Err(msg) => return error_node(run, inv.name, Some(shown), inv.boundary, msg, now),
@@ -276,6 +282,14 @@ fn bind_inputs(
             (None, Some(v)) => substitute::string(&v, &vars, Mode::AllowUnresolved)
                 .map_err(|e| e.message)?
                 .into_owned(),
+            (None, None)
+                if p.value_from.as_ref().is_some_and(|f| f.config_map_key_ref.is_some()) =>
+            {
+                return Err(format!(
+                    "inputs.parameters.{}: valueFrom.configMapKeyRef is not supported yet; pass the value as an argument",
+                    p.name
+                ));
+            }
             (None, None) => return Err(format!("inputs.parameters.{} was not supplied", p.name)),
         };
         if !p.enum_values.is_empty() && !p.enum_values.iter().any(|e| e.0 == value) {
