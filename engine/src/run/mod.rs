@@ -180,7 +180,26 @@ pub struct Run {
 impl Run {
     /// Begin a run: the entrypoint's node and the first actions.
     pub fn start(plan: Arc<Plan>, now: Time) -> (Run, Vec<Action>) {
-        Run::begin(plan, Book::default(), now)
+        // Submitted suspended (`spec.suspend`) or shut down
+        // (`spec.shutdown`): nothing launches until it is resumed; every
+        // pod that would start fails.
+        let shutdown = match plan.spec.shutdown.as_deref() {
+            Some("Stop") => Some(book::Shutdown::Stop),
+            Some("Terminate") => Some(book::Shutdown::Terminate),
+            _ => None,
+        };
+        let held = (plan.spec.suspend == Some(true)).then(Vec::new);
+        let (mut run, mut out) = Run::begin(plan, Book { shutdown, held, ..Book::default() }, now);
+        if let Some(held) = &mut run.book.held {
+            out.retain(|a| match a {
+                Action::Launch(spec) => {
+                    held.push(spec.clone());
+                    false
+                }
+                _ => true,
+            });
+        }
+        (run, out)
     }
 
     /// Retry a finished workflow (`argo retry`): its failed and errored

@@ -1,6 +1,7 @@
 //! What a run does with fields Keelson does not enforce: the
-//! `SpecWarning` condition that names them, and the refusals (daemons,
-//! input parameters from a ConfigMap).
+//! `SpecWarning` condition that names them, the refusals (daemons, input
+//! parameters from a ConfigMap), and a workflow submitted suspended or
+//! shut down.
 
 use std::sync::Arc;
 
@@ -136,4 +137,46 @@ fn an_input_parameter_from_a_config_map_fails_its_node_saying_so() {
         run.status.message,
         "inputs.parameters.mode: valueFrom.configMapKeyRef is not supported yet; pass the value as an argument"
     );
+}
+
+#[test]
+fn a_workflow_submitted_suspended_launches_nothing_until_resumed() {
+    let plan = plan_of(json!({
+        "entrypoint": "main",
+        "suspend": true,
+        "templates": [{"name": "main", "container": container("true")}]
+    }));
+    let (mut run, out) = Run::start(plan, T0);
+    assert!(launched(&out).is_empty(), "{out:?}");
+    assert!(run.is_workflow_suspended());
+    assert!(run.status.conditions.is_empty(), "suspend is enforced");
+    let out = run.step(Event::Resume { node: None }, Time(T0.0 + 5));
+    assert_eq!(launched(&out), vec!["wf-x"]);
+    let (run, _) = drive_from(run, out, Time(T0.0 + 5), ok);
+    assert_eq!(run.status.phase, WorkflowPhase::Succeeded);
+}
+
+#[test]
+fn a_workflow_submitted_stopped_runs_only_its_exit_handler() {
+    let spec = |shutdown: &str| {
+        plan_of(json!({
+            "entrypoint": "main",
+            "shutdown": shutdown,
+            "onExit": "bye",
+            "templates": [
+                {"name": "main", "container": container("true")},
+                {"name": "bye", "container": container("true")}
+            ]
+        }))
+    };
+    let (run, order) = drive(spec("Stop"), ok);
+    assert_eq!(order, vec!["wf-x.onExit"]);
+    assert_eq!(run.status.phase, WorkflowPhase::Failed);
+    assert_eq!(run.status.message, "Stopped with strategy 'Stop'");
+    let main = &run.status.nodes[&node_id("wf-x", "wf-x")];
+    assert_eq!(main.message, "workflow shutdown with strategy: Stop");
+
+    let (run, order) = drive(spec("Terminate"), ok);
+    assert!(order.is_empty(), "{order:?}");
+    assert_eq!(run.status.message, "Stopped with strategy 'Terminate'");
 }
