@@ -232,6 +232,12 @@ impl Controller {
         self.inner.config.data_dir.join("runs").join(uid)
     }
 
+    /// What runs the pods: pods on the cluster, or local processes.
+    fn executor_kind(&self) -> engine::spec::not_enforced::Executor {
+        use engine::spec::not_enforced::Executor;
+        if self.inner.config.cluster.is_some() { Executor::Kubernetes } else { Executor::Local }
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -417,7 +423,7 @@ impl Controller {
             .map_err(|e| ControllerError::Invalid(e.to_string()))?;
         // Check it applies before recording it.
         let (submitted, log) = self.submitted_and_log(&row).await?;
-        let plans = plans_for(&row, &submitted);
+        let plans = plans_for(&row, &submitted, self.executor_kind());
         let replayed = replay::replay(&plans, &log)
             .map_err(|e| ControllerError::Invalid(e.to_string()))?
             .ok_or_else(|| ControllerError::Conflict(format!("workflow {name} never ran")))?;
@@ -590,7 +596,7 @@ impl Controller {
             .await?
             .ok_or_else(|| ControllerError::NotFound(uid.to_string()))?;
         let (submitted, log) = self.submitted_and_log(&row).await?;
-        let plans = plans_for(&row, &submitted);
+        let plans = plans_for(&row, &submitted, self.executor_kind());
         let run_dir = self.run_dir(uid);
         let mut startup = Startup::default();
         let replayed = match replay::replay(&plans, &log) {
@@ -808,16 +814,18 @@ impl Controller {
     }
 }
 
-/// The row's plan for `-p` overrides added by retries.
+/// The row's plan for `-p` overrides added by retries, for `executor`
+/// (what the status's `SpecWarning` lists).
 fn plans_for<'a>(
     row: &'a WorkflowRow,
     submitted: &'a Submitted,
+    executor: engine::spec::not_enforced::Executor,
 ) -> impl Fn(&[(String, String)]) -> Result<Arc<engine::run::Plan>, String> + 'a {
     move |extra| {
         let mut s = submitted.clone();
         s.parameters.extend(extra.iter().cloned());
         s.plan(&row.uid, &row.namespace, &row.name, row.created_at)
-            .map(Arc::new)
+            .map(|p| Arc::new(engine::run::Plan { executor, ..p }))
             .map_err(|e| e.to_string())
     }
 }
