@@ -249,3 +249,13 @@ fn rules_are_distinct_and_their_effects_join_cleanly() {
     }
 }
 
+#[test]
+fn docs_list_every_rule() {
+    let docs = include_str!("../../../../docs/conformance.md");
+    let section = docs.split("## Accepted but not enforced").nth(1).unwrap_or_else(|| {
+        panic!("docs/conformance.md has no \"Accepted but not enforced\" section")
+    });
+    for r in RULES {
+        assert!(section.contains(r.what), "docs/conformance.md does not list: {}", r.what);
+    }
+}
