@@ -47,6 +47,13 @@ impl FieldPath {
         p
     }
 
+    /// This path extended by all of `rest`.
+    pub fn join(&self, rest: &FieldPath) -> Self {
+        let mut p = self.clone();
+        p.0.extend(rest.0.iter().cloned());
+        p
+    }
+
     pub fn segments(&self) -> &[PathSeg] {
         &self.0
     }

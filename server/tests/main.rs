@@ -25,6 +25,7 @@ mod lint_cli;
 mod local_executor;
 mod retention;
 mod retry_cli;
+mod run_warnings_cli;
 mod security;
 mod server_process;
 mod store;

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use crate::support::keelson::{ADMIN_PASSWORD, KEELSON, Server, data_dir, http_with};
 use crate::support::rt;
+use crate::support::status::{any_node, node};
 use reqwest::Method;
 use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::{Value, json};
@@ -668,10 +669,8 @@ fn a_printed_secret_flows_on_but_is_sealed_at_rest_and_masked_everywhere() {
         assert_eq!(status, 200, "{body}");
     });
     let use_running = |wf: &Value| {
-        wf["status"]["nodes"].as_object().is_some_and(|nodes| {
-            nodes.values().any(|n| {
-                n["type"] == "Pod" && n["templateName"] == "use" && n["phase"] == "Running"
-            })
+        any_node(wf, |n| {
+            n["type"] == "Pod" && n["templateName"] == "use" && n["phase"] == "Running"
         })
     };
     s.wait_for("leaky", "the step that reads the result to run", use_running);
@@ -685,10 +684,7 @@ fn a_printed_secret_flows_on_but_is_sealed_at_rest_and_masked_everywhere() {
     });
     let wf = s.workflow("leaky");
     assert_eq!(wf["status"]["phase"], "Succeeded", "the value reached `use` as printed: {wf:#}");
-    let leak = wf["status"]["nodes"]
-        .as_object()
-        .and_then(|n| n.values().find(|n| n["displayName"] == "leak").cloned())
-        .expect("the leak node");
+    let leak = node(&wf, "leak");
     assert_eq!(leak["outputs"]["result"], "pass=***", "{leak:#}");
 
     let mut seen = String::new();

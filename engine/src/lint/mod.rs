@@ -12,6 +12,7 @@ mod dag;
 mod expressions;
 mod fields;
 mod names;
+mod not_enforced;
 mod steps;
 mod templates;
 mod variables;
@@ -235,6 +236,7 @@ pub fn check_document(doc: &Document, catalog: &Catalog, options: Options) -> Ve
     let mut ctx = DocCtx::new(doc, catalog);
     fields::check(&mut ctx, options);
     names::check(&mut ctx);
+    not_enforced::check(&mut ctx);
     templates::check(&mut ctx);
     calls::check(&mut ctx);
     dag::check(&mut ctx);

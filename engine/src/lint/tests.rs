@@ -430,3 +430,83 @@ fn timeouts_belong_on_leaf_templates() {
     let c = codes(&r);
     assert_eq!(c, vec!["misplaced-field", "invalid-duration"], "{:#?}", r.findings);
 }
+
+#[test]
+fn fields_keelson_does_not_enforce_are_warnings_with_what_happens_instead() {
+    let r = lint_one(&wf(r#"  entrypoint: main
+  synchronization:
+    mutexes: [{name: global}]
+  templates:
+    - name: main
+      steps:
+        - - name: a
+            template: guarded
+          - name: b
+            inline:
+              daemon: true
+              container: {image: nginx}
+    - name: guarded
+      synchronization:
+        mutexes: [{name: m}]
+      memoize:
+        key: "k"
+        cache: {configMap: {name: cache}}
+      sidecars: [{name: side, image: nginx}]
+      container: {image: alpine, command: ["true"]}
+"#));
+    let found: Vec<(String, Severity, usize)> = r
+        .findings
+        .iter()
+        .filter(|f| f.diagnostic.code == "not-enforced")
+        .map(|f| (f.diagnostic.path.to_string(), f.diagnostic.severity, f.position.line))
+        .collect();
+    // Sidecars are the local executor's gap only: `keelson run` and the
+    // status report it, not lint.
+    assert_eq!(
+        found,
+        vec![
+            ("spec.synchronization".to_string(), Severity::Warning, 7),
+            ("spec.templates[0].steps[0][1].inline.daemon".to_string(), Severity::Warning, 16),
+            ("spec.templates[1].synchronization".to_string(), Severity::Warning, 19),
+            ("spec.templates[1].memoize".to_string(), Severity::Warning, 21),
+        ],
+        "{:#?}",
+        r.findings
+    );
+    let sync = &r.findings.iter().find(|f| f.position.line == 19).expect("a finding").diagnostic;
+    assert_eq!(sync.message, "synchronization is not enforced");
+    assert_eq!(
+        sync.help.as_deref(),
+        Some(
+            "its mutexes and semaphores are not taken, so the steps and tasks it guards may run at the same time"
+        )
+    );
+    assert!(!r.failed(), "warnings only: Argo runs these");
+}
+
+#[test]
+fn a_cron_stop_strategy_and_template_defaults_are_checked_too() {
+    let r = lint_one(
+        r#"apiVersion: argoproj.io/v1alpha1
+kind: CronWorkflow
+metadata: {name: nightly}
+spec:
+  schedules: ["0 1 * * *"]
+  stopStrategy: {expression: "cronworkflow.failed >= 3"}
+  workflowSpec:
+    entrypoint: main
+    templateDefaults:
+      memoize: {key: k, cache: {configMap: {name: c}}}
+    templates:
+      - name: main
+        container: {image: alpine, command: ["true"]}
+"#,
+    );
+    let paths: Vec<String> = r
+        .findings
+        .iter()
+        .filter(|f| f.diagnostic.code == "not-enforced")
+        .map(|f| f.diagnostic.path.to_string())
+        .collect();
+    assert_eq!(paths, vec!["spec.stopStrategy", "spec.workflowSpec.templateDefaults.memoize"]);
+}

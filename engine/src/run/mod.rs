@@ -182,7 +182,27 @@ pub struct Run {
 impl Run {
     /// Begin a run: the entrypoint's node and the first actions.
     pub fn start(plan: Arc<Plan>, now: Time) -> (Run, Vec<Action>) {
-        Run::begin(plan, Bookkeeping::default(), now)
+        // Submitted suspended (`spec.suspend`) or shut down
+        // (`spec.shutdown`): nothing launches until it is resumed; every
+        // pod that would start fails.
+        let shutdown = match plan.spec.shutdown.as_deref() {
+            Some("Stop") => Some(bookkeeping::Shutdown::Stop),
+            Some("Terminate") => Some(bookkeeping::Shutdown::Terminate),
+            _ => None,
+        };
+        let held = (plan.spec.suspend == Some(true)).then(Vec::new);
+        let book = Bookkeeping { shutdown, held, ..Bookkeeping::default() };
+        let (mut run, mut out) = Run::begin(plan, book, now);
+        if let Some(held) = &mut run.book.held {
+            out.retain(|a| match a {
+                Action::Launch(spec) => {
+                    held.push(spec.clone());
+                    false
+                }
+                _ => true,
+            });
+        }
+        (run, out)
     }
 
     /// Retry a finished workflow (`argo retry`): its failed and errored
@@ -205,6 +225,7 @@ impl Run {
         let status = WorkflowStatus {
             phase: WorkflowPhase::Running,
             started_at: Some(now),
+            conditions: plan.spec_warning().into_iter().collect(),
             ..Default::default()
         };
         let mut run = Run { plan, status, book };
@@ -334,5 +355,7 @@ mod feature_tests;
 mod hooks_tests;
 #[cfg(test)]
 mod rerun_tests;
+#[cfg(test)]
+mod spec_warning_tests;
 #[cfg(test)]
 mod tests;

@@ -61,6 +61,12 @@ pub fn execute(t: &mut Tick, inv: &Invocation) -> String {
         let msg = format!("template name '{shown}' undefined");
         return error_node(t, inv.name, Some(shown), inv.boundary, msg);
     };
+    if template.daemon == Some(true) {
+        let msg = format!(
+            "template '{shown}' is a daemon (daemon: true): Keelson cannot run daemon templates yet"
+        );
+        return error_node(t, inv.name, Some(shown), inv.boundary, msg);
+    }
     let inputs = &template.inputs.parameters;
     let mut vars = match bind_inputs(inputs, inv.args, &t.run.globals(), inv.locals) {
         Ok(v) => v,
@@ -279,6 +285,14 @@ fn bind_inputs(
             (None, Some(v)) => substitute::string(&v, &vars, Mode::AllowUnresolved)
                 .map_err(|e| e.message)?
                 .into_owned(),
+            (None, None)
+                if p.value_from.as_ref().is_some_and(|f| f.config_map_key_ref.is_some()) =>
+            {
+                return Err(format!(
+                    "inputs.parameters.{}: valueFrom.configMapKeyRef is not supported yet; pass the value as an argument",
+                    p.name
+                ));
+            }
             (None, None) => return Err(format!("inputs.parameters.{} was not supplied", p.name)),
         };
         if !p.enum_values.is_empty() && !p.enum_values.iter().any(|e| e.0 == value) {

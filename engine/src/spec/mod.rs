@@ -9,6 +9,7 @@
 mod catalog;
 mod container;
 mod flow;
+pub mod not_enforced;
 mod params;
 mod retry;
 mod scalars;

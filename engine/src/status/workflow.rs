@@ -26,6 +26,29 @@ pub struct WorkflowStatus {
     pub nodes: NodeMap,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outputs: Option<NodeOutputs>,
+    /// Argo's `status.conditions`: Keelson writes `SpecWarning` (what the
+    /// run will not enforce).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+}
+
+/// Argo's workflow `Condition`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Condition {
+    /// `SpecWarning`, `Completed`, `PodRunning`, … (Argo's `ConditionType`).
+    #[serde(rename = "type", default, skip_serializing_if = "String::is_empty")]
+    pub condition_type: String,
+    /// `True`, `False` or `Unknown`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+}
+
+impl Condition {
+    /// Argo's `ConditionTypeSpecWarning`: "a warning on the current
+    /// application spec".
+    pub const SPEC_WARNING: &str = "SpecWarning";
 }
 
 /// `status.nodes`: hashed by ID with a fixed hasher (lookups stay cheap

@@ -1,5 +1,6 @@
 //! `keelson run FILE`: lint, plan and run one workflow here, with each
-//! task a local process; logs prefixed by task, a tree of nodes at the
+//! task a local process; first, on stderr, a warning for each field the
+//! run will not enforce; logs prefixed by task, a tree of nodes at the
 //! end, exit 0 (Succeeded), 1 (Failed) or 2 (Error or invalid input).
 //! Ctrl-C stops the workflow (exit handlers run), a second Ctrl-C
 //! terminates it; SIGUSR1 resumes suspended nodes.
@@ -127,6 +128,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    // What this run will not enforce (its templates from WorkflowTemplates
+    // included), as the status's SpecWarning condition says it.
+    for warning in plan.spec_warnings() {
+        eprintln!("keelson: warning: {warning}");
+    }
     let work_dir = match &args.work_dir {
         Some(d) => d.clone(),
         // Not under /tmp: each task's private /tmp is mounted over it.
@@ -326,7 +332,13 @@ async fn execute(
         );
         tokio::spawn(print_logs(logs, to_stderr, colour))
     });
-    let mut suspended_hint = false;
+    let mut suspended_hint = run.is_workflow_suspended();
+    if suspended_hint {
+        eprintln!(
+            "keelson: the workflow was submitted suspended; resume with `kill -USR1 {}`, stop with Ctrl-C",
+            std::process::id()
+        );
+    }
     let done = runner::drive(run, actions, &executor, &mut events, &mut commands, |run, event| {
         if !suspended_hint
             && matches!(event, Event::NodeExited { .. } | Event::TimerFired { .. })

@@ -338,7 +338,7 @@ impl Controller {
         // Check it applies before recording it.
         let submitted = submitted(&row)?;
         let log = super::sealing::open(&self.inner.key, self.inner.store.events(&row.uid).await?)?;
-        let plans = plans_for(&row, &submitted);
+        let plans = plans_for(&row, &submitted, self.executor_kind());
         let replayed = super::replay::replay(&plans, &log)
             .map_err(|e| ControllerError::Internal(format!("journal of {name}: {e}")))?
             .ok_or_else(|| ControllerError::Conflict(format!("workflow {name} never ran")))?;

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use engine::run::{Event, Plan, Run, Timer};
+use engine::spec::not_enforced::Executor;
 use engine::status::{Time, WorkflowPhase};
 use tokio::sync::{mpsc, watch};
 
@@ -26,7 +27,7 @@ impl Controller {
             .ok_or_else(|| ControllerError::NotFound(uid.to_string()))?;
         let submitted = submitted(&row)?;
         let log = sealing::open(&self.inner.key, self.inner.store.events(&row.uid).await?)?;
-        let plans = plans_for(&row, &submitted);
+        let plans = plans_for(&row, &submitted, self.executor_kind());
         let run_dir = self.run_dir(uid);
         let mut startup = Startup::default();
         let replayed = match replay::replay(&plans, &log) {
@@ -75,6 +76,14 @@ impl Controller {
             }
         };
         self.spawn_actor(&row, run, next_seq, timers, startup).await
+    }
+
+    /// What runs the pods: pods on the cluster, or local processes.
+    pub(super) fn executor_kind(&self) -> Executor {
+        match self.inner.config.backend {
+            Backend::Local(_) => Executor::Local,
+            Backend::Kubernetes(_) => Executor::Kubernetes,
+        }
     }
 
     /// Give a run its executor and its actor.
@@ -199,16 +208,18 @@ impl Controller {
     }
 }
 
-/// The row's plan for `-p` overrides added by retries.
+/// The row's plan for `-p` overrides added by retries, for `executor`
+/// (what the status's `SpecWarning` lists).
 pub(super) fn plans_for<'a>(
     row: &'a WorkflowRow,
     submitted: &'a Submitted,
+    executor: Executor,
 ) -> impl Fn(&[(String, String)]) -> Result<Arc<Plan>, String> + 'a {
     move |extra| {
         let mut s = submitted.clone();
         s.parameters.extend(extra.iter().cloned());
         s.plan(&row.uid, &row.namespace, &row.name, row.created_at)
-            .map(Arc::new)
+            .map(|p| Arc::new(Plan { executor, ..p }))
             .map_err(|e| e.to_string())
     }
 }

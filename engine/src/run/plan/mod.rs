@@ -9,7 +9,9 @@
 use serde_json::{Value, json};
 
 use crate::expr::Vars;
+use crate::spec::not_enforced::{self, Executor, NotEnforced};
 use crate::spec::{AnyString, Catalog, Parameter, Template, TemplateKind, Workflow, WorkflowSpec};
+use crate::status::Condition;
 
 const ALL_KINDS: [TemplateKind; 10] = [
     TemplateKind::Container,
@@ -57,6 +59,12 @@ pub struct Plan {
     /// keeps with the submission so that the same plan can be rebuilt
     /// after the templates change.
     pub resources: std::collections::BTreeSet<(String, bool)>,
+    /// The fields the run will not enforce, for every executor (see
+    /// [`crate::spec::not_enforced`]).
+    pub not_enforced: Vec<NotEnforced>,
+    /// What runs the pods: which of `not_enforced` the workflow's
+    /// `SpecWarning` condition lists. [`plan`] says the local executor.
+    pub executor: Executor,
 }
 
 impl Plan {
@@ -64,6 +72,24 @@ impl Plan {
     /// its name).
     pub fn template(&self, key: &str) -> Option<&Template> {
         self.templates.get(key)
+    }
+
+    /// What `self.executor` will not enforce, one line per rule (see
+    /// [`not_enforced::summarize`]).
+    pub fn spec_warnings(&self) -> Vec<String> {
+        let here = self.not_enforced.iter().filter(|f| f.gap.rule.scope.includes(self.executor));
+        not_enforced::summarize(here)
+    }
+
+    /// Argo's `SpecWarning` condition saying what will not be enforced,
+    /// if anything: the lines of [`Plan::spec_warnings`], joined.
+    pub fn spec_warning(&self) -> Option<Condition> {
+        let lines = self.spec_warnings();
+        (!lines.is_empty()).then(|| Condition {
+            condition_type: Condition::SPEC_WARNING.to_string(),
+            status: "True".to_string(),
+            message: lines.join("; "),
+        })
     }
 }
 
@@ -95,12 +121,15 @@ pub fn plan(wf: &Workflow, catalog: &Catalog, sub: &Submission) -> Result<Plan, 
     let mut globals = globals(wf, &spec, sub, &entrypoint);
     // Every template's scope starts as a clone of these.
     globals.freeze();
+    let not_enforced = gaps::find(&spec, &templates, &entrypoint);
     let mut resources = templates.resources();
     if let Some(r) = &wf.spec.workflow_template_ref {
         resources.insert((r.name.clone(), r.cluster_scope));
     }
     Ok(Plan {
         resources,
+        not_enforced,
+        executor: Executor::default(),
         name: sub.name.clone(),
         namespace: sub.namespace.clone(),
         entrypoint,
@@ -266,6 +295,7 @@ fn globals(wf: &Workflow, spec: &WorkflowSpec, sub: &Submission, entrypoint: &st
     g
 }
 
+mod gaps;
 mod templates;
 #[cfg(test)]
 mod tests;

@@ -128,3 +128,66 @@ fn entrypoint_must_exist_and_parameters_need_values() {
     assert_eq!(e.0, "spec.arguments.p.value or spec.arguments.p.valueFrom is required");
     assert!(plan(workflow(&no_value), &Catalog::default(), &sub(&[("p", "1")])).is_ok());
 }
+
+#[test]
+fn unenforced_fields_are_found_in_every_template_the_run_can_reach() {
+    // A library the workflow runs (workflowTemplateRef): its templates
+    // become the workflow's own; `cached` is reached through templateRef,
+    // `hook` through a hook; `unused` is never reached.
+    let lib = doc(json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTemplate",
+        "metadata": {"name": "lib"},
+        "spec": {"entrypoint": "main",
+                 "synchronization": {"mutexes": [{"name": "global"}]},
+                 "templates": [
+                     {"name": "main", "dag": {"tasks": [
+                         {"name": "a", "template": "guarded",
+                          "hooks": {"running": {"expression": "true", "template": "hook"}}},
+                         {"name": "b", "templateRef": {"name": "lib", "template": "cached"}}
+                     ]}},
+                     {"name": "guarded", "synchronization": {"mutexes": [{"name": "m"}]},
+                      "container": {"image": "busybox"}},
+                     {"name": "cached", "memoize": {"key": "k", "cache": {"configMap": {"name": "c"}}},
+                      "container": {"image": "busybox"}},
+                     {"name": "hook", "daemon": true, "container": {"image": "busybox"}},
+                     {"name": "unused", "metrics": {"prometheus": [{"name": "x"}]},
+                      "container": {"image": "busybox"}}
+                 ]}
+    }));
+    let mut catalog = Catalog::default();
+    catalog.add(&lib);
+    let w = doc(json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+        "metadata": {"generateName": "x-"},
+        "spec": {"workflowTemplateRef": {"name": "lib"},
+                 "templateDefaults": {"failFast": true}}
+    }));
+    let p = plan(workflow(&w), &catalog, &sub(&[])).expect("plans");
+    let found: Vec<(Option<&str>, String)> =
+        p.not_enforced.iter().map(|f| (f.template.as_deref(), f.gap.path.to_string())).collect();
+    assert_eq!(
+        found,
+        vec![
+            (None, "synchronization".to_string()),
+            (Some("guarded"), "failFast".to_string()),
+            (Some("guarded"), "synchronization".to_string()),
+            (Some("hook"), "daemon".to_string()),
+            (Some("hook"), "failFast".to_string()),
+            (Some("main"), "failFast".to_string()),
+            (Some("cached"), "failFast".to_string()),
+            (Some("cached"), "memoize".to_string()),
+        ]
+    );
+    let warnings = p.spec_warnings();
+    assert_eq!(warnings.len(), 5, "{warnings:#?}");
+    assert!(warnings[1].starts_with("memoize is not enforced (template cached)"), "{warnings:#?}");
+    assert!(
+        warnings[3].starts_with(
+            "template failFast is not enforced (templates cached, guarded, hook, main)"
+        ),
+        "{warnings:#?}"
+    );
+    let condition = p.spec_warning().expect("a condition");
+    assert_eq!(condition.condition_type, "SpecWarning");
+    assert_eq!(condition.message, warnings.join("; "));
+}
