@@ -46,7 +46,7 @@ const NAMED_REASONS: &[&str] = &[
     // Keelson does not run it, or the document is not a workflow.
     "unsupported-template",
     "not-a-workflow",
-    // Keelson reads the field but does not provide its effect (yet):
+    // Keelson reads the field but does not provide its effect:
     // synchronization, memoize, artifacts, daemons, …
     "not-enforced",
     // Valid Argo, but probably not what was meant: an argument the
@@ -86,7 +86,7 @@ fn argo_examples_lint_clean_or_name_their_reason() {
         let entry = outcome.entry(f.file.as_str()).or_default();
         let reason = match d.code {
             "unsupported-template" => match d.path.segments().last() {
-                Some(PathSeg::Key(kind)) => format!("warns: cannot run `{kind}` yet"),
+                Some(PathSeg::Key(kind)) => format!("warns: does not run `{kind}`"),
                 _ => "warns: unsupported template".to_string(),
             },
             "not-a-workflow" => "warns: not a workflow kind".to_string(),

@@ -32,13 +32,13 @@ const NOT_RUN: &[(&str, &str)] = &[
 /// fails if one of them starts matching (update this list) or if any
 /// other example stops matching.
 const KNOWN_MISMATCHES: &[(&str, &str)] = &[
-    ("container-set-template/graph-workflow.yaml", "containerSet templates are not run yet"),
+    ("container-set-template/graph-workflow.yaml", "Keelson does not run containerSet templates"),
     (
         "container-set-template/outputs-result-workflow.yaml",
-        "containerSet templates are not run yet",
+        "Keelson does not run containerSet templates",
     ),
-    ("container-set-template/parallel-workflow.yaml", "containerSet templates are not run yet"),
-    ("container-set-template/sequence-workflow.yaml", "containerSet templates are not run yet"),
+    ("container-set-template/parallel-workflow.yaml", "Keelson does not run containerSet templates"),
+    ("container-set-template/sequence-workflow.yaml", "Keelson does not run containerSet templates"),
 ];
 
 /// Our own reading of the phase Argo reaches where the classification has

@@ -92,7 +92,7 @@ const UNAVAILABLE: &[(&[&str], &str)] = &[
             "urlParse",
             "urlJoin",
         ],
-        "it is not implemented in Keelson yet",
+        "Keelson does not implement it",
     ),
 ];
 

@@ -52,7 +52,7 @@ fn template(ctx: &mut DocCtx<'_>, t: &Template, path: &FieldPath) {
                         "unsupported-template",
                         path.key(kind.field()),
                         format!(
-                            "Keelson cannot run `{}` templates yet; a workflow that reaches {what} will fail there",
+                            "Keelson does not run `{}` templates: a workflow that reaches {what} fails there",
                             kind.field()
                         ),
                     )

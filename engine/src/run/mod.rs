@@ -8,7 +8,7 @@
 //! Omitted, `failFast`), suspend templates, retries, exit handlers,
 //! lifecycle hooks, deadlines, `parallelism`, stop, terminate and resume.
 //! A template of another kind (containerSet, resource, http, data,
-//! plugin) ends as an Error node that says Keelson cannot run it.
+//! plugin) ends as an Error node that says Keelson does not run it.
 
 mod bookkeeping;
 mod dag;

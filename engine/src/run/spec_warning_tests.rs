@@ -113,7 +113,7 @@ fn a_daemon_step_ends_in_error_instead_of_waiting_for_ever() {
     assert_eq!(db.phase, NodePhase::Error);
     assert_eq!(
         db.message,
-        "template 'db' is a daemon (daemon: true): Keelson cannot run daemon templates yet"
+        "template 'db' is a daemon (daemon: true): Keelson does not run daemon templates"
     );
     assert!(run.is_done());
     assert_eq!(run.status.phase, WorkflowPhase::Failed);
@@ -135,7 +135,7 @@ fn an_input_parameter_from_a_config_map_fails_its_node_saying_so() {
     assert_eq!(run.status.phase, WorkflowPhase::Error);
     assert_eq!(
         run.status.message,
-        "inputs.parameters.mode: valueFrom.configMapKeyRef is not supported yet; pass the value as an argument"
+        "inputs.parameters.mode: valueFrom.configMapKeyRef is not supported; pass the value as an argument"
     );
 }
 

@@ -63,7 +63,7 @@ pub fn execute(t: &mut Tick, inv: &Invocation) -> String {
     };
     if template.daemon == Some(true) {
         let msg = format!(
-            "template '{shown}' is a daemon (daemon: true): Keelson cannot run daemon templates yet"
+            "template '{shown}' is a daemon (daemon: true): Keelson does not run daemon templates"
         );
         return error_node(t, inv.name, Some(shown), inv.boundary, msg);
     }
@@ -89,7 +89,7 @@ pub fn execute(t: &mut Tick, inv: &Invocation) -> String {
         TemplateKind::Dag => (NodeType::Dag, NodePhase::Running),
         TemplateKind::Suspend => (NodeType::Suspend, NodePhase::Running),
         other => {
-            let msg = format!("Keelson cannot run `{}` templates yet", other.field());
+            let msg = format!("Keelson does not run `{}` templates", other.field());
             return error_node(t, inv.name, Some(shown), inv.boundary, msg);
         }
     };
@@ -289,7 +289,7 @@ fn bind_inputs(
                 if p.value_from.as_ref().is_some_and(|f| f.config_map_key_ref.is_some()) =>
             {
                 return Err(format!(
-                    "inputs.parameters.{}: valueFrom.configMapKeyRef is not supported yet; pass the value as an argument",
+                    "inputs.parameters.{}: valueFrom.configMapKeyRef is not supported; pass the value as an argument",
                     p.name
                 ));
             }

@@ -279,7 +279,7 @@ fn what_is_not_built_yet_is_an_error_not_a_silent_skip() {
     assert!(order.is_empty());
     let n = &run.status.nodes[&node_id("wf-x", "wf-x[0].r")];
     assert_eq!(n.phase, NodePhase::Error);
-    assert!(n.message.contains("cannot run `resource` templates"), "{}", n.message);
+    assert!(n.message.contains("does not run `resource` templates"), "{}", n.message);
     assert_eq!(run.status.phase, crate::status::WorkflowPhase::Failed);
 }
 

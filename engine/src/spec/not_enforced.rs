@@ -99,7 +99,7 @@ pub static MEMOIZE: Rule = rule(
 );
 pub static DAEMON: Rule = refuse(
     "daemon templates are refused",
-    "Keelson cannot run daemons yet, so the node ends in Error (the step would wait for the daemon to exit)",
+    "Keelson does not run daemons, so the node ends in Error (the step would wait for the daemon to exit)",
     Scope::All,
 );
 pub static FAIL_FAST: Rule = rule(
@@ -128,7 +128,7 @@ pub static ARCHIVE_LOCATION: Rule =
     rule("archiveLocation is not used", "Keelson has no artifact repository", Scope::All);
 pub static INPUT_FROM_CONFIG_MAP: Rule = refuse(
     "input parameters from a ConfigMap are refused",
-    "Keelson does not read ConfigMaps into parameters yet, so the node ends in Error unless its caller passes the value",
+    "Keelson does not read ConfigMaps into parameters, so the node ends in Error unless its caller passes the value",
     Scope::All,
 );
 pub static DISPLAY_NAME: Rule = rule(

@@ -130,7 +130,7 @@ async fn mirror(
                 pending.remove(&key);
                 if let Err(why) = put(kind, &o, &controller).await {
                     tracing::warn!(
-                        "{} {} from the cluster is not used (yet): {why}",
+                        "{} {} from the cluster is not used: {why}",
                         kind.api_resource().kind,
                         key.1
                     );

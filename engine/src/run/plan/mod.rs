@@ -193,7 +193,7 @@ fn check_value(p: &Parameter) -> Result<(), PlanError> {
         if let Some(from) = &p.value_from {
             if from.default.is_none() && from.config_map_key_ref.is_some() {
                 return Err(PlanError(format!(
-                    "spec.arguments.{name}.valueFrom.configMapKeyRef needs a ConfigMap store, which local runs do not have yet"
+                    "spec.arguments.{name}.valueFrom.configMapKeyRef needs a ConfigMap store, which `keelson run` does not have"
                 )));
             }
             return Ok(());
