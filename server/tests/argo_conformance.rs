@@ -37,8 +37,14 @@ const KNOWN_MISMATCHES: &[(&str, &str)] = &[
         "container-set-template/outputs-result-workflow.yaml",
         "Keelson does not run containerSet templates",
     ),
-    ("container-set-template/parallel-workflow.yaml", "Keelson does not run containerSet templates"),
-    ("container-set-template/sequence-workflow.yaml", "Keelson does not run containerSet templates"),
+    (
+        "container-set-template/parallel-workflow.yaml",
+        "Keelson does not run containerSet templates",
+    ),
+    (
+        "container-set-template/sequence-workflow.yaml",
+        "Keelson does not run containerSet templates",
+    ),
 ];
 
 /// Our own reading of the phase Argo reaches where the classification has

@@ -129,15 +129,7 @@ async fn a_store_outage_is_503_at_once_and_the_server_recovers_by_itself() {
     assert_eq!(ready.status(), 503);
     assert_eq!(ready.text().await.expect("body"), "store unavailable\n");
     // A submission in the outage is refused, not half-taken.
-    let refused = http
-        .post(url("/api/v1/workflows/default"))
-        .json(&serde_json::json!({"workflow": {
-            "metadata": {"name": "in-the-outage"},
-            "spec": {"entrypoint": "a", "templates": [{"name": "a", "container": {"image": "alpine", "command": ["true"]}}]}}}))
-        .send()
-        .await
-        .expect("submit");
-    assert_eq!(refused.status(), 503);
+    assert_eq!(submit_one(&http, &server.url, "in-the-outage").await, 503);
 
     // The slow step ends while the store is down; its end waits in memory.
     tokio::time::sleep(Duration::from_secs(8)).await;
@@ -162,13 +154,15 @@ async fn a_store_outage_is_503_at_once_and_the_server_recovers_by_itself() {
     let log = server.ok(&["logs", "through-an-outage"]);
     assert!(log.contains("slow done") && log.contains("after"), "{log}");
     // And it takes submissions again.
-    let again = http
-        .post(url("/api/v1/workflows/default"))
-        .json(&serde_json::json!({"workflow": {
-            "metadata": {"name": "after-the-outage"},
-            "spec": {"entrypoint": "a", "templates": [{"name": "a", "container": {"image": "alpine", "command": ["true"]}}]}}}))
-        .send()
-        .await
-        .expect("submit");
-    assert_eq!(again.status(), 200);
+    assert_eq!(submit_one(&http, &server.url, "after-the-outage").await, 200);
+}
+
+/// Submit a one-task workflow named `name`; the answer's status.
+async fn submit_one(http: &reqwest::Client, server: &str, name: &str) -> u16 {
+    let workflow = serde_json::json!({"workflow": {
+        "metadata": {"name": name},
+        "spec": {"entrypoint": "a", "templates": [
+            {"name": "a", "container": {"image": "alpine", "command": ["true"]}}]}}});
+    let url = format!("{server}/api/v1/workflows/default");
+    http.post(url).json(&workflow).send().await.expect("submit").status().as_u16()
 }
