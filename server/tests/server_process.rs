@@ -91,7 +91,11 @@ fn client_verbs(database_url: Option<&str>) {
     assert_eq!(out.status.code(), Some(1), "a failed workflow fails --wait");
     let flaky_name = name_of(&String::from_utf8_lossy(&out.stdout));
     assert_eq!(phase(&s.workflow(&flaky_name)), "Failed");
-    s.ok(&["retry", &flaky_name]);
+    // The retry answers with the run as it now is: running again, not
+    // its failed past (a watch from there sees it through).
+    let retried: Value =
+        serde_json::from_str(&s.ok(&["retry", &flaky_name, "-o", "json"])).expect("JSON");
+    assert_eq!(phase(&retried), "Running", "{retried:#}");
     s.ok(&["watch", &flaky_name]);
     let wf = s.workflow(&flaky_name);
     assert_eq!(phase(&wf), "Succeeded");

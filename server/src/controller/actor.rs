@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use engine::run::{Action, Event, LaunchSpec, Run};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::bus::{Bus, Change, ChangeKind};
 use super::journal::{Journal, JournalError};
@@ -86,6 +86,9 @@ pub struct Startup {
     /// whether they were known to start): the executor follows them
     /// again if it can.
     pub adopt: Vec<(LaunchSpec, bool)>,
+    /// Told once the run's first status is durable: a reader from then
+    /// on sees the run as it now is (a retried run Running, not Failed).
+    pub started: Option<oneshot::Sender<()>>,
 }
 
 /// Where the actor's loop stands, between batches.
@@ -129,6 +132,9 @@ impl Actor {
         }
         self.save_status(true).await?;
         pace.status_saved = Instant::now();
+        if let Some(started) = startup.started {
+            let _ = started.send(());
+        }
         loop {
             if self.run.is_done() {
                 break;

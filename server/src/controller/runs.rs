@@ -7,7 +7,7 @@ use std::sync::Arc;
 use engine::run::{Event, Plan, Run, Timer};
 use engine::spec::not_enforced::Executor;
 use engine::status::{Time, WorkflowPhase};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::actor::{self, Actor, Outcome, Startup};
 use super::{Controller, ControllerError, Running, Submitted, replay, sealing};
@@ -166,6 +166,8 @@ impl Controller {
             masker,
             key: self.inner.key.clone(),
         };
+        let (started, durable) = oneshot::channel();
+        startup.started = Some(started);
         let this = self.clone();
         let uid = uid.to_string();
         tokio::spawn(async move {
@@ -178,6 +180,9 @@ impl Controller {
             }
             this.finished(&uid, Some(done_tx));
         });
+        // Returned once the run's status is stored: whoever asked (a
+        // retry, an admission) reads the run as it is, not as it was.
+        let _ = durable.await;
         Ok(())
     }
 
