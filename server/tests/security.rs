@@ -229,7 +229,9 @@ fn revoked_and_expired_tokens_fail() {
     rt().block_on(async {
         let admin = s.http();
         let (_, short) = status_and_body(
-            admin.post(url("/api/v1/tokens")).json(&json!({"name": "short", "expiresInSeconds": 1})),
+            // Times are whole seconds: 3 s leaves at least 2 for what
+            // follows, even on a busy machine.
+            admin.post(url("/api/v1/tokens")).json(&json!({"name": "short", "expiresInSeconds": 3})),
         )
         .await;
         let (_, long) =
@@ -262,7 +264,7 @@ fn revoked_and_expired_tokens_fail() {
         let (status, body) = status_and_body(long_client.get(&list)).await;
         assert_eq!(status, 401, "{body}");
         // Expired.
-        tokio::time::sleep(Duration::from_millis(2100)).await;
+        tokio::time::sleep(Duration::from_millis(4100)).await;
         let (status, body) = status_and_body(short_client.get(&list)).await;
         assert_eq!(status, 401, "an expired token: {body}");
         // Another user's token cannot be revoked by a non-administrator.
