@@ -26,37 +26,20 @@ pub fn print(out: &mut impl Write, name: &str, s: &WorkflowStatus, colour: bool)
         }
     }
     writeln!(out)?;
+    let mut tree = Tree::new(out, s, colour);
     if let Some(root) = s.nodes.get(name) {
-        walk(out, s, root, "", true, true, colour)?;
+        tree.line(root, "", true, true)?;
     }
     let exit_name = format!("{name}.onExit");
     if let Some(exit) = s.nodes.values().find(|n| n.name == exit_name) {
-        walk(out, s, exit, "", true, true, colour)?;
+        tree.seen.clear();
+        tree.line(exit, "", true, true)?;
     }
     Ok(())
 }
 
 /// Nodes by the Steps/DAG node they run inside.
 type Inside<'a> = HashMap<&'a str, Vec<&'a NodeStatus>>;
-
-fn walk(
-    out: &mut impl Write,
-    run: &WorkflowStatus,
-    n: &NodeStatus,
-    indent: &str,
-    last: bool,
-    top: bool,
-    colour: bool,
-) -> io::Result<()> {
-    let mut inside: Inside = HashMap::new();
-    for node in run.nodes.values() {
-        if let Some(b) = &node.boundary_id {
-            inside.entry(b.as_str()).or_default().push(node);
-        }
-    }
-    let mut seen = HashSet::new();
-    line(out, run, &inside, n, indent, last, top, &mut seen, colour)
-}
 
 /// What is drawn under `n`: a Steps node's steps group by group; a DAG's
 /// tasks in start order; a Retry's attempts and a TaskGroup's iterations;
@@ -107,50 +90,63 @@ fn group_index(name: &str) -> usize {
     name.rsplit('[').next().and_then(|r| r.trim_end_matches(']').parse().ok()).unwrap_or(0)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn line(
-    out: &mut impl Write,
-    run: &WorkflowStatus,
-    inside: &Inside,
-    n: &NodeStatus,
-    indent: &str,
-    last: bool,
-    top: bool,
-    seen: &mut HashSet<String>,
+/// Printing the tree: where lines go, the run they come from.
+struct Tree<'a, W> {
+    out: &'a mut W,
+    run: &'a WorkflowStatus,
+    inside: Inside<'a>,
+    /// Nodes printed (a node is printed once, under its first parent).
+    seen: HashSet<String>,
     colour: bool,
-) -> io::Result<()> {
-    if !seen.insert(n.id.clone()) {
-        return Ok(());
+}
+
+impl<'a, W: Write> Tree<'a, W> {
+    fn new(out: &'a mut W, run: &'a WorkflowStatus, colour: bool) -> Self {
+        let mut inside: Inside = HashMap::new();
+        for node in run.nodes.values() {
+            if let Some(b) = &node.boundary_id {
+                inside.entry(b.as_str()).or_default().push(node);
+            }
+        }
+        Tree { out, run, inside, seen: HashSet::new(), colour }
     }
-    let (branch, next_indent) = if top {
-        (String::new(), String::new())
-    } else if last {
-        (format!("{indent}└─"), format!("{indent}  "))
-    } else {
-        (format!("{indent}├─"), format!("{indent}│ "))
-    };
-    let name = if top { n.name.as_str() } else { n.display_name.as_str() };
-    let dur = match (n.started_at, n.finished_at) {
-        (Some(a), Some(b)) => duration(b.0 - a.0),
-        _ => String::new(),
-    };
-    let template = n.template_name.clone().unwrap_or_default();
-    writeln!(
-        out,
-        "{branch}{} {:<28} {:<20} {:>6}  {}",
-        paint(colour, phase_colour(n.phase), symbol(n.phase)),
-        name,
-        template,
-        dur,
-        n.message
-    )?;
-    let children: Vec<&NodeStatus> =
-        below(run, inside, n).into_iter().filter(|c| !seen.contains(&c.id)).collect();
-    for (i, c) in children.iter().enumerate() {
-        let last = i + 1 == children.len();
-        line(out, run, inside, c, &next_indent, last, false, seen, colour)?;
+
+    /// `n`'s line, then its children's, indented under it.
+    fn line(&mut self, n: &NodeStatus, indent: &str, last: bool, top: bool) -> io::Result<()> {
+        if !self.seen.insert(n.id.clone()) {
+            return Ok(());
+        }
+        let (branch, next_indent) = if top {
+            (String::new(), String::new())
+        } else if last {
+            (format!("{indent}└─"), format!("{indent}  "))
+        } else {
+            (format!("{indent}├─"), format!("{indent}│ "))
+        };
+        let name = if top { n.name.as_str() } else { n.display_name.as_str() };
+        let dur = match (n.started_at, n.finished_at) {
+            (Some(a), Some(b)) => duration(b.0 - a.0),
+            _ => String::new(),
+        };
+        let template = n.template_name.clone().unwrap_or_default();
+        writeln!(
+            self.out,
+            "{branch}{} {:<28} {:<20} {:>6}  {}",
+            paint(self.colour, phase_colour(n.phase), symbol(n.phase)),
+            name,
+            template,
+            dur,
+            n.message
+        )?;
+        let (run, inside) = (self.run, &self.inside);
+        let children: Vec<&NodeStatus> =
+            below(run, inside, n).into_iter().filter(|c| !self.seen.contains(&c.id)).collect();
+        for (i, c) in children.iter().enumerate() {
+            let last = i + 1 == children.len();
+            self.line(c, &next_indent, last, false)?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 fn symbol(p: NodePhase) -> &'static str {
