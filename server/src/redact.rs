@@ -6,7 +6,8 @@
 //! sealed in the journal (an [`Entry::Sealed`](crate::store::Entry)).
 //!
 //! What counts as a secret value is what the run can read: the values of
-//! the secrets its templates name (`secretKeyRef`, `envFrom.secretRef`).
+//! the secrets its templates name (`secretKeyRef`, `envFrom.secretRef`,
+//! secret volumes, Argo's `…Secret` credential selectors).
 
 use std::borrow::Cow;
 
@@ -17,6 +18,8 @@ use serde_json::Value;
 pub struct Masker {
     /// Longest first, so a secret containing another is masked whole.
     needles: Vec<String>,
+    /// Each needle as written, and as JSON escapes it once and twice.
+    escaped: Vec<String>,
 }
 
 /// A debug print must not reveal what it masks.
@@ -38,7 +41,15 @@ impl Masker {
             .collect();
         needles.sort_by_key(|s| std::cmp::Reverse(s.len()));
         needles.dedup();
-        Masker { needles }
+        let mut escaped = Vec::new();
+        for n in &needles {
+            let once = json_escaped(n);
+            let twice = json_escaped(&once);
+            escaped.extend([n.clone(), once, twice]);
+        }
+        escaped.sort();
+        escaped.dedup();
+        Masker { needles, escaped }
     }
 
     /// Whether there is nothing to mask.
@@ -56,55 +67,63 @@ impl Masker {
         out
     }
 
-    /// Mask every string (and object key) in `value`; whether anything
-    /// was.
-    pub fn mask_json(&self, value: &mut Value) -> bool {
+    /// Mask the parts of a workflow's status (Argo's JSON) that carry
+    /// what tasks printed or were given: the workflow's and each node's
+    /// `message`, parameter values and `outputs.result`. Names, IDs,
+    /// phases and times are the status' structure and stay as they are
+    /// (a short secret such as `admin` must not rename nodes). Whether
+    /// anything was masked.
+    pub fn mask_status(&self, status: &mut Value) -> bool {
         if self.is_empty() {
             return false;
         }
-        match value {
-            Value::String(s) => match self.mask(s) {
-                Cow::Owned(masked) => {
-                    *s = masked;
-                    true
-                }
-                Cow::Borrowed(_) => false,
-            },
-            Value::Array(items) => {
-                items.iter_mut().fold(false, |changed, v| self.mask_json(v) | changed)
+        let mut changed = self.mask_fields(status);
+        if let Some(nodes) = status.get_mut("nodes").and_then(Value::as_object_mut) {
+            for node in nodes.values_mut() {
+                changed |= self.mask_fields(node);
             }
-            Value::Object(map) => {
-                let renamed: Vec<(String, String)> = map
-                    .keys()
-                    .filter_map(|k| match self.mask(k) {
-                        Cow::Owned(masked) => Some((k.clone(), masked)),
-                        Cow::Borrowed(_) => None,
-                    })
-                    .collect();
-                let mut changed = !renamed.is_empty();
-                for (old, new) in renamed {
-                    if let Some(v) = map.remove(&old) {
-                        map.insert(new, v);
-                    }
-                }
-                for v in map.values_mut() {
-                    changed |= self.mask_json(v);
-                }
-                changed
+        }
+        changed
+    }
+
+    /// `message`, `inputs`/`outputs` parameter values and
+    /// `outputs.result` of one node (or of the workflow).
+    fn mask_fields(&self, at: &mut Value) -> bool {
+        let mut changed = self.mask_string(at.get_mut("message"));
+        for side in ["inputs", "outputs"] {
+            let Some(side) = at.get_mut(side) else { continue };
+            changed |= self.mask_string(side.get_mut("result"));
+            let parameters = side.get_mut("parameters").and_then(Value::as_array_mut);
+            for p in parameters.into_iter().flatten() {
+                changed |= self.mask_string(p.get_mut("value"));
             }
-            _ => false,
+        }
+        changed
+    }
+
+    fn mask_string(&self, value: Option<&mut Value>) -> bool {
+        let Some(Value::String(s)) = value else { return false };
+        match self.mask(s) {
+            Cow::Owned(masked) => {
+                *s = masked;
+                true
+            }
+            Cow::Borrowed(_) => false,
         }
     }
 
     /// Whether `json` (a serialised document) carries a secret value, as
-    /// written or as JSON escapes it.
+    /// written or as JSON escapes it once or twice (a result that is
+    /// itself JSON text).
     pub fn found_in_json(&self, json: &str) -> bool {
-        self.needles.iter().any(|n| {
-            json.contains(n.as_str())
-                || serde_json::to_string(n)
-                    .is_ok_and(|quoted| json.contains(&quoted[1..quoted.len() - 1]))
-        })
+        self.escaped.iter().any(|n| json.contains(n.as_str()))
     }
+}
+
+/// `text` as it stands inside a JSON string.
+fn json_escaped(text: &str) -> String {
+    let quoted = serde_json::to_string(text).unwrap_or_default();
+    quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default().to_string()
 }
 
 /// The secrets a run's templates read: `(name, key)` (`None`: every key
@@ -133,12 +152,18 @@ impl SecretRefs {
             Value::Object(map) => {
                 for (k, v) in map {
                     let name = v.get("name").and_then(Value::as_str);
-                    match (k.as_str(), name) {
-                        ("secretKeyRef", Some(name)) => {
-                            let key = v.get("key").and_then(Value::as_str).map(str::to_string);
-                            self.add(name, key);
+                    let key = || v.get("key").and_then(Value::as_str).map(str::to_string);
+                    let volume = v.get("secretName").and_then(Value::as_str);
+                    match (k.as_str(), name, volume) {
+                        // env, and Argo's artifact credentials
+                        // (accessKeySecret, passwordSecret, …).
+                        ("secretKeyRef", Some(name), _) => self.add(name, key()),
+                        (k, Some(name), _) if k.ends_with("Secret") => self.add(name, key()),
+                        ("secretRef", Some(name), _) => self.add(name, None),
+                        // A secret volume, or a projected volume's source.
+                        ("secret", _, Some(name)) | ("secret", Some(name), None) => {
+                            self.add(name, None)
                         }
-                        ("secretRef", Some(name)) => self.add(name, None),
                         _ => self.walk(v),
                     }
                 }
@@ -181,17 +206,43 @@ mod tests {
     }
 
     #[test]
-    fn json_is_masked_in_strings_and_keys_and_seen_escaped() {
-        let m = Masker::new(&["p\"w".into(), "hunter2".into()]);
-        let mut v =
-            json!({"result": "pass=hunter2", "n": [1, "x hunter2"], "hunter2": {"k": "p\"w"}});
-        assert!(m.mask_json(&mut v));
-        assert_eq!(v, json!({"result": "pass=***", "n": [1, "x ***"], "***": {"k": "***"}}));
-        assert!(!m.mask_json(&mut v));
-        let text = serde_json::to_string(&json!({"result": "a p\"w b"})).expect("json");
-        assert!(m.found_in_json(&text), "{text}");
+    fn statuses_are_masked_where_tasks_data_is_and_nowhere_else() {
+        let m = Masker::new(&["admin".into(), "p\"w".into()]);
+        let mut status = json!({
+            "phase": "Running", "message": "admin",
+            "outputs": {"parameters": [{"name": "admin", "value": "admin-pw"}]},
+            "nodes": {"admin-backup-1": {
+                "id": "admin-backup-1", "name": "admin-backup", "displayName": "admin",
+                "message": "a p\"w b",
+                "inputs": {"parameters": [{"name": "v", "value": "x admin"}]},
+                "outputs": {"result": "user=admin", "parameters": [{"name": "o", "value": "admin"}]},
+                "children": ["admin-backup-2"]}}
+        });
+        assert!(m.mask_status(&mut status));
+        let masked = json!({
+            "phase": "Running", "message": "***",
+            "outputs": {"parameters": [{"name": "admin", "value": "***-pw"}]},
+            "nodes": {"admin-backup-1": {
+                "id": "admin-backup-1", "name": "admin-backup", "displayName": "admin",
+                "message": "a *** b",
+                "inputs": {"parameters": [{"name": "v", "value": "x ***"}]},
+                "outputs": {"result": "user=***", "parameters": [{"name": "o", "value": "***"}]},
+                "children": ["admin-backup-2"]}}
+        });
+        assert_eq!(status, masked);
+        assert!(!m.mask_status(&mut status));
+        assert!(!Masker::default().mask_status(&mut json!({"message": "admin"})));
+    }
+
+    #[test]
+    fn json_carries_a_value_written_or_escaped_once_or_twice() {
+        let m = Masker::new(&["p\"w".into()]);
+        let once = serde_json::to_string(&json!({"result": "a p\"w b"})).expect("json");
+        let inner = serde_json::to_string(&json!({"k": "p\"w"})).expect("json");
+        let twice = serde_json::to_string(&json!({"result": inner})).expect("json");
+        assert!(m.found_in_json(&once), "{once}");
+        assert!(m.found_in_json(&twice), "{twice}");
         assert!(!m.found_in_json(r#"{"result":"nothing"}"#));
-        assert!(!Masker::default().mask_json(&mut json!("hunter2")));
     }
 
     #[test]
@@ -208,6 +259,15 @@ mod tests {
         );
         assert!(!refs.computed);
         assert!(refs.reads("s", "a") && refs.reads("all", "x") && !refs.reads("s", "b"));
+        let mounted = json!({"volumes": [
+            {"name": "v", "secret": {"secretName": "tls"}},
+            {"name": "p", "projected": {"sources": [{"secret": {"name": "proj"}}]}}],
+            "artifacts": [{"s3": {"accessKeySecret": {"name": "s3", "key": "ak"}}}]});
+        let refs = SecretRefs::in_json(&mounted);
+        assert_eq!(
+            refs.refs,
+            [("proj".into(), None), ("s3".into(), Some("ak".into())), ("tls".into(), None)]
+        );
         let computed = json!({"env": [{"valueFrom": {"secretKeyRef": {"name": "{{inputs.parameters.s}}", "key": "k"}}}]});
         let refs = SecretRefs::in_json(&computed);
         assert!(refs.computed && refs.reads("anything", "k"));

@@ -28,6 +28,12 @@ pub fn current_request_id() -> Option<String> {
     CURRENT.try_with(Clone::clone).ok()
 }
 
+/// Run `work` as part of request `id` (a websocket's task, after the
+/// upgrade answered): messages it makes name that ID.
+pub async fn within<F: std::future::Future>(id: String, work: F) -> F::Output {
+    CURRENT.scope(id, work).await
+}
+
 /// A request's ID, in its extensions, for work that outlives the request
 /// task (a websocket's).
 #[derive(Debug, Clone)]

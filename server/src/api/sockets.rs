@@ -16,7 +16,7 @@ use futures_util::{SinkExt, StreamExt};
 use super::error::ApiError;
 use super::events::{self, WatchSpec};
 use super::logs;
-use super::observe::RequestId;
+use super::observe::{self, RequestId};
 use super::query::ListParams;
 use super::stream::{self, Framing};
 use crate::controller::Controller;
@@ -29,13 +29,15 @@ pub async fn watch(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let namespace = namespace.map(|Path(n)| n);
-    upgrade.on_upgrade(move |socket| async move {
-        let (tx, rx) = stream::channel("websocket");
-        let started = match WatchSpec::parse(namespace, &params) {
-            Ok(spec) => events::start(&c, spec, Framing::Socket, tx).await,
-            Err(e) => Err(e),
-        };
-        serve(socket, rx, started.err(), id).await;
+    upgrade.on_upgrade(move |socket| {
+        observe::within(id.0.clone(), async move {
+            let (tx, rx) = stream::channel("websocket");
+            let started = match WatchSpec::parse(namespace, &params) {
+                Ok(spec) => events::start(&c, spec, Framing::Socket, tx).await,
+                Err(e) => Err(e),
+            };
+            serve(socket, rx, started.err(), id).await;
+        })
     })
 }
 
@@ -46,10 +48,13 @@ pub async fn logs(
     Extension(id): Extension<RequestId>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    upgrade.on_upgrade(move |socket| async move {
-        let (tx, rx) = stream::channel("websocket");
-        let started = logs::start(&c, &namespace, &name, None, &params, Framing::Socket, tx).await;
-        serve(socket, rx, started.err(), id).await;
+    upgrade.on_upgrade(move |socket| {
+        observe::within(id.0.clone(), async move {
+            let (tx, rx) = stream::channel("websocket");
+            let started =
+                logs::start(&c, &namespace, &name, None, &params, Framing::Socket, tx).await;
+            serve(socket, rx, started.err(), id).await;
+        })
     })
 }
 

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use engine::run::{Action, Event, LaunchSpec, Run};
+use serde_json::Value;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::bus::{Bus, Change, ChangeKind};
@@ -72,6 +73,9 @@ pub struct Actor {
     /// The values of the secrets the run reads: masked in every status
     /// it publishes, sealed in the journal entries that carry them.
     pub masker: Masker,
+    /// Why some secret values could not be masked (Secrets Kubernetes
+    /// would not let us read): said on the workflow as a `SpecWarning`.
+    pub unmasked: Option<String>,
     pub key: Arc<SecretKey>,
 }
 
@@ -327,7 +331,15 @@ impl Actor {
         // One serialisation for the store's text and the bus' row, with
         // secret values masked in both.
         let mut status = serde_json::to_value(&self.run.status).map_err(corrupt)?;
-        self.masker.mask_json(&mut status);
+        self.masker.mask_status(&mut status);
+        if let Some(why) = &self.unmasked {
+            let warning =
+                serde_json::json!({"type": "SpecWarning", "status": "True", "message": why});
+            match status.get_mut("conditions").and_then(Value::as_array_mut) {
+                Some(conditions) => conditions.push(warning),
+                None => status["conditions"] = Value::Array(vec![warning]),
+            }
+        }
         let suspended = self.run.is_workflow_suspended();
         let mut update = StatusUpdate {
             uid: self.uid.clone(),

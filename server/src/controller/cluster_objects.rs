@@ -43,7 +43,7 @@ pub trait ClusterObjects: Send + Sync {
     async fn delete_secret(&self, namespace: &str, name: &str) -> Result<bool, ControllerError>;
 
     /// The values of the Secrets `refs` names in `namespace`, to keep
-    /// them out of sight (one that cannot be read is left out, and said
-    /// in the log).
-    async fn secret_values(&self, namespace: &str, refs: &SecretRefs) -> Vec<String>;
+    /// them out of sight, and the names of those that could not be read.
+    async fn secret_values(&self, namespace: &str, refs: &SecretRefs)
+    -> (Vec<String>, Vec<String>);
 }

@@ -104,6 +104,19 @@ pub struct ControllerConfig {
     pub cluster_objects: Option<Arc<dyn ClusterObjects>>,
 }
 
+impl ControllerError {
+    /// The store or the cluster does not answer for now: the same call
+    /// may pass later.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            ControllerError::Store(e) => e.is_unavailable(),
+            ControllerError::Journal(e) => e.is_unavailable(),
+            ControllerError::ClusterUnavailable(_) => true,
+            _ => false,
+        }
+    }
+}
+
 impl ControllerConfig {
     /// Local processes, task directories under `data_dir`, no limits.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
@@ -304,9 +317,7 @@ impl Controller {
             loop {
                 match this.start_run(&uid).await {
                     Ok(()) => return,
-                    Err(e @ (ControllerError::Store(_) | ControllerError::Journal(_)))
-                        if !this.state().stopping =>
-                    {
+                    Err(e) if e.is_unavailable() && !this.state().stopping => {
                         if failures.is_multiple_of(30) {
                             tracing::error!(workflow = %uid, "cannot start yet: {e}; trying again");
                         }
@@ -323,12 +334,19 @@ impl Controller {
         });
     }
 
-    /// A workflow's actor ended (or never started): free its place.
+    /// A workflow's actor ended (or never started): free its place —
+    /// unless a retry has already given the run a new actor.
     fn finished(&self, uid: &str, done: Option<watch::Sender<bool>>) {
         {
             let mut state = self.state();
-            state.running.remove(uid);
-            state.admission.ended(uid);
+            let ours = match (&done, state.running.get(uid)) {
+                (Some(d), Some(r)) => r.done.same_channel(&d.subscribe()),
+                _ => true,
+            };
+            if ours {
+                state.running.remove(uid);
+                state.admission.ended(uid);
+            }
         }
         if let Some(d) = done {
             let _ = d.send(true);

@@ -26,7 +26,17 @@ impl Controller {
             .await?
             .ok_or_else(|| ControllerError::NotFound(uid.to_string()))?;
         let submitted = submitted(&row)?;
-        let log = sealing::open(&self.inner.key, self.inner.store.events(&row.uid).await?)?;
+        let log = match sealing::open(&self.inner.key, self.inner.store.events(&row.uid).await?) {
+            Ok(log) => log,
+            // Entries that no longer open (another key): the run cannot
+            // be rebuilt, it ends saying why rather than waiting forever.
+            Err(e) if !e.is_unavailable() => {
+                let why = format!("cannot resume after a restart: {e}");
+                self.end_with(&row, WorkflowPhase::Error, &why).await?;
+                return Err(ControllerError::Internal(why));
+            }
+            Err(e) => return Err(e.into()),
+        };
         let plans = plans_for(&row, &submitted, self.executor_kind());
         let run_dir = self.run_dir(uid);
         let mut startup = Startup::default();
@@ -99,14 +109,22 @@ impl Controller {
         let run_dir = self.run_dir(uid);
         let (events, executor_events) = mpsc::unbounded_channel();
         let refs = secret_refs(&run.plan);
+        let mut unmasked = None;
         let (store, masker) = match &self.inner.config.backend {
             Backend::Local(_) => self.local_store(&row.namespace, &refs).await?,
             // Pods read the cluster's Secrets and ConfigMaps.
             Backend::Kubernetes(_) => {
-                let values = match &self.inner.config.cluster_objects {
+                let (values, unreadable) = match &self.inner.config.cluster_objects {
                     Some(cluster) => cluster.secret_values(&row.namespace, &refs).await,
-                    None => Vec::new(),
+                    None => (Vec::new(), Vec::new()),
                 };
+                if !unreadable.is_empty() {
+                    unmasked = Some(format!(
+                        "the values of Secret(s) {} could not be read, so a task that prints them \
+                         shows them in its outputs: let Keelson's service account get them",
+                        unreadable.join(", ")
+                    ));
+                }
                 (LocalStore::empty(), Masker::new(&values))
             }
         };
@@ -164,6 +182,7 @@ impl Controller {
             row: row.clone(),
             shutdown: self.inner.shutdown.subscribe(),
             masker,
+            unmasked,
             key: self.inner.key.clone(),
         };
         let (started, durable) = oneshot::channel();
@@ -181,8 +200,9 @@ impl Controller {
             this.finished(&uid, Some(done_tx));
         });
         // Returned once the run's status is stored: whoever asked (a
-        // retry, an admission) reads the run as it is, not as it was.
-        let _ = durable.await;
+        // retry, an admission) reads the run as it is, not as it was —
+        // unless the store is down, when the actor keeps trying alone.
+        let _ = tokio::time::timeout(STATUS_WAIT, durable).await;
         Ok(())
     }
 
@@ -212,6 +232,9 @@ impl Controller {
         Ok((local, Masker::new(&read)))
     }
 }
+
+/// How long starting a run waits for its first status to be stored.
+const STATUS_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The row's plan for `-p` overrides added by retries, for `executor`
 /// (what the status's `SpecWarning` lists).

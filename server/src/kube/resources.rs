@@ -57,7 +57,11 @@ impl ClusterObjects for Resources {
         super::secrets::delete(&self.cluster, namespace, name).await
     }
 
-    async fn secret_values(&self, namespace: &str, refs: &SecretRefs) -> Vec<String> {
+    async fn secret_values(
+        &self,
+        namespace: &str,
+        refs: &SecretRefs,
+    ) -> (Vec<String>, Vec<String>) {
         if refs.computed {
             tracing::warn!(
                 "a template names a Secret with {{{{…}}}}: its values are masked in logs only"

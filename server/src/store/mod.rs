@@ -88,7 +88,10 @@ fn database_unavailable(e: &sqlx::Error) -> bool {
                 // SQLite's primary result codes: BUSY, LOCKED, READONLY,
                 // IOERR, FULL, CANTOPEN (extended codes keep them in the
                 // low byte).
-                || code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 8 | 10 | 13 | 14))
+                // (SQLite's codes have at most 4 digits; PostgreSQL's
+                // SQLSTATEs are 5 characters, often digits too.)
+                || (code.len() < 5
+                    && code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 8 | 10 | 13 | 14)))
         }
         _ => false,
     }

@@ -177,13 +177,17 @@ pub fn secret_refs(container: &Value) -> Vec<(String, Option<String>)> {
 /// A masker for the values of the Secrets `refs` names (read from the
 /// cluster; one that cannot be read masks nothing and says so).
 pub async fn masker(api: Api<Secret>, refs: &[(String, Option<String>)]) -> Masker {
-    Masker::new(&secret_values(&api, refs).await)
+    Masker::new(&secret_values(&api, refs).await.0)
 }
 
-/// The values of the Secrets `refs` names (`None`: every key); one that
-/// cannot be read is left out, and said in the log.
-pub async fn secret_values(api: &Api<Secret>, refs: &[(String, Option<String>)]) -> Vec<String> {
+/// The values of the Secrets `refs` names (`None`: every key), and the
+/// names of those that could not be read (said in the log too).
+pub async fn secret_values(
+    api: &Api<Secret>,
+    refs: &[(String, Option<String>)],
+) -> (Vec<String>, Vec<String>) {
     let mut values = Vec::new();
+    let mut unreadable = Vec::new();
     let mut names: Vec<&str> = refs.iter().map(|(n, _)| n.as_str()).collect();
     names.sort_unstable();
     names.dedup();
@@ -199,10 +203,13 @@ pub async fn secret_values(api: &Api<Secret>, refs: &[(String, Option<String>)])
                     }
                 }
             }
-            Err(e) => tracing::warn!("cannot read secret {name} to mask its values: {e}"),
+            Err(e) => {
+                tracing::warn!("cannot read secret {name} to mask its values: {e}");
+                unreadable.push(name.to_string());
+            }
         }
     }
-    values
+    (values, unreadable)
 }
 
 #[cfg(test)]
