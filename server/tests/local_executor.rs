@@ -40,6 +40,9 @@ fn spec(node: &str, container: Value) -> LaunchSpec {
         source: None,
         output_paths: vec![],
         files: vec![],
+        inputs: vec![],
+        outputs: vec![],
+        log_location: None,
         deadline_seconds: None,
     }
 }

@@ -8,10 +8,11 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::LaunchSpec;
+use super::scope::Args;
 use crate::depends::Depends;
 use crate::expr::Vars;
 use crate::retry::RetryPlan;
-use crate::spec::Parameter;
+use crate::spec::Arguments;
 
 /// Maps and sets keyed by node ID or name: a fast hasher with a fixed seed
 /// (the same iteration order on every run; node IDs are already hashes).
@@ -65,6 +66,9 @@ pub struct Bookkeeping {
     pub result_refs: Map<String, Set<String>>,
     /// `workflow.outputs.parameters.<globalName>` published so far.
     pub global_outputs: BTreeMap<String, String>,
+    /// `workflow.outputs.artifacts.<globalName>` published so far (the
+    /// artifact renamed to its global name; the last one wins).
+    pub global_artifacts: Vec<crate::spec::Artifact>,
     /// When retrying a finished workflow: the nodes kept from the previous
     /// run, by ID; they end as recorded instead of running (see `rerun`).
     pub replay: Map<String, crate::status::NodeStatus>,
@@ -104,7 +108,7 @@ pub struct Queued {
 #[derive(Debug, Clone)]
 pub struct RetryState {
     pub key: String,
-    pub args: Vec<(String, String)>,
+    pub args: Args,
     pub locals: Vec<(String, String)>,
     pub boundary: Option<String>,
     pub in_exit: bool,
@@ -119,7 +123,7 @@ pub struct PendingHook {
     pub hook: String,
     /// The key of the template it runs, or why it cannot run.
     pub key: Result<String, String>,
-    pub arguments: Vec<Parameter>,
+    pub arguments: Arguments,
     pub expression: Option<String>,
     /// The scope of the step or task (the globals for the workflow).
     pub vars: Vars,
@@ -133,7 +137,7 @@ pub struct PendingHook {
 #[derive(Debug, Clone)]
 pub struct ExitCall {
     pub key: String,
-    pub arguments: Vec<Parameter>,
+    pub arguments: Arguments,
     pub expression: Option<String>,
     /// The scope the step or task was called in.
     pub vars: Vars,

@@ -213,7 +213,7 @@ fn template_outputs(
     vars: &Vars,
     tasks: &[TaskSlot],
 ) -> Result<(), String> {
-    if template.outputs.parameters.is_empty() {
+    if template.outputs.parameters.is_empty() && template.outputs.artifacts.is_empty() {
         return Ok(());
     }
     let mut scope = vars.clone();
@@ -361,7 +361,7 @@ fn start_task(t: &mut Tick, dag: &RunningDag, i: usize, task: &DagTask, name: &s
         key: &key,
         from,
         flow: c,
-        arguments: &task.call.arguments.parameters,
+        arguments: &task.call.arguments,
         prefix: "tasks",
         step: &task.name,
         in_exit,

@@ -8,7 +8,7 @@ use super::bookkeeping::{ExitCall, Shutdown};
 use super::template::{Invocation, execute};
 use super::tick::Tick;
 use super::{Run, node, scope};
-use crate::spec::Parameter;
+use crate::spec::Arguments;
 use crate::status::{NodePhase, WorkflowPhase, pod_name};
 
 /// Start `owner`'s exit handler if it applies. Returns whether a handler
@@ -80,32 +80,28 @@ pub fn start_workflow_exit(t: &mut Tick) -> Option<String> {
     }
     let plan = run.plan.clone();
     let spec = &plan.spec;
-    let (template, arguments): (String, Vec<Parameter>) =
-        match (spec.hooks.get("exit"), &spec.on_exit) {
-            (Some(h), _) => {
-                let name = h.call.template.clone().unwrap_or_default();
-                let args = if h.call.arguments.parameters.is_empty() {
-                    spec.arguments.parameters.clone()
-                } else {
-                    h.call.arguments.parameters.clone()
-                };
-                (name, args)
-            }
-            (None, Some(name)) => (name.clone(), spec.arguments.parameters.clone()),
-            (None, None) => return None,
-        };
+    let (template, arguments): (String, Arguments) = match (spec.hooks.get("exit"), &spec.on_exit) {
+        (Some(h), _) => {
+            let name = h.call.template.clone().unwrap_or_default();
+            let args = if h.call.arguments.parameters.is_empty() {
+                spec.arguments.clone()
+            } else {
+                h.call.arguments.clone()
+            };
+            (name, args)
+        }
+        (None, Some(name)) => (name.clone(), spec.arguments.clone()),
+        (None, None) => return None,
+    };
     let name = format!("{}.onExit", plan.name);
     let status = workflow_status(run);
     let failures = failures(run);
     let mut vars = run.globals();
     vars.insert("workflow.status", Value::String(status.clone()));
     vars.insert("workflow.failures", Value::String(failures.clone()));
-    let args: Vec<(String, String)> = match scope::arguments(&arguments, &vars) {
+    let args = match scope::arguments(&arguments, &vars) {
         Ok(a) => a,
-        Err(_) => arguments
-            .iter()
-            .filter_map(|p| p.value.as_ref().map(|v| (p.name.clone(), v.0.clone())))
-            .collect(),
+        Err(_) => scope::Args::literal(&arguments),
     };
     let key = match plan.templates.named(&plan.entrypoint, &template) {
         Ok(k) => k,

@@ -33,7 +33,7 @@ pub fn register_workflow(run: &mut Run) {
         .map(|(name, h)| PendingHook {
             hook: name.clone(),
             key: plan.templates.resolve(&plan.entrypoint, &h.call, &format!("hooks.{name}")),
-            arguments: h.call.arguments.parameters.clone(),
+            arguments: h.call.arguments.clone(),
             expression: h.expression.clone(),
             vars: Vars::new(),
             prefix: "",
@@ -59,7 +59,7 @@ pub fn register(run: &mut Run, id: &str, site: &Site, vars: &Vars) {
                 &h.call,
                 &format!("{}.hooks.{name}", site.step),
             ),
-            arguments: h.call.arguments.parameters.clone(),
+            arguments: h.call.arguments.clone(),
             expression: h.expression.clone(),
             vars: vars.clone(),
             prefix: site.prefix,

@@ -10,6 +10,7 @@
 //! A template of another kind (containerSet, resource, http, data,
 //! plugin) ends as an Error node that says Keelson does not run it.
 
+mod artifacts;
 mod bookkeeping;
 mod dag;
 mod exit;
@@ -35,10 +36,12 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use artifacts::MAIN_LOGS;
 pub use plan::{Plan, PlanError, Submission, plan};
 pub use rerun::{NodeSelector, RetryError, RetryOptions};
 pub use resubmit::{RESUBMITTED_FROM, resubmit};
 
+use crate::spec::{Artifact, ArtifactLocation};
 use crate::status::{NodePhase, Time, WorkflowPhase, WorkflowStatus};
 use bookkeeping::{Bookkeeping, Shutdown};
 use tick::Tick;
@@ -52,6 +55,14 @@ pub struct Exit {
     pub result: Option<String>,
     /// Output parameters read from `valueFrom.path`, by name.
     pub parameters: BTreeMap<String, String>,
+    /// Output artifacts saved, each with the location it was saved to
+    /// (an optional one whose path did not exist is left out).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub artifacts: Vec<Artifact>,
+    /// Why the outputs could not all be saved (a required artifact's path
+    /// missing, a store refusing): the node ends in Error with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_error: Option<String>,
     /// Why the container ended when it was not the command's own doing
     /// (Kubernetes' `OOMKilled`, `DeadlineExceeded`…): the node's message
     /// says it, as Argo's does.
@@ -166,6 +177,16 @@ pub struct LaunchSpec {
     /// Files to place before the process starts: input artifacts with
     /// `raw.data`, as `(path, contents)`.
     pub files: Vec<(String, String)>,
+    /// Input artifacts to load before the process starts (other than
+    /// `raw` ones): each with its `path` and a complete location.
+    pub inputs: Vec<Artifact>,
+    /// Output artifacts to save once the process is over, also after a
+    /// failure: each with its `path`, its `archive` and the complete
+    /// location of the object it becomes.
+    pub outputs: Vec<Artifact>,
+    /// Where the main container's log goes when logs are archived
+    /// (`archiveLogs`): saved as the output `main-logs`.
+    pub log_location: Option<ArtifactLocation>,
     /// `activeDeadlineSeconds` of the template, if any: the executor kills
     /// the process after this long (the engine also arms a timer).
     pub deadline_seconds: Option<u64>,
@@ -226,6 +247,7 @@ impl Run {
             phase: WorkflowPhase::Running,
             started_at: Some(now),
             conditions: plan.spec_warning().into_iter().collect(),
+            artifact_repository_ref: Some(plan.artifact_repository.clone()),
             ..Default::default()
         };
         let mut run = Run { plan, status, book };
@@ -257,12 +279,7 @@ impl Run {
     /// outputs published so far.
     pub(crate) fn globals(&self) -> crate::expr::Vars {
         let mut g = self.plan.globals.clone();
-        for (k, v) in &self.book.global_outputs {
-            g.insert(
-                format!("workflow.outputs.parameters.{k}"),
-                serde_json::Value::String(v.clone()),
-            );
-        }
+        scope::add_global_outputs(&mut g, self);
         g
     }
 
@@ -349,6 +366,8 @@ fn settle(t: &mut Tick) {
     run.status.finished_at = Some(t.now);
 }
 
+#[cfg(test)]
+mod artifacts_tests;
 #[cfg(test)]
 mod feature_tests;
 #[cfg(test)]

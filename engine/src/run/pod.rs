@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::bookkeeping::{Queued, Shutdown};
 use super::template::Invocation;
 use super::tick::Tick;
-use super::{Action, Exit, LaunchSpec, Run, Timer, TimerKind, node};
+use super::{Action, Exit, LaunchSpec, Run, Timer, TimerKind, artifacts, node};
 use crate::expr::Vars;
 use crate::spec::Template;
 use crate::status::{NodeOutputs, NodePhase, OutputParameter, Time, pod_name};
@@ -48,6 +48,11 @@ pub fn launch(t: &mut Tick, id: &str, inv: &Invocation, template: &Template, mut
             vars.insert(format!("outputs.parameters.{}.path", p.name), Value::String(path.clone()));
         }
     }
+    for a in &template.outputs.artifacts {
+        if let Some(path) = &a.path {
+            vars.insert(format!("outputs.artifacts.{}.path", a.name), Value::String(path.clone()));
+        }
+    }
     let (container, source) = match (&template.container, &template.script) {
         (Some(c), _) => (serde_json::to_value(c), None),
         (None, Some(s)) => (serde_json::to_value(&s.container), Some(s.source.clone())),
@@ -62,9 +67,15 @@ pub fn launch(t: &mut Tick, id: &str, inv: &Invocation, template: &Template, mut
                 .map_err(|e| e.message),
             None => Ok((c, None)),
         });
+    let bound = t.run.status.nodes.get(id).and_then(|n| n.inputs.as_ref()).map(|i| &i.artifacts);
+    let plan = t.run.plan.clone();
+    let moves = |vars: &Vars| {
+        let bound = bound.map(Vec::as_slice).unwrap_or_default();
+        artifacts::resolve(template, bound, &plan.repository(), plan.spec.archive_logs, vars)
+    };
     let resolved =
-        resolved.and_then(|(c, s)| Ok((c, s, files(template, &vars)?, deadline(template, &vars)?)));
-    let (container, source, files, deadline) = match resolved {
+        resolved.and_then(|(c, s)| Ok((c, s, moves(&vars)?, deadline(template, &vars)?)));
+    let (container, source, moves, deadline) = match resolved {
         Ok(r) => r,
         Err(message) => return node::finish(t, id, NodePhase::Error, message),
     };
@@ -84,7 +95,10 @@ pub fn launch(t: &mut Tick, id: &str, inv: &Invocation, template: &Template, mut
         container,
         source,
         output_paths: output_paths(template, &vars),
-        files,
+        files: moves.files,
+        inputs: moves.inputs,
+        outputs: moves.outputs,
+        log_location: moves.log_location,
         deadline_seconds: deadline.and_then(|d| u64::try_from(d).ok()),
     };
     let run = &mut *t.run;
@@ -239,25 +253,6 @@ fn output_paths(template: &Template, vars: &Vars) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Input artifacts given inline (`raw.data`), to write before the start.
-/// Other artifact sources need an artifact repository: refused.
-fn files(template: &Template, vars: &Vars) -> Result<Vec<(String, String)>, String> {
-    let mut files = Vec::new();
-    for a in &template.inputs.artifacts {
-        let data = a.other.get("raw").and_then(|r| r.get("data")).and_then(Value::as_str);
-        let (Some(path), Some(data)) = (&a.path, data) else {
-            return Err(format!(
-                "input artifact '{}': only inline `raw` artifacts with a `path` can be used \
-                 without an artifact repository",
-                a.name
-            ));
-        };
-        let data = substitute::string(data, vars, Mode::Strict).map_err(|e| e.message)?;
-        files.push((path.clone(), data.into_owned()));
-    }
-    Ok(files)
-}
-
 pub fn started(run: &mut Run, id: &str) {
     if let Some(n) = run.status.nodes.get_mut(id)
         && n.phase == NodePhase::Pending
@@ -291,11 +286,18 @@ pub fn exited(t: &mut Tick, id: &str, exit: Exit) {
             global_name: p.global_name.clone(),
         });
     }
+    let repo = plan.repository();
+    let artifacts =
+        exit.artifacts.iter().map(|a| artifacts::recorded(a, template, &repo)).collect();
     let run = &mut *t.run;
     let result = if captures_result(run, id) { exit.result.clone() } else { None };
     if let Some(n) = run.status.nodes.get_mut(id) {
-        n.outputs =
-            Some(NodeOutputs { parameters, result, exit_code: Some(exit.code.to_string()) });
+        n.outputs = Some(NodeOutputs {
+            parameters,
+            artifacts,
+            result,
+            exit_code: Some(exit.code.to_string()),
+        });
     }
     let (phase, message) = if let Some(reason) = run.book.killing.remove(id) {
         (NodePhase::Failed, reason)
@@ -303,6 +305,8 @@ pub fn exited(t: &mut Tick, id: &str, exit: Exit) {
         (NodePhase::Failed, format!("{reason} (exit code {})", exit.code))
     } else if exit.code != 0 {
         (NodePhase::Failed, format!("main: Error (exit code {})", exit.code))
+    } else if let Some(e) = &exit.artifact_error {
+        (NodePhase::Error, e.clone())
     } else if let Some(p) = missing {
         (NodePhase::Error, format!("output parameter '{p}' has no value: its path was not written"))
     } else {

@@ -42,7 +42,7 @@ pub fn start(
     record_inputs(run, &id, &template.inputs.parameters, vars);
     let state = RetryState {
         key: inv.key.to_string(),
-        args: inv.args.to_vec(),
+        args: inv.args.clone(),
         locals: inv.locals.to_vec(),
         boundary: inv.boundary.map(str::to_string),
         in_exit: inv.in_exit,

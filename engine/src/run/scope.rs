@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::Run;
 use crate::expr::Vars;
+use crate::spec::{Arguments, Artifact};
 
 /// Add what a finished step or task exposes as `<prefix>.<name>.…`.
 pub fn add_node(vars: &mut Vars, run: &Run, prefix: &str, name: &str, id: &str) {
@@ -42,6 +43,7 @@ pub fn add_node(vars: &mut Vars, run: &Run, prefix: &str, name: &str, id: &str) 
                 vars.insert(key(&format!("outputs.parameters.{}", p.name)), s(v));
             }
         }
+        add_artifacts(vars, &format!("{prefix}.{name}"), &o.artifacts);
     }
 }
 
@@ -50,27 +52,116 @@ pub fn add_global_outputs(vars: &mut Vars, run: &Run) {
     for (k, v) in &run.book.global_outputs {
         vars.insert(format!("workflow.outputs.parameters.{k}"), Value::String(v.clone()));
     }
+    add_artifacts(vars, "workflow", &run.book.global_artifacts);
+}
+
+/// What a call passes to a template: parameter values and artifacts,
+/// resolved in the caller's scope.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Args {
+    pub parameters: Vec<(String, String)>,
+    /// Each with its location (`from`/`fromExpression` already followed).
+    pub artifacts: Vec<Artifact>,
+}
+
+impl Args {
+    /// The arguments as written, for when they cannot be resolved (the
+    /// workflow's exit handler still runs).
+    pub fn literal(arguments: &Arguments) -> Args {
+        let parameters = arguments
+            .parameters
+            .iter()
+            .filter_map(|p| p.value.as_ref().map(|v| (p.name.clone(), v.0.clone())))
+            .collect();
+        Args { parameters, artifacts: Vec::new() }
+    }
 }
 
 /// Call-site arguments with their tags replaced; every one must resolve,
 /// except that an argument which is exactly one reference to a step's or
 /// task's output that is absent (its producer was skipped, with no
 /// default) counts as not supplied, so the input's own default applies
-/// (Argo ≥ 4.0.7).
-pub fn arguments(
-    params: &[crate::spec::Parameter],
-    vars: &Vars,
-) -> Result<Vec<(String, String)>, String> {
-    let mut out = Vec::new();
-    for p in params {
+/// (Argo ≥ 4.0.7), and an optional artifact that cannot be found is not
+/// passed.
+pub fn arguments(arguments: &Arguments, vars: &Vars) -> Result<Args, String> {
+    let mut out = Args::default();
+    for p in &arguments.parameters {
         let raw = p.value.as_ref().map(|v| v.0.as_str()).unwrap_or_default();
         match crate::substitute::string(raw, vars, crate::substitute::Mode::Strict) {
-            Ok(v) => out.push((p.name.clone(), v.into_owned())),
+            Ok(v) => out.parameters.push((p.name.clone(), v.into_owned())),
             Err(_) if is_output_reference(raw) => {}
             Err(e) => return Err(e.message),
         }
     }
+    for a in &arguments.artifacts {
+        match artifact(a, vars) {
+            Ok(Some(found)) => out.artifacts.push(found),
+            Ok(None) => {}
+            Err(_) if a.is_optional() => {}
+            Err(e) => return Err(e),
+        }
+    }
     Ok(out)
+}
+
+/// An artifact as a call or a template's outputs give it: `from` (a
+/// reference to an artifact in scope), `fromExpression` (an expression
+/// whose value is one), or a location written out, with its tags
+/// replaced. `subPath` is appended to the key. `None` when it names no
+/// source at all.
+pub fn artifact(a: &Artifact, vars: &Vars) -> Result<Option<Artifact>, String> {
+    let mut found = if let Some(from) = &a.from {
+        let name = from.trim();
+        let name = name.strip_prefix("{{").and_then(|n| n.strip_suffix("}}")).unwrap_or(name);
+        let value = vars
+            .get(name.trim())
+            .filter(|v| v.is_object())
+            .ok_or_else(|| format!("Unable to resolve: {from:?}"))?;
+        stored(value, from)?
+    } else if let Some(e) = &a.from_expression {
+        let value = crate::expr::eval(e, vars)
+            .map_err(|err| format!("unable to evaluate fromExpression {e:?}: {}", err.message))?;
+        if value.is_null() {
+            return Err(format!("fromExpression {e:?} evaluated to nil"));
+        }
+        stored(&value, e)?
+    } else if a.location.has_store() {
+        let json = serde_json::to_value(a).map_err(|e| e.to_string())?;
+        let json = crate::substitute::value(&json, vars, crate::substitute::Mode::Strict)
+            .map_err(|e| e.message)?;
+        stored(&json, &a.name)?
+    } else {
+        return Ok(None);
+    };
+    found.name = a.name.clone();
+    found.from = None;
+    found.from_expression = None;
+    found.global_name = a.global_name.clone();
+    found.optional = a.optional.or(found.optional);
+    if let Some(sub) = &a.sub_path {
+        let sub = crate::substitute::string(sub, vars, crate::substitute::Mode::Strict)
+            .map_err(|e| e.message)?;
+        let key = found.location.key().unwrap_or_default().trim_end_matches('/').to_string();
+        let joined = format!("{key}/{}", sub.trim_start_matches('/'));
+        if !found.location.set_key(joined) {
+            return Err(format!("artifact '{}': subPath needs an artifact with a key", a.name));
+        }
+    }
+    Ok(Some(found))
+}
+
+fn stored(value: &Value, source: &str) -> Result<Artifact, String> {
+    serde_json::from_value(value.clone())
+        .map_err(|e| format!("{source:?} does not name an artifact: {e}"))
+}
+
+/// Add a finished node's artifacts as `<prefix>.outputs.artifacts.<name>`.
+pub fn add_artifacts(vars: &mut Vars, prefix: &str, artifacts: &[Artifact]) {
+    for a in artifacts {
+        if let Ok(v) = serde_json::to_value(a) {
+            vars.insert(format!("{prefix}.outputs.artifacts.{}", a.name), v);
+        }
+    }
 }
 
 /// `{{steps.X.outputs.parameters.P}}` or `{{tasks.X.outputs.parameters.P}}`

@@ -167,7 +167,7 @@ fn run_step(t: &mut Tick, group: &StartingGroup, step: &Step) -> Vec<String> {
         key: &key,
         from: &frame.template,
         flow: c,
-        arguments: &step.call.arguments.parameters,
+        arguments: &step.call.arguments,
         prefix: "steps",
         step: &step.name,
         in_exit: frame.in_exit,
@@ -287,7 +287,7 @@ fn template_outputs(
     frame: &Frame,
     template: &Template,
 ) -> Result<(), String> {
-    if template.outputs.parameters.is_empty() {
+    if template.outputs.parameters.is_empty() && template.outputs.artifacts.is_empty() {
         return Ok(());
     }
     let steps_name = run.status.nodes.get(id).map(|n| n.name.clone()).unwrap_or_default();

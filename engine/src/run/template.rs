@@ -5,10 +5,11 @@ use serde_json::{Value, json};
 
 use super::bookkeeping::{ExitCall, FrameKind};
 use super::node::NewNode;
+use super::scope::Args;
 use super::tick::Tick;
 use super::{Run, dag, node, pod, retry_node, steps, suspend};
 use crate::expr::Vars;
-use crate::spec::{AnyString, Call, CallFlow, Parameter, TemplateKind};
+use crate::spec::{AnyString, Arguments, Call, CallFlow, Parameter, TemplateKind};
 use crate::status::{NodePhase, NodeType, node_id};
 use crate::substitute::{self, Mode};
 
@@ -20,7 +21,7 @@ pub struct Invocation<'a> {
     /// The template's key in the plan.
     pub key: &'a str,
     /// Arguments, already substituted.
-    pub args: &'a [(String, String)],
+    pub args: &'a Args,
     pub boundary: Option<&'a str>,
     /// Extra variables: `retries`, `lastRetry.*`, `workflow.status`, …
     pub locals: &'a [(String, String)],
@@ -33,13 +34,20 @@ pub struct Invocation<'a> {
 /// The root node: the entrypoint with the workflow's parameters.
 pub fn start_entrypoint(t: &mut Tick) {
     let plan = t.run.plan.clone();
-    let args: Vec<(String, String)> = plan
-        .spec
-        .arguments
-        .parameters
-        .iter()
-        .filter_map(|p| p.value.as_ref().map(|v| (p.name.clone(), v.0.clone())))
-        .collect();
+    let mut args = Args::literal(&plan.spec.arguments);
+    // `spec.arguments.artifacts` name their locations (tags in them see
+    // the workflow's variables).
+    for a in &plan.spec.arguments.artifacts {
+        match super::scope::artifact(a, &plan.globals) {
+            Ok(Some(found)) => args.artifacts.push(found),
+            Ok(None) => {}
+            Err(msg) => {
+                let msg = format!("spec.arguments.artifacts.{}: {msg}", a.name);
+                error_node(t, &plan.name, Some(shown_name(&plan.entrypoint)), None, msg);
+                return;
+            }
+        }
+    }
     let inv = Invocation {
         name: &plan.name,
         key: &plan.entrypoint,
@@ -68,8 +76,13 @@ pub fn execute(t: &mut Tick, inv: &Invocation) -> String {
         return error_node(t, inv.name, Some(shown), inv.boundary, msg);
     }
     let inputs = &template.inputs.parameters;
-    let mut vars = match bind_inputs(inputs, inv.args, &t.run.globals(), inv.locals) {
+    let mut vars = match bind_inputs(inputs, &inv.args.parameters, &t.run.globals(), inv.locals) {
         Ok(v) => v,
+        Err(msg) => return error_node(t, inv.name, Some(shown), inv.boundary, msg),
+    };
+    let artifacts = match bind_artifacts(&template.inputs.artifacts, &inv.args.artifacts, &mut vars)
+    {
+        Ok(a) => a,
         Err(msg) => return error_node(t, inv.name, Some(shown), inv.boundary, msg),
     };
     // Sprig's `date` of "now" sees the time the template started.
@@ -106,6 +119,7 @@ pub fn execute(t: &mut Tick, inv: &Invocation) -> String {
         n.template_ref = plan.templates.template_ref(inv.key);
     }
     record_inputs(t.run, &id, inputs, &vars);
+    record_artifacts(t.run, &id, artifacts);
     match kind {
         TemplateKind::Container | TemplateKind::Script => pod::launch(t, &id, inv, template, vars),
         TemplateKind::Steps => steps::start(t, &id, inv, vars),
@@ -129,7 +143,7 @@ pub struct Site<'a> {
     /// The calling template's key (where `onExit` names resolve).
     pub from: &'a str,
     pub flow: &'a CallFlow,
-    pub arguments: &'a [Parameter],
+    pub arguments: &'a Arguments,
     /// `steps` or `tasks`, and the step's or task's own name.
     pub prefix: &'static str,
     pub step: &'a str,
@@ -196,12 +210,12 @@ fn exit_call(run: &Run, site: &Site, vars: &Vars) -> Result<Option<ExitCall>, St
         (Some(h), _) => {
             let hook_name = format!("{}.hooks.exit", site.step);
             let key = run.plan.templates.resolve(site.from, &h.call, &hook_name)?;
-            (key, h.call.arguments.parameters.clone(), h.expression.clone())
+            (key, h.call.arguments.clone(), h.expression.clone())
         }
         (None, Some(t)) => {
             // Argo passes the workflow's arguments to a step's `onExit`.
             let key = run.plan.templates.named(site.from, t)?;
-            (key, run.plan.spec.arguments.parameters.clone(), None)
+            (key, run.plan.spec.arguments.clone(), None)
         }
         (None, None) => return Ok(None),
     };
@@ -305,6 +319,58 @@ fn bind_inputs(
         vars.insert("inputs.parameters", Value::String(Value::Array(all).to_string()));
     }
     Ok(vars)
+}
+
+/// The template's input artifacts: each declaration (its `path`, `mode`,
+/// `optional`) with the location the caller passed, else its own (tags
+/// replaced), else none (loading it will say it was not supplied, unless
+/// it is optional). Adds `inputs.artifacts.<name>` (the artifact) and
+/// `inputs.artifacts.<name>.path` to `vars`.
+fn bind_artifacts(
+    declared: &[crate::spec::Artifact],
+    given: &[crate::spec::Artifact],
+    vars: &mut Vars,
+) -> Result<Vec<crate::spec::Artifact>, String> {
+    let mut bound = Vec::new();
+    for d in declared {
+        let source = match given.iter().find(|g| g.name == d.name) {
+            Some(g) => Some(g.clone()),
+            None => super::scope::artifact(d, vars)
+                .map_err(|msg| format!("inputs.artifacts.{}: {msg}", d.name))?,
+        };
+        let mut a = d.clone();
+        a.from = None;
+        a.from_expression = None;
+        a.sub_path = None;
+        if let Some(s) = source {
+            a.location = s.location;
+            if a.archive.is_none() {
+                a.archive = s.archive;
+            }
+        }
+        if let Some(path) = &a.path {
+            let path = substitute::string(path, vars, Mode::Strict).map_err(|e| e.message)?;
+            a.path = Some(path.into_owned());
+        }
+        if let Some(p) = &a.path {
+            vars.insert(format!("inputs.artifacts.{}.path", a.name), Value::String(p.clone()));
+        }
+        if let Ok(v) = serde_json::to_value(&a) {
+            vars.insert(format!("inputs.artifacts.{}", a.name), v);
+        }
+        bound.push(a);
+    }
+    Ok(bound)
+}
+
+/// Keep the bound input artifacts on the node.
+fn record_artifacts(run: &mut Run, id: &str, artifacts: Vec<crate::spec::Artifact>) {
+    if artifacts.is_empty() {
+        return;
+    }
+    if let Some(n) = run.status.nodes.get_mut(id) {
+        n.inputs.get_or_insert_with(Default::default).artifacts = artifacts;
+    }
 }
 
 /// Keep the resolved inputs on the node, as Argo shows them.

@@ -6,6 +6,7 @@
 //! and written back keeps every field, and lint can tell known Argo or
 //! Kubernetes fields (listed in the `*_KEPT` tables) from misspellings.
 
+mod artifact;
 mod catalog;
 mod container;
 mod flow;
@@ -16,12 +17,19 @@ mod scalars;
 mod template;
 mod workflow;
 
+pub use artifact::{
+    ARTIFACT_GC_STRATEGIES, ArchiveStrategy, Artifact, ArtifactGc, ArtifactLocation,
+    ArtifactRepository, ArtifactRepositoryRef, ArtifactRepositoryRefStatus, AzureArtifact,
+    AzureContainer, AzureRepository, BasicAuth, BuiltinArtifact, BuiltinRepository,
+    DEFAULT_KEY_FORMAT, GcsArtifact, GcsBucket, GcsRepository, GitArtifact, HttpArtifact, HttpAuth,
+    HttpHeader, Packing, RawArtifact, S3Artifact, S3Bucket, S3Repository, StoreKind, TarStrategy,
+};
 pub use catalog::{Catalog, RefError};
 pub use container::{CONTAINER_KEPT, Container, EnvVar, EnvVarSource, KeyRef, Script};
 pub use flow::{
     Call, CallFlow, ContinueOn, DagTask, DagTemplate, LifecycleHook, Sequence, Step, TemplateRef,
 };
-pub use params::{Arguments, Artifact, Inputs, Outputs, Parameter, ValueFrom};
+pub use params::{Arguments, Inputs, Outputs, Parameter, ValueFrom};
 pub use retry::{Backoff, RETRY_POLICIES, RetryStrategy};
 pub use scalars::{AnyString, IntOrString};
 pub use template::{SuspendTemplate, TEMPLATE_KEPT, Template, TemplateKind};

@@ -14,7 +14,7 @@
 
 use serde_json::Value;
 
-use super::{Container, CronWorkflowSpec, Template, WorkflowSpec};
+use super::{Artifact, ArtifactLocation, Container, CronWorkflowSpec, Template, WorkflowSpec};
 use crate::diag::FieldPath;
 
 /// What runs a workflow's pods.
@@ -111,21 +111,26 @@ pub static METRICS: Rule =
     rule("metrics are not emitted", "Keelson has no custom Prometheus metrics", Scope::All);
 pub static OUTPUT_ARTIFACTS: Rule = rule(
     "output artifacts are not saved",
-    "Keelson has no artifact repository, so a step that takes one as input ends in Error",
-    Scope::All,
+    "a step that takes one as input ends in Error",
+    Scope::Kubernetes,
 );
 pub static INPUT_ARTIFACTS: Rule = refuse(
     "input artifacts other than inline raw ones are refused",
-    "Keelson has no artifact repository, so the node ends in Error",
-    Scope::All,
+    "the node ends in Error",
+    Scope::Kubernetes,
 );
 pub static ARTIFACT_MODE: Rule = rule(
     "the mode of a raw input artifact is not applied",
     "the file is written with default permissions",
     Scope::All,
 );
+pub static UNSUPPORTED_STORE: Rule = refuse(
+    "artifacts in OSS, HDFS, Artifactory or a plugin's store are refused",
+    "Keelson does not support those stores, so the node ends in Error",
+    Scope::All,
+);
 pub static ARCHIVE_LOCATION: Rule =
-    rule("archiveLocation is not used", "Keelson has no artifact repository", Scope::All);
+    rule("archiveLocation is not used", "outputs are not saved", Scope::Kubernetes);
 pub static INPUT_FROM_CONFIG_MAP: Rule = refuse(
     "input parameters from a ConfigMap are refused",
     "Keelson does not read ConfigMaps into parameters, so the node ends in Error unless its caller passes the value",
@@ -210,18 +215,18 @@ pub static VOLUME_CLAIM_GC: Rule = rule(
 );
 pub static ARTIFACT_REPOSITORY_REF: Rule = rule(
     "spec.artifactRepositoryRef is not used",
-    "Keelson has no artifact repository",
+    "outputs go to Keelson's built-in artifact repository",
     Scope::All,
 );
 pub static ARTIFACT_GC: Rule = rule(
-    "spec.artifactGC is not used",
-    "no artifacts are saved, so none are collected",
+    "artifactGC is not used",
+    "saved artifacts are kept until the repository is cleaned by hand",
     Scope::All,
 );
 pub static ARCHIVE_LOGS: Rule = rule(
     "spec.archiveLogs is not used",
     "logs stay with Keelson and are not archived to an artifact repository",
-    Scope::All,
+    Scope::Kubernetes,
 );
 pub static WORKFLOW_METADATA: Rule = rule(
     "spec.workflowMetadata is not applied",
@@ -300,6 +305,7 @@ pub static RULES: &[&Rule] = &[
     &OUTPUT_ARTIFACTS,
     &INPUT_ARTIFACTS,
     &ARTIFACT_MODE,
+    &UNSUPPORTED_STORE,
     &ARCHIVE_LOCATION,
     &INPUT_FROM_CONFIG_MAP,
     &DISPLAY_NAME,
@@ -400,7 +406,6 @@ pub fn template_gaps(t: &Template) -> Vec<Gap> {
             ("synchronization", &SYNCHRONIZATION),
             ("memoize", &MEMOIZE),
             ("metrics", &METRICS),
-            ("archiveLocation", &ARCHIVE_LOCATION),
             ("resourceClaims", &RESOURCE_CLAIMS),
             ("podResources", &POD_RESOURCES),
             ("pendingTimeout", &PENDING_TIMEOUT),
@@ -422,15 +427,30 @@ pub fn template_gaps(t: &Template) -> Vec<Gap> {
     {
         g.push(at.key("retryStrategy").key("affinity"), &RETRY_AFFINITY);
     }
-    if !t.outputs.artifacts.is_empty() {
+    if let Some(l) = &t.archive_location {
+        if l.has_store() || l.archive_logs == Some(true) {
+            g.push(at.key("archiveLocation"), &ARCHIVE_LOCATION);
+        }
+        store(&mut g, l, &at.key("archiveLocation"));
+    }
+    let runs_pod = t.container.is_some() || t.script.is_some();
+    if runs_pod && !t.outputs.artifacts.is_empty() {
         g.push(at.key("outputs").key("artifacts"), &OUTPUT_ARTIFACTS);
+    }
+    for (i, a) in t.outputs.artifacts.iter().enumerate() {
+        let ap = at.key("outputs").key("artifacts").index(i);
+        store(&mut g, &a.location, &ap);
+        artifact_gc(&mut g, a, &ap);
     }
     for (i, a) in t.inputs.artifacts.iter().enumerate() {
         let ap = at.key("inputs").key("artifacts").index(i);
-        let raw = a.other.get("raw").and_then(|r| r.get("data")).is_some_and(Value::is_string);
-        if !raw || a.path.is_none() {
-            g.push(ap, &INPUT_ARTIFACTS);
-        } else if set(a.other.get("mode")) {
+        store(&mut g, &a.location, &ap);
+        if !runs_pod {
+            continue;
+        }
+        if a.location.raw.is_none() {
+            g.push(ap.clone(), &INPUT_ARTIFACTS);
+        } else if a.mode.is_some() {
             g.push(ap.key("mode"), &ARTIFACT_MODE);
         }
     }
@@ -448,6 +468,20 @@ pub fn template_gaps(t: &Template) -> Vec<Gap> {
         container(&mut g, &s.container, &at.key("script"));
     }
     g.0
+}
+
+/// A location in a store Keelson does not support.
+fn store(g: &mut Gaps, l: &ArtifactLocation, at: &FieldPath) {
+    if let Some(k) = l.kind().filter(|k| !k.is_supported()) {
+        g.push(at.key(k.field()), &UNSUPPORTED_STORE);
+    }
+}
+
+fn artifact_gc(g: &mut Gaps, a: &Artifact, at: &FieldPath) {
+    let strategy = a.artifact_gc.as_ref().and_then(|gc| gc.strategy.as_deref());
+    if strategy.is_some_and(|s| s != "Never" && !s.is_empty()) {
+        g.push(at.key("artifactGC"), &ARTIFACT_GC);
+    }
 }
 
 fn container(g: &mut Gaps, c: &Container, at: &FieldPath) {
@@ -491,9 +525,6 @@ pub fn spec_gaps(s: &WorkflowSpec) -> Vec<Gap> {
             ("metrics", &SPEC_METRICS),
             ("volumeClaimTemplates", &VOLUME_CLAIM_TEMPLATES),
             ("volumeClaimGC", &VOLUME_CLAIM_GC),
-            ("artifactRepositoryRef", &ARTIFACT_REPOSITORY_REF),
-            ("artifactGC", &ARTIFACT_GC),
-            ("archiveLogs", &ARCHIVE_LOGS),
             ("workflowMetadata", &WORKFLOW_METADATA),
             ("executorPlugins", &EXECUTOR_PLUGINS),
             ("resourceClaims", &SPEC_RESOURCE_CLAIMS),
@@ -511,6 +542,19 @@ pub fn spec_gaps(s: &WorkflowSpec) -> Vec<Gap> {
         && set(Some(a))
     {
         g.push(at.key("retryStrategy").key("affinity"), &SPEC_RETRY_AFFINITY);
+    }
+    if s.artifact_repository_ref.is_some() {
+        g.push(at.key("artifactRepositoryRef"), &ARTIFACT_REPOSITORY_REF);
+    }
+    let strategy = s.artifact_gc.as_ref().and_then(|gc| gc.strategy.as_deref());
+    if strategy.is_some_and(|s| s != "Never" && !s.is_empty()) {
+        g.push(at.key("artifactGC"), &ARTIFACT_GC);
+    }
+    if s.archive_logs == Some(true) {
+        g.push(at.key("archiveLogs"), &ARCHIVE_LOGS);
+    }
+    for (i, a) in s.arguments.artifacts.iter().enumerate() {
+        store(&mut g, &a.location, &at.key("arguments").key("artifacts").index(i));
     }
     for (i, p) in s.arguments.parameters.iter().enumerate() {
         let Some(from) = &p.value_from else { continue };

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::artifact::Artifact;
 use super::scalars::AnyString;
 
 /// Parameters and artifacts, as `arguments` (values passed to a workflow or
@@ -82,25 +83,6 @@ pub struct ValueFrom {
     pub default: Option<AnyString>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expression: Option<String>,
-    #[serde(flatten)]
-    pub other: Map<String, Value>,
-}
-
-/// An artifact. Keelson does not move artifacts; the fields that
-/// matter for validation are typed and the rest (the storage location) kept.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Artifact {
-    #[serde(default)]
-    pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub global_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }

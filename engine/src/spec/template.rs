@@ -54,6 +54,10 @@ pub struct Template {
     pub timeout: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub daemon: Option<bool>,
+    /// Where this template's outputs (and archived logs) go instead of
+    /// the repository's default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive_location: Option<super::ArtifactLocation>,
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
@@ -67,7 +71,6 @@ pub const TEMPLATE_KEPT: &[&str] = &[
     "volumes",
     "initContainers",
     "sidecars",
-    "archiveLocation",
     "schedulerName",
     "priorityClassName",
     "serviceAccountName",

@@ -71,6 +71,12 @@ pub struct WorkflowSpec {
     pub shutdown: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<IntOrString>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub artifact_repository_ref: Option<super::ArtifactRepositoryRef>,
+    #[serde(rename = "artifactGC", skip_serializing_if = "Option::is_none")]
+    pub artifact_gc: Option<super::ArtifactGc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive_logs: Option<bool>,
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
@@ -83,7 +89,6 @@ pub const SPEC_KEPT: &[&str] = &[
     "executor",
     "volumes",
     "volumeClaimTemplates",
-    "artifactRepositoryRef",
     "nodeSelector",
     "affinity",
     "tolerations",
@@ -103,9 +108,7 @@ pub const SPEC_KEPT: &[&str] = &[
     "synchronization",
     "volumeClaimGC",
     "podMetadata",
-    "archiveLogs",
     "workflowMetadata",
-    "artifactGC",
     "podResources",
     "resourceClaims",
     "executorPlugins",

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::phase::{NodePhase, NodeType};
 use super::time::Time;
-use crate::spec::{Inputs, TemplateRef};
+use crate::spec::{Artifact, Inputs, TemplateRef};
 
 /// Argo's `NodeStatus`, with its JSON field names. Optional fields are
 /// left out of the JSON when unset, as Argo's `omitempty` does.
@@ -59,6 +59,10 @@ pub struct NodeStatus {
 pub struct NodeOutputs {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parameters: Vec<OutputParameter>,
+    /// Saved artifacts: each declaration with where it was stored (for a
+    /// repository's object, only the key, as Argo records it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub artifacts: Vec<Artifact>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

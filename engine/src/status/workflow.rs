@@ -30,6 +30,10 @@ pub struct WorkflowStatus {
     /// run will not enforce).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,
+    /// The artifact repository the run's outputs go to, resolved at its
+    /// start and kept for its life.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_repository_ref: Option<crate::spec::ArtifactRepositoryRefStatus>,
 }
 
 /// Argo's workflow `Condition`.

@@ -34,18 +34,23 @@ pub struct LocalBackend {
     pub slots: SlotPool,
     /// What the first executor found this machine allows (probed once).
     pub isolation: Arc<Mutex<Option<Isolation>>>,
+    /// The built-in artifact repository: `data_dir/artifacts`, shared by
+    /// every run.
+    pub artifact_root: PathBuf,
 }
 
 impl LocalBackend {
     /// Task directories under `data_dir/tasks`, the local executor's
     /// defaults otherwise.
     pub fn new(data_dir: impl Into<PathBuf>) -> LocalBackend {
+        let data_dir = data_dir.into();
         let defaults = LocalConfig::new("");
         LocalBackend {
+            artifact_root: data_dir.join("artifacts"),
             task_parallelism: defaults.parallelism,
             kill_grace: defaults.kill_grace,
             isolate: true,
-            slots: SlotPool::new(data_dir.into()),
+            slots: SlotPool::new(data_dir),
             isolation: Arc::default(),
         }
     }
@@ -90,6 +95,7 @@ pub fn for_run(backend: &Backend, run: RunContext) -> Arc<dyn Executor> {
             config.isolate = local.isolate;
             config.known_isolation = *local.isolation.lock().unwrap_or_else(|e| e.into_inner());
             config.slots = Some(local.slots.clone());
+            config.artifact_root = local.artifact_root.clone();
             let executor = LocalExecutor::new(config, run.events);
             *local.isolation.lock().unwrap_or_else(|e| e.into_inner()) = Some(executor.isolation());
             Arc::new(executor)

@@ -16,6 +16,7 @@ fn outputs(params: &[(&str, &str)], result: Option<&str>) -> NodeOutputs {
             .collect(),
         result: result.map(str::to_string),
         exit_code: None,
+        artifacts: Vec::new(),
     }
 }
 

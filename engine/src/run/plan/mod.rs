@@ -10,7 +10,10 @@ use serde_json::{Value, json};
 
 use crate::expr::Vars;
 use crate::spec::not_enforced::{self, Executor, NotEnforced};
-use crate::spec::{AnyString, Catalog, Parameter, Template, TemplateKind, Workflow, WorkflowSpec};
+use crate::spec::{
+    AnyString, ArtifactRepository, ArtifactRepositoryRefStatus, Catalog, Parameter, Template,
+    TemplateKind, Workflow, WorkflowSpec,
+};
 use crate::status::Condition;
 
 const ALL_KINDS: [TemplateKind; 10] = [
@@ -65,6 +68,11 @@ pub struct Plan {
     /// What runs the pods: which of `not_enforced` the workflow's
     /// `SpecWarning` condition lists. [`plan`] says the local executor.
     pub executor: Executor,
+    /// Where outputs that name no location go, resolved by whoever starts
+    /// the run (Argo's order: `spec.artifactRepositoryRef`, the
+    /// namespace's `artifact-repositories` ConfigMap, the server's
+    /// default). [`plan`] says Keelson's built-in repository.
+    pub artifact_repository: ArtifactRepositoryRefStatus,
 }
 
 impl Plan {
@@ -83,6 +91,14 @@ impl Plan {
 
     /// Argo's `SpecWarning` condition saying what will not be enforced,
     /// if anything: the lines of [`Plan::spec_warnings`], joined.
+    /// The repository outputs go to (the built-in one when none is set).
+    pub fn repository(&self) -> std::borrow::Cow<'_, ArtifactRepository> {
+        match &self.artifact_repository.artifact_repository {
+            Some(r) => std::borrow::Cow::Borrowed(r),
+            None => std::borrow::Cow::Owned(ArtifactRepository::builtin()),
+        }
+    }
+
     pub fn spec_warning(&self) -> Option<Condition> {
         let lines = self.spec_warnings();
         (!lines.is_empty()).then(|| Condition {
@@ -130,6 +146,11 @@ pub fn plan(wf: &Workflow, catalog: &Catalog, sub: &Submission) -> Result<Plan, 
         resources,
         not_enforced,
         executor: Executor::default(),
+        artifact_repository: ArtifactRepositoryRefStatus {
+            default: true,
+            artifact_repository: Some(ArtifactRepository::builtin()),
+            ..Default::default()
+        },
         name: sub.name.clone(),
         namespace: sub.namespace.clone(),
         entrypoint,
@@ -263,6 +284,26 @@ fn globals(wf: &Workflow, spec: &WorkflowSpec, sub: &Submission, entrypoint: &st
     g.insert("workflow.creationTimestamp", s(&created));
     g.insert("workflow.creationTimestamp.RFC3339", s(&created));
     g.insert("workflow.creationTimestamp.s", s(&sub.created_at.0.to_string()));
+    // strftime's fields, as artifact key formats use them
+    // (`{{workflow.creationTimestamp.Y}}/…`); UTC.
+    let secs = sub.created_at.0;
+    let (y, m, d) = crate::status::calendar::civil_from_days(secs.div_euclid(86_400));
+    let day = secs.rem_euclid(86_400);
+    let (hh, mm, ss) = (day / 3600, day % 3600 / 60, day % 60);
+    let fields = [
+        ("Y", format!("{y}")),
+        ("y", format!("{:02}", y.rem_euclid(100))),
+        ("m", format!("{m:02}")),
+        ("d", format!("{d:02}")),
+        ("H", format!("{hh:02}")),
+        ("M", format!("{mm:02}")),
+        ("S", format!("{ss:02}")),
+        ("F", format!("{y}-{m:02}-{d:02}")),
+        ("T", format!("{hh:02}:{mm:02}:{ss:02}")),
+    ];
+    for (k, v) in fields {
+        g.insert(format!("workflow.creationTimestamp.{k}"), s(&v));
+    }
     if let Some(p) = &spec.priority {
         g.insert("workflow.priority", s(&p.to_string()));
     }

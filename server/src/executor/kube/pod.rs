@@ -249,6 +249,9 @@ mod tests {
             source: None,
             output_paths: vec![("digest".into(), "/tmp/digest".into())],
             files: vec![],
+            inputs: vec![],
+            outputs: vec![],
+            log_location: None,
             deadline_seconds: Some(600),
         }
     }

@@ -442,6 +442,7 @@ fn exit_of(code: i32, reason: Option<String>, outputs: Option<Outputs>) -> Exit 
         result: outputs.result,
         parameters: outputs.parameters,
         reason,
+        ..Exit::default()
     }
 }
 

@@ -53,6 +53,11 @@ pub enum StartError {
     )]
     FileOutsideTmp { path: String },
 
+    #[error(
+        "path '{path}' is under {dir}, which holds Keelson's own data: the local executor cannot give a task its own copy of it; use another path"
+    )]
+    OwnDataDir { path: String, dir: String },
+
     #[error("path '{path}' contains '..', which the local executor refuses")]
     DotDot { path: String },
 

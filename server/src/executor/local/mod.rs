@@ -10,6 +10,7 @@
 //! | `env`, `expand` | the environment, `$(VAR)` expansion |
 //! | `store` | local secrets and config maps |
 //! | `sandbox` | task directories, private `/tmp`, path mapping |
+//! | `root` | a task's own `/` when its files are outside `/tmp` |
 //! | `process` | spawn, signal, kill |
 //! | `groups` | running tasks' process groups, noted for a successor |
 //! | `logs` | line splitting, masking, the log file and live fan-out |
@@ -27,6 +28,7 @@ mod images;
 mod logs;
 mod output;
 mod process;
+mod root;
 mod sandbox;
 mod spawn;
 mod store;
@@ -79,6 +81,10 @@ pub struct LocalConfig {
     /// [`LocalExecutor::isolation`]), to skip the probe: a server makes one
     /// executor per workflow.
     pub known_isolation: Option<Isolation>,
+    /// The built-in artifact repository's directory.
+    pub artifact_root: PathBuf,
+    /// Bounds on loading and saving artifacts.
+    pub artifact_limits: artifacts::Limits,
 }
 
 impl LocalConfig {
@@ -86,8 +92,11 @@ impl LocalConfig {
     /// least 4), 10 s grace, isolation on.
     pub fn new(run_dir: impl Into<PathBuf>) -> LocalConfig {
         let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let run_dir = run_dir.into();
         LocalConfig {
-            run_dir: run_dir.into(),
+            artifact_root: run_dir.join("artifacts"),
+            artifact_limits: artifacts::Limits::default(),
+            run_dir,
             images: ImageTable::builtin(),
             store: LocalStore::empty(),
             parallelism: (2 * cpus).max(4),
@@ -166,6 +175,7 @@ struct Inner {
     index: logs::LogIndex,
     slots: SlotPool,
     paths: command::PathCache,
+    mover: artifacts::Mover,
     state: Mutex<State>,
 }
 
@@ -224,6 +234,11 @@ impl LocalExecutor {
         let (live, _) = broadcast::channel(LOG_BUFFER);
         let index = logs::LogIndex::new(&config.run_dir.join("logs"));
         let slots = config.slots.clone().unwrap_or_else(|| SlotPool::new(&config.run_dir));
+        let mover = artifacts::Mover::new(
+            config.artifact_root.clone(),
+            Arc::new(config.store.clone()),
+            config.artifact_limits,
+        );
         LocalExecutor {
             inner: Arc::new(Inner {
                 config,
@@ -234,6 +249,7 @@ impl LocalExecutor {
                 index,
                 slots,
                 paths: command::PathCache::default(),
+                mover,
                 state: Mutex::new(State::default()),
             }),
         }
@@ -420,6 +436,7 @@ impl LocalExecutor {
             log_dir: self.inner.config.run_dir.join("logs"),
             index: self.inner.index.clone(),
             groups_dir: self.inner.config.run_dir.join(GROUPS),
+            mover: self.inner.mover.clone(),
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct Launch<'a> {
     /// The working directory as the task sees it, and on the host.
     pub cwd: &'a Path,
     pub cwd_host: &'a Path,
+    /// The task's own `/`, if it has one.
+    pub root: Option<&'a super::root::OwnRoot>,
 }
 
 /// A started process and its group.
@@ -35,8 +37,11 @@ pub struct Process {
 /// its private `/tmp` when the isolation allows one (the working directory
 /// may be under it, so the child changes to it itself).
 pub fn spawn(l: &Launch<'_>) -> io::Result<Process> {
-    let setup =
-        if l.isolation.private_tmp() { Some(Setup::new(l.isolation, l.tmp, l.cwd)?) } else { None };
+    let setup = if l.isolation.private_tmp() {
+        Some(Setup::new(l.isolation, l.tmp, l.cwd, l.root)?)
+    } else {
+        None
+    };
     let child = spawn::spawn(&spawn::Command {
         program: &l.resolved.program,
         argv: &l.resolved.argv,

@@ -44,7 +44,7 @@ pub fn probe(scratch: &Path) -> Isolation {
         &[Isolation::UserNamespace]
     };
     for &isolation in candidates {
-        let Ok(setup) = Setup::new(isolation, scratch, Path::new("/")) else { continue };
+        let Ok(setup) = Setup::new(isolation, scratch, Path::new("/"), None) else { continue };
         let mut cmd = std::process::Command::new("/bin/true");
         // SAFETY: the closure runs in the forked child before exec and only
         // makes async-signal-safe system calls (unshare, open, write,
@@ -75,6 +75,8 @@ fn is_root() -> bool {
 /// everything it needs is allocated here, before the fork.
 pub struct Setup {
     user_ns: bool,
+    /// The task's own root to enter, if it has one (see `root`).
+    root: Option<super::root::RootMounts>,
     uid_map: CString,
     gid_map: CString,
     tmp: CString,
@@ -84,15 +86,22 @@ pub struct Setup {
 impl Setup {
     /// `cwd` is the working directory as the task sees it (after the bind
     /// mount, so it may be under `/tmp`).
-    pub fn new(isolation: Isolation, tmp: &Path, cwd: &Path) -> io::Result<Setup> {
+    pub fn new(
+        isolation: Isolation,
+        tmp: &Path,
+        cwd: &Path,
+        root: Option<&super::root::OwnRoot>,
+    ) -> io::Result<Setup> {
         let c = |bytes: &[u8]| {
             CString::new(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
         };
         // SAFETY: getuid and getgid have no preconditions and cannot fail.
         let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
         let map = |id: u32| c(format!("{id} {id} 1").as_bytes());
+        let user_ns = isolation == Isolation::UserNamespace;
         Ok(Setup {
-            user_ns: isolation == Isolation::UserNamespace,
+            root: root.map(|r| r.mounts(tmp, user_ns)).transpose()?,
+            user_ns,
             uid_map: map(uid)?,
             gid_map: map(gid)?,
             tmp: c(tmp.as_os_str().as_bytes())?,
@@ -127,13 +136,17 @@ impl Setup {
                 libc::MS_REC | libc::MS_PRIVATE,
                 none.cast(),
             ))?;
-            check(libc::mount(
-                self.tmp.as_ptr(),
-                c"/tmp".as_ptr(),
-                none,
-                libc::MS_BIND | libc::MS_REC,
-                none.cast(),
-            ))?;
+            match &self.root {
+                // The root binds the private /tmp itself.
+                Some(root) => root.enter()?,
+                None => check(libc::mount(
+                    self.tmp.as_ptr(),
+                    c"/tmp".as_ptr(),
+                    none,
+                    libc::MS_BIND | libc::MS_REC,
+                    none.cast(),
+                ))?,
+            }
             check(libc::chdir(self.cwd.as_ptr()))?;
         }
         Ok(())
@@ -247,6 +260,8 @@ pub struct PathMap {
     pub dirs: TaskDirs,
     /// The working directory as the task sees it.
     pub cwd: PathBuf,
+    /// The task's own `/`, when its files are outside `/tmp`.
+    pub root: Option<super::root::OwnRoot>,
 }
 
 impl PathMap {
@@ -255,7 +270,10 @@ impl PathMap {
     /// is the host's own path. `None` for paths with `..`.
     pub fn output(&self, path: &str) -> Option<PathBuf> {
         let abs = self.absolute(path)?;
-        Some(self.tmp_on_host(&abs).unwrap_or(abs))
+        if let Some(host) = self.tmp_on_host(&abs) {
+            return Some(host);
+        }
+        Some(self.root.as_ref().and_then(|r| r.output(&abs)).unwrap_or(abs))
     }
 
     /// Where to write an input file before start; only `/tmp` is allowed,
@@ -265,7 +283,10 @@ impl PathMap {
         match self.tmp_on_host(&abs) {
             Some(host) => Ok(host),
             None if abs.starts_with("/tmp") => Ok(abs),
-            None => Err(StartError::FileOutsideTmp { path: path.into() }),
+            None => match self.root.as_ref().and_then(|r| r.input(&abs)) {
+                Some(host) => Ok(host),
+                None => Err(StartError::FileOutsideTmp { path: path.into() }),
+            },
         }
     }
 
@@ -279,7 +300,7 @@ impl PathMap {
 
     /// Absolute, relative ones against the working directory; `None` if
     /// it climbs with `..`.
-    fn absolute(&self, path: &str) -> Option<PathBuf> {
+    pub fn absolute(&self, path: &str) -> Option<PathBuf> {
         let p = Path::new(path);
         if p.components().any(|c| c == Component::ParentDir) {
             return None;
@@ -304,7 +325,7 @@ pub fn working_dir(
     let Some(given) = given.filter(|g| !g.is_empty()) else {
         return Ok((dirs.work.clone(), dirs.work.clone()));
     };
-    let map = PathMap { isolation, dirs: dirs.clone(), cwd: dirs.work.clone() };
+    let map = PathMap { isolation, dirs: dirs.clone(), cwd: dirs.work.clone(), root: None };
     let abs = map.absolute(given).ok_or_else(|| StartError::DotDot { path: given.into() })?;
     if let Some(host) = map.tmp_on_host(&abs) {
         return Ok((abs, host));
@@ -323,7 +344,7 @@ mod tests {
 
     fn map(isolation: Isolation) -> PathMap {
         let dirs = TaskDirs::new(Path::new("/run"), "wf-1");
-        PathMap { isolation, cwd: dirs.work.clone(), dirs }
+        PathMap { isolation, cwd: dirs.work.clone(), dirs, root: None }
     }
 
     #[test]

@@ -34,6 +34,15 @@ impl std::fmt::Debug for LocalStore {
     }
 }
 
+/// Artifact stores' credentials come from the same secrets as a task's
+/// environment.
+impl artifacts::Secrets for LocalStore {
+    fn value(&self, name: &str, key: &str) -> Result<String, String> {
+        let secret = self.secret(name).ok_or_else(|| format!("there is no secret {name:?}"))?;
+        secret.get(key).cloned().ok_or_else(|| format!("secret {name:?} has no key {key:?}"))
+    }
+}
+
 impl LocalStore {
     pub fn empty() -> Self {
         LocalStore::default()

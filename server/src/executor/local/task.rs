@@ -4,11 +4,12 @@
 //! logs, waits (or kills) and collects its outputs.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use engine::run::{Event, Exit, LaunchSpec};
+use engine::spec::{ArchiveStrategy, Artifact, ArtifactLocation};
 use tokio::sync::{broadcast, mpsc, watch};
 
 use super::command::{self, Resolved};
@@ -20,6 +21,7 @@ use super::images::ImageTable;
 use super::logs::{self, LogLine, LogWriter, OutputStream};
 use super::output::{self, Tail};
 use super::process::{self, Launch};
+use super::root::OwnRoot;
 use super::sandbox::{self, Isolation, PathMap, TaskDirs};
 use super::store::LocalStore;
 use crate::redact::Masker;
@@ -57,6 +59,12 @@ pub struct Prepared {
     files: Vec<(PathBuf, String)>,
     script: Option<(PathBuf, String)>,
     outputs: Vec<(String, String)>,
+    /// Input artifacts and where they go on the host.
+    inputs: Vec<(PathBuf, Artifact)>,
+    /// Output artifacts (where they are on the host is known after the
+    /// exit: a task's own root shows what it wrote, else the host's).
+    saves: Vec<Artifact>,
+    log_location: Option<ArtifactLocation>,
     deadline: Option<Duration>,
     /// The slot directories are clean and in place (nothing to create).
     reused: bool,
@@ -68,14 +76,30 @@ pub fn prepare(spec: LaunchSpec, ctx: &Context<'_>) -> Result<Prepared, StartErr
     let cenv = container_env(&container, ctx.store, &spec.pod_name)?;
     let mut argv = command::argv(&container, ctx.images, &cenv)?;
     let dirs = ctx.dirs.clone();
+    let root = own_root(&spec, container.working_dir.as_deref(), ctx.isolation, &dirs)?;
     let script = spec.source.map(|source| (dirs.staging.join("script"), source));
     if let Some((path, _)) = &script {
         // Argo runs `command + [file]` for scripts.
         argv.push(path.to_string_lossy().into_owned());
     }
 
-    let (cwd, cwd_host) =
-        sandbox::working_dir(container.working_dir.as_deref(), ctx.isolation, &dirs)?;
+    let (cwd, cwd_host) = match &root {
+        // As in a container: `/` unless the spec says otherwise.
+        Some(r) => {
+            let given = container.working_dir.as_deref().filter(|w| !w.is_empty()).unwrap_or("/");
+            let map = PathMap {
+                isolation: ctx.isolation,
+                dirs: dirs.clone(),
+                cwd: "/".into(),
+                root: Some(r.clone()),
+            };
+            let abs =
+                map.absolute(given).ok_or_else(|| StartError::DotDot { path: given.into() })?;
+            let host = map.input(given)?;
+            (abs, host)
+        }
+        None => sandbox::working_dir(container.working_dir.as_deref(), ctx.isolation, &dirs)?,
+    };
     let mut env = base_env(&dirs, &spec.pod_name, ctx.isolation);
     for (name, value) in cenv.vars {
         match env.iter_mut().find(|(n, _)| *n == name) {
@@ -86,11 +110,25 @@ pub fn prepare(spec: LaunchSpec, ctx: &Context<'_>) -> Result<Prepared, StartErr
     let path = env.iter().find(|(n, _)| n == "PATH").map_or("", |(_, v)| v.as_str());
     let resolved = command::resolve(argv, path, &image, ctx.images, ctx.paths)?;
 
-    let map = PathMap { isolation: ctx.isolation, dirs, cwd };
+    let map = PathMap { isolation: ctx.isolation, dirs, cwd, root };
     let files = spec
         .files
         .into_iter()
         .map(|(path, contents)| Ok((map.input(&path)?, contents)))
+        .collect::<Result<_, StartError>>()?;
+    let inputs = spec
+        .inputs
+        .into_iter()
+        .map(|a| Ok((map.input(a.path.as_deref().unwrap_or_default())?, a)))
+        .collect::<Result<_, StartError>>()?;
+    let saves = spec
+        .outputs
+        .into_iter()
+        .map(|a| {
+            let path = a.path.as_deref().unwrap_or_default();
+            map.absolute(path).ok_or_else(|| StartError::DotDot { path: path.into() })?;
+            Ok(a)
+        })
         .collect::<Result<_, StartError>>()?;
     Ok(Prepared {
         node: spec.node,
@@ -104,9 +142,48 @@ pub fn prepare(spec: LaunchSpec, ctx: &Context<'_>) -> Result<Prepared, StartErr
         files,
         script,
         outputs: spec.output_paths,
+        inputs,
+        saves,
+        log_location: spec.log_location,
         deadline: spec.deadline_seconds.map(Duration::from_secs),
         reused: ctx.reused,
     })
+}
+
+/// The task's own `/` (see `root`), when it has files outside `/tmp` —
+/// inputs, outputs, output parameters or a working directory the host
+/// does not have — and the machine gives it a mount namespace.
+fn own_root(
+    spec: &LaunchSpec,
+    working_dir: Option<&str>,
+    isolation: Isolation,
+    dirs: &TaskDirs,
+) -> Result<Option<OwnRoot>, StartError> {
+    if !isolation.private_tmp() {
+        return Ok(None);
+    }
+    let outside = |p: &str| p.starts_with('/') && p != "/tmp" && !p.starts_with("/tmp/");
+    let mut paths: Vec<PathBuf> = spec
+        .files
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .chain(spec.inputs.iter().chain(&spec.outputs).filter_map(|a| a.path.as_deref()))
+        .chain(spec.output_paths.iter().map(|(_, p)| p.as_str()))
+        .filter(|p| outside(p))
+        .map(PathBuf::from)
+        .collect();
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    if let Some(w) = working_dir.filter(|w| outside(w) && !Path::new(w).is_dir()) {
+        paths.push(PathBuf::from(w));
+    }
+    for p in &paths {
+        if p.components().any(|c| c == std::path::Component::ParentDir) {
+            return Err(StartError::DotDot { path: p.display().to_string() });
+        }
+    }
+    OwnRoot::plan(dirs, &paths, &dirs.root).map(Some)
 }
 
 /// What a process starts with before the container's own variables: the
@@ -144,6 +221,7 @@ pub struct Runtime {
     pub index: super::logs::LogIndex,
     /// Where running tasks' process groups are noted (see `groups`).
     pub groups_dir: PathBuf,
+    pub mover: artifacts::Mover,
 }
 
 /// Run a prepared node to its end and return the event that ends it
@@ -156,6 +234,12 @@ pub async fn run(p: Prepared, rt: &Runtime, mut kill: watch::Receiver<bool>) -> 
     if let Err(e) = place_files(&p) {
         return failed(e);
     }
+    for (host, a) in &p.inputs {
+        if let Err(e) = rt.mover.load(a, host).await {
+            let message = format!("input artifact '{}': {e}", a.name);
+            return Event::NodeFailedToStart { node: node.clone(), message };
+        }
+    }
     if *kill.borrow() {
         return killed_before_start(&node);
     }
@@ -166,6 +250,7 @@ pub async fn run(p: Prepared, rt: &Runtime, mut kill: watch::Receiver<bool>) -> 
         tmp: &p.map.dirs.tmp,
         cwd: &p.map.cwd,
         cwd_host: &p.cwd_host,
+        root: p.map.root.as_ref(),
     };
     let mut proc = match process::spawn(&launch) {
         Ok(proc) => proc,
@@ -246,7 +331,77 @@ pub async fn run(p: Prepared, rt: &Runtime, mut kill: watch::Receiver<bool>) -> 
 
     let result = tail.lock().unwrap_or_else(|e| e.into_inner()).result();
     let parameters = output::parameters(&p.outputs, &p.map);
-    Event::NodeExited { node, exit: Exit { code, result: Some(result), parameters, reason: None } }
+    let (artifacts, artifact_error) = save_outputs(&p, rt).await;
+    let exit =
+        Exit { code, result: Some(result), parameters, reason: None, artifacts, artifact_error };
+    Event::NodeExited { node, exit }
+}
+
+/// Save the output artifacts (also after a failure, as Argo does) and the
+/// archived log: what was saved, and the first thing that could not be.
+async fn save_outputs(p: &Prepared, rt: &Runtime) -> (Vec<Artifact>, Option<String>) {
+    let mut saved = Vec::new();
+    let mut error = None;
+    for a in &p.saves {
+        let path = a.path.as_deref().unwrap_or_default();
+        let Some(host) = p.map.output(path) else { continue };
+        match rt.mover.save(a, &host).await {
+            Ok(Some(a)) => saved.push(a),
+            Ok(None) => {}
+            Err(e) => {
+                let message = format!("output artifact '{}': {e}", a.name);
+                tracing::debug!(node = %p.node, "{message}");
+                error.get_or_insert(message);
+            }
+        }
+    }
+    if let Some(location) = &p.log_location {
+        match save_log(p, rt, location).await {
+            Ok(a) => saved.push(a),
+            Err(e) => {
+                error.get_or_insert(format!("archiving the log: {e}"));
+            }
+        }
+    }
+    (saved, error)
+}
+
+/// The node's log as the container printed it (`main.log`: the lines
+/// without Keelson's time and stream columns), saved as `main-logs`.
+async fn save_log(
+    p: &Prepared,
+    rt: &Runtime,
+    location: &ArtifactLocation,
+) -> Result<Artifact, artifacts::ArtifactError> {
+    let file = rt.log_dir.join(format!("{}.log", sandbox::file_name(&p.node)));
+    let plain = p.map.dirs.staging.join("main.log");
+    let text = match tokio::fs::read_to_string(&file).await {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(artifacts::ArtifactError::Local { path: file, source: e }),
+    };
+    if let Some(dir) = plain.parent() {
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|e| artifacts::ArtifactError::Local { path: dir.to_path_buf(), source: e })?;
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let body = line.splitn(3, '\t').nth(2).unwrap_or_default();
+        out.push_str(body);
+        out.push('\n');
+    }
+    tokio::fs::write(&plain, out)
+        .await
+        .map_err(|e| artifacts::ArtifactError::Local { path: plain.clone(), source: e })?;
+    let a = Artifact {
+        name: engine::run::MAIN_LOGS.to_string(),
+        archive: Some(ArchiveStrategy { none: Some(Default::default()), ..Default::default() }),
+        location: location.clone(),
+        ..Default::default()
+    };
+    let saved = rt.mover.save(&a, &plain).await?;
+    Ok(saved.unwrap_or(a))
 }
 
 /// The exit a node killed while it waited for a slot reports: what a
@@ -280,6 +435,10 @@ fn place_files(p: &Prepared) -> Result<(), StartError> {
             _ => {}
         }
         dirs.create().map_err(io(format!("cannot create {}", dirs.root.display())))?;
+    }
+    if let Some(root) = &p.map.root {
+        root.create()
+            .map_err(io(format!("cannot make the task's root in {}", root.dir.display())))?;
     }
     if p.cwd_host != dirs.work {
         std::fs::create_dir_all(&p.cwd_host)

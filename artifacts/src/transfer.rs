@@ -1,0 +1,177 @@
+//! Bytes to and from a store, streamed: an upload fed by a packer running
+//! on a blocking thread (one small put, or a multipart upload once the
+//! object outgrows one part), and a download written to a file.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use object_store::path::Path as Key;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::mpsc;
+
+use crate::ArtifactError;
+use crate::store::store_error;
+
+/// Parts of a multipart upload (S3 wants at least 5 MiB but the last).
+const PART: usize = 8 << 20;
+/// Chunks the packer hands over at a time.
+const CHUNK: usize = 256 << 10;
+/// Parts in flight at once.
+const PARTS_IN_FLIGHT: usize = 4;
+
+/// A `Write` that sends what is written, in chunks, to an async uploader.
+pub struct ChannelWriter {
+    tx: mpsc::Sender<Bytes>,
+    buf: Vec<u8>,
+}
+
+impl ChannelWriter {
+    pub fn new(tx: mpsc::Sender<Bytes>) -> ChannelWriter {
+        ChannelWriter { tx, buf: Vec::with_capacity(CHUNK) }
+    }
+
+    fn send(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK)));
+        self.tx
+            .blocking_send(chunk)
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the upload stopped"))
+    }
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.send()
+    }
+}
+
+/// Upload what `pack` writes (run on a blocking thread) to `key`. Returns
+/// the object's size.
+pub async fn upload_packed<F>(
+    store: &dyn ObjectStore,
+    describe: &str,
+    key: &Key,
+    pack: F,
+) -> Result<u64, ArtifactError>
+where
+    F: FnOnce(ChannelWriter) -> Result<(), ArtifactError> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(8);
+    // `pack` flushes the writer when it is done.
+    let packer = tokio::task::spawn_blocking(move || pack(ChannelWriter::new(tx)));
+    let uploaded = upload_stream(store, describe, key, rx).await;
+    let packed =
+        packer.await.map_err(|e| ArtifactError::Location(format!("packing stopped: {e}")))?;
+    // The packer's error is the cause when both failed.
+    packed?;
+    uploaded
+}
+
+/// Upload the chunks `rx` yields: one put when they fit in a part, a
+/// multipart upload otherwise (aborted if anything fails).
+pub async fn upload_stream(
+    store: &dyn ObjectStore,
+    describe: &str,
+    key: &Key,
+    mut rx: mpsc::Receiver<Bytes>,
+) -> Result<u64, ArtifactError> {
+    let mut first: Vec<Bytes> = Vec::new();
+    let mut size = 0usize;
+    while size < PART {
+        match rx.recv().await {
+            Some(b) => {
+                size += b.len();
+                first.push(b);
+            }
+            None => {
+                let payload = PutPayload::from_iter(first);
+                store.put(key, payload).await.map_err(|e| store_error(describe, e))?;
+                return Ok(size as u64);
+            }
+        }
+    }
+    let upload = store.put_multipart(key).await.map_err(|e| store_error(describe, e))?;
+    let mut w = WriteMultipart::new_with_chunk_size(upload, PART);
+    let mut total = 0u64;
+    let feed = async |w: &mut WriteMultipart, b: Bytes| -> Result<(), ArtifactError> {
+        w.wait_for_capacity(PARTS_IN_FLIGHT).await.map_err(|e| store_error(describe, e))?;
+        w.put(b);
+        Ok(())
+    };
+    let mut result = Ok(());
+    for b in first {
+        total += b.len() as u64;
+        if let Err(e) = feed(&mut w, b).await {
+            result = Err(e);
+            break;
+        }
+    }
+    while result.is_ok() {
+        let Some(b) = rx.recv().await else { break };
+        total += b.len() as u64;
+        result = feed(&mut w, b).await;
+    }
+    match result {
+        Ok(()) => {
+            w.finish().await.map_err(|e| store_error(describe, e))?;
+            Ok(total)
+        }
+        Err(e) => {
+            let _ = w.abort().await;
+            Err(e)
+        }
+    }
+}
+
+/// Upload a file as it is.
+pub async fn upload_file(
+    store: &dyn ObjectStore,
+    describe: &str,
+    key: &Key,
+    src: &Path,
+) -> Result<u64, ArtifactError> {
+    let src = src.to_path_buf();
+    upload_packed(store, describe, key, move |mut w| {
+        let mut f = std::fs::File::open(&src).map_err(|e| ArtifactError::local(&src, e))?;
+        io::copy(&mut f, &mut w).map_err(|e| ArtifactError::local(&src, e))?;
+        w.flush().map_err(|e| ArtifactError::local(&src, e))
+    })
+    .await
+}
+
+/// Download `key` into the file `dest` (created or truncated).
+pub async fn download(
+    store: &dyn ObjectStore,
+    describe: &str,
+    key: &Key,
+    dest: &Path,
+) -> Result<(), ArtifactError> {
+    let got = store.get(key).await.map_err(|e| match e {
+        object_store::Error::NotFound { .. } => {
+            ArtifactError::NotFound { key: key.to_string(), store: describe.to_string() }
+        }
+        e => store_error(describe, e),
+    })?;
+    let mut file =
+        tokio::fs::File::create(dest).await.map_err(|e| ArtifactError::local(dest, e))?;
+    let mut stream = got.into_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| store_error(describe, e))?;
+        file.write_all(&chunk).await.map_err(|e| ArtifactError::local(dest, e))?;
+    }
+    file.flush().await.map_err(|e| ArtifactError::local(dest, e))?;
+    Ok(())
+}
