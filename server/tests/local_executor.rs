@@ -164,9 +164,18 @@ async fn raw_input_files_are_in_place_before_start() {
         s.container = sh(&format!("cat /tmp/keelson-test-{}/data.txt", std::process::id()));
     }
     assert_eq!(h.exit(s).await.result.as_deref(), Some("payload"));
-    let mut outside = spec("files-2", sh("true"));
-    outside.files = vec![("/etc/keelson-test".into(), "x".into())];
-    assert!(h.failure(outside).await.contains("input file '/etc/keelson-test' is outside /tmp"));
+    let mut outside = spec("files-2", sh("cat /etc/keelson-test; cat /etc/passwd >/dev/null"));
+    outside.files = vec![("/etc/keelson-test".into(), "in its own root".into())];
+    if h.exec.isolation() == Isolation::None {
+        let message = h.failure(outside).await;
+        assert!(message.contains("input file '/etc/keelson-test' is outside /tmp"), "{message}");
+    } else {
+        // The task gets its own root: the file is in its /etc, the host's /etc is untouched
+        // and the rest of /etc is still readable.
+        let exit = h.exit(outside).await;
+        assert_eq!((exit.code, exit.result.as_deref()), (0, Some("in its own root")));
+        assert!(!std::path::Path::new("/etc/keelson-test").exists());
+    }
 }
 
 #[tokio::test]
