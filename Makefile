@@ -76,7 +76,7 @@ setup-test:
 		|| (apt-get install -y python3 python3-venv >/dev/null 2>&1 || sudo apt-get install -y python3 python3-venv >/dev/null 2>&1) \
 		|| echo "note: could not install python3-venv; the Argo client test will fail"
 	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c 'import hera, argo_workflows' >/dev/null 2>&1 \
+	@$(VENV)/bin/python -c 'import hera, argo_workflows, moto.server, boto3, flask_cors' >/dev/null 2>&1 \
 		|| $(VENV)/bin/pip install -q -r server/tests/clients/requirements.txt
 	@# The store's tests start a throwaway PostgreSQL cluster (initdb, pg_ctl).
 	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \

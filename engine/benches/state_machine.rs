@@ -66,6 +66,7 @@ fn workflow(main: Value) -> Arc<engine::run::Plan> {
         created_at: Time(0),
         parameters: vec![],
         entrypoint: None,
+        artifact_repository: None,
     };
     Arc::new(plan(&wf, &Catalog::default(), &sub).expect("plans"))
 }

@@ -453,6 +453,7 @@ fn template_refs_resolve_in_their_own_workflow_template() {
         created_at: T0,
         parameters: vec![],
         entrypoint: None,
+        artifact_repository: None,
     };
     let plan = Arc::new(plan(&wf, &catalog, &sub).expect("plans"));
     let (run, _) = drive(plan, |s| {

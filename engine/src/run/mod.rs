@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use artifacts::MAIN_LOGS;
-pub use plan::{Plan, PlanError, Submission, plan};
+pub use plan::{Plan, PlanError, Submission, plan, plan_in};
 pub use rerun::{NodeSelector, RetryError, RetryOptions};
 pub use resubmit::{RESUBMITTED_FROM, resubmit};
 

@@ -25,6 +25,7 @@ pub(super) fn plan_of(spec: Value) -> Arc<Plan> {
         created_at: T0,
         parameters: vec![],
         entrypoint: None,
+        artifact_repository: None,
     };
     Arc::new(plan(&wf, &Catalog::default(), &sub).expect("plans"))
 }

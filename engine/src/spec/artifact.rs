@@ -509,6 +509,23 @@ impl ArtifactRepository {
         ArtifactRepository { builtin: Some(BuiltinRepository::default()), ..Default::default() }
     }
 
+    /// The stores the repository names (one, when it is valid).
+    pub fn kinds(&self) -> Vec<&'static str> {
+        [
+            ("s3", self.s3.is_some()),
+            ("gcs", self.gcs.is_some()),
+            ("azure", self.azure.is_some()),
+            ("builtin", self.builtin.is_some()),
+            ("oss", self.oss.is_some()),
+            ("hdfs", self.hdfs.is_some()),
+            ("artifactory", self.artifactory.is_some()),
+            ("plugin", self.plugin.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(k, set)| set.then_some(k))
+        .collect()
+    }
+
     /// The template of the keys of outputs that name no location.
     pub fn key_format(&self) -> &str {
         let f = if let Some(s) = &self.s3 {

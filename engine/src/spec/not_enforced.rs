@@ -213,11 +213,6 @@ pub static VOLUME_CLAIM_GC: Rule = rule(
     "no claims are created, so none are deleted",
     Scope::All,
 );
-pub static ARTIFACT_REPOSITORY_REF: Rule = rule(
-    "spec.artifactRepositoryRef is not used",
-    "outputs go to Keelson's built-in artifact repository",
-    Scope::All,
-);
 pub static ARTIFACT_GC: Rule = rule(
     "artifactGC is not used",
     "saved artifacts are kept until the repository is cleaned by hand",
@@ -327,7 +322,6 @@ pub static RULES: &[&Rule] = &[
     &SPEC_METRICS,
     &VOLUME_CLAIM_TEMPLATES,
     &VOLUME_CLAIM_GC,
-    &ARTIFACT_REPOSITORY_REF,
     &ARTIFACT_GC,
     &ARCHIVE_LOGS,
     &WORKFLOW_METADATA,
@@ -542,9 +536,6 @@ pub fn spec_gaps(s: &WorkflowSpec) -> Vec<Gap> {
         && set(Some(a))
     {
         g.push(at.key("retryStrategy").key("affinity"), &SPEC_RETRY_AFFINITY);
-    }
-    if s.artifact_repository_ref.is_some() {
-        g.push(at.key("artifactRepositoryRef"), &ARTIFACT_REPOSITORY_REF);
     }
     let strategy = s.artifact_gc.as_ref().and_then(|gc| gc.strategy.as_deref());
     if strategy.is_some_and(|s| s != "Never" && !s.is_empty()) {

@@ -65,3 +65,12 @@ pub fn documents(
     }
     Ok(out)
 }
+
+/// A repository file (`--artifact-repository`): Argo's `artifactRepository`
+/// shape, YAML or JSON.
+pub fn artifact_repository(path: &Path) -> anyhow::Result<engine::spec::ArtifactRepository> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    engine::run::plan::repository::parse(&text)
+        .map_err(|e| anyhow::anyhow!("{}: not an artifact repository: {e}", path.display()))
+}

@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use engine::lint::{self, Options, Source};
-use engine::run::{Event, NodeSelector, RetryOptions, Run, Submission, plan};
+use engine::run::plan::repository::{ConfigMap, RepositorySource};
+use engine::run::{Event, NodeSelector, RetryOptions, Run, Submission, plan_in};
+use engine::spec::ArtifactRepository;
 use engine::spec::{Catalog, Document, Workflow};
 use engine::status::{WorkflowPhase, fnv1a_32};
 use server::clock;
@@ -48,6 +50,12 @@ pub struct RunArgs {
     /// docs/local-executor.md).
     #[arg(long, value_name = "FILE")]
     pub images: Option<PathBuf>,
+    /// Where outputs go when neither the workflow's
+    /// `artifactRepositoryRef` nor an `artifact-repositories` config map
+    /// says: a repository in Argo's `artifactRepository` shape (YAML or
+    /// JSON). Default: the built-in repository in the work directory.
+    #[arg(long, value_name = "FILE")]
+    pub artifact_repository: Option<PathBuf>,
     /// Most task processes at once (default: twice the CPUs, at least 4).
     #[arg(long)]
     pub parallelism: Option<usize>,
@@ -120,8 +128,19 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let mut submission = submission(&wf, args)?;
     if let Some(p) = &previous {
         submission.name = p.name.clone();
+        // Outputs go where the first run's went.
+        submission.artifact_repository = p.status.artifact_repository_ref.clone();
     }
-    let plan = match plan(&wf, &catalog, &submission) {
+    let store = match &args.secrets {
+        Some(p) => LocalStore::load(p)?,
+        None => LocalStore::empty(),
+    };
+    let default_repository = match &args.artifact_repository {
+        Some(p) => Some(super::files::artifact_repository(p)?),
+        None => None,
+    };
+    let repositories = Repositories { store: &store, default: default_repository.as_ref() };
+    let plan = match plan_in(&wf, &catalog, &submission, &repositories) {
         Ok(p) => Arc::new(p),
         Err(e) => {
             eprintln!("error: {e}");
@@ -147,9 +166,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         images.extend_from_file(p)?;
     }
     config.images = images;
-    if let Some(p) = &args.secrets {
-        config.store = LocalStore::load(p)?;
-    }
+    config.store = store;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -189,6 +206,23 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         WorkflowPhase::Failed => ExitCode::from(1),
         _ => ExitCode::from(2),
     })
+}
+
+/// A run's artifact repositories: the config maps of `--secrets`, then
+/// `--artifact-repository`.
+struct Repositories<'a> {
+    store: &'a LocalStore,
+    default: Option<&'a ArtifactRepository>,
+}
+
+impl RepositorySource for Repositories<'_> {
+    fn config_map(&self, namespace: &str, name: &str) -> Option<ConfigMap> {
+        RepositorySource::config_map(self.store, namespace, name)
+    }
+
+    fn default_repository(&self) -> Option<&ArtifactRepository> {
+        self.default
+    }
 }
 
 fn colour(c: Colour, terminal: bool) -> bool {
@@ -301,6 +335,7 @@ fn submission(wf: &Workflow, args: &RunArgs) -> anyhow::Result<Submission> {
         created_at: now,
         parameters,
         entrypoint: args.entrypoint.clone(),
+        artifact_repository: None,
     })
 }
 

@@ -67,6 +67,12 @@ pub struct ServerArgs {
     /// into the `default` namespace (repeatable).
     #[arg(long = "templates", value_name = "PATH")]
     pub templates: Vec<PathBuf>,
+    /// Where outputs go when neither a workflow's `artifactRepositoryRef`
+    /// nor its namespace's `artifact-repositories` config map says: a
+    /// repository in Argo's `artifactRepository` shape (YAML or JSON)
+    /// [default: the built-in repository in the data directory].
+    #[arg(long, value_name = "FILE")]
+    pub artifact_repository: Option<PathBuf>,
     /// Delete finished workflows (and their logs) this many seconds after
     /// they end, unless their `ttlStrategy` says otherwise [default: keep].
     #[arg(long, value_name = "SECONDS")]
@@ -237,6 +243,9 @@ async fn serve(args: &ServerArgs) -> anyhow::Result<ExitCode> {
     config.parallelism = args.parallelism;
     config.namespace_parallelism = args.namespace_parallelism;
     config.default_ttl = args.ttl.map(Duration::from_secs);
+    if let Some(p) = &args.artifact_repository {
+        config.artifact_repository = Some(super::files::artifact_repository(p)?);
+    }
     let mut local = LocalBackend::new(&data_dir);
     if let Some(n) = args.task_parallelism {
         local.task_parallelism = n;

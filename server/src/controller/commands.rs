@@ -38,11 +38,12 @@ impl Controller {
             return Err(ControllerError::ShuttingDown);
         }
         let catalog = self.catalog(&req.namespace).await?;
+        let repositories = self.repositories(&req.namespace).await?;
         let generated = req.workflow.pointer("/metadata/name").is_none();
         // A generated name can collide (27^5 suffixes): draw again.
         let mut attempts = 0;
         let row = loop {
-            let mut new = submission::prepare(&req, &catalog, now())?;
+            let mut new = submission::prepare(&req, &catalog, &repositories, now())?;
             // Kubernetes mode: the run is a Workflow resource too (so
             // `kubectl get workflows` lists it), and takes its uid.
             let created = match (&self.inner.config.cluster_objects, &req.uid) {

@@ -25,6 +25,7 @@ mod cluster_objects;
 mod commands;
 mod journal;
 mod replay;
+mod repositories;
 mod retention;
 mod runs;
 mod sealing;
@@ -102,6 +103,10 @@ pub struct ControllerConfig {
     /// Kubernetes mode: Workflow resources and Secrets on the cluster
     /// (`None` in local mode).
     pub cluster_objects: Option<Arc<dyn ClusterObjects>>,
+    /// Where outputs go when neither the workflow nor its namespace's
+    /// `artifact-repositories` ConfigMap says (`--artifact-repository`;
+    /// `None`: Keelson's built-in repository).
+    pub artifact_repository: Option<engine::spec::ArtifactRepository>,
 }
 
 impl ControllerError {
@@ -128,6 +133,7 @@ impl ControllerConfig {
             namespace_parallelism: 0,
             default_ttl: None,
             cluster_objects: None,
+            artifact_repository: None,
         }
     }
 

@@ -8,8 +8,9 @@
 use std::collections::BTreeMap;
 
 use engine::lint::{self, Options, Source};
-use engine::run::{Plan, Submission, plan};
-use engine::spec::{Catalog, Document, Workflow};
+use engine::run::plan::repository::RepositorySource;
+use engine::run::{Plan, Submission, plan, plan_in};
+use engine::spec::{ArtifactRepository, ArtifactRepositoryRefStatus, Catalog, Document, Workflow};
 use engine::status::Time;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -32,6 +33,11 @@ pub struct Submitted {
     pub parameters: Vec<(String, String)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<String>,
+    /// The artifact repository resolved at submission, frozen: a restart
+    /// or a retry saves where the first attempt did, whatever the
+    /// ConfigMaps say by then. (Absent: the built-in repository.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_repository: Option<ArtifactRepositoryRefStatus>,
 }
 
 /// What a client asks to run.
@@ -87,6 +93,13 @@ impl Submitted {
             created_at,
             parameters: self.parameters.clone(),
             entrypoint: self.entrypoint.clone(),
+            artifact_repository: Some(self.artifact_repository.clone().unwrap_or_else(|| {
+                ArtifactRepositoryRefStatus {
+                    default: true,
+                    artifact_repository: Some(ArtifactRepository::builtin()),
+                    ..Default::default()
+                }
+            })),
         };
         plan(&wf, &self.catalog(), &sub).map_err(|e| ControllerError::Invalid(e.to_string()))
     }
@@ -112,6 +125,7 @@ pub fn lint_resource(doc: &Value, catalog: &Catalog) -> Result<(), ControllerErr
 pub fn prepare(
     req: &SubmitRequest,
     catalog: &Catalog,
+    repositories: &dyn RepositorySource,
     now: Time,
 ) -> Result<NewWorkflow, ControllerError> {
     lint_resource(&req.workflow, catalog)?;
@@ -139,15 +153,9 @@ pub fn prepare(
         meta.insert("name".into(), Value::String(name.clone()));
         meta.insert("namespace".into(), Value::String(req.namespace.clone()));
     }
-    let mut submitted = Submitted {
-        workflow,
-        templates: Vec::new(),
-        parameters: req.parameters.clone(),
-        entrypoint: req.entrypoint.clone(),
-    };
     // Plan once now: a submission that cannot run is refused here, with
     // the reason, rather than failing later.
-    let plan = plan(
+    let plan = plan_in(
         &wf,
         catalog,
         &Submission {
@@ -157,9 +165,18 @@ pub fn prepare(
             created_at: now,
             parameters: req.parameters.clone(),
             entrypoint: req.entrypoint.clone(),
+            artifact_repository: None,
         },
+        repositories,
     )
     .map_err(|e| ControllerError::Invalid(e.to_string()))?;
+    let mut submitted = Submitted {
+        workflow,
+        templates: Vec::new(),
+        parameters: req.parameters.clone(),
+        entrypoint: req.entrypoint.clone(),
+        artifact_repository: Some(plan.artifact_repository.clone()),
+    };
     for (template, cluster) in &plan.resources {
         if let Some(t) = catalog.get(template, *cluster) {
             let kind = if *cluster { "ClusterWorkflowTemplate" } else { "WorkflowTemplate" };
@@ -216,6 +233,7 @@ impl Default for Submitted {
             templates: Vec::new(),
             parameters: Vec::new(),
             entrypoint: None,
+            artifact_repository: None,
         }
     }
 }

@@ -42,6 +42,9 @@ pub struct Submission {
     pub parameters: Vec<(String, String)>,
     /// `--entrypoint` override.
     pub entrypoint: Option<String>,
+    /// The artifact repository resolved when the run was first planned
+    /// (a stored run's, frozen): used as it is. `None`: resolve it.
+    pub artifact_repository: Option<ArtifactRepositoryRefStatus>,
 }
 
 /// The resolved, immutable description of one run.
@@ -68,10 +71,7 @@ pub struct Plan {
     /// What runs the pods: which of `not_enforced` the workflow's
     /// `SpecWarning` condition lists. [`plan`] says the local executor.
     pub executor: Executor,
-    /// Where outputs that name no location go, resolved by whoever starts
-    /// the run (Argo's order: `spec.artifactRepositoryRef`, the
-    /// namespace's `artifact-repositories` ConfigMap, the server's
-    /// default). [`plan`] says Keelson's built-in repository.
+    /// Where outputs that name no location go (see [`repository`]).
     pub artifact_repository: ArtifactRepositoryRefStatus,
 }
 
@@ -114,8 +114,20 @@ impl Plan {
 #[error("{0}")]
 pub struct PlanError(pub String);
 
-/// Resolve `wf` for running.
+/// Resolve `wf` for running, with no artifact repository but the
+/// built-in one (unless `sub` carries one already).
 pub fn plan(wf: &Workflow, catalog: &Catalog, sub: &Submission) -> Result<Plan, PlanError> {
+    plan_in(wf, catalog, sub, &repository::BuiltinOnly)
+}
+
+/// Resolve `wf` for running, its artifact repository from `repositories`
+/// (unless `sub` carries one already).
+pub fn plan_in(
+    wf: &Workflow,
+    catalog: &Catalog,
+    sub: &Submission,
+    repositories: &dyn repository::RepositorySource,
+) -> Result<Plan, PlanError> {
     let mut spec = effective_spec(&wf.spec, catalog)?;
     apply_parameters(&mut spec.arguments.parameters, &sub.parameters);
     for p in &spec.arguments.parameters {
@@ -142,15 +154,19 @@ pub fn plan(wf: &Workflow, catalog: &Catalog, sub: &Submission) -> Result<Plan, 
     if let Some(r) = &wf.spec.workflow_template_ref {
         resources.insert((r.name.clone(), r.cluster_scope));
     }
+    let artifact_repository = match &sub.artifact_repository {
+        Some(frozen) => frozen.clone(),
+        None => repository::resolve(
+            spec.artifact_repository_ref.as_ref(),
+            &sub.namespace,
+            repositories,
+        )?,
+    };
     Ok(Plan {
         resources,
         not_enforced,
         executor: Executor::default(),
-        artifact_repository: ArtifactRepositoryRefStatus {
-            default: true,
-            artifact_repository: Some(ArtifactRepository::builtin()),
-            ..Default::default()
-        },
+        artifact_repository,
         name: sub.name.clone(),
         namespace: sub.namespace.clone(),
         entrypoint,
@@ -337,6 +353,7 @@ fn globals(wf: &Workflow, spec: &WorkflowSpec, sub: &Submission, entrypoint: &st
 }
 
 mod gaps;
+pub mod repository;
 mod templates;
 #[cfg(test)]
 mod tests;

@@ -22,6 +22,7 @@ fn sub(params: &[(&str, &str)]) -> Submission {
         created_at: Time(1_700_000_000),
         parameters: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         entrypoint: None,
+        artifact_repository: None,
     }
 }
 

@@ -120,6 +120,7 @@ fn setup(
         created_at: engine::status::Time(0),
         parameters: Vec::new(),
         entrypoint: None,
+        artifact_repository: None,
     };
     let plan = Arc::new(engine::run::plan(&wf, &Catalog::default(), &sub).expect("a plan"));
     let (_, actions) = Run::start(plan.clone(), engine::status::Time(0));

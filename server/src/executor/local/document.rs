@@ -17,15 +17,24 @@ pub fn read(path: &Path) -> Result<Value, LoadError> {
 
 /// Parse text that came from `origin` (named in errors).
 pub fn parse(text: &str, origin: &Path) -> Result<Value, LoadError> {
+    let mut docs = parse_all(text, origin)?;
+    match docs.len() {
+        0 => Ok(Value::Null),
+        1 => Ok(docs.remove(0)),
+        _ => Err(LoadError::Invalid {
+            path: origin.to_path_buf(),
+            message: "expected one document, found several".into(),
+        }),
+    }
+}
+
+/// Every document of `text` (from `origin`, named in errors), as JSON.
+pub fn parse_all(text: &str, origin: &Path) -> Result<Vec<Value>, LoadError> {
     let invalid = |message: String| LoadError::Invalid { path: origin.to_path_buf(), message };
     let docs = engine::yaml::load_str(text, engine::yaml::Limits::default()).map_err(|e| {
         invalid(format!("line {}, column {}: {}", e.position.line, e.position.column, e.message))
     })?;
-    match docs.as_slice() {
-        [] => Ok(Value::Null),
-        [doc] => Ok(doc.to_json()),
-        _ => Err(invalid("expected one document, found several".into())),
-    }
+    Ok(docs.iter().map(|d| d.to_json()).collect())
 }
 
 /// A scalar as the string a Kubernetes object would hold: YAML turns

@@ -1,12 +1,16 @@
 //! Local stand-ins for Kubernetes Secrets and ConfigMaps, read from a
 //! directory (`secrets/<name>/<key>`, `configmaps/<name>/<key>`, the way
-//! Kubernetes mounts them) or from one YAML/JSON file
-//! (`{secrets: {name: {key: value}}, configMaps: {...}}`).
+//! Kubernetes mounts them), from one YAML/JSON file
+//! (`{secrets: {name: {key: value}}, configMaps: {...}}`), or from
+//! Kubernetes manifests (`kind: Secret` / `kind: ConfigMap` documents, as
+//! `kubectl apply` takes them; a ConfigMap's annotations are kept).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde_json::Value;
+use base64::Engine as _;
+use engine::run::plan::repository::{ConfigMap, RepositorySource};
+use serde_json::{Value, json};
 
 use super::document;
 use super::error::LoadError;
@@ -19,6 +23,8 @@ pub type Objects = BTreeMap<String, BTreeMap<String, String>>;
 pub struct LocalStore {
     secrets: Objects,
     config_maps: Objects,
+    /// ConfigMaps' annotations, by name (manifests only).
+    annotations: Objects,
 }
 
 /// Names and keys only: a debug print must not reveal a secret.
@@ -43,6 +49,18 @@ impl artifacts::Secrets for LocalStore {
     }
 }
 
+/// Artifact repositories come from the config maps (`artifact-repositories`
+/// and those a workflow's `artifactRepositoryRef` names). The local store
+/// is one namespace's; only manifests carry the annotation naming a
+/// ConfigMap's default key.
+impl RepositorySource for LocalStore {
+    fn config_map(&self, _namespace: &str, name: &str) -> Option<ConfigMap> {
+        let data = self.config_maps.get(name)?.clone();
+        let annotations = self.annotations.get(name).cloned().unwrap_or_default();
+        Some(ConfigMap { data, annotations })
+    }
+}
+
 impl LocalStore {
     pub fn empty() -> Self {
         LocalStore::default()
@@ -56,15 +74,79 @@ impl LocalStore {
             Ok(LocalStore {
                 secrets: read_kind_dir(&path.join("secrets"))?,
                 config_maps: read_kind_dir(&path.join("configmaps"))?,
+                annotations: Objects::new(),
             })
         } else {
-            Self::from_json(document::read(path)?, path)
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| LoadError::Io { path: path.into(), source })?;
+            Self::parse(&text, path)
         }
     }
 
-    /// Parse the file form from text (`origin` names it in errors).
+    /// Parse the file form or manifests from text (`origin` names it in
+    /// errors).
     pub fn parse(text: &str, origin: &Path) -> Result<Self, LoadError> {
+        let docs = document::parse_all(text, origin)?;
+        let is_manifest = |d: &Value| d.get("kind").is_some() && d.get("apiVersion").is_some();
+        if !docs.is_empty() && docs.iter().all(is_manifest) {
+            return Self::from_manifests(docs, origin);
+        }
         Self::from_json(document::parse(text, origin)?, origin)
+    }
+
+    fn from_manifests(docs: Vec<Value>, origin: &Path) -> Result<Self, LoadError> {
+        let invalid = |message: String| LoadError::Invalid { path: origin.into(), message };
+        let mut store = LocalStore::empty();
+        for (i, doc) in docs.into_iter().enumerate() {
+            let kind = doc["kind"].as_str().unwrap_or_default();
+            let name = doc.pointer("/metadata/name").and_then(Value::as_str).ok_or_else(|| {
+                invalid(format!("document {}: a {kind} without metadata.name", i + 1))
+            })?;
+            let strings = |field: &str| -> Result<BTreeMap<String, String>, LoadError> {
+                match doc.get(field) {
+                    None | Some(Value::Null) => Ok(BTreeMap::new()),
+                    Some(v) => objects(json!({name: v}), field)
+                        .map(|mut o| o.remove(name).unwrap_or_default())
+                        .map_err(|e| invalid(format!("{kind} {name:?}: {e}"))),
+                }
+            };
+            match kind {
+                "ConfigMap" => {
+                    store.config_maps.insert(name.into(), strings("data")?);
+                    let annotations = doc
+                        .pointer("/metadata/annotations")
+                        .cloned()
+                        .map(|a| objects(json!({name: a}), "metadata.annotations"))
+                        .transpose()
+                        .map_err(|e| invalid(format!("ConfigMap {name:?}: {e}")))?
+                        .and_then(|mut o| o.remove(name))
+                        .unwrap_or_default();
+                    store.annotations.insert(name.into(), annotations);
+                }
+                "Secret" => {
+                    let mut data = BTreeMap::new();
+                    for (k, v) in strings("data")? {
+                        let bytes =
+                            base64::engine::general_purpose::STANDARD.decode(v.trim()).map_err(
+                                |_| invalid(format!("Secret {name:?}: data.{k} is not base64")),
+                            )?;
+                        let text = String::from_utf8(bytes).map_err(|_| {
+                            invalid(format!("Secret {name:?}: data.{k} is not UTF-8 text"))
+                        })?;
+                        data.insert(k, text);
+                    }
+                    data.extend(strings("stringData")?);
+                    store.secrets.insert(name.into(), data);
+                }
+                other => {
+                    return Err(invalid(format!(
+                        "document {}: a {other}; only Secrets and ConfigMaps are read here",
+                        i + 1
+                    )));
+                }
+            }
+        }
+        Ok(store)
     }
 
     fn from_json(doc: Value, origin: &Path) -> Result<Self, LoadError> {
@@ -179,6 +261,29 @@ mod tests {
         assert!(!format!("{s:?}").contains("s3cret"), "debug output hides secret values");
         let bad = LocalStore::parse("secret: {}\n", Path::new("s.yaml")).expect_err("typo");
         assert!(bad.to_string().contains("unknown field `secret`"), "{bad}");
+    }
+
+    #[test]
+    fn manifest_form() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: artifact-repositories\n  annotations:\n    workflows.argoproj.io/default-artifact-repository: v1\ndata:\n  v1: |\n    s3: {bucket: b}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: cred}\ndata:\n  accessKey: YWRtaW4=\nstringData:\n  secretKey: pw\n";
+        let s = LocalStore::parse(text, Path::new("k.yaml")).expect("manifests");
+        let cm = RepositorySource::config_map(&s, "any", "artifact-repositories").expect("cm");
+        assert_eq!(
+            cm.annotations
+                .get(engine::run::plan::repository::DEFAULT_KEY_ANNOTATION)
+                .map(String::as_str),
+            Some("v1")
+        );
+        assert_eq!(cm.data.get("v1").map(String::as_str), Some("s3: {bucket: b}\n"));
+        let cred = s.secret("cred").expect("secret");
+        assert_eq!(cred.get("accessKey").map(String::as_str), Some("admin"));
+        assert_eq!(cred.get("secretKey").map(String::as_str), Some("pw"));
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n";
+        let e = LocalStore::parse(pod, Path::new("p.yaml")).expect_err("a pod");
+        assert!(e.to_string().contains("only Secrets and ConfigMaps"), "{e}");
+        let bad = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {k: '%%%'}\n";
+        let e = LocalStore::parse(bad, Path::new("s.yaml")).expect_err("not base64");
+        assert!(e.to_string().contains("data.k is not base64"), "{e}");
     }
 
     #[test]
