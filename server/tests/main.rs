@@ -13,6 +13,7 @@ mod admission;
 mod api;
 mod argo_clients;
 mod argo_conformance;
+mod artifacts;
 mod cron;
 mod deploy;
 mod disk;

@@ -1,11 +1,13 @@
 //! What the integration tests share: a real `keelson server` process and
 //! the CLI (`keelson`), a throwaway PostgreSQL (`postgres`), a fake
-//! Kubernetes API server (`fake_kube`), workflows several areas run
-//! (`fixtures`), and reading a workflow's JSON (`status`).
+//! Kubernetes API server (`fake_kube`), an S3-compatible server (`moto`),
+//! workflows several areas run (`fixtures`), and reading a workflow's JSON
+//! (`status`).
 
 pub mod fake_kube;
 pub mod fixtures;
 pub mod keelson;
+pub mod moto;
 pub mod postgres;
 pub mod status;
 

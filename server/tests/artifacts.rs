@@ -1,0 +1,297 @@
+//! Artifacts end to end with `keelson run` and the local executor: passed
+//! between tasks through the built-in repository and through a real
+//! S3-compatible server (moto, checked with boto3), at paths anywhere in a
+//! task's filesystem view, with Argo's rules for missing, optional and
+//! hostile artifacts.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::moto::{self, Moto};
+use crate::support::status::node;
+
+struct Ran {
+    workflow: Value,
+    stdout: String,
+    stderr: String,
+}
+
+fn work_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("artifacts").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    dir
+}
+
+fn run(dir: &Path, workflow: &str, extra: &[&str]) -> Ran {
+    std::fs::write(dir.join("wf.yaml"), workflow).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_keelson"))
+        .current_dir(dir)
+        .args(["run", "-o", "json", "--color", "never", "wf.yaml", "--work-dir"])
+        .arg(dir.join("work"))
+        .args(extra)
+        .output()
+        .expect("keelson runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let workflow = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("no workflow JSON ({e}):\n{stdout}\n{stderr}"));
+    Ran { workflow, stdout, stderr }
+}
+
+fn output<'a>(n: &'a Value, name: &str) -> Option<&'a Value> {
+    n["outputs"]["artifacts"].as_array()?.iter().find(|a| a["name"] == name)
+}
+
+const PASSING: &str = r#"apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: passing}
+spec:
+  entrypoint: main
+  archiveLogs: true
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: make, template: make}
+      - name: use
+        template: use
+        dependencies: [make]
+        arguments:
+          artifacts:
+          - {name: tree, from: "{{tasks.make.outputs.artifacts.tree}}"}
+          - {name: users, from: "{{tasks.make.outputs.artifacts.users}}"}
+      - {name: missing, template: missing}
+      - {name: optional, template: optional}
+      - {name: unsupplied, template: use}
+      # Argo keeps a pod's stdout as its result only when something reads it.
+      - name: report
+        template: report
+        dependencies: [use]
+        arguments:
+          parameters: [{name: said, value: "{{tasks.use.outputs.result}}"}]
+  - name: report
+    inputs: {parameters: [{name: said}]}
+    container: {image: busybox, command: [echo, "{{inputs.parameters.said}}"]}
+  - name: make
+    container:
+      image: busybox
+      command: [sh, -c]
+      args: ["mkdir -p /mnt/out/sub && echo one > /mnt/out/a.txt && echo two > /mnt/out/sub/b.txt && echo made"]
+    outputs:
+      artifacts:
+      - {name: tree, path: /mnt/out}
+      - {name: users, path: /etc/passwd, archive: {none: {}}}
+  - name: use
+    inputs:
+      artifacts:
+      - {name: tree, path: /src/tree}
+      - {name: users, path: /work/passwd, mode: 0600}
+    container:
+      image: busybox
+      command: [sh, -c]
+      args: ["cat /src/tree/a.txt /src/tree/sub/b.txt; head -c 5 /work/passwd; stat -c %a /work/passwd"]
+  - name: missing
+    container: {image: busybox, command: [sh, -c, "true"]}
+    outputs:
+      artifacts: [{name: gone, path: /tmp/nothing-here}]
+  - name: optional
+    container: {image: busybox, command: [sh, -c, "true"]}
+    outputs:
+      artifacts: [{name: maybe, path: /tmp/nothing-here, optional: true}]
+"#;
+
+#[test]
+fn artifacts_pass_between_tasks_through_the_built_in_repository() {
+    let dir = work_dir("built-in");
+    let ran = run(&dir, PASSING, &[]);
+    let wf = &ran.workflow;
+    let make = node(wf, "make");
+    assert_eq!(make["phase"], "Succeeded", "{}", ran.stderr);
+    let tree = output(make, "tree").expect("tree saved");
+    let key = tree["builtin"]["key"].as_str().expect("a built-in key");
+    assert!(key.starts_with("passing/") && key.ends_with("/tree.tgz"), "{key}");
+    // One tar+gzip object in the work directory, Argo's layout inside:
+    // a single entry named after the path.
+    let object = dir.join("work/artifacts").join(key);
+    let listing = Command::new("tar").arg("tzf").arg(&object).output().expect("tar");
+    let mut names: Vec<String> =
+        String::from_utf8_lossy(&listing.stdout).lines().map(|l| l.trim_end_matches('/').to_string()).collect();
+    names.sort();
+    assert_eq!(names, ["out", "out/a.txt", "out/sub", "out/sub/b.txt"]);
+    let users = output(make, "users").expect("users saved");
+    assert!(users["builtin"]["key"].as_str().is_some_and(|k| k.ends_with("/passwd")), "{users}");
+    // archiveLogs: the task's log as `main-logs`.
+    let logs = output(make, "main-logs").expect("main-logs");
+    let log_key = logs["builtin"]["key"].as_str().expect("log key");
+    assert!(log_key.ends_with("/main.log"), "{log_key}");
+    let log = std::fs::read_to_string(dir.join("work/artifacts").join(log_key)).expect("log");
+    assert!(log.contains("made"), "{log}");
+
+    // Loaded at /src and /work in the task's own root, with its mode; the
+    // host's /src and /work are untouched.
+    let used = node(wf, "use");
+    assert_eq!(used["phase"], "Succeeded", "{used}");
+    assert_eq!(used["outputs"]["result"], "one\ntwo\nroot:600");
+    assert!(!Path::new("/src/tree").exists() && !Path::new("/work/passwd").exists());
+
+    // A required output that is not there fails its node, naming the path;
+    // an optional one is left out.
+    let missing = node(wf, "missing");
+    assert_eq!(missing["phase"], "Error", "{missing}");
+    assert!(missing["message"].as_str().is_some_and(|m| m.contains("/tmp/nothing-here")), "{missing}");
+    let optional = node(wf, "optional");
+    assert_eq!(optional["phase"], "Succeeded", "{optional}");
+    assert!(output(optional, "maybe").is_none(), "{optional}");
+    // An input with nothing to load is Argo's error.
+    let unsupplied = node(wf, "unsupplied");
+    assert_eq!(unsupplied["phase"], "Error", "{unsupplied}");
+    assert!(
+        unsupplied["message"].as_str().is_some_and(|m| m.contains("required artifact 'tree' not supplied")),
+        "{unsupplied}"
+    );
+}
+
+const THROUGH_S3: &str = r#"apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: through-s3}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: make, template: make}
+      - name: use
+        template: use
+        dependencies: [make]
+        arguments:
+          artifacts:
+          - {name: big, from: "{{tasks.make.outputs.artifacts.big}}"}
+          - {name: hello, from: "{{tasks.make.outputs.artifacts.hello}}"}
+      - {name: hostile, template: hostile}
+      - {name: no-bucket, template: no-bucket}
+      - name: report
+        template: report
+        dependencies: [use]
+        arguments:
+          parameters:
+          - {name: said, value: "{{tasks.make.outputs.result}} {{tasks.use.outputs.result}}"}
+  - name: report
+    inputs: {parameters: [{name: said}]}
+    container: {image: busybox, command: [echo, "{{inputs.parameters.said}}"]}
+  - name: make
+    container:
+      image: busybox
+      command: [sh, -c]
+      args: ["head -c 20971520 /dev/urandom > /tmp/big && echo hi > /tmp/hello.txt && sha256sum /tmp/big | cut -c1-64"]
+    outputs:
+      artifacts:
+      - {name: big, path: /tmp/big, archive: {none: {}}}
+      - {name: hello, path: /tmp/hello.txt}
+      - {name: named, path: /tmp/hello.txt, s3: {key: explicit/hello.txt}, archive: {none: {}}}
+  - name: use
+    inputs:
+      artifacts:
+      - {name: big, path: /tmp/in/big}
+      - {name: hello, path: /tmp/in/hello.txt}
+      - {name: seed, path: /tmp/in/seed.txt, s3: {key: seed/data.txt}}
+      - {name: seed-dir, path: /tmp/in/seed-dir, s3: {key: seed/dir}}
+    container:
+      image: busybox
+      command: [sh, -c]
+      args: ["sha256sum /tmp/in/big | cut -c1-64; cat /tmp/in/hello.txt /tmp/in/seed.txt; echo $(ls /tmp/in/seed-dir)"]
+  - name: hostile
+    inputs:
+      artifacts:
+      - {name: bomb, path: /tmp/in/x, s3: {key: evil.tgz}}
+    container: {image: busybox, command: [sh, -c, "true"]}
+  - name: no-bucket
+    inputs:
+      artifacts:
+      - name: lost
+        path: /tmp/in/lost
+        s3:
+          bucket: no-such-bucket
+          key: x
+          endpoint: ENDPOINT
+          insecure: true
+          accessKeySecret: {name: cred, key: accessKey}
+          secretKeySecret: {name: cred, key: secretKey}
+    container: {image: busybox, command: [sh, -c, "true"]}
+"#;
+
+#[test]
+fn artifacts_pass_through_s3_and_land_as_argo_lays_them_out() {
+    let Some(s3) = Moto::start() else { return };
+    let dir = work_dir("s3");
+    s3.create_bucket("artifacts");
+    std::fs::write(dir.join("seed.txt"), "seeded\n").expect("seed");
+    s3.put_file("artifacts", "seed/data.txt", &dir.join("seed.txt"));
+    s3.put_file("artifacts", "seed/dir/one.txt", &dir.join("seed.txt"));
+    s3.put_file("artifacts", "seed/dir/two.txt", &dir.join("seed.txt"));
+    // A tarball whose entry climbs out of the target.
+    s3.boto(
+        "buf = io.BytesIO()\n\
+         with tarfile.open(fileobj=buf, mode='w:gz') as t:\n\
+         \x20   data = b'escaped'\n\
+         \x20   info = tarfile.TarInfo('../escape.txt'); info.size = len(data)\n\
+         \x20   t.addfile(info, io.BytesIO(data))\n\
+         s3.put_object(Bucket='artifacts', Key='evil.tgz', Body=buf.getvalue())",
+    );
+    std::fs::write(dir.join("repo.yaml"), s3.repository("artifacts")).expect("repo");
+    std::fs::write(dir.join("secrets.yaml"), Moto::secrets()).expect("secrets");
+    let workflow = THROUGH_S3.replace("ENDPOINT", &s3.endpoint);
+    let ran = run(
+        &dir,
+        &workflow,
+        &["--artifact-repository", "repo.yaml", "--secrets", "secrets.yaml"],
+    );
+    let wf = &ran.workflow;
+    let make = node(wf, "make");
+    assert_eq!(make["phase"], "Succeeded", "{make}\n{}", ran.stderr);
+    let used = node(wf, "use");
+    assert_eq!(used["phase"], "Succeeded", "{used}\n{}", ran.stderr);
+    // 20 MiB went up in parts and came back whole.
+    let sum = make["outputs"]["result"].as_str().expect("make's sum");
+    assert_eq!(sum.len(), 64);
+    assert_eq!(used["outputs"]["result"], format!("{sum}\nhi\nseeded\none.txt two.txt"));
+
+    // In the bucket, as Argo lays it out: `<workflow>/<pod>/<name>.tgz`
+    // holding one entry named after the path, `archive: none` under the
+    // path's base name, a key-only artifact at its own key, and the logs.
+    let keys = s3.keys("artifacts");
+    let find = |suffix: &str| {
+        keys.iter()
+            .find(|k| k.starts_with("through-s3/") && k.ends_with(suffix))
+            .unwrap_or_else(|| panic!("no key ending {suffix} in {keys:?}"))
+            .clone()
+    };
+    assert_eq!(s3.tgz_names("artifacts", &find("/hello.tgz")), ["hello.txt"]);
+    let big = s3.get_file("artifacts", &find("/big"), &dir.join("big"));
+    assert_eq!(big.len(), 20 * 1024 * 1024);
+    assert!(keys.contains(&"explicit/hello.txt".to_string()), "{keys:?}");
+    assert_eq!(s3.get_file("artifacts", "explicit/hello.txt", &dir.join("hello")), b"hi\n");
+    find("/main.log");
+    let recorded = output(make, "big").expect("big recorded");
+    assert_eq!(recorded["s3"]["key"].as_str(), Some(find("/big").as_str()), "{recorded}");
+
+    // A tarball that climbs out, a bucket that is not there: Error nodes
+    // that name the artifact and the store, and nothing escaped.
+    let hostile = node(wf, "hostile");
+    assert_eq!(hostile["phase"], "Error", "{hostile}");
+    let message = hostile["message"].as_str().unwrap_or_default();
+    assert!(message.contains("'bomb'") && message.contains("escape.txt"), "{message}");
+    assert!(!dir.join("work").join("escape.txt").exists());
+    let lost = node(wf, "no-bucket");
+    assert_eq!(lost["phase"], "Error", "{lost}");
+    let message = lost["message"].as_str().unwrap_or_default();
+    assert!(message.contains("'lost'") && message.contains("no-such-bucket"), "{message}");
+
+    // The credentials are nowhere in what the run printed.
+    for text in [&ran.stdout, &ran.stderr] {
+        assert!(!text.contains(moto::SECRET_KEY), "the secret key was printed");
+    }
+}
