@@ -195,27 +195,6 @@ fn safe_relative(path: &Path) -> Result<PathBuf, ArtifactError> {
     Ok(out)
 }
 
-/// Whether a link at `entry` (relative to the archive's root) pointing at
-/// `target` stays inside the archive.
-fn link_stays_inside(entry: &Path, target: &Path) -> bool {
-    if target.is_absolute() {
-        return false;
-    }
-    let mut depth: i64 = entry.parent().map_or(0, |p| p.components().count() as i64);
-    for c in target.components() {
-        match c {
-            Component::ParentDir => depth -= 1,
-            Component::Normal(_) => depth += 1,
-            Component::CurDir => {}
-            Component::RootDir | Component::Prefix(_) => return false,
-        }
-        if depth < 0 {
-            return false;
-        }
-    }
-    true
-}
-
 fn extract_tar(input: impl Read, root: &Path) -> Result<(), ArtifactError> {
     let mut archive = tar::Archive::new(input);
     archive.set_preserve_permissions(true);
@@ -228,24 +207,23 @@ fn extract_tar(input: impl Read, root: &Path) -> Result<(), ArtifactError> {
         if rel.as_os_str().is_empty() {
             continue;
         }
+        // A symbolic link may point anywhere (`/etc/alternatives/java` →
+        // `/usr/lib/jvm/…`): it is the task's view it resolves in, as in a
+        // container. A hard link names an entry of the archive.
         let kind = entry.header().entry_type();
-        if kind.is_symlink() || kind.is_hard_link() {
+        if kind.is_hard_link() {
             let target = entry.link_name().map_err(corrupt)?.unwrap_or_default().into_owned();
-            let inside = if kind.is_hard_link() {
-                safe_relative(&target).is_ok()
-            } else {
-                link_stays_inside(&rel, &target)
-            };
-            if !inside {
+            if safe_relative(&target).is_err() {
                 return Err(bad(format!(
-                    "link {} points outside the archive ({})",
+                    "hard link {} points outside the archive ({})",
                     raw.display(),
                     target.display()
                 )));
             }
         }
         // Parents first, and never through a link: `unpack_in` checks
-        // that the entry stays under `root` after resolving them.
+        // that the entry stays under `root` after resolving them, so an
+        // entry under a link that points out is refused.
         let unpacked = entry.unpack_in(root).map_err(corrupt)?;
         if !unpacked {
             return Err(bad(format!("entry {} would land outside the target", raw.display())));
@@ -375,11 +353,22 @@ mod tests {
     #[test]
     fn escaping_entries_are_refused() {
         let t = tempfile::tempdir().expect("tempdir");
+        let outside = t.path().join("outside");
+        fs::create_dir_all(&outside).expect("mkdir");
+        let out = outside.display().to_string();
         let cases = [
             tar_with(&[("../evil", tar::EntryType::Regular, "x")]),
             tar_with(&[("/etc/evil", tar::EntryType::Regular, "x")]),
-            tar_with(&[("d/link", tar::EntryType::Symlink, "/etc")]),
-            tar_with(&[("d/link", tar::EntryType::Symlink, "../../x")]),
+            tar_with(&[("d/h", tar::EntryType::Link, "../../x")]),
+            // Writing through a link that points out.
+            tar_with(&[
+                ("d/link", tar::EntryType::Symlink, &out),
+                ("d/link/evil", tar::EntryType::Regular, "x"),
+            ]),
+            tar_with(&[
+                ("d/link", tar::EntryType::Symlink, "../../outside"),
+                ("d/link/evil", tar::EntryType::Regular, "x"),
+            ]),
         ];
         for (i, bytes) in cases.iter().enumerate() {
             let dest = t.path().join(format!("d{i}"));
@@ -388,11 +377,17 @@ mod tests {
             assert!(!dest.exists());
         }
         assert!(!t.path().parent().unwrap_or(t.path()).join("evil").exists());
+        assert!(!outside.join("evil").exists());
+        // Links themselves are kept as they are, wherever they point.
         let ok = tar_with(&[
             ("d/f", tar::EntryType::Regular, "x"),
             ("d/l", tar::EntryType::Symlink, "f"),
+            ("d/java", tar::EntryType::Symlink, "/usr/lib/jvm/bin/java"),
         ]);
-        assert!(unpack_tgz(ok.as_slice(), &t.path().join("ok"), 1 << 20).is_ok());
+        let dest = t.path().join("ok");
+        assert!(unpack_tgz(ok.as_slice(), &dest, 1 << 20).is_ok());
+        let java = fs::read_link(dest.join("java")).expect("a link");
+        assert_eq!(java, Path::new("/usr/lib/jvm/bin/java"));
     }
 
     #[test]

@@ -6,11 +6,14 @@
 //! [`Mover::save`] stores an output after it ends. Objects live in a
 //! store reached through `object_store` — Keelson's built-in repository (a
 //! directory), S3 and S3-compatible stores, GCS, Azure Blob — opened per
-//! location by [`store`]; packing and unpacking are in [`archive`].
+//! location by [`store`]; packing and unpacking are in [`archive`];
+//! `http` and `git` inputs are fetched by their own modules.
 //! Credentials come from the caller's [`Secrets`], never from a log or a
 //! message.
 
 pub mod archive;
+mod git;
+mod http;
 mod mover;
 pub mod store;
 mod transfer;

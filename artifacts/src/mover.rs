@@ -12,7 +12,7 @@ use object_store::path::Path as Key;
 use crate::archive::{self, Sniffed};
 use crate::store::{self, Opened};
 use crate::transfer;
-use crate::{ArtifactError, Secrets};
+use crate::{ArtifactError, Secrets, git, http};
 
 /// Bounds on what moving artifacts may cost.
 #[derive(Debug, Clone, Copy)]
@@ -60,25 +60,23 @@ impl Mover {
         if let Some(parent) = dest.parent() {
             tokio::fs::create_dir_all(parent).await.map_err(|e| ArtifactError::local(parent, e))?;
         }
-        if a.location.http.is_some() || a.location.git.is_some() {
-            let kind = a.location.kind().map_or("", |k| k.field());
-            return Err(ArtifactError::Location(format!(
-                "{kind} inputs are not loaded by this build"
-            )));
+        if let Some(g) = &a.location.git {
+            git::clone(g, self.secrets.as_ref(), dest).await?;
+            return self.apply_mode(a, dest);
+        }
+        let download = sibling(dest, "download");
+        if let Some(h) = &a.location.http {
+            let fetched = http::download(h, self.secrets.as_ref(), &download).await;
+            if let Err(e) = fetched {
+                let _ = tokio::fs::remove_file(&download).await;
+                return Err(e);
+            }
+            self.settle(a, &download, dest).await?;
+            return self.apply_mode(a, dest);
         }
         let o = self.open(a)?;
-        let download = sibling(dest, "download");
         match transfer::download(o.store.as_ref(), &o.describe, &o.key, &download).await {
-            Ok(()) => {
-                let unpack = ArchiveStrategy::packing(a.archive.as_ref()) != Packing::None;
-                let cap = self.limits.unpack_cap;
-                let (from, to) = (download.clone(), dest.to_path_buf());
-                let settled = tokio::task::spawn_blocking(move || settle(&from, &to, unpack, cap))
-                    .await
-                    .map_err(|e| ArtifactError::Location(format!("unpacking stopped: {e}")))?;
-                let _ = tokio::fs::remove_file(&download).await;
-                settled?;
-            }
+            Ok(()) => self.settle(a, &download, dest).await?,
             Err(ArtifactError::NotFound { key, store }) => {
                 let _ = tokio::fs::remove_file(&download).await;
                 let n = self.load_prefix(&o, dest).await?;
@@ -91,10 +89,32 @@ impl Mover {
                 return Err(e);
             }
         }
-        if let Some(mode) = a.mode {
-            apply_mode(dest, mode, a.recurse_mode == Some(true))?;
+        self.apply_mode(a, dest)
+    }
+
+    /// A downloaded object to `dest`, unpacked unless `archive: none`
+    /// says otherwise; the download is removed either way.
+    async fn settle(
+        &self,
+        a: &Artifact,
+        download: &Path,
+        dest: &Path,
+    ) -> Result<(), ArtifactError> {
+        let unpack = ArchiveStrategy::packing(a.archive.as_ref()) != Packing::None;
+        let cap = self.limits.unpack_cap;
+        let (from, to) = (download.to_path_buf(), dest.to_path_buf());
+        let settled = tokio::task::spawn_blocking(move || settle(&from, &to, unpack, cap))
+            .await
+            .map_err(|e| ArtifactError::Location(format!("unpacking stopped: {e}")));
+        let _ = tokio::fs::remove_file(download).await;
+        settled?
+    }
+
+    fn apply_mode(&self, a: &Artifact, dest: &Path) -> Result<(), ArtifactError> {
+        match a.mode {
+            Some(mode) => apply_mode(dest, mode, a.recurse_mode == Some(true)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Every object under `o.key/` into the directory `dest`; how many.

@@ -33,7 +33,7 @@ fn client_options() -> object_store::ClientOptions {
         .with_timeout(Duration::from_secs(300))
 }
 
-fn secret(
+pub(crate) fn secret(
     secrets: &dyn Secrets,
     r: Option<&KeyRef>,
     what: &str,

@@ -63,6 +63,7 @@ spec:
           artifacts:
           - {name: tree, from: "{{tasks.make.outputs.artifacts.tree}}"}
           - {name: users, from: "{{tasks.make.outputs.artifacts.users}}"}
+          - {name: etc, from: "{{tasks.make.outputs.artifacts.etc}}"}
       - {name: missing, template: missing}
       - {name: optional, template: optional}
       - {name: unsupplied, template: use}
@@ -79,20 +80,22 @@ spec:
     container:
       image: busybox
       command: [sh, -c]
-      args: ["mkdir -p /mnt/out/sub && echo one > /mnt/out/a.txt && echo two > /mnt/out/sub/b.txt && echo made"]
+      args: ["mkdir -p /mnt/out/sub && echo one > /mnt/out/a.txt && echo two > /mnt/out/sub/b.txt && echo made > /etc/keelson-made && echo made"]
     outputs:
       artifacts:
       - {name: tree, path: /mnt/out}
       - {name: users, path: /etc/passwd, archive: {none: {}}}
+      - {name: etc, path: /etc}
   - name: use
     inputs:
       artifacts:
       - {name: tree, path: /src/tree}
       - {name: users, path: /work/passwd, mode: 0600}
+      - {name: etc, path: /src/etc}
     container:
       image: busybox
       command: [sh, -c]
-      args: ["cat /src/tree/a.txt /src/tree/sub/b.txt; head -c 5 /work/passwd; stat -c %a /work/passwd"]
+      args: ["cat /src/tree/a.txt /src/tree/sub/b.txt; head -c 5 /work/passwd; stat -c %a /work/passwd; cat /src/etc/keelson-made; cmp /etc/passwd /src/etc/passwd && echo same"]
   - name: missing
     container: {image: busybox, command: [sh, -c, "true"]}
     outputs:
@@ -117,8 +120,10 @@ fn artifacts_pass_between_tasks_through_the_built_in_repository() {
     // a single entry named after the path.
     let object = dir.join("work/artifacts").join(key);
     let listing = Command::new("tar").arg("tzf").arg(&object).output().expect("tar");
-    let mut names: Vec<String> =
-        String::from_utf8_lossy(&listing.stdout).lines().map(|l| l.trim_end_matches('/').to_string()).collect();
+    let mut names: Vec<String> = String::from_utf8_lossy(&listing.stdout)
+        .lines()
+        .map(|l| l.trim_end_matches('/').to_string())
+        .collect();
     names.sort();
     assert_eq!(names, ["out", "out/a.txt", "out/sub", "out/sub/b.txt"]);
     let users = output(make, "users").expect("users saved");
@@ -134,14 +139,19 @@ fn artifacts_pass_between_tasks_through_the_built_in_repository() {
     // host's /src and /work are untouched.
     let used = node(wf, "use");
     assert_eq!(used["phase"], "Succeeded", "{used}");
-    assert_eq!(used["outputs"]["result"], "one\ntwo\nroot:600");
+    // `/etc` as the task saw it: the host's files and the one it wrote.
+    assert_eq!(used["outputs"]["result"], "one\ntwo\nroot:600\nmade\nsame");
     assert!(!Path::new("/src/tree").exists() && !Path::new("/work/passwd").exists());
+    assert!(!Path::new("/etc/keelson-made").exists());
 
     // A required output that is not there fails its node, naming the path;
     // an optional one is left out.
     let missing = node(wf, "missing");
     assert_eq!(missing["phase"], "Error", "{missing}");
-    assert!(missing["message"].as_str().is_some_and(|m| m.contains("/tmp/nothing-here")), "{missing}");
+    assert!(
+        missing["message"].as_str().is_some_and(|m| m.contains("/tmp/nothing-here")),
+        "{missing}"
+    );
     let optional = node(wf, "optional");
     assert_eq!(optional["phase"], "Succeeded", "{optional}");
     assert!(output(optional, "maybe").is_none(), "{optional}");
@@ -149,7 +159,9 @@ fn artifacts_pass_between_tasks_through_the_built_in_repository() {
     let unsupplied = node(wf, "unsupplied");
     assert_eq!(unsupplied["phase"], "Error", "{unsupplied}");
     assert!(
-        unsupplied["message"].as_str().is_some_and(|m| m.contains("required artifact 'tree' not supplied")),
+        unsupplied["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("required artifact 'tree' not supplied")),
         "{unsupplied}"
     );
 }
@@ -244,11 +256,8 @@ fn artifacts_pass_through_s3_and_land_as_argo_lays_them_out() {
     std::fs::write(dir.join("repo.yaml"), s3.repository("artifacts")).expect("repo");
     std::fs::write(dir.join("secrets.yaml"), Moto::secrets()).expect("secrets");
     let workflow = THROUGH_S3.replace("ENDPOINT", &s3.endpoint);
-    let ran = run(
-        &dir,
-        &workflow,
-        &["--artifact-repository", "repo.yaml", "--secrets", "secrets.yaml"],
-    );
+    let ran =
+        run(&dir, &workflow, &["--artifact-repository", "repo.yaml", "--secrets", "secrets.yaml"]);
     let wf = &ran.workflow;
     let make = node(wf, "make");
     assert_eq!(make["phase"], "Succeeded", "{make}\n{}", ran.stderr);

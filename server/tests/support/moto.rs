@@ -78,7 +78,11 @@ impl Moto {
             .args(["-c", &format!("{prelude}{script}")])
             .output()
             .expect("python runs");
-        assert!(out.status.success(), "boto3 script failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "boto3 script failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -88,7 +92,10 @@ impl Moto {
 
     /// Upload a local file as `key`.
     pub fn put_file(&self, bucket: &str, key: &str, path: &Path) {
-        self.boto(&format!("s3.upload_file({:?}, '{bucket}', '{key}')", path.display().to_string()));
+        self.boto(&format!(
+            "s3.upload_file({:?}, '{bucket}', '{key}')",
+            path.display().to_string()
+        ));
     }
 
     /// Every key in `bucket`, sorted.
@@ -105,7 +112,10 @@ impl Moto {
 
     /// An object's bytes, downloaded to `to`.
     pub fn get_file(&self, bucket: &str, key: &str, to: &Path) -> Vec<u8> {
-        self.boto(&format!("s3.download_file('{bucket}', '{key}', {:?})", to.display().to_string()));
+        self.boto(&format!(
+            "s3.download_file('{bucket}', '{key}', {:?})",
+            to.display().to_string()
+        ));
         std::fs::read(to).expect("downloaded")
     }
 

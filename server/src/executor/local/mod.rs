@@ -25,6 +25,7 @@ mod error;
 mod expand;
 mod groups;
 mod images;
+mod layers;
 mod logs;
 mod output;
 mod process;

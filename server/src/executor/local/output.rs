@@ -55,7 +55,14 @@ impl Tail {
 pub fn parameters(paths: &[(String, String)], map: &PathMap) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for (name, path) in paths {
-        let Some(host) = map.output(path) else { continue };
+        let host = match map.output(path) {
+            Ok(Some(host)) => host,
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::debug!("output parameter {name}: {path}: {e}");
+                continue;
+            }
+        };
         match read_limited(&host) {
             Ok(text) => {
                 out.insert(name.clone(), text.trim_end().to_string());

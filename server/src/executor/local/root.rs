@@ -19,6 +19,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
 use super::error::StartError;
+use super::layers::{self, Seen};
 use super::sandbox::TaskDirs;
 
 /// The host's top-level entries and how a task's root gets each.
@@ -144,28 +145,24 @@ impl OwnRoot {
     }
 
     /// Where the task's `abs` is on the host after the exit: what it
-    /// wrote (an overlay's upper layer, or its own root), else the host's.
-    pub fn output(&self, abs: &Path) -> Option<PathBuf> {
+    /// wrote (an overlay's upper layer, or its own root), else the host's,
+    /// or both merged (see [`layers`]).
+    pub fn output(&self, abs: &Path) -> Option<Seen> {
         let abs = self.resolve_links(abs);
-        let Some((top, rest)) = split_top(&abs) else { return Some(self.dir.clone()) };
+        let Some((top, rest)) = split_top(&abs) else { return Some(Seen::At(self.dir.clone())) };
         if top == "tmp" {
             return None;
         }
         if let Some(o) = self.overlays.iter().find(|o| o.name == top) {
-            let upper = join(&o.upper, &rest);
-            return Some(match std::fs::symlink_metadata(&upper) {
-                // A whiteout (a character device 0/0): the task deleted
-                // the file. A path under the work directory, which never
-                // holds anything, reads as missing.
-                Ok(m) if is_whiteout(&m) => join(&o.work.join("deleted"), &rest),
-                Ok(_) => upper,
-                Err(_) => abs,
-            });
+            // A path under the work directory, which never holds
+            // anything, reads as missing.
+            let missing = join(&o.work.join("deleted"), &rest);
+            return Some(layers::seen(&o.upper, &Path::new("/").join(&top), &rest, missing));
         }
         if self.binds.contains(&top) {
-            return Some(abs);
+            return Some(Seen::At(abs));
         }
-        Some(join(&self.dir.join(top), &rest))
+        Some(Seen::At(join(&self.dir.join(top), &rest)))
     }
 
     /// Make the root's mount points and links and the overlays' layers
@@ -229,11 +226,6 @@ fn escape(s: &OsStr) -> Vec<u8> {
         out.push(b);
     }
     out
-}
-
-fn is_whiteout(m: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::{FileTypeExt, MetadataExt};
-    m.file_type().is_char_device() && m.rdev() == 0
 }
 
 /// The child's mount calls, all strings made before the clone.
@@ -303,10 +295,13 @@ mod tests {
             Some(dirs.root.join("overlay/etc/upper/out.txt"))
         );
         // Nothing written: the host's file is the task's.
-        assert_eq!(root.output(Path::new("/etc/hostname")), Some(PathBuf::from("/etc/hostname")));
+        assert_eq!(
+            root.output(Path::new("/etc/hostname")),
+            Some(Seen::At(PathBuf::from("/etc/hostname")))
+        );
         assert_eq!(
             root.output(Path::new("/result.txt")),
-            Some(dirs.root.join("fsroot/result.txt"))
+            Some(Seen::At(dirs.root.join("fsroot/result.txt")))
         );
         assert_eq!(root.output(Path::new("/tmp/x")), None);
     }

@@ -15,6 +15,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Component, Path, PathBuf};
 
 use super::error::StartError;
+use super::layers::Seen;
 
 /// How tasks are isolated, decided once per executor by [`probe`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,15 +266,35 @@ pub struct PathMap {
 }
 
 impl PathMap {
-    /// Where a path the task wrote (an output parameter) is on the host:
-    /// under the private `/tmp` it is in the task's directory, elsewhere it
-    /// is the host's own path. `None` for paths with `..`.
-    pub fn output(&self, path: &str) -> Option<PathBuf> {
-        let abs = self.absolute(path)?;
+    /// Where a path the task wrote (an output) is on the host after the
+    /// exit: under the private `/tmp` it is in the task's directory, in
+    /// the task's own root it is what [`OwnRoot::output`] says — a
+    /// directory in both layers of an overlay is merged into the staging
+    /// directory first —, elsewhere it is the host's own path. `None` for
+    /// paths with `..`.
+    ///
+    /// [`OwnRoot::output`]: super::root::OwnRoot::output
+    pub fn output(&self, path: &str) -> io::Result<Option<PathBuf>> {
+        let Some(abs) = self.absolute(path) else { return Ok(None) };
         if let Some(host) = self.tmp_on_host(&abs) {
-            return Some(host);
+            return Ok(Some(host));
         }
-        Some(self.root.as_ref().and_then(|r| r.output(&abs)).unwrap_or(abs))
+        match self.root.as_ref().and_then(|r| r.output(&abs)) {
+            None => Ok(Some(abs)),
+            Some(Seen::At(host)) => Ok(Some(host)),
+            Some(Seen::Both { upper, lower }) => {
+                let name: String = abs
+                    .to_string_lossy()
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' })
+                    .collect();
+                let merged = self.dirs.staging.join("merged").join(name);
+                if !merged.exists() {
+                    super::layers::merge(&upper, &lower, &merged)?;
+                }
+                Ok(Some(merged))
+            }
+        }
     }
 
     /// Where to write an input file before start; only `/tmp` is allowed,
@@ -350,12 +371,21 @@ mod tests {
     #[test]
     fn paths_under_tmp_are_private() {
         let m = map(Isolation::MountNamespace);
-        assert_eq!(m.output("/tmp/out.txt"), Some(PathBuf::from("/run/tasks/wf-1/tmp/out.txt")));
-        assert_eq!(m.output("/tmp/./a/b"), Some(PathBuf::from("/run/tasks/wf-1/tmp/a/b")));
-        assert_eq!(m.output("/mnt/file"), Some(PathBuf::from("/mnt/file")));
-        assert_eq!(m.output("rel.txt"), Some(PathBuf::from("/run/tasks/wf-1/work/rel.txt")));
-        assert_eq!(m.output("/tmp/../etc/passwd"), None);
-        assert_eq!(m.output("/tmpfoo"), Some(PathBuf::from("/tmpfoo")));
+        assert_eq!(
+            m.output("/tmp/out.txt").ok().flatten(),
+            Some(PathBuf::from("/run/tasks/wf-1/tmp/out.txt"))
+        );
+        assert_eq!(
+            m.output("/tmp/./a/b").ok().flatten(),
+            Some(PathBuf::from("/run/tasks/wf-1/tmp/a/b"))
+        );
+        assert_eq!(m.output("/mnt/file").ok().flatten(), Some(PathBuf::from("/mnt/file")));
+        assert_eq!(
+            m.output("rel.txt").ok().flatten(),
+            Some(PathBuf::from("/run/tasks/wf-1/work/rel.txt"))
+        );
+        assert_eq!(m.output("/tmp/../etc/passwd").ok().flatten(), None);
+        assert_eq!(m.output("/tmpfoo").ok().flatten(), Some(PathBuf::from("/tmpfoo")));
         assert!(m.input("/tmp/in").is_ok());
         assert!(matches!(m.input("/etc/x"), Err(StartError::FileOutsideTmp { .. })));
         assert!(matches!(m.input("/tmp/../etc/x"), Err(StartError::DotDot { .. })));
@@ -364,7 +394,7 @@ mod tests {
     #[test]
     fn without_isolation_tmp_is_the_real_one() {
         let m = map(Isolation::None);
-        assert_eq!(m.output("/tmp/out.txt"), Some(PathBuf::from("/tmp/out.txt")));
+        assert_eq!(m.output("/tmp/out.txt").ok().flatten(), Some(PathBuf::from("/tmp/out.txt")));
         assert_eq!(m.input("/tmp/in").ok(), Some(PathBuf::from("/tmp/in")));
     }
 

@@ -344,7 +344,14 @@ async fn save_outputs(p: &Prepared, rt: &Runtime) -> (Vec<Artifact>, Option<Stri
     let mut error = None;
     for a in &p.saves {
         let path = a.path.as_deref().unwrap_or_default();
-        let Some(host) = p.map.output(path) else { continue };
+        let host = match p.map.output(path) {
+            Ok(Some(host)) => host,
+            Ok(None) => continue,
+            Err(e) => {
+                error.get_or_insert(format!("output artifact '{}': reading {path}: {e}", a.name));
+                continue;
+            }
+        };
         match rt.mover.save(a, &host).await {
             Ok(Some(a)) => saved.push(a),
             Ok(None) => {}
