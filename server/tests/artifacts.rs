@@ -304,3 +304,208 @@ fn artifacts_pass_through_s3_and_land_as_argo_lays_them_out() {
         assert!(!text.contains(moto::SECRET_KEY), "the secret key was printed");
     }
 }
+
+/// A web server on loopback: `/page.txt` for the right header and basic
+/// auth only, `/bundle.tgz` for anyone, 404 otherwise.
+fn web_server(bundle: Vec<u8>) -> (String, std::thread::JoinHandle<()>) {
+    use axum::http::{HeaderMap, StatusCode};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let handle = std::thread::spawn(move || {
+        crate::support::rt().block_on(async move {
+            let page = |headers: HeaderMap| async move {
+                let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+                // "u:p" in base64.
+                let token = headers.get("x-token").and_then(|v| v.to_str().ok());
+                if auth == Some("Basic dTpw") && token == Some("abc") {
+                    (StatusCode::OK, "from the web\n".to_string())
+                } else {
+                    (StatusCode::UNAUTHORIZED, "no".to_string())
+                }
+            };
+            let app = axum::Router::new()
+                .route("/page.txt", axum::routing::get(page))
+                .route("/bundle.tgz", axum::routing::get(move || async move { bundle.clone() }));
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let _ = axum::serve(listener, app).await;
+        });
+    });
+    (format!("http://{addr}"), handle)
+}
+
+const FROM_THE_WEB: &str = r#"apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: from-the-web}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: fetch, template: fetch}
+      - {name: denied, template: denied}
+      - {name: lost, template: lost}
+      - name: report
+        template: report
+        dependencies: [fetch]
+        arguments:
+          parameters: [{name: said, value: "{{tasks.fetch.outputs.result}}"}]
+  - name: report
+    inputs: {parameters: [{name: said}]}
+    container: {image: busybox, command: [echo, "{{inputs.parameters.said}}"]}
+  - name: fetch
+    inputs:
+      artifacts:
+      - name: page
+        path: /tmp/in/page.txt
+        http:
+          url: URL/page.txt?signature=s3cr3t-token
+          headers: [{name: X-Token, value: abc}]
+          auth:
+            basicAuth:
+              usernameSecret: {name: web, key: user}
+              passwordSecret: {name: web, key: pass}
+      - {name: bundle, path: /tmp/in/bundle, http: {url: URL/bundle.tgz}}
+    container:
+      image: busybox
+      command: [sh, -c, "cat /tmp/in/page.txt; ls /tmp/in/bundle | tr '\\n' ,"]
+  - name: denied
+    inputs:
+      artifacts: [{name: page, path: /tmp/in/page.txt, http: {url: "URL/page.txt?signature=s3cr3t-token"}}]
+    container: {image: busybox, command: [sh, -c, "true"]}
+  - name: lost
+    inputs:
+      artifacts: [{name: gone, path: /tmp/in/gone, http: {url: URL/gone}}]
+    container: {image: busybox, command: [sh, -c, "true"]}
+"#;
+
+#[test]
+fn http_inputs_are_fetched_with_their_headers_and_credentials() {
+    let dir = work_dir("http");
+    // A tarball of a directory, unpacked at the input's path.
+    std::fs::create_dir_all(dir.join("bundle")).expect("mkdir");
+    std::fs::write(dir.join("bundle/a.txt"), "a").expect("write");
+    std::fs::write(dir.join("bundle/b.txt"), "b").expect("write");
+    let tar = Command::new("tar")
+        .current_dir(&dir)
+        .args(["czf", "bundle.tgz", "bundle"])
+        .status()
+        .expect("tar");
+    assert!(tar.success());
+    let (url, _server) = web_server(std::fs::read(dir.join("bundle.tgz")).expect("tgz"));
+    std::fs::write(dir.join("secrets.yaml"), "secrets:\n  web:\n    user: u\n    pass: p\n")
+        .expect("secrets");
+    let ran = run(&dir, &FROM_THE_WEB.replace("URL", &url), &["--secrets", "secrets.yaml"]);
+    let wf = &ran.workflow;
+    let fetch = node(wf, "fetch");
+    assert_eq!(fetch["phase"], "Succeeded", "{fetch}\n{}", ran.stderr);
+    assert_eq!(fetch["outputs"]["result"], "from the web\na.txt,b.txt,");
+    let denied = node(wf, "denied");
+    assert_eq!(denied["phase"], "Error", "{denied}");
+    let message = denied["message"].as_str().unwrap_or_default();
+    assert!(message.contains("'page'") && message.contains("401"), "{message}");
+    // The query (a signed URL's token) stays out of messages.
+    assert!(!message.contains("s3cr3t-token"), "{message}");
+    let lost = node(wf, "lost");
+    assert_eq!(lost["phase"], "Error", "{lost}");
+    assert!(lost["message"].as_str().is_some_and(|m| m.contains("404")), "{lost}");
+}
+
+/// `git` with `args` in `dir`; its stdout.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+struct GitDaemon(std::process::Child);
+
+impl Drop for GitDaemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn git_inputs_are_cloned_at_the_revision_asked_for() {
+    let dir = work_dir("git");
+    let repos = dir.join("repos");
+    let repo = repos.join("project.git");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    git(&repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("version"), "v1\n").expect("write");
+    git(&repo, &["add", "version"]);
+    git(&repo, &["commit", "-q", "-m", "one"]);
+    let first = git(&repo, &["rev-parse", "HEAD"]);
+    std::fs::write(repo.join("version"), "v2\n").expect("write");
+    git(&repo, &["commit", "-q", "-am", "two"]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let daemon = Command::new("git")
+        .args(["daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1"])
+        .arg(format!("--port={port}"))
+        .arg(format!("--base-path={}", repos.display()))
+        .arg(&repos)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("git daemon starts");
+    let _daemon = GitDaemon(daemon);
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "git daemon did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let url = format!("git://127.0.0.1:{port}/project.git");
+    let workflow = format!(
+        r#"apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {{name: from-git}}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {{name: build, template: build}}
+      - {{name: missing, template: missing}}
+    - - name: report
+        template: report
+        arguments:
+          parameters: [{{name: said, value: "{{{{steps.build.outputs.result}}}}"}}]
+  - name: report
+    inputs: {{parameters: [{{name: said}}]}}
+    container: {{image: busybox, command: [echo, "{{{{inputs.parameters.said}}}}"]}}
+  - name: build
+    inputs:
+      artifacts:
+      - {{name: old, path: /src/old, git: {{repo: "{url}", revision: "{first}"}}}}
+      - {{name: new, path: /src/new, git: {{repo: "{url}", depth: 1}}}}
+    container:
+      image: busybox
+      command: [sh, -c, "cat /src/old/version /src/new/version; test -d /src/new/.git && echo has-git"]
+  - name: missing
+    inputs:
+      artifacts:
+      - {{name: nothing, path: /src/x, git: {{repo: "git://127.0.0.1:{port}/nothing.git"}}}}
+    container: {{image: busybox, command: [sh, -c, "true"]}}
+"#
+    );
+    let ran = run(&dir, &workflow, &[]);
+    let wf = &ran.workflow;
+    let build = node(wf, "build");
+    assert_eq!(build["phase"], "Succeeded", "{build}\n{}", ran.stderr);
+    assert_eq!(build["outputs"]["result"], "v1\nv2\nhas-git");
+    let missing = node(wf, "missing");
+    assert_eq!(missing["phase"], "Error", "{missing}");
+    let message = missing["message"].as_str().unwrap_or_default();
+    assert!(message.contains("'nothing'") && message.contains("nothing.git"), "{message}");
+}
