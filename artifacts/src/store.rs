@@ -30,7 +30,8 @@ pub struct Context<'a> {
 fn client_options() -> object_store::ClientOptions {
     object_store::ClientOptions::new()
         .with_connect_timeout(Duration::from_secs(10))
-        .with_timeout(Duration::from_secs(300))
+        // Until a response body has finished: a whole object on a GET.
+        .with_timeout(Duration::from_secs(30 * 60))
 }
 
 pub(crate) fn secret(
