@@ -150,3 +150,94 @@ fn exec_passes_sigterm_on_to_the_command() {
     assert_eq!(status.code(), Some(7), "the command's own exit");
     assert!(rest.contains("cleaned up"), "{rest}");
 }
+
+/// The environment the kubelet gives the main container for `launch`'s
+/// artifacts: `secretKeyRef` variables filled in from `secrets`.
+fn artifact_env(
+    launch: &engine::run::LaunchSpec,
+    secrets: &[(&str, &str, &str)],
+) -> Vec<(String, String)> {
+    let vars = server::executor::kube::artifacts::env(launch).expect("artifact env");
+    vars.iter()
+        .map(|v| {
+            let name = v["name"].as_str().unwrap_or_default().to_string();
+            let value = match v["value"].as_str() {
+                Some(value) => value.to_string(),
+                None => {
+                    let r = &v["valueFrom"]["secretKeyRef"];
+                    let (s, k) = (r["name"].as_str(), r["key"].as_str());
+                    let found = secrets.iter().find(|(n, key, _)| Some(*n) == s && Some(*key) == k);
+                    found.map(|(_, _, value)| value.to_string()).expect("a secret the test has")
+                }
+            };
+            (name, value)
+        })
+        .collect()
+}
+
+#[test]
+fn exec_moves_artifacts_with_credentials_the_command_never_sees() {
+    use crate::support::moto::{ACCESS_KEY, Moto, SECRET_KEY};
+    let Some(s3) = Moto::start() else { return };
+    let tmp = data_dir();
+    let dir = tmp.path();
+    s3.create_bucket("pods");
+    std::fs::write(dir.join("seed.txt"), "seeded\n").expect("seed");
+    s3.put_file("pods", "seed/data.txt", &dir.join("seed.txt"));
+    let location = |key: &str| {
+        serde_json::json!({"bucket": "pods", "endpoint": s3.endpoint, "insecure": true, "key": key,
+            "accessKeySecret": {"name": "cred", "key": "accessKey"},
+            "secretKeySecret": {"name": "cred", "key": "secretKey"}})
+    };
+    let artifact = |v: serde_json::Value| -> engine::spec::Artifact {
+        serde_json::from_value(v).expect("an artifact")
+    };
+    let launch = engine::run::LaunchSpec {
+        inputs: vec![artifact(serde_json::json!({"name": "data",
+            "path": dir.join("in/data.txt"), "s3": location("seed/data.txt")}))],
+        outputs: vec![
+            artifact(serde_json::json!({"name": "out", "path": dir.join("out"),
+                "s3": location("wf/wf-pod/out.tgz")})),
+            artifact(serde_json::json!({"name": "absent", "path": dir.join("absent"),
+                "s3": location("wf/wf-pod/absent.tgz")})),
+        ],
+        ..Default::default()
+    };
+    let secrets = [("cred", "accessKey", ACCESS_KEY), ("cred", "secretKey", SECRET_KEY)];
+    let vars = artifact_env(&launch, &secrets);
+    let env: Vec<(&str, String)> = vars.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let script = format!(
+        "mkdir -p {out} && cp {input} {out}/copy.txt && env | grep -c KEELSON_SECRET; exit 2",
+        out = dir.join("out").display(),
+        input = dir.join("in/data.txt").display()
+    );
+    let out = exec(dir, &env, &["sh", "-c", &script]);
+    // Loaded before the command; the credentials were not its to see.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "0\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(2));
+    // Saved after the failed command, as Argo does; the missing one named.
+    let r = report(dir);
+    assert_eq!(r["artifacts"][0]["s3"]["key"], "wf/wf-pod/out.tgz", "{r}");
+    let why = r["error"].as_str().unwrap_or_default();
+    assert!(why.contains("output artifact 'absent'") && why.contains("does not exist"), "{why}");
+    assert_eq!(s3.tgz_names("pods", "wf/wf-pod/out.tgz"), ["out", "out/copy.txt"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(SECRET_KEY));
+
+    // An input that is not there: the command never runs.
+    let mut missing = launch.clone();
+    missing.inputs[0].location.s3.as_mut().expect("s3").key = Some("no/such/key".into());
+    missing.outputs.clear();
+    let env2 = artifact_env(&missing, &secrets);
+    let env2: Vec<(&str, String)> = env2.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let marker = dir.join("ran");
+    let out = exec(dir, &env2, &["sh", "-c", &format!("touch {}", marker.display())]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!marker.exists(), "the command ran without its input");
+    let why = report(dir)["error"].as_str().unwrap_or_default().to_string();
+    assert!(why.contains("input artifact 'data'") && why.contains("no/such/key"), "{why}");
+}

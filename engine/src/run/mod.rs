@@ -154,7 +154,7 @@ pub enum TimerKind {
 }
 
 /// A pod-producing node, resolved: every `{{…}}` substituted.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct LaunchSpec {
     /// The node's ID.
     pub node: String,

@@ -109,16 +109,6 @@ pub static FAIL_FAST: Rule = rule(
 );
 pub static METRICS: Rule =
     rule("metrics are not emitted", "Keelson has no custom Prometheus metrics", Scope::All);
-pub static OUTPUT_ARTIFACTS: Rule = rule(
-    "output artifacts are not saved",
-    "a step that takes one as input ends in Error",
-    Scope::Kubernetes,
-);
-pub static INPUT_ARTIFACTS: Rule = refuse(
-    "input artifacts other than inline raw ones are refused",
-    "the node ends in Error",
-    Scope::Kubernetes,
-);
 pub static ARTIFACT_MODE: Rule = rule(
     "the mode of a raw input artifact is not applied",
     "the file is written with default permissions",
@@ -129,8 +119,6 @@ pub static UNSUPPORTED_STORE: Rule = refuse(
     "Keelson does not support those stores, so the node ends in Error",
     Scope::All,
 );
-pub static ARCHIVE_LOCATION: Rule =
-    rule("archiveLocation is not used", "outputs are not saved", Scope::Kubernetes);
 pub static INPUT_FROM_CONFIG_MAP: Rule = refuse(
     "input parameters from a ConfigMap are refused",
     "Keelson does not read ConfigMaps into parameters, so the node ends in Error unless its caller passes the value",
@@ -219,7 +207,7 @@ pub static ARTIFACT_GC: Rule = rule(
     Scope::All,
 );
 pub static ARCHIVE_LOGS: Rule = rule(
-    "spec.archiveLogs is not used",
+    "archiveLogs is not used",
     "logs stay with Keelson and are not archived to an artifact repository",
     Scope::Kubernetes,
 );
@@ -297,11 +285,8 @@ pub static RULES: &[&Rule] = &[
     &DAEMON,
     &FAIL_FAST,
     &METRICS,
-    &OUTPUT_ARTIFACTS,
-    &INPUT_ARTIFACTS,
     &ARTIFACT_MODE,
     &UNSUPPORTED_STORE,
-    &ARCHIVE_LOCATION,
     &INPUT_FROM_CONFIG_MAP,
     &DISPLAY_NAME,
     &RESOURCE_CLAIMS,
@@ -422,15 +407,12 @@ pub fn template_gaps(t: &Template) -> Vec<Gap> {
         g.push(at.key("retryStrategy").key("affinity"), &RETRY_AFFINITY);
     }
     if let Some(l) = &t.archive_location {
-        if l.has_store() || l.archive_logs == Some(true) {
-            g.push(at.key("archiveLocation"), &ARCHIVE_LOCATION);
+        if l.archive_logs == Some(true) {
+            g.push(at.key("archiveLocation").key("archiveLogs"), &ARCHIVE_LOGS);
         }
         store(&mut g, l, &at.key("archiveLocation"));
     }
     let runs_pod = t.container.is_some() || t.script.is_some();
-    if runs_pod && !t.outputs.artifacts.is_empty() {
-        g.push(at.key("outputs").key("artifacts"), &OUTPUT_ARTIFACTS);
-    }
     for (i, a) in t.outputs.artifacts.iter().enumerate() {
         let ap = at.key("outputs").key("artifacts").index(i);
         store(&mut g, &a.location, &ap);
@@ -439,12 +421,7 @@ pub fn template_gaps(t: &Template) -> Vec<Gap> {
     for (i, a) in t.inputs.artifacts.iter().enumerate() {
         let ap = at.key("inputs").key("artifacts").index(i);
         store(&mut g, &a.location, &ap);
-        if !runs_pod {
-            continue;
-        }
-        if a.location.raw.is_none() {
-            g.push(ap.clone(), &INPUT_ARTIFACTS);
-        } else if a.mode.is_some() {
+        if runs_pod && a.location.raw.is_some() && a.mode.is_some() {
             g.push(ap.key("mode"), &ARTIFACT_MODE);
         }
     }

@@ -10,11 +10,18 @@
 //! 2. runs the command, its stdout passed through and its end kept for
 //!    `outputs.result` (Argo's rules: the last 256 KiB, one trailing
 //!    newline trimmed);
+//!    Input artifacts (`KEELSON_INPUTS`) are loaded first, with the
+//!    credentials the kubelet put in the environment
+//!    (`server::executor::kube::artifacts`), which the command does not
+//!    inherit; one that cannot be loaded ends the node before the command
+//!    runs;
 //! 3. reads the output parameters' files (`KEELSON_OUTPUTS`, JSON
-//!    `[[name, path]…]`) and writes the report — exit code, result,
-//!    parameters — as JSON to `KEELSON_REPORT` (default `DIR/report.json`)
-//!    and, in a pod (`KEELSON_POD_UID`, `KEELSON_NAMESPACE` from the
-//!    downward API), as a WorkflowTaskResult for the controller;
+//!    `[[name, path]…]`), saves the output artifacts (`KEELSON_SAVES`,
+//!    also after a failure) and writes the report — exit code, result,
+//!    parameters, saved artifacts, what could not be moved — as JSON to
+//!    `KEELSON_REPORT` (default `DIR/report.json`) and, in a pod
+//!    (`KEELSON_POD_UID`, `KEELSON_NAMESPACE` from the downward API), as a
+//!    WorkflowTaskResult for the controller;
 //! 4. exits with the command's code (128 + the signal that killed it),
 //!    passing the kubelet's SIGTERM on to the command meanwhile.
 
@@ -24,6 +31,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
 use anyhow::Context;
+use engine::spec::Artifact;
+use server::executor::kube::artifacts as kube_artifacts;
 use server::executor::kube::pod::VAR_DIR;
 use server::executor::kube::task_result::{self, Outputs, Owner, task_result_for};
 use server::executor::{Tail, read_limited};
@@ -65,8 +74,19 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<ExitCode> {
             .context("KEELSON_OUTPUTS is not a JSON list of [name, path]")?,
         None => Vec::new(),
     };
+    let moving = Moving::from_env(&dir)?;
+    if let Err(why) = moving.load() {
+        eprintln!("keelson exec: {why}");
+        let failed = Report { code: 1, error: Some(why), ..Report::default() };
+        report(&report_path, &failed)?;
+        return Ok(ExitCode::from(1));
+    }
 
-    let mut child = match Command::new(&argv[0])
+    let mut command = Command::new(&argv[0]);
+    for var in &moving.hidden {
+        command.env_remove(var);
+    }
+    let mut child = match command
         .args(&argv[1..])
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
@@ -78,7 +98,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<ExitCode> {
             // As a shell says it: 127 for a program that is not there.
             eprintln!("keelson exec: {}: {e}", argv[0]);
             let code = if e.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 };
-            report(&report_path, code, &Tail::default(), &BTreeMap::new())?;
+            report(&report_path, &Report { code, ..Report::default() })?;
             return Ok(ExitCode::from(code as u8));
         }
     };
@@ -116,8 +136,119 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<ExitCode> {
             Err(e) => eprintln!("keelson exec: output parameter {name}: {path}: {e}"),
         }
     }
-    report(&report_path, code, &tail, &parameters)?;
+    let (artifacts, error) = moving.save();
+    if let Some(why) = &error {
+        eprintln!("keelson exec: {why}");
+    }
+    let done = Report { code, result: tail.result(), parameters, artifacts, error };
+    report(&report_path, &done)?;
     Ok(ExitCode::from(u8::try_from(code & 0xff).unwrap_or(1)))
+}
+
+/// What the command left, reported.
+#[derive(Default)]
+struct Report {
+    code: i32,
+    result: String,
+    parameters: BTreeMap<String, String>,
+    artifacts: Vec<Artifact>,
+    error: Option<String>,
+}
+
+/// The node's artifacts and the means to move them.
+struct Moving {
+    inputs: Vec<Artifact>,
+    saves: Vec<Artifact>,
+    /// The variables that hold credentials: not the command's.
+    hidden: Vec<String>,
+    mover: Option<(artifacts::Mover, tokio::runtime::Runtime)>,
+}
+
+impl Moving {
+    fn from_env(dir: &Path) -> anyhow::Result<Moving> {
+        let list = |var: &str| -> anyhow::Result<Vec<Artifact>> {
+            match std::env::var(var) {
+                Ok(text) => serde_json::from_str(&text)
+                    .with_context(|| format!("{var} is not a JSON list of artifacts")),
+                Err(_) => Ok(Vec::new()),
+            }
+        };
+        let inputs = list(kube_artifacts::INPUTS)?;
+        let saves = list(kube_artifacts::SAVES)?;
+        let refs: Vec<(String, String, String)> = match std::env::var(kube_artifacts::SECRET_REFS) {
+            Ok(text) => serde_json::from_str(&text)
+                .context("KEELSON_SECRET_REFS is not a JSON list of [secret, key, variable]")?,
+            Err(_) => Vec::new(),
+        };
+        let mut secrets = EnvSecrets::default();
+        let mut hidden = vec![kube_artifacts::SECRET_REFS.to_string()];
+        for (name, key, var) in refs {
+            if let Ok(value) = std::env::var(&var) {
+                secrets.values.insert((name, key), value);
+            }
+            hidden.push(var);
+        }
+        let mover = if inputs.is_empty() && saves.is_empty() {
+            None
+        } else {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            let mover = artifacts::Mover::new(
+                dir.join("builtin"),
+                std::sync::Arc::new(secrets),
+                artifacts::Limits::default(),
+            );
+            Some((mover, runtime))
+        };
+        Ok(Moving { inputs, saves, hidden, mover })
+    }
+
+    /// Load every input at its path; why one could not be.
+    fn load(&self) -> Result<(), String> {
+        let Some((mover, rt)) = &self.mover else { return Ok(()) };
+        for a in &self.inputs {
+            let path = Path::new(a.path.as_deref().unwrap_or_default());
+            rt.block_on(mover.load(a, path))
+                .map_err(|e| format!("input artifact '{}': {e}", a.name))?;
+        }
+        Ok(())
+    }
+
+    /// Save every output there is: what was saved, and the first thing
+    /// that could not be.
+    fn save(&self) -> (Vec<Artifact>, Option<String>) {
+        let (mut saved, mut error) = (Vec::new(), None);
+        let Some((mover, rt)) = &self.mover else { return (saved, error) };
+        for a in &self.saves {
+            let path = Path::new(a.path.as_deref().unwrap_or_default());
+            match rt.block_on(mover.save(a, path)) {
+                Ok(Some(a)) => saved.push(a),
+                Ok(None) => {}
+                Err(e) => {
+                    error.get_or_insert(format!("output artifact '{}': {e}", a.name));
+                }
+            }
+        }
+        (saved, error)
+    }
+}
+
+/// Credentials as the kubelet put them in the environment.
+#[derive(Default)]
+struct EnvSecrets {
+    values: BTreeMap<(String, String), String>,
+}
+
+impl artifacts::Secrets for EnvSecrets {
+    fn value(&self, name: &str, key: &str) -> Result<String, String> {
+        self.values
+            .get(&(name.to_string(), key.to_string()))
+            .cloned()
+            .ok_or_else(|| format!("secret {name:?} key {key:?} is not in the pod's environment"))
+    }
 }
 
 /// The command's process, for the signal handler.
@@ -144,26 +275,27 @@ fn forward_signals(child: &std::process::Child) {
     }
 }
 
-fn report(
-    path: &Path,
-    code: i32,
-    tail: &Tail,
-    parameters: &BTreeMap<String, String>,
-) -> anyhow::Result<()> {
-    let report = serde_json::json!({
-        "exitCode": code,
-        "result": tail.result(),
-        "parameters": parameters,
+fn report(path: &Path, r: &Report) -> anyhow::Result<()> {
+    let mut report = serde_json::json!({
+        "exitCode": r.code,
+        "result": r.result,
+        "parameters": r.parameters,
+        "artifacts": r.artifacts,
     });
+    if let Some(why) = &r.error {
+        report["error"] = why.clone().into();
+    }
     write(path, &report.to_string())?;
     // In a pod (its identity comes from the downward API): the outputs
     // go to the controller as a WorkflowTaskResult.
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     if let (Some(pod_uid), Some(namespace)) = (var("KEELSON_POD_UID"), var("KEELSON_NAMESPACE")) {
         let outputs = Outputs {
-            exit_code: Some(code),
-            result: Some(tail.result()),
-            parameters: parameters.clone(),
+            exit_code: Some(r.code),
+            result: Some(r.result.clone()),
+            parameters: r.parameters.clone(),
+            artifacts: r.artifacts.clone(),
+            error: r.error.clone(),
         };
         let node = var("KEELSON_NODE_ID").unwrap_or_default();
         let workflow = var("KEELSON_WORKFLOW").unwrap_or_default();

@@ -63,13 +63,11 @@ fn artifacts_metrics_and_archives() {
         found(&gaps),
         vec![
             ("metrics".to_string(), METRICS.what),
-            ("archiveLocation".to_string(), ARCHIVE_LOCATION.what),
-            ("outputs.artifacts".to_string(), OUTPUT_ARTIFACTS.what),
-            ("inputs.artifacts[0]".to_string(), INPUT_ARTIFACTS.what),
+            ("archiveLocation.archiveLogs".to_string(), ARCHIVE_LOGS.what),
             ("inputs.artifacts[1].mode".to_string(), ARTIFACT_MODE.what),
         ]
     );
-    assert_eq!(gaps[3].rule.treatment, Treatment::Refuse);
+    assert_eq!(gaps[1].rule.scope, Scope::Kubernetes);
 }
 
 #[test]

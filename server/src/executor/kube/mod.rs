@@ -14,6 +14,7 @@
 //!   routed to each run (the connection itself is `kube::Cluster`);
 //! * `logs` — a pod's log followed into the run's log files.
 
+pub mod artifacts;
 pub mod logs;
 pub mod patch;
 pub mod pod;

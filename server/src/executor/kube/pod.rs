@@ -56,6 +56,8 @@ pub enum PodError {
     NoCommand(String),
     #[error("template {template}: podSpecPatch is not a YAML or JSON object: {why}")]
     BadPatch { template: String, why: String },
+    #[error(transparent)]
+    Artifacts(#[from] super::artifacts::PodArtifactError),
 }
 
 /// The Pod for `p.launch`, as JSON.
@@ -205,6 +207,7 @@ fn main_container(p: &PodInputs, mount: &Value) -> Result<Value, PodError> {
         if !p.launch.output_paths.is_empty() {
             add("KEELSON_OUTPUTS", json!(p.launch.output_paths).to_string());
         }
+        env.extend(super::artifacts::env(p.launch)?);
         // The task result `keelson exec` writes names its pod as owner
         // (deleted with it) and lives in its namespace.
         for (name, field) in

@@ -159,17 +159,6 @@ impl RunPods {
 
     fn launch(self: &Arc<Self>, spec: LaunchSpec) {
         let run = self;
-        // `keelson exec` places inline (`raw`) inputs only; output
-        // artifacts are not saved in this mode (the run's SpecWarning
-        // says so).
-        if let Some(a) = spec.inputs.first() {
-            let message = format!(
-                "input artifact '{}': Kubernetes mode loads only inline raw input artifacts",
-                a.name
-            );
-            let _ = run.events.send(Event::NodeFailedToStart { node: spec.node, message });
-            return;
-        }
         let pod = match run.plan.template(&spec.template_key) {
             None => Err(format!("template {} is not in the plan", spec.template_key)),
             Some(template) => pod_for(&PodInputs {

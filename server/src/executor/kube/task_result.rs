@@ -1,5 +1,6 @@
 //! What a pod's `keelson exec` reports after its command ended — exit
-//! code, `outputs.result`, output parameters — travels as a
+//! code, `outputs.result`, output parameters, the artifacts it saved and
+//! why one could not be loaded or saved — travels as a
 //! `WorkflowTaskResult` resource, Argo's own mechanism since 3.4: named
 //! after the node, labelled with the workflow, owned by the pod (deleted
 //! with it), `report-outputs-completed: "true"` once whole. The executor
@@ -9,6 +10,7 @@
 
 use std::collections::BTreeMap;
 
+use engine::spec::Artifact;
 use kube::discovery::ApiResource;
 use serde_json::{Value, json};
 
@@ -34,6 +36,11 @@ pub struct Outputs {
     pub exit_code: Option<i32>,
     pub result: Option<String>,
     pub parameters: BTreeMap<String, String>,
+    /// The output artifacts saved, with their locations.
+    pub artifacts: Vec<Artifact>,
+    /// Why an artifact could not be loaded or saved (Argo's task result
+    /// `phase: Error` with its `message`): the node ends in Error.
+    pub error: Option<String>,
 }
 
 /// Where a task result goes.
@@ -60,7 +67,10 @@ pub fn task_result_for(owner: &Owner, outputs: &Outputs) -> Value {
         // Argo keeps the exit code as a string.
         out["exitCode"] = code.to_string().into();
     }
-    json!({
+    if !outputs.artifacts.is_empty() {
+        out["artifacts"] = serde_json::to_value(&outputs.artifacts).unwrap_or_default();
+    }
+    let mut resource = json!({
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "WorkflowTaskResult",
         "metadata": {
@@ -75,7 +85,12 @@ pub fn task_result_for(owner: &Owner, outputs: &Outputs) -> Value {
             }],
         },
         "outputs": out,
-    })
+    });
+    if let Some(why) = &outputs.error {
+        resource["phase"] = "Error".into();
+        resource["message"] = why.clone().into();
+    }
+    resource
 }
 
 /// The uid of the pod that wrote a task result (its owner).
@@ -112,7 +127,11 @@ pub fn outputs_of(resource: &Value) -> Option<(String, Outputs)> {
         _ => None,
     };
     let result = out["result"].as_str().map(str::to_string);
-    Some((node, Outputs { exit_code, result, parameters }))
+    let artifacts = serde_json::from_value(out["artifacts"].clone()).unwrap_or_default();
+    let error = (resource["phase"] == "Error").then(|| {
+        resource["message"].as_str().unwrap_or("an artifact could not be moved").to_string()
+    });
+    Some((node, Outputs { exit_code, result, parameters, artifacts, error }))
 }
 
 #[cfg(test)]
@@ -128,15 +147,22 @@ mod tests {
             pod_name: "wf-build-123",
             pod_uid: "u-1",
         };
+        let saved: Artifact = serde_json::from_value(json!({"name": "bin", "path": "/out/bin",
+            "s3": {"key": "wf/pod/bin.tgz"}}))
+        .expect("an artifact");
         let outputs = Outputs {
             exit_code: Some(3),
             result: Some("hello".into()),
             parameters: [("sha".to_string(), "abc".to_string())].into(),
+            artifacts: vec![saved],
+            error: Some("output artifact 'bin': s3 bucket b: answered 403".into()),
         };
         let r = task_result_for(&owner, &outputs);
         assert_eq!(r["metadata"]["labels"][LABEL_WORKFLOW], "wf");
         assert_eq!(r["metadata"]["ownerReferences"][0]["uid"], "u-1");
         assert_eq!(r["outputs"]["exitCode"], "3", "a string, as Argo writes it");
+        assert_eq!(r["outputs"]["artifacts"][0]["s3"]["key"], "wf/pod/bin.tgz");
+        assert_eq!(r["phase"], "Error");
         assert_eq!(outputs_of(&r), Some(("wf-123".to_string(), outputs)));
         assert_eq!(writer_of(&r), Some("u-1"));
         // Not complete yet: not taken.

@@ -441,8 +441,9 @@ fn exit_of(code: i32, reason: Option<String>, outputs: Option<Outputs>) -> Exit 
         code: if code >= 0 { code } else { outputs.exit_code.unwrap_or(code) },
         result: outputs.result,
         parameters: outputs.parameters,
+        artifacts: outputs.artifacts,
+        artifact_error: outputs.error,
         reason,
-        ..Exit::default()
     }
 }
 

@@ -1,0 +1,163 @@
+//! A node's artifacts in its pod: what `keelson exec` loads before the
+//! command and saves after it, and the credentials it needs for that.
+//!
+//! The locations travel in the main container's environment
+//! (`KEELSON_INPUTS`, `KEELSON_SAVES`: JSON lists of Argo `Artifact`s with
+//! their paths and complete locations). Every Secret a location names
+//! (`accessKeySecret`, `passwordSecret`, …) becomes a `secretKeyRef`
+//! variable the kubelet fills in, listed in `KEELSON_SECRET_REFS`;
+//! `keelson exec` reads them and removes them from the command's
+//! environment. The controller never sees a value, nor a byte of an
+//! artifact.
+//!
+//! Pure: JSON in Kubernetes' field names.
+
+use engine::run::LaunchSpec;
+use engine::spec::{Artifact, StoreKind};
+use serde_json::{Value, json};
+
+/// The inputs to load, as JSON (`Vec<Artifact>`).
+pub const INPUTS: &str = "KEELSON_INPUTS";
+/// The outputs to save, as JSON (`Vec<Artifact>`).
+pub const SAVES: &str = "KEELSON_SAVES";
+/// `[[secret, key, variable]…]`: where each credential is.
+pub const SECRET_REFS: &str = "KEELSON_SECRET_REFS";
+/// The variables holding credentials: this prefix and a number.
+pub const SECRET_PREFIX: &str = "KEELSON_SECRET_";
+
+/// Why a node's artifacts cannot move in a pod.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PodArtifactError {
+    #[error(
+        "artifact '{0}': Kubernetes mode has no built-in artifact repository (a pod cannot \
+         reach Keelson's data directory); configure one: `keelson server \
+         --artifact-repository FILE`, an `artifact-repositories` ConfigMap, or \
+         spec.artifactRepositoryRef"
+    )]
+    BuiltIn(String),
+}
+
+/// The environment variables that carry `launch`'s artifacts (none when
+/// it moves none).
+pub fn env(launch: &LaunchSpec) -> Result<Vec<Value>, PodArtifactError> {
+    let mut vars = Vec::new();
+    if launch.inputs.is_empty() && launch.outputs.is_empty() {
+        return Ok(vars);
+    }
+    for a in launch.inputs.iter().chain(&launch.outputs) {
+        if a.location.kind() == Some(StoreKind::Builtin) {
+            return Err(PodArtifactError::BuiltIn(a.name.clone()));
+        }
+    }
+    let mut refs: Vec<(String, String, String)> = Vec::new();
+    for a in launch.inputs.iter().chain(&launch.outputs) {
+        let location = serde_json::to_value(&a.location).unwrap_or_default();
+        for (name, key) in secret_refs(&location) {
+            if refs.iter().any(|(n, k, _)| *n == name && *k == key) {
+                continue;
+            }
+            let var = format!("{SECRET_PREFIX}{}", refs.len());
+            vars.push(
+                json!({"name": var, "valueFrom": {"secretKeyRef": {"name": name, "key": key}}}),
+            );
+            refs.push((name, key, var));
+        }
+    }
+    let list = |artifacts: &[Artifact]| serde_json::to_string(artifacts).unwrap_or_default();
+    if !launch.inputs.is_empty() {
+        vars.push(json!({"name": INPUTS, "value": list(&launch.inputs)}));
+    }
+    if !launch.outputs.is_empty() {
+        vars.push(json!({"name": SAVES, "value": list(&launch.outputs)}));
+    }
+    if !refs.is_empty() {
+        vars.push(json!({"name": SECRET_REFS, "value": json!(refs).to_string()}));
+    }
+    Ok(vars)
+}
+
+/// Every `{name, key}` a location names under a field ending in `Secret`
+/// (`accessKeySecret`, `basicAuth.passwordSecret`, `sshPrivateKeySecret`…).
+fn secret_refs(v: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                for (field, value) in m {
+                    let name = value.get("name").and_then(Value::as_str);
+                    let key = value.get("key").and_then(Value::as_str);
+                    match (field.ends_with("Secret"), name, key) {
+                        (true, Some(n), Some(k)) if !n.is_empty() => {
+                            out.push((n.to_string(), k.to_string()))
+                        }
+                        _ => stack.push(value),
+                    }
+                }
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn artifact(v: Value) -> Artifact {
+        serde_json::from_value(v).expect("an artifact")
+    }
+
+    #[test]
+    fn locations_and_their_credentials_travel_in_the_environment() {
+        let s3 = json!({"bucket": "b", "endpoint": "minio:9000", "key": "k",
+            "accessKeySecret": {"name": "cred", "key": "access"},
+            "secretKeySecret": {"name": "cred", "key": "secret"}});
+        let launch = LaunchSpec {
+            inputs: vec![
+                artifact(json!({"name": "src", "path": "/src", "git": {"repo": "https://h/r.git",
+                    "passwordSecret": {"name": "git", "key": "token"}}})),
+                artifact(json!({"name": "data", "path": "/data", "s3": s3})),
+            ],
+            outputs: vec![artifact(json!({"name": "out", "path": "/out", "s3": s3}))],
+            ..Default::default()
+        };
+        let vars = env(&launch).expect("env");
+        let names: Vec<&str> = vars.iter().filter_map(|v| v["name"].as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "KEELSON_SECRET_0",
+                "KEELSON_SECRET_1",
+                "KEELSON_SECRET_2",
+                "KEELSON_INPUTS",
+                "KEELSON_SAVES",
+                "KEELSON_SECRET_REFS"
+            ]
+        );
+        // The same secret key once; the kubelet resolves the values.
+        assert_eq!(vars[0]["valueFrom"]["secretKeyRef"], json!({"name": "git", "key": "token"}));
+        let refs: Vec<(String, String, String)> =
+            serde_json::from_str(vars[5]["value"].as_str().unwrap_or_default()).expect("refs");
+        assert_eq!(refs.len(), 3);
+        let inputs: Vec<Artifact> =
+            serde_json::from_str(vars[3]["value"].as_str().unwrap_or_default()).expect("inputs");
+        assert_eq!(inputs, launch.inputs);
+    }
+
+    #[test]
+    fn the_built_in_repository_is_out_of_a_pods_reach() {
+        let launch = LaunchSpec {
+            outputs: vec![artifact(
+                json!({"name": "out", "path": "/out", "builtin": {"key": "k"}}),
+            )],
+            ..Default::default()
+        };
+        let e = env(&launch).expect_err("built-in");
+        assert!(e.to_string().contains("--artifact-repository"), "{e}");
+        assert!(env(&LaunchSpec::default()).expect("nothing").is_empty());
+    }
+}
