@@ -723,3 +723,119 @@ fn a_cluster_without_argos_crds_is_refused_at_start_saying_how_to_install_them()
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cannot reach the Kubernetes API server"), "{stderr}");
 }
+
+const PASSING: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: passing-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: make, template: make}
+    - - name: use
+        template: use
+        arguments: {artifacts: [{name: in, from: "{{steps.make.outputs.artifacts.out}}"}]}
+  - name: make
+    container: {image: alpine:3.20, command: [sh, -c, "echo hi > /tmp/out"]}
+    outputs: {artifacts: [{name: out, path: /tmp/out}]}
+  - name: use
+    inputs: {artifacts: [{name: in, path: /src/in}]}
+    container: {image: alpine:3.20, command: [cat, /src/in]}
+"#;
+
+fn env_of<'a>(pod: &'a Value, name: &str) -> Option<&'a Value> {
+    main_container(pod)["env"].as_array()?.iter().find(|e| e["name"] == name)
+}
+
+fn artifacts_in(pod: &Value, var: &str) -> Value {
+    let text = env_of(pod, var).and_then(|e| e["value"].as_str()).unwrap_or("[]");
+    serde_json::from_str(text).expect("a JSON list")
+}
+
+#[test]
+fn artifacts_go_to_the_clusters_repository_and_pods_move_them() {
+    use crate::support::fake_kube::{CONFIG_MAPS, TASK_RESULTS};
+    let fake = FakeKube::start();
+    fake.put(
+        CONFIG_MAPS,
+        "default",
+        json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "artifact-repositories", "annotations": {
+                "workflows.argoproj.io/default-artifact-repository": "default-v1"}},
+            "data": {"default-v1": "s3:\n  bucket: my-bucket\n  endpoint: minio:9000\n  insecure: true\n  accessKeySecret: {name: my-minio-cred, key: accesskey}\n  secretKeySecret: {name: my-minio-cred, key: secretkey}\n"}}),
+    );
+    let dir = data_dir();
+    let s = start(dir.path(), &fake);
+    let wf = file(dir.path(), "passing.yaml", PASSING);
+    let name = s.ok(&["submit", &wf.to_string_lossy(), "-o", "name"]).trim().to_string();
+
+    // make saves to the namespace's repository, with its credentials from
+    // the cluster's Secret (a reference; the kubelet fills it in).
+    let pods = pods_where(&fake, "the make pod", |p| !p.is_empty());
+    let make = &pods[0];
+    let saves = artifacts_in(make, "KEELSON_SAVES");
+    assert_eq!(saves[0]["s3"]["bucket"], "my-bucket", "{saves}");
+    let key = saves[0]["s3"]["key"].as_str().unwrap_or_default().to_string();
+    assert!(key.starts_with(&format!("{name}/{name}-make-")) && key.ends_with("/out.tgz"), "{key}");
+    let cred = env_of(make, "KEELSON_SECRET_0").expect("a credential variable");
+    assert_eq!(cred["valueFrom"]["secretKeyRef"]["name"], "my-minio-cred");
+
+    // The kubelet's part, and keelson exec's report of what it saved.
+    let make_name = self::name(make);
+    assert!(fake.run_pod("default", &make_name));
+    assert!(fake.finish_pod("default", &make_name, 0, None));
+    let node = make["metadata"]["annotations"]["workflows.argoproj.io/node-id"].clone();
+    fake.put(
+        TASK_RESULTS,
+        "default",
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTaskResult",
+            "metadata": {"name": node, "labels": {
+                "workflows.argoproj.io/workflow": name,
+                "workflows.argoproj.io/report-outputs-completed": "true"}},
+            "outputs": {"exitCode": "0", "artifacts": [
+                {"name": "out", "path": "/tmp/out", "s3": {"key": key}}]}}),
+    );
+
+    // use loads it from there.
+    let pods = pods_where(&fake, "the use pod", |p| p.len() == 2);
+    let used = pod_of(&pods, "use").expect("the use pod");
+    let inputs = artifacts_in(used, "KEELSON_INPUTS");
+    assert_eq!(inputs[0]["path"], "/src/in");
+    assert_eq!(inputs[0]["s3"]["key"], key.as_str());
+    assert_eq!(inputs[0]["s3"]["bucket"], "my-bucket");
+    let use_name = self::name(used);
+    assert!(fake.run_pod("default", &use_name));
+    assert!(fake.finish_pod("default", &use_name, 0, None));
+    fake.report(used, Some("hi"), &[]);
+    s.wait_for(&name, "Succeeded", |w| w["status"]["phase"] == "Succeeded");
+    let w = s.workflow(&name);
+    let repo = &w["status"]["artifactRepositoryRef"];
+    assert_eq!(
+        (repo["configMap"].as_str(), repo["key"].as_str()),
+        (Some("artifact-repositories"), Some("default-v1")),
+        "{repo}"
+    );
+
+    // Without a repository, a pod cannot reach the built-in one: the
+    // node says what to configure.
+    assert!(fake.delete(CONFIG_MAPS, "default", "artifact-repositories"));
+    let name = s.ok(&["submit", &wf.to_string_lossy(), "-o", "name"]).trim().to_string();
+    s.wait_for(&name, "Failed or Error", |w| {
+        matches!(w["status"]["phase"].as_str(), Some("Failed" | "Error"))
+    });
+    let w = s.workflow(&name);
+    let make = w["status"]["nodes"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(_, n)| n)
+        .find(|n| n["templateName"] == "make")
+        .expect("the make node");
+    assert_eq!(make["phase"], "Error", "{make}");
+    assert!(
+        make["message"].as_str().is_some_and(|m| m.contains("--artifact-repository")),
+        "{make}"
+    );
+}

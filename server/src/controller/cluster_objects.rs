@@ -1,6 +1,7 @@
 //! What the controller asks of a Kubernetes cluster in Kubernetes mode:
 //! each run's Workflow resource (so `kubectl get workflows` lists it and
-//! it owns its pods) and the namespaces' Secrets. Kubernetes mode
+//! it owns its pods), the namespaces' Secrets, and the ConfigMaps that
+//! hold artifact repositories. Kubernetes mode
 //! supplies it (`kube::Resources`); in local mode there is none, and
 //! secrets live sealed in the store.
 
@@ -41,6 +42,13 @@ pub trait ClusterObjects: Send + Sync {
 
     /// Delete a Secret; whether it existed.
     async fn delete_secret(&self, namespace: &str, name: &str) -> Result<bool, ControllerError>;
+
+    /// ConfigMap `name` of `namespace` (artifact repositories), if any.
+    async fn config_map(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<engine::run::plan::repository::ConfigMap>, ControllerError>;
 
     /// The values of the Secrets `refs` names in `namespace`, to keep
     /// them out of sight, and the names of those that could not be read.

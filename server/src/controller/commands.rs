@@ -38,7 +38,7 @@ impl Controller {
             return Err(ControllerError::ShuttingDown);
         }
         let catalog = self.catalog(&req.namespace).await?;
-        let repositories = self.repositories(&req.namespace).await?;
+        let repositories = self.repositories(&req.namespace, &req.workflow, &catalog).await?;
         let generated = req.workflow.pointer("/metadata/name").is_none();
         // A generated name can collide (27^5 suffixes): draw again.
         let mut attempts = 0;

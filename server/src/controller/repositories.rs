@@ -1,30 +1,30 @@
 //! Where a submission's artifact repository is looked up (see
-//! [`engine::run::plan::repository`]): the namespace's config maps as the
-//! store keeps them, then the server's default.
+//! [`engine::run::plan::repository`]): the namespace's ConfigMaps — the
+//! cluster's in Kubernetes mode, else the store's config maps —, then the
+//! server's default.
 
 use std::collections::BTreeMap;
 
-use engine::run::plan::repository::{ConfigMap, RepositorySource};
-use engine::spec::ArtifactRepository;
+use engine::run::plan::repository::{CONFIG_MAP, ConfigMap, RepositorySource};
+use engine::spec::{ArtifactRepository, Catalog};
+use serde_json::Value;
 
 use super::{Controller, ControllerError};
 
-/// One namespace's config maps and the server's default repository.
+/// One namespace's ConfigMaps that may hold repositories, and the
+/// server's default repository.
 pub(super) struct Repositories {
     namespace: String,
-    config_maps: BTreeMap<String, BTreeMap<String, String>>,
+    config_maps: BTreeMap<String, ConfigMap>,
     default: Option<ArtifactRepository>,
 }
 
 impl RepositorySource for Repositories {
-    /// The store keeps no annotations: a ConfigMap found here has no
-    /// default key, so a ref to it names its key.
     fn config_map(&self, namespace: &str, name: &str) -> Option<ConfigMap> {
         if namespace != self.namespace {
             return None;
         }
-        let data = self.config_maps.get(name)?.clone();
-        Some(ConfigMap { data, annotations: BTreeMap::new() })
+        self.config_maps.get(name).cloned()
     }
 
     fn default_repository(&self) -> Option<&ArtifactRepository> {
@@ -32,15 +32,57 @@ impl RepositorySource for Repositories {
     }
 }
 
+/// The ConfigMaps a workflow's resolution may read: `artifact-repositories`
+/// and the one its `artifactRepositoryRef` names (its own, or its
+/// WorkflowTemplate's).
+fn wanted(workflow: &Value, catalog: &Catalog) -> Vec<String> {
+    let mut names = vec![CONFIG_MAP.to_string()];
+    let mut specs = vec![workflow.get("spec").cloned().unwrap_or_default()];
+    if let Some(r) = workflow.pointer("/spec/workflowTemplateRef") {
+        let name = r["name"].as_str().unwrap_or_default();
+        let cluster = r["clusterScope"].as_bool().unwrap_or(false);
+        if let Some(t) = catalog.get(name, cluster) {
+            specs.push(serde_json::to_value(&t.spec).unwrap_or_default());
+        }
+    }
+    for spec in specs {
+        if let Some(n) = spec.pointer("/artifactRepositoryRef/configMap").and_then(Value::as_str) {
+            names.push(n.to_string());
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
 impl Controller {
-    /// What a submission in `namespace` resolves its repository against.
+    /// What a submission of `workflow` in `namespace` resolves its
+    /// repository against.
     pub(super) async fn repositories(
         &self,
         namespace: &str,
+        workflow: &Value,
+        catalog: &Catalog,
     ) -> Result<Repositories, ControllerError> {
+        let mut config_maps = BTreeMap::new();
+        match &self.inner.config.cluster_objects {
+            Some(cluster) => {
+                for name in wanted(workflow, catalog) {
+                    if let Some(cm) = cluster.config_map(namespace, &name).await? {
+                        config_maps.insert(name, cm);
+                    }
+                }
+            }
+            // The store keeps no annotations: a ref names its key.
+            None => {
+                for (name, data) in self.inner.store.config_maps_in(namespace).await? {
+                    config_maps.insert(name, ConfigMap { data, annotations: BTreeMap::new() });
+                }
+            }
+        }
         Ok(Repositories {
             namespace: namespace.to_string(),
-            config_maps: self.inner.store.config_maps_in(namespace).await?,
+            config_maps,
             default: self.inner.config.artifact_repository.clone(),
         })
     }

@@ -11,6 +11,7 @@
 //! The pods are the executor's (`executor::kube`).
 
 mod cluster;
+mod config_maps;
 pub mod leader;
 pub mod mirror;
 pub mod resource_status;

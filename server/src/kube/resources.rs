@@ -1,5 +1,6 @@
 //! Kubernetes mode's [`ClusterObjects`]: what the controller asks of the
-//! cluster — Workflow resources (`workflows`) and Secrets (`secrets`).
+//! cluster — Workflow resources (`workflows`), Secrets (`secrets`) and
+//! ConfigMaps (`config_maps`).
 
 use std::collections::BTreeMap;
 
@@ -55,6 +56,14 @@ impl ClusterObjects for Resources {
 
     async fn delete_secret(&self, namespace: &str, name: &str) -> Result<bool, ControllerError> {
         super::secrets::delete(&self.cluster, namespace, name).await
+    }
+
+    async fn config_map(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<engine::run::plan::repository::ConfigMap>, ControllerError> {
+        super::config_maps::get(&self.cluster, namespace, name).await
     }
 
     async fn secret_values(

@@ -67,6 +67,7 @@ pub const CLUSTER_TEMPLATES: (&str, &str) =
     ("apis/argoproj.io/v1alpha1", "clusterworkflowtemplates");
 pub const CRON_WORKFLOWS: (&str, &str) = ("apis/argoproj.io/v1alpha1", "cronworkflows");
 pub const SECRETS: (&str, &str) = ("api/v1", "secrets");
+pub const CONFIG_MAPS: (&str, &str) = ("api/v1", "configmaps");
 pub const LEASES: (&str, &str) = ("apis/coordination.k8s.io/v1", "leases");
 
 fn kind(k: (&str, &str)) -> Kind {
