@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use engine::spec::{ArchiveStrategy, Artifact, Packing};
 use futures_util::{StreamExt, TryStreamExt};
-use object_store::ObjectStore;
 use object_store::path::Path as Key;
+use object_store::{ObjectStore, ObjectStoreExt};
 
 use crate::archive::{self, Sniffed};
 use crate::store::{self, Opened};
@@ -156,6 +156,43 @@ impl Mover {
             .try_collect::<Vec<()>>()
             .await?;
         Ok(n)
+    }
+
+    /// Store output `a` of a pod whose command failed: as [`Mover::save`],
+    /// except that at a key other attempts share (one that does not name
+    /// `pod_name`, which Argo's default key format does) an object already
+    /// there is left as it is — a failed attempt never overwrites what an
+    /// earlier one saved (Argo #3761, #14986). `None` when left.
+    pub async fn save_after_failure(
+        &self,
+        a: &Artifact,
+        src: &Path,
+        pod_name: &str,
+    ) -> Result<Option<Artifact>, ArtifactError> {
+        let own = a.location.key().is_some_and(|k| !pod_name.is_empty() && k.contains(pod_name));
+        if !own && self.exists(a).await? {
+            tracing::info!(artifact = %a.name, "not saved: the attempt failed and its key holds an earlier attempt's object");
+            return Ok(None);
+        }
+        self.save(a, src).await
+    }
+
+    /// Whether something is stored at `a`'s key (an object, or objects
+    /// under it as a directory).
+    pub async fn exists(&self, a: &Artifact) -> Result<bool, ArtifactError> {
+        let o = self.open(a)?;
+        match o.store.head(&o.key).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => {
+                let mut under = o.store.list(Some(&o.key));
+                match under.next().await {
+                    Some(Ok(_)) => Ok(true),
+                    Some(Err(object_store::Error::NotFound { .. })) | None => Ok(false),
+                    Some(Err(e)) => Err(store::store_error(&o.describe, e)),
+                }
+            }
+            Err(e) => Err(store::store_error(&o.describe, e)),
+        }
     }
 
     /// Store output `a` from `src` (a host path) at its location. `None`

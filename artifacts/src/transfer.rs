@@ -19,8 +19,10 @@ use crate::store::store_error;
 const PART: usize = 8 << 20;
 /// Chunks the packer hands over at a time.
 const CHUNK: usize = 256 << 10;
-/// Parts in flight at once.
-const PARTS_IN_FLIGHT: usize = 4;
+/// Parts in flight at once. With the part being filled, what an upload
+/// holds is (1 + this) × `PART`: 24 MiB, which keeps `keelson exec` under
+/// 64 MiB while a 1 GiB object goes up (docs/performance.md).
+const PARTS_IN_FLIGHT: usize = 2;
 
 /// A `Write` that sends what is written, in chunks, to an async uploader.
 pub struct ChannelWriter {

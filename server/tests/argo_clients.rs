@@ -7,25 +7,13 @@
 //! `~/.cache/keelson/venv/bin/python`. Without it the test says it skipped
 //! — unless `KEELSON_REQUIRE_CLIENTS` is set, as `make test` sets it.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use crate::support::keelson::{Server, data_dir};
 
-fn python() -> Option<PathBuf> {
-    let p = std::env::var_os("KEELSON_PYTHON").map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/keelson/venv/bin/python"))
-    })?;
-    let ok = Command::new(&p)
-        .args(["-c", "import hera, argo_workflows"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    ok.then_some(p)
-}
-
 #[test]
 fn hera_and_the_argo_workflows_sdk_drive_the_server() {
-    let Some(python) = python() else {
+    let Some(python) = crate::support::python("hera, argo_workflows") else {
         assert!(
             std::env::var_os("KEELSON_REQUIRE_CLIENTS").is_none(),
             "the Python Argo clients are not installed: run `make setup-test`"

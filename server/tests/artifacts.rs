@@ -509,3 +509,49 @@ spec:
     let message = missing["message"].as_str().unwrap_or_default();
     assert!(message.contains("'nothing'") && message.contains("nothing.git"), "{message}");
 }
+
+const ATTEMPTS: &str = r#"apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: attempts}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - name: good
+        template: write
+        arguments: {parameters: [{name: what, value: good}, {name: code, value: "0"}]}
+    - - name: bad
+        template: write
+        continueOn: {failed: true}
+        arguments: {parameters: [{name: what, value: bad}, {name: code, value: "1"}]}
+  - name: write
+    inputs: {parameters: [{name: what}, {name: code}]}
+    container:
+      image: busybox
+      command: [sh, -c, "echo {{inputs.parameters.what}} > /tmp/report.txt; exit {{inputs.parameters.code}}"]
+    outputs:
+      artifacts:
+      - {name: shared, path: /tmp/report.txt, s3: {key: shared/report.txt}, archive: {none: {}}}
+      - {name: own, path: /tmp/report.txt, archive: {none: {}}}
+"#;
+
+#[test]
+fn a_failed_attempt_never_overwrites_what_an_earlier_one_saved() {
+    let dir = work_dir("attempts");
+    let ran = run(&dir, ATTEMPTS, &[]);
+    let wf = &ran.workflow;
+    let bad = node(wf, "bad");
+    assert_eq!(bad["phase"], "Failed", "{bad}\n{}", ran.stderr);
+    // Saved after the failure at its own key (it names the pod), as Argo
+    // does; the shared key keeps the earlier attempt's object.
+    let own = output(bad, "own").expect("own saved after the failure");
+    let key = own["builtin"]["key"].as_str().expect("a key");
+    let kept =
+        |key: &str| std::fs::read_to_string(dir.join("work/artifacts").join(key)).expect("object");
+    assert_eq!(kept(key), "bad\n");
+    assert!(output(bad, "shared").is_none(), "{bad}");
+    assert_eq!(kept("shared/report.txt"), "good\n");
+    let good = node(wf, "good");
+    assert!(output(good, "shared").is_some(), "{good}");
+}

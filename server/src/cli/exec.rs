@@ -136,7 +136,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<ExitCode> {
             Err(e) => eprintln!("keelson exec: output parameter {name}: {path}: {e}"),
         }
     }
-    let (artifacts, error) = moving.save();
+    let (artifacts, error) = moving.save(code);
     if let Some(why) = &error {
         eprintln!("keelson exec: {why}");
     }
@@ -217,14 +217,21 @@ impl Moving {
         Ok(())
     }
 
-    /// Save every output there is: what was saved, and the first thing
-    /// that could not be.
-    fn save(&self) -> (Vec<Artifact>, Option<String>) {
+    /// Save every output there is (after a failure, never over an
+    /// earlier attempt's object): what was saved, and the first thing that
+    /// could not be.
+    fn save(&self, code: i32) -> (Vec<Artifact>, Option<String>) {
         let (mut saved, mut error) = (Vec::new(), None);
         let Some((mover, rt)) = &self.mover else { return (saved, error) };
+        let pod = std::env::var("KEELSON_POD_NAME").unwrap_or_default();
         for a in &self.saves {
             let path = Path::new(a.path.as_deref().unwrap_or_default());
-            match rt.block_on(mover.save(a, path)) {
+            let stored = if code == 0 {
+                rt.block_on(mover.save(a, path))
+            } else {
+                rt.block_on(mover.save_after_failure(a, path, &pod))
+            };
+            match stored {
                 Ok(Some(a)) => saved.push(a),
                 Ok(None) => {}
                 Err(e) => {

@@ -199,6 +199,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         Output::Human => {
             tree::print(&mut out, &final_run.plan.name, &final_run.status, colour)?;
             writeln!(out, "Logs: {}", work_dir.join("logs").display())?;
+            // Outputs kept by the built-in repository: where to find them.
+            let kept = work_dir.join("artifacts");
+            if kept.read_dir().is_ok_and(|mut d| d.next().is_some()) {
+                writeln!(out, "Artifacts: {}", kept.display())?;
+            }
         }
     }
     Ok(match final_run.status.phase {

@@ -15,3 +15,18 @@ pub mod status;
 pub fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Runtime::new().expect("runtime")
 }
+
+/// The test virtualenv's Python (`$KEELSON_PYTHON`, else
+/// `~/.cache/keelson/venv/bin/python`), if it can import `modules`
+/// (comma-separated, as Python's `import` takes them).
+pub fn python(modules: &str) -> Option<std::path::PathBuf> {
+    let p = std::env::var_os("KEELSON_PYTHON").map(std::path::PathBuf::from).or_else(|| {
+        std::env::var_os("HOME")
+            .map(|h| std::path::PathBuf::from(h).join(".cache/keelson/venv/bin/python"))
+    })?;
+    let ok = std::process::Command::new(&p)
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then_some(p)
+}

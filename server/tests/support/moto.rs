@@ -23,22 +23,11 @@ pub struct Moto {
     python: PathBuf,
 }
 
-fn python() -> Option<PathBuf> {
-    let p = std::env::var_os("KEELSON_PYTHON").map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/keelson/venv/bin/python"))
-    })?;
-    let ok = Command::new(&p)
-        .args(["-c", "import moto.server, boto3, flask_cors"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    ok.then_some(p)
-}
-
 impl Moto {
     /// A fresh server, or `None` (the test skips) where moto is not
     /// installed.
     pub fn start() -> Option<Moto> {
-        let Some(python) = python() else {
+        let Some(python) = super::python("moto.server, boto3, flask_cors") else {
             assert!(
                 std::env::var_os("KEELSON_REQUIRE_CLIENTS").is_none(),
                 "moto and boto3 are not installed: run `make setup-test`"

@@ -331,15 +331,16 @@ pub async fn run(p: Prepared, rt: &Runtime, mut kill: watch::Receiver<bool>) -> 
 
     let result = tail.lock().unwrap_or_else(|e| e.into_inner()).result();
     let parameters = output::parameters(&p.outputs, &p.map);
-    let (artifacts, artifact_error) = save_outputs(&p, rt).await;
+    let (artifacts, artifact_error) = save_outputs(&p, rt, code).await;
     let exit =
         Exit { code, result: Some(result), parameters, reason: None, artifacts, artifact_error };
     Event::NodeExited { node, exit }
 }
 
-/// Save the output artifacts (also after a failure, as Argo does) and the
-/// archived log: what was saved, and the first thing that could not be.
-async fn save_outputs(p: &Prepared, rt: &Runtime) -> (Vec<Artifact>, Option<String>) {
+/// Save the output artifacts (also after a failure, as Argo does, but
+/// never over an earlier attempt's object) and the archived log: what was
+/// saved, and the first thing that could not be.
+async fn save_outputs(p: &Prepared, rt: &Runtime, code: i32) -> (Vec<Artifact>, Option<String>) {
     let mut saved = Vec::new();
     let mut error = None;
     for a in &p.saves {
@@ -352,7 +353,12 @@ async fn save_outputs(p: &Prepared, rt: &Runtime) -> (Vec<Artifact>, Option<Stri
                 continue;
             }
         };
-        match rt.mover.save(a, &host).await {
+        let stored = if code == 0 {
+            rt.mover.save(a, &host).await
+        } else {
+            rt.mover.save_after_failure(a, &host, &p.pod_name).await
+        };
+        match stored {
             Ok(Some(a)) => saved.push(a),
             Ok(None) => {}
             Err(e) => {
