@@ -197,7 +197,8 @@ fn safe_relative(path: &Path) -> Result<PathBuf, ArtifactError> {
 
 fn extract_tar(input: impl Read, root: &Path) -> Result<(), ArtifactError> {
     let mut archive = tar::Archive::new(input);
-    archive.set_preserve_permissions(true);
+    // Modes as written, less set-uid, set-gid and sticky bits.
+    archive.set_preserve_permissions(false);
     archive.set_overwrite(true);
     let corrupt = |e: io::Error| bad(format!("not a valid tar+gzip archive: {}", cause(&e)));
     for entry in archive.entries().map_err(corrupt)? {
@@ -270,7 +271,7 @@ fn extract_zip(file: fs::File, root: &Path, cap: u64) -> Result<(), ArtifactErro
         left = capped.left;
         if let Some(mode) = f.unix_mode() {
             use std::os::unix::fs::PermissionsExt;
-            let _ = fs::set_permissions(&out, fs::Permissions::from_mode(mode & 0o7777));
+            let _ = fs::set_permissions(&out, fs::Permissions::from_mode(mode & 0o777));
         }
     }
     Ok(())

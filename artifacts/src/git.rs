@@ -14,6 +14,21 @@ use tokio::process::Command;
 use crate::store::secret;
 use crate::{ArtifactError, Secrets};
 
+/// The variables of this process git still gets: where programs,
+/// certificates and proxies are.
+const PASSED_ON: [&str; 10] = [
+    "PATH",
+    "LANG",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+];
+
 /// The longest a clone may take before the node fails.
 const TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
@@ -57,6 +72,7 @@ fn session(g: &GitArtifact, secrets: &dyn Secrets, dest: &Path) -> Result<Sessio
             ("GIT_TERMINAL_PROMPT".into(), "0".into()),
             // Nothing from the machine's or the user's git configuration.
             ("GIT_CONFIG_NOSYSTEM".into(), "1".into()),
+            ("GIT_CONFIG_GLOBAL".into(), "/dev/null".into()),
             ("HOME".into(), scratch.display().to_string()),
         ],
         scratch,
@@ -124,6 +140,17 @@ pub async fn clone(
         return Err(ArtifactError::Location("git.repo is empty".into()));
     }
     let shown = describe(&g.repo);
+    // Values go where git reads options: one that starts with `-` would
+    // be taken for one (`--upload-pack=…` runs a command).
+    let named = [("revision", g.revision.as_deref()), ("branch", g.branch.as_deref())];
+    let refspecs = g.fetch.iter().map(|f| ("fetch", Some(f.as_str())));
+    for (field, value) in named.into_iter().chain(refspecs) {
+        if let Some(v) = value.filter(|v| v.starts_with('-')) {
+            return Err(ArtifactError::Location(format!(
+                "git.{field} {v:?} starts with '-', which git would read as an option"
+            )));
+        }
+    }
     let s = session(g, secrets, dest)?;
     let depth = g.depth.filter(|d| *d > 0).map(|d| d.to_string());
     let mut clone: Vec<String> = vec!["clone".into(), "--quiet".into()];
@@ -187,8 +214,15 @@ async fn git(
     if let Some(d) = dir {
         cmd.arg("-C").arg(d);
     }
-    cmd.args(args)
-        .envs(s.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    // Only what git needs: nothing else of this process's environment (a
+    // pod's credentials for other stores among it) reaches it.
+    cmd.args(args).env_clear();
+    for var in PASSED_ON {
+        if let Some(v) = std::env::var_os(var) {
+            cmd.env(var, v);
+        }
+    }
+    cmd.envs(s.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -37,9 +37,24 @@ pub async fn download(
             "http auth.{field} is not supported by Keelson (basicAuth is)"
         )));
     }
+    // The artifact's own headers and credentials are for its host: a
+    // redirect elsewhere is not followed when there are any.
+    let host = url.host_str().map(str::to_string);
+    let private = !h.headers.is_empty() || h.auth.is_some();
+    let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 10 {
+            attempt.error("more than 10 redirects")
+        } else if private && attempt.url().host_str().map(str::to_string) != host {
+            attempt.error("a redirect to another host, which would get the artifact's headers")
+        } else {
+            attempt.follow()
+        }
+    });
     let client = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .read_timeout(Duration::from_secs(120))
+        .timeout(Duration::from_secs(30 * 60))
+        .redirect(redirects)
         .build()
         .map_err(|e| ArtifactError::Store { store: shown.clone(), message: e.to_string() })?;
     let mut req = client.get(url);

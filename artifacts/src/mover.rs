@@ -223,32 +223,36 @@ impl Mover {
             }
             Packing::Zip => {
                 // Written to a file first: a zip's directory, at its end,
-                // points back into it.
-                let staged = std::env::temp_dir().join(format!(
-                    "keelson-zip-{}-{}",
-                    std::process::id(),
-                    o.key.as_ref().replace('/', "_")
-                ));
-                let path = staged.clone();
+                // points back into it. A new file of our own (0600), gone
+                // when `staged` is dropped.
+                let tmp = std::env::temp_dir();
+                let staged = tempfile::Builder::new()
+                    .prefix("keelson-zip-")
+                    .tempfile_in(&tmp)
+                    .map_err(|e| ArtifactError::local(&tmp, e))?;
+                let path = staged.path().to_path_buf();
+                let file = staged.reopen().map_err(|e| ArtifactError::local(&path, e))?;
                 let packed = tokio::task::spawn_blocking(move || {
-                    let f =
-                        std::fs::File::create(&path).map_err(|e| ArtifactError::local(&path, e))?;
-                    let mut f = archive::pack_zip(&src_owned, f)
+                    let mut f = archive::pack_zip(&src_owned, file)
                         .map_err(|e| ArtifactError::local(&src_owned, e))?;
                     f.flush().map_err(|e| ArtifactError::local(&path, e))
                 })
                 .await
                 .map_err(|e| ArtifactError::Location(format!("packing stopped: {e}")))?;
-                let uploaded = match packed {
-                    Ok(()) => transfer::upload_file(store, &o.describe, &o.key, &staged).await,
-                    Err(e) => Err(e),
-                };
-                let _ = tokio::fs::remove_file(&staged).await;
-                uploaded?;
+                packed?;
+                transfer::upload_file(store, &o.describe, &o.key, staged.path()).await?;
             }
             Packing::None if meta.is_dir() => self.save_tree(&o, src).await?,
-            Packing::None => {
+            Packing::None if meta.is_file() => {
                 transfer::upload_file(store, &o.describe, &o.key, src).await?;
+            }
+            // A link would be followed on this side, outside the task's
+            // view; a pipe would never end.
+            Packing::None => {
+                let path = a.path.clone().unwrap_or_else(|| src.display().to_string());
+                return Err(ArtifactError::Location(format!(
+                    "{path} is not a regular file or a directory, which `archive: none` saves                      (the default tar archive keeps links as links)"
+                )));
             }
         }
         Ok(Some(a.clone()))
@@ -321,15 +325,22 @@ fn settle(download: &Path, dest: &Path, unpack: bool, cap: u64) -> Result<(), Ar
 }
 
 /// `mode` on `path`, and with `recurse` on everything under it.
+/// Links are left alone: a mode applies to what the artifact holds, never
+/// to what a link in it points at (the host's files, seen from here).
+/// Set-uid, set-gid and sticky bits are not given.
 fn apply_mode(path: &Path, mode: i64, recurse: bool) -> Result<(), ArtifactError> {
     use std::os::unix::fs::PermissionsExt;
-    let bits = u32::try_from(mode & 0o7777).unwrap_or(0o644);
+    let bits = u32::try_from(mode & 0o777).unwrap_or(0o644);
     let set = |p: &Path| {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(bits))
             .map_err(|e| ArtifactError::local(p, e))
     };
+    let meta = std::fs::symlink_metadata(path).map_err(|e| ArtifactError::local(path, e))?;
+    if meta.is_symlink() {
+        return Ok(());
+    }
     set(path)?;
-    if recurse && path.is_dir() {
+    if recurse && meta.is_dir() {
         let mut stack = vec![path.to_path_buf()];
         while let Some(dir) = stack.pop() {
             for e in std::fs::read_dir(&dir).map_err(|e| ArtifactError::local(&dir, e))? {

@@ -49,6 +49,11 @@ pub(crate) fn secret(
 /// dropped.
 pub fn key(raw: &str) -> Result<Key, ArtifactError> {
     let trimmed = raw.trim_matches('/');
+    if trimmed.is_empty() {
+        return Err(ArtifactError::Location(
+            "the key is empty: it would name the whole bucket or repository".into(),
+        ));
+    }
     if trimmed.split('/').any(|s| s == ".." || s == ".") {
         return Err(ArtifactError::Location(format!("key {raw:?} has '.' or '..' segments")));
     }

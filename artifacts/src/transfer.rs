@@ -61,7 +61,8 @@ impl Write for ChannelWriter {
 }
 
 /// Upload what `pack` writes (run on a blocking thread) to `key`. Returns
-/// the object's size.
+/// the object's size. Nothing is stored unless `pack` finished: a packer
+/// that fails halfway leaves no cut-off object behind.
 pub async fn upload_packed<F>(
     store: &dyn ObjectStore,
     describe: &str,
@@ -74,21 +75,23 @@ where
     let (tx, rx) = mpsc::channel(8);
     // `pack` flushes the writer when it is done.
     let packer = tokio::task::spawn_blocking(move || pack(ChannelWriter::new(tx)));
-    let uploaded = upload_stream(store, describe, key, rx).await;
-    let packed =
-        packer.await.map_err(|e| ArtifactError::Location(format!("packing stopped: {e}")))?;
-    // The packer's error is the cause when both failed.
-    packed?;
-    uploaded
+    let packed = async move {
+        packer.await.map_err(|e| ArtifactError::Location(format!("packing stopped: {e}")))?
+    };
+    upload_stream(store, describe, key, rx, packed).await
 }
 
 /// Upload the chunks `rx` yields: one put when they fit in a part, a
-/// multipart upload otherwise (aborted if anything fails).
-pub async fn upload_stream(
+/// multipart upload otherwise. The object is completed only once `packed`
+/// says the chunks were all there; otherwise, or when the store fails, the
+/// upload is aborted — with the store's error when it failed first (the
+/// packer then only saw the channel close).
+async fn upload_stream(
     store: &dyn ObjectStore,
     describe: &str,
     key: &Key,
     mut rx: mpsc::Receiver<Bytes>,
+    packed: impl Future<Output = Result<(), ArtifactError>>,
 ) -> Result<u64, ArtifactError> {
     let mut first: Vec<Bytes> = Vec::new();
     let mut size = 0usize;
@@ -99,13 +102,21 @@ pub async fn upload_stream(
                 first.push(b);
             }
             None => {
+                packed.await?;
                 let payload = PutPayload::from_iter(first);
                 store.put(key, payload).await.map_err(|e| store_error(describe, e))?;
                 return Ok(size as u64);
             }
         }
     }
-    let upload = store.put_multipart(key).await.map_err(|e| store_error(describe, e))?;
+    let upload = match store.put_multipart(key).await {
+        Ok(u) => u,
+        Err(e) => {
+            drop(rx);
+            let _ = packed.await;
+            return Err(store_error(describe, e));
+        }
+    };
     let mut w = WriteMultipart::new_with_chunk_size(upload, PART);
     let mut total = 0u64;
     let feed = async |w: &mut WriteMultipart, b: Bytes| -> Result<(), ArtifactError> {
@@ -126,6 +137,13 @@ pub async fn upload_stream(
         total += b.len() as u64;
         result = feed(&mut w, b).await;
     }
+    // The packer stops at its next chunk if the store failed.
+    drop(rx);
+    let packed = packed.await;
+    let result = match (result, packed) {
+        (Err(e), _) | (Ok(()), Err(e)) => Err(e),
+        (Ok(()), Ok(())) => Ok(()),
+    };
     match result {
         Ok(()) => {
             w.finish().await.map_err(|e| store_error(describe, e))?;
@@ -176,4 +194,49 @@ pub async fn download(
     }
     file.flush().await.map_err(|e| ArtifactError::local(dest, e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A packer that writes `len` bytes, then fails.
+    fn failing(len: usize) -> impl FnOnce(ChannelWriter) -> Result<(), ArtifactError> + Send {
+        move |mut w| {
+            let chunk = vec![7u8; 64 << 10];
+            let mut left = len;
+            while left > 0 {
+                let n = left.min(chunk.len());
+                w.write_all(&chunk[..n]).map_err(|e| ArtifactError::local(Path::new("x"), e))?;
+                left -= n;
+            }
+            w.flush().map_err(|e| ArtifactError::local(Path::new("x"), e))?;
+            Err(ArtifactError::Location("the packer failed".into()))
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_packer_that_fails_halfway_stores_nothing() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store =
+            object_store::local::LocalFileSystem::new_with_prefix(dir.path()).expect("store");
+        for (name, len) in [("small", 1 << 20), ("multipart", 20 << 20)] {
+            let key = Key::from(name);
+            let e = upload_packed(&store, "test", &key, failing(len)).await;
+            assert!(
+                matches!(e, Err(ArtifactError::Location(ref m)) if m == "the packer failed"),
+                "{e:?}"
+            );
+            assert!(!dir.path().join(name).exists(), "{name}: a cut-off object was stored");
+        }
+        let key = Key::from("whole");
+        let size = upload_packed(&store, "test", &key, |mut w| {
+            w.write_all(b"all there").map_err(|e| ArtifactError::local(Path::new("x"), e))?;
+            w.flush().map_err(|e| ArtifactError::local(Path::new("x"), e))
+        })
+        .await
+        .expect("stored");
+        assert_eq!(size, 9);
+        assert_eq!(std::fs::read(dir.path().join("whole")).expect("object"), b"all there");
+    }
 }

@@ -306,8 +306,8 @@ fn artifacts_pass_through_s3_and_land_as_argo_lays_them_out() {
 }
 
 /// A web server on loopback: `/page.txt` for the right header and basic
-/// auth only, `/bundle.tgz` for anyone, 404 otherwise.
-fn web_server(bundle: Vec<u8>) -> (String, std::thread::JoinHandle<()>) {
+/// auth only, `/bundle.tgz` and `/link.tgz` for anyone, 404 otherwise.
+fn web_server(bundle: Vec<u8>, link: Vec<u8>) -> (String, std::thread::JoinHandle<()>) {
     use axum::http::{HeaderMap, StatusCode};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -326,7 +326,8 @@ fn web_server(bundle: Vec<u8>) -> (String, std::thread::JoinHandle<()>) {
             };
             let app = axum::Router::new()
                 .route("/page.txt", axum::routing::get(page))
-                .route("/bundle.tgz", axum::routing::get(move || async move { bundle.clone() }));
+                .route("/bundle.tgz", axum::routing::get(move || async move { bundle.clone() }))
+                .route("/link.tgz", axum::routing::get(move || async move { link.clone() }));
             let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
             let _ = axum::serve(listener, app).await;
         });
@@ -345,6 +346,7 @@ spec:
       tasks:
       - {name: fetch, template: fetch}
       - {name: denied, template: denied}
+      - {name: through-a-link, template: through-a-link}
       - {name: lost, template: lost}
       - name: report
         template: report
@@ -374,6 +376,12 @@ spec:
     inputs:
       artifacts: [{name: page, path: /tmp/in/page.txt, http: {url: "URL/page.txt?signature=s3cr3t-token"}}]
     container: {image: busybox, command: [sh, -c, "true"]}
+  - name: through-a-link
+    inputs:
+      artifacts:
+      - {name: link, path: /tmp/in/link, http: {url: URL/link.tgz}}
+      - {name: after, path: /tmp/in/link/planted.tgz, http: {url: URL/bundle.tgz}, archive: {none: {}}}
+    container: {image: busybox, command: [sh, -c, "true"]}
   - name: lost
     inputs:
       artifacts: [{name: gone, path: /tmp/in/gone, http: {url: URL/gone}}]
@@ -393,7 +401,18 @@ fn http_inputs_are_fetched_with_their_headers_and_credentials() {
         .status()
         .expect("tar");
     assert!(tar.success());
-    let (url, _server) = web_server(std::fs::read(dir.join("bundle.tgz")).expect("tgz"));
+    // A tarball holding only a link to a directory of the host's.
+    let outside = dir.join("outside");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::os::unix::fs::symlink(&outside, dir.join("link")).expect("symlink");
+    let tar = Command::new("tar")
+        .current_dir(&dir)
+        .args(["czf", "link.tgz", "link"])
+        .status()
+        .expect("tar");
+    assert!(tar.success());
+    let read = |name: &str| std::fs::read(dir.join(name)).expect("tgz");
+    let (url, _server) = web_server(read("bundle.tgz"), read("link.tgz"));
     std::fs::write(dir.join("secrets.yaml"), "secrets:\n  web:\n    user: u\n    pass: p\n")
         .expect("secrets");
     let ran = run(&dir, &FROM_THE_WEB.replace("URL", &url), &["--secrets", "secrets.yaml"]);
@@ -407,6 +426,12 @@ fn http_inputs_are_fetched_with_their_headers_and_credentials() {
     assert!(message.contains("'page'") && message.contains("401"), "{message}");
     // The query (a signed URL's token) stays out of messages.
     assert!(!message.contains("s3cr3t-token"), "{message}");
+    // A later input is never written through a link an earlier one made.
+    let linked = node(wf, "through-a-link");
+    assert_eq!(linked["phase"], "Error", "{linked}");
+    let message = linked["message"].as_str().unwrap_or_default();
+    assert!(message.contains("'after'") && message.contains("goes through a link"), "{message}");
+    assert!(!outside.join("planted.tgz").exists(), "written through the link");
     let lost = node(wf, "lost");
     assert_eq!(lost["phase"], "Error", "{lost}");
     assert!(lost["message"].as_str().is_some_and(|m| m.contains("404")), "{lost}");
@@ -466,6 +491,8 @@ fn git_inputs_are_cloned_at_the_revision_asked_for() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let url = format!("git://127.0.0.1:{port}/project.git");
+    let planted = dir.join("planted");
+    let planted = planted.display();
     let workflow = format!(
         r#"apiVersion: argoproj.io/v1alpha1
 kind: Workflow
@@ -477,6 +504,7 @@ spec:
     steps:
     - - {{name: build, template: build}}
       - {{name: missing, template: missing}}
+      - {{name: injected, template: injected}}
     - - name: report
         template: report
         arguments:
@@ -492,6 +520,11 @@ spec:
     container:
       image: busybox
       command: [sh, -c, "cat /src/old/version /src/new/version; test -d /src/new/.git && echo has-git"]
+  - name: injected
+    inputs:
+      artifacts:
+      - {{name: sneaky, path: /src/y, git: {{repo: "{url}", revision: "--upload-pack=touch {planted}"}}}}
+    container: {{image: busybox, command: [sh, -c, "true"]}}
   - name: missing
     inputs:
       artifacts:
@@ -508,6 +541,12 @@ spec:
     assert_eq!(missing["phase"], "Error", "{missing}");
     let message = missing["message"].as_str().unwrap_or_default();
     assert!(message.contains("'nothing'") && message.contains("nothing.git"), "{message}");
+    // A revision git would read as an option is refused, never run.
+    let injected = node(wf, "injected");
+    assert_eq!(injected["phase"], "Error", "{injected}");
+    let message = injected["message"].as_str().unwrap_or_default();
+    assert!(message.contains("starts with '-'"), "{message}");
+    assert!(!dir.join("planted").exists());
 }
 
 const ATTEMPTS: &str = r#"apiVersion: argoproj.io/v1alpha1

@@ -77,7 +77,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<ExitCode> {
     let moving = Moving::from_env(&dir)?;
     if let Err(why) = moving.load() {
         eprintln!("keelson exec: {why}");
-        let failed = Report { code: 1, error: Some(why), ..Report::default() };
+        let failed = Report { code: 1, error: Some(why), inputs_failed: true, ..Report::default() };
         report(&report_path, &failed)?;
         return Ok(ExitCode::from(1));
     }
@@ -140,7 +140,8 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<ExitCode> {
     if let Some(why) = &error {
         eprintln!("keelson exec: {why}");
     }
-    let done = Report { code, result: tail.result(), parameters, artifacts, error };
+    let done =
+        Report { code, result: tail.result(), parameters, artifacts, error, inputs_failed: false };
     report(&report_path, &done)?;
     Ok(ExitCode::from(u8::try_from(code & 0xff).unwrap_or(1)))
 }
@@ -153,6 +154,8 @@ struct Report {
     parameters: BTreeMap<String, String>,
     artifacts: Vec<Artifact>,
     error: Option<String>,
+    /// The command never ran: an input could not be loaded.
+    inputs_failed: bool,
 }
 
 /// The node's artifacts and the means to move them.
@@ -182,6 +185,13 @@ impl Moving {
         };
         let mut secrets = EnvSecrets::default();
         let mut hidden = vec![kube_artifacts::SECRET_REFS.to_string()];
+        if !refs.is_empty() {
+            // The command runs as the same user: without this it could
+            // read the credentials in /proc/<this>/environ. (The command
+            // itself is dumpable again: execve resets it.)
+            // SAFETY: prctl with these arguments only changes a flag.
+            unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
+        }
         for (name, key, var) in refs {
             if let Ok(value) = std::env::var(&var) {
                 secrets.values.insert((name, key), value);
@@ -303,6 +313,7 @@ fn report(path: &Path, r: &Report) -> anyhow::Result<()> {
             parameters: r.parameters.clone(),
             artifacts: r.artifacts.clone(),
             error: r.error.clone(),
+            inputs_failed: r.inputs_failed,
         };
         let node = var("KEELSON_NODE_ID").unwrap_or_default();
         let workflow = var("KEELSON_WORKFLOW").unwrap_or_default();

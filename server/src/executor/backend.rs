@@ -34,8 +34,9 @@ pub struct LocalBackend {
     pub slots: SlotPool,
     /// What the first executor found this machine allows (probed once).
     pub isolation: Arc<Mutex<Option<Isolation>>>,
-    /// The built-in artifact repository: `data_dir/artifacts`, shared by
-    /// every run.
+    /// The built-in artifact repository: `data_dir/artifacts`, one
+    /// directory per namespace (a run reads and writes only its own
+    /// namespace's, as roles are per namespace).
     pub artifact_root: PathBuf,
 }
 
@@ -71,6 +72,16 @@ pub struct RunContext {
     pub events: mpsc::UnboundedSender<Event>,
 }
 
+/// A namespace as a directory name (namespaces are DNS labels; anything
+/// else is made one path component).
+fn namespace_dir(namespace: &str) -> String {
+    let name: String = namespace
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
+        .collect();
+    if name.is_empty() || name.chars().all(|c| c == '.') { format!("_{name}") } else { name }
+}
+
 /// The executor of one run.
 pub fn for_run(backend: &Backend, run: RunContext) -> Arc<dyn Executor> {
     match backend {
@@ -95,7 +106,7 @@ pub fn for_run(backend: &Backend, run: RunContext) -> Arc<dyn Executor> {
             config.isolate = local.isolate;
             config.known_isolation = *local.isolation.lock().unwrap_or_else(|e| e.into_inner());
             config.slots = Some(local.slots.clone());
-            config.artifact_root = local.artifact_root.clone();
+            config.artifact_root = local.artifact_root.join(namespace_dir(&run.namespace));
             let executor = LocalExecutor::new(config, run.events);
             *local.isolation.lock().unwrap_or_else(|e| e.into_inner()) = Some(executor.isolation());
             Arc::new(executor)

@@ -41,7 +41,13 @@ pub struct Outputs {
     /// Why an artifact could not be loaded or saved (Argo's task result
     /// `phase: Error` with its `message`): the node ends in Error.
     pub error: Option<String>,
+    /// An input could not be loaded, so the command never ran (the
+    /// annotation [`INPUTS_FAILED`]): the node failed to start.
+    pub inputs_failed: bool,
 }
+
+/// Annotation: the command never ran, an input could not be loaded.
+pub const INPUTS_FAILED: &str = "keelson.dev/inputs-failed";
 
 /// Where a task result goes.
 pub struct Owner<'a> {
@@ -90,6 +96,9 @@ pub fn task_result_for(owner: &Owner, outputs: &Outputs) -> Value {
         resource["phase"] = "Error".into();
         resource["message"] = why.clone().into();
     }
+    if outputs.inputs_failed {
+        resource["metadata"]["annotations"] = json!({INPUTS_FAILED: "true"});
+    }
     resource
 }
 
@@ -131,7 +140,8 @@ pub fn outputs_of(resource: &Value) -> Option<(String, Outputs)> {
     let error = (resource["phase"] == "Error").then(|| {
         resource["message"].as_str().unwrap_or("an artifact could not be moved").to_string()
     });
-    Some((node, Outputs { exit_code, result, parameters, artifacts, error }))
+    let inputs_failed = meta["annotations"][INPUTS_FAILED] == "true";
+    Some((node, Outputs { exit_code, result, parameters, artifacts, error, inputs_failed }))
 }
 
 #[cfg(test)]
@@ -156,6 +166,7 @@ mod tests {
             parameters: [("sha".to_string(), "abc".to_string())].into(),
             artifacts: vec![saved],
             error: Some("output artifact 'bin': s3 bucket b: answered 403".into()),
+            inputs_failed: true,
         };
         let r = task_result_for(&owner, &outputs);
         assert_eq!(r["metadata"]["labels"][LABEL_WORKFLOW], "wf");

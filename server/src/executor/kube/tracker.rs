@@ -384,6 +384,12 @@ impl Tracker {
         if n.outputs.is_none() && !give_up {
             return;
         }
+        // The command never ran: an input could not be loaded.
+        if let Some(o) = n.outputs.as_ref().filter(|o| o.inputs_failed) {
+            let message = o.error.clone().unwrap_or_else(|| "an input could not be loaded".into());
+            self.lost(id, message, out);
+            return;
+        }
         let exit = exit_of(code, reason, n.outputs.clone());
         self.end(id, exit, out);
     }
@@ -528,6 +534,26 @@ mod tests {
             }]
         );
         assert!(late.contains(&Effect::MarkCompleted { pod: "p2".into() }), "failed: kept");
+    }
+
+    #[test]
+    fn an_input_that_could_not_be_loaded_is_a_failure_to_start() {
+        let t0 = Instant::now();
+        let mut t = tracker();
+        t.launched("n1", "p1");
+        let why = "input artifact 'src': no object at key \"k\" in s3 bucket b";
+        let outputs = Outputs {
+            exit_code: Some(1),
+            error: Some(why.into()),
+            inputs_failed: true,
+            ..Outputs::default()
+        };
+        t.outputs("n1", outputs, None);
+        let done = t.pod_changed("p1", &pod("Failed", json!({"terminated": {"exitCode": 1}})), t0);
+        assert_eq!(
+            events(&done).last(),
+            Some(&Event::NodeFailedToStart { node: "n1".into(), message: why.into() })
+        );
     }
 
     #[test]

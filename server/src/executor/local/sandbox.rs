@@ -229,7 +229,7 @@ impl TaskDirs {
                     continue;
                 }
                 if entry.file_type()?.is_dir() {
-                    std::fs::remove_dir_all(entry.path())?;
+                    remove_tree(&entry.path())?;
                 } else {
                     std::fs::remove_file(entry.path())?;
                 }
@@ -239,6 +239,30 @@ impl TaskDirs {
         empty(&self.root, &["tmp", "work"]).is_ok()
             && empty(&self.tmp, &[]).is_ok()
             && empty(&self.work, &[]).is_ok()
+    }
+}
+
+/// Remove a directory tree, even one whose directories a task (or
+/// overlayfs: its `work/work` is mode 000) left without write or search
+/// permission for their owner: those are opened up and removal retried.
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+            let mut stack = vec![dir.to_path_buf()];
+            while let Some(d) = stack.pop() {
+                let is_dir = std::fs::symlink_metadata(&d).is_ok_and(|m| m.is_dir());
+                if !is_dir {
+                    continue;
+                }
+                std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700))?;
+                for entry in std::fs::read_dir(&d)? {
+                    stack.push(entry?.path());
+                }
+            }
+            std::fs::remove_dir_all(dir)
+        }
+        other => other,
     }
 }
 
@@ -283,11 +307,14 @@ impl PathMap {
             None => Ok(Some(abs)),
             Some(Seen::At(host)) => Ok(Some(host)),
             Some(Seen::Both { upper, lower }) => {
-                let name: String = abs
-                    .to_string_lossy()
+                // Readable, and one per path: `/out/a-b` and `/out/a_b`
+                // differ in their hash.
+                let text = abs.to_string_lossy();
+                let readable: String = text
                     .chars()
                     .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' })
                     .collect();
+                let name = format!("{readable}-{:08x}", engine::status::fnv1a_32(&text));
                 let merged = self.dirs.staging.join("merged").join(name);
                 if !merged.exists() {
                     super::layers::merge(&upper, &lower, &merged)?;

@@ -235,6 +235,16 @@ pub async fn run(p: Prepared, rt: &Runtime, mut kill: watch::Receiver<bool>) -> 
         return failed(e);
     }
     for (host, a) in &p.inputs {
+        // An earlier input may have left a link on the way (a tarball's,
+        // a repository's): loading through it would write where it points.
+        if let Some(link) = link_on_the_way(&p.map.dirs.root, host) {
+            let message = format!(
+                "input artifact '{}': its path goes through a link an earlier input made ({})",
+                a.name,
+                link.display()
+            );
+            return Event::NodeFailedToStart { node: node.clone(), message };
+        }
         if let Err(e) = rt.mover.load(a, host).await {
             let message = format!("input artifact '{}': {e}", a.name);
             return Event::NodeFailedToStart { node: node.clone(), message };
@@ -335,6 +345,17 @@ pub async fn run(p: Prepared, rt: &Runtime, mut kill: watch::Receiver<bool>) -> 
     let exit =
         Exit { code, result: Some(result), parameters, reason: None, artifacts, artifact_error };
     Event::NodeExited { node, exit }
+}
+
+/// The first directory between `root` (the task's directory) and `path`
+/// that is a symbolic link, if any.
+fn link_on_the_way(root: &Path, path: &Path) -> Option<PathBuf> {
+    let mut links = path
+        .ancestors()
+        .skip(1)
+        .take_while(|a| a.starts_with(root) && *a != root)
+        .filter(|a| std::fs::symlink_metadata(a).is_ok_and(|m| m.is_symlink()));
+    links.next().map(Path::to_path_buf)
 }
 
 /// Save the output artifacts (also after a failure, as Argo does, but
