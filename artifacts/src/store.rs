@@ -196,7 +196,7 @@ fn open_s3(b: &S3Bucket, key: Key, ctx: &Context<'_>) -> Result<Opened, Artifact
     Ok(Opened { store: Arc::new(store), key, describe })
 }
 
-pub(crate) fn store_error(describe: &str, e: object_store::Error) -> ArtifactError {
+pub fn store_error(describe: &str, e: object_store::Error) -> ArtifactError {
     ArtifactError::Store { store: describe.to_string(), message: short(&e) }
 }
 

@@ -594,3 +594,73 @@ fn a_failed_attempt_never_overwrites_what_an_earlier_one_saved() {
     let good = node(wf, "good");
     assert!(output(good, "shared").is_some(), "{good}");
 }
+
+const SERVED: &str = r#"apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: served-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: make, template: make}
+    - - name: use
+        template: use
+        arguments: {artifacts: [{name: report, from: "{{steps.make.outputs.artifacts.report}}"}]}
+  - name: make
+    container: {image: busybox, command: [sh, -c, "echo '<b>hello</b>' > /tmp/report.html"]}
+    outputs:
+      artifacts:
+      - {name: report, path: /tmp/report.html, archive: {none: {}}}
+      - {name: packed, path: /tmp/report.html}
+  - name: use
+    inputs: {artifacts: [{name: report, path: /tmp/in.html}]}
+    container: {image: busybox, command: [cat, /tmp/in.html]}
+"#;
+
+#[test]
+fn the_server_serves_a_nodes_artifacts_as_argo_server_does() {
+    use crate::support::keelson::{Server, data_dir, file, http_with};
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let wf = file(dir.path(), "served.yaml", SERVED);
+    let name = s.ok(&["submit", &wf.to_string_lossy(), "-o", "name"]).trim().to_string();
+    s.wait_for(&name, "Succeeded", |w| w["status"]["phase"] == "Succeeded");
+    let w = s.workflow(&name);
+    let id = |display: &str| node(&w, display)["id"].as_str().expect("an id").to_string();
+    let (make, used) = (id("make"), id("use"));
+    let rt = crate::support::rt();
+    let get = |client: &reqwest::Client, path: String| {
+        rt.block_on(async {
+            let r = client.get(format!("{}{path}", s.url)).send().await.expect("answered");
+            let status = r.status().as_u16();
+            let headers = r.headers().clone();
+            let body = r.bytes().await.expect("body");
+            (status, headers, body)
+        })
+    };
+    // An output as it is stored, with Argo's headers.
+    let (status, headers, body) =
+        get(&s.http(), format!("/artifacts/default/{name}/{make}/report"));
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(&body[..], b"<b>hello</b>\n");
+    assert_eq!(headers["content-disposition"], "attachment; filename=\"report.html\"");
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    assert_eq!(headers["content-security-policy"], "sandbox");
+    // A tar+gzip output stays one, as Argo serves it.
+    let (status, headers, body) =
+        get(&s.http(), format!("/artifacts/default/{name}/{make}/packed"));
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/gzip");
+    assert_eq!(&body[..2], [0x1f, 0x8b]);
+    // The same bytes as the next step's input.
+    let (status, _, body) =
+        get(&s.http(), format!("/input-artifacts/default/{name}/{used}/report"));
+    assert_eq!(status, 200);
+    assert_eq!(&body[..], b"<b>hello</b>\n");
+    // Unknown names are 404 in Argo's shape; no credentials, 401.
+    let (status, _, body) = get(&s.http(), format!("/artifacts/default/{name}/{make}/nothing"));
+    assert_eq!(status, 404, "{}", String::from_utf8_lossy(&body));
+    let (status, _, _) = get(&http_with(""), format!("/artifacts/default/{name}/{make}/report"));
+    assert_eq!(status, 401);
+}

@@ -8,6 +8,7 @@
 //! `auth::policy`; handlers that need the caller take a `Principal`.
 
 mod archived;
+mod artifacts;
 mod audit;
 mod crons;
 mod error;
@@ -126,6 +127,8 @@ pub fn router(state: AppState) -> Router {
             get(crons::get).put(crons::update).delete(crons::delete),
         )
         .route("/api/v1/cron-workflows/{namespace}/{name}/{action}", put(crons::suspend_or_resume))
+        .route("/artifacts/{namespace}/{name}/{node}/{artifact}", get(artifacts::output))
+        .route("/input-artifacts/{namespace}/{name}/{node}/{artifact}", get(artifacts::input))
         .route("/api/v1/namespaces/{namespace}/secrets", get(secrets::list).post(secrets::create))
         .route(
             "/api/v1/namespaces/{namespace}/secrets/{name}",

@@ -66,7 +66,9 @@ pub fn need(method: &Method, route: &str, namespace: Option<&str>) -> Option<Nee
             || r.starts_with("/api/v1/cron-workflows/{namespace}")
             || r.starts_with("/api/v1/cron-schedules/{namespace}")
             || r.starts_with("/ws/workflow-events/{namespace}")
-            || r.starts_with("/ws/workflows/{namespace}") =>
+            || r.starts_with("/ws/workflows/{namespace}")
+            || r.starts_with("/artifacts/{namespace}")
+            || r.starts_with("/input-artifacts/{namespace}") =>
         {
             in_namespace(read_or_edit)
         }

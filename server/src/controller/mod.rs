@@ -20,6 +20,7 @@
 
 mod actor;
 mod admission;
+mod artifacts;
 mod bus;
 mod cluster_objects;
 mod commands;
@@ -39,6 +40,7 @@ use std::time::{Duration, Instant};
 use engine::run::Event;
 use tokio::sync::{mpsc, watch};
 
+pub use artifacts::{ArtifactObject, Side};
 pub use bus::{Bus, Change, ChangeKind, Missed, Published, Subscription};
 pub use cluster_objects::ClusterObjects;
 pub use commands::NodeUpdate;

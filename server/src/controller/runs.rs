@@ -208,7 +208,7 @@ impl Controller {
 
     /// The namespace's secrets and config maps, for `secretKeyRef` and
     /// `configMapKeyRef`; and a masker of the secret values `refs` reads.
-    async fn local_store(
+    pub(super) async fn local_store(
         &self,
         namespace: &str,
         refs: &SecretRefs,

@@ -74,7 +74,7 @@ pub struct RunContext {
 
 /// A namespace as a directory name (namespaces are DNS labels; anything
 /// else is made one path component).
-fn namespace_dir(namespace: &str) -> String {
+pub fn namespace_dir(namespace: &str) -> String {
     let name: String = namespace
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })

@@ -9,7 +9,7 @@ mod backend;
 pub mod kube;
 pub mod local;
 
-pub use backend::{Backend, LocalBackend, RunContext, for_run};
+pub use backend::{Backend, LocalBackend, RunContext, for_run, namespace_dir};
 
 use engine::run::LaunchSpec;
 use tokio::sync::broadcast;
