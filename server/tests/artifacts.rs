@@ -658,6 +658,10 @@ fn the_server_serves_a_nodes_artifacts_as_argo_server_does() {
         get(&s.http(), format!("/input-artifacts/default/{name}/{used}/report"));
     assert_eq!(status, 200);
     assert_eq!(&body[..], b"<b>hello</b>\n");
+    // A pod's name addresses its node too (Argo's clients send either).
+    let pod = format!("{name}-make-{}", &make[name.len() + 1..]);
+    let (status, _, body) = get(&s.http(), format!("/artifacts/default/{name}/{pod}/report"));
+    assert_eq!(status, 200, "{pod}: {}", String::from_utf8_lossy(&body));
     // Unknown names are 404 in Argo's shape; no credentials, 401.
     let (status, _, body) = get(&s.http(), format!("/artifacts/default/{name}/{make}/nothing"));
     assert_eq!(status, 404, "{}", String::from_utf8_lossy(&body));

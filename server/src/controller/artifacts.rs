@@ -31,7 +31,8 @@ pub struct ArtifactObject {
 }
 
 impl Controller {
-    /// Artifact `name` of node `node` (its ID) of workflow `namespace/workflow`.
+    /// Artifact `name` of node `node` (its ID or its pod's name) of
+    /// workflow `namespace/workflow`.
     pub async fn artifact(
         &self,
         namespace: &str,
@@ -49,7 +50,7 @@ impl Controller {
         };
         let row = self.row(namespace, workflow).await?;
         let status = row.typed_status()?;
-        let a = located(&status, node, name, side)?;
+        let a = located(&status, workflow, node, name, side)?;
         let (store, _) = self.local_store(namespace, &SecretRefs::default()).await?;
         let root = local.artifact_root.join(namespace_dir(namespace));
         let ctx = artifacts::store::Context { builtin_root: &root, secrets: &store };
@@ -80,15 +81,24 @@ impl Controller {
 }
 
 /// The artifact as the status records it, with a complete location.
+/// `node` is a node's ID or its pod's name (Argo's clients send either).
 fn located(
     status: &WorkflowStatus,
+    workflow: &str,
     node: &str,
     name: &str,
     side: Side,
 ) -> Result<Artifact, ControllerError> {
+    let by_pod = || {
+        status.nodes.values().find(|n| {
+            let template = n.template_name.as_deref().unwrap_or_default();
+            engine::status::pod_name(workflow, &n.name, template) == node
+        })
+    };
     let n = status
         .nodes
         .get(node)
+        .or_else(by_pod)
         .ok_or_else(|| ControllerError::ObjectNotFound(format!("node {node:?} not found")))?;
     let list = match side {
         Side::Outputs => n.outputs.as_ref().map(|o| &o.artifacts),
