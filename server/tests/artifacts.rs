@@ -667,4 +667,18 @@ fn the_server_serves_a_nodes_artifacts_as_argo_server_does() {
     assert_eq!(status, 404, "{}", String::from_utf8_lossy(&body));
     let (status, _, _) = get(&http_with(""), format!("/artifacts/default/{name}/{make}/report"));
     assert_eq!(status, 401);
+
+    // `keelson cp` (as `argo cp`): each output where Argo's default path
+    // puts it, filtered by template or by name.
+    let out = dir.path().join("copied");
+    s.ok(&["cp", &name, &out.to_string_lossy(), "--template-name", "make"]);
+    let at = |artifact: &str, file: &str| {
+        out.join(format!("default/{name}/{make}/outputs/{artifact}/{file}"))
+    };
+    assert_eq!(std::fs::read(at("report", "report.html")).expect("copied"), b"<b>hello</b>\n");
+    assert_eq!(std::fs::read(at("packed", "packed.tgz")).expect("copied")[..2], [0x1f, 0x8b]);
+    let only = dir.path().join("only");
+    s.ok(&["cp", &name, &only.to_string_lossy(), "--artifact-name", "packed"]);
+    let base = only.join(format!("default/{name}/{make}/outputs"));
+    assert!(base.join("packed/packed.tgz").exists() && !base.join("report").exists());
 }

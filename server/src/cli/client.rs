@@ -2,7 +2,7 @@
 //! token, and errors a person can act on (server down, token refused,
 //! the server's own message).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow, bail};
 use serde_json::Value;
@@ -175,6 +175,25 @@ impl Client {
     pub async fn put(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
         let r = self.send(self.request(reqwest::Method::PUT, path).json(body)).await?;
         r.json().await.context("the server's answer is not JSON")
+    }
+
+    /// GET `path` into the file `dest` (created or truncated), streamed:
+    /// its size.
+    pub async fn download(&self, path: &str, dest: &Path) -> anyhow::Result<u64> {
+        use tokio::io::AsyncWriteExt;
+        let mut r = self.send(self.request(reqwest::Method::GET, path)).await?;
+        let mut file = tokio::fs::File::create(dest)
+            .await
+            .with_context(|| format!("cannot create {}", dest.display()))?;
+        let mut size = 0u64;
+        while let Some(chunk) = r.chunk().await.map_err(|e| self.unreachable(e))? {
+            file.write_all(&chunk)
+                .await
+                .with_context(|| format!("cannot write {}", dest.display()))?;
+            size += chunk.len() as u64;
+        }
+        file.flush().await.with_context(|| format!("cannot write {}", dest.display()))?;
+        Ok(size)
     }
 
     pub async fn delete(&self, path: &str) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@
 mod access;
 mod argosay;
 mod client;
+mod cp;
 mod crons;
 mod exec;
 mod files;
@@ -52,6 +53,8 @@ enum Command {
     Watch(workflows::NameArgs),
     /// A workflow's task logs (-f follows them).
     Logs(workflows::LogsArgs),
+    /// Download a workflow's output artifacts into a directory (`argo cp`).
+    Cp(cp::CpArgs),
     /// Run the failed parts of a finished workflow again.
     Retry(workflows::RetryArgs),
     /// Submit a finished workflow again, as a new one.
@@ -147,6 +150,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Get(args) => workflows::get(&args),
         Command::Watch(args) => workflows::watch(&args),
         Command::Logs(args) => workflows::logs(&args),
+        Command::Cp(args) => cp::run(&args),
         Command::Retry(args) => workflows::retry(&args),
         Command::Resubmit(args) => workflows::resubmit(&args),
         Command::Stop(args) => workflows::act("stop", &args),

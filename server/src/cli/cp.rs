@@ -1,0 +1,101 @@
+//! `keelson cp NAME DIR` (`argo cp`): a workflow's output artifacts, each
+//! downloaded from the server as it is stored into
+//! `DIR/<path>/<file>`, `<path>` being Argo's template
+//! `{namespace}/{workflowName}/{nodeId}/outputs/{artifactName}` by
+//! default (`{templateName}`, `{podName}` also work).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde_json::Value;
+
+use super::client::{Client, ClientArgs, seg};
+
+#[derive(clap::Args, Debug)]
+pub struct CpArgs {
+    /// The workflow.
+    pub name: String,
+    /// Where the artifacts go.
+    pub dir: PathBuf,
+    /// Only the artifacts of this name.
+    #[arg(long)]
+    pub artifact_name: Option<String>,
+    /// Only the artifacts of nodes of this template.
+    #[arg(long)]
+    pub template_name: Option<String>,
+    /// Only the artifacts of this node (its ID).
+    #[arg(long)]
+    pub node_id: Option<String>,
+    /// Where under DIR each artifact goes.
+    #[arg(long, default_value = "{namespace}/{workflowName}/{nodeId}/outputs/{artifactName}")]
+    pub path: String,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+pub fn run(args: &CpArgs) -> anyhow::Result<ExitCode> {
+    super::block_on(async {
+        let client = Client::new(&args.client)?;
+        let ns = client.namespace.clone();
+        let wf = client.get(&format!("/api/v1/workflows/{}/{}", seg(&ns), seg(&args.name))).await?;
+        let nodes = wf["status"]["nodes"].as_object().cloned().unwrap_or_default();
+        let mut copied = 0;
+        for (id, node) in &nodes {
+            let template = node["templateName"].as_str().unwrap_or_default();
+            if args.node_id.as_deref().is_some_and(|n| n != id)
+                || args.template_name.as_deref().is_some_and(|t| t != template)
+            {
+                continue;
+            }
+            let pod = engine::status::pod_name(
+                &args.name,
+                node["name"].as_str().unwrap_or_default(),
+                template,
+            );
+            for a in node["outputs"]["artifacts"].as_array().into_iter().flatten() {
+                let name = a["name"].as_str().unwrap_or_default();
+                if args.artifact_name.as_deref().is_some_and(|n| n != name) {
+                    continue;
+                }
+                let path = args
+                    .path
+                    .replace("{namespace}", &ns)
+                    .replace("{workflowName}", &args.name)
+                    .replace("{nodeId}", id)
+                    .replace("{templateName}", template)
+                    .replace("{podName}", &pod)
+                    .replace("{artifactName}", name);
+                let dir = args.dir.join(path.trim_start_matches('/'));
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                let dest = dir.join(file_name(a).unwrap_or(name));
+                let url = format!(
+                    "/artifacts/{}/{}/{}/{}",
+                    seg(&ns),
+                    seg(&args.name),
+                    seg(id),
+                    seg(name)
+                );
+                let size = client.download(&url, &dest).await?;
+                println!("{} ({size} bytes)", dest.display());
+                copied += 1;
+            }
+        }
+        if copied == 0 {
+            eprintln!("no artifact of {} matches", args.name);
+            return Ok(ExitCode::from(1));
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// The last part of the artifact's key: the stored object's name.
+fn file_name(a: &Value) -> Option<&str> {
+    let location = a.as_object()?;
+    let key = ["s3", "gcs", "builtin", "oss", "artifactory", "hdfs"]
+        .iter()
+        .find_map(|k| location.get(*k)?.get("key")?.as_str())
+        .or_else(|| location.get("azure")?.get("blob")?.as_str())?;
+    key.rsplit('/').next().filter(|n| !n.is_empty() && *n != "." && *n != "..")
+}
