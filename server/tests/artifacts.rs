@@ -682,3 +682,47 @@ fn the_server_serves_a_nodes_artifacts_as_argo_server_does() {
     let base = only.join(format!("default/{name}/{make}/outputs"));
     assert!(base.join("packed/packed.tgz").exists() && !base.join("report").exists());
 }
+
+#[test]
+fn a_namespaces_artifact_repositories_config_map_is_used_from_submission_on() {
+    use crate::support::keelson::{Server, data_dir, file};
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    s.ok(&[
+        "configmap",
+        "create",
+        "artifact-repositories",
+        "--from-literal",
+        "v1=builtin: {keyFormat: 'kept/{{workflow.name}}'}",
+        "--annotation",
+        "workflows.argoproj.io/default-artifact-repository=v1",
+    ]);
+    let listed: serde_json::Value =
+        serde_json::from_str(&s.ok(&["configmap", "list", "-o", "json"])).expect("JSON");
+    let annotations = &listed["items"][0]["metadata"]["annotations"];
+    assert_eq!(annotations["workflows.argoproj.io/default-artifact-repository"], "v1");
+
+    let wf = file(dir.path(), "served.yaml", SERVED);
+    let name = s.ok(&["submit", &wf.to_string_lossy(), "-o", "name"]).trim().to_string();
+    s.wait_for(&name, "Succeeded", |w| w["status"]["phase"] == "Succeeded");
+    let w = s.workflow(&name);
+    let repo = &w["status"]["artifactRepositoryRef"];
+    assert_eq!(
+        (repo["configMap"].as_str(), repo["key"].as_str()),
+        (Some("artifact-repositories"), Some("v1"))
+    );
+    let key = output(node(&w, "make"), "report").and_then(|a| a["builtin"]["key"].as_str());
+    assert_eq!(key, Some(format!("kept/{name}/report.html").as_str()));
+
+    // Without it, a ref to it is refused at submission, with Argo's words.
+    s.ok(&["configmap", "delete", "artifact-repositories"]);
+    let referring = SERVED.replace(
+        "  entrypoint: main\n",
+        "  entrypoint: main\n  artifactRepositoryRef: {key: v1}\n",
+    );
+    let wf = file(dir.path(), "referring.yaml", &referring);
+    let out = s.cli(&["submit", &wf.to_string_lossy()]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("failed to find any artifact repository"), "{said}");
+}

@@ -85,11 +85,17 @@ async fn exercise(store: &Store) {
     let data: std::collections::BTreeMap<String, String> =
         [("level".to_string(), "debug".to_string()), ("region".to_string(), "eu".to_string())]
             .into();
-    store.put_config_map("argo", "settings", &data, Time(1)).await.expect("put");
+    let annotations: std::collections::BTreeMap<String, String> =
+        [("workflows.argoproj.io/default-artifact-repository".to_string(), "v1".to_string())]
+            .into();
+    store.put_config_map("argo", "settings", &data, &annotations, Time(1)).await.expect("put");
     assert_eq!(store.config_map("argo", "settings").await.expect("get"), Some(data));
     assert_eq!(store.config_map("argo", "absent").await.expect("get"), None);
+    let kept = store.config_map_annotations_in("argo").await.expect("annotations");
+    assert_eq!(kept.get("settings"), Some(&annotations));
     assert!(store.delete_config_map("argo", "settings").await.expect("delete"));
     assert_eq!(store.config_map("argo", "settings").await.expect("get"), None);
+    assert!(store.config_map_annotations_in("argo").await.expect("annotations").is_empty());
     store.save_status("u1", &status).await.expect("status");
     let got = store.workflow("argo", "wf-1").await.expect("get").expect("found");
     assert_eq!(got.phase, "Failed");

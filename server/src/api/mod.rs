@@ -10,6 +10,7 @@
 mod archived;
 mod artifacts;
 mod audit;
+mod config_maps;
 mod crons;
 mod error;
 mod events;
@@ -129,6 +130,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cron-workflows/{namespace}/{name}/{action}", put(crons::suspend_or_resume))
         .route("/artifacts/{namespace}/{name}/{node}/{artifact}", get(artifacts::output))
         .route("/input-artifacts/{namespace}/{name}/{node}/{artifact}", get(artifacts::input))
+        .route(
+            "/api/v1/namespaces/{namespace}/configmaps",
+            get(config_maps::list).post(config_maps::create),
+        )
+        .route(
+            "/api/v1/namespaces/{namespace}/configmaps/{name}",
+            axum::routing::delete(config_maps::delete),
+        )
         .route("/api/v1/namespaces/{namespace}/secrets", get(secrets::list).post(secrets::create))
         .route(
             "/api/v1/namespaces/{namespace}/secrets/{name}",

@@ -58,6 +58,11 @@ pub fn need(method: &Method, route: &str, namespace: Option<&str>) -> Option<Nee
             Some(if reads { Need::Principal } else { Need::Role(Role::Editor, Scope::Cluster) })
         }
         r if r.starts_with("/api/v1/namespaces/{namespace}/secrets") => in_namespace(Role::Admin),
+        // Read by every workflow of the namespace (an artifact repository
+        // among them): changed by its administrators, read by its viewers.
+        r if r.starts_with("/api/v1/namespaces/{namespace}/configmaps") => {
+            in_namespace(if reads { Role::Viewer } else { Role::Admin })
+        }
         // Linting changes nothing.
         r if r.ends_with("/lint") => in_namespace(Role::Viewer),
         r if r.starts_with("/api/v1/workflows/{namespace}")
@@ -97,6 +102,11 @@ mod tests {
         );
         let secrets = "/api/v1/namespaces/{namespace}/secrets";
         assert_eq!(need(&Method::GET, secrets, Some("a")), ns(Role::Admin, "a"));
+        let config_maps = "/api/v1/namespaces/{namespace}/configmaps";
+        assert_eq!(need(&Method::GET, config_maps, Some("a")), ns(Role::Viewer, "a"));
+        assert_eq!(need(&Method::POST, config_maps, Some("a")), ns(Role::Admin, "a"));
+        let artifact = "/artifacts/{namespace}/{name}/{node}/{artifact}";
+        assert_eq!(need(&Method::GET, artifact, Some("a")), ns(Role::Viewer, "a"));
         assert_eq!(need(&Method::GET, "/api/v1/version", None), Some(Need::Nobody));
         assert_eq!(
             need(&Method::GET, "/api/v1/workflows/", None),

@@ -4,6 +4,7 @@
 mod access;
 mod argosay;
 mod client;
+mod config_maps;
 mod cp;
 mod crons;
 mod exec;
@@ -78,6 +79,10 @@ enum Command {
     /// Secrets for `secretKeyRef` (local mode), sealed by the server.
     #[command(subcommand)]
     Secret(secrets::SecretCommand),
+    /// Config maps (local mode): for `configMapKeyRef` and artifact
+    /// repositories.
+    #[command(subcommand, name = "configmap")]
+    ConfigMap(config_maps::ConfigMapCommand),
     /// Sign in to a server: the password buys an API token, saved in
     /// ~/.config/keelson/config.json for that server.
     Login(access::LoginArgs),
@@ -160,6 +165,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Delete(args) => workflows::delete(&args),
         Command::Template(cmd) => templates::run(&cmd),
         Command::Secret(cmd) => secrets::run(&cmd),
+        Command::ConfigMap(cmd) => config_maps::run(&cmd),
         Command::Cron(cmd) => crons::run(&cmd),
         Command::Login(args) => access::login(&args),
         Command::Logout(args) => access::logout(&args),

@@ -24,6 +24,7 @@ mod artifacts;
 mod bus;
 mod cluster_objects;
 mod commands;
+mod config_maps;
 mod journal;
 mod replay;
 mod repositories;
@@ -44,6 +45,7 @@ pub use artifacts::{ArtifactObject, Side};
 pub use bus::{Bus, Change, ChangeKind, Missed, Published, Subscription};
 pub use cluster_objects::ClusterObjects;
 pub use commands::NodeUpdate;
+pub use config_maps::ConfigMapObject;
 pub use journal::JournalError;
 pub use submission::{SubmitRequest, Submitted, generate_name_suffix, lint_resource};
 

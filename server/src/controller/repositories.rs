@@ -1,7 +1,7 @@
 //! Where a submission's artifact repository is looked up (see
 //! [`engine::run::plan::repository`]): the namespace's ConfigMaps — the
-//! cluster's in Kubernetes mode, else the store's config maps —, then the
-//! server's default.
+//! cluster's in Kubernetes mode, else the store's config maps with their
+//! annotations —, then the server's default.
 
 use std::collections::BTreeMap;
 
@@ -73,10 +73,12 @@ impl Controller {
                     }
                 }
             }
-            // The store keeps no annotations: a ref names its key.
             None => {
-                for (name, data) in self.inner.store.config_maps_in(namespace).await? {
-                    config_maps.insert(name, ConfigMap { data, annotations: BTreeMap::new() });
+                let store = &self.inner.store;
+                let mut annotations = store.config_map_annotations_in(namespace).await?;
+                for (name, data) in store.config_maps_in(namespace).await? {
+                    let annotations = annotations.remove(&name).unwrap_or_default();
+                    config_maps.insert(name, ConfigMap { data, annotations });
                 }
             }
         }

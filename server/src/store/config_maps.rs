@@ -1,5 +1,5 @@
-//! Config maps for `configMapKeyRef` in local mode: plain values, one row
-//! per key.
+//! Config maps in local mode — for `configMapKeyRef` and artifact
+//! repositories —: plain values, one row per key, and their annotations.
 
 use std::collections::BTreeMap;
 
@@ -9,20 +9,24 @@ use sqlx::Row;
 use super::{Store, StoreError};
 
 impl Store {
-    /// Create or replace a config map: all its keys, in one transaction.
+    /// Create or replace a config map: all its keys and annotations, in
+    /// one transaction.
     pub async fn put_config_map(
         &self,
         namespace: &str,
         name: &str,
         data: &BTreeMap<String, String>,
+        annotations: &BTreeMap<String, String>,
         now: Time,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM config_maps WHERE namespace = $1 AND name = $2")
-            .bind(namespace)
-            .bind(name)
-            .execute(&mut *tx)
-            .await?;
+        for table in ["config_maps", "config_map_annotations"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE namespace = $1 AND name = $2"))
+                .bind(namespace)
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+        }
         for (k, v) in data {
             sqlx::query(
                 "INSERT INTO config_maps (namespace, name, key, value, created_at) \
@@ -36,8 +40,41 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        for (k, v) in annotations {
+            sqlx::query(
+                "INSERT INTO config_map_annotations (namespace, name, key, value) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(namespace)
+            .bind(name)
+            .bind(k)
+            .bind(v)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The annotations of a namespace's config maps, by name.
+    pub async fn config_map_annotations_in(
+        &self,
+        namespace: &str,
+    ) -> Result<BTreeMap<String, BTreeMap<String, String>>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT name, key, value FROM config_map_annotations WHERE namespace = $1 \
+             ORDER BY name, key",
+        )
+        .bind(namespace)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for r in rows {
+            out.entry(r.try_get("name")?)
+                .or_default()
+                .insert(r.try_get("key")?, r.try_get("value")?);
+        }
+        Ok(out)
     }
 
     /// A config map's data; `None` if it does not exist.
@@ -84,11 +121,18 @@ impl Store {
 
     /// Delete a config map; returns whether it existed.
     pub async fn delete_config_map(&self, namespace: &str, name: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM config_map_annotations WHERE namespace = $1 AND name = $2")
+            .bind(namespace)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
         let done = sqlx::query("DELETE FROM config_maps WHERE namespace = $1 AND name = $2")
             .bind(namespace)
             .bind(name)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
 }
