@@ -43,6 +43,12 @@ pub trait ClusterObjects: Send + Sync {
     /// Delete a Secret; whether it existed.
     async fn delete_secret(&self, namespace: &str, name: &str) -> Result<bool, ControllerError>;
 
+    /// The namespace Keelson itself runs in (its service account's, or
+    /// the kubeconfig context's): where a workflow's
+    /// `artifactRepositoryRef` is looked for after its own namespace, as
+    /// Argo looks in its controller's.
+    fn home_namespace(&self) -> String;
+
     /// ConfigMap `name` of `namespace` (artifact repositories), if any.
     async fn config_map(
         &self,

@@ -11,20 +11,21 @@ use serde_json::Value;
 
 use super::{Controller, ControllerError};
 
-/// One namespace's ConfigMaps that may hold repositories, and the
-/// server's default repository.
+/// The ConfigMaps that may hold a submission's repository, by namespace
+/// and name, and the server's default repository.
 pub(super) struct Repositories {
-    namespace: String,
-    config_maps: BTreeMap<String, ConfigMap>,
+    config_maps: BTreeMap<(String, String), ConfigMap>,
+    controller_namespace: Option<String>,
     default: Option<ArtifactRepository>,
 }
 
 impl RepositorySource for Repositories {
     fn config_map(&self, namespace: &str, name: &str) -> Option<ConfigMap> {
-        if namespace != self.namespace {
-            return None;
-        }
-        self.config_maps.get(name).cloned()
+        self.config_maps.get(&(namespace.to_string(), name.to_string())).cloned()
+    }
+
+    fn controller_namespace(&self) -> Option<&str> {
+        self.controller_namespace.as_deref()
     }
 
     fn default_repository(&self) -> Option<&ArtifactRepository> {
@@ -65,26 +66,32 @@ impl Controller {
         catalog: &Catalog,
     ) -> Result<Repositories, ControllerError> {
         let mut config_maps = BTreeMap::new();
+        let mut controller_namespace = None;
         match &self.inner.config.cluster_objects {
             Some(cluster) => {
-                for name in wanted(workflow, catalog) {
-                    if let Some(cm) = cluster.config_map(namespace, &name).await? {
-                        config_maps.insert(name, cm);
+                let home = cluster.home_namespace();
+                for ns in [namespace, home.as_str()] {
+                    for name in wanted(workflow, catalog) {
+                        if let Some(cm) = cluster.config_map(ns, &name).await? {
+                            config_maps.insert((ns.to_string(), name), cm);
+                        }
                     }
                 }
+                controller_namespace = Some(home);
             }
             None => {
                 let store = &self.inner.store;
                 let mut annotations = store.config_map_annotations_in(namespace).await?;
                 for (name, data) in store.config_maps_in(namespace).await? {
                     let annotations = annotations.remove(&name).unwrap_or_default();
-                    config_maps.insert(name, ConfigMap { data, annotations });
+                    config_maps
+                        .insert((namespace.to_string(), name), ConfigMap { data, annotations });
                 }
             }
         }
         Ok(Repositories {
-            namespace: namespace.to_string(),
             config_maps,
+            controller_namespace,
             default: self.inner.config.artifact_repository.clone(),
         })
     }

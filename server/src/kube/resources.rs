@@ -58,6 +58,10 @@ impl ClusterObjects for Resources {
         super::secrets::delete(&self.cluster, namespace, name).await
     }
 
+    fn home_namespace(&self) -> String {
+        self.cluster.client().default_namespace().to_string()
+    }
+
     async fn config_map(
         &self,
         namespace: &str,
