@@ -127,7 +127,7 @@ pub fn unpack_tgz(input: impl Read, dest: &Path, cap: u64) -> Result<(), Artifac
     let over = std::cell::Cell::new(false);
     let capped = Capped { inner: gz, left: cap, over: &over };
     let staging = staging_dir(dest)?;
-    let result = extract_tar(capped, &staging)
+    let result = extract_tar(capped, &staging, MAX_ENTRIES)
         .map_err(|e| if over.get() { over_cap(cap) } else { e })
         .and_then(|()| settle(&staging, dest));
     if result.is_err() {
@@ -195,13 +195,24 @@ fn safe_relative(path: &Path) -> Result<PathBuf, ArtifactError> {
     Ok(out)
 }
 
-fn extract_tar(input: impl Read, root: &Path) -> Result<(), ArtifactError> {
+/// The most entries an input archive may hold: past it, a bomb of empty
+/// files would run the disk out of inodes, not bytes.
+pub const MAX_ENTRIES: usize = 1_000_000;
+
+fn too_many(max: usize) -> ArtifactError {
+    bad(format!("it holds more than {max} entries"))
+}
+
+fn extract_tar(input: impl Read, root: &Path, max_entries: usize) -> Result<(), ArtifactError> {
     let mut archive = tar::Archive::new(input);
     // Modes as written, less set-uid, set-gid and sticky bits.
     archive.set_preserve_permissions(false);
     archive.set_overwrite(true);
     let corrupt = |e: io::Error| bad(format!("not a valid tar+gzip archive: {}", cause(&e)));
-    for entry in archive.entries().map_err(corrupt)? {
+    for (n, entry) in archive.entries().map_err(corrupt)?.enumerate() {
+        if n >= max_entries {
+            return Err(too_many(max_entries));
+        }
         let mut entry = entry.map_err(corrupt)?;
         let raw = entry.path().map_err(corrupt)?.into_owned();
         let rel = safe_relative(&raw)?;
@@ -236,6 +247,9 @@ fn extract_tar(input: impl Read, root: &Path) -> Result<(), ArtifactError> {
 fn extract_zip(file: fs::File, root: &Path, cap: u64) -> Result<(), ArtifactError> {
     let mut zip =
         zip::ZipArchive::new(file).map_err(|e| bad(format!("not a valid zip archive: {e}")))?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(too_many(MAX_ENTRIES));
+    }
     let mut left = cap;
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).map_err(|e| bad(format!("not a valid zip archive: {e}")))?;
@@ -389,6 +403,24 @@ mod tests {
         assert!(unpack_tgz(ok.as_slice(), &dest, 1 << 20).is_ok());
         let java = fs::read_link(dest.join("java")).expect("a link");
         assert_eq!(java, Path::new("/usr/lib/jvm/bin/java"));
+    }
+
+    #[test]
+    fn too_many_entries_are_refused() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let entries: Vec<(String, tar::EntryType, &str)> =
+            (0..5).map(|i| (format!("d/f{i}"), tar::EntryType::Regular, "")).collect();
+        let entries: Vec<(&str, tar::EntryType, &str)> =
+            entries.iter().map(|(n, k, d)| (n.as_str(), *k, *d)).collect();
+        let bytes = tar_with(&entries);
+        let gz = flate2::read::GzDecoder::new(bytes.as_slice());
+        let err = extract_tar(gz, t.path(), 3).expect_err("five entries, three allowed");
+        assert!(err.to_string().contains("more than 3 entries"), "{err}");
+        let gz = flate2::read::GzDecoder::new(bytes.as_slice());
+        let ok = t.path().join("ok");
+        fs::create_dir_all(&ok).expect("mkdir");
+        let r = extract_tar(gz, &ok, 5);
+        assert!(r.is_ok(), "{r:?}");
     }
 
     #[test]
