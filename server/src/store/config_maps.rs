@@ -68,13 +68,7 @@ impl Store {
         .bind(namespace)
         .fetch_all(&self.pool)
         .await?;
-        let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-        for r in rows {
-            out.entry(r.try_get("name")?)
-                .or_default()
-                .insert(r.try_get("key")?, r.try_get("value")?);
-        }
-        Ok(out)
+        by_name(rows)
     }
 
     /// A config map's data; `None` if it does not exist.
@@ -110,13 +104,7 @@ impl Store {
         .bind(namespace)
         .fetch_all(&self.pool)
         .await?;
-        let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-        for r in rows {
-            out.entry(r.try_get("name")?)
-                .or_default()
-                .insert(r.try_get("key")?, r.try_get("value")?);
-        }
-        Ok(out)
+        by_name(rows)
     }
 
     /// Delete a config map; returns whether it existed.
@@ -135,4 +123,15 @@ impl Store {
         tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
+}
+
+/// `(name, key, value)` rows as name → key → value.
+fn by_name(
+    rows: Vec<sqlx::any::AnyRow>,
+) -> Result<BTreeMap<String, BTreeMap<String, String>>, StoreError> {
+    let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for r in rows {
+        out.entry(r.try_get("name")?).or_default().insert(r.try_get("key")?, r.try_get("value")?);
+    }
+    Ok(out)
 }
