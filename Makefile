@@ -76,8 +76,14 @@ setup-test:
 		|| (apt-get install -y python3 python3-venv >/dev/null 2>&1 || sudo apt-get install -y python3 python3-venv >/dev/null 2>&1) \
 		|| echo "note: could not install python3-venv; the Argo client test will fail"
 	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c 'import hera, argo_workflows, moto.server, boto3, flask_cors' >/dev/null 2>&1 \
+	@$(VENV)/bin/python -c 'import hera, argo_workflows, moto.server, boto3, flask_cors, azure.storage.blob' >/dev/null 2>&1 \
 		|| $(VENV)/bin/pip install -q -r server/tests/clients/requirements.txt
+	@# An Azure Blob Storage emulator (Azurite, from npm) for the artifact tests.
+	@command -v npm >/dev/null 2>&1 \
+		|| (apt-get install -y nodejs npm >/dev/null 2>&1 || sudo apt-get install -y nodejs npm >/dev/null 2>&1)
+	@test -x server/tests/clients/node_modules/.bin/azurite-blob \
+		|| (cd server/tests/clients && npm install --no-audit --no-fund --silent) \
+		|| echo "note: could not install Azurite; the Azure artifact test will fail"
 	@# The store's tests start a throwaway PostgreSQL cluster (initdb, pg_ctl).
 	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 		|| (apt-get install -y postgresql >/dev/null 2>&1 || sudo apt-get install -y postgresql >/dev/null 2>&1) \

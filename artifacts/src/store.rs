@@ -97,10 +97,17 @@ pub fn open(location: &ArtifactLocation, ctx: &Context<'_>) -> Result<Opened, Ar
             .with_container_name(&container)
             .with_client_options(client_options());
         if let Some(endpoint) = c.endpoint.as_deref().filter(|e| !e.is_empty()) {
-            b = b.with_url(endpoint).with_allow_http(endpoint.starts_with("http://"));
-            if let Some(account) = account_of(endpoint) {
-                b = b.with_account(account);
-            }
+            let endpoint = endpoint.trim_end_matches('/');
+            let account = account_of(endpoint).ok_or_else(|| {
+                ArtifactError::Location(format!(
+                    "azure endpoint {endpoint:?}: expected https://ACCOUNT.blob.core.windows.net \
+                     or, for an emulator, http://HOST:PORT/ACCOUNT"
+                ))
+            })?;
+            b = b
+                .with_account(account)
+                .with_endpoint(endpoint.to_string())
+                .with_allow_http(endpoint.starts_with("http://"));
         }
         if let Some(k) = secret(ctx.secrets, c.account_key_secret.as_ref(), "Azure account key")? {
             b = b.with_access_key(k);
@@ -112,10 +119,15 @@ pub fn open(location: &ArtifactLocation, ctx: &Context<'_>) -> Result<Opened, Ar
     Err(ArtifactError::Location(format!("a {kind} location is not an object store")))
 }
 
-/// `https://ACCOUNT.blob.core.windows.net` → `ACCOUNT`.
+/// The storage account an endpoint names: `https://ACCOUNT.blob.core.
+/// windows.net` (and the other clouds' `.blob.` hosts), or an emulator's
+/// `http://HOST:PORT/ACCOUNT` (Azurite's path style).
 fn account_of(endpoint: &str) -> Option<String> {
-    let host = endpoint.split("://").nth(1)?.split('/').next()?;
-    host.split('.').next().filter(|a| !a.is_empty()).map(str::to_string)
+    let rest = endpoint.split("://").nth(1)?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let account =
+        if host.contains(".blob.") { host.split('.').next() } else { path.split('/').next() };
+    account.filter(|a| !a.is_empty()).map(str::to_string)
 }
 
 /// The built-in repository: a directory of objects.
@@ -205,4 +217,21 @@ pub fn store_error(describe: &str, e: object_store::Error) -> ArtifactError {
 fn short(e: &object_store::Error) -> String {
     let text = e.to_string();
     text.lines().next().unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_azure_endpoint_names_its_account_by_host_or_by_path() {
+        let account = |e: &str| account_of(e);
+        assert_eq!(account("https://acme.blob.core.windows.net").as_deref(), Some("acme"));
+        assert_eq!(account("https://acme.blob.core.chinacloudapi.cn/").as_deref(), Some("acme"));
+        assert_eq!(
+            account("http://127.0.0.1:10000/devstoreaccount1").as_deref(),
+            Some("devstoreaccount1")
+        );
+        assert_eq!(account("http://127.0.0.1:10000"), None);
+    }
 }

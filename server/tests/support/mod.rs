@@ -1,9 +1,11 @@
 //! What the integration tests share: a real `keelson server` process and
 //! the CLI (`keelson`), a throwaway PostgreSQL (`postgres`), a fake
-//! Kubernetes API server (`fake_kube`), an S3-compatible server (`moto`),
+//! Kubernetes API server (`fake_kube`), an S3-compatible server (`moto`)
+//! and an Azure Blob Storage emulator (`azurite`),
 //! workflows several areas run (`fixtures`), and reading a workflow's JSON
 //! (`status`).
 
+pub mod azurite;
 pub mod fake_kube;
 pub mod fixtures;
 pub mod keelson;
