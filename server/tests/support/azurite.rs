@@ -67,16 +67,7 @@ impl Azurite {
              BlobEndpoint={};')\n",
             self.endpoint
         );
-        let out = Command::new(&self.python)
-            .args(["-c", &format!("{prelude}{script}")])
-            .output()
-            .expect("python runs");
-        assert!(
-            out.status.success(),
-            "azure script failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        super::run_python(&self.python, &format!("{prelude}{script}"))
     }
 
     pub fn create_container(&self, name: &str) {

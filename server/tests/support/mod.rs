@@ -32,3 +32,16 @@ pub fn python(modules: &str) -> Option<std::path::PathBuf> {
         .is_ok_and(|o| o.status.success());
     ok.then_some(p)
 }
+
+/// Run `script` with `python`; its stdout (a failure fails the test,
+/// with Python's error).
+pub fn run_python(python: &std::path::Path, script: &str) -> String {
+    let out =
+        std::process::Command::new(python).args(["-c", script]).output().expect("python runs");
+    assert!(
+        out.status.success(),
+        "Python script failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -63,16 +63,7 @@ impl Moto {
                  aws_access_key_id='{ACCESS_KEY}', aws_secret_access_key='{SECRET_KEY}')\n",
             self.endpoint
         );
-        let out = Command::new(&self.python)
-            .args(["-c", &format!("{prelude}{script}")])
-            .output()
-            .expect("python runs");
-        assert!(
-            out.status.success(),
-            "boto3 script failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        super::run_python(&self.python, &format!("{prelude}{script}"))
     }
 
     pub fn create_bucket(&self, bucket: &str) {
