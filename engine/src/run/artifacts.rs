@@ -57,7 +57,7 @@ pub fn resolve(
         }
         let mut a = a.clone();
         if a.location.is_key_only() {
-            a.location = relocate(&a.location, repo);
+            a.location = repo.relocate(&a.location);
         }
         out.inputs.push(a);
     }
@@ -87,21 +87,13 @@ fn base_location(
             .map_err(|e| format!("archiveLocation: {}", e.message))?;
         let own: ArtifactLocation = serde_json::from_value(json).map_err(|e| e.to_string())?;
         if own.is_key_only() {
-            return Ok((relocate(&own, repo), true));
+            return Ok((repo.relocate(&own), true));
         }
         return Ok((own, false));
     }
     let key = substitute::string(repo.key_format(), vars, Mode::Strict)
         .map_err(|e| format!("the artifact repository's key format: {}", e.message))?;
     Ok((repo.location(key.trim_matches('/').to_string()), true))
-}
-
-/// A key-only location completed from the repository, keeping its key.
-fn relocate(location: &ArtifactLocation, repo: &ArtifactRepository) -> ArtifactLocation {
-    let key = location.key().unwrap_or_default().to_string();
-    let mut l = repo.location(key);
-    l.archive_logs = location.archive_logs;
-    l
 }
 
 /// `base` with `name` appended to its key.
@@ -142,7 +134,7 @@ fn output(
             ));
         }
         if a.location.is_key_only() {
-            a.location = relocate(&a.location, repo);
+            a.location = repo.relocate(&a.location);
         }
         return Ok(a);
     }

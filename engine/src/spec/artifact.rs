@@ -540,6 +540,14 @@ impl ArtifactRepository {
         f.filter(|f| !f.is_empty()).unwrap_or(DEFAULT_KEY_FORMAT)
     }
 
+    /// A key-only location (`s3: {key}`) completed from the repository:
+    /// its store, bucket and credentials, the location's own key.
+    pub fn relocate(&self, location: &ArtifactLocation) -> ArtifactLocation {
+        let mut l = self.location(location.key().unwrap_or_default().to_string());
+        l.archive_logs = location.archive_logs;
+        l
+    }
+
     /// The repository as a location with `key`.
     pub fn location(&self, key: String) -> ArtifactLocation {
         let mut l = ArtifactLocation { archive_logs: self.archive_logs, ..Default::default() };

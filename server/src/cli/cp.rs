@@ -69,7 +69,7 @@ pub fn run(args: &CpArgs) -> anyhow::Result<ExitCode> {
                 let dir = args.dir.join(path.trim_start_matches('/'));
                 std::fs::create_dir_all(&dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
-                let dest = dir.join(file_name(a).unwrap_or(name));
+                let dest = dir.join(file_name(a).unwrap_or_else(|| name.to_string()));
                 let url = format!(
                     "/artifacts/{}/{}/{}/{}",
                     seg(&ns),
@@ -91,11 +91,9 @@ pub fn run(args: &CpArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The last part of the artifact's key: the stored object's name.
-fn file_name(a: &Value) -> Option<&str> {
-    let location = a.as_object()?;
-    let key = ["s3", "gcs", "builtin", "oss", "artifactory", "hdfs"]
-        .iter()
-        .find_map(|k| location.get(*k)?.get("key")?.as_str())
-        .or_else(|| location.get("azure")?.get("blob")?.as_str())?;
-    key.rsplit('/').next().filter(|n| !n.is_empty() && *n != "." && *n != "..")
+fn file_name(a: &Value) -> Option<String> {
+    let a: engine::spec::Artifact = serde_json::from_value(a.clone()).ok()?;
+    let key = a.location.key()?;
+    let name = key.rsplit('/').next()?;
+    (!name.is_empty() && name != "." && name != "..").then(|| name.to_string())
 }

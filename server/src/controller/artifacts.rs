@@ -113,8 +113,7 @@ fn located(
             .as_ref()
             .and_then(|r| r.artifact_repository.clone())
             .unwrap_or_else(engine::spec::ArtifactRepository::builtin);
-        let key = a.location.key().unwrap_or_default().to_string();
-        a.location = repository.location(key);
+        a.location = repository.relocate(&a.location);
     }
     Ok(a)
 }

@@ -16,6 +16,8 @@ use engine::run::LaunchSpec;
 use engine::spec::{Artifact, StoreKind};
 use serde_json::{Value, json};
 
+use crate::redact::SecretRefs;
+
 /// The inputs to load, as JSON (`Vec<Artifact>`).
 pub const INPUTS: &str = "KEELSON_INPUTS";
 /// The outputs to save, as JSON (`Vec<Artifact>`).
@@ -52,7 +54,8 @@ pub fn env(launch: &LaunchSpec) -> Result<Vec<Value>, PodArtifactError> {
     let mut refs: Vec<(String, String, String)> = Vec::new();
     for a in launch.inputs.iter().chain(&launch.outputs) {
         let location = serde_json::to_value(&a.location).unwrap_or_default();
-        for (name, key) in secret_refs(&location) {
+        let named = SecretRefs::in_json(&location).refs.into_iter();
+        for (name, key) in named.filter_map(|(name, key)| Some((name, key?))) {
             if refs.iter().any(|(n, k, _)| *n == name && *k == key) {
                 continue;
             }
@@ -74,33 +77,6 @@ pub fn env(launch: &LaunchSpec) -> Result<Vec<Value>, PodArtifactError> {
         vars.push(json!({"name": SECRET_REFS, "value": json!(refs).to_string()}));
     }
     Ok(vars)
-}
-
-/// Every `{name, key}` a location names under a field ending in `Secret`
-/// (`accessKeySecret`, `basicAuth.passwordSecret`, `sshPrivateKeySecret`…).
-fn secret_refs(v: &Value) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut stack = vec![v];
-    while let Some(v) = stack.pop() {
-        match v {
-            Value::Object(m) => {
-                for (field, value) in m {
-                    let name = value.get("name").and_then(Value::as_str);
-                    let key = value.get("key").and_then(Value::as_str);
-                    match (field.ends_with("Secret"), name, key) {
-                        (true, Some(n), Some(k)) if !n.is_empty() => {
-                            out.push((n.to_string(), k.to_string()))
-                        }
-                        _ => stack.push(value),
-                    }
-                }
-            }
-            Value::Array(items) => stack.extend(items),
-            _ => {}
-        }
-    }
-    out.sort();
-    out
 }
 
 #[cfg(test)]
