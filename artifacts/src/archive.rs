@@ -112,7 +112,7 @@ fn over_cap(cap: u64) -> ArtifactError {
 
 /// The innermost cause of an error: the tar reader's own wording names
 /// host paths.
-fn cause(e: &io::Error) -> String {
+pub(crate) fn cause(e: &io::Error) -> String {
     let mut inner: &dyn std::error::Error = e;
     while let Some(next) = inner.source() {
         inner = next;
@@ -178,7 +178,7 @@ fn settle(staging: &Path, dest: &Path) -> Result<(), ArtifactError> {
 }
 
 /// A relative path made only of plain names, or why not.
-fn safe_relative(path: &Path) -> Result<PathBuf, ArtifactError> {
+pub(crate) fn safe_relative(path: &Path) -> Result<PathBuf, ArtifactError> {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

@@ -12,6 +12,7 @@
 //! message.
 
 pub mod archive;
+pub mod browse;
 mod git;
 mod http;
 mod mover;

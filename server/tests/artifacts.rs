@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::support::moto::{self, Moto};
 use crate::support::status::node;
@@ -608,11 +608,15 @@ spec:
         template: use
         arguments: {artifacts: [{name: report, from: "{{steps.make.outputs.artifacts.report}}"}]}
   - name: make
-    container: {image: busybox, command: [sh, -c, "echo '<b>hello</b>' > /tmp/report.html"]}
+    container:
+      image: busybox
+      command: [sh, -c, "echo '<b>hello</b>' > /tmp/report.html && mkdir -p /tmp/out/sub && echo notes > /tmp/out/notes.txt && echo '{\"n\": 1}' > /tmp/out/sub/data.json"]
     outputs:
       artifacts:
       - {name: report, path: /tmp/report.html, archive: {none: {}}}
       - {name: packed, path: /tmp/report.html}
+      - {name: bundle, path: /tmp/out}
+      - {name: site, path: /tmp/out, archive: {none: {}}}
   - name: use
     inputs: {artifacts: [{name: report, path: /tmp/in.html}]}
     container: {image: busybox, command: [cat, /tmp/in.html]}
@@ -646,7 +650,8 @@ fn the_server_serves_a_nodes_artifacts_as_argo_server_does() {
     assert_eq!(&body[..], b"<b>hello</b>\n");
     assert_eq!(headers["content-disposition"], "attachment; filename=\"report.html\"");
     assert_eq!(headers["content-type"], "text/html; charset=utf-8");
-    assert_eq!(headers["content-security-policy"], "sandbox");
+    assert!(headers["content-security-policy"].to_str().expect("ascii").starts_with("sandbox"));
+    assert_eq!(headers["accept-ranges"], "bytes");
     // A tar+gzip output stays one, as Argo serves it.
     let (status, headers, body) =
         get(&s.http(), format!("/artifacts/default/{name}/{make}/packed"));
@@ -668,6 +673,89 @@ fn the_server_serves_a_nodes_artifacts_as_argo_server_does() {
     let (status, _, _) = get(&http_with(""), format!("/artifacts/default/{name}/{make}/report"));
     assert_eq!(status, 401);
 
+    // Byte ranges, and a range outside the object.
+    let ranged = |path: String, range: &str| {
+        rt.block_on(async {
+            let r = s.http().get(format!("{}{path}", s.url)).header("range", range);
+            let r = r.send().await.expect("answered");
+            let (status, headers) = (r.status().as_u16(), r.headers().clone());
+            (status, headers, r.bytes().await.expect("body"))
+        })
+    };
+    let report = format!("/artifacts/default/{name}/{make}/report");
+    let (status, headers, body) = ranged(report.clone(), "bytes=3-7");
+    assert_eq!((status, &body[..]), (206, &b"hello"[..]));
+    assert_eq!(headers["content-range"], "bytes 3-7/13");
+    let (status, _, body) = ranged(report.clone(), "bytes=-5");
+    assert_eq!((status, &body[..]), (206, &b"</b>\n"[..]));
+    let (status, headers, _) = ranged(report, "bytes=100-");
+    assert_eq!(status, 416);
+    assert_eq!(headers["content-range"], "bytes */13");
+
+    // By the workflow's uid, as Argo's archive links them.
+    let uid = w["metadata"]["uid"].as_str().expect("uid").to_string();
+    let (status, _, body) = get(&s.http(), format!("/artifacts-by-uid/{uid}/{make}/report"));
+    assert_eq!((status, &body[..]), (200, &b"<b>hello</b>\n"[..]));
+    let (status, _, body) = get(&s.http(), format!("/input-artifacts-by-uid/{uid}/{used}/report"));
+    assert_eq!((status, &body[..]), (200, &b"<b>hello</b>\n"[..]));
+    let (status, _, _) = get(&s.http(), format!("/artifacts-by-uid/no-such-uid/{make}/report"));
+    assert_eq!(status, 404);
+    let (status, _, _) = get(&http_with(""), format!("/artifacts-by-uid/{uid}/{make}/report"));
+    assert_eq!(status, 401);
+
+    // `/artifact-files/`: the files inside a .tgz, listed and read one by
+    // one (Argo cannot look into one), by name or in the archive by uid.
+    let json_get = |path: String| {
+        rt.block_on(async {
+            let r = s.http().get(format!("{}{path}", s.url)).header("accept", "application/json");
+            let r = r.send().await.expect("answered");
+            assert_eq!(r.status().as_u16(), 200, "{path}");
+            r.json::<Value>().await.expect("json")
+        })
+    };
+    for base in [format!("workflows/{name}"), format!("archived-workflows/{uid}")] {
+        let files = format!("/artifact-files/default/{base}/{make}/outputs");
+        let listing = json_get(format!("{files}/bundle/"));
+        let mut got = listing["files"].as_array().cloned().unwrap_or_default();
+        got.sort_by_key(|f| f["path"].as_str().map(str::to_string));
+        let want =
+            json!([{"path": "out/notes.txt", "size": 6}, {"path": "out/sub/data.json", "size": 9}]);
+        assert_eq!(Value::from(got), want, "{base}");
+        let (status, headers, body) = get(&s.http(), format!("{files}/bundle/out/sub/data.json"));
+        assert_eq!((status, &body[..]), (200, &b"{\"n\": 1}\n"[..]), "{base}");
+        assert_eq!(headers["content-type"], "application/json");
+        assert_eq!(headers["content-disposition"], "inline; filename=\"data.json\"");
+        let (status, _, _) = get(&s.http(), format!("{files}/bundle/out/missing.txt"));
+        assert_eq!(status, 404);
+        let sub = json_get(format!("{files}/bundle/out/sub/"));
+        assert_eq!(sub["files"], json!([{"path": "data.json", "size": 9}]));
+    }
+    // A directory stored file by file (`archive: none`): the artifact
+    // redirects to its listing, an HTML page as Argo's or JSON.
+    let files = format!("/artifact-files/default/workflows/{name}/{make}/outputs");
+    let (status, final_url, page) = rt.block_on(async {
+        let r = s.http().get(format!("{}{files}/site", s.url)).send().await.expect("answered");
+        (r.status().as_u16(), r.url().path().to_string(), r.text().await.expect("page"))
+    });
+    assert_eq!(status, 200, "{page}");
+    assert!(final_url.ends_with("/site/"), "{final_url}");
+    assert!(page.contains("<a href=\"./notes.txt\">notes.txt</a>"), "{page}");
+    assert!(page.contains("<a href=\"./sub/\">sub/</a>"), "{page}");
+    let listing = json_get(format!("{files}/site/"));
+    assert_eq!(
+        listing["files"],
+        json!([{"path": "notes.txt", "size": 6}, {"path": "sub/data.json", "size": 9}])
+    );
+    let (status, _, body) = get(&s.http(), format!("{files}/site/sub/data.json"));
+    assert_eq!((status, &body[..]), (200, &b"{\"n\": 1}\n"[..]));
+    // A plain file is shown inline; a bad path part is a 400.
+    let (status, headers, _) = get(&s.http(), format!("{files}/report"));
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-disposition"], "inline; filename=\"report.html\"");
+    let (status, _, _) =
+        get(&s.http(), format!("/artifact-files/default/nope/{name}/{make}/outputs/report"));
+    assert_eq!(status, 400);
+
     // `keelson cp` (as `argo cp`): each output where Argo's default path
     // puts it, filtered by template or by name.
     let out = dir.path().join("copied");
@@ -677,6 +765,9 @@ fn the_server_serves_a_nodes_artifacts_as_argo_server_does() {
     };
     assert_eq!(std::fs::read(at("report", "report.html")).expect("copied"), b"<b>hello</b>\n");
     assert_eq!(std::fs::read(at("packed", "packed.tgz")).expect("copied")[..2], [0x1f, 0x8b]);
+    // A directory stored file by file is copied file by file.
+    assert_eq!(std::fs::read(at("site", "out/sub/data.json")).expect("copied"), b"{\"n\": 1}\n");
+    assert_eq!(std::fs::read(at("site", "out/notes.txt")).expect("copied"), b"notes\n");
     let only = dir.path().join("only");
     s.ok(&["cp", &name, &only.to_string_lossy(), "--artifact-name", "packed"]);
     let base = only.join(format!("default/{name}/{make}/outputs"));

@@ -42,6 +42,9 @@ use crate::auth::{self, Auth};
 use crate::controller::Controller;
 use crate::cron::Scheduler;
 
+/// `/artifact-files/…` up to the artifact's name; a file inside it may follow.
+const ARTIFACT_FILES: &str = "/artifact-files/{namespace}/{kind}/{id}/{node}/{side}/{artifact}";
+
 /// What handlers can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -130,6 +133,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cron-workflows/{namespace}/{name}/{action}", put(crons::suspend_or_resume))
         .route("/artifacts/{namespace}/{name}/{node}/{artifact}", get(artifacts::output))
         .route("/input-artifacts/{namespace}/{name}/{node}/{artifact}", get(artifacts::input))
+        .route("/artifacts-by-uid/{uid}/{node}/{artifact}", get(artifacts::output_by_uid))
+        .route("/input-artifacts-by-uid/{uid}/{node}/{artifact}", get(artifacts::input_by_uid))
+        .route(ARTIFACT_FILES, get(artifacts::file))
+        .route(&format!("{ARTIFACT_FILES}/"), get(artifacts::file))
+        .route(&format!("{ARTIFACT_FILES}/{{*file}}"), get(artifacts::file))
         .route(
             "/api/v1/namespaces/{namespace}/configmaps",
             get(config_maps::list).post(config_maps::create),

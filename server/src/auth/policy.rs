@@ -33,6 +33,10 @@ pub fn need(method: &Method, route: &str, namespace: Option<&str>) -> Option<Nee
         | "/api/v1/password"
         | "/api/v1/tokens"
         | "/api/v1/tokens/{id}" => Some(Need::Principal),
+        // Addressed by uid: the handler checks the role in the workflow's
+        // namespace once it has found it.
+        "/artifacts-by-uid/{uid}/{node}/{artifact}"
+        | "/input-artifacts-by-uid/{uid}/{node}/{artifact}" => Some(Need::Principal),
         "/api/v1/users" | "/api/v1/users/{name}" | "/api/v1/audit" => {
             Some(Need::Role(Role::Admin, Scope::Cluster))
         }
@@ -73,7 +77,8 @@ pub fn need(method: &Method, route: &str, namespace: Option<&str>) -> Option<Nee
             || r.starts_with("/ws/workflow-events/{namespace}")
             || r.starts_with("/ws/workflows/{namespace}")
             || r.starts_with("/artifacts/{namespace}")
-            || r.starts_with("/input-artifacts/{namespace}") =>
+            || r.starts_with("/input-artifacts/{namespace}")
+            || r.starts_with("/artifact-files/{namespace}") =>
         {
             in_namespace(read_or_edit)
         }

@@ -163,7 +163,8 @@ impl Client {
     }
 
     pub async fn get(&self, path: &str) -> anyhow::Result<Value> {
-        let r = self.send(self.request(reqwest::Method::GET, path)).await?;
+        let r = self.request(reqwest::Method::GET, path).header("accept", "application/json");
+        let r = self.send(r).await?;
         r.json().await.context("the server's answer is not JSON")
     }
 

@@ -2,7 +2,9 @@
 //! downloaded from the server as it is stored into
 //! `DIR/<path>/<file>`, `<path>` being Argo's template
 //! `{namespace}/{workflowName}/{nodeId}/outputs/{artifactName}` by
-//! default (`{templateName}`, `{podName}` also work).
+//! default (`{templateName}`, `{podName}` also work). A directory
+//! stored file by file (`archive: none`) is copied file by file into
+//! `DIR/<path>/<directory name>/`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,16 +71,42 @@ pub fn run(args: &CpArgs) -> anyhow::Result<ExitCode> {
                 let dir = args.dir.join(path.trim_start_matches('/'));
                 std::fs::create_dir_all(&dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
-                let dest = dir.join(file_name(a).unwrap_or_else(|| name.to_string()));
-                let url = format!(
-                    "/artifacts/{}/{}/{}/{}",
-                    seg(&ns),
-                    seg(&args.name),
-                    seg(id),
-                    seg(name)
-                );
-                let size = client.download(&url, &dest).await?;
-                println!("{} ({size} bytes)", dest.display());
+                let file = file_name(a).unwrap_or_else(|| name.to_string());
+                let dest = dir.join(&file);
+                let (ns, wf, id, name) = (seg(&ns), seg(&args.name), seg(id), seg(name));
+                if a.get("archive").and_then(|a| a.get("none")).is_none() {
+                    let url = format!("/artifacts/{ns}/{wf}/{id}/{name}");
+                    let size = client.download(&url, &dest).await?;
+                    println!("{} ({size} bytes)", dest.display());
+                    copied += 1;
+                    continue;
+                }
+                let files = format!("/artifact-files/{ns}/workflows/{wf}/{id}/outputs/{name}");
+                let listing = client.get(&format!("{files}/")).await?;
+                let paths: Vec<&str> = listing["files"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|f| f["path"].as_str())
+                    .collect();
+                if paths == [file.as_str()] {
+                    let size = client.download(&files, &dest).await?;
+                    println!("{} ({size} bytes)", dest.display());
+                    copied += 1;
+                    continue;
+                }
+                for path in paths {
+                    let rel = safe_relative(path)
+                        .with_context(|| format!("the server listed a bad path {path:?}"))?;
+                    let to = dest.join(&rel);
+                    if let Some(parent) = to.parent() {
+                        std::fs::create_dir_all(parent)
+                            .with_context(|| format!("cannot create {}", parent.display()))?;
+                    }
+                    let url = path.split('/').map(seg).collect::<Vec<_>>().join("/");
+                    let size = client.download(&format!("{files}/{url}"), &to).await?;
+                    println!("{} ({size} bytes)", to.display());
+                }
                 copied += 1;
             }
         }
@@ -88,6 +116,13 @@ pub fn run(args: &CpArgs) -> anyhow::Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `path` as a relative path of plain names only.
+fn safe_relative(path: &str) -> Option<PathBuf> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let plain = parts.iter().all(|p| !p.is_empty() && *p != "." && *p != "..");
+    plain.then(|| parts.iter().collect())
 }
 
 /// The last part of the artifact's key: the stored object's name.

@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 use engine::run::Event;
 use tokio::sync::{mpsc, watch};
 
-pub use artifacts::{ArtifactObject, Side};
+pub use artifacts::{ArtifactFile, ArtifactObject, ArtifactRef, Part, Side, Span, WorkflowRef};
 pub use bus::{Bus, Change, ChangeKind, Missed, Published, Subscription};
 pub use cluster_objects::ClusterObjects;
 pub use commands::NodeUpdate;
