@@ -673,6 +673,17 @@ fn the_server_serves_a_nodes_artifacts_as_argo_server_does() {
     let (status, _, _) = get(&http_with(""), format!("/artifacts/default/{name}/{make}/report"));
     assert_eq!(status, 401);
 
+    // HEAD: the size alone.
+    let (status, length) = rt.block_on(async {
+        let r = s.http().head(format!("{}/artifacts/default/{name}/{make}/report", s.url));
+        let r = r.send().await.expect("answered");
+        (
+            r.status().as_u16(),
+            r.headers()["content-length"].to_str().unwrap_or_default().to_string(),
+        )
+    });
+    assert_eq!((status, length.as_str()), (200, "13"));
+
     // Byte ranges, and a range outside the object.
     let ranged = |path: String, range: &str| {
         rt.block_on(async {

@@ -1,7 +1,7 @@
 //! The UI's calls to the server's REST API and websockets, and the types
 //! the pages read the API's answers into (its wire types), each beside
 //! the calls that fetch it: `account` (the user, signing in and out, API
-//! tokens), `list` (the workflow list, its filters, pages and watch),
+//! tokens), `artifacts` (a node's artifacts: paths, sizes, listings), `list` (the workflow list, its filters, pages and watch),
 //! `run` (one workflow followed live, and its actions), `log` (a pod's
 //! log), `templates` (the submit forms' data, submitting), `crons` and
 //! `secrets`; here, what they share — lists, object metadata, stream
@@ -13,6 +13,7 @@
 //! same types.
 
 mod account;
+mod artifacts;
 mod crons;
 mod list;
 #[cfg(feature = "hydrate")]
@@ -30,6 +31,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 pub use account::{Me, TOKENS, Token, USERINFO, login};
 #[cfg(feature = "hydrate")]
 pub use account::{make_token, me, revoke_token, sign_out};
+pub use artifacts::{ArtifactPaths, ArtifactSide, FileListing, human_size};
+#[cfg(feature = "hydrate")]
+pub use artifacts::{list_files, object_size};
 #[cfg(feature = "hydrate")]
 pub use crons::set_suspended;
 pub use crons::{CronSchedules, CronWorkflow, crons_path, schedules_path};

@@ -8,6 +8,7 @@
 //! drawing's structure changed (a node appeared, a fan-out was expanded).
 
 mod actions;
+mod artifacts;
 mod log;
 mod panel;
 mod snapshot;

@@ -1,4 +1,5 @@
-//! The chosen node: phase, message, template, timing, inputs and outputs,
+//! The chosen node: phase, message, template, timing, inputs and outputs
+//! (artifacts among them, with downloads and previews),
 //! "retry from here", and for a pod its live log. The facts follow each
 //! change of the run; the log is opened once per pod and kept open.
 
@@ -81,6 +82,7 @@ fn facts(run: Run, n: NodeStatus) -> impl IntoView {
     }
     let phase_class = format!("phase {}", n.phase.as_str().to_lowercase());
     let id = n.id.clone();
+    let node = n.clone();
     view! {
         <h2>{n.display_name.clone()}</h2>
         <dl class="facts">
@@ -95,6 +97,7 @@ fn facts(run: Run, n: NodeStatus) -> impl IntoView {
                 })
                 .collect_view()}
         </dl>
+        <super::artifacts::Artifacts run node/>
         <super::actions::RetryNode run id/>
     }
 }

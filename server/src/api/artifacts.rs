@@ -12,7 +12,7 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
@@ -31,20 +31,24 @@ const POLICY: &str = "sandbox allow-same-origin; base-uri 'none'; default-src 'n
 pub async fn output(
     State(c): State<Controller>,
     Path((namespace, name, node, artifact)): Path<(String, String, String, String)>,
+    method: Method,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let workflow = WorkflowRef::Name { namespace: &namespace, name: &name };
-    download(&c, workflow, &node, &artifact, Side::Outputs, &headers).await
+    let at = ArtifactRef { workflow, node: &node, name: &artifact, side: Side::Outputs };
+    download(&c, at, &method, &headers).await
 }
 
 /// `GET /input-artifacts/{namespace}/{name}/{node}/{artifact}`.
 pub async fn input(
     State(c): State<Controller>,
     Path((namespace, name, node, artifact)): Path<(String, String, String, String)>,
+    method: Method,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let workflow = WorkflowRef::Name { namespace: &namespace, name: &name };
-    download(&c, workflow, &node, &artifact, Side::Inputs, &headers).await
+    let at = ArtifactRef { workflow, node: &node, name: &artifact, side: Side::Inputs };
+    download(&c, at, &method, &headers).await
 }
 
 /// `GET /artifacts-by-uid/{uid}/{node}/{artifact}`.
@@ -54,7 +58,7 @@ pub async fn output_by_uid(
     Path((uid, node, artifact)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    by_uid(&c, &principal, &uid, &node, &artifact, Side::Outputs, &headers).await
+    by_uid(&c, &principal, (&uid, &node, &artifact), Side::Outputs, &headers).await
 }
 
 /// `GET /input-artifacts-by-uid/{uid}/{node}/{artifact}`.
@@ -64,7 +68,7 @@ pub async fn input_by_uid(
     Path((uid, node, artifact)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    by_uid(&c, &principal, &uid, &node, &artifact, Side::Inputs, &headers).await
+    by_uid(&c, &principal, (&uid, &node, &artifact), Side::Inputs, &headers).await
 }
 
 /// The route names no namespace: the caller's role is checked in the
@@ -72,28 +76,29 @@ pub async fn input_by_uid(
 async fn by_uid(
     c: &Controller,
     principal: &Principal,
-    uid: &str,
-    node: &str,
-    artifact: &str,
+    (uid, node, name): (&str, &str, &str),
     side: Side,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
     let namespace = c.namespace_of_uid(uid).await?;
     principal.require(Role::Viewer, &Scope::Namespace(namespace.clone()))?;
     let workflow = WorkflowRef::Uid { namespace: Some(&namespace), uid };
-    download(c, workflow, node, artifact, side, headers).await
+    let at = ArtifactRef { workflow, node, name, side };
+    download(c, at, &Method::GET, headers).await
 }
 
+/// The object, or for `HEAD` its size alone (the UI shows it).
 async fn download(
     c: &Controller,
-    workflow: WorkflowRef<'_>,
-    node: &str,
-    name: &str,
-    side: Side,
+    at: ArtifactRef<'_>,
+    method: &Method,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
-    let at = ArtifactRef { workflow, node, name, side };
-    let object = c.artifact(at, span(headers)).await?;
+    let object = if method == Method::HEAD {
+        c.artifact_head(at).await?
+    } else {
+        c.artifact(at, span(headers)).await?
+    };
     Ok(object_response(object, "attachment"))
 }
 

@@ -120,6 +120,32 @@ impl Controller {
         whole_or_part(&opened, at.name, span).await
     }
 
+    /// The artifact's name and size, without its bytes (`HEAD`).
+    pub async fn artifact_head(
+        &self,
+        at: ArtifactRef<'_>,
+    ) -> Result<ArtifactObject, ControllerError> {
+        let (_, opened) = self.open_artifact(at).await?;
+        let meta = match opened.store.head(&opened.key).await {
+            Ok(meta) => meta,
+            Err(object_store::Error::NotFound { .. }) => {
+                return Err(ControllerError::ObjectNotFound(format!(
+                    "artifact '{}': nothing at key {:?} in {}",
+                    at.name,
+                    opened.key.as_ref(),
+                    opened.describe
+                )));
+            }
+            Err(e) => {
+                let e = artifacts::store::store_error(&opened.describe, e);
+                return Err(ControllerError::Invalid(format!("artifact '{}': {e}", at.name)));
+            }
+        };
+        let file_name = opened.key.filename().unwrap_or(at.name).to_string();
+        let body = futures_util::stream::empty().boxed();
+        Ok(ArtifactObject { file_name, size: meta.size, part: Part::Whole, body })
+    }
+
     /// `/artifact-files/…`: `file` inside the artifact (empty: the
     /// artifact itself), or with `listing` the files under it. A `.tgz` or
     /// `.zip` is looked into as the directory it packs; a directory's key
