@@ -13,6 +13,7 @@
 
 pub mod archive;
 pub mod browse;
+pub mod delete;
 mod git;
 mod http;
 mod mover;

@@ -886,3 +886,122 @@ fn artifacts_pass_through_azure_blob_storage() {
     );
     assert!(!ran.stdout.contains(azurite::KEY) && !ran.stderr.contains(azurite::KEY));
 }
+
+const COLLECTED: &str = r#"apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: collected-}
+spec:
+  entrypoint: make
+  artifactGC: {strategy: OnWorkflowDeletion}
+  templates:
+  - name: make
+    container:
+      image: busybox
+      command: [sh, -c, "mkdir -p /tmp/d && echo 1 > /tmp/d/one && echo 2 > /tmp/d/two && echo x > /tmp/x"]
+    outputs:
+      artifacts:
+      - {name: whole, path: /tmp/x}
+      - {name: early, path: /tmp/x, artifactGC: {strategy: OnWorkflowCompletion}}
+      - {name: kept, path: /tmp/x, artifactGC: {strategy: Never}}
+      - {name: dir, path: /tmp/d, archive: {none: {}}}
+"#;
+
+#[test]
+fn artifacts_are_garbage_collected_as_their_strategies_say() {
+    use crate::support::keelson::{Server, data_dir, file};
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let repo = dir.path().join("artifacts/default");
+    let wf = file(dir.path(), "collected.yaml", COLLECTED);
+    let name = s.ok(&["submit", &wf.to_string_lossy(), "-o", "name"]).trim().to_string();
+    s.wait_for(&name, "Succeeded", |w| w["status"]["phase"] == "Succeeded");
+    // OnWorkflowCompletion (the artifact's own strategy): gone once the
+    // run is over, marked `deleted`; the others stay for now.
+    s.wait_for(&name, "completion GC", |w| {
+        w["status"]["artifactGCStatus"]["strategiesProcessed"]["OnWorkflowCompletion"] == true
+    });
+    let w = s.workflow(&name);
+    let make = node(&w, &name);
+    let key =
+        |a: &str| output(make, a).and_then(|a| a["builtin"]["key"].as_str()).map(str::to_string);
+    let (whole, early, kept, d) = (key("whole"), key("early"), key("kept"), key("dir"));
+    let at = |k: &Option<String>| repo.join(k.as_deref().expect("a key"));
+    assert_eq!(output(make, "early").map(|a| a["deleted"].clone()), Some(Value::Bool(true)));
+    assert!(!at(&early).exists(), "early is collected at completion");
+    assert!(output(make, "whole").is_some_and(|a| a["deleted"].is_null()));
+    assert!(at(&whole).exists() && at(&kept).exists() && at(&d).join("one").exists());
+
+    // Deletion: the workflow's strategy (OnWorkflowDeletion) takes the
+    // rest but what says Never, the directory's files too.
+    s.ok(&["delete", &name]);
+    assert!(!at(&whole).exists() && !at(&d).join("one").exists() && !at(&d).join("two").exists());
+    assert!(at(&kept).exists(), "Never keeps it");
+    assert!(!s.cli(&["get", &name]).status.success(), "the workflow is gone");
+}
+
+#[test]
+fn a_failed_collection_keeps_the_workflow_until_it_is_forced() {
+    use crate::support::keelson::{Server, data_dir, file};
+    let Some(s3) = Moto::start() else { return };
+    s3.create_bucket("artifacts");
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let access = format!("accessKey={}", moto::ACCESS_KEY);
+    let secret = format!("secretKey={}", moto::SECRET_KEY);
+    s.ok(&["secret", "create", "cred", "--from-literal", &access, "--from-literal", &secret]);
+    let repository = format!("v1={}", s3.repository("artifacts"));
+    s.ok(&[
+        "configmap",
+        "create",
+        "artifact-repositories",
+        "--from-literal",
+        &repository,
+        "--annotation",
+        "workflows.argoproj.io/default-artifact-repository=v1",
+    ]);
+    let wf = file(dir.path(), "collected.yaml", COLLECTED);
+    let name = s.ok(&["submit", &wf.to_string_lossy(), "-o", "name"]).trim().to_string();
+    s.wait_for(&name, "Succeeded", |w| w["status"]["phase"] == "Succeeded");
+    s.wait_for(&name, "completion GC", |w| {
+        w["status"]["artifactGCStatus"]["strategiesProcessed"]["OnWorkflowCompletion"] == true
+    });
+    let keys = s3.keys("artifacts");
+    assert!(keys.iter().any(|k| k.ends_with("/whole.tgz")), "{keys:?}");
+    assert!(!keys.iter().any(|k| k.ends_with("/early.tgz")), "collected at completion: {keys:?}");
+
+    // The store goes away: deleting keeps the workflow and says why.
+    drop(s3);
+    let refused = s.cli(&["delete", &name]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("is kept") && said.contains("'whole'") && said.contains("--force"),
+        "{said}"
+    );
+    let w = s.workflow(&name);
+    let conditions = w["status"]["conditions"].as_array().cloned().unwrap_or_default();
+    let gc = conditions.iter().find(|c| c["type"] == "ArtifactGCError").expect("ArtifactGCError");
+    assert!(gc["message"].as_str().is_some_and(|m| m.contains("'whole'")), "{gc}");
+    assert!(!gc["message"].as_str().unwrap_or_default().contains(moto::SECRET_KEY));
+    // Forced, it goes.
+    s.ok(&["delete", &name, "--force"]);
+    assert!(!s.cli(&["get", &name]).status.success(), "the workflow is gone");
+}
+
+#[test]
+fn keelson_run_collects_on_workflow_completion_artifacts_at_its_end() {
+    let dir = work_dir("collected");
+    let ran = run(&dir, &COLLECTED.replace("generateName: collected-", "name: collected"), &[]);
+    let root = node(&ran.workflow, "collected");
+    assert_eq!(root["phase"], "Succeeded", "{}", ran.stderr);
+    let repo = dir.join("work/artifacts");
+    let key = |a: &str| {
+        let key = output(root, a).and_then(|a| a["builtin"]["key"].as_str()).expect("a key");
+        repo.join(key)
+    };
+    assert_eq!(output(root, "early").map(|a| a["deleted"].clone()), Some(Value::Bool(true)));
+    assert!(!key("early").exists(), "OnWorkflowCompletion: gone at the end");
+    assert!(key("whole").exists() && key("kept").exists(), "the others stay");
+    let processed = &ran.workflow["status"]["artifactGCStatus"]["strategiesProcessed"];
+    assert_eq!(processed["OnWorkflowCompletion"], true);
+}

@@ -143,7 +143,7 @@ async fn concurrency_policies_when_suspend_and_history() {
     let f = s.scheduler.tick(minute(2)).await.expect("tick");
     assert!(skipped(&f)[0].contains("Forbid"), "{f:?}");
     s.store.delete_cron("default", "forbid").await.expect("delete");
-    s.controller.delete("default", &first).await.expect("delete the run");
+    s.controller.delete("default", &first, false).await.expect("delete the run");
 
     // Replace: the running one is terminated, a new one starts.
     let replace = cron(
@@ -167,7 +167,7 @@ async fn concurrency_policies_when_suspend_and_history() {
     let new = started(&f)[0].clone();
     assert_ne!(new, old);
     assert_eq!(wait_done(&s.store, &old).await, "Failed", "the replaced run was terminated");
-    s.controller.delete("default", &new).await.expect("delete the run");
+    s.controller.delete("default", &new, false).await.expect("delete the run");
     s.store.delete_cron("default", "replace").await.expect("delete");
 
     // `when` false: skipped; suspended: nothing at all.

@@ -27,8 +27,11 @@ struct Entry {
     store: String,
     key: String,
     /// Served by the server (a keyed store: the built-in one, S3, GCS,
-    /// Azure); `http`/`git`/`raw` inputs are not.
+    /// Azure); `http`/`git`/`raw` inputs are not, nor what garbage
+    /// collection deleted.
     served: bool,
+    /// Deleted by artifact garbage collection.
+    deleted: bool,
     /// A `.tgz` or `.zip`: its files can be listed.
     archive: bool,
     paths: ArtifactPaths,
@@ -51,7 +54,8 @@ impl Entry {
             name: a.name.clone(),
             side,
             store,
-            served: l.key().is_some(),
+            served: l.key().is_some() && a.deleted != Some(true),
+            deleted: a.deleted == Some(true),
             archive: [".tgz", ".tar.gz", ".zip"].iter().any(|e| lower.ends_with(e)),
             paths: ArtifactPaths::new(&namespace, &workflow, node, &a.name, side),
             key,
@@ -163,6 +167,7 @@ fn Row(entry: Entry, preview: RwSignal<Option<Preview>>) -> impl IntoView {
                 <strong>{entry.name.clone()}</strong>
                 <span class="chip">{side}</span>
                 <span class="chip">{entry.store.clone()}</span>
+                {entry.deleted.then(|| view! { <span class="chip" title="deleted by artifact garbage collection">"deleted"</span> })}
                 <span class="size">{shown_size}</span>
             </div>
             <code class="key">{entry.key.clone()}</code>

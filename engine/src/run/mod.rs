@@ -10,6 +10,7 @@
 //! A template of another kind (containerSet, resource, http, data,
 //! plugin) ends as an Error node that says Keelson does not run it.
 
+pub mod artifact_gc;
 mod artifacts;
 mod bookkeeping;
 mod dag;

@@ -202,9 +202,9 @@ pub static VOLUME_CLAIM_GC: Rule = rule(
     Scope::All,
 );
 pub static ARTIFACT_GC: Rule = rule(
-    "artifactGC is not used",
-    "saved artifacts are kept until the repository is cleaned by hand",
-    Scope::All,
+    "artifactGC is not carried out in Kubernetes mode",
+    "saved artifacts are kept until the repository is cleaned by hand (the run gets an ArtifactGCError condition)",
+    Scope::Kubernetes,
 );
 pub static ARCHIVE_LOGS: Rule = rule(
     "archiveLogs is not used",

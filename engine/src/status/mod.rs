@@ -16,4 +16,4 @@ pub use names::{fnv1a_32, node_id, pod_name};
 pub use node::{NodeOutputs, NodeStatus, OutputParameter};
 pub use phase::{NodePhase, NodeType, WorkflowPhase};
 pub use time::Time;
-pub use workflow::{Condition, NodeMap, WorkflowStatus};
+pub use workflow::{ArtifactGcStatus, Condition, NodeMap, WorkflowStatus};

@@ -34,6 +34,19 @@ pub struct WorkflowStatus {
     /// start and kept for its life.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artifact_repository_ref: Option<crate::spec::ArtifactRepositoryRefStatus>,
+    /// Argo's `status.artifactGCStatus`: the garbage collection strategies
+    /// already carried out.
+    #[serde(rename = "artifactGCStatus", default, skip_serializing_if = "Option::is_none")]
+    pub artifact_gc_status: Option<ArtifactGcStatus>,
+}
+
+/// Argo's `ArtGCStatus`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtifactGcStatus {
+    /// Strategy → done (`OnWorkflowCompletion: true`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub strategies_processed: std::collections::BTreeMap<String, bool>,
 }
 
 /// Argo's workflow `Condition`.
@@ -53,6 +66,9 @@ impl Condition {
     /// Argo's `ConditionTypeSpecWarning`: "a warning on the current
     /// application spec".
     pub const SPEC_WARNING: &str = "SpecWarning";
+    /// Argo's `ConditionTypeArtifactGCError`: artifacts could not be
+    /// garbage-collected.
+    pub const ARTIFACT_GC_ERROR: &str = "ArtifactGCError";
 }
 
 /// `status.nodes`: hashed by ID with a fixed hasher (lookups stay cheap

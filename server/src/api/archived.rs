@@ -60,7 +60,7 @@ pub async fn delete(
     Path(uid): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let row = finished(&c, &uid).await?;
-    c.delete(&row.namespace, &row.name).await?;
+    c.delete(&row.namespace, &row.name, false).await?;
     Ok(Json(json!({})))
 }
 

@@ -205,12 +205,16 @@ pub async fn get(
     }
 }
 
-/// `DELETE /api/v1/workflows/{namespace}/{name}`.
+/// `DELETE /api/v1/workflows/{namespace}/{name}[?force=true]` (Argo's
+/// `DeleteWorkflowRequest.force`: leave artifacts that cannot be
+/// garbage-collected).
 pub async fn delete(
     State(c): State<Controller>,
     Path((namespace, name)): Path<(String, String)>,
+    Query(params): Query<ListParams>,
 ) -> Result<Json<Value>, ApiError> {
-    c.delete(&namespace, &name).await?;
+    let force = params.get("force").is_some_and(|f| f == "true");
+    c.delete(&namespace, &name, force).await?;
     Ok(Json(json!({})))
 }
 

@@ -68,8 +68,9 @@ enum Command {
     Suspend(workflows::NamesArgs),
     /// Resume suspended workflows (and their suspend nodes).
     Resume(workflows::ResumeArgs),
-    /// Delete workflows with their logs.
-    Delete(workflows::NamesArgs),
+    /// Delete workflows with their logs (and the artifacts their
+    /// `artifactGC` says go with them).
+    Delete(workflows::DeleteArgs),
     /// WorkflowTemplates on the server.
     #[command(subcommand)]
     Template(templates::TemplateCommand),

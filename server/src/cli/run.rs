@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use engine::lint::{self, Options, Source};
+use engine::run::artifact_gc::{self, GcMoment};
 use engine::run::plan::repository::{ConfigMap, RepositorySource};
 use engine::run::{Event, NodeSelector, RetryOptions, Run, Submission, plan_in};
 use engine::spec::ArtifactRepository;
@@ -182,7 +183,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         },
         None => Run::start(plan, clock::now()),
     };
-    let final_run = runtime.block_on(execute(started, config, args))?;
+    let (gc_root, gc_secrets) = (config.artifact_root.clone(), config.store.clone());
+    let mut final_run = runtime.block_on(execute(started, config, args))?;
+    runtime.block_on(collect_artifacts(&mut final_run, &gc_root, &gc_secrets));
     let colour = colour(args.color, std::io::stdout().is_terminal());
     let mut out = std::io::stdout().lock();
     match args.output {
@@ -342,6 +345,24 @@ fn submission(wf: &Workflow, args: &RunArgs) -> anyhow::Result<Submission> {
         entrypoint: args.entrypoint.clone(),
         artifact_repository: None,
     })
+}
+
+/// Argo's `OnWorkflowCompletion` artifact garbage collection, once the
+/// run is over: the artifacts deleted are marked so in its status, and
+/// what could not be deleted is said (and set as `ArtifactGCError`).
+async fn collect_artifacts(run: &mut Run, root: &std::path::Path, secrets: &LocalStore) {
+    let gc = run.plan.spec.artifact_gc.as_ref();
+    let items = artifact_gc::due(&run.status, gc, GcMoment::Completion);
+    if items.is_empty() {
+        return;
+    }
+    let ctx = artifacts::store::Context { builtin_root: root, secrets };
+    let collected = artifacts::delete::collect(items, &ctx).await;
+    for f in &collected.failures {
+        eprintln!("keelson: artifact garbage collection: {f}");
+    }
+    let failure = (!collected.failures.is_empty()).then(|| collected.failures.join("; "));
+    artifact_gc::record(&mut run.status, GcMoment::Completion, &collected.deleted, failure);
 }
 
 async fn execute(

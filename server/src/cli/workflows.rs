@@ -53,6 +53,18 @@ pub struct NamesArgs {
 }
 
 #[derive(clap::Args, Debug)]
+pub struct DeleteArgs {
+    #[arg(required = true)]
+    pub names: Vec<String>,
+    /// Delete even if the artifacts its `artifactGC` names cannot be
+    /// (they are left in the repository), as `argo delete --force`.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(clap::Args, Debug)]
 pub struct ResumeArgs {
     #[arg(required = true)]
     pub names: Vec<String>,
@@ -318,12 +330,13 @@ fn past(action: &str) -> &'static str {
     }
 }
 
-pub fn delete(args: &NamesArgs) -> anyhow::Result<ExitCode> {
+pub fn delete(args: &DeleteArgs) -> anyhow::Result<ExitCode> {
     super::block_on(async {
         let client = Client::new(&args.client)?;
         let ns = seg(&client.namespace);
+        let force = if args.force { "?force=true" } else { "" };
         for name in &args.names {
-            client.delete(&format!("/api/v1/workflows/{ns}/{}", seg(name))).await?;
+            client.delete(&format!("/api/v1/workflows/{ns}/{}{force}", seg(name))).await?;
             println!("Workflow '{name}' deleted");
         }
         Ok(ExitCode::SUCCESS)

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use engine::run::artifact_gc::GcMoment;
 use engine::run::{Event, NodeSelector, RetryOptions, Run};
 use engine::spec::{Catalog, Document};
 use engine::status::{NodePhase, NodeStatus, NodeType, WorkflowPhase, WorkflowStatus};
@@ -407,7 +408,15 @@ impl Controller {
 
     /// Delete a workflow: its tasks are killed, its row, journal and logs
     /// removed.
-    pub async fn delete(&self, namespace: &str, name: &str) -> Result<(), ControllerError> {
+    /// Delete a workflow: a running one is terminated first, and the
+    /// artifacts its `artifactGC` says go with it are deleted — if that
+    /// fails the workflow stays (with `ArtifactGCError`) unless `force`.
+    pub async fn delete(
+        &self,
+        namespace: &str,
+        name: &str,
+        force: bool,
+    ) -> Result<(), ControllerError> {
         let row = self.row(namespace, name).await?;
         let running = {
             let mut state = self.state();
@@ -419,6 +428,26 @@ impl Controller {
             // Its tasks get their grace period; then it goes regardless.
             let wait = self.inner.config.stop_wait();
             let _ = tokio::time::timeout(wait, done.wait_for(|d| *d)).await;
+        }
+        if !force {
+            let row = self.row(namespace, name).await?;
+            match self.collect_artifacts(&row, GcMoment::Deletion).await {
+                Ok(()) => {}
+                Err(e) if e.force_removal => {
+                    tracing::warn!(
+                        "deleting {namespace}/{name} (forceFinalizerRemoval) though its \
+                         artifacts were not all garbage-collected: {}",
+                        e.why
+                    );
+                }
+                Err(e) => {
+                    return Err(ControllerError::Conflict(format!(
+                        "workflow {name} is kept: its artifacts could not be garbage-collected \
+                         ({}); delete it again to try again, or with --force to leave them",
+                        e.why
+                    )));
+                }
+            }
         }
         self.inner.store.delete_workflow(&row.uid).await?;
         let dir = self.run_dir(&row.uid);

@@ -20,6 +20,7 @@
 
 mod actor;
 mod admission;
+mod artifact_gc;
 mod artifacts;
 mod bus;
 mod cluster_objects;

@@ -19,7 +19,7 @@ impl Controller {
     pub async fn collect_garbage(&self, now: Time) -> Result<Vec<String>, ControllerError> {
         let mut deleted = Vec::new();
         for (namespace, name) in self.inner.store.expired_workflows(now).await? {
-            match self.delete(&namespace, &name).await {
+            match self.delete(&namespace, &name, false).await {
                 Ok(()) | Err(ControllerError::NotFound(_)) => deleted.push(name),
                 Err(e) => tracing::warn!("cannot delete expired workflow {namespace}/{name}: {e}"),
             }

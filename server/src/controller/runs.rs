@@ -194,7 +194,10 @@ impl Controller {
                 Outcome::JournalFailed(e) => {
                     tracing::error!(workflow = %uid, "paused until the next start: {e}");
                 }
-                Outcome::Finished => tracing::debug!(workflow = %uid, "finished"),
+                Outcome::Finished => {
+                    tracing::debug!(workflow = %uid, "finished");
+                    this.collect_artifacts_later(uid.clone());
+                }
                 Outcome::ShutDown => tracing::debug!(workflow = %uid, "left for the next start"),
             }
             this.finished(&uid, Some(done_tx));

@@ -243,7 +243,7 @@ impl Scheduler {
             .filter(|w| matches!(w.phase.as_str(), "Failed" | "Error"))
             .skip(keep_failed);
         for w in ok.chain(failed) {
-            if let Err(e) = self.controller.delete(&w.namespace, &w.name).await {
+            if let Err(e) = self.controller.delete(&w.namespace, &w.name, false).await {
                 tracing::warn!("cron history: cannot delete {}: {e}", w.name);
             }
         }

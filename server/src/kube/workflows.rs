@@ -135,7 +135,10 @@ async fn reconcile(wf: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action, 
     if meta.deletion_timestamp.is_some() {
         if ours {
             if row.is_some() {
-                match ctx.controller.delete(namespace, name).await {
+                // The resource is going regardless: artifact garbage
+                // collection does not hold it (the run's status says
+                // when its artifacts were not collected).
+                match ctx.controller.delete(namespace, name, true).await {
                     Ok(()) | Err(ControllerError::NotFound(_)) => {}
                     Err(e) => return Err(e.into()),
                 }

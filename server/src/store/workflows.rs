@@ -366,6 +366,25 @@ impl Store {
             .collect()
     }
 
+    /// Replace a finished workflow's status alone (its phase, times and
+    /// expiry stay): what garbage collection records after the run.
+    pub async fn replace_status(
+        &self,
+        uid: &str,
+        status: &WorkflowStatus,
+    ) -> Result<(), StoreError> {
+        let text = serde_json::to_string(status).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "UPDATE workflows SET status = $1, resource_version = resource_version + 1 \
+             WHERE uid = $2",
+        )
+        .bind(text)
+        .bind(uid)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Record a workflow's status (and its phase and times, for listing).
     pub async fn save_status(&self, uid: &str, status: &WorkflowStatus) -> Result<(), StoreError> {
         let status = StatusUpdate::new(uid, status, false)?;
