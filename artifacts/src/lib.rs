@@ -18,7 +18,7 @@ mod git;
 mod http;
 mod mover;
 pub mod store;
-mod transfer;
+pub mod transfer;
 
 use std::path::{Path, PathBuf};
 

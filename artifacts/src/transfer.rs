@@ -156,6 +156,43 @@ async fn upload_stream(
     }
 }
 
+/// Upload what a client sends (`body`), at most `cap` bytes: the object's
+/// size. Nothing is stored unless the body ended cleanly within the cap.
+pub async fn upload_body<S>(
+    store: &dyn ObjectStore,
+    describe: &str,
+    key: &Key,
+    body: S,
+    cap: u64,
+) -> Result<u64, ArtifactError>
+where
+    S: futures_util::Stream<Item = Result<Bytes, String>> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(8);
+    let feeder = tokio::spawn(async move {
+        let mut body = std::pin::pin!(body);
+        let mut total = 0u64;
+        while let Some(chunk) = body.next().await {
+            let chunk =
+                chunk.map_err(|e| ArtifactError::Location(format!("the upload stopped: {e}")))?;
+            total += chunk.len() as u64;
+            if total > cap {
+                return Err(ArtifactError::Location(format!(
+                    "the upload is larger than the {cap}-byte cap"
+                )));
+            }
+            if tx.send(chunk).await.is_err() {
+                return Err(ArtifactError::Location("the upload stopped".into()));
+            }
+        }
+        Ok(())
+    });
+    let fed = async move {
+        feeder.await.map_err(|e| ArtifactError::Location(format!("the upload stopped: {e}")))?
+    };
+    upload_stream(store, describe, key, rx, fed).await
+}
+
 /// Upload a file as it is.
 pub async fn upload_file(
     store: &dyn ObjectStore,

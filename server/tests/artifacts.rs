@@ -1005,3 +1005,83 @@ fn keelson_run_collects_on_workflow_completion_artifacts_at_its_end() {
     let processed = &ran.workflow["status"]["artifactGCStatus"]["strategiesProcessed"];
     assert_eq!(processed["OnWorkflowCompletion"], true);
 }
+
+const TAKES_DATA: &str = r#"apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {name: takes-data}
+spec:
+  entrypoint: show
+  arguments: {artifacts: [{name: data}]}
+  templates:
+  - name: show
+    inputs: {artifacts: [{name: data, path: /tmp/data.txt}]}
+    script: {image: busybox, command: [sh], source: cat /tmp/data.txt}
+"#;
+
+#[test]
+fn submitted_files_become_input_artifacts() {
+    use crate::support::keelson::{Server, data_dir, file};
+    let dir = data_dir();
+    let s = Server::start(dir.path(), None, &[]);
+    let local = file(dir.path(), "local.txt", "from my laptop\n");
+    let local = local.to_string_lossy().to_string();
+    let given = format!("data={local}");
+    let result = |name: &str| {
+        s.wait_for(name, "Succeeded", |w| w["status"]["phase"] == "Succeeded");
+        s.ok(&["logs", name])
+    };
+
+    // A WorkflowTemplate's argument, as Argo's UI does it: the file goes
+    // to /upload-artifacts/…, the submission names the key it got.
+    let t = file(dir.path(), "takes-data.yaml", TAKES_DATA);
+    s.ok(&["template", "create", &t.to_string_lossy()]);
+    let from = ["submit", "--from", "workflowtemplate/takes-data", "--artifact", &given];
+    let name = s.ok(&[&from[..], &["-o", "name"]].concat()).trim().to_string();
+    assert!(result(&name).contains("from my laptop"), "{}", result(&name));
+    let w = s.workflow(&name);
+    let key = w["spec"]["arguments"]["artifacts"][0]["builtin"]["key"].as_str().unwrap_or_default();
+    assert!(key.starts_with("uploads/default/") && key.ends_with("/local.txt"), "{w:#}");
+
+    // A Workflow file's argument (Keelson's route), and a URL as an http
+    // artifact.
+    let wf = TAKES_DATA
+        .replace("kind: WorkflowTemplate", "kind: Workflow")
+        .replace("metadata: {name: takes-data}", "metadata: {generateName: given-}");
+    let wf = file(dir.path(), "given.yaml", &wf);
+    let name = s.ok(&["submit", &wf.to_string_lossy(), "--artifact", &given, "-o", "name"]);
+    assert!(result(name.trim()).contains("from my laptop"));
+    let url = "data=https://example.invalid/data.txt";
+    let name = s.ok(&["submit", &wf.to_string_lossy(), "--artifact", url, "-o", "name"]);
+    let w = s.workflow(name.trim());
+    assert_eq!(
+        w["spec"]["arguments"]["artifacts"][0]["http"]["url"],
+        "https://example.invalid/data.txt"
+    );
+
+    // What is refused, and why.
+    let out = s.cli(&[
+        "submit",
+        "--from",
+        "workflowtemplate/takes-data",
+        "--artifact",
+        "nope=/etc/hostname",
+    ]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && said.contains("'nope' not found in WorkflowTemplate"),
+        "{said}"
+    );
+    let out = s.cli(&["submit", &wf.to_string_lossy(), "--artifact", "data=/no/such/file"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && said.contains("not a file"), "{said}");
+    let rt = crate::support::rt();
+    let (status, body) = rt.block_on(async {
+        let body = json!({"resourceKind": "WorkflowTemplate", "resourceName": "takes-data",
+            "submitOptions": {"artifacts": ["data=../../etc/passwd"]}});
+        let r = s.http().post(format!("{}/api/v1/workflows/default/submit", s.url)).json(&body);
+        let r = r.send().await.expect("answered");
+        (r.status().as_u16(), r.text().await.unwrap_or_default())
+    });
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("is not an upload's key"), "{body}");
+}

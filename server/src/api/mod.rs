@@ -27,11 +27,12 @@ mod sockets;
 mod stream;
 mod templates;
 mod tokens;
+mod uploads;
 mod users;
 mod workflows;
 
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post, put};
 use serde_json::json;
 
@@ -135,6 +136,14 @@ pub fn router(state: AppState) -> Router {
         .route("/input-artifacts/{namespace}/{name}/{node}/{artifact}", get(artifacts::input))
         .route("/artifacts-by-uid/{uid}/{node}/{artifact}", get(artifacts::output_by_uid))
         .route("/input-artifacts-by-uid/{uid}/{node}/{artifact}", get(artifacts::input_by_uid))
+        .route(
+            "/upload-artifacts/{namespace}/{template}/{artifact}",
+            post(uploads::for_template).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/upload-artifacts/{namespace}",
+            post(uploads::for_workflow).layer(DefaultBodyLimit::disable()),
+        )
         .route(ARTIFACT_FILES, get(artifacts::file))
         .route(&format!("{ARTIFACT_FILES}/"), get(artifacts::file))
         .route(&format!("{ARTIFACT_FILES}/{{*file}}"), get(artifacts::file))

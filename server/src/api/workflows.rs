@@ -126,6 +126,9 @@ pub struct SubmitOptions {
     labels: Option<String>,
     generate_name: Option<String>,
     name: Option<String>,
+    /// Uploaded files for the template's argument artifacts, `name=key`.
+    #[serde(default)]
+    artifacts: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -172,7 +175,12 @@ pub async fn submit(
         parameters.iter().map(|(k, v)| json!({"name": k, "value": v})).collect();
     let mut spec = json!({"workflowTemplateRef": {"name": name, "clusterScope": cluster}});
     if !params.is_empty() {
-        spec["arguments"] = json!({"parameters": params});
+        spec["arguments"]["parameters"] = json!(params);
+    }
+    if !o.artifacts.is_empty() {
+        let overrides = parse_pairs(&o.artifacts, "artifact", "NAME=KEY")?;
+        let artifacts = c.uploaded_arguments(&namespace, (name, cluster), &overrides).await?;
+        spec["arguments"]["artifacts"] = json!(artifacts);
     }
     if let Some(e) = o.entry_point {
         spec["entrypoint"] = e.into();
@@ -185,11 +193,15 @@ pub async fn submit(
 }
 
 pub(super) fn parse_parameters(raw: &[String]) -> Result<Vec<(String, String)>, ApiError> {
+    parse_pairs(raw, "parameter", "NAME=VALUE")
+}
+
+fn parse_pairs(raw: &[String], what: &str, shape: &str) -> Result<Vec<(String, String)>, ApiError> {
     raw.iter()
         .map(|p| {
             p.split_once('=')
                 .map(|(k, v)| (k.to_string(), v.to_string()))
-                .ok_or_else(|| ApiError::invalid(format!("parameter {p:?}: expected NAME=VALUE")))
+                .ok_or_else(|| ApiError::invalid(format!("{what} {p:?}: expected {shape}")))
         })
         .collect()
 }

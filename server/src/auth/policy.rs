@@ -78,7 +78,8 @@ pub fn need(method: &Method, route: &str, namespace: Option<&str>) -> Option<Nee
             || r.starts_with("/ws/workflows/{namespace}")
             || r.starts_with("/artifacts/{namespace}")
             || r.starts_with("/input-artifacts/{namespace}")
-            || r.starts_with("/artifact-files/{namespace}") =>
+            || r.starts_with("/artifact-files/{namespace}")
+            || r.starts_with("/upload-artifacts/{namespace}") =>
         {
             in_namespace(read_or_edit)
         }

@@ -178,6 +178,22 @@ impl Client {
         r.json().await.context("the server's answer is not JSON")
     }
 
+    /// POST the file `file` as the multipart form field `file`, streamed:
+    /// the server's JSON answer.
+    pub async fn upload(&self, path: &str, file: &Path) -> anyhow::Result<Value> {
+        let f = tokio::fs::File::open(file)
+            .await
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let len =
+            f.metadata().await.with_context(|| format!("cannot read {}", file.display()))?.len();
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(f));
+        let part = reqwest::multipart::Part::stream_with_length(body, len).file_name(name);
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let r = self.send(self.request(reqwest::Method::POST, path).multipart(form)).await?;
+        r.json().await.context("the server's answer is not JSON")
+    }
+
     /// GET `path` into the file `dest` (created or truncated), streamed:
     /// its size.
     pub async fn download(&self, path: &str, dest: &Path) -> anyhow::Result<u64> {

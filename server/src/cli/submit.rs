@@ -4,7 +4,7 @@
 //! server; `--wait` until they end, `--watch` their progress.
 
 use std::io::{IsTerminal, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -28,6 +28,10 @@ pub struct SubmitArgs {
     /// A workflow parameter, `name=value` (repeatable).
     #[arg(short = 'p', long = "parameter", value_name = "NAME=VALUE")]
     pub parameters: Vec<String>,
+    /// An input artifact, `name=PATH` (a file, uploaded to the artifact
+    /// repository) or `name=URL` (an http artifact); repeatable.
+    #[arg(long = "artifact", value_name = "NAME=PATH|URL")]
+    pub artifacts: Vec<String>,
     /// Start at this template instead of `spec.entrypoint`.
     #[arg(long)]
     pub entrypoint: Option<String>,
@@ -58,6 +62,14 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<ExitCode> {
         &args.labels.iter().flat_map(|l| l.split(',')).map(str::to_string).collect::<Vec<_>>(),
         "-l",
     )?;
+    let artifacts = pairs(&args.artifacts, "--artifact")?;
+    for (artifact, at) in &artifacts {
+        if !is_url(at) && !Path::new(at).is_file() {
+            bail!(
+                "--artifact {artifact}={at}: not a file (pack a directory with tar first) nor an http(s) URL"
+            );
+        }
+    }
     let mut created = Vec::new();
     if let Some(from) = &args.from {
         let (kind, name) = from.split_once('/').context("--from: expected KIND/NAME")?;
@@ -78,12 +90,44 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<ExitCode> {
         if let Some(e) = &args.entrypoint {
             options["entryPoint"] = e.clone().into();
         }
+        if !artifacts.is_empty() {
+            if kind != "WorkflowTemplate" {
+                bail!("--artifact with --from: only a WorkflowTemplate takes uploads (as in Argo)");
+            }
+            let mut keys = Vec::new();
+            for (artifact, given) in &artifacts {
+                if is_url(given) {
+                    bail!(
+                        "--artifact {artifact}={given}: with --from, give a file (a URL can be \
+                         set in the template's arguments)"
+                    );
+                }
+                let path = format!("/upload-artifacts/{ns}/{}/{}", seg(name), seg(artifact));
+                let uploaded = client.upload(&path, Path::new(given)).await?;
+                let key = uploaded["key"].as_str().context("the upload's answer has no key")?;
+                keys.push(format!("{artifact}={key}"));
+            }
+            options["artifacts"] = json!(keys);
+        }
         let body = json!({"resourceKind": kind, "resourceName": name, "submitOptions": options});
         created.push(client.post(&format!("/api/v1/workflows/{ns}/submit"), &body).await?);
     } else {
         let workflows = load(&client, &args.files).await?;
+        let mut given = Vec::new();
+        for (artifact, at) in &artifacts {
+            let mut a = if is_url(at) {
+                json!({"http": {"url": at}})
+            } else {
+                let uploaded =
+                    client.upload(&format!("/upload-artifacts/{ns}"), Path::new(at)).await?;
+                uploaded["location"].clone()
+            };
+            a["name"] = artifact.clone().into();
+            given.push(a);
+        }
         for mut wf in workflows {
             apply(&mut wf, &parameters, args.entrypoint.as_deref(), &labels);
+            set_artifacts(&mut wf, &given);
             created.push(
                 client.post(&format!("/api/v1/workflows/{ns}"), &json!({"workflow": wf})).await?,
             );
@@ -195,6 +239,32 @@ async fn server_catalog(client: &Client) -> anyhow::Result<Catalog> {
     Ok(catalog)
 }
 
+fn is_url(s: &str) -> bool {
+    s.starts_with("http://") || s.starts_with("https://")
+}
+
+/// The `--artifact` arguments written into the Workflow's
+/// `spec.arguments.artifacts`, replacing any of the same name.
+fn set_artifacts(wf: &mut Value, given: &[Value]) {
+    if given.is_empty() {
+        return;
+    }
+    let Some(obj) = wf.as_object_mut() else { return };
+    let spec = obj.entry("spec").or_insert_with(|| json!({}));
+    if spec.pointer("/arguments/artifacts").and_then(Value::as_array).is_none() {
+        spec["arguments"]["artifacts"] = json!([]);
+    }
+    let Some(list) = spec.pointer_mut("/arguments/artifacts").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for a in given {
+        match list.iter_mut().find(|b| b.get("name") == a.get("name")) {
+            Some(b) => *b = a.clone(),
+            None => list.push(a.clone()),
+        }
+    }
+}
+
 /// `-p`, `--entrypoint` and `-l` written into the Workflow, as `argo
 /// submit` does (a parameter the spec does not declare is added).
 fn apply(
@@ -210,7 +280,7 @@ fn apply(
     }
     if !parameters.is_empty() {
         if spec.pointer("/arguments/parameters").and_then(Value::as_array).is_none() {
-            spec["arguments"] = json!({"parameters": []});
+            spec["arguments"]["parameters"] = json!([]);
         }
         if let Some(list) = spec.pointer_mut("/arguments/parameters").and_then(Value::as_array_mut)
         {

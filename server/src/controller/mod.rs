@@ -33,6 +33,7 @@ mod retention;
 mod runs;
 mod sealing;
 mod submission;
+mod uploads;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -49,6 +50,7 @@ pub use commands::NodeUpdate;
 pub use config_maps::ConfigMapObject;
 pub use journal::JournalError;
 pub use submission::{SubmitRequest, Submitted, generate_name_suffix, lint_resource};
+pub use uploads::{MAX_UPLOAD, Uploaded, is_upload_key};
 
 use crate::executor::{Backend, Executor, LocalBackend};
 use crate::store::{SecretKey, Store, StoreError, WorkflowRow};

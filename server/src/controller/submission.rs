@@ -251,7 +251,7 @@ pub fn generate_name_suffix(mut n: u32) -> String {
 }
 
 /// A random UUID (version 4).
-fn uid() -> String {
+pub(super) fn uid() -> String {
     use chacha20poly1305::aead::OsRng;
     use chacha20poly1305::aead::rand_core::RngCore;
     let mut b = [0u8; 16];

@@ -201,6 +201,12 @@ fn effective_spec(own: &WorkflowSpec, catalog: &Catalog) -> Result<WorkflowSpec,
             None => spec.arguments.parameters.push(p.clone()),
         }
     }
+    for a in &own.arguments.artifacts {
+        match spec.arguments.artifacts.iter_mut().find(|b| b.name == a.name) {
+            Some(b) => *b = a.clone(),
+            None => spec.arguments.artifacts.push(a.clone()),
+        }
+    }
     spec.workflow_template_ref = None;
     Ok(spec)
 }
