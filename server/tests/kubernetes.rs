@@ -839,3 +839,107 @@ fn artifacts_go_to_the_clusters_repository_and_pods_move_them() {
         "{make}"
     );
 }
+
+const COLLECTED_IN_CLUSTER: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: collected-}
+spec:
+  entrypoint: make
+  artifactGC: {strategy: OnWorkflowDeletion}
+  templates:
+  - name: make
+    container: {image: alpine:3.20, command: [sh, -c, "echo hi > /tmp/out"]}
+    outputs:
+      artifacts:
+      - {name: early, path: /tmp/out, artifactGC: {strategy: OnWorkflowCompletion}}
+      - {name: late, path: /tmp/out}
+      - {name: kept, path: /tmp/out, artifactGC: {strategy: Never}}
+"#;
+
+#[test]
+fn the_server_serves_and_collects_a_clusters_artifacts_with_its_secrets() {
+    use crate::support::fake_kube::{CONFIG_MAPS, TASK_RESULTS};
+    use crate::support::moto::{self, Moto};
+    use base64::Engine as _;
+    let Some(s3) = Moto::start() else { return };
+    s3.create_bucket("artifacts");
+    let fake = FakeKube::start();
+    let b64 = |v: &str| base64::engine::general_purpose::STANDARD.encode(v);
+    fake.put(
+        SECRETS,
+        "default",
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "cred"},
+            "data": {"accessKey": b64(moto::ACCESS_KEY), "secretKey": b64(moto::SECRET_KEY)}}),
+    );
+    fake.put(
+        CONFIG_MAPS,
+        "default",
+        json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "artifact-repositories", "annotations": {
+                "workflows.argoproj.io/default-artifact-repository": "v1"}},
+            "data": {"v1": s3.repository("artifacts")}}),
+    );
+    let dir = data_dir();
+    let s = start(dir.path(), &fake);
+    let wf = file(dir.path(), "collected.yaml", COLLECTED_IN_CLUSTER);
+    let name = s.ok(&["submit", &wf.to_string_lossy(), "-o", "name"]).trim().to_string();
+
+    // What keelson exec would do in the pod: save each output where the
+    // pod was told, and report it.
+    let pod = pods_where(&fake, "the make pod", |p| !p.is_empty())[0].clone();
+    let saves = artifacts_in(&pod, "KEELSON_SAVES");
+    let object = dir.path().join("out.tgz");
+    std::fs::write(&object, b"stored bytes").expect("object");
+    let mut reported = Vec::new();
+    for a in saves.as_array().into_iter().flatten() {
+        let key = a["s3"]["key"].as_str().expect("a key");
+        s3.put_file("artifacts", key, &object);
+        // As keelson exec reports it: the artifact as it was told of it.
+        reported.push(a.clone());
+    }
+    assert_eq!(reported.len(), 3, "{saves}");
+    let pod_name = self::name(&pod);
+    assert!(fake.run_pod("default", &pod_name));
+    assert!(fake.finish_pod("default", &pod_name, 0, None));
+    let node = pod["metadata"]["annotations"]["workflows.argoproj.io/node-id"].clone();
+    fake.put(
+        TASK_RESULTS,
+        "default",
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTaskResult",
+            "metadata": {"name": node, "labels": {
+                "workflows.argoproj.io/workflow": name,
+                "workflows.argoproj.io/report-outputs-completed": "true"}},
+            "outputs": {"exitCode": "0", "artifacts": reported}}),
+    );
+    s.wait_for(&name, "Succeeded", |w| w["status"]["phase"] == "Succeeded");
+
+    // Argo's finalizer is on the resource while artifacts may be collected.
+    let resource = fake.get(WORKFLOWS, "default", &name).expect("the resource");
+    let finalizers = resource["metadata"]["finalizers"].to_string();
+    assert!(finalizers.contains("workflows.argoproj.io/artifact-gc"), "{finalizers}");
+
+    // The server reads an artifact with the cluster's Secret.
+    let node = node.as_str().expect("node id").to_string();
+    let rt = crate::support::rt();
+    let (status, body) = rt.block_on(async {
+        let url = format!("{}/artifacts/default/{name}/{node}/kept", s.url);
+        let r = s.http().get(url).send().await.expect("answered");
+        (r.status().as_u16(), r.bytes().await.expect("body"))
+    });
+    assert_eq!((status, &body[..]), (200, &b"stored bytes"[..]));
+
+    // OnWorkflowCompletion went at the end; deletion takes the rest but
+    // what says Never.
+    s.wait_for(&name, "completion GC", |w| {
+        w["status"]["artifactGCStatus"]["strategiesProcessed"]["OnWorkflowCompletion"] == true
+    });
+    let keys = s3.keys("artifacts");
+    let has = |k: &str| keys.iter().any(|key| key.ends_with(&format!("/{k}.tgz")));
+    assert!(!has("early") && has("late") && has("kept"), "{keys:?}");
+    s.ok(&["delete", &name]);
+    let keys = s3.keys("artifacts");
+    let has = |k: &str| keys.iter().any(|key| key.ends_with(&format!("/{k}.tgz")));
+    assert!(!has("late") && has("kept"), "{keys:?}");
+    resource_where(&fake, &name, "the resource gone", |r| r.is_none());
+}

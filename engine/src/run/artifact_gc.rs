@@ -91,6 +91,32 @@ pub fn wanted(status: &WorkflowStatus, workflow: Option<&ArtifactGc>) -> bool {
     !due(status, workflow, GcMoment::Deletion).is_empty()
 }
 
+/// Whether a submitted Workflow (with the templates it references, as
+/// JSON) asks for any artifact to be collected: an `artifactGC` whose
+/// strategy is not `Never`, on the workflow or on any artifact. Argo puts
+/// its `workflows.argoproj.io/artifact-gc` finalizer on such workflows.
+pub fn declared(submitted: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    let mut stack = vec![submitted];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    let strategy = v.get("strategy").and_then(Value::as_str);
+                    if k == "artifactGC" && strategy.is_some_and(|s| !s.is_empty() && s != "Never")
+                    {
+                        return true;
+                    }
+                    stack.push(v);
+                }
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Record a collection: the `deleted` artifacts marked, the strategy
 /// processed, and `ArtifactGCError` set to `failure` (or cleared).
 pub fn record(
@@ -174,6 +200,16 @@ mod tests {
         assert_eq!(names(&due(&s, Some(&on_deletion), GcMoment::Deletion)), ["default", "at-end"]);
         let never = ArtifactGc { strategy: Some("Never".into()), ..Default::default() };
         assert!(wanted(&s, Some(&never)), "at-end has its own strategy");
+    }
+
+    #[test]
+    fn a_strategy_anywhere_but_never_is_declared() {
+        assert!(declared(&json!({"spec": {"artifactGC": {"strategy": "OnWorkflowDeletion"}}})));
+        let on_artifact = json!({"templates": [{"spec": {"templates": [{"outputs": {"artifacts": [
+            {"name": "a", "artifactGC": {"strategy": "OnWorkflowCompletion"}}]}}]}}]});
+        assert!(declared(&on_artifact));
+        assert!(!declared(&json!({"spec": {"artifactGC": {"strategy": "Never"}}})));
+        assert!(!declared(&json!({"spec": {"templates": [{"name": "artifactGC"}]}})));
     }
 
     #[test]

@@ -14,7 +14,7 @@
 
 use serde_json::Value;
 
-use super::{Artifact, ArtifactLocation, Container, CronWorkflowSpec, Template, WorkflowSpec};
+use super::{ArtifactLocation, Container, CronWorkflowSpec, Template, WorkflowSpec};
 use crate::diag::FieldPath;
 
 /// What runs a workflow's pods.
@@ -201,11 +201,6 @@ pub static VOLUME_CLAIM_GC: Rule = rule(
     "no claims are created, so none are deleted",
     Scope::All,
 );
-pub static ARTIFACT_GC: Rule = rule(
-    "artifactGC is not carried out in Kubernetes mode",
-    "saved artifacts are kept until the repository is cleaned by hand (the run gets an ArtifactGCError condition)",
-    Scope::Kubernetes,
-);
 pub static ARCHIVE_LOGS: Rule = rule(
     "archiveLogs is not used",
     "logs stay with Keelson and are not archived to an artifact repository",
@@ -307,7 +302,6 @@ pub static RULES: &[&Rule] = &[
     &SPEC_METRICS,
     &VOLUME_CLAIM_TEMPLATES,
     &VOLUME_CLAIM_GC,
-    &ARTIFACT_GC,
     &ARCHIVE_LOGS,
     &WORKFLOW_METADATA,
     &EXECUTOR_PLUGINS,
@@ -416,7 +410,6 @@ pub fn template_gaps(t: &Template) -> Vec<Gap> {
     for (i, a) in t.outputs.artifacts.iter().enumerate() {
         let ap = at.key("outputs").key("artifacts").index(i);
         store(&mut g, &a.location, &ap);
-        artifact_gc(&mut g, a, &ap);
     }
     for (i, a) in t.inputs.artifacts.iter().enumerate() {
         let ap = at.key("inputs").key("artifacts").index(i);
@@ -445,13 +438,6 @@ pub fn template_gaps(t: &Template) -> Vec<Gap> {
 fn store(g: &mut Gaps, l: &ArtifactLocation, at: &FieldPath) {
     if let Some(k) = l.kind().filter(|k| !k.is_supported()) {
         g.push(at.key(k.field()), &UNSUPPORTED_STORE);
-    }
-}
-
-fn artifact_gc(g: &mut Gaps, a: &Artifact, at: &FieldPath) {
-    let strategy = a.artifact_gc.as_ref().and_then(|gc| gc.strategy.as_deref());
-    if strategy.is_some_and(|s| s != "Never" && !s.is_empty()) {
-        g.push(at.key("artifactGC"), &ARTIFACT_GC);
     }
 }
 
@@ -513,10 +499,6 @@ pub fn spec_gaps(s: &WorkflowSpec) -> Vec<Gap> {
         && set(Some(a))
     {
         g.push(at.key("retryStrategy").key("affinity"), &SPEC_RETRY_AFFINITY);
-    }
-    let strategy = s.artifact_gc.as_ref().and_then(|gc| gc.strategy.as_deref());
-    if strategy.is_some_and(|s| s != "Never" && !s.is_empty()) {
-        g.push(at.key("artifactGC"), &ARTIFACT_GC);
     }
     if s.archive_logs == Some(true) {
         g.push(at.key("archiveLogs"), &ARCHIVE_LOGS);

@@ -14,8 +14,6 @@ use engine::run::artifact_gc::{self, GcItem, GcMoment};
 
 use super::runs::{plans_for, submitted};
 use super::{ChangeKind, Controller, ControllerError, change};
-use crate::executor::{Backend, namespace_dir};
-use crate::redact::SecretRefs;
 use crate::store::WorkflowRow;
 
 /// Why a collection did not delete everything due.
@@ -64,17 +62,7 @@ impl Controller {
         if items.is_empty() {
             return Ok(());
         }
-        let Collected { deleted, failures } = match &self.inner.config.backend {
-            Backend::Local(_) => self.delete_artifacts(&row.namespace, items).await,
-            Backend::Kubernetes(_) => Collected {
-                failures: vec![
-                    "artifacts are not garbage-collected in Kubernetes mode: delete them from \
-                     the artifact repository"
-                        .to_string(),
-                ],
-                ..Collected::default()
-            },
-        };
+        let Collected { deleted, failures } = self.delete_artifacts(&row.namespace, items).await;
         let failure = (!failures.is_empty()).then(|| failures.join("; "));
         self.record_collection(&row.uid, moment, &deleted, failure.clone())
             .await
@@ -87,19 +75,14 @@ impl Controller {
 
     /// Delete `items` from the namespace's stores.
     async fn delete_artifacts(&self, namespace: &str, items: Vec<GcItem>) -> Collected {
-        let Backend::Local(local) = &self.inner.config.backend else {
-            return Collected::default();
-        };
-        let secrets = match self.local_store(namespace, &SecretRefs::default()).await {
-            Ok((secrets, _)) => secrets,
-            Err(e) => {
-                let failures = vec![format!("the namespace's secrets: {e}")];
-                return Collected { failures, ..Collected::default() };
-            }
-        };
-        let root = local.artifact_root.join(namespace_dir(namespace));
-        let ctx = artifacts::store::Context { builtin_root: &root, secrets: &secrets };
-        artifacts::delete::collect(items, &ctx).await
+        let locations: Vec<_> = items.iter().map(|i| &i.location).collect();
+        match self.store_access(namespace, &locations).await {
+            Ok(access) => artifacts::delete::collect(items, &access.context()).await,
+            Err(e) => Collected {
+                failures: vec![format!("the credentials of namespace {namespace}: {e}")],
+                ..Collected::default()
+            },
+        }
     }
 
     /// Mark what was deleted (and any failure) in the run's status as it

@@ -18,8 +18,6 @@ use futures_util::{StreamExt, TryStreamExt};
 use object_store::{GetOptions, GetRange, ObjectStoreExt};
 
 use super::{Controller, ControllerError};
-use crate::executor::{Backend, namespace_dir};
-use crate::redact::SecretRefs;
 use crate::store::WorkflowRow;
 
 /// Which of a node's artifacts.
@@ -234,20 +232,11 @@ impl Controller {
         &self,
         at: ArtifactRef<'_>,
     ) -> Result<(Artifact, Opened), ControllerError> {
-        let Backend::Local(local) = &self.inner.config.backend else {
-            return Err(ControllerError::Refused(
-                "artifacts are not served by the server in Kubernetes mode: read them from \
-                 the artifact repository"
-                    .into(),
-            ));
-        };
         let row = self.artifact_row(at.workflow).await?;
         let status = row.typed_status()?;
         let a = located(&status, &row.name, at)?;
-        let (store, _) = self.local_store(&row.namespace, &SecretRefs::default()).await?;
-        let root = local.artifact_root.join(namespace_dir(&row.namespace));
-        let ctx = artifacts::store::Context { builtin_root: &root, secrets: &store };
-        let opened = artifacts::store::open(&a.location, &ctx)
+        let access = self.store_access(&row.namespace, &[&a.location]).await?;
+        let opened = artifacts::store::open(&a.location, &access.context())
             .map_err(|e| ControllerError::Invalid(format!("artifact '{}': {e}", at.name)))?;
         Ok((a, opened))
     }

@@ -43,6 +43,16 @@ pub trait ClusterObjects: Send + Sync {
     /// Delete a Secret; whether it existed.
     async fn delete_secret(&self, namespace: &str, name: &str) -> Result<bool, ControllerError>;
 
+    /// The data of the Secrets `names` of `namespace`, by name and key
+    /// (those not there are left out): the credentials of an artifact
+    /// repository the server reads itself (downloads, uploads, garbage
+    /// collection).
+    async fn secret_data(
+        &self,
+        namespace: &str,
+        names: &[String],
+    ) -> Result<BTreeMap<String, BTreeMap<String, String>>, ControllerError>;
+
     /// The namespace Keelson itself runs in (its service account's, or
     /// the kubeconfig context's): where a workflow's
     /// `artifactRepositoryRef` is looked for after its own namespace, as

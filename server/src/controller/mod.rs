@@ -32,6 +32,7 @@ mod repositories;
 mod retention;
 mod runs;
 mod sealing;
+mod store_access;
 mod submission;
 mod uploads;
 

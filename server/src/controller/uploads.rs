@@ -18,8 +18,6 @@ use serde_json::json;
 
 use super::submission::uid;
 use super::{Controller, ControllerError};
-use crate::executor::{Backend, namespace_dir};
-use crate::redact::SecretRefs;
 
 /// Argo's cap on an upload (`ARGO_SERVER_MAX_ARTIFACT_UPLOAD_BYTES`).
 pub const MAX_UPLOAD: u64 = 1 << 30;
@@ -47,22 +45,13 @@ impl Controller {
     where
         S: Stream<Item = Result<Bytes, String>> + Send + 'static,
     {
-        let Backend::Local(local) = &self.inner.config.backend else {
-            return Err(ControllerError::Refused(
-                "uploads are not taken by the server in Kubernetes mode: put the file in the \
-                 artifact repository and name its key"
-                    .into(),
-            ));
-        };
         let file = sanitized(file_name)?;
         let key = format!("uploads/{namespace}/{}/{file}", uid());
         let template = template.map(|t| (t, false));
         let location = self.upload_location(namespace, template, artifact, &key).await?;
-        let (secrets, _) = self.local_store(namespace, &SecretRefs::default()).await?;
-        let root = local.artifact_root.join(namespace_dir(namespace));
-        let ctx = artifacts::store::Context { builtin_root: &root, secrets: &secrets };
+        let access = self.store_access(namespace, &[&location]).await?;
         let failed = |e| ControllerError::Invalid(format!("artifact '{artifact}': {e}"));
-        let opened = artifacts::store::open(&location, &ctx).map_err(failed)?;
+        let opened = artifacts::store::open(&location, &access.context()).map_err(failed)?;
         artifacts::transfer::upload_body(
             opened.store.as_ref(),
             &opened.describe,

@@ -58,6 +58,14 @@ impl ClusterObjects for Resources {
         super::secrets::delete(&self.cluster, namespace, name).await
     }
 
+    async fn secret_data(
+        &self,
+        namespace: &str,
+        names: &[String],
+    ) -> Result<BTreeMap<String, BTreeMap<String, String>>, ControllerError> {
+        super::secrets::data(&self.cluster, namespace, names).await
+    }
+
     fn home_namespace(&self) -> String {
         self.cluster.client().default_namespace().to_string()
     }

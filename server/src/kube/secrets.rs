@@ -122,3 +122,30 @@ pub async fn delete(
         Err(e) => Err(refused(e, namespace, "delete")),
     }
 }
+
+/// The data of the Secrets `names` in `namespace` (any Secret, not only
+/// Keelson's: artifact repositories name the operator's), by name and
+/// key — for the server to open an artifact repository. A Secret that is
+/// not there is left out.
+pub async fn data(
+    cluster: &Cluster,
+    namespace: &str,
+    names: &[String],
+) -> Result<BTreeMap<String, BTreeMap<String, String>>, ControllerError> {
+    let api = api(cluster, namespace);
+    let mut out = BTreeMap::new();
+    for name in names {
+        cluster.throttle().await;
+        match api.get(name).await {
+            Ok(secret) => {
+                let data = secret.data.unwrap_or_default().into_iter();
+                let values =
+                    data.map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned())).collect();
+                out.insert(name.clone(), values);
+            }
+            Err(kube::Error::Api(e)) if e.code == 404 => {}
+            Err(e) => return Err(refused(e, namespace, "read")),
+        }
+    }
+    Ok(out)
+}

@@ -33,6 +33,10 @@ use crate::metrics::METRICS;
 /// Keelson's finalizer: a deleted resource's run is deleted before the
 /// resource goes.
 pub const FINALIZER: &str = "keelson.dev/cleanup";
+/// Argo's finalizer on a workflow whose artifacts are garbage-collected:
+/// the resource stays until they are (or until someone removes it, or
+/// `keelson delete --force`, to give up on them).
+pub const ARTIFACT_GC_FINALIZER: &str = "workflows.argoproj.io/artifact-gc";
 /// Argo's labels on a Workflow resource.
 const LABEL_PHASE: &str = "workflows.argoproj.io/phase";
 const LABEL_COMPLETED: &str = "workflows.argoproj.io/completed";
@@ -134,18 +138,31 @@ async fn reconcile(wf: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action, 
 
     if meta.deletion_timestamp.is_some() {
         if ours {
-            if row.is_some() {
-                // The resource is going regardless: artifact garbage
-                // collection does not hold it (the run's status says
-                // when its artifacts were not collected).
-                match ctx.controller.delete(namespace, name, true).await {
+            if let Some(row) = &row {
+                // Argo's finalizer gone (removed by hand, or never put):
+                // the artifacts are given up on.
+                let force = !finalizers.iter().any(|f| f == ARTIFACT_GC_FINALIZER);
+                match ctx.controller.delete(namespace, name, force).await {
                     Ok(()) | Err(ControllerError::NotFound(_)) => {}
+                    Err(e @ ControllerError::Conflict(_)) => {
+                        // Kept, with the ArtifactGCError the run now has.
+                        if let Ok(Some(kept)) =
+                            ctx.controller.store().workflow_by_uid(&row.uid).await
+                        {
+                            write_status(&ctx.cluster, namespace, name, uid, &kept.status, true)
+                                .await?;
+                        }
+                        return Err(e.into());
+                    }
                     Err(e) => return Err(e.into()),
                 }
             }
             // With the version read: another controller's finalizer
             // added meanwhile is not dropped (409, and a new look).
-            let rest: Vec<&String> = finalizers.iter().filter(|f| *f != FINALIZER).collect();
+            let rest: Vec<&String> = finalizers
+                .iter()
+                .filter(|f| *f != FINALIZER && *f != ARTIFACT_GC_FINALIZER)
+                .collect();
             let patch =
                 json!({"metadata": {"finalizers": rest, "resourceVersion": meta.resource_version}});
             ctx.cluster.throttle().await;
@@ -157,13 +174,14 @@ async fn reconcile(wf: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action, 
         }
         return Ok(Action::await_change());
     }
+    let mut version = meta.resource_version.clone();
+    let mut finalizers = finalizers;
     if !ours {
-        let mut all = finalizers.clone();
-        all.push(FINALIZER.to_string());
+        finalizers.push(FINALIZER.to_string());
         ctx.cluster.throttle().await;
-        let patch =
-            json!({"metadata": {"finalizers": all, "resourceVersion": meta.resource_version}});
-        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)).await?;
+        let patch = json!({"metadata": {"finalizers": finalizers, "resourceVersion": version}});
+        let patched = api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)).await?;
+        version = patched.metadata.resource_version;
     }
     let row = match row {
         Some(row) => row,
@@ -187,6 +205,13 @@ async fn reconcile(wf: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action, 
             }
         }
     };
+    let wants_gc = engine::run::artifact_gc::declared(&row.submission);
+    if wants_gc && !finalizers.iter().any(|f| f == ARTIFACT_GC_FINALIZER) {
+        finalizers.push(ARTIFACT_GC_FINALIZER.to_string());
+        ctx.cluster.throttle().await;
+        let patch = json!({"metadata": {"finalizers": finalizers, "resourceVersion": version}});
+        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)).await?;
+    }
     let current = wf.data.get("status").cloned().unwrap_or(Value::Null);
     if current["phase"] != row.status["phase"] || current["finishedAt"] != row.status["finishedAt"]
     {

@@ -191,14 +191,13 @@ fn workflow_level_fields() {
             "securityContext",
             "dnsConfig",
             "retryStrategy.affinity",
-            "artifactGC",
             "archiveLogs",
             "arguments.parameters[0].valueFrom.configMapKeyRef",
             "arguments.parameters[1].valueFrom.configMapKeyRef",
         ]
     );
-    assert_eq!(gaps[12].rule, &ARGUMENT_FROM_CONFIG_MAP);
-    assert_eq!(gaps[13].rule, &ARGUMENT_FROM_CONFIG_MAP_NO_DEFAULT);
+    assert_eq!(gaps[11].rule, &ARGUMENT_FROM_CONFIG_MAP);
+    assert_eq!(gaps[12].rule, &ARGUMENT_FROM_CONFIG_MAP_NO_DEFAULT);
     assert!(spec_gaps(&spec(json!({"entrypoint": "main", "archiveLogs": false}))).is_empty());
 }
 
