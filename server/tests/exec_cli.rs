@@ -241,3 +241,39 @@ fn exec_moves_artifacts_with_credentials_the_command_never_sees() {
     let why = report(dir)["error"].as_str().unwrap_or_default().to_string();
     assert!(why.contains("input artifact 'data'") && why.contains("no/such/key"), "{why}");
 }
+
+#[test]
+fn exec_archives_the_commands_log_when_asked() {
+    use crate::support::moto::{ACCESS_KEY, Moto, SECRET_KEY};
+    use server::executor::kube::artifacts::LOG_PATH;
+    let Some(s3) = Moto::start() else { return };
+    let tmp = data_dir();
+    let dir = tmp.path();
+    s3.create_bucket("pods");
+    let launch = engine::run::LaunchSpec {
+        log_location: serde_json::from_value(serde_json::json!({"s3": {"bucket": "pods",
+            "endpoint": s3.endpoint, "insecure": true, "key": "wf/wf-pod/main.log",
+            "accessKeySecret": {"name": "cred", "key": "accessKey"},
+            "secretKeySecret": {"name": "cred", "key": "secretKey"}}}))
+        .ok(),
+        ..Default::default()
+    };
+    let secrets = [("cred", "accessKey", ACCESS_KEY), ("cred", "secretKey", SECRET_KEY)];
+    // The pod's /var/run/keelson is this test's directory.
+    let log = dir.join("main.log").to_string_lossy().to_string();
+    let vars: Vec<(String, String)> = artifact_env(&launch, &secrets)
+        .into_iter()
+        .map(|(k, v)| (k, v.replace(LOG_PATH, &log)))
+        .collect();
+    let env: Vec<(&str, String)> = vars.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let out = exec(dir, &env, &["sh", "-c", "echo to stdout; echo to stderr >&2; exit 3"]);
+    assert_eq!(out.status.code(), Some(3));
+    // Both streams still reach the pod's log, and main.log has both.
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "to stdout\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("to stderr"));
+    let saved = s3.get_file("pods", "wf/wf-pod/main.log", &dir.join("got.log"));
+    let saved = String::from_utf8_lossy(&saved).to_string();
+    assert!(saved.contains("to stdout\n") && saved.contains("to stderr\n"), "{saved}");
+    let r = report(dir);
+    assert_eq!(r["artifacts"][0]["name"], "main-logs", "{r}");
+}

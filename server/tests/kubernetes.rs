@@ -898,7 +898,8 @@ fn the_server_serves_and_collects_a_clusters_artifacts_with_its_secrets() {
         // As keelson exec reports it: the artifact as it was told of it.
         reported.push(a.clone());
     }
-    assert_eq!(reported.len(), 3, "{saves}");
+    // early, late, kept and the log (the repository archives logs).
+    assert_eq!(reported.len(), 4, "{saves}");
     let pod_name = self::name(&pod);
     assert!(fake.run_pod("default", &pod_name));
     assert!(fake.finish_pod("default", &pod_name, 0, None));

@@ -153,19 +153,25 @@ async fn concurrent_tasks_have_their_own_tmp() {
 #[tokio::test]
 async fn raw_input_files_are_in_place_before_start() {
     let mut h = harness(|_| {});
-    let mut s = spec("files-1", sh("cat /tmp/in/data.txt"));
-    s.files = vec![("/tmp/in/data.txt".into(), "payload\n".into())];
+    let file = |path: String, contents: &str, mode| engine::run::InlineFile {
+        path,
+        contents: contents.into(),
+        mode,
+    };
+    let mut dir = "/tmp/in".to_string();
     if h.exec.isolation() == Isolation::None {
         // Without a private /tmp the file goes to the real one.
-        s.files = vec![(
-            format!("/tmp/keelson-test-{}/data.txt", std::process::id()),
-            "payload\n".into(),
-        )];
-        s.container = sh(&format!("cat /tmp/keelson-test-{}/data.txt", std::process::id()));
+        dir = format!("/tmp/keelson-test-{}", std::process::id());
     }
-    assert_eq!(h.exit(s).await.result.as_deref(), Some("payload"));
+    // `mode` is applied (a script made executable, as Argo does).
+    let mut s = spec("files-1", sh(&format!("cat {dir}/data.txt; {dir}/run.sh")));
+    s.files = vec![
+        file(format!("{dir}/data.txt"), "payload\n", None),
+        file(format!("{dir}/run.sh"), "#!/bin/sh\necho ran\n", Some(0o755)),
+    ];
+    assert_eq!(h.exit(s).await.result.as_deref(), Some("payload\nran"));
     let mut outside = spec("files-2", sh("cat /etc/keelson-test; cat /etc/passwd >/dev/null"));
-    outside.files = vec![("/etc/keelson-test".into(), "in its own root".into())];
+    outside.files = vec![file("/etc/keelson-test".into(), "in its own root", None)];
     if h.exec.isolation() == Isolation::None {
         let message = h.failure(outside).await;
         assert!(message.contains("input file '/etc/keelson-test' is outside /tmp"), "{message}");

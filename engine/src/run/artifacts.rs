@@ -16,8 +16,8 @@ pub const MAIN_LOGS: &str = "main-logs";
 /// What a pod moves, resolved at its launch.
 #[derive(Debug, Default)]
 pub struct PodArtifacts {
-    /// Inline `raw` inputs: `(path, contents)`.
-    pub files: Vec<(String, String)>,
+    /// Inline `raw` inputs.
+    pub files: Vec<super::InlineFile>,
     pub inputs: Vec<Artifact>,
     pub outputs: Vec<Artifact>,
     pub log_location: Option<ArtifactLocation>,
@@ -52,7 +52,10 @@ pub fn resolve(
             ));
         }
         if let Some(raw) = &a.location.raw {
-            out.files.push((path, raw.data.clone()));
+            // Permission bits only, as Argo applies them (a mode out of
+            // range is the file's default).
+            let mode = a.mode.and_then(|m| u32::try_from(m & 0o7777).ok());
+            out.files.push(super::InlineFile { path, contents: raw.data.clone(), mode });
             continue;
         }
         let mut a = a.clone();

@@ -155,6 +155,16 @@ pub enum TimerKind {
 }
 
 /// A pod-producing node, resolved: every `{{…}}` substituted.
+/// A file placed before a process starts: a `raw` input artifact.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InlineFile {
+    pub path: String,
+    pub contents: String,
+    /// The artifact's `mode` (permission bits), if it gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<u32>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LaunchSpec {
     /// The node's ID.
@@ -176,8 +186,8 @@ pub struct LaunchSpec {
     /// `outputs.parameters[].valueFrom.path`, substituted.
     pub output_paths: Vec<(String, String)>,
     /// Files to place before the process starts: input artifacts with
-    /// `raw.data`, as `(path, contents)`.
-    pub files: Vec<(String, String)>,
+    /// `raw.data`.
+    pub files: Vec<InlineFile>,
     /// Input artifacts to load before the process starts (other than
     /// `raw` ones): each with its `path` and a complete location.
     pub inputs: Vec<Artifact>,

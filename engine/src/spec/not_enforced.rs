@@ -109,11 +109,6 @@ pub static FAIL_FAST: Rule = rule(
 );
 pub static METRICS: Rule =
     rule("metrics are not emitted", "Keelson has no custom Prometheus metrics", Scope::All);
-pub static ARTIFACT_MODE: Rule = rule(
-    "the mode of a raw input artifact is not applied",
-    "the file is written with default permissions",
-    Scope::All,
-);
 pub static UNSUPPORTED_STORE: Rule = refuse(
     "artifacts in OSS, HDFS, Artifactory or a plugin's store are refused",
     "Keelson does not support those stores, so the node ends in Error",
@@ -201,11 +196,6 @@ pub static VOLUME_CLAIM_GC: Rule = rule(
     "no claims are created, so none are deleted",
     Scope::All,
 );
-pub static ARCHIVE_LOGS: Rule = rule(
-    "archiveLogs is not used",
-    "logs stay with Keelson and are not archived to an artifact repository",
-    Scope::Kubernetes,
-);
 pub static WORKFLOW_METADATA: Rule = rule(
     "spec.workflowMetadata is not applied",
     "its labels and annotations are not added to the Workflow",
@@ -280,7 +270,6 @@ pub static RULES: &[&Rule] = &[
     &DAEMON,
     &FAIL_FAST,
     &METRICS,
-    &ARTIFACT_MODE,
     &UNSUPPORTED_STORE,
     &INPUT_FROM_CONFIG_MAP,
     &DISPLAY_NAME,
@@ -302,7 +291,6 @@ pub static RULES: &[&Rule] = &[
     &SPEC_METRICS,
     &VOLUME_CLAIM_TEMPLATES,
     &VOLUME_CLAIM_GC,
-    &ARCHIVE_LOGS,
     &WORKFLOW_METADATA,
     &EXECUTOR_PLUGINS,
     &SPEC_RESOURCE_CLAIMS,
@@ -401,12 +389,8 @@ pub fn template_gaps(t: &Template) -> Vec<Gap> {
         g.push(at.key("retryStrategy").key("affinity"), &RETRY_AFFINITY);
     }
     if let Some(l) = &t.archive_location {
-        if l.archive_logs == Some(true) {
-            g.push(at.key("archiveLocation").key("archiveLogs"), &ARCHIVE_LOGS);
-        }
         store(&mut g, l, &at.key("archiveLocation"));
     }
-    let runs_pod = t.container.is_some() || t.script.is_some();
     for (i, a) in t.outputs.artifacts.iter().enumerate() {
         let ap = at.key("outputs").key("artifacts").index(i);
         store(&mut g, &a.location, &ap);
@@ -414,9 +398,6 @@ pub fn template_gaps(t: &Template) -> Vec<Gap> {
     for (i, a) in t.inputs.artifacts.iter().enumerate() {
         let ap = at.key("inputs").key("artifacts").index(i);
         store(&mut g, &a.location, &ap);
-        if runs_pod && a.location.raw.is_some() && a.mode.is_some() {
-            g.push(ap.key("mode"), &ARTIFACT_MODE);
-        }
     }
     for (i, p) in t.inputs.parameters.iter().enumerate() {
         let from_config_map = p.value_from.as_ref().is_some_and(|f| f.config_map_key_ref.is_some());
@@ -499,9 +480,6 @@ pub fn spec_gaps(s: &WorkflowSpec) -> Vec<Gap> {
         && set(Some(a))
     {
         g.push(at.key("retryStrategy").key("affinity"), &SPEC_RETRY_AFFINITY);
-    }
-    if s.archive_logs == Some(true) {
-        g.push(at.key("archiveLogs"), &ARCHIVE_LOGS);
     }
     for (i, a) in s.arguments.artifacts.iter().enumerate() {
         store(&mut g, &a.location, &at.key("arguments").key("artifacts").index(i));

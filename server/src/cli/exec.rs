@@ -4,7 +4,8 @@
 //! into a volume every container mounts; the main container runs
 //! `DIR/keelson exec -- COMMAND…`, which
 //!
-//! 1. places the input files (`KEELSON_FILES`, JSON `[[path, text]…]`) and
+//! 1. places the input files (`KEELSON_FILES`, JSON `[{path, contents,
+//!    mode}…]`) and
 //!    the script of a script template (`KEELSON_SCRIPT`, run as the last
 //!    argument of the command, as Argo does);
 //! 2. runs the command, its stdout passed through and its end kept for
@@ -58,10 +59,15 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<ExitCode> {
     let mut argv = args.command.clone();
     anyhow::ensure!(!argv.is_empty(), "keelson exec: no command given (after --)");
     if let Some(files) = std::env::var_os("KEELSON_FILES") {
-        let files: Vec<(String, String)> = serde_json::from_str(&files.to_string_lossy())
-            .context("KEELSON_FILES is not a JSON list of [path, text]")?;
-        for (path, text) in files {
-            write(Path::new(&path), &text)?;
+        let files: Vec<engine::run::InlineFile> = serde_json::from_str(&files.to_string_lossy())
+            .context("KEELSON_FILES is not a JSON list of files")?;
+        for f in files {
+            write(Path::new(&f.path), &f.contents)?;
+            if let Some(mode) = f.mode {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&f.path, std::fs::Permissions::from_mode(mode))
+                    .with_context(|| format!("cannot set the mode of {}", f.path))?;
+            }
         }
     }
     if let Some(source) = std::env::var_os("KEELSON_SCRIPT") {
@@ -86,11 +92,18 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<ExitCode> {
     for var in &moving.hidden {
         command.env_remove(var);
     }
+    // archiveLogs: stdout and stderr also go to a file, saved with the
+    // outputs.
+    let log = match std::env::var_os(kube_artifacts::LOG) {
+        Some(path) => Some(LogFile::create(Path::new(&path))?),
+        None => None,
+    };
+    let stderr = if log.is_some() { Stdio::piped() } else { Stdio::inherit() };
     let mut child = match command
         .args(&argv[1..])
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .spawn()
     {
         Ok(child) => child,
@@ -103,6 +116,10 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<ExitCode> {
         }
     };
     forward_signals(&child);
+    let errors = match (child.stderr.take(), &log) {
+        (Some(err), Some(log)) => Some(log.copy_stderr(err)),
+        _ => None,
+    };
     let mut tail = Tail::default();
     if let Some(mut out) = child.stdout.take() {
         let mut buf = vec![0u8; 64 * 1024];
@@ -115,10 +132,16 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<ExitCode> {
                 Err(e) => return Err(e).context("reading the command's output"),
             };
             tail.push(&buf[..n]);
+            if let Some(log) = &log {
+                log.append(&buf[..n]);
+            }
             // The pod's log is ours too: a closed stdout is no reason to
             // stop the command.
             let _ = stdout.write_all(&buf[..n]).and_then(|()| stdout.flush());
         }
+    }
+    if let Some(errors) = errors {
+        let _ = errors.join();
     }
     let status = child.wait().context("waiting for the command")?;
     let code = status.code().unwrap_or_else(|| {
@@ -144,6 +167,50 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<ExitCode> {
         Report { code, result: tail.result(), parameters, artifacts, error, inputs_failed: false };
     report(&report_path, &done)?;
     Ok(ExitCode::from(u8::try_from(code & 0xff).unwrap_or(1)))
+}
+
+/// The command's log as a file (stdout and stderr as they come), for
+/// `archiveLogs`; a write that fails is said once and the command goes on.
+#[derive(Clone)]
+struct LogFile {
+    file: std::sync::Arc<std::sync::Mutex<Option<std::fs::File>>>,
+}
+
+impl LogFile {
+    fn create(path: &Path) -> anyhow::Result<LogFile> {
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot create the log file {}", path.display()))?;
+        Ok(LogFile { file: std::sync::Arc::new(std::sync::Mutex::new(Some(file))) })
+    }
+
+    fn append(&self, bytes: &[u8]) {
+        let mut guard = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(f) = guard.as_mut()
+            && let Err(e) = f.write_all(bytes)
+        {
+            eprintln!("keelson exec: the log file: {e}; main.log will be cut short");
+            *guard = None;
+        }
+    }
+
+    /// Pass the command's stderr on, and into the file, on a thread.
+    fn copy_stderr(&self, mut err: std::process::ChildStderr) -> std::thread::JoinHandle<()> {
+        let log = self.clone();
+        std::thread::spawn(move || {
+            let mut buf = vec![0u8; 16 * 1024];
+            let mut stderr = std::io::stderr();
+            loop {
+                let n = match err.read(&mut buf) {
+                    Ok(0) => return,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(_) => return,
+                };
+                log.append(&buf[..n]);
+                let _ = stderr.write_all(&buf[..n]);
+            }
+        })
+    }
 }
 
 /// What the command left, reported.

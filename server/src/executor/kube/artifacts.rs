@@ -13,7 +13,7 @@
 //! Pure: JSON in Kubernetes' field names.
 
 use engine::run::LaunchSpec;
-use engine::spec::{Artifact, StoreKind};
+use engine::spec::{ArchiveStrategy, Artifact, StoreKind};
 use serde_json::{Value, json};
 
 use crate::redact::SecretRefs;
@@ -24,6 +24,11 @@ pub const INPUTS: &str = "KEELSON_INPUTS";
 pub const SAVES: &str = "KEELSON_SAVES";
 /// `[[secret, key, variable]…]`: where each credential is.
 pub const SECRET_REFS: &str = "KEELSON_SECRET_REFS";
+/// Where `keelson exec` writes the command's log (stdout and stderr),
+/// saved as `main-logs` (Argo's `archiveLogs`).
+pub const LOG: &str = "KEELSON_LOG";
+/// That file, beside the executor.
+pub const LOG_PATH: &str = "/var/run/keelson/main.log";
 /// The variables holding credentials: this prefix and a number.
 pub const SECRET_PREFIX: &str = "KEELSON_SECRET_";
 
@@ -43,16 +48,28 @@ pub enum PodArtifactError {
 /// it moves none).
 pub fn env(launch: &LaunchSpec) -> Result<Vec<Value>, PodArtifactError> {
     let mut vars = Vec::new();
-    if launch.inputs.is_empty() && launch.outputs.is_empty() {
+    let mut outputs = launch.outputs.clone();
+    if let Some(location) = &launch.log_location {
+        // Saved as Argo saves it: the file as it is, at `<key>/main.log`.
+        outputs.push(Artifact {
+            name: engine::run::MAIN_LOGS.to_string(),
+            path: Some(LOG_PATH.to_string()),
+            archive: Some(ArchiveStrategy { none: Some(Default::default()), ..Default::default() }),
+            location: location.clone(),
+            ..Default::default()
+        });
+        vars.push(json!({"name": LOG, "value": LOG_PATH}));
+    }
+    if launch.inputs.is_empty() && outputs.is_empty() {
         return Ok(vars);
     }
-    for a in launch.inputs.iter().chain(&launch.outputs) {
+    for a in launch.inputs.iter().chain(&outputs) {
         if a.location.kind() == Some(StoreKind::Builtin) {
             return Err(PodArtifactError::BuiltIn(a.name.clone()));
         }
     }
     let mut refs: Vec<(String, String, String)> = Vec::new();
-    for a in launch.inputs.iter().chain(&launch.outputs) {
+    for a in launch.inputs.iter().chain(&outputs) {
         let location = serde_json::to_value(&a.location).unwrap_or_default();
         let named = SecretRefs::in_json(&location).refs.into_iter();
         for (name, key) in named.filter_map(|(name, key)| Some((name, key?))) {
@@ -70,8 +87,8 @@ pub fn env(launch: &LaunchSpec) -> Result<Vec<Value>, PodArtifactError> {
     if !launch.inputs.is_empty() {
         vars.push(json!({"name": INPUTS, "value": list(&launch.inputs)}));
     }
-    if !launch.outputs.is_empty() {
-        vars.push(json!({"name": SAVES, "value": list(&launch.outputs)}));
+    if !outputs.is_empty() {
+        vars.push(json!({"name": SAVES, "value": list(&outputs)}));
     }
     if !refs.is_empty() {
         vars.push(json!({"name": SECRET_REFS, "value": json!(refs).to_string()}));
@@ -85,6 +102,27 @@ mod tests {
 
     fn artifact(v: Value) -> Artifact {
         serde_json::from_value(v).expect("an artifact")
+    }
+
+    #[test]
+    fn archived_logs_are_one_more_output_written_beside_the_executor() {
+        assert!(LOG_PATH.starts_with(crate::executor::kube::pod::VAR_DIR));
+        let launch = LaunchSpec {
+            log_location: serde_json::from_value(
+                json!({"s3": {"bucket": "b", "key": "w/p/main.log"}}),
+            )
+            .ok(),
+            ..Default::default()
+        };
+        let vars = env(&launch).expect("env");
+        assert_eq!(vars[0], json!({"name": "KEELSON_LOG", "value": LOG_PATH}));
+        let saves = vars.iter().find(|v| v["name"] == SAVES).expect("saves");
+        let saves: Vec<Artifact> =
+            serde_json::from_str(saves["value"].as_str().unwrap_or_default()).expect("saves");
+        assert_eq!(saves[0].name, "main-logs");
+        assert_eq!(saves[0].path.as_deref(), Some(LOG_PATH));
+        assert_eq!(saves[0].location.key(), Some("w/p/main.log"));
+        assert!(saves[0].archive.as_ref().is_some_and(|a| a.none.is_some()));
     }
 
     #[test]

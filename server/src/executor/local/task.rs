@@ -57,6 +57,8 @@ pub struct Prepared {
     cwd_host: PathBuf,
     /// Host path and contents, written before start.
     files: Vec<(PathBuf, String)>,
+    /// `mode` of the raw inputs that give one.
+    modes: Vec<(PathBuf, u32)>,
     script: Option<(PathBuf, String)>,
     outputs: Vec<(String, String)>,
     /// Input artifacts and where they go on the host.
@@ -111,11 +113,15 @@ pub fn prepare(spec: LaunchSpec, ctx: &Context<'_>) -> Result<Prepared, StartErr
     let resolved = command::resolve(argv, path, &image, ctx.images, ctx.paths)?;
 
     let map = PathMap { isolation: ctx.isolation, dirs, cwd, root };
-    let files = spec
-        .files
-        .into_iter()
-        .map(|(path, contents)| Ok((map.input(&path)?, contents)))
-        .collect::<Result<_, StartError>>()?;
+    let mut modes = Vec::new();
+    let mut files = Vec::new();
+    for f in spec.files {
+        let host = map.input(&f.path)?;
+        if let Some(mode) = f.mode {
+            modes.push((host.clone(), mode));
+        }
+        files.push((host, f.contents));
+    }
     let inputs = spec
         .inputs
         .into_iter()
@@ -140,6 +146,7 @@ pub fn prepare(spec: LaunchSpec, ctx: &Context<'_>) -> Result<Prepared, StartErr
         map,
         cwd_host,
         files,
+        modes,
         script,
         outputs: spec.output_paths,
         inputs,
@@ -166,7 +173,7 @@ fn own_root(
     let mut paths: Vec<PathBuf> = spec
         .files
         .iter()
-        .map(|(p, _)| p.as_str())
+        .map(|f| f.path.as_str())
         .chain(spec.inputs.iter().chain(&spec.outputs).filter_map(|a| a.path.as_deref()))
         .chain(spec.output_paths.iter().map(|(_, p)| p.as_str()))
         .filter(|p| outside(p))
@@ -484,6 +491,11 @@ fn place_files(p: &Prepared) -> Result<(), StartError> {
             std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
         }
         std::fs::write(path, contents).map_err(io(format!("cannot write {}", path.display())))?;
+    }
+    for (path, mode) in &p.modes {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(*mode))
+            .map_err(io(format!("cannot set the mode of {}", path.display())))?;
     }
     // Argo's script file is executable: `command: [sh, -c]` runs it by path.
     if let Some((path, _)) = &p.script {
