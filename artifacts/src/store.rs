@@ -80,6 +80,14 @@ pub fn open(location: &ArtifactLocation, ctx: &Context<'_>) -> Result<Opened, Ar
             g.bucket.service_account_key_secret.as_ref(),
             "GCS service account key",
         )? {
+            // A key may name another endpoint (`gcs_base_url`: an
+            // emulator, or a private gateway); plain http only if it says so.
+            let base = serde_json::from_str::<serde_json::Value>(&sa).ok().and_then(|v| {
+                v.get("gcs_base_url").and_then(serde_json::Value::as_str).map(str::to_string)
+            });
+            if base.is_some_and(|u| u.starts_with("http://")) {
+                b = b.with_client_options(client_options().with_allow_http(true));
+            }
             b = b.with_service_account_key(sa);
         }
         let store = b.build().map_err(|e| store_error(&format!("gcs bucket {bucket}"), e))?;
