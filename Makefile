@@ -7,7 +7,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/keelson/target
 CARGO ?= cargo
 KEELSON := $(CARGO_TARGET_DIR)/debug/keelson
 
-.PHONY: bench-ui run test setup-rust setup-test setup-ui setup-e2e ui e2e build fmt-check clippy wasm-check unit-tests lint-examples conformance
+.PHONY: prune-target bench-ui run test setup-rust setup-test setup-ui setup-e2e ui e2e build fmt-check clippy wasm-check unit-tests lint-examples conformance
 
 LISTEN ?= 127.0.0.1:2746
 DATA_DIR ?= $(HOME)/.local/state/keelson
@@ -53,10 +53,19 @@ run: setup-rust ui build
 	echo; \
 	wait $$pid
 
+## The shared target directory outlives clones: cargo's incremental
+## caches grow with every session, so past 16 GiB they are dropped (the
+## next build is a little slower, the disk does not fill).
+prune-target:
+	@d=$(CARGO_TARGET_DIR)/debug/incremental; \
+		if [ -d $$d ] && [ $$(du -sk $$d | cut -f1) -gt 16777216 ]; then \
+			echo "prune-target: removing $$d"; rm -rf $$d; \
+		fi
+
 ## Every check CI runs: formatting, clippy, the wasm32 build, all tests.
 test: setup-rust setup-test fmt-check clippy wasm-check ui unit-tests e2e conformance lint-examples
 
-setup-rust:
+setup-rust: prune-target
 	@rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$$' \
 		|| rustup target add wasm32-unknown-unknown
 	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
