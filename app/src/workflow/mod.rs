@@ -11,6 +11,7 @@ mod actions;
 mod artifacts;
 mod log;
 mod panel;
+mod place;
 mod snapshot;
 mod timeline;
 
@@ -221,7 +222,7 @@ fn RunView(
         });
     }
     let phase = move || run.summary.with(|s| crate::api::phase_name(s.phase));
-    let tab = RwSignal::new("graph");
+    let tab = place::follow_url(run);
     view! {
         <div class="workflow-head">
             <h1>{name.clone()}</h1>
@@ -234,7 +235,7 @@ fn RunView(
         {crate::load::alert(error)}
         <actions::Actions run/>
         <div class="tabs" role="tablist" aria-label="views of the run">
-            {[("graph", "Graph"), ("timeline", "Timeline"), ("yaml", "YAML")]
+            {place::TABS
                 .into_iter()
                 .map(|(id, label)| {
                     view! {
