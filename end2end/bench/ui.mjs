@@ -90,7 +90,7 @@ if (part('graph')) {
 
   for (const [name, fold] of [['wide-5000', true], ['layered-5000', false]]) {
     const run = await context.newPage();
-    await run.goto(`${server.url}/workflows/default/${name}`);
+    await run.goto(`${server.url}/workflows/default/${name}?tab=graph`);
     await run.waitForFunction(() => window.firstBox !== undefined, null, { timeout: 60000 });
     const first = await run.evaluate(() => window.firstBox);
     const nodes = await run.locator('svg.graph-canvas').getAttribute('data-nodes');
@@ -141,7 +141,7 @@ if (part('live')) {
   const page = await context.newPage();
   await page.goto(`${server.url}/api/v1/version`);
   await submitWorkflow(page, wideWorkflow('live-2000', 2000, ['sh', '-c', 'sleep $(( {{inputs.parameters.n}} % 20 + 2 ))']));
-  await page.goto(`${server.url}/workflows/default/live-2000`);
+  await page.goto(`${server.url}/workflows/default/live-2000?tab=graph`);
   await page.locator('g.node.folded').waitFor({ timeout: 60000 });
   await page.locator('g.node.folded').click();
   await page.waitForFunction(() => document.querySelectorAll('g.node').length >= 2000, null, { timeout: 60000 });
@@ -169,7 +169,7 @@ if (part('log')) {
   const script = 'sleep 2; i=0; while [ $i -lt 250 ]; do seq -f "line %g of a fast log" 1 200; sleep 0.02; i=$((i+1)); done';
   await submitWorkflow(page, { metadata: { name: 'chatty' }, spec: { entrypoint: 'main', templates: [
     { name: 'main', container: { image: 'alpine', command: ['sh', '-c', script] } }] } });
-  await page.goto(`${server.url}/workflows/default/chatty`);
+  await page.goto(`${server.url}/workflows/default/chatty?tab=graph`);
   const node = page.locator('g.node[data-label="chatty"]');
   await node.waitFor({ timeout: 30000 });
   await node.click();

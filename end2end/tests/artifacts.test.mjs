@@ -30,7 +30,7 @@ test('the node panel lists, downloads and previews artifacts, inside a .tgz too'
   ] } });
   assert.equal(status, 200);
 
-  const run = await openHydrated(context, `${env.server.url}/workflows/default/passes-files`);
+  const run = await openHydrated(context, `${env.server.url}/workflows/default/passes-files?tab=graph`);
   await run.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 30000 });
   await run.locator('g.node[data-label="make"]').click();
   const panel = run.getByRole('complementary', { name: 'node details' });

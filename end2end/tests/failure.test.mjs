@@ -29,7 +29,7 @@ test('a failed node is red, its dependents do not run, and Retry fixes the run',
   ] } });
   assert.equal(status, 200);
 
-  const run = await openHydrated(context, `${env.server.url}/workflows/default/breaks-once`);
+  const run = await openHydrated(context, `${env.server.url}/workflows/default/breaks-once?tab=graph`);
   await run.locator('.badge[data-phase="Failed"]').waitFor({ timeout: 30000 });
   const build = run.locator('g.node[data-label="build"]');
   assert.equal(await build.getAttribute('data-phase'), 'Failed');

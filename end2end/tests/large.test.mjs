@@ -14,7 +14,7 @@ test('a 2,000-node workflow renders, unfolds and can be panned and zoomed', asyn
   const status = await submitWorkflow(page, wideWorkflow('wide', 2000));
   assert.equal(status, 200);
 
-  const run = await openHydrated(context, `${env.server.url}/workflows/default/wide`);
+  const run = await openHydrated(context, `${env.server.url}/workflows/default/wide?tab=graph`);
   await run.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 120000 });
   const folded = run.locator('g.node.folded');
   await folded.waitFor();

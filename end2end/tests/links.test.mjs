@@ -22,7 +22,7 @@ test('deep links hold the node and the view; a failed run opens on its failed ta
   ] } });
   assert.equal(status, 200);
 
-  const run = await openHydrated(context, `${env.server.url}/workflows/default/linked`);
+  const run = await openHydrated(context, `${env.server.url}/workflows/default/linked?tab=graph`);
   await run.locator('.badge[data-phase="Failed"]').waitFor({ timeout: 30000 });
   // Opened again once it has failed: on its failed task, said in the URL.
   await run.reload();

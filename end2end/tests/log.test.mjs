@@ -14,7 +14,7 @@ test('earlier lines of a long log can be brought back', async () => {
   const status = await submitWorkflow(page, { metadata: { name: 'long-log' }, spec: { entrypoint: 'count',
     templates: [{ name: 'count', container: { image: 'alpine', command: ['seq', '1', '12000'] } }] } });
   assert.equal(status, 200);
-  const run = await openHydrated(context, `${env.server.url}/workflows/default/long-log`);
+  const run = await openHydrated(context, `${env.server.url}/workflows/default/long-log?tab=graph`);
   await run.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 30000 });
   await run.locator('g.node[data-label="long-log"]').click();
   const panel = run.getByRole('complementary', { name: 'node details' });

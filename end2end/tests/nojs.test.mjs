@@ -35,6 +35,9 @@ test('pages read without JavaScript', async () => {
   await list.goto(`${env.server.url}/workflows`);
   await list.locator('tr[data-name="readable"] a').click();
   await list.waitForURL(`${env.server.url}/workflows/default/readable`);
+  // The views are links: the graph without any script too.
+  await list.getByRole('tab', { name: 'Graph' }).click();
+  await list.waitForURL(`${env.server.url}/workflows/default/readable?tab=graph`);
   for (const task of ['fetch', 'build', 'test']) {
     assert.equal(await list.locator(`g.node[data-label="${task}"]`).getAttribute('data-phase'), 'Succeeded', task);
   }

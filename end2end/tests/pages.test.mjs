@@ -71,7 +71,7 @@ test('the pages fit a phone-sized screen, and the graph works from the keyboard'
     return r.status;
   });
   assert.equal(status, 200);
-  for (const path of ['/workflows', '/templates', '/cron-workflows', '/secrets', '/account', '/workflows/default/small-screen']) {
+  for (const path of ['/workflows', '/templates', '/cron-workflows', '/secrets', '/account', '/workflows/default/small-screen?tab=graph']) {
     const p = await openHydrated(context, `${env.server.url}${path}`);
     const { scroll, width } = await p.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
     assert.ok(scroll <= width + 1, `${path} is ${scroll} px wide on a ${width} px screen`);

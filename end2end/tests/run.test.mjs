@@ -40,8 +40,15 @@ test('the CI pipeline runs task after task on the live graph, with live logs', a
   await form.getByRole('button', { name: 'Submit' }).click();
 
   // Straight to the run's own page.
-  await page.waitForURL(/\/workflows\/default\/ci-pipeline-[a-z0-9]+$/);
-  const name = page.url().split('/').at(-1);
+  await page.waitForURL(/\/workflows\/default\/ci-pipeline-[a-z0-9]+(\?|$)/);
+  const name = new URL(page.url()).pathname.split('/').at(-1);
+  // It opens on the run's summary: the parameters it was submitted with.
+  const summary = page.getByRole('region', { name: 'run summary' });
+  await summary.getByRole('table', { name: 'parameters' }).getByText('release-1').waitFor();
+  await summary.getByRole('link', { name: 'all runs of it' }).waitFor();
+  await page.screenshot({ path: `${shots}/workflow-summary.png` });
+  await page.getByRole('tab', { name: 'Graph' }).click();
+  await page.waitForURL(/[?&]tab=graph/);
   await recordPhases(page);
   const build = page.locator('g.node[data-label="build-docker"]');
   await build.waitFor({ timeout: 20000 });
@@ -98,10 +105,11 @@ test('the CI pipeline runs task after task on the live graph, with live logs', a
   await page.getByRole('tab', { name: 'Timeline' }).click();
   const bars = page.locator('.timeline .bar');
   assert.deepEqual(await bars.evaluateAll((bs) => bs.map((b) => b.dataset.label)), tasks);
+  await page.screenshot({ path: `${shots}/workflow-timeline.png` });
   await page.getByRole('tab', { name: 'YAML' }).click();
   const yaml = await page.getByLabel('the workflow as YAML').textContent();
   assert.match(yaml, /workflowTemplateRef:\n\s+name: ci-pipeline/);
   assert.match(yaml, /value: release-1/);
-  await page.screenshot({ path: `${shots}/workflow-timeline.png` });
+  await page.screenshot({ path: `${shots}/workflow-yaml.png` });
   await context.close();
 });

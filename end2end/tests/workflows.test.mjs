@@ -94,7 +94,7 @@ test('leaving a running workflow\'s page stops following it, without errors', as
     { name: 'tick', container: { image: 'alpine', command: ['sh', '-c', 'sleep 1'] } },
   ] } });
   assert.equal(status, 200);
-  const run = await openHydrated(context, `${env.server.url}/workflows/default/ticking`);
+  const run = await openHydrated(context, `${env.server.url}/workflows/default/ticking?tab=graph`);
   await run.locator('g.node[data-phase="Running"]').first().waitFor({ timeout: 20000 });
   await run.getByRole('link', { name: 'Workflows', exact: true }).click();
   await run.locator('tr[data-name="ticking"]').waitFor();

@@ -189,7 +189,7 @@ where
 
 /// A field that may be `null` (as Go writes an empty map or list): its
 /// default then.
-fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
+pub(crate) fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de> + Default,

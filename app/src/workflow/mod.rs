@@ -13,6 +13,7 @@ mod log;
 mod panel;
 mod place;
 mod snapshot;
+mod summary;
 mod timeline;
 
 use std::collections::{HashMap, HashSet};
@@ -41,6 +42,9 @@ pub struct Summary {
     pub waiting: bool,
     /// The workflow's JSON, for the YAML view.
     pub object: Raw,
+    pub metadata: snapshot::SnapshotMeta,
+    pub spec: snapshot::SnapshotSpec,
+    pub conditions: Vec<engine::status::Condition>,
 }
 
 /// What the page knows of the run, shared by its parts (all `Copy`).
@@ -111,6 +115,9 @@ impl Run {
             suspended: update.spec.suspend == Some(true),
             waiting,
             object: raw,
+            metadata: update.metadata,
+            spec: update.spec,
+            conditions: status.conditions,
         });
         let mut changed = Vec::new();
         self.phases.update_value(|known| {
@@ -238,21 +245,24 @@ fn RunView(
             {place::TABS
                 .into_iter()
                 .map(|(id, label)| {
+                    // Links: each view has its own URL, and they work
+                    // before (and without) the page's script.
+                    let href = move || place::href(&run, run.selected.get().as_deref(), id);
                     view! {
-                        <button
-                            type="button"
+                        <a
                             role="tab"
+                            href=href
                             aria-selected=move || (tab.get() == id).to_string()
-                            on:click=move |_| tab.set(id)
                         >
                             {label}
-                        </button>
+                        </a>
                     }
                 })
                 .collect_view()}
         </div>
         <div class="detail">
             <div role="tabpanel">
+                {move || (tab.get() == "summary").then(|| view! { <summary::RunSummary run/> })}
                 <div hidden=move || tab.get() != "graph">
                     <crate::graph::Graph
                         source=run.graph_source()

@@ -1,5 +1,5 @@
-//! Where the run page is, in its URL: the view (`?tab=graph|timeline|
-//! yaml`) and the chosen node (`?node=ID`), so a link opens the page as
+//! Where the run page is, in its URL: the view (`?tab=summary|graph|
+//! timeline|yaml`) and the chosen node (`?node=ID`), so a link opens the page as
 //! it was shared and Back and Forward move between the nodes looked at.
 //! Without `?node=`, the page chooses the node a person would look at
 //! first: a failed run's first failed task, a running one's newest
@@ -12,8 +12,8 @@ use leptos_router::hooks::use_query_map;
 use super::Run;
 
 /// The page's views, as `?tab=` names them; the first is the default.
-pub const TABS: [(&str, &str); 3] =
-    [("graph", "Graph"), ("timeline", "Timeline"), ("yaml", "YAML")];
+pub const TABS: [(&str, &str); 4] =
+    [("summary", "Summary"), ("graph", "Graph"), ("timeline", "Timeline"), ("yaml", "YAML")];
 
 fn known_tab(tab: Option<String>) -> &'static str {
     let tab = tab.unwrap_or_default();
@@ -89,7 +89,6 @@ pub fn follow_url(run: Run) -> RwSignal<&'static str> {
 }
 
 /// The page's URL for `node` in view `tab`.
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 pub fn href(run: &Run, node: Option<&str>, tab: &str) -> String {
     let mut query = Vec::new();
     if tab != TABS[0].0 {
@@ -136,7 +135,7 @@ mod tests {
     #[test]
     fn unknown_tabs_are_the_default_one() {
         assert_eq!(known_tab(Some("timeline".into())), "timeline");
-        assert_eq!(known_tab(Some("<script>".into())), "graph");
-        assert_eq!(known_tab(None), "graph");
+        assert_eq!(known_tab(Some("<script>".into())), "summary");
+        assert_eq!(known_tab(None), "summary");
     }
 }

@@ -5,7 +5,7 @@
 //! these types, without building a JSON tree first; the text is kept as
 //! it came for the YAML view, which reads it only when it is open.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use engine::status::{NodeStatus, WorkflowStatus};
@@ -17,21 +17,68 @@ use crate::api::Watched;
 #[derive(Debug, Default, Deserialize)]
 pub struct Snapshot {
     #[serde(default)]
+    pub metadata: SnapshotMeta,
+    #[serde(default)]
     pub spec: SnapshotSpec,
     #[serde(default)]
     pub status: WorkflowStatus,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotMeta {
+    #[serde(default, deserialize_with = "crate::api::nullable")]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "crate::api::nullable")]
+    pub annotations: BTreeMap<String, String>,
+    #[serde(default)]
+    pub creation_timestamp: Option<engine::status::Time>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SnapshotSpec {
     #[serde(default)]
     pub suspend: Option<bool>,
+    #[serde(default)]
+    pub arguments: SnapshotArguments,
+    #[serde(default)]
+    pub workflow_template_ref: Option<TemplateRef>,
+}
+
+/// `spec.arguments`: each parameter's value as given, each artifact's name.
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+pub struct SnapshotArguments {
+    #[serde(default)]
+    pub parameters: Vec<NamedValue>,
+    #[serde(default)]
+    pub artifacts: Vec<NamedValue>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+pub struct NamedValue {
+    #[serde(default)]
+    pub name: String,
+    /// A parameter's value as written (a string, or any JSON).
+    #[serde(default)]
+    pub value: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateRef {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub cluster_scope: bool,
 }
 
 /// A snapshot whose nodes are not read yet: what is read when the typed
 /// pass fails, so that each node is read on its own.
 #[derive(Debug, Default, Deserialize)]
 struct Unread {
+    #[serde(default)]
+    metadata: SnapshotMeta,
     #[serde(default)]
     spec: SnapshotSpec,
     #[serde(default)]
@@ -57,7 +104,7 @@ impl Unread {
             .into_iter()
             .filter_map(|(id, v)| Some((id, NodeStatus::deserialize(v).ok()?)))
             .collect();
-        Snapshot { spec: self.spec, status }
+        Snapshot { metadata: self.metadata, spec: self.spec, status }
     }
 }
 
