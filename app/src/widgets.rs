@@ -32,7 +32,9 @@ where
 }
 
 /// A button for `action` (its `data-action`), disabled while `busy` or
-/// while `reason` says why not — the reason is its tooltip.
+/// while `reason` says why not — the reason is its tooltip. With
+/// `confirm`, a click first asks the question it gives (stop, terminate,
+/// delete: what cannot be undone is never one click away).
 #[component]
 pub fn GuardedButton(
     label: &'static str,
@@ -40,17 +42,82 @@ pub fn GuardedButton(
     #[prop(into)] reason: Signal<Option<String>>,
     busy: RwSignal<bool>,
     on_click: Callback<()>,
+    #[prop(default = None)] confirm: Option<Callback<(), String>>,
 ) -> impl IntoView {
+    let asking = RwSignal::new(None::<String>);
+    let click = move |_| match confirm {
+        Some(question) => asking.set(Some(question.run(()))),
+        None => on_click.run(()),
+    };
     view! {
         <button
             type="button"
             data-action=action
             disabled=move || busy.get() || reason.with(Option::is_some)
             title=move || reason.get().unwrap_or_default()
-            on:click=move |_| on_click.run(())
+            on:click=click
         >
             {label}
         </button>
+        {move || {
+            asking
+                .get()
+                .map(|question| {
+                    let yes = Callback::new(move |()| {
+                        asking.set(None);
+                        on_click.run(());
+                    });
+                    let no = Callback::new(move |()| asking.set(None));
+                    view! { <ConfirmDialog question label yes no/> }
+                })
+        }}
+    }
+    // Erased: a button sits deep in tables, and its type would make theirs
+    // too deep for the compiler.
+    .into_any()
+}
+
+/// A modal question: `label` does it, Cancel (focused first) or Escape
+/// does not.
+#[component]
+pub fn ConfirmDialog(
+    question: String,
+    label: &'static str,
+    yes: Callback<()>,
+    no: Callback<()>,
+) -> impl IntoView {
+    let cancel = NodeRef::<leptos::html::Button>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(b) = cancel.get() {
+            let _ = b.focus();
+        }
+    });
+    let on_key = move |e: leptos::ev::KeyboardEvent| {
+        if e.key() == "Escape" {
+            no.run(());
+        }
+    };
+    view! {
+        <div class="modal-backdrop">
+            <div
+                class="dialog"
+                role="alertdialog"
+                aria-modal="true"
+                aria-labelledby="confirm-question"
+                on:keydown=on_key
+            >
+                <p id="confirm-question">{question}</p>
+                <div class="dialog-actions">
+                    <button type="button" node_ref=cancel on:click=move |_| no.run(())>
+                        "Cancel"
+                    </button>
+                    <button type="button" class="danger" data-confirm=label on:click=move |_| yes.run(())>
+                        {label}
+                    </button>
+                </div>
+            </div>
+        </div>
     }
 }
 

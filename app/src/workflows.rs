@@ -317,6 +317,13 @@ fn BulkBar(
                 #[cfg(not(feature = "hydrate"))]
                 let _ = names;
             };
+            let confirm = Callback::new(move |()| {
+                let n = ticked.with(BTreeSet::len);
+                let what = if n == 1 { "1 workflow".to_string() } else { format!("{n} workflows") };
+                crate::workflow::question(action, &what)
+                    .unwrap_or_else(|| format!("{label} {what}?"))
+            });
+            let confirm = matches!(action, "stop" | "terminate" | "delete").then_some(confirm);
             view! {
                 <crate::widgets::GuardedButton
                     label
@@ -324,6 +331,7 @@ fn BulkBar(
                     reason=Signal::derive(reason)
                     busy
                     on_click=Callback::new(click)
+                    confirm
                 />
             }
         })

@@ -56,5 +56,16 @@ test('a failed node is red, its dependents do not run, and Retry fixes the run',
   await run.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 30000 });
   await run.locator('g.node[data-label="deploy"][data-phase="Succeeded"]').waitFor();
   assert.equal(await build.getAttribute('data-phase'), 'Succeeded');
+
+  // Deleting asks first; Cancel keeps the run, the dialog's Delete goes
+  // to the list.
+  await run.locator('button[data-action="delete"]').click();
+  const dialog = run.getByRole('alertdialog');
+  await dialog.getByText('Delete breaks-once and the logs? This cannot be undone.').waitFor();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await run.locator('button[data-action="delete"]').click();
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await run.waitForURL(`${env.server.url}/workflows`);
   await context.close();
 });

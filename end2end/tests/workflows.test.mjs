@@ -80,6 +80,15 @@ test('filters narrow the list (kept in the URL) and bulk actions act on the tick
   await page.getByLabel('select alpha-ok').check();
   await page.getByLabel('select beta-ok').check();
   await del.click();
+  // Asked first: Escape keeps them, the dialog's Delete deletes.
+  const dialog = page.getByRole('alertdialog');
+  await dialog.getByText('Delete 2 workflows and the logs? This cannot be undone.').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel', 'Cancel has the focus');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await page.locator('tbody tr').count(), 4);
+  await del.click();
+  await dialog.getByRole('button', { name: 'Delete' }).click();
   await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 2);
   assert.deepEqual(await names(), ['alpha-bad', 'live-one']);
   await page.screenshot({ path: `${shots}/workflows.png` });

@@ -34,6 +34,20 @@ const ACTIONS: [(&str, &str); 7] = [
     ("delete", "Delete"),
 ];
 
+/// What to ask before an action that cannot be taken back.
+pub fn question(action: &str, what: &str) -> Option<String> {
+    match action {
+        "stop" => Some(format!(
+            "Stop {what}? Running tasks are asked to end (SIGTERM); exit handlers still run."
+        )),
+        "terminate" => Some(format!(
+            "Terminate {what}? Running tasks are killed and exit handlers do not run."
+        )),
+        "delete" => Some(format!("Delete {what} and the logs? This cannot be undone.")),
+        _ => None,
+    }
+}
+
 /// `Some(reason)` when the signed-in user may not change this namespace.
 fn lacks_role(run: Run) -> Option<String> {
     let namespace = run.namespace.get_value();
@@ -69,6 +83,8 @@ pub fn Actions(run: Run) -> impl IntoView {
                     }
                 });
             };
+            let name = run.name.get_value();
+            let confirm = question(action, &name).map(|q| Callback::new(move |()| q.clone()));
             view! {
                 <crate::widgets::GuardedButton
                     label
@@ -76,6 +92,7 @@ pub fn Actions(run: Run) -> impl IntoView {
                     reason=Signal::derive(reason)
                     busy
                     on_click=Callback::new(click)
+                    confirm
                 />
             }
         })

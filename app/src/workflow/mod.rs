@@ -24,6 +24,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{List, Me};
+pub use actions::question;
 #[cfg(feature = "hydrate")]
 pub use snapshot::read_event;
 pub use snapshot::{Raw, Snapshot};
