@@ -1,7 +1,8 @@
 //! The namespace the pages show: `?namespace=` in the page's URL
 //! (`default` without it) — so a link or a bookmark says it, the server
 //! renders it, and Back goes to the previous one. The header's picker
-//! changes it; the nav links keep it.
+//! changes it (offering the namespaces the user has a role in); the nav
+//! links keep it.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
@@ -70,6 +71,15 @@ pub fn Picker() -> impl IntoView {
         if path.starts_with("/workflows/") { "/workflows".to_string() } else { path }
     };
     let refused = refused();
+    // The namespaces the signed-in user has a role in, offered as the
+    // field is typed in (`*`, every namespace, leaves the field free).
+    let known = RwSignal::new(Vec::<String>::new());
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        if let Ok(me) = crate::api::me().await {
+            known.set(me.roles.into_keys().filter(|n| n != "*").collect());
+        }
+    });
     view! {
         {move || {
             refused
@@ -90,10 +100,14 @@ pub fn Picker() -> impl IntoView {
                     size="12"
                     autocomplete="off"
                     spellcheck="false"
+                    list="known-namespaces"
                     prop:value=move || namespace.get()
                     value=move || namespace.get()
                 />
             </label>
+            <datalist id="known-namespaces">
+                {move || known.get().into_iter().map(|n| view! { <option value=n></option> }).collect_view()}
+            </datalist>
         </form>
     }
 }

@@ -57,8 +57,34 @@ fn TemplateList(
 /// One template: its heading, its submit form, its graph.
 #[component]
 fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>) -> impl IntoView {
-    let fields: Vec<(ParameterInfo, RwSignal<String>)> =
-        template.parameters.iter().map(|p| (p.clone(), RwSignal::new(p.value.clone()))).collect();
+    // `?template=NAME&param=value…` fills this form in: a link to run a
+    // template with given values (read on the server and in the browser
+    // alike, so both render the same values).
+    let query = leptos_router::hooks::use_query_map();
+    let given = query.with_untracked(|q| {
+        (q.get("template").as_deref() == Some(template.name.as_str())).then(|| q.clone())
+    });
+    let fields: Vec<(ParameterInfo, RwSignal<String>)> = template
+        .parameters
+        .iter()
+        .map(|p| {
+            let value =
+                given.as_ref().and_then(|q| q.get(&p.name)).unwrap_or_else(|| p.value.clone());
+            (p.clone(), RwSignal::new(value))
+        })
+        .collect();
+    let link_fields = fields.clone();
+    let link_name = template.name.clone();
+    let share = move || {
+        let mut parts = vec![
+            format!("namespace={}", crate::api::encode(&ns.get_value())),
+            format!("template={}", crate::api::encode(&link_name)),
+        ];
+        for (p, v) in &link_fields {
+            parts.push(format!("{}={}", crate::api::encode(&p.name), crate::api::encode(&v.get())));
+        }
+        format!("/templates?{}", parts.join("&"))
+    };
     let form = Form {
         values: StoredValue::new(fields.clone()),
         entrypoint: RwSignal::new(template.entrypoint.clone()),
@@ -125,6 +151,7 @@ fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>)
                 />
                 {crate::load::alert(error)}
                 <SubmitButton can_submit busy/>
+                <a class="share" href=share>"Link to these values"</a>
             </form>
             <TemplatePreview name=template.name.clone() drawing=template.preview.clone()/>
         </section>
@@ -237,7 +264,24 @@ fn ParameterField(parameter: ParameterInfo, value: RwSignal<String>) -> impl Int
     let help = (!parameter.description.is_empty()).then(|| {
         view! { <small class="hint">{parameter.description.clone()}</small> }
     });
-    let input = if parameter.choices.is_empty() {
+    // A long or multi-line value (a script, a JSON document) gets room.
+    let long = value.with_untracked(|v| v.contains('\n') || v.len() > 60);
+    let input = if parameter.choices.is_empty() && long {
+        let rows = value.with_untracked(|v| v.lines().count().clamp(3, 12));
+        view! {
+            <textarea
+                name=parameter.name.clone()
+                required=parameter.required
+                rows=rows
+                spellcheck="false"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            >
+                {value.get_untracked()}
+            </textarea>
+        }
+        .into_any()
+    } else if parameter.choices.is_empty() {
         view! {
             <input
                 name=parameter.name.clone()

@@ -1,6 +1,7 @@
 // A long log: the page keeps the last 5,000 lines, says how many earlier
 // ones it does not show, and "Show earlier lines" puts them back, in
-// order, until the first line is there again; a filter marks its matches.
+// order, until the first line is there again; a filter marks its matches;
+// the view follows the end until the reader scrolls up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServerAndBrowser, signIn, submitWorkflow } from '../harness.mjs';
@@ -31,6 +32,21 @@ test('earlier lines of a long log can be brought back', async () => {
   assert.ok(before >= 7000, `${before} hidden`);
   assert.equal(await shown(), 12000 - before, 'all the others are on the page');
   assert.equal(await first(), String(before + 1));
+
+  // It follows the end; scrolled up it stops, "Jump to the end" goes back.
+  const atEnd = () => { const p = document.querySelector('.log-lines'); return p && p.scrollTop + p.clientHeight >= p.scrollHeight - 4; };
+  await run.waitForFunction(atEnd);
+  await lines.evaluate((p) => { p.scrollTop = 0; });
+  const jump = panel.getByRole('button', { name: 'Jump to the end' });
+  await jump.waitFor();
+  await jump.click();
+  await run.waitForFunction(atEnd);
+  await jump.waitFor({ state: 'detached' });
+  // Long lines wrap, or not.
+  await panel.getByLabel('Wrap lines').uncheck();
+  assert.match(await lines.getAttribute('class'), /nowrap/);
+  await panel.getByLabel('Wrap lines').check();
+  assert.doesNotMatch(await lines.getAttribute('class'), /nowrap/);
   let clicks = 0;
   while (before > 0) {
     const n = Math.min(before, 5000);

@@ -34,6 +34,9 @@ test('a viewer cannot see the Submit button nor use the actions', async () => {
   await login.waitForURL(`${env.server.url}/workflows`);
 
   const templates = await openHydrated(context, `${env.server.url}/templates`);
+  // The header offers the namespaces vera has a role in.
+  await templates.waitForFunction(() => document.querySelectorAll('#known-namespaces option').length === 1);
+  assert.deepEqual(await templates.locator('#known-namespaces option').evaluateAll((os) => os.map((o) => o.value)), ['default']);
   const form = templates.getByRole('form', { name: 'Submit ci-pipeline' });
   await form.getByText('Submitting needs the editor role.').waitFor();
   assert.equal(await templates.getByRole('button', { name: 'Submit' }).count(), 0);

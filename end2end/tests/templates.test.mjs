@@ -29,14 +29,31 @@ test('the parameterized build is submitted with changed parameters and runs', as
   assert.equal(await form.getByLabel('entrypoint').inputValue(), 'build-and-push', 'the entrypoint is preselected');
   await form.getByLabel('labels').fill('team=data');
   await form.getByRole('button', { name: 'Submit' }).click();
-  await page.waitForURL(/\/workflows\/default\/parameterized-build-[a-z0-9]+$/);
+  await page.waitForURL(/\/workflows\/default\/parameterized-build-[a-z0-9]+(\?|$)/);
   await page.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 60000 });
-  const name = page.url().split('/').at(-1);
+  const name = new URL(page.url()).pathname.split('/').at(-1);
   const wf = await page.evaluate(async (n) => (await fetch(`/api/v1/workflows/default/${n}`)).json(), name);
   const params = Object.fromEntries(wf.spec.arguments.parameters.map((p) => [p.name, p.value]));
   assert.equal(params['image-tag'], 'v2');
   assert.equal(params.registry, 'localhost:5000');
   assert.equal(wf.metadata.labels.team, 'data', 'the labels given reach the workflow');
+  await context.close();
+});
+
+test('a link fills a template\'s form in, and the form gives the link to its values', async () => {
+  const context = await env.browser.newContext();
+  await signIn(context, env.server.url);
+  const page = await openHydrated(context, `${env.server.url}/templates?template=parameterized-build&image-tag=from-a-link&registry=localhost%3A5000`);
+  const form = page.getByRole('form', { name: 'Submit parameterized-build' });
+  assert.equal(await form.getByLabel('image-tag').inputValue(), 'from-a-link');
+  assert.equal(await form.getByLabel('registry').inputValue(), 'localhost:5000');
+  // Other templates keep their defaults.
+  const other = page.getByRole('form', { name: 'Submit ci-pipeline' });
+  assert.equal(await other.getByLabel('branch').inputValue(), 'main');
+  await form.getByLabel('image-tag').fill('v3');
+  const href = await form.getByRole('link', { name: 'Link to these values' }).getAttribute('href');
+  assert.match(href, /template=parameterized-build/);
+  assert.match(href, /image-tag=v3/);
   await context.close();
 });
 

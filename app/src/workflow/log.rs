@@ -39,6 +39,11 @@ struct LogState {
     filter: RwSignal<String>,
     error: RwSignal<Option<String>>,
     ended: RwSignal<bool>,
+    /// Kept at the newest line as lines arrive; off once the reader
+    /// scrolls up, on again at the bottom or with "Jump to the end".
+    following: RwSignal<bool>,
+    /// Long lines wrapped (else scrolled sideways).
+    wrap: RwSignal<bool>,
     /// The ID of the next block of earlier lines put back (counting down
     /// from the top, below the IDs of arriving blocks).
     earlier_id: StoredValue<u64>,
@@ -55,6 +60,8 @@ impl LogState {
             filter: RwSignal::new(String::new()),
             error: RwSignal::new(None),
             ended: RwSignal::new(false),
+            following: RwSignal::new(true),
+            wrap: RwSignal::new(true),
             earlier_id: StoredValue::new(u64::MAX),
         }
     }
@@ -167,6 +174,14 @@ fn LogToolbar(log: LogState) -> impl IntoView {
         <div class="log-tools">
             <h3>"Log"</h3>
             <LogFilter filter=log.filter/>
+            <label class="inline">
+                <input
+                    type="checkbox"
+                    prop:checked=move || log.wrap.get()
+                    on:change=move |ev| log.wrap.set(event_target_checked(&ev))
+                />
+                "Wrap lines"
+            </label>
             <DownloadLink all=log.all/>
             <LineCount total=log.total ended=log.ended/>
         </div>
@@ -238,18 +253,45 @@ fn EarlierLines(log: LogState) -> impl IntoView {
     }
 }
 
-/// The lines on the page, block by block, the filter applied.
+/// The lines on the page, block by block, the filter applied; kept at
+/// the end while following.
 #[component]
 fn LogLines(log: LogState) -> impl IntoView {
-    let (blocks, filter) = (log.blocks, log.filter);
+    let (blocks, filter, following) = (log.blocks, log.filter, log.following);
+    let pre = NodeRef::<leptos::html::Pre>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        blocks.track();
+        if following.get()
+            && let Some(p) = pre.get()
+        {
+            // After this change is on the page.
+            request_animation_frame(move || p.set_scroll_top(p.scroll_height()));
+        }
+    });
+    let on_scroll = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(p) = pre.get_untracked() {
+            let at_end = p.scroll_top() + p.client_height() >= p.scroll_height() - 4;
+            if following.get_untracked() != at_end {
+                following.set(at_end);
+            }
+        }
+    };
+    let class = move || if log.wrap.get() { "log-lines" } else { "log-lines nowrap" };
     view! {
-        <pre class="log-lines" aria-live="off">
+        <pre class=class aria-live="off" node_ref=pre on:scroll=on_scroll>
             <For
                 each=move || blocks.get()
                 key=|b| b.id
                 children=move |b| view! { <LogBlock lines=b.lines filter/> }
             />
         </pre>
+        <Show when=move || !following.get()>
+            <button type="button" class="jump" on:click=move |_| following.set(true)>
+                "Jump to the end"
+            </button>
+        </Show>
     }
 }
 
