@@ -109,7 +109,7 @@ setup-e2e:
 		|| echo "note: could not install chromium; the browser tests will fail"
 	@command -v npm >/dev/null 2>&1 \
 		|| (apt-get install -y nodejs npm >/dev/null 2>&1 || sudo apt-get install -y nodejs npm >/dev/null 2>&1)
-	@test -d end2end/node_modules/playwright-core \
+	@test -d end2end/node_modules/playwright-core -a -d end2end/node_modules/axe-core \
 		|| (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --silent)
 
 ## The UI in a real Chromium (end2end/): each test starts its own server.

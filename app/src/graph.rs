@@ -262,10 +262,10 @@ fn GraphTools(
 #[component]
 fn ZoomControls(camera: Camera) -> impl IntoView {
     view! {
-        <button type="button" on:click=move |_| camera.zoom_by(1.25, None) aria-label="zoom in">
+        <button type="button" on:click=move |_| camera.zoom_by(1.25, None) aria-label="+ zoom in">
             "+"
         </button>
-        <button type="button" on:click=move |_| camera.zoom_by(0.8, None) aria-label="zoom out">
+        <button type="button" on:click=move |_| camera.zoom_by(0.8, None) aria-label="− zoom out">
             "−"
         </button>
         <button

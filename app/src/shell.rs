@@ -193,7 +193,7 @@ fn ThemeToggle() -> impl IntoView {
         })
     };
     view! {
-        <button type="button" class="theme" on:click=next aria-label="colour theme">
+        <button type="button" class="theme" on:click=next title="colour theme">
             {move || format!("Theme: {}", theme.get())}
         </button>
     }

@@ -38,7 +38,7 @@ test('tokens are made and revoked, and signing out ends the session', async () =
 test('the theme chosen in the header is applied and kept', async () => {
   const context = await env.browser.newContext({ colorScheme: 'dark' });
   const page = await openHydrated(context, `${env.server.url}/login`);
-  const theme = page.getByRole('button', { name: 'colour theme' });
+  const theme = page.getByRole('button', { name: /^Theme:/ });
   assert.equal(await theme.textContent(), 'Theme: auto');
   const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(await background(), 'rgb(20, 23, 26)', 'the system says dark');

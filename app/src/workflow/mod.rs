@@ -277,7 +277,7 @@ fn RunView(
                     (tab.get() == "yaml")
                         .then(|| {
                             let text = run.summary.with(|s| engine::yaml::to_yaml(&s.object.object()));
-                            view! { <pre class="yaml" aria-label="the workflow as YAML">{text}</pre> }
+                            view! { <pre class="yaml" tabindex="0" aria-label="the workflow as YAML">{text}</pre> }
                         })
                 }}
             </div>

@@ -1,0 +1,49 @@
+// Every page passes an automated accessibility audit (axe-core, WCAG 2
+// A and AA rules): no serious or critical violation, signed in as an
+// administrator, in the light and the dark theme.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { useServerAndBrowser, signIn, submitWorkflow } from '../harness.mjs';
+import { openHydrated } from '../browser.mjs';
+
+const require = createRequire(import.meta.url);
+const axePath = require.resolve('axe-core/axe.min.js');
+const env = useServerAndBrowser();
+
+/// The serious and critical violations on `page`, one line each.
+async function audit(page) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+test('every page has no serious or critical accessibility violation, in both themes', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await signIn(context, env.server.url);
+  const step = (name, command) => ({ name, container: { image: 'alpine', command: ['sh', '-c', command] } });
+  assert.equal(await submitWorkflow(page, { metadata: { name: 'audited' }, spec: { entrypoint: 'main', templates: [
+    { name: 'main', dag: { tasks: [{ name: 'a', template: 'a' }, { name: 'b', template: 'b', dependencies: ['a'] }] } },
+    step('a', 'echo a'), step('b', 'echo b; exit 1'),
+  ] } }), 200);
+  const run = await openHydrated(context, `${env.server.url}/workflows/default/audited`);
+  await run.locator('.badge[data-phase="Failed"]').waitFor({ timeout: 30000 });
+  await run.close();
+  const pages = ['/login', '/workflows', '/templates', '/cron-workflows', '/secrets', '/account',
+    ...['summary', 'graph', 'timeline', 'yaml'].map((t) => `/workflows/default/audited?tab=${t}`)];
+  const found = [];
+  for (const theme of ['light', 'dark']) {
+    for (const path of pages) {
+      const p = await openHydrated(context, `${env.server.url}${path}`);
+      await p.evaluate((t) => document.documentElement.setAttribute('data-theme', t), theme);
+      for (const v of await audit(p)) found.push(`${theme} ${path}: ${v}`);
+      await p.close();
+    }
+  }
+  assert.deepEqual(found, []);
+  await context.close();
+});
