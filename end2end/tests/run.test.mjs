@@ -44,7 +44,7 @@ test('the CI pipeline runs task after task on the live graph, with live logs', a
   const name = new URL(page.url()).pathname.split('/').at(-1);
   // It opens on the run's summary: the parameters it was submitted with.
   const summary = page.getByRole('region', { name: 'run summary' });
-  await summary.getByRole('table', { name: 'parameters' }).getByText('release-1').waitFor();
+  assert.equal(await summary.getByRole('table', { name: 'parameters' }).getByLabel('branch').inputValue(), 'release-1');
   await summary.getByRole('link', { name: 'all runs of it' }).waitFor();
   await page.screenshot({ path: `${shots}/workflow-summary.png` });
   await page.getByRole('tab', { name: 'Graph' }).click();

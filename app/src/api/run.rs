@@ -67,10 +67,14 @@ pub struct RunAction {
     pub node_field_selector: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restart_successful: Option<bool>,
+    /// Parameters to change on retry or resubmit, `name=value`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<String>,
 }
 
 /// `PUT /api/v1/workflows/{ns}/{name}/{action}` with `body` (or `DELETE`
-/// for `delete`); `Err` is the server's message.
+/// for `delete`): the name of the workflow the answer is (a resubmitted
+/// run's is new; empty for `delete`); `Err` is the server's message.
 #[cfg(feature = "hydrate")]
 pub async fn act(
     me: &Me,
@@ -78,13 +82,18 @@ pub async fn act(
     name: &str,
     action: &str,
     body: &RunAction,
-) -> Result<(), String> {
+) -> Result<String, String> {
     use serde::de::IgnoredAny;
     let path = format!("/api/v1/workflows/{namespace}/{name}");
     if action == "delete" {
         super::send::<IgnoredAny>(me, Method::Delete, &path, &()).await?;
-    } else {
-        super::send::<IgnoredAny>(me, Method::Put, &format!("{path}/{action}"), body).await?;
+        return Ok(String::new());
     }
-    Ok(())
+    let answer: serde_json::Value =
+        super::send(me, Method::Put, &format!("{path}/{action}"), body).await?;
+    Ok(answer
+        .pointer("/metadata/name")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or(name)
+        .to_string())
 }

@@ -10,7 +10,7 @@ use super::{Run, Summary};
 use crate::api::RunAction;
 
 /// Why `action` cannot be done now (`None`: it can).
-fn not_now(action: &str, s: &Summary) -> Option<&'static str> {
+pub(super) fn not_now(action: &str, s: &Summary) -> Option<&'static str> {
     let done = s.phase.is_completed();
     let failed = matches!(s.phase, WorkflowPhase::Failed | WorkflowPhase::Error);
     match action {
@@ -49,7 +49,7 @@ pub fn question(action: &str, what: &str) -> Option<String> {
 }
 
 /// `Some(reason)` when the signed-in user may not change this namespace.
-fn lacks_role(run: Run) -> Option<String> {
+pub(super) fn lacks_role(run: Run) -> Option<String> {
     let namespace = run.namespace.get_value();
     run.me.with(|me| match me {
         None => Some("signing in…".to_string()),
@@ -75,11 +75,14 @@ pub fn Actions(run: Run) -> impl IntoView {
             let navigate = navigate.clone();
             let click = move |()| {
                 let navigate = navigate.clone();
-                perform(run, action, RunAction::default(), error, busy, move || {
+                perform(run, action, RunAction::default(), error, busy, move |workflow| {
+                    let ns = run.namespace.get_value();
                     if action == "delete" {
-                        let ns = run.namespace.get_value();
                         let list = format!("/workflows{}", crate::namespace::query(&ns));
                         navigate(&list, Default::default());
+                    } else if action == "resubmit" {
+                        // The new run.
+                        navigate(&format!("/workflows/{ns}/{workflow}"), Default::default());
                     }
                 });
             };
@@ -115,15 +118,18 @@ pub fn RetryNode(run: Run, id: String) -> impl IntoView {
     let reason = move || {
         lacks_role(run).or_else(|| run.summary.with(|s| not_now("retry", s)).map(str::to_string))
     };
-    let body =
-        RunAction { node_field_selector: Some(format!("id={id}")), restart_successful: Some(true) };
+    let body = RunAction {
+        node_field_selector: Some(format!("id={id}")),
+        restart_successful: Some(true),
+        ..RunAction::default()
+    };
     view! {
         <button
             type="button"
             data-action="retry-node"
             disabled=move || busy.get() || reason().is_some()
             title=move || reason().unwrap_or_default()
-            on:click=move |_| perform(run, "retry", body.clone(), error, busy, || {})
+            on:click=move |_| perform(run, "retry", body.clone(), error, busy, |_| {})
         >
             "Retry from this node"
         </button>
@@ -131,13 +137,15 @@ pub fn RetryNode(run: Run, id: String) -> impl IntoView {
     }
 }
 
-fn perform(
+/// Do `action` with `body`; `then` gets the name of the workflow the
+/// answer is (a resubmitted run's is new).
+pub fn perform(
     run: Run,
     action: &'static str,
     body: RunAction,
     error: RwSignal<Option<String>>,
     busy: RwSignal<bool>,
-    then: impl FnOnce() + 'static,
+    then: impl FnOnce(String) + 'static,
 ) {
     #[cfg(feature = "hydrate")]
     {
@@ -147,7 +155,7 @@ fn perform(
         error.set(None);
         leptos::task::spawn_local(async move {
             match crate::api::act(&me, &namespace, &name, action, &body).await {
-                Ok(()) => then(),
+                Ok(workflow) => then(workflow),
                 Err(m) => error.set(Some(m)),
             }
             busy.set(false);
@@ -155,4 +163,85 @@ fn perform(
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (run, action, body, error, busy, then);
+}
+
+/// The run's parameters, editable, and "Resubmit with these" / "Retry
+/// with these" (Argo's `resubmit -p`, `retry -p`): only the changed ones
+/// are sent; a resubmitted run is opened.
+#[component]
+pub fn RerunWith(run: Run, parameters: Vec<(String, String)>) -> impl IntoView {
+    let values: Vec<(String, RwSignal<String>, String)> =
+        parameters.into_iter().map(|(k, v)| (k, RwSignal::new(v.clone()), v)).collect();
+    let fields = values.clone();
+    let values = StoredValue::new(values);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let navigate = leptos_router::hooks::use_navigate();
+    let changed = move || {
+        values.with_value(|vs| {
+            vs.iter()
+                .filter(|(_, v, was)| v.get_untracked() != *was)
+                .map(|(k, v, _)| format!("{k}={}", v.get_untracked()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let buttons = [("resubmit", "Resubmit with these"), ("retry", "Retry with these")]
+        .into_iter()
+        .map(|(action, label)| {
+            let reason = move || {
+                lacks_role(run)
+                    .or_else(|| run.summary.with(|s| not_now(action, s)).map(str::to_string))
+            };
+            let navigate = navigate.clone();
+            let click = move |()| {
+                let navigate = navigate.clone();
+                let body = RunAction { parameters: changed(), ..RunAction::default() };
+                perform(run, action, body, error, busy, move |workflow| {
+                    if action == "resubmit" {
+                        let ns = run.namespace.get_value();
+                        navigate(&format!("/workflows/{ns}/{workflow}"), Default::default());
+                    }
+                });
+            };
+            view! {
+                <crate::widgets::GuardedButton
+                    label
+                    action=action
+                    reason=Signal::derive(reason)
+                    busy
+                    on_click=Callback::new(click)
+                />
+            }
+        })
+        .collect_view();
+    view! {
+        // `tbody` written out: the browser's parser adds it anyway, and
+        // hydration must find what the server sent.
+        <table aria-label="parameters">
+            <tbody>
+            {fields
+                .into_iter()
+                .map(|(k, v, _)| {
+                    view! {
+                        <tr>
+                            <th scope="row">{k.clone()}</th>
+                            <td>
+                                <input
+                                    aria-label=k
+                                    prop:value=move || v.get()
+                                    value=v.get_untracked()
+                                    on:input=move |ev| v.set(event_target_value(&ev))
+                                />
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view()}
+            </tbody>
+        </table>
+        <div class="actions" role="toolbar" aria-label="run again">
+            {buttons}
+        </div>
+        {crate::load::alert(error)}
+    }
 }

@@ -1,7 +1,8 @@
 //! The run at a glance (the page's first view): its phase and message,
 //! when it started and ended (relative, the exact time on hover), how
 //! long it took — ticking while it runs —, progress, the parameters and
-//! artifacts it was submitted with, the template it came from and the
+//! artifacts it was submitted with (the parameters editable, to resubmit
+//! or retry with others), the template it came from and the
 //! other runs of it, labels, annotations and conditions.
 
 use leptos::prelude::*;
@@ -84,43 +85,35 @@ pub fn RunSummary(run: Run) -> impl IntoView {
             })
         })
     };
-    let arguments = move || {
-        run.summary.with(|s| {
-            let args = &s.spec.arguments;
-            let rows: Vec<(String, String)> = args
-                .parameters
-                .iter()
-                .map(|p| {
-                    let v = match &p.value {
-                        Some(serde_json::Value::String(v)) => v.clone(),
-                        Some(v) => v.to_string(),
-                        None => String::new(),
-                    };
-                    (p.name.clone(), v)
-                })
-                .collect();
-            let artifacts: Vec<String> = args.artifacts.iter().map(|a| a.name.clone()).collect();
-            view! {
-                <h3>"Parameters"</h3>
-                {if rows.is_empty() {
-                    view! { <p class="hint">"none given"</p> }.into_any()
-                } else {
-                    view! {
-                        <table aria-label="parameters">
-                            {rows
-                                .into_iter()
-                                .map(|(k, v)| view! { <tr><th scope="row">{k}</th><td><code>{v}</code></td></tr> })
-                                .collect_view()}
-                        </table>
-                    }
-                        .into_any()
-                }}
-                {(!artifacts.is_empty()).then(|| view! {
-                    <h3>"Artifacts"</h3>
-                    <p>{artifacts.into_iter().map(|a| view! { <span class="chip">{a}</span> }).collect_view()}</p>
-                })}
-            }
-        })
+    // The parameters, read once: edits are not lost to the next update.
+    let (parameters, artifacts) = run.summary.with_untracked(|s| {
+        let args = &s.spec.arguments;
+        let parameters: Vec<(String, String)> = args
+            .parameters
+            .iter()
+            .map(|p| {
+                let v = match &p.value {
+                    Some(serde_json::Value::String(v)) => v.clone(),
+                    Some(v) => v.to_string(),
+                    None => String::new(),
+                };
+                (p.name.clone(), v)
+            })
+            .collect();
+        let artifacts: Vec<String> = args.artifacts.iter().map(|a| a.name.clone()).collect();
+        (parameters, artifacts)
+    });
+    let arguments = view! {
+        <h3>"Parameters"</h3>
+        {if parameters.is_empty() {
+            view! { <p class="hint">"none given"</p> }.into_any()
+        } else {
+            view! { <super::actions::RerunWith run parameters/> }.into_any()
+        }}
+        {(!artifacts.is_empty()).then(|| view! {
+            <h3>"Artifacts"</h3>
+            <p>{artifacts.into_iter().map(|a| view! { <span class="chip">{a}</span> }).collect_view()}</p>
+        })}
     };
     let metadata = move || {
         run.summary.with(|s| {
