@@ -3,7 +3,7 @@
 //! "retry from here", and for a pod its live log. The facts follow each
 //! change of the run; the log is opened once per pod and kept open.
 
-use engine::status::{NodeStatus, NodeType};
+use engine::status::{NodeStatus, NodeType, Time};
 use leptos::prelude::*;
 
 use super::Run;
@@ -35,10 +35,27 @@ pub fn Panel(run: Run) -> impl IntoView {
     .into_any()
 }
 
+/// What a node is, in words.
+fn kind(n: &NodeStatus) -> &'static str {
+    match n.node_type {
+        NodeType::Pod => "task (pod)",
+        NodeType::Container => "container",
+        NodeType::Steps => "steps",
+        NodeType::StepGroup => "step group",
+        NodeType::Dag => "DAG",
+        NodeType::TaskGroup => "task group (loop)",
+        NodeType::Retry => "retries",
+        NodeType::Skipped => "skipped",
+        NodeType::Suspend => "suspend (waits to be resumed)",
+        NodeType::Http => "HTTP request",
+        NodeType::Plugin => "plugin",
+    }
+}
+
 fn facts(run: Run, n: NodeStatus) -> impl IntoView {
     let mut rows: Vec<(&'static str, String)> = vec![
         ("Phase", n.phase.as_str().to_string()),
-        ("Type", format!("{:?}", n.node_type)),
+        ("Type", kind(&n).to_string()),
         ("Name", n.name.clone()),
     ];
     let template = n
@@ -50,15 +67,6 @@ fn facts(run: Run, n: NodeStatus) -> impl IntoView {
     }
     if !n.message.is_empty() {
         rows.push(("Message", n.message.clone()));
-    }
-    if let Some(t) = n.started_at {
-        rows.push(("Started", t.to_string()));
-    }
-    if let Some(t) = n.finished_at {
-        rows.push(("Finished", t.to_string()));
-    }
-    if let (Some(a), Some(b)) = (n.started_at, n.finished_at) {
-        rows.push(("Duration", format!("{} s", b.0 - a.0)));
     }
     if n.node_type == NodeType::Retry {
         rows.push(("Attempts", n.children.len().to_string()));
@@ -96,8 +104,49 @@ fn facts(run: Run, n: NodeStatus) -> impl IntoView {
                     }
                 })
                 .collect_view()}
+            <NodeTimes started=n.started_at finished=n.finished_at/>
         </dl>
         <super::artifacts::Artifacts run node/>
         <super::actions::RetryNode run id/>
+    }
+}
+
+/// When the node started and ended — relative, the exact time on hover —
+/// and how long it took, ticking while it runs.
+#[component]
+fn NodeTimes(started: Option<Time>, finished: Option<Time>) -> impl IntoView {
+    let tick = RwSignal::new(0u64);
+    #[cfg(feature = "hydrate")]
+    if started.is_some() && finished.is_none() {
+        let handle = leptos::prelude::set_interval_with_handle(
+            move || tick.update(|t| *t += 1),
+            std::time::Duration::from_secs(1),
+        );
+        if let Ok(handle) = handle {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    let at = move |t: Time| {
+        view! {
+            <time datetime=t.to_string() title=t.to_string()>
+                {move || {
+                    tick.track();
+                    crate::time::ago(Some(t))
+                }}
+            </time>
+        }
+    };
+    view! {
+        {started.map(|t| view! { <dt>"Started"</dt><dd>{at(t)}</dd> })}
+        {finished.map(|t| view! { <dt>"Finished"</dt><dd>{at(t)}</dd> })}
+        {started.map(|_| view! {
+            <dt>"Duration"</dt>
+            <dd class="duration">
+                {move || {
+                    tick.track();
+                    crate::time::duration(started, finished)
+                }}
+            </dd>
+        })}
     }
 }
