@@ -78,6 +78,7 @@ fn WorkflowTable(
     view! {
         {crate::load::alert(error)}
         <BulkBar ticked can_edit ns/>
+        <PhaseCounts rows/>
         <table class="workflows">
             <thead>
                 <tr>
@@ -108,6 +109,7 @@ fn WorkflowTable(
                     <th scope="col">"Started"</th>
                     <th scope="col">"Duration"</th>
                     <th scope="col">"Progress"</th>
+                    <th scope="col">"Message"</th>
                     <th scope="col">"Labels"</th>
                 </tr>
             </thead>
@@ -129,6 +131,38 @@ fn WorkflowTable(
             more.get()
                 .map(|_| view! { <button type="button" on:click=load_more>"More"</button> })
         }}
+    }
+}
+
+/// How many of the shown workflows are in each phase.
+#[component]
+fn PhaseCounts(rows: RwSignal<Vec<WorkflowRow>>) -> impl IntoView {
+    let counts = move || {
+        rows.with(|rows| {
+            let mut counts: Vec<(&'static str, usize)> = Vec::new();
+            for r in rows {
+                let phase = crate::api::phase_name(r.phase);
+                match counts.iter_mut().find(|(p, _)| *p == phase) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((phase, 1)),
+                }
+            }
+            counts.sort_by_key(|(p, _)| *p);
+            counts
+        })
+    };
+    view! {
+        <p class="phase-counts" aria-label="workflows by phase">
+            {move || {
+                counts()
+                    .into_iter()
+                    .map(|(phase, n)| {
+                        let class = format!("count phase {}", phase.to_lowercase());
+                        view! { <span class=class data-phase=phase>{format!("{n} {}", phase.to_lowercase())}</span> }
+                    })
+                    .collect_view()
+            }}
+        </p>
     }
 }
 
@@ -186,6 +220,7 @@ fn Row(
             </td>
             <td>{crate::time::duration(row.started, row.finished)}</td>
             <td>{row.progress.clone()}</td>
+            <td class="message" title=row.message.clone()>{row.message.clone()}</td>
             <td class="labels">{labels}</td>
         </tr>
     }

@@ -47,6 +47,9 @@ test('filters narrow the list (kept in the URL) and bulk actions act on the tick
   for (const [name, phase] of [['alpha-ok', 'succeeded'], ['alpha-bad', 'failed'], ['beta-ok', 'succeeded']]) {
     await page.locator(`tr[data-name="${name}"] td.phase.${phase}`).waitFor({ timeout: 30000 });
   }
+  // Counts per phase above the list; why a run failed in its row.
+  await page.locator('.phase-counts [data-phase="Failed"]', { hasText: '1 failed' }).waitFor();
+  assert.match(await page.locator('tr[data-name="alpha-bad"] td.message').textContent(), /exit code 1/i);
   const names = () => page.locator('tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.name).sort());
   const filters = page.getByRole('form', { name: 'filter workflows' });
 

@@ -43,6 +43,8 @@ pub struct WorkflowRow {
     pub phase: WorkflowPhase,
     pub template: String,
     pub progress: String,
+    /// Why it is where it is (Argo's `status.message`).
+    pub message: String,
     pub created: Option<Time>,
     pub started: Option<Time>,
     pub finished: Option<Time>,
@@ -51,13 +53,14 @@ pub struct WorkflowRow {
 
 /// The fields the list asks for (`fields=`), under `items.` for the list
 /// and `result.object.` for the watch.
-const FIELDS: [&str; 8] = [
+const FIELDS: [&str; 9] = [
     "metadata.name",
     "metadata.labels",
     "metadata.creationTimestamp",
     "spec.workflowTemplateRef",
     "status.phase",
     "status.progress",
+    "status.message",
     "status.startedAt",
     "status.finishedAt",
 ];
@@ -93,6 +96,7 @@ impl WorkflowRow {
             phase: status.phase,
             template,
             progress: status.progress,
+            message: status.message,
             created: metadata.creation_timestamp,
             started: status.started_at,
             finished: status.finished_at,
