@@ -142,6 +142,8 @@ const FEW_CHANGES: usize = 16;
 
 /// Small enough to fit a 2,000-wide fan-out on a screen.
 const MIN_SCALE: f64 = 0.002;
+/// The most a fit enlarges a drawing.
+const MAX_FIT: f64 = 1.6;
 
 /// What the graph shows and where it is looked at from, shared by its
 /// parts (all `Copy`).
@@ -164,7 +166,10 @@ impl Camera {
         if w <= 0.0 || h <= 0.0 || sw <= 0.0 {
             return;
         }
-        let scale = ((w - 2.0 * MARGIN) / sw).min((h - 2.0 * MARGIN) / sh).clamp(MIN_SCALE, 1.0);
+        // A small drawing is enlarged to fill the view too, up to
+        // `MAX_FIT` (past that, three boxes would look like a poster).
+        let scale =
+            ((w - 2.0 * MARGIN) / sw).min((h - 2.0 * MARGIN) / sh).clamp(MIN_SCALE, MAX_FIT);
         // Centred across; from the top, or centred if it is flat.
         let y = MARGIN.max((h - sh * scale) / 2.0 - MARGIN);
         self.view.set(View { x: (w - sw * scale) / 2.0, y, scale });
