@@ -68,5 +68,13 @@ test('earlier lines of a long log can be brought back', async () => {
   const kept = (await lines.textContent()).split('\n').filter((l) => l !== '');
   assert.deepEqual(kept, ['1200', '11200', '12000']);
   assert.deepEqual(await lines.locator('mark').allTextContents(), ['1200', '1200', '1200']);
+  // Matches counted; Next and Previous step through them.
+  await panel.getByLabel('filter log lines').fill('999');
+  await panel.getByText('21 matching lines').waitFor();
+  await panel.getByRole('button', { name: 'Next' }).click();
+  assert.equal(await lines.locator('mark').first().getAttribute('data-current'), 'true');
+  await panel.getByRole('button', { name: 'Previous' }).click();
+  assert.equal(await lines.locator('mark').last().getAttribute('data-current'), 'true');
+  assert.equal(await lines.locator('mark[data-current]').count(), 1);
   await context.close();
 });

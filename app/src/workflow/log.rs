@@ -174,6 +174,7 @@ fn LogToolbar(log: LogState) -> impl IntoView {
         <div class="log-tools">
             <h3>"Log"</h3>
             <LogFilter filter=log.filter/>
+            <Matches log/>
             <label class="inline">
                 <input
                     type="checkbox"
@@ -198,6 +199,57 @@ fn LogFilter(filter: RwSignal<String>) -> impl IntoView {
             aria-label="filter log lines"
             on:input=move |ev| filter.set(event_target_value(&ev))
         />
+    }
+}
+
+/// How many lines match the filter (of all received, shown or not), and
+/// Previous / Next to step through the matches on the page.
+#[component]
+fn Matches(log: LogState) -> impl IntoView {
+    let count = move || {
+        let f = log.filter.get();
+        log.total.track();
+        (!f.is_empty()).then(|| log.all.with_value(|a| a.iter().filter(|l| l.contains(&f)).count()))
+    };
+    // The current match is the mark with `data-current` (none at first).
+    let step = move |forward: bool| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+            let Ok(marks) = doc.query_selector_all(".log-lines mark") else { return };
+            let marks: Vec<web_sys::Element> = (0..marks.length())
+                .filter_map(|i| marks.item(i)?.dyn_into::<web_sys::Element>().ok())
+                .collect();
+            let n = marks.len();
+            if n == 0 {
+                return;
+            }
+            let was = marks.iter().position(|m| m.has_attribute("data-current"));
+            let next = match (was, forward) {
+                (None, true) => 0,
+                (None, false) => n - 1,
+                (Some(i), true) => (i + 1) % n,
+                (Some(i), false) => (i + n - 1) % n,
+            };
+            if let Some(i) = was {
+                let _ = marks[i].remove_attribute("data-current");
+            }
+            let _ = marks[next].set_attribute("data-current", "true");
+            marks[next].scroll_into_view();
+            log.following.set(false);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = forward;
+    };
+    move || {
+        count().map(|n| {
+            view! {
+                <span class="hint" data-matches=n>{format!("{n} matching lines")}</span>
+                <button type="button" on:click=move |_| step(false)>"Previous"</button>
+                <button type="button" on:click=move |_| step(true)>"Next"</button>
+            }
+        })
     }
 }
 
