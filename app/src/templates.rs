@@ -89,6 +89,7 @@ fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>)
         values: StoredValue::new(fields.clone()),
         entrypoint: RwSignal::new(template.entrypoint.clone()),
         labels: RwSignal::new(String::new()),
+        extra: RwSignal::new(String::new()),
         default_entry: StoredValue::new(template.entrypoint.clone()),
         cluster: template.cluster,
     };
@@ -142,6 +143,18 @@ fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>)
                     choices=template.templates.clone()
                     default=template.entrypoint.clone()
                 />
+                <label>
+                    "more parameters"
+                    <textarea
+                        name="more-parameters"
+                        rows="2"
+                        spellcheck="false"
+                        placeholder="name=value, one a line"
+                        prop:value=move || form.extra.get()
+                        on:input=move |ev| form.extra.set(event_target_value(&ev))
+                    ></textarea>
+                    <small class="hint">"Parameters the template does not declare (Argo adds them)."</small>
+                </label>
                 <crate::widgets::TextField
                     label="labels"
                     name="labels"
@@ -164,6 +177,8 @@ struct Form {
     values: StoredValue<Vec<(ParameterInfo, RwSignal<String>)>>,
     entrypoint: RwSignal<String>,
     labels: RwSignal<String>,
+    /// Parameters the template does not declare, `name=value` a line.
+    extra: RwSignal<String>,
     /// The template's own entrypoint (chosen: none is sent).
     default_entry: StoredValue<String>,
     cluster: bool,
@@ -186,6 +201,13 @@ impl Form {
         });
         if !missing.is_empty() {
             return Err(format!("a value is needed for {}", missing.join(", ")));
+        }
+        let mut parameters = parameters;
+        for line in self.extra.get_untracked().lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let Some((k, v)) = line.split_once('=').filter(|(k, _)| !k.trim().is_empty()) else {
+                return Err(format!("more parameters: {line:?} is not name=value"));
+            };
+            parameters.push((k.trim().to_string(), v.to_string()));
         }
         let chosen = self.entrypoint.get_untracked();
         let default = self.default_entry.with_value(|d| chosen == *d);

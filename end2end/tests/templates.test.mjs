@@ -28,6 +28,7 @@ test('the parameterized build is submitted with changed parameters and runs', as
   await registry.selectOption('localhost:5000');
   assert.equal(await form.getByLabel('entrypoint').inputValue(), 'build-and-push', 'the entrypoint is preselected');
   await form.getByLabel('labels').fill('team=data');
+  await form.getByLabel('more parameters').fill('not-declared=extra value');
   await form.getByRole('button', { name: 'Submit' }).click();
   await page.waitForURL(/\/workflows\/default\/parameterized-build-[a-z0-9]+(\?|$)/);
   await page.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 60000 });
@@ -36,6 +37,7 @@ test('the parameterized build is submitted with changed parameters and runs', as
   const params = Object.fromEntries(wf.spec.arguments.parameters.map((p) => [p.name, p.value]));
   assert.equal(params['image-tag'], 'v2');
   assert.equal(params.registry, 'localhost:5000');
+  assert.equal(params['not-declared'], 'extra value', 'a parameter the template does not declare');
   assert.equal(wf.metadata.labels.team, 'data', 'the labels given reach the workflow');
   await context.close();
 });
