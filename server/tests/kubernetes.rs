@@ -756,7 +756,7 @@ fn artifacts_in(pod: &Value, var: &str) -> Value {
 
 #[test]
 fn artifacts_go_to_the_clusters_repository_and_pods_move_them() {
-    use crate::support::fake_kube::{CONFIG_MAPS, TASK_RESULTS};
+    use crate::support::fake_kube::CONFIG_MAPS;
     let fake = FakeKube::start();
     fake.put(
         CONFIG_MAPS,
@@ -786,16 +786,9 @@ fn artifacts_go_to_the_clusters_repository_and_pods_move_them() {
     let make_name = self::name(make);
     assert!(fake.run_pod("default", &make_name));
     assert!(fake.finish_pod("default", &make_name, 0, None));
-    let node = make["metadata"]["annotations"]["workflows.argoproj.io/node-id"].clone();
-    fake.put(
-        TASK_RESULTS,
-        "default",
-        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTaskResult",
-            "metadata": {"name": node, "labels": {
-                "workflows.argoproj.io/workflow": name,
-                "workflows.argoproj.io/report-outputs-completed": "true"}},
-            "outputs": {"exitCode": "0", "artifacts": [
-                {"name": "out", "path": "/tmp/out", "s3": {"key": key}}]}}),
+    fake.report_outputs(
+        make,
+        json!({"exitCode": "0", "artifacts": [{"name": "out", "path": "/tmp/out", "s3": {"key": key}}]}),
     );
 
     // use loads it from there.
@@ -859,7 +852,7 @@ spec:
 
 #[test]
 fn the_server_serves_and_collects_a_clusters_artifacts_with_its_secrets() {
-    use crate::support::fake_kube::{CONFIG_MAPS, TASK_RESULTS};
+    use crate::support::fake_kube::CONFIG_MAPS;
     use crate::support::moto::{self, Moto};
     use base64::Engine as _;
     let Some(s3) = Moto::start() else { return };
@@ -904,15 +897,7 @@ fn the_server_serves_and_collects_a_clusters_artifacts_with_its_secrets() {
     assert!(fake.run_pod("default", &pod_name));
     assert!(fake.finish_pod("default", &pod_name, 0, None));
     let node = pod["metadata"]["annotations"]["workflows.argoproj.io/node-id"].clone();
-    fake.put(
-        TASK_RESULTS,
-        "default",
-        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTaskResult",
-            "metadata": {"name": node, "labels": {
-                "workflows.argoproj.io/workflow": name,
-                "workflows.argoproj.io/report-outputs-completed": "true"}},
-            "outputs": {"exitCode": "0", "artifacts": reported}}),
-    );
+    fake.report_outputs(&pod, json!({"exitCode": "0", "artifacts": reported}));
     s.wait_for(&name, "Succeeded", |w| w["status"]["phase"] == "Succeeded");
 
     // Argo's finalizer is on the resource while artifacts may be collected.

@@ -85,12 +85,6 @@ pub fn due(
     out
 }
 
-/// Whether any artifact of the run may need collecting: Argo puts its
-/// finalizer on such workflows.
-pub fn wanted(status: &WorkflowStatus, workflow: Option<&ArtifactGc>) -> bool {
-    !due(status, workflow, GcMoment::Deletion).is_empty()
-}
-
 /// Whether a submitted Workflow (with the templates it references, as
 /// JSON) asks for any artifact to be collected: an `artifactGC` whose
 /// strategy is not `Never`, on the workflow or on any artifact. Argo puts
@@ -199,7 +193,10 @@ mod tests {
         assert_eq!(names(&due(&s, Some(&on_deletion), GcMoment::Completion)), ["at-end"]);
         assert_eq!(names(&due(&s, Some(&on_deletion), GcMoment::Deletion)), ["default", "at-end"]);
         let never = ArtifactGc { strategy: Some("Never".into()), ..Default::default() };
-        assert!(wanted(&s, Some(&never)), "at-end has its own strategy");
+        assert!(
+            !due(&s, Some(&never), GcMoment::Deletion).is_empty(),
+            "at-end has its own strategy"
+        );
     }
 
     #[test]

@@ -48,7 +48,8 @@ impl Controller {
         let file = sanitized(file_name)?;
         let key = format!("uploads/{namespace}/{}/{file}", uid());
         let template = template.map(|t| (t, false));
-        let location = self.upload_location(namespace, template, artifact, &key).await?;
+        let catalog = self.catalog(namespace).await?;
+        let location = self.upload_location(namespace, &catalog, template, artifact, &key).await?;
         let access = self.store_access(namespace, &[&location]).await?;
         let failed = |e| ControllerError::Invalid(format!("artifact '{artifact}': {e}"));
         let opened = artifacts::store::open(&location, &access.context()).map_err(failed)?;
@@ -74,6 +75,7 @@ impl Controller {
         overrides: &[(String, String)],
     ) -> Result<Vec<Artifact>, ControllerError> {
         let catalog = self.catalog(namespace).await?;
+        let t = found(&catalog, namespace, template, cluster)?;
         let mut out = Vec::new();
         for (name, key) in overrides {
             if !is_upload_key(namespace, key) {
@@ -82,29 +84,29 @@ impl Controller {
                      (uploads/{namespace}/{{uuid}}/{{file}})"
                 )));
             }
-            let t = found(&catalog, namespace, template, cluster)?;
             let mut a =
                 template_artifact(&t.spec.arguments.artifacts, name, namespace, template)?.clone();
-            a.location =
-                self.upload_location(namespace, Some((template, cluster)), name, key).await?;
+            let on = Some((template, cluster));
+            a.location = self.upload_location(namespace, &catalog, on, name, key).await?;
             out.push(a);
         }
         Ok(out)
     }
 
-    /// Where an upload for `artifact` goes, at `key`.
+    /// Where an upload for `artifact` goes, at `key` (`catalog`: the
+    /// namespace's templates, read once by the caller).
     async fn upload_location(
         &self,
         namespace: &str,
+        catalog: &engine::spec::Catalog,
         template: Option<(&str, bool)>,
         artifact: &str,
         key: &str,
     ) -> Result<ArtifactLocation, ControllerError> {
-        let catalog = self.catalog(namespace).await?;
         let mut reference: Option<ArtifactRepositoryRef> = None;
         let mut workflow = json!({"spec": {}});
         if let Some((name, cluster)) = template {
-            let t = found(&catalog, namespace, name, cluster)?;
+            let t = found(catalog, namespace, name, cluster)?;
             let own = template_artifact(&t.spec.arguments.artifacts, artifact, namespace, name)?;
             if own.location.has_store() && !own.location.is_key_only() {
                 let mut location = own.location.clone();
@@ -115,7 +117,7 @@ impl Controller {
             workflow =
                 json!({"spec": {"workflowTemplateRef": {"name": name, "clusterScope": cluster}}});
         }
-        let repositories = self.repositories(namespace, &workflow, &catalog).await?;
+        let repositories = self.repositories(namespace, &workflow, catalog).await?;
         let resolved = repository::resolve(reference.as_ref(), namespace, &repositories)
             .map_err(|e| ControllerError::Invalid(e.to_string()))?;
         let repository =

@@ -202,18 +202,24 @@ impl FakeKube {
 
     /// What `keelson exec` would report for the pod's node.
     pub fn report(&self, pod: &Value, result: Option<&str>, parameters: &[(&str, &str)]) {
-        let meta = &pod["metadata"];
-        let namespace = meta["namespace"].as_str().unwrap_or_default();
-        let node =
-            meta["annotations"]["workflows.argoproj.io/node-id"].as_str().unwrap_or_default();
-        let workflow =
-            meta["labels"]["workflows.argoproj.io/workflow"].as_str().unwrap_or_default();
         let params: Vec<Value> =
             parameters.iter().map(|(n, v)| json!({"name": n, "value": v})).collect();
         let mut outputs = json!({"parameters": params, "exitCode": "0"});
         if let Some(r) = result {
             outputs["result"] = r.into();
         }
+        self.report_outputs(pod, outputs);
+    }
+
+    /// Report `outputs` for `pod` as its WorkflowTaskResult, as `keelson
+    /// exec` does.
+    pub fn report_outputs(&self, pod: &Value, outputs: Value) {
+        let meta = &pod["metadata"];
+        let namespace = meta["namespace"].as_str().unwrap_or_default();
+        let node =
+            meta["annotations"]["workflows.argoproj.io/node-id"].as_str().unwrap_or_default();
+        let workflow =
+            meta["labels"]["workflows.argoproj.io/workflow"].as_str().unwrap_or_default();
         self.put(
             TASK_RESULTS,
             namespace,
