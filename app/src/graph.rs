@@ -15,14 +15,24 @@
 //! and the canvas (`GraphCanvas`: `ArrowMarker`, `ArrowLayer`, `BoxLayer`).
 
 use engine::graph::{Direction, Drawing, Point, Shape, Spacing, layout};
+use engine::status::Time;
 use leptos::prelude::*;
+
+/// What a box shows of its node as of now.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BoxState {
+    /// Argo's word (empty: no phase, as in a template's preview).
+    pub phase: String,
+    pub started: Option<Time>,
+    pub finished: Option<Time>,
+}
 
 /// Where the graph gets its data and says what was picked.
 #[derive(Clone, Copy)]
 pub struct Source {
     pub drawing: Signal<Drawing>,
-    /// The phase of a box, by key (empty: no phase), when it is drawn.
-    pub phase: Callback<String, String>,
+    /// A box's node as of now, by key.
+    pub state: Callback<String, BoxState>,
     /// Boxes whose phase changed since (key, phase): set on the drawn
     /// boxes directly.
     pub changed: Signal<Vec<(String, String)>>,
@@ -39,6 +49,9 @@ struct Placed {
     short: String,
     shape: Shape,
     template: String,
+    kind: &'static str,
+    /// A task that has not started (drawn faint, dashed).
+    ghost: bool,
     x: f64,
     y: f64,
     w: f64,
@@ -74,6 +87,8 @@ fn scene(drawing: &Drawing, direction: Direction) -> Scene {
                 short: n.short_label(),
                 shape: n.shape.clone(),
                 template: n.template.clone(),
+                kind: n.kind,
+                ghost: n.ghost,
                 x: p.x,
                 y: p.y,
                 w: s.width,
@@ -224,7 +239,9 @@ pub fn Graph(
     camera.refit_on_change();
     #[cfg(feature = "hydrate")]
     pan_and_wheel(camera);
-    follow_phase_changes(camera.svg, source.changed);
+    follow_phase_changes(camera.svg, source);
+    #[cfg(feature = "hydrate")]
+    tick_running(camera.svg);
     view! {
         <section class=format!("graph {class}") aria-label=label>
             <GraphTools camera direction query/>
@@ -235,12 +252,12 @@ pub fn Graph(
 }
 
 /// Phase changes go straight to the drawn boxes.
-fn follow_phase_changes(svg: NodeRef<leptos::svg::Svg>, changed: Signal<Vec<(String, String)>>) {
+fn follow_phase_changes(svg: NodeRef<leptos::svg::Svg>, source: Source) {
     Effect::new(move |_| {
-        let changes = changed.get();
+        let changes = source.changed.get();
         #[cfg(feature = "hydrate")]
         if let Some(el) = svg.get_untracked() {
-            set_phases(&el, changes);
+            set_phases(&el, changes, source);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (svg, changes);
@@ -371,9 +388,10 @@ fn GraphCanvas(
                 }
             </style>
             <ArrowMarker id=arrow_id/>
+            <defs inner_html=crate::icons::symbols(&graph_id)></defs>
             <g transform=transform>
                 <ArrowLayer scene arrow_ref/>
-                <BoxLayer scene source/>
+                <BoxLayer scene source scope=graph_id.clone()/>
             </g>
         </svg>
     }
@@ -429,85 +447,197 @@ fn ArrowLayer(scene: Memo<Scene>, arrow_ref: String) -> impl IntoView {
 
 /// The boxes, as one piece of markup ([`boxes_html`]).
 #[component]
-fn BoxLayer(scene: Memo<Scene>, source: Source) -> impl IntoView {
-    view! { <g class="boxes" inner_html=move || scene.with(|s| boxes_html(s, source))></g> }
+fn BoxLayer(scene: Memo<Scene>, source: Source, scope: String) -> impl IntoView {
+    view! {
+        <g class="boxes" inner_html=move || scene.with(|s| boxes_html(s, source, &scope))></g>
+    }
 }
 
-/// Set each changed box's `data-phase` (CSS colours it).
+/// Set each changed box's `data-phase` (CSS colours it), its glyph and
+/// its times.
 #[cfg(feature = "hydrate")]
-fn set_phases(el: &web_sys::Element, changes: Vec<(String, String)>) {
+fn set_phases(el: &web_sys::Element, changes: Vec<(String, String)>, source: Source) {
     use wasm_bindgen::JsCast;
+    let scope = el.get_attribute("data-graph").unwrap_or_default();
+    let set = |node: &web_sys::Element, key: String| {
+        let state = source.state.run(key);
+        let _ = node.set_attribute("data-phase", &state.phase);
+        let waiting = node.get_attribute("data-kind").as_deref() == Some("suspend");
+        if let Ok(Some(glyph)) = node.query_selector("use.glyph") {
+            let id = crate::icons::glyph_id(&scope, &state.phase, waiting);
+            let _ = glyph.set_attribute("href", &format!("#{id}"));
+        }
+        if let Some(started) = state.started {
+            let _ = node.set_attribute("data-started", &started.0.to_string());
+        }
+        if let Ok(Some(time)) = node.query_selector("text.time") {
+            time.set_text_content(Some(&box_time(&state)));
+        }
+    };
     if changes.len() <= FEW_CHANGES {
-        for (key, phase) in changes {
+        for (key, _) in changes {
             let selector = format!("g.node[data-key=\"{}\"]", key.replace('"', "\\\""));
             if let Ok(Some(node)) = el.query_selector(&selector) {
-                let _ = node.set_attribute("data-phase", &phase);
+                set(&node, key);
             }
         }
         return;
     }
     // Many at once: one pass over the drawn boxes rather than a search of
     // them all for each change.
-    let wanted: std::collections::HashMap<String, String> = changes.into_iter().collect();
+    let wanted: std::collections::HashSet<String> = changes.into_iter().map(|(k, _)| k).collect();
     let Ok(drawn) = el.query_selector_all("g.node") else { return };
     for i in 0..drawn.length() {
         let Some(node) = drawn.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else {
             continue;
         };
-        if let Some(phase) = node.get_attribute("data-key").and_then(|k| wanted.get(&k)) {
-            let _ = node.set_attribute("data-phase", phase);
+        if let Some(key) = node.get_attribute("data-key").filter(|k| wanted.contains(k)) {
+            set(&node, key);
         }
     }
 }
 
-/// The markup of every box, with each one's phase as of now.
-fn boxes_html(scene: &Scene, source: Source) -> String {
-    let mut out = String::with_capacity(scene.boxes.len() * 360);
+/// Every second, the running boxes' elapsed times move on.
+#[cfg(feature = "hydrate")]
+fn tick_running(svg: NodeRef<leptos::svg::Svg>) {
+    use wasm_bindgen::JsCast;
+    let tick = move || {
+        let Some(el) = svg.get_untracked() else { return };
+        let Ok(running) = el.query_selector_all(r#"g.node[data-phase="Running"][data-started]"#)
+        else {
+            return;
+        };
+        let now = crate::time::now();
+        for i in 0..running.length() {
+            let Some(node) = running.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            else {
+                continue;
+            };
+            let started = node.get_attribute("data-started").and_then(|s| s.parse::<i64>().ok());
+            if let (Some(started), Ok(Some(time))) = (started, node.query_selector("text.time")) {
+                time.set_text_content(Some(&crate::time::short_span(now - started)));
+            }
+        }
+    };
+    if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_secs(1)) {
+        on_cleanup(move || handle.clear());
+    }
+}
+
+/// A box's time: how long its node ran, or has been running.
+fn box_time(state: &BoxState) -> String {
+    let Some(started) = state.started else { return String::new() };
+    let end = state.finished.map_or_else(crate::time::now, |t| t.0);
+    crate::time::short_span(end - started.0)
+}
+
+/// The markup of every box, with each one's phase, glyph and time as of
+/// now.
+fn boxes_html(scene: &Scene, source: Source, scope: &str) -> String {
+    let mut out = String::with_capacity(scene.boxes.len() * 420);
     for b in &scene.boxes {
+        let state = source.state.run(b.key.clone());
+        let glyph = |x: f64, y: f64| {
+            let id = crate::icons::glyph_id(scope, &state.phase, b.kind == "suspend");
+            format!(
+                concat!(
+                    r##"<use class="glyph" href="#{id}" x="{x:.1}" y="{y:.1}" width="14" height="14" "##,
+                    // A running glyph turns about its own centre.
+                    r##"style="transform-origin:{cx:.1}px {cy:.1}px"></use>"##
+                ),
+                id = id,
+                x = x,
+                y = y,
+                cx = x + 7.0,
+                cy = y + 7.0,
+            )
+        };
         let (class, body) = match &b.shape {
             Shape::Group => (
                 "group",
                 format!(r#"<circle cx="{0:.1}" cy="{0:.1}" r="{0:.1}"></circle>"#, b.w / 2.0),
             ),
-            shape => {
-                let class = match shape {
-                    Shape::Template => "template",
-                    Shape::Folded { .. } => "folded",
-                    _ => "task",
-                };
-                (
-                    class,
-                    format!(
-                        concat!(
-                            r#"<rect width="{w:.1}" height="{h:.1}" rx="{r:.1}"></rect>"#,
-                            r#"<circle class="dot" cx="{r:.1}" cy="{r:.1}" r="5"></circle>"#,
-                            r#"<text class="label" x="{tx:.1}" y="{ty:.1}">{text}</text>"#
-                        ),
-                        w = b.w,
-                        h = b.h,
-                        r = b.h / 2.0,
-                        tx = b.h / 2.0 + 10.0,
-                        ty = b.h / 2.0 + 4.0,
-                        text = escape(&b.short),
+            Shape::Folded { .. } => (
+                "folded",
+                format!(
+                    concat!(
+                        r#"<rect width="{w:.1}" height="{h:.1}" rx="{r:.1}"></rect>"#,
+                        r#"<circle class="dot" cx="{r:.1}" cy="{r:.1}" r="5"></circle>"#,
+                        r#"<text class="label" x="{tx:.1}" y="{ty:.1}">{text}</text>"#
                     ),
-                )
-            }
+                    w = b.w,
+                    h = b.h,
+                    r = b.h / 2.0,
+                    tx = b.h / 2.0 + 10.0,
+                    ty = b.h / 2.0 + 4.0,
+                    text = escape(&b.short),
+                ),
+            ),
+            // A template box: glyph, label and its kind on one line.
+            Shape::Template => (
+                "template",
+                format!(
+                    concat!(
+                        r#"<rect width="{w:.1}" height="{h:.1}" rx="{r:.1}"></rect>{glyph}"#,
+                        r#"<text class="label" x="24" y="{ty:.1}">{text}"#,
+                        r#"<tspan class="kind" dx="6">{kind}</tspan></text>"#
+                    ),
+                    w = b.w,
+                    h = b.h,
+                    r = b.h / 2.0,
+                    glyph = glyph(6.0, b.h / 2.0 - 7.0),
+                    ty = b.h / 2.0 + 4.0,
+                    text = escape(&b.short),
+                    kind = b.kind,
+                ),
+            ),
+            // A task: glyph, label, and under it its kind and time.
+            Shape::Task => (
+                "task",
+                format!(
+                    concat!(
+                        r#"<rect width="{w:.1}" height="{h:.1}" rx="{r:.1}"></rect>{glyph}"#,
+                        r#"<text class="label" x="28" y="15">{text}</text>"#,
+                        r#"<text class="kind" x="28" y="29">{kind}</text>"#,
+                        r#"<text class="time" x="{tx:.1}" y="29">{time}</text>"#
+                    ),
+                    w = b.w,
+                    h = b.h,
+                    r = 8.0,
+                    glyph = glyph(8.0, b.h / 2.0 - 7.0),
+                    text = escape(&b.short),
+                    kind = b.kind,
+                    tx = b.w - 10.0,
+                    time = box_time(&state),
+                ),
+            ),
         };
         let label = escape(&b.label);
+        let said = match (b.kind, b.ghost) {
+            (_, true) => format!("{label} (not started yet)"),
+            ("", false) => label.clone(),
+            (kind, false) => format!("{label} ({kind})"),
+        };
+        let started =
+            state.started.map(|t| format!(r#" data-started="{}""#, t.0)).unwrap_or_default();
         out.push_str(&format!(
             concat!(
-                r#"<g class="node {class}" transform="translate({x:.1},{y:.1})" data-key="{key}" "#,
+                r#"<g class="node {class}{ghost}" transform="translate({x:.1},{y:.1})" data-key="{key}" "#,
                 r#"data-label="{label}" data-phase="{phase}" data-template="{template}" "#,
-                r#"tabindex="0" role="button" "#,
-                r#"aria-label="{label}"><title>{label}</title>{body}</g>"#
+                r#"data-kind="{kind}"{started} tabindex="0" role="button" "#,
+                r#"aria-label="{said}"><title>{said}</title>{body}</g>"#
             ),
             class = class,
+            ghost = if b.ghost { " ghost" } else { "" },
             x = b.x - b.w / 2.0,
             y = b.y - b.h / 2.0,
             key = escape(&b.key),
             label = label,
-            phase = escape(&source.phase.run(b.key.clone())),
+            said = said,
+            phase = escape(&state.phase),
             template = escape(&b.template),
+            kind = b.kind,
+            started = started,
             body = body,
         ));
     }

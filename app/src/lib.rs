@@ -13,6 +13,7 @@ mod ansi;
 mod api;
 mod crons;
 mod graph;
+mod icons;
 mod load;
 mod namespace;
 mod secrets;

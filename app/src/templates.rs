@@ -264,7 +264,7 @@ fn TemplatePreview(name: String, drawing: engine::graph::Drawing) -> impl IntoVi
     let preview_label: &'static str = "template graph";
     let preview = crate::graph::Source {
         drawing: Signal::stored(drawing),
-        phase: Callback::new(|_key: String| String::new()),
+        state: Callback::new(|_key: String| crate::graph::BoxState::default()),
         changed: Signal::stored(Vec::new()),
         selected: Signal::stored(None),
         pick: Callback::new(|_| {}),

@@ -28,6 +28,17 @@ pub fn span(seconds: i64) -> String {
     }
 }
 
+/// "2h 5m", "4m 2s", "42s": a span where there is little room.
+pub fn short_span(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m {}s", s / 60, s % 60),
+        3600..86400 => format!("{}h {}m", s / 3600, s % 3600 / 60),
+        _ => format!("{}d {}h", s / 86400, s % 86400 / 3600),
+    }
+}
+
 /// How long ago `time` was ("" if there is none).
 pub fn ago(time: Option<Time>) -> String {
     time.map_or(String::new(), |t| format!("{} ago", span(now() - t.0)))
@@ -55,6 +66,10 @@ mod tests {
         assert_eq!(span(125), "2 min 5 s");
         assert_eq!(span(7500), "2 h 5 min");
         assert_eq!(span(90000), "1 d 1 h");
+        assert_eq!(short_span(42), "42s");
+        assert_eq!(short_span(125), "2m 5s");
+        assert_eq!(short_span(7500), "2h 5m");
+        assert_eq!(short_span(90000), "1d 1h");
         let at = Time::parse_rfc3339;
         assert_eq!(duration(at("2026-01-01T00:00:00Z"), at("2026-01-01T00:01:30Z")), "1 min 30 s");
         assert_eq!(duration(None, None), "");

@@ -158,7 +158,13 @@ fn PhaseCounts(rows: RwSignal<Vec<WorkflowRow>>) -> impl IntoView {
                     .into_iter()
                     .map(|(phase, n)| {
                         let class = format!("count phase {}", phase.to_lowercase());
-                        view! { <span class=class data-phase=phase>{format!("{n} {}", phase.to_lowercase())}</span> }
+                        view! {
+                            <span class=class data-phase=phase>
+                                <crate::icons::PhaseIcon phase=phase.to_string()/>
+                                " "
+                                {format!("{n} {}", phase.to_lowercase())}
+                            </span>
+                        }
                     })
                     .collect_view()
             }}
@@ -213,7 +219,11 @@ fn Row(
             <td>
                 <leptos_router::components::A href=href>{link_text}</leptos_router::components::A>
             </td>
-            <td class=phase_class>{phase}</td>
+            <td class=phase_class>
+                <crate::icons::PhaseIcon phase=phase.to_string()/>
+                " "
+                {phase}
+            </td>
             <td>{row.template.clone()}</td>
             <td title=row.started.map(|t| t.to_string()).unwrap_or_default()>
                 {crate::time::ago(row.started)}

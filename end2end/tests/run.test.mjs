@@ -55,6 +55,15 @@ test('the CI pipeline runs task after task on the live graph, with live logs', a
 
   // Open the build while it runs: its log grows before it ends.
   await page.locator('g.node[data-label="build-docker"][data-phase="Running"]').waitFor({ timeout: 20000 });
+  // What has not started yet is drawn already, as a ghost (the run was
+  // submitted from a WorkflowTemplate: the plan is the template's).
+  const ghost = page.locator('g.node.ghost[data-label="push-docker"]');
+  await ghost.waitFor({ timeout: 3000 });
+  assert.equal(await ghost.getAttribute('aria-label'), 'push-docker (not started yet)');
+  // Each box says its phase by a glyph, its kind and its time in words.
+  assert.equal(await build.locator('use.glyph').getAttribute('href'), '#glyph-run-Running');
+  assert.equal(await build.getAttribute('aria-label'), 'build-docker (pod)');
+  assert.match(await build.locator('text.time').textContent(), /^\d+s$/);
   await build.click();
   const panel = page.getByRole('complementary', { name: 'node details' });
   await panel.getByRole('heading', { name: 'build-docker' }).waitFor();
@@ -63,6 +72,11 @@ test('the CI pipeline runs task after task on the live graph, with live logs', a
   await page.screenshot({ path: `${shots}/workflow-running.png` });
 
   await page.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 60000 });
+  // The ghost became the real task; the glyphs and times followed.
+  assert.equal(await page.locator('g.node.ghost').count(), 0, 'no ghost is left once the run ends');
+  await page.locator('g.node[data-label="push-docker"] use.glyph[href="#glyph-run-Succeeded"]').waitFor();
+  assert.equal(await build.locator('use.glyph').getAttribute('href'), '#glyph-run-Succeeded');
+  assert.match(await build.locator('text.time').textContent(), /^[4-9]s$/, 'build-docker took its four seconds');
   await panel.locator('.log-lines', { hasText: /^built$/m }).waitFor();
   const lines = (await panel.locator('.log-lines').textContent()).split('\n').filter((l) => l !== '');
   assert.deepEqual(lines, ['Building image for linux/amd64...', 'step 1/4', 'step 2/4', 'step 3/4', 'step 4/4', 'built'],

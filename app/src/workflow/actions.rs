@@ -137,6 +137,27 @@ pub fn RetryNode(run: Run, id: String) -> impl IntoView {
     }
 }
 
+/// Resume the suspend node `id` (an approval step) right where it waits.
+#[component]
+pub fn ResumeNode(run: Run, id: String) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let body = RunAction { node_field_selector: Some(format!("id={id}")), ..RunAction::default() };
+    view! {
+        <button
+            type="button"
+            class="primary"
+            data-action="resume-node"
+            disabled=move || busy.get() || lacks_role(run).is_some()
+            title=move || lacks_role(run).unwrap_or_default()
+            on:click=move |_| perform(run, "resume", body.clone(), error, busy, |_| {})
+        >
+            "Resume this step"
+        </button>
+        {crate::load::alert(error)}
+    }
+}
+
 /// Do `action` with `body`; `then` gets the name of the workflow the
 /// answer is (a resubmitted run's is new).
 pub fn perform(

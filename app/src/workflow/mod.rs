@@ -12,6 +12,7 @@ mod artifacts;
 mod log;
 mod panel;
 mod place;
+mod plan;
 mod snapshot;
 mod summary;
 mod timeline;
@@ -58,6 +59,11 @@ pub struct Run {
     pub drawing: RwSignal<Drawing>,
     /// Fan-outs the user unfolded (parent node IDs).
     pub expanded: RwSignal<HashSet<String>>,
+    /// The templates the run's DAG and steps nodes run (see [`plan`]):
+    /// what the graph's ghost tasks come from.
+    templates: StoredValue<Vec<engine::spec::Template>>,
+    /// `templates` has been read from the workflow.
+    planned: StoredValue<bool>,
     /// The nodes by ID, as of `version`.
     pub nodes: StoredValue<HashMap<String, NodeStatus>>,
     pub order: StoredValue<Vec<String>>,
@@ -67,6 +73,9 @@ pub struct Run {
     /// The nodes whose phase changed with the last update (ID, phase).
     pub changed: RwSignal<Vec<(String, String)>>,
     pub selected: RwSignal<Option<String>>,
+    /// Nobody has chosen a node yet: the page's choice follows the run
+    /// (see [`place::first_to_look_at`]).
+    page_chooses: StoredValue<bool>,
     pub me: RwSignal<Option<Me>>,
 }
 
@@ -78,25 +87,39 @@ impl Run {
             summary: RwSignal::new(Summary::default()),
             drawing: RwSignal::new(Drawing::default()),
             expanded: RwSignal::new(HashSet::new()),
+            templates: StoredValue::new(Vec::new()),
+            planned: StoredValue::new(false),
             nodes: StoredValue::new(HashMap::new()),
             order: StoredValue::new(Vec::new()),
             version: RwSignal::new(0),
             phases: StoredValue::new(HashMap::new()),
             changed: RwSignal::new(Vec::new()),
             selected: RwSignal::new(None),
+            page_chooses: StoredValue::new(true),
             me: RwSignal::new(None),
         }
     }
 
-    /// Node `id`'s phase (empty if unknown).
-    pub fn phase(&self, id: &str) -> String {
-        self.phases.with_value(|m| m.get(id).map_or("", |p| p.as_str()).to_string())
+    /// What node `id`'s box shows (nothing for a ghost).
+    fn box_state(&self, id: &str) -> crate::graph::BoxState {
+        self.nodes.with_value(|m| match m.get(id) {
+            Some(n) => crate::graph::BoxState {
+                phase: n.phase.as_str().to_string(),
+                started: n.started_at,
+                finished: n.finished_at,
+            },
+            None => crate::graph::BoxState::default(),
+        })
     }
 
     /// Take in the workflow as it now is (`raw`: its JSON as it came,
     /// for the YAML view).
     pub fn apply(&self, update: Snapshot, raw: Raw) {
         let status = update.status;
+        if !self.planned.get_value() && !matches!(raw, Raw::Nothing) {
+            self.planned.set_value(true);
+            self.templates.set_value(plan::own_templates(&raw.object()));
+        }
         let mut nodes: Vec<NodeStatus> = status.nodes.into_values().collect();
         // `status.nodes` is a map: order the nodes by start, so the
         // drawing's roots (the run, then its exit handler) come in order.
@@ -129,17 +152,52 @@ impl Run {
                 }
             }
         });
+        let drawing = self.drawing_of(&nodes);
+        self.order.set_value(nodes.iter().map(|n| n.id.clone()).collect());
+        // The nodes first: the graph reads their phases and times when
+        // it draws the boxes or sets the changes on them.
+        self.nodes.set_value(nodes.into_iter().map(|n| (n.id.clone(), n)).collect());
+        self.set_drawing(drawing);
         if !changed.is_empty() {
             self.changed.set(changed);
+            self.follow_with_choice();
         }
-        self.relayout_if_changed(&nodes);
-        self.order.set_value(nodes.iter().map(|n| n.id.clone()).collect());
-        self.nodes.set_value(nodes.into_iter().map(|n| (n.id.clone(), n)).collect());
         self.version.update(|v| *v += 1);
     }
 
-    fn relayout_if_changed(&self, nodes: &[NodeStatus]) {
-        let drawing = self.expanded.with_untracked(|open| Drawing::of_run(nodes, open));
+    /// The drawing of `nodes`, with the ghosts of what has not started.
+    fn drawing_of(&self, nodes: &[NodeStatus]) -> Drawing {
+        self.expanded.with_untracked(|open| {
+            self.templates.with_value(|t| Drawing::of_running(nodes, open, t))
+        })
+    }
+
+    /// A person chose node `id`: from now on the page keeps to it.
+    pub fn choose(&self, id: String) {
+        self.page_chooses.set_value(false);
+        self.selected.set(Some(id));
+    }
+
+    /// Until a person chooses a node, the chosen one is the node they
+    /// would look at now: the newest running task, a failed one.
+    fn follow_with_choice(&self) {
+        if !self.page_chooses.get_value() {
+            return;
+        }
+        let phase = self.summary.with_untracked(|s| s.phase);
+        let first = self.order.with_value(|order| {
+            self.nodes.with_value(|m| {
+                let nodes: Vec<&NodeStatus> = order.iter().filter_map(|id| m.get(id)).collect();
+                place::first_to_look_at(phase, &nodes)
+            })
+        });
+        if first.is_some() && self.selected.with_untracked(|s| *s != first) {
+            self.selected.set(first);
+        }
+    }
+
+    /// Draw `drawing` if it differs from what is drawn.
+    fn set_drawing(&self, drawing: Drawing) {
         if self.drawing.with_untracked(|d| *d != drawing) {
             self.drawing.set(drawing);
         }
@@ -150,12 +208,12 @@ impl Run {
     fn graph_source(self) -> crate::graph::Source {
         crate::graph::Source {
             drawing: self.drawing.into(),
-            phase: Callback::new(move |key: String| self.phase(&key)),
+            state: Callback::new(move |key: String| self.box_state(&key)),
             changed: self.changed.into(),
             selected: self.selected.into(),
             pick: Callback::new(move |(key, shape): (String, Shape)| match shape {
                 Shape::Folded { parent, .. } => self.expand(&parent),
-                _ => self.selected.set(Some(key)),
+                _ => self.choose(key),
             }),
         }
     }
@@ -165,10 +223,29 @@ impl Run {
         self.expanded.update(|open| {
             open.insert(parent.to_string());
         });
+        self.relayout();
+    }
+
+    /// Add templates to the run's plan (those of the WorkflowTemplate it
+    /// refers to), then draw the ghosts they give.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn add_templates(&self, more: Vec<engine::spec::Template>) {
+        self.templates.update_value(|t| {
+            for template in more {
+                if !t.iter().any(|mine| mine.name == template.name) {
+                    t.push(template);
+                }
+            }
+        });
+        self.relayout();
+    }
+
+    /// Lay the graph out again if its drawing changed.
+    fn relayout(&self) {
         let nodes: Vec<NodeStatus> = self.order.with_value(|order| {
             self.nodes.with_value(|m| order.iter().filter_map(|id| m.get(id).cloned()).collect())
         });
-        self.relayout_if_changed(&nodes);
+        self.set_drawing(self.drawing_of(&nodes));
     }
 }
 
@@ -220,6 +297,7 @@ fn RunView(
     let _ = version;
     #[cfg(feature = "hydrate")]
     if error.get_untracked().is_none() {
+        plan::fetch_referred(run);
         crate::load::in_browser(error, move || {
             let (namespace, name) = (run.namespace.get_value(), run.name.get_value());
             let version = version.clone();
@@ -235,6 +313,8 @@ fn RunView(
         <div class="workflow-head">
             <h1>{name.clone()}</h1>
             <span class=move || format!("badge phase {}", phase().to_lowercase()) data-phase=phase>
+                <crate::icons::PhaseIcon phase=Signal::derive(move || phase().to_string())/>
+                " "
                 {phase}
             </span>
             <span class="hint">{move || run.summary.with(|s| s.progress.clone())}</span>

@@ -89,6 +89,9 @@ fn facts(run: Run, n: NodeStatus) -> impl IntoView {
         }
     }
     let phase_class = format!("phase {}", n.phase.as_str().to_lowercase());
+    let waiting = n.node_type == NodeType::Suspend;
+    // A suspend node waiting to be resumed: the way on is right here.
+    let waits = waiting && n.phase == engine::status::NodePhase::Running;
     let id = n.id.clone();
     let node = n.clone();
     view! {
@@ -98,15 +101,19 @@ fn facts(run: Run, n: NodeStatus) -> impl IntoView {
                 .into_iter()
                 .map(|(k, v)| {
                     let class = if k == "Phase" { phase_class.clone() } else { String::new() };
+                    let icon = (k == "Phase").then(|| {
+                        view! { <crate::icons::PhaseIcon phase=v.clone() waiting/> " " }
+                    });
                     view! {
                         <dt>{k}</dt>
-                        <dd class=class>{v}</dd>
+                        <dd class=class>{icon}{v}</dd>
                     }
                 })
                 .collect_view()}
             <NodeTimes started=n.started_at finished=n.finished_at/>
         </dl>
         <super::artifacts::Artifacts run node/>
+        {waits.then(|| view! { <super::actions::ResumeNode run id=id.clone()/> })}
         <super::actions::RetryNode run id/>
     }
 }

@@ -3,7 +3,8 @@
 //! it was shared and Back and Forward move between the nodes looked at.
 //! Without `?node=`, the page chooses the node a person would look at
 //! first: a failed run's first failed task, a running one's newest
-//! running task.
+//! running task — and follows the run with its choice until a person
+//! chooses a node.
 
 use engine::status::{NodePhase, NodeStatus, NodeType, WorkflowPhase};
 use leptos::prelude::*;
@@ -43,6 +44,7 @@ pub fn follow_url(run: Run) -> RwSignal<&'static str> {
     let query = use_query_map();
     let tab = RwSignal::new(known_tab(query.with_untracked(|q| q.get("tab"))));
     let named = query.with_untracked(|q| q.get("node"));
+    run.page_chooses.set_value(named.is_none());
     let chosen = named.or_else(|| {
         let phase = run.summary.with_untracked(|s| s.phase);
         run.order.with_value(|order| {
@@ -59,8 +61,10 @@ pub fn follow_url(run: Run) -> RwSignal<&'static str> {
         // The URL changed (Back, Forward, a link): the page follows.
         Effect::new(move |_| {
             let (node, t) = query.with(|q| (q.get("node"), q.get("tab")));
-            if node.is_some() && run.selected.get_untracked() != node {
-                run.selected.set(node);
+            if let Some(node) =
+                node.filter(|n| run.selected.with_untracked(|s| s.as_ref() != Some(n)))
+            {
+                run.choose(node);
             }
             let t = known_tab(t);
             if tab.get_untracked() != t {
@@ -76,7 +80,9 @@ pub fn follow_url(run: Run) -> RwSignal<&'static str> {
             let t = tab.get();
             let (url_node, url_tab) = query.with_untracked(|q| (q.get("node"), q.get("tab")));
             let same = url_node == node && known_tab(url_tab.clone()) == t;
-            let replace = first.get_value();
+            // The page's own choices replace the entry too: Back goes to
+            // what a person chose.
+            let replace = first.get_value() || run.page_chooses.get_value();
             first.set_value(false);
             if same && url_tab.is_some() == (t != TABS[0].0) {
                 return;

@@ -65,7 +65,7 @@ pub fn Timeline(run: Run) -> impl IntoView {
                             type="button"
                             class="linklike"
                             role="listitem"
-                            on:click=move |_| run.selected.set(Some(id.clone()))
+                            on:click=move |_| run.choose(id.clone())
                         >
                             {b.label.clone()}
                         </button>

@@ -1,8 +1,10 @@
 //! Drawing a workflow: which boxes and arrows to show ([`workflow`]: the
 //! nodes of a run's status, or the tasks of a template before it runs,
-//! with wide fan-outs folded) and where to put them ([`layout`]: a layered
+//! with wide fan-outs folded, and [`ghost`]: the tasks of a running one
+//! that have not started) and where to put them ([`layout`]: a layered
 //! layout). Pure code, shared by the server's rendering and the browser.
 
+pub mod ghost;
 pub mod layout;
 pub mod preview;
 pub mod workflow;

@@ -94,14 +94,21 @@ impl Drawing {
     }
 
     fn push_shown(&mut self, key: String, label: String, shape: Shape, template: &str) -> usize {
-        self.nodes.push(Shown { key, label, shape, template: template.to_string() });
+        self.nodes.push(Shown {
+            key,
+            label,
+            shape,
+            template: template.to_string(),
+            kind: "",
+            ghost: false,
+        });
         self.nodes.len() - 1
     }
 }
 
 /// A task that calls a DAG or steps template of the same spec is drawn as
 /// a template box.
-fn shape_of(call: &Call, templates: &HashMap<&str, &Template>) -> Shape {
+pub(super) fn shape_of(call: &Call, templates: &HashMap<&str, &Template>) -> Shape {
     let called = call.template.as_deref().and_then(|t| templates.get(t));
     match called {
         Some(t) if t.dag.is_some() || t.steps.is_some() => Shape::Template,
@@ -110,7 +117,7 @@ fn shape_of(call: &Call, templates: &HashMap<&str, &Template>) -> Shape {
 }
 
 /// The template a task or step calls (here or through `templateRef`).
-fn called(call: &Call) -> String {
+pub(super) fn called(call: &Call) -> String {
     call.template
         .clone()
         .or_else(|| call.template_ref.as_ref().map(|r| r.template.clone()))
@@ -118,7 +125,7 @@ fn called(call: &Call) -> String {
 }
 
 /// `name`, marked with how it fans out when it loops.
-fn with_loop(name: &str, flow: &CallFlow) -> String {
+pub(super) fn with_loop(name: &str, flow: &CallFlow) -> String {
     if let Some(items) = &flow.with_items {
         format!("{name} ×{}", items.len())
     } else if flow.with_param.is_some() {

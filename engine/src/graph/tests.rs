@@ -282,6 +282,8 @@ fn long_labels_are_cut() {
         label: "x".repeat(60),
         shape: Shape::Task,
         template: String::new(),
+        kind: "pod",
+        ghost: false,
     };
     assert_eq!(s.short_label().chars().count(), LABEL_CHARS);
     assert!(s.short_label().ends_with('…'));
@@ -352,4 +354,121 @@ spec:
     let labels: Vec<&str> = d.nodes.iter().map(|n| n.label.as_str()).collect();
     assert_eq!(labels, ["main", "[0]", "a", "[1]", "b", "c"]);
     assert_eq!(d.edges, [(0, 1), (1, 2), (2, 3), (3, 4), (3, 5)]);
+}
+
+/// A node of a run named `name`, running `template`.
+fn named(
+    id: &str,
+    name: &str,
+    node_type: NodeType,
+    phase: NodePhase,
+    template: &str,
+) -> NodeStatus {
+    let mut n = node(id, node_type, phase, &[]);
+    n.name = name.into();
+    n.template_name = Some(template.into());
+    n
+}
+
+const PLANNED: &str = r#"
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: build, template: step}
+      - {name: test, template: step, dependencies: [build]}
+      - {name: lint, template: step, depends: "build.Succeeded"}
+      - {name: ship, template: inner, depends: "test && lint", withItems: [a, b]}
+  - name: inner
+    steps:
+    - - {name: x, template: step}
+    - - {name: p, template: step}
+      - {name: q, template: step}
+  - name: step
+    container: {image: alpine}
+"#;
+
+#[test]
+fn a_running_dag_shows_the_tasks_that_have_not_started_as_ghosts() {
+    let s = spec(PLANNED);
+    let mut root = named("r", "wf", NodeType::Dag, NodePhase::Running, "main");
+    root.children = vec!["b".into()];
+    let build = named("b", "wf.build", NodeType::Pod, NodePhase::Running, "step");
+    let d = Drawing::of_running(&[root, build], &HashSet::new(), &s.templates);
+    let shown: Vec<(&str, &str, bool)> =
+        d.nodes.iter().map(|n| (n.key.as_str(), n.label.as_str(), n.ghost)).collect();
+    assert_eq!(
+        shown,
+        [
+            ("r", "r", false),
+            ("b", "b", false),
+            ("ghost:r:test", "test", true),
+            ("ghost:r:lint", "lint", true),
+            ("ghost:r:ship", "ship ×2", true),
+        ]
+    );
+    assert_eq!(d.nodes[4].shape, Shape::Template, "ship calls a steps template");
+    assert_eq!(d.edges, [(0, 1), (1, 2), (1, 3), (2, 4), (3, 4)]);
+}
+
+#[test]
+fn a_ghost_is_replaced_by_its_node_and_a_finished_run_has_none() {
+    let s = spec(PLANNED);
+    let mut root = named("r", "wf", NodeType::Dag, NodePhase::Running, "main");
+    root.children = vec!["b".into()];
+    let mut build = named("b", "wf.build", NodeType::Pod, NodePhase::Succeeded, "step");
+    build.children = vec!["t".into()];
+    let test = named("t", "wf.test", NodeType::Pod, NodePhase::Running, "step");
+    let nodes = vec![root, build, test];
+    let d = Drawing::of_running(&nodes, &HashSet::new(), &s.templates);
+    let ghosts: Vec<&str> = d.nodes.iter().filter(|n| n.ghost).map(|n| n.key.as_str()).collect();
+    assert_eq!(ghosts, ["ghost:r:lint", "ghost:r:ship"]);
+    // ship waits for the real test and the ghost lint.
+    let at = |k: &str| d.nodes.iter().position(|n| n.key == k);
+    let (Some(t), Some(lint), Some(ship)) = (at("t"), at("ghost:r:lint"), at("ghost:r:ship"))
+    else {
+        panic!("{:?}", d.nodes)
+    };
+    assert!(d.edges.contains(&(t, ship)) && d.edges.contains(&(lint, ship)), "{:?}", d.edges);
+
+    let mut done = nodes;
+    done[0].phase = NodePhase::Failed;
+    let d = Drawing::of_running(&done, &HashSet::new(), &s.templates);
+    assert!(d.nodes.iter().all(|n| !n.ghost), "{:?}", d.nodes);
+    assert_eq!(d, Drawing::of_run(&done, &HashSet::new()));
+}
+
+#[test]
+fn a_running_steps_node_shows_its_later_groups_as_ghosts() {
+    let s = spec(PLANNED);
+    let mut steps = named("s", "wf.ship(0:a)", NodeType::Steps, NodePhase::Running, "inner");
+    steps.children = vec!["g0".into()];
+    let mut g0 = named("g0", "wf.ship(0:a)[0]", NodeType::StepGroup, NodePhase::Running, "inner");
+    g0.children = vec!["x".into()];
+    let x = named("x", "wf.ship(0:a)[0].x", NodeType::Pod, NodePhase::Running, "step");
+    let d = Drawing::of_running(&[steps, g0, x], &HashSet::new(), &s.templates);
+    let shown: Vec<(&str, &str)> =
+        d.nodes.iter().map(|n| (n.key.as_str(), n.label.as_str())).collect();
+    assert_eq!(
+        shown,
+        [
+            ("s", "s"),
+            ("g0", "g0"),
+            ("x", "x"),
+            ("ghost:s:[1]", "[1]"),
+            ("ghost:s:[1].p", "p"),
+            ("ghost:s:[1].q", "q"),
+        ]
+    );
+    assert_eq!(d.nodes[3].shape, Shape::Group);
+    assert_eq!(d.edges, [(0, 1), (1, 2), (2, 3), (3, 4), (3, 5)]);
+}
+
+#[test]
+fn nodes_of_templates_not_in_the_spec_get_no_ghosts() {
+    let root = named("r", "wf", NodeType::Dag, NodePhase::Running, "elsewhere");
+    let d = Drawing::of_running(std::slice::from_ref(&root), &HashSet::new(), &[]);
+    assert_eq!(d.nodes.len(), 1);
 }

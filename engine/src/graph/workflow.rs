@@ -42,6 +42,12 @@ pub struct Shown {
     /// The template it runs (what a search by template matches); empty
     /// for a box that runs none.
     pub template: String,
+    /// What the node is, in a word or two (pod, DAG, steps, retry,
+    /// loop, suspend, exit handler, not started); empty when the box
+    /// says it by its shape.
+    pub kind: &'static str,
+    /// A task that has not started (see [`super::ghost`]).
+    pub ghost: bool,
 }
 
 /// Boxes and arrows (indexes into `nodes`), ready for [`super::layout`].
@@ -70,9 +76,12 @@ impl Shown {
     /// The box's size in CSS pixels (text at ~7 px a character).
     pub fn size(&self) -> Size {
         let text = self.short_label().chars().count() as f64 * 7.0;
+        // A template box says its kind after its label, a task under it
+        // (with its time at the other end), in smaller type.
+        let kind = self.kind.chars().count() as f64 * 6.0;
         match self.shape {
-            Shape::Task => Size { width: (text + 44.0).max(96.0), height: 36.0 },
-            Shape::Template => Size { width: (text + 28.0).max(64.0), height: 26.0 },
+            Shape::Task => Size { width: (text + 44.0).max(kind + 90.0).max(96.0), height: 36.0 },
+            Shape::Template => Size { width: (text + kind + 40.0).max(64.0), height: 26.0 },
             Shape::Group => Size { width: 14.0, height: 14.0 },
             Shape::Folded { .. } => Size { width: (text + 28.0).max(120.0), height: 30.0 },
         }
@@ -161,6 +170,8 @@ impl Drawing {
                 label: what.label(count),
                 shape: Shape::Folded { parent: id.clone(), count },
                 template: String::new(),
+                kind: "",
+                ghost: false,
             });
             let mut stack = hidden;
             while let Some(w) = stack.pop() {
@@ -274,5 +285,32 @@ fn shown(node: &NodeStatus) -> Shown {
         .clone()
         .or_else(|| node.template_ref.as_ref().map(|r| r.template.clone()))
         .unwrap_or_default();
-    Shown { key: node.id.clone(), label: label.clone(), shape, template }
+    Shown {
+        key: node.id.clone(),
+        label: label.clone(),
+        shape,
+        template,
+        kind: kind(node),
+        ghost: false,
+    }
+}
+
+/// What a node is, in a word or two.
+fn kind(node: &NodeStatus) -> &'static str {
+    if node.name.ends_with(".onExit") {
+        return "exit handler";
+    }
+    match node.node_type {
+        NodeType::Pod => "pod",
+        NodeType::Container => "container",
+        NodeType::Steps => "steps",
+        NodeType::Dag => "DAG",
+        NodeType::Retry => "retry",
+        NodeType::TaskGroup => "loop",
+        NodeType::StepGroup => "step group",
+        NodeType::Skipped => "skipped",
+        NodeType::Suspend => "suspend",
+        NodeType::Http => "HTTP",
+        NodeType::Plugin => "plugin",
+    }
 }
