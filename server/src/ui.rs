@@ -52,6 +52,10 @@ pub fn router(site_root: &Path, api: Router) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .layer(axum::middleware::map_response(revalidate))
+        // Pages gzipped on the way out (a 5,000-node run's page is
+        // megabytes of markup that compresses tenfold); `pkg/` answers
+        // are gzipped already and pass through as they are.
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
         .with_state(options)
 }
 

@@ -39,6 +39,13 @@ fn pages_are_rendered_on_the_server_and_the_wasm_is_served() {
         ] {
             assert!(html.contains(needle), "{needle} in {html}");
         }
+        // Pages are gzipped for browsers that take it.
+        let r = http.get(url("/")).header("Accept-Encoding", "gzip").send().await.expect("page");
+        assert_eq!(r.headers()["content-encoding"], "gzip");
+        let packed = r.bytes().await.expect("bytes");
+        let page = String::from_utf8(gunzip(&packed)).expect("UTF-8");
+        assert!(page.contains("<nav aria-label=\"main\">") && page.contains("</html>"), "{page}");
+        assert!(packed.len() < page.len() / 2, "{} of {} bytes", packed.len(), page.len());
         let login =
             http.get(url("/login")).send().await.expect("login").text().await.expect("html");
         assert!(login.contains("type=\"password\""), "{login}");
