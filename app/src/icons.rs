@@ -58,10 +58,16 @@ pub fn symbols(scope: &str) -> String {
                 id = glyph_id(scope, phase, waiting),
                 view_box = icon.view_box.unwrap_or(VIEW_BOX),
                 paint = paint(icon),
-                data = icon.data,
+                data = markup(icon),
             )
         })
         .collect()
+}
+
+/// An icon's shapes, without the line breaks between them (text nodes
+/// that would count in the text of what holds the icon).
+fn markup(icon: Icon) -> String {
+    icon.data.lines().map(str::trim).collect()
 }
 
 /// Lucide draws on a 24-unit square.
@@ -100,7 +106,7 @@ pub fn PhaseIcon(
             focusable="false"
             inner_html=move || {
                 let icon = icon();
-                format!(r#"<g {}>{}</g>"#, paint(icon), icon.data)
+                format!(r#"<g {}>{}</g>"#, paint(icon), markup(icon))
             }
             viewBox=move || icon().view_box.unwrap_or(VIEW_BOX)
         ></svg>

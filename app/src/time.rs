@@ -39,6 +39,38 @@ pub fn short_span(seconds: i64) -> String {
     }
 }
 
+/// A log line asked for with its timestamp (`TIME TEXT`, as Argo's
+/// `logOptions.timestamps` writes it): the time and the text; a line
+/// without one is all text.
+#[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
+pub fn split_timestamp(line: &str) -> (Option<Time>, &str) {
+    match line.split_once(' ') {
+        Some((at, text)) => match Time::parse_rfc3339(at) {
+            Some(t) => (Some(t), text),
+            None => (None, line),
+        },
+        None => match Time::parse_rfc3339(line) {
+            Some(t) => (Some(t), ""),
+            None => (None, line),
+        },
+    }
+}
+
+/// `time` on a clock, `HH:MM:SS`, in the viewer's time zone (UTC when
+/// rendered on the server).
+pub fn clock(time: Time) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(time.0 as f64 * 1000.0));
+        format!("{:02}:{:02}:{:02}", d.get_hours(), d.get_minutes(), d.get_seconds())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let s = time.0.rem_euclid(86_400);
+        format!("{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+    }
+}
+
 /// How long ago `time` was ("" if there is none).
 pub fn ago(time: Option<Time>) -> String {
     time.map_or(String::new(), |t| format!("{} ago", span(now() - t.0)))
@@ -67,6 +99,11 @@ mod tests {
         assert_eq!(span(7500), "2 h 5 min");
         assert_eq!(span(90000), "1 d 1 h");
         assert_eq!(short_span(42), "42s");
+        let (at, text) = split_timestamp("2026-01-01T10:02:03.123456789Z hello world");
+        assert_eq!((at.map(clock).as_deref(), text), (Some("10:02:03"), "hello world"));
+        assert_eq!(split_timestamp("2026-01-01T10:02:03Z").1, "", "an empty line");
+        assert_eq!(split_timestamp("plain line"), (None, "plain line"));
+        assert_eq!(split_timestamp("nospace"), (None, "nospace"));
         assert_eq!(short_span(125), "2m 5s");
         assert_eq!(short_span(7500), "2h 5m");
         assert_eq!(short_span(90000), "1d 1h");

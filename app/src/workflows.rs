@@ -161,7 +161,6 @@ fn PhaseCounts(rows: RwSignal<Vec<WorkflowRow>>) -> impl IntoView {
                         view! {
                             <span class=class data-phase=phase>
                                 <crate::icons::PhaseIcon phase=phase.to_string()/>
-                                " "
                                 {format!("{n} {}", phase.to_lowercase())}
                             </span>
                         }
@@ -221,7 +220,6 @@ fn Row(
             </td>
             <td class=phase_class>
                 <crate::icons::PhaseIcon phase=phase.to_string()/>
-                " "
                 {phase}
             </td>
             <td>{row.template.clone()}</td>

@@ -10,7 +10,8 @@ import { openHydrated } from '../browser.mjs';
 const env = useServerAndBrowser();
 
 test('earlier lines of a long log can be brought back', async () => {
-  const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  // A viewer half an hour off UTC: the log's times are on their clock.
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 }, timezoneId: 'Asia/Kolkata' });
   const page = await signIn(context, env.server.url);
   const status = await submitWorkflow(page, { metadata: { name: 'long-log' }, spec: { entrypoint: 'count',
     templates: [{ name: 'count', container: { image: 'alpine', command: ['seq', '1', '12000'] } }] } });
@@ -47,6 +48,16 @@ test('earlier lines of a long log can be brought back', async () => {
   assert.match(await lines.getAttribute('class'), /nowrap/);
   await panel.getByLabel('Wrap lines').check();
   assert.doesNotMatch(await lines.getAttribute('class'), /nowrap/);
+  // Each line's time on request, in the viewer's time zone.
+  await panel.getByLabel('Timestamps').check();
+  const [clock, text] = (await first()).split(' ');
+  assert.equal(text, String(before + 1));
+  const seconds = (hms) => hms.split(':').reduce((s, p) => s * 60 + Number(p), 0);
+  const there = new Date().toLocaleTimeString('en-GB', { timeZone: 'Asia/Kolkata', hour12: false });
+  const apart = Math.abs(seconds(there) - seconds(clock));
+  assert.ok(Math.min(apart, 86400 - apart) < 120, `written at ${clock}, now ${there} in Kolkata`);
+  await panel.getByLabel('Timestamps').uncheck();
+  assert.equal(await first(), String(before + 1));
   let clicks = 0;
   while (before > 0) {
     const n = Math.min(before, 5000);

@@ -2,14 +2,15 @@
 //! while the workflow runs; a dropped connection resumes after the last
 //! line received (`resume=POD:OFFSET`).
 
+use engine::status::Time;
 use futures_util::StreamExt;
 use gloo_net::websocket::{Message, WebSocketError};
 use serde::Deserialize;
 
 use super::{StreamMessage, socket_url};
 
-/// One entry of a log stream: a line (none for an empty line, which Argo
-/// leaves out) and where the log stands after it, to resume from.
+/// One entry of a log stream: a line, asked for with its timestamp in
+/// front, and where the log stands after it, to resume from.
 #[derive(Debug, Deserialize)]
 struct LogEntry {
     content: Option<String>,
@@ -19,21 +20,21 @@ struct LogEntry {
 /// How many times a dropped log connection is reopened in a row.
 const RECONNECTS: u32 = 5;
 
-/// Feed `lines` with each batch of lines that arrives (one websocket
-/// message each) until the log ends; `Err` says why it stopped early.
+/// Feed `lines` with each line that arrives, with the time it was
+/// written, until the log ends; `Err` says why it stopped early.
 pub async fn follow_log(
     namespace: &str,
     workflow: &str,
     pod: &str,
     follow: bool,
-    mut lines: impl FnMut(String),
+    mut lines: impl FnMut(Option<Time>, String),
 ) -> Result<(), String> {
     let mut offset: u64 = 0;
     let mut failures = 0;
     loop {
         let url = socket_url(&format!(
             "/ws/workflows/{namespace}/{workflow}/log?podName={pod}&logOptions.container=main\
-             &logOptions.follow={follow}&resume={pod}:{offset}"
+             &logOptions.follow={follow}&logOptions.timestamps=true&resume={pod}:{offset}"
         ));
         let mut socket = match gloo_net::websocket::futures::WebSocket::open(&url) {
             Ok(s) => s,
@@ -62,8 +63,11 @@ pub async fn follow_log(
             if let Some(at) = entry.offset {
                 offset = at;
             }
+            // Each line comes with the time it was written (the page
+            // shows it on request); an empty line is its time alone.
             if let Some(content) = entry.content {
-                lines(content);
+                let (at, text) = crate::time::split_timestamp(&content);
+                lines(at, text.to_string());
                 failures = 0;
             }
         }

@@ -18,11 +18,18 @@ pub const KEEP_LINES: usize = 5_000;
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 pub const FLUSH_MS: u64 = 100;
 
+/// A line of the log and when it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub at: Option<engine::status::Time>,
+    pub text: String,
+}
+
 /// A batch of lines put on the page at once.
 #[derive(Debug, Clone, PartialEq)]
 struct Block {
     id: u64,
-    lines: Arc<Vec<String>>,
+    lines: Arc<Vec<Line>>,
 }
 
 /// What the log view knows, shared by its parts (all `Copy`).
@@ -30,7 +37,7 @@ struct Block {
 struct LogState {
     blocks: RwSignal<Vec<Block>>,
     /// Every line received, for the download.
-    all: StoredValue<Vec<String>, LocalStorage>,
+    all: StoredValue<Vec<Line>, LocalStorage>,
     /// Lines not on the page, all before those that are: `all[..dropped]`.
     dropped: RwSignal<usize>,
     /// How many lines the page keeps; raised by "Show earlier lines".
@@ -44,6 +51,8 @@ struct LogState {
     following: RwSignal<bool>,
     /// Long lines wrapped (else scrolled sideways).
     wrap: RwSignal<bool>,
+    /// Each line's time shown in front of it (the viewer's time zone).
+    times: RwSignal<bool>,
     /// The ID of the next block of earlier lines put back (counting down
     /// from the top, below the IDs of arriving blocks).
     earlier_id: StoredValue<u64>,
@@ -62,6 +71,7 @@ impl LogState {
             ended: RwSignal::new(false),
             following: RwSignal::new(true),
             wrap: RwSignal::new(true),
+            times: RwSignal::new(false),
             earlier_id: StoredValue::new(u64::MAX),
         }
     }
@@ -69,7 +79,7 @@ impl LogState {
     /// Put `lines` on the page as block `id`, dropping the oldest blocks
     /// past the cap.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    fn append(self, id: u64, lines: Vec<String>) {
+    fn append(self, id: u64, lines: Vec<Line>) {
         self.all.update_value(|a| a.extend(lines.iter().cloned()));
         self.total.update(|t| *t += lines.len());
         self.blocks.update(|b| {
@@ -91,7 +101,7 @@ impl LogState {
         if n == 0 {
             return;
         }
-        let lines: Vec<String> =
+        let lines: Vec<Line> =
             self.all.with_value(|a| a.get(before - n..before).unwrap_or(&[]).to_vec());
         let id = self.earlier_id.get_value();
         self.earlier_id.set_value(id - 1);
@@ -126,12 +136,12 @@ pub fn LogView(run: Run, pod: String) -> impl IntoView {
 fn follow(log: LogState, namespace: String, workflow: String, pod: String) {
     use std::cell::{Cell, RefCell};
     use std::rc::Rc;
-    let pending: Rc<RefCell<Vec<String>>> = Rc::new(RefCell::new(Vec::new()));
+    let pending: Rc<RefCell<Vec<Line>>> = Rc::new(RefCell::new(Vec::new()));
     let next_id = Rc::new(Cell::new(0u64));
     let flush = {
         let pending = pending.clone();
         Rc::new(move || {
-            let lines: Vec<String> = std::mem::take(&mut *pending.borrow_mut());
+            let lines: Vec<Line> = std::mem::take(&mut *pending.borrow_mut());
             if lines.is_empty() {
                 return;
             }
@@ -143,8 +153,8 @@ fn follow(log: LogState, namespace: String, workflow: String, pod: String) {
     let scheduled = Rc::new(Cell::new(false));
     let receive = {
         let flush = flush.clone();
-        move |line: String| {
-            pending.borrow_mut().push(line);
+        move |at, text| {
+            pending.borrow_mut().push(Line { at, text });
             if !scheduled.replace(true) {
                 let (flush, scheduled) = (flush.clone(), scheduled.clone());
                 set_timeout(
@@ -183,6 +193,14 @@ fn LogToolbar(log: LogState) -> impl IntoView {
                 />
                 "Wrap lines"
             </label>
+            <label class="inline" title="when each line was written, in your time zone">
+                <input
+                    type="checkbox"
+                    prop:checked=move || log.times.get()
+                    on:change=move |ev| log.times.set(event_target_checked(&ev))
+                />
+                "Timestamps"
+            </label>
             <DownloadLink all=log.all/>
             <LineCount total=log.total ended=log.ended/>
         </div>
@@ -209,7 +227,8 @@ fn Matches(log: LogState) -> impl IntoView {
     let count = move || {
         let f = log.filter.get();
         log.total.track();
-        (!f.is_empty()).then(|| log.all.with_value(|a| a.iter().filter(|l| l.contains(&f)).count()))
+        (!f.is_empty())
+            .then(|| log.all.with_value(|a| a.iter().filter(|l| l.text.contains(&f)).count()))
     };
     // The current match is the mark with `data-current` (none at first).
     let step = move |forward: bool| {
@@ -256,12 +275,14 @@ fn Matches(log: LogState) -> impl IntoView {
 /// "Download": every line received, made into the link's target when
 /// it is clicked.
 #[component]
-fn DownloadLink(all: StoredValue<Vec<String>, LocalStorage>) -> impl IntoView {
+fn DownloadLink(all: StoredValue<Vec<Line>, LocalStorage>) -> impl IntoView {
     let download = NodeRef::<leptos::html::A>::new();
     let on_download = move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(a) = download.get_untracked() {
-            let text = all.with_value(|l| l.join("\n"));
+            let text = all.with_value(|lines| {
+                lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n")
+            });
             let encoded = js_sys::encode_uri_component(&text);
             a.set_href(&format!("data:text/plain;charset=utf-8,{encoded}"));
         }
@@ -336,7 +357,7 @@ fn LogLines(log: LogState) -> impl IntoView {
             <For
                 each=move || blocks.get()
                 key=|b| b.id
-                children=move |b| view! { <LogBlock lines=b.lines filter/> }
+                children=move |b| view! { <LogBlock lines=b.lines filter times=log.times/> }
             />
         </pre>
         <Show when=move || !following.get()>
@@ -351,14 +372,24 @@ fn LogLines(log: LogState) -> impl IntoView {
 /// thousand lines are one DOM node, not a thousand), lines with ANSI
 /// colours as spans between them.
 #[component]
-fn LogBlock(lines: Arc<Vec<String>>, filter: RwSignal<String>) -> impl IntoView {
+fn LogBlock(
+    lines: Arc<Vec<Line>>,
+    filter: RwSignal<String>,
+    times: RwSignal<bool>,
+) -> impl IntoView {
     move || {
         let f = filter.get();
+        let times = times.get();
         let mut parts: Vec<AnyView> = Vec::new();
         let mut plain = String::new();
         let mut shown = 0usize;
-        for l in lines.iter().filter(|l| f.is_empty() || l.contains(&f)) {
+        for line in lines.iter().filter(|l| f.is_empty() || l.text.contains(&f)) {
             shown += 1;
+            if times {
+                plain.push_str(&line.at.map_or_else(|| " ".repeat(8), crate::time::clock));
+                plain.push(' ');
+            }
+            let l = &line.text;
             if !l.contains('\u{1b}') && f.is_empty() {
                 plain.push_str(l);
                 plain.push('\n');

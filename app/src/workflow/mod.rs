@@ -314,7 +314,6 @@ fn RunView(
             <h1>{name.clone()}</h1>
             <span class=move || format!("badge phase {}", phase().to_lowercase()) data-phase=phase>
                 <crate::icons::PhaseIcon phase=Signal::derive(move || phase().to_string())/>
-                " "
                 {phase}
             </span>
             <span class="hint">{move || run.summary.with(|s| s.progress.clone())}</span>

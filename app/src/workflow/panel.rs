@@ -102,7 +102,7 @@ fn facts(run: Run, n: NodeStatus) -> impl IntoView {
                 .map(|(k, v)| {
                     let class = if k == "Phase" { phase_class.clone() } else { String::new() };
                     let icon = (k == "Phase").then(|| {
-                        view! { <crate::icons::PhaseIcon phase=v.clone() waiting/> " " }
+                        view! { <crate::icons::PhaseIcon phase=v.clone() waiting/> }
                     });
                     view! {
                         <dt>{k}</dt>

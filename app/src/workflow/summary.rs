@@ -40,7 +40,6 @@ pub fn RunSummary(run: Run) -> impl IntoView {
                     <dt>"Phase"</dt>
                     <dd class=format!("phase {}", crate::api::phase_name(s.phase).to_lowercase())>
                         <crate::icons::PhaseIcon phase=crate::api::phase_name(s.phase).to_string()/>
-                        " "
                         {crate::api::phase_name(s.phase)}
                     </dd>
                     {(!s.message.is_empty()).then(|| view! { <dt>"Message"</dt><dd>{s.message.clone()}</dd> })}
