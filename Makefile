@@ -135,10 +135,16 @@ ui: setup-rust setup-ui
 	$(WASM_BINDGEN) --target web --no-typescript --remove-name-section --remove-producers-section \
 		--out-dir $(SITE)/pkg --out-name keelson \
 		$(CARGO_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/app.wasm
+	$(CARGO) build -p lint-web --lib --target wasm32-unknown-unknown --profile wasm-release
+	$(WASM_BINDGEN) --target web --no-typescript --remove-name-section --remove-producers-section \
+		--out-dir $(SITE)/pkg --out-name keelson_lint \
+		$(CARGO_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/lint_web.wasm
 	@cp style/main.css $(SITE)/pkg/keelson.css
 	@cp -r public/. $(SITE)/ 2>/dev/null || true
-	@gzip -9 -k -f $(SITE)/pkg/keelson_bg.wasm $(SITE)/pkg/keelson.js $(SITE)/pkg/keelson.css
+	@gzip -9 -k -f $(SITE)/pkg/keelson_bg.wasm $(SITE)/pkg/keelson.js $(SITE)/pkg/keelson.css \
+		$(SITE)/pkg/keelson_lint_bg.wasm $(SITE)/pkg/keelson_lint.js
 	@echo "ui: $$(wc -c < $(SITE)/pkg/keelson_bg.wasm) bytes of WASM, $$(gzip -9 -c $(SITE)/pkg/keelson_bg.wasm | wc -c) gzipped"
+	@echo "ui: the editor's lint: $$(wc -c < $(SITE)/pkg/keelson_lint_bg.wasm) bytes of WASM, $$(gzip -9 -c $(SITE)/pkg/keelson_lint_bg.wasm | wc -c) gzipped"
 
 
 fmt-check:

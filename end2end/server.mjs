@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const ADMIN_PASSWORD = 'e2e-admin-password';
-const KEELSON = process.env.KEELSON;
+export const KEELSON = process.env.KEELSON;
 
 function freePort() {
   return new Promise((resolve, reject) => {

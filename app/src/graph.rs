@@ -597,7 +597,7 @@ fn boxes_html(scene: &Scene, source: Source, scope: &str) -> String {
                 format!(
                     concat!(
                         r#"<rect width="{w:.1}" height="{h:.1}" rx="{r:.1}"></rect>{glyph}"#,
-                        r#"<text class="label" x="28" y="15">{text}</text>"#,
+                        r#"<text class="label" x="28" y="{ty:.1}">{text}</text>"#,
                         r#"<text class="kind" x="28" y="29">{kind}</text>"#,
                         r#"<text class="time" x="{tx:.1}" y="29">{time}</text>"#
                     ),
@@ -606,6 +606,9 @@ fn boxes_html(scene: &Scene, source: Source, scope: &str) -> String {
                     r = 8.0,
                     glyph = glyph(8.0, b.h / 2.0 - 7.0),
                     text = escape(&b.short),
+                    // Alone in the box (a preview's task) the label is
+                    // centred; above its kind and time otherwise.
+                    ty = if b.kind.is_empty() { b.h / 2.0 + 4.0 } else { 15.0 },
                     kind = b.kind,
                     tx = b.w - 10.0,
                     time = box_time(&state),

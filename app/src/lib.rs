@@ -12,6 +12,7 @@ mod account;
 mod ansi;
 mod api;
 mod crons;
+mod editor;
 mod graph;
 mod icons;
 mod load;

@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                         />
                         <Route path=path!("/cron-workflows") view=crate::crons::Crons ssr=SsrMode::Async/>
                         <Route path=path!("/secrets") view=crate::secrets::Secrets ssr=SsrMode::Async/>
+                        <Route path=path!("/editor") view=crate::editor::Editor ssr=SsrMode::Async/>
                         <Route
                             path=path!("/workflows/:namespace/:name")
                             view=crate::workflow::WorkflowPage
@@ -86,6 +87,7 @@ fn Nav() -> impl IntoView {
             <A href=link("/workflows")>"Workflows"</A>
             <A href=link("/templates")>"Templates"</A>
             <A href=link("/cron-workflows")>"Cron workflows"</A>
+            <A href=link("/editor")>"New from YAML"</A>
             <A href=link("/secrets")>"Secrets"</A>
             <A href="/account">"Account"</A>
         </nav>
