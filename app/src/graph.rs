@@ -627,8 +627,10 @@ fn boxes_html(scene: &Scene, source: Source, scope: &str) -> String {
             concat!(
                 r#"<g class="node {class}{ghost}" transform="translate({x:.1},{y:.1})" data-key="{key}" "#,
                 r#"data-label="{label}" data-phase="{phase}" data-template="{template}" "#,
-                r#"data-kind="{kind}"{started} tabindex="0" role="button" "#,
-                r#"aria-label="{said}"><title>{said}</title>{body}</g>"#
+                // Named by its title (what it is, in words), not by an
+                // `aria-label` that would differ from the text it shows.
+                r#"data-kind="{kind}"{started} tabindex="0" role="button">"#,
+                r#"<title>{said}</title>{body}</g>"#
             ),
             class = class,
             ghost = if b.ghost { " ghost" } else { "" },

@@ -33,14 +33,16 @@ test('every page has no serious or critical accessibility violation, in both the
   const run = await openHydrated(context, `${env.server.url}/workflows/default/audited`);
   await run.locator('.badge[data-phase="Failed"]').waitFor({ timeout: 30000 });
   await run.close();
-  const pages = ['/login', '/workflows', '/templates', '/cron-workflows', '/secrets', '/account',
+  const pages = ['/login', '/workflows', '/templates', '/cron-workflows', '/secrets', '/account', '/editor',
     ...['summary', 'graph', 'timeline', 'yaml'].map((t) => `/workflows/default/audited?tab=${t}`)];
   const found = [];
   for (const theme of ['light', 'dark']) {
     for (const path of pages) {
       const p = await openHydrated(context, `${env.server.url}${path}`);
       await p.evaluate((t) => document.documentElement.setAttribute('data-theme', t), theme);
-      for (const v of await audit(p)) found.push(`${theme} ${path}: ${v}`);
+      const violations = await audit(p);
+      console.log(`axe ${theme} ${path}: ${violations.length} serious or critical`);
+      for (const v of violations) found.push(`${theme} ${path}: ${v}`);
       await p.close();
     }
   }

@@ -59,10 +59,11 @@ test('the CI pipeline runs task after task on the live graph, with live logs', a
   // submitted from a WorkflowTemplate: the plan is the template's).
   const ghost = page.locator('g.node.ghost[data-label="push-docker"]');
   await ghost.waitFor({ timeout: 3000 });
-  assert.equal(await ghost.getAttribute('aria-label'), 'push-docker (not started yet)');
+  assert.equal(await ghost.locator('title').textContent(), 'push-docker (not started yet)');
   // Each box says its phase by a glyph, its kind and its time in words.
   assert.equal(await build.locator('use.glyph').getAttribute('href'), '#glyph-run-Running');
-  assert.equal(await build.getAttribute('aria-label'), 'build-docker (pod)');
+  assert.equal(await build.locator('title').textContent(), 'build-docker (pod)');
+  await page.getByRole('button', { name: 'build-docker (pod)' }).waitFor();
   assert.match(await build.locator('text.time').textContent(), /^\d+s$/);
   await build.click();
   const panel = page.getByRole('complementary', { name: 'node details' });
