@@ -58,5 +58,18 @@ test('a 2,000-node workflow renders, unfolds and can be panned and zoomed', asyn
   assert.ok((await middle.boundingBox()).width > target.width * 10, 'the box grew');
   assert.equal(await run.evaluate(() => window.scrollY), 0);
   await run.screenshot({ path: `${shots}/workflow-large.png` });
+
+  // Folded again, all unfolded in one click; the succeeded tasks left
+  // out (the DAG and the loop's group stay).
+  const boxes = (n) => run.waitForFunction((n) => document.querySelector('svg.graph-canvas')?.dataset.nodes === n, n, { timeout: 30000 });
+  const options = run.getByRole('toolbar', { name: 'what the graph shows' });
+  await options.getByRole('button', { name: 'Fold fan-outs' }).click();
+  await boxes('12');
+  await options.getByRole('button', { name: 'Unfold all' }).click();
+  await boxes('2003');
+  await options.getByLabel('Hide succeeded tasks').check();
+  await boxes('2');
+  await options.getByLabel('Hide succeeded tasks').uncheck();
+  await boxes('2003');
   await context.close();
 });

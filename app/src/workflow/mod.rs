@@ -9,6 +9,7 @@
 
 mod actions;
 mod artifacts;
+mod graph_options;
 mod log;
 mod panel;
 mod place;
@@ -59,6 +60,8 @@ pub struct Run {
     pub drawing: RwSignal<Drawing>,
     /// Fan-outs the user unfolded (parent node IDs).
     pub expanded: RwSignal<HashSet<String>>,
+    /// Succeeded tasks left out of the graph.
+    pub hide_succeeded: RwSignal<bool>,
     /// The templates the run's DAG and steps nodes run (see [`plan`]):
     /// what the graph's ghost tasks come from.
     templates: StoredValue<Vec<engine::spec::Template>>,
@@ -87,6 +90,7 @@ impl Run {
             summary: RwSignal::new(Summary::default()),
             drawing: RwSignal::new(Drawing::default()),
             expanded: RwSignal::new(HashSet::new()),
+            hide_succeeded: RwSignal::new(false),
             templates: StoredValue::new(Vec::new()),
             planned: StoredValue::new(false),
             nodes: StoredValue::new(HashMap::new()),
@@ -167,9 +171,18 @@ impl Run {
 
     /// The drawing of `nodes`, with the ghosts of what has not started.
     fn drawing_of(&self, nodes: &[NodeStatus]) -> Drawing {
-        self.expanded.with_untracked(|open| {
+        let drawing = self.expanded.with_untracked(|open| {
             self.templates.with_value(|t| Drawing::of_running(nodes, open, t))
-        })
+        });
+        if !self.hide_succeeded.get_untracked() {
+            return drawing;
+        }
+        let hidden: HashSet<String> = nodes
+            .iter()
+            .filter(|n| graph_options::hidden_when_succeeded_are(n))
+            .map(|n| n.id.clone())
+            .collect();
+        drawing.without(&hidden)
     }
 
     /// A person chose node `id`: from now on the page keeps to it.
@@ -344,6 +357,7 @@ fn RunView(
             <div role="tabpanel">
                 {move || (tab.get() == "summary").then(|| view! { <summary::RunSummary run/> })}
                 <div hidden=move || tab.get() != "graph">
+                    <graph_options::GraphOptions run/>
                     <crate::graph::Graph
                         source=run.graph_source()
                         label="workflow graph"

@@ -472,3 +472,26 @@ fn nodes_of_templates_not_in_the_spec_get_no_ghosts() {
     let d = Drawing::of_running(std::slice::from_ref(&root), &HashSet::new(), &[]);
     assert_eq!(d.nodes.len(), 1);
 }
+
+#[test]
+fn hidden_boxes_pass_their_arrows_on() {
+    // r → a → b → c, r → d: hiding a and b leaves r → c, r → d.
+    let mut d = Drawing::default();
+    for key in ["r", "a", "b", "c", "d"] {
+        d.nodes.push(Shown {
+            key: key.into(),
+            label: key.into(),
+            shape: Shape::Task,
+            template: String::new(),
+            kind: "pod",
+            ghost: false,
+        });
+    }
+    d.edges = vec![(0, 1), (1, 2), (2, 3), (0, 4)];
+    let hidden: HashSet<String> = ["a", "b"].into_iter().map(String::from).collect();
+    let kept = d.without(&hidden);
+    let keys: Vec<&str> = kept.nodes.iter().map(|n| n.key.as_str()).collect();
+    assert_eq!(keys, ["r", "c", "d"]);
+    assert_eq!(kept.edges, [(0, 2), (0, 1)]);
+    assert_eq!(d.without(&HashSet::new()), d);
+}

@@ -223,6 +223,49 @@ impl Drawing {
         drawing
     }
 
+    /// The drawing without the boxes whose keys are in `hidden`: what
+    /// led into a hidden box now leads to what came out of it (so a
+    /// chain keeps its order), each arrow once.
+    pub fn without(&self, hidden: &HashSet<String>) -> Drawing {
+        let gone: Vec<bool> = self.nodes.iter().map(|n| hidden.contains(&n.key)).collect();
+        if !gone.contains(&true) {
+            return self.clone();
+        }
+        let mut out_of: Vec<Vec<usize>> = vec![Vec::new(); self.nodes.len()];
+        for &(a, b) in &self.edges {
+            out_of[a].push(b);
+        }
+        // Where each kept box's arrows end: kept boxes, through any
+        // number of hidden ones.
+        let mut slot = vec![None; self.nodes.len()];
+        let mut drawing = Drawing::default();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if !gone[i] {
+                slot[i] = Some(drawing.push(n.clone()));
+            }
+        }
+        let mut seen = HashSet::new();
+        for a in 0..self.nodes.len() {
+            let Some(from) = slot[a] else { continue };
+            let mut stack: Vec<usize> = out_of[a].clone();
+            let mut visited = HashSet::new();
+            while let Some(b) = stack.pop() {
+                if !visited.insert(b) {
+                    continue;
+                }
+                match slot[b] {
+                    Some(to) => {
+                        if seen.insert((from, to)) {
+                            drawing.edges.push((from, to));
+                        }
+                    }
+                    None => stack.extend(out_of[b].iter().copied()),
+                }
+            }
+        }
+        drawing
+    }
+
     fn push(&mut self, shown: Shown) -> usize {
         self.nodes.push(shown);
         self.nodes.len() - 1
