@@ -125,6 +125,17 @@ test('the CI pipeline runs task after task on the live graph, with live logs', a
   const yaml = await page.getByLabel('the workflow as YAML').textContent();
   assert.match(yaml, /workflowTemplateRef:\n\s+name: ci-pipeline/);
   assert.match(yaml, /value: release-1/);
+  // The chosen node's template, with the inputs it ran with.
+  const own = page.locator('details[data-field="node-template"]');
+  assert.match(await own.locator('summary').textContent(), /template of build-docker/);
+  assert.match(await own.textContent(), /name: build-image[\s\S]*value: linux\/amd64/);
+  // Copied whole.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByRole('button', { name: 'Copy the workflow' }).click();
+  await page.getByText('Copied.').waitFor();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(copied, /^metadata:/m);
+  assert.match(copied, /workflowTemplateRef:\n\s+name: ci-pipeline/);
   await page.screenshot({ path: `${shots}/workflow-yaml.png` });
   await context.close();
 });

@@ -17,6 +17,7 @@ mod plan;
 mod snapshot;
 mod summary;
 mod timeline;
+mod yaml;
 
 use std::collections::{HashMap, HashSet};
 
@@ -65,6 +66,8 @@ pub struct Run {
     /// The templates the run's DAG and steps nodes run (see [`plan`]):
     /// what the graph's ghost tasks come from.
     templates: StoredValue<Vec<engine::spec::Template>>,
+    /// The same templates as written (JSON), for the YAML view.
+    written_templates: StoredValue<Vec<serde_json::Value>>,
     /// `templates` has been read from the workflow.
     planned: StoredValue<bool>,
     /// The nodes by ID, as of `version`.
@@ -92,6 +95,7 @@ impl Run {
             expanded: RwSignal::new(HashSet::new()),
             hide_succeeded: RwSignal::new(false),
             templates: StoredValue::new(Vec::new()),
+            written_templates: StoredValue::new(Vec::new()),
             planned: StoredValue::new(false),
             nodes: StoredValue::new(HashMap::new()),
             order: StoredValue::new(Vec::new()),
@@ -122,7 +126,9 @@ impl Run {
         let status = update.status;
         if !self.planned.get_value() && !matches!(raw, Raw::Nothing) {
             self.planned.set_value(true);
-            self.templates.set_value(plan::own_templates(&raw.object()));
+            let (written, read) = plan::templates_of(&raw.object());
+            self.written_templates.set_value(written);
+            self.templates.set_value(read);
         }
         let mut nodes: Vec<NodeStatus> = status.nodes.into_values().collect();
         // `status.nodes` is a map: order the nodes by start, so the
@@ -242,7 +248,18 @@ impl Run {
     /// Add templates to the run's plan (those of the WorkflowTemplate it
     /// refers to), then draw the ghosts they give.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    fn add_templates(&self, more: Vec<engine::spec::Template>) {
+    fn add_templates(
+        &self,
+        (written, more): (Vec<serde_json::Value>, Vec<engine::spec::Template>),
+    ) {
+        self.written_templates.update_value(|w| {
+            for template in written {
+                let name = template.get("name").cloned();
+                if !w.iter().any(|mine| mine.get("name") == name.as_ref()) {
+                    w.push(template);
+                }
+            }
+        });
         self.templates.update_value(|t| {
             for template in more {
                 if !t.iter().any(|mine| mine.name == template.name) {
@@ -366,13 +383,7 @@ fn RunView(
                     />
                 </div>
                 {move || (tab.get() == "timeline").then(|| view! { <timeline::Timeline run/> })}
-                {move || {
-                    (tab.get() == "yaml")
-                        .then(|| {
-                            let text = run.summary.with(|s| engine::yaml::to_yaml(&s.object.object()));
-                            view! { <pre class="yaml" tabindex="0" aria-label="the workflow as YAML">{text}</pre> }
-                        })
-                }}
+                {move || (tab.get() == "yaml").then(|| view! { <yaml::YamlView run/> })}
             </div>
             <panel::Panel run/>
         </div>

@@ -12,10 +12,16 @@ use leptos::prelude::*;
 use super::Run;
 use super::snapshot::TemplateRef;
 
-/// The workflow's own templates (none if they cannot be read: the graph
-/// then shows only what has started).
-pub fn own_templates(object: &serde_json::Value) -> Vec<Template> {
-    let Some(templates) = object.pointer("/spec/templates") else { return Vec::new() };
+/// The templates of a Workflow's or WorkflowTemplate's JSON, as JSON
+/// (what the YAML view shows) and read (none if they cannot be read:
+/// the graph then shows only what has started).
+pub fn templates_of(object: &serde_json::Value) -> (Vec<serde_json::Value>, Vec<Template>) {
+    let Some(templates) = object.pointer("/spec/templates") else { return Default::default() };
+    let written = templates.as_array().cloned().unwrap_or_default();
+    (written, read_templates(templates))
+}
+
+fn read_templates(templates: &serde_json::Value) -> Vec<Template> {
     // Read from text rather than from the JSON value: the browser bundle
     // already holds the code that reads templates from text (the
     // templates page), and a second reader of every spec type would add
@@ -47,8 +53,8 @@ pub fn fetch_referred(run: Run) {
     };
     let path = referred_path(&run.namespace.get_value(), &r);
     leptos::task::spawn_local(async move {
-        match crate::api::get::<crate::api::WorkflowTemplate>(&path).await {
-            Ok(t) => run.add_templates(t.spec.templates),
+        match crate::api::get::<serde_json::Value>(&path).await {
+            Ok(t) => run.add_templates(templates_of(&t)),
             Err(e) => leptos::logging::debug_warn!("the run's template cannot be read: {e:?}"),
         }
     });
@@ -64,11 +70,13 @@ mod tests {
             {"name": "main", "dag": {"tasks": [{"name": "a", "template": "t"}]}},
             {"name": "t", "container": {"image": "alpine"}},
         ]}});
-        let names: Vec<String> = own_templates(&wf).into_iter().map(|t| t.name).collect();
+        let (written, read) = templates_of(&wf);
+        let names: Vec<String> = read.into_iter().map(|t| t.name).collect();
         assert_eq!(names, ["main", "t"]);
+        assert_eq!(written[1]["container"]["image"], "alpine");
         let odd = serde_json::json!({"spec": {"templates": [{"name": 7}]}});
-        assert!(own_templates(&odd).is_empty());
-        assert!(own_templates(&serde_json::json!({})).is_empty());
+        assert!(templates_of(&odd).1.is_empty());
+        assert!(templates_of(&serde_json::json!({})).0.is_empty());
     }
 
     #[test]
