@@ -121,6 +121,18 @@ test('the CI pipeline runs task after task on the live graph, with live logs', a
   const bars = page.locator('.timeline .bar');
   assert.deepEqual(await bars.evaluateAll((bs) => bs.map((b) => b.dataset.label)), tasks);
   await page.screenshot({ path: `${shots}/workflow-timeline.png` });
+  // All the tasks' logs in one, merged by time, each line with its task.
+  await page.getByRole('tab', { name: 'Logs' }).click();
+  await page.waitForURL(/[?&]tab=logs/);
+  const all = page.getByRole('region', { name: 'logs of all tasks' });
+  await all.locator('[data-lines]', { hasText: '(ended)' }).waitFor({ timeout: 10000 });
+  const merged = (await all.locator('.log-lines').textContent()).split('\n').filter((l) => l !== '');
+  assert.deepEqual(merged, [
+    'checkout-code | Checking out release-1...', 'checkout-code | checked out',
+    'build-docker | Building image for linux/amd64...', 'build-docker | step 1/4', 'build-docker | step 2/4',
+    'build-docker | step 3/4', 'build-docker | step 4/4', 'build-docker | built',
+    'push-docker | Pushing image...', 'push-docker | pushed',
+  ]);
   await page.getByRole('tab', { name: 'YAML' }).click();
   const yaml = await page.getByLabel('the workflow as YAML').textContent();
   assert.match(yaml, /workflowTemplateRef:\n\s+name: ci-pipeline/);

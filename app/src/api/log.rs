@@ -15,6 +15,8 @@ use super::{StreamMessage, socket_url};
 struct LogEntry {
     content: Option<String>,
     offset: Option<u64>,
+    #[serde(rename = "podName")]
+    pod_name: Option<String>,
 }
 
 /// How many times a dropped log connection is reopened in a row.
@@ -25,16 +27,20 @@ const RECONNECTS: u32 = 5;
 pub async fn follow_log(
     namespace: &str,
     workflow: &str,
-    pod: &str,
+    pod: Option<&str>,
     follow: bool,
-    mut lines: impl FnMut(Option<Time>, String),
+    mut lines: impl FnMut(Option<Time>, Option<String>, String),
 ) -> Result<(), String> {
-    let mut offset: u64 = 0;
+    // Where each pod's log stands (a reconnection resumes each there).
+    let mut offsets: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     let mut failures = 0;
     loop {
+        let resume: Vec<String> = offsets.iter().map(|(p, at)| format!("{p}:{at}")).collect();
+        let one = pod.map(|p| format!("&podName={p}")).unwrap_or_default();
         let url = socket_url(&format!(
-            "/ws/workflows/{namespace}/{workflow}/log?podName={pod}&logOptions.container=main\
-             &logOptions.follow={follow}&logOptions.timestamps=true&resume={pod}:{offset}"
+            "/ws/workflows/{namespace}/{workflow}/log?logOptions.container=main{one}\
+             &logOptions.follow={follow}&logOptions.timestamps=true&resume={}",
+            resume.join(",")
         ));
         let mut socket = match gloo_net::websocket::futures::WebSocket::open(&url) {
             Ok(s) => s,
@@ -60,14 +66,14 @@ pub async fn follow_log(
                 return Err(e.message);
             }
             let Some(entry) = message.result else { continue };
-            if let Some(at) = entry.offset {
-                offset = at;
+            if let (Some(at), Some(p)) = (entry.offset, &entry.pod_name) {
+                offsets.insert(p.clone(), at);
             }
             // Each line comes with the time it was written (the page
             // shows it on request); an empty line is its time alone.
             if let Some(content) = entry.content {
                 let (at, text) = crate::time::split_timestamp(&content);
-                lines(at, text.to_string());
+                lines(at, entry.pod_name.clone(), text.to_string());
                 failures = 0;
             }
         }

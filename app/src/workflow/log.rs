@@ -1,4 +1,5 @@
-//! A pod's log as it is written. Lines arriving from the websocket are
+//! A pod's log as it is written — or all the run's pods' logs merged by
+//! time, each line marked with its task. Lines arriving from the websocket are
 //! gathered and put on the page at most every [`FLUSH_MS`] as one block,
 //! so thousands of lines a second cost a few DOM insertions; only the last
 //! [`KEEP_LINES`] stay on the page ("Show earlier lines" puts older ones
@@ -22,6 +23,8 @@ pub const FLUSH_MS: u64 = 100;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
     pub at: Option<engine::status::Time>,
+    /// The task that wrote it, in the merged log of all tasks.
+    pub task: Option<Arc<str>>,
     pub text: String,
 }
 
@@ -111,11 +114,12 @@ impl LogState {
     }
 }
 
+/// `pod`'s log, or (`None`) every pod's, merged by time.
 #[component]
-pub fn LogView(run: Run, pod: String) -> impl IntoView {
+pub fn LogView(run: Run, pod: Option<String>) -> impl IntoView {
     let log = LogState::new();
     #[cfg(feature = "hydrate")]
-    follow(log, run.namespace.get_value(), run.name.get_value(), pod);
+    follow(log, run, pod);
     #[cfg(not(feature = "hydrate"))]
     let _ = (run, pod);
     view! {
@@ -133,9 +137,19 @@ pub fn LogView(run: Run, pod: String) -> impl IntoView {
 /// page every [`FLUSH_MS`]. Dropped (its socket closed) when the view
 /// goes away: no line arrives for a view that is gone.
 #[cfg(feature = "hydrate")]
-fn follow(log: LogState, namespace: String, workflow: String, pod: String) {
+fn follow(log: LogState, run: Run, pod: Option<String>) {
     use std::cell::{Cell, RefCell};
     use std::rc::Rc;
+    let (namespace, workflow) = (run.namespace.get_value(), run.name.get_value());
+    let merged = pod.is_none();
+    // Each pod's task name, looked up again when a pod is new.
+    let mut tasks: std::collections::HashMap<String, Arc<str>> = Default::default();
+    let mut task_of = move |pod: &str| -> Option<Arc<str>> {
+        if !tasks.contains_key(pod) {
+            tasks = run.task_names_by_pod();
+        }
+        tasks.get(pod).cloned()
+    };
     let pending: Rc<RefCell<Vec<Line>>> = Rc::new(RefCell::new(Vec::new()));
     let next_id = Rc::new(Cell::new(0u64));
     let flush = {
@@ -153,8 +167,13 @@ fn follow(log: LogState, namespace: String, workflow: String, pod: String) {
     let scheduled = Rc::new(Cell::new(false));
     let receive = {
         let flush = flush.clone();
-        move |at, text| {
-            pending.borrow_mut().push(Line { at, text });
+        move |at, from: Option<String>, text| {
+            let task = if merged {
+                from.and_then(|p| task_of(&p).or_else(|| Some(p.into())))
+            } else {
+                None
+            };
+            pending.borrow_mut().push(Line { at, task, text });
             if !scheduled.replace(true) {
                 let (flush, scheduled) = (flush.clone(), scheduled.clone());
                 set_timeout(
@@ -168,7 +187,8 @@ fn follow(log: LogState, namespace: String, workflow: String, pod: String) {
         }
     };
     crate::load::spawn_while_shown(async move {
-        let done = crate::api::follow_log(&namespace, &workflow, &pod, true, receive).await;
+        let done =
+            crate::api::follow_log(&namespace, &workflow, pod.as_deref(), true, receive).await;
         flush();
         if let Err(e) = done {
             log.error.set(Some(e));
@@ -281,7 +301,14 @@ fn DownloadLink(all: StoredValue<Vec<Line>, LocalStorage>) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         if let Some(a) = download.get_untracked() {
             let text = all.with_value(|lines| {
-                lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n")
+                lines
+                    .iter()
+                    .map(|l| match &l.task {
+                        Some(task) => format!("{task} | {}", l.text),
+                        None => l.text.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
             });
             let encoded = js_sys::encode_uri_component(&text);
             a.set_href(&format!("data:text/plain;charset=utf-8,{encoded}"));
@@ -388,6 +415,10 @@ fn LogBlock(
             if times {
                 plain.push_str(&line.at.map_or_else(|| " ".repeat(8), crate::time::clock));
                 plain.push(' ');
+            }
+            if let Some(task) = &line.task {
+                plain.push_str(task);
+                plain.push_str(" | ");
             }
             let l = &line.text;
             if !l.contains('\u{1b}') && f.is_empty() {

@@ -270,6 +270,22 @@ impl Run {
         self.relayout();
     }
 
+    /// Each pod's task (the node's display name), by pod name.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn task_names_by_pod(&self) -> HashMap<String, std::sync::Arc<str>> {
+        let workflow = self.name.get_value();
+        self.nodes.with_value(|m| {
+            m.values()
+                .filter(|n| n.node_type == engine::status::NodeType::Pod)
+                .map(|n| {
+                    let template = n.template_name.clone().unwrap_or_default();
+                    let pod = engine::status::pod_name(&workflow, &n.name, &template);
+                    (pod, std::sync::Arc::from(n.display_name.as_str()))
+                })
+                .collect()
+        })
+    }
+
     /// Lay the graph out again if its drawing changed.
     fn relayout(&self) {
         let nodes: Vec<NodeStatus> = self.order.with_value(|order| {
@@ -384,6 +400,16 @@ fn RunView(
                 </div>
                 {move || (tab.get() == "timeline").then(|| view! { <timeline::Timeline run/> })}
                 {move || (tab.get() == "yaml").then(|| view! { <yaml::YamlView run/> })}
+                {move || {
+                    (tab.get() == "logs")
+                        .then(|| {
+                            view! {
+                                <section class="all-logs" aria-label="logs of all tasks">
+                                    <log::LogView run pod=None/>
+                                </section>
+                            }
+                        })
+                }}
             </div>
             <panel::Panel run/>
         </div>

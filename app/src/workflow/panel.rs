@@ -29,7 +29,7 @@ pub fn Panel(run: Run) -> impl IntoView {
                 None => view! { <p class="hint">"Choose a node to see its details and log."</p> }.into_any(),
                 Some(n) => facts(run, n).into_any(),
             }}
-            {move || pod.get().map(|pod| view! { <super::log::LogView run pod/> })}
+            {move || pod.get().map(|pod| view! { <super::log::LogView run pod=Some(pod)/> })}
         </aside>
     }
     .into_any()

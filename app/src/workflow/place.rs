@@ -13,8 +13,13 @@ use leptos_router::hooks::use_query_map;
 use super::Run;
 
 /// The page's views, as `?tab=` names them; the first is the default.
-pub const TABS: [(&str, &str); 4] =
-    [("summary", "Summary"), ("graph", "Graph"), ("timeline", "Timeline"), ("yaml", "YAML")];
+pub const TABS: [(&str, &str); 5] = [
+    ("summary", "Summary"),
+    ("graph", "Graph"),
+    ("timeline", "Timeline"),
+    ("logs", "Logs"),
+    ("yaml", "YAML"),
+];
 
 fn known_tab(tab: Option<String>) -> &'static str {
     let tab = tab.unwrap_or_default();
