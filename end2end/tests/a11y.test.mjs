@@ -1,15 +1,19 @@
 // Every page passes an automated accessibility audit (axe-core, WCAG 2
 // A and AA rules): no serious or critical violation, signed in as an
-// administrator, in the light and the dark theme.
+// administrator, in the light and the dark theme. Each page's screenshot
+// in each theme is taken on the way (docs/screenshots/pages).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { useServerAndBrowser, signIn, submitWorkflow } from '../harness.mjs';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { useServerAndBrowser, signIn, submitWorkflow, shots } from '../harness.mjs';
 import { openHydrated } from '../browser.mjs';
 
 const require = createRequire(import.meta.url);
 const axePath = require.resolve('axe-core/axe.min.js');
-const env = useServerAndBrowser();
+const examples = fileURLToPath(new URL('../../examples', import.meta.url));
+const env = useServerAndBrowser({ args: ['--templates', examples] });
 
 /// The serious and critical violations on `page`, one line each.
 async function audit(page) {
@@ -34,12 +38,15 @@ test('every page has no serious or critical accessibility violation, in both the
   await run.locator('.badge[data-phase="Failed"]').waitFor({ timeout: 30000 });
   await run.close();
   const pages = ['/login', '/workflows', '/templates', '/cron-workflows', '/secrets', '/account', '/editor',
-    ...['summary', 'graph', 'timeline', 'yaml'].map((t) => `/workflows/default/audited?tab=${t}`)];
+    ...['summary', 'graph', 'timeline', 'logs', 'yaml'].map((t) => `/workflows/default/audited?tab=${t}`)];
   const found = [];
   for (const theme of ['light', 'dark']) {
     for (const path of pages) {
       const p = await openHydrated(context, `${env.server.url}${path}`);
       await p.evaluate((t) => document.documentElement.setAttribute('data-theme', t), theme);
+      mkdirSync(`${shots}/pages`, { recursive: true });
+      const slug = path.replace(/^\/workflows\/default\/audited\?tab=/, 'run-').replace(/^\//, '');
+      await p.screenshot({ path: `${shots}/pages/${theme}-${slug}.png` });
       const violations = await audit(p);
       console.log(`axe ${theme} ${path}: ${violations.length} serious or critical`);
       for (const v of violations) found.push(`${theme} ${path}: ${v}`);
