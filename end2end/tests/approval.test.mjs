@@ -39,6 +39,10 @@ test('a waiting approval is resumed from its node, and the plan after it runs', 
   await run.locator('g.node[data-label="deploy"][data-phase="Succeeded"]').waitFor();
   assert.equal(await ghosts.count(), 0);
   assert.equal(await approve.locator('use.glyph').getAttribute('href'), '#glyph-run-Succeeded');
+  // Its events, from the run's journal: resumed, when.
+  const events = panel.getByRole('list', { name: 'node events' });
+  await events.locator('li[data-reason="Resumed"]').waitFor();
+  assert.match(await events.locator('li[data-reason="Resumed"]').textContent(), /^\d\d:\d\d:\d\d Resumed resumed$/);
   assert.equal(await panel.getByRole('button', { name: 'Resume this step' }).count(), 0,
     'a resumed step has nothing to resume');
   assert.deepEqual(run.broken, []);

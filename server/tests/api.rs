@@ -322,6 +322,31 @@ fn lint_set_and_the_archive_answer_as_argo_does() {
         let logs = s.ok(&["logs", "approval"]);
         assert!(logs.contains("answer=yes"), "{logs}");
 
+        // Node events: each node's life from the journal, in order.
+        let wf: Value = get_json(&http, url("/api/v1/workflows/default/approval")).await;
+        let id_of = |shown: &str| {
+            wf["status"]["nodes"].as_object().and_then(|n| {
+                n.values().find(|n| n["displayName"] == shown).and_then(|n| n["id"].as_str().map(String::from))
+            })
+        };
+        let (Some(approve), Some(used)) = (id_of("approve"), id_of("use")) else { panic!("{wf}") };
+        let told = |node: &str| {
+            let path = format!("/api/v1/workflows/default/approval/node-events?nodeId={node}");
+            let http = http.clone();
+            let u = url(&path);
+            async move {
+                let v: Value = get_json(&http, u).await;
+                v["items"].as_array().cloned().unwrap_or_default()
+                    .iter()
+                    .map(|e| format!("{} {}", e["reason"].as_str().unwrap_or("?"), e["message"].as_str().unwrap_or("?")))
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(told(&approve).await, ["RunStarted the run started", "Set set to Succeeded"]);
+        assert_eq!(told(&used).await, ["RunStarted the run started", "Started started", "Exited exited with code 0"]);
+        let r = http.get(url("/api/v1/workflows/default/nobody/node-events")).send().await.expect("events");
+        assert_eq!(r.status(), 404);
+
         // The archive: finished workflows by uid.
         let wf: Value = get_json(&http, url("/api/v1/workflows/default/approval")).await;
         let uid = wf["metadata"]["uid"].as_str().expect("uid").to_string();

@@ -9,6 +9,7 @@
 
 mod actions;
 mod artifacts;
+mod events;
 mod graph_options;
 mod log;
 mod panel;

@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
             get(workflows::get).delete(workflows::delete),
         )
         .route("/api/v1/workflows/{namespace}/{name}/log", get(logs::workflow_logs))
+        .route("/api/v1/workflows/{namespace}/{name}/node-events", get(workflows::node_events))
         .route("/api/v1/workflows/{namespace}/{name}/{pod}/log", get(logs::pod_logs))
         .route("/api/v1/workflows/{namespace}/{name}/{action}", put(workflows::action))
         .route("/api/v1/archived-workflows", get(archived::list))

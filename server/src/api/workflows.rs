@@ -217,6 +217,18 @@ pub async fn get(
     }
 }
 
+/// `GET /api/v1/workflows/{namespace}/{name}/node-events[?nodeId=ID]`
+/// (Keelson's): what happened to the run's nodes, from its journal.
+pub async fn node_events(
+    State(c): State<Controller>,
+    Path((namespace, name)): Path<(String, String)>,
+    Query(params): Query<ListParams>,
+) -> Result<Json<Value>, ApiError> {
+    let node = params.get("nodeId").filter(|n| !n.is_empty());
+    let items = c.node_events(&namespace, &name, node.map(String::as_str)).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
 /// `DELETE /api/v1/workflows/{namespace}/{name}[?force=true]` (Argo's
 /// `DeleteWorkflowRequest.force`: leave artifacts that cannot be
 /// garbage-collected).

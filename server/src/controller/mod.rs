@@ -27,6 +27,7 @@ mod cluster_objects;
 mod commands;
 mod config_maps;
 mod journal;
+mod node_events;
 mod replay;
 mod repositories;
 mod retention;
@@ -50,6 +51,7 @@ pub use cluster_objects::ClusterObjects;
 pub use commands::NodeUpdate;
 pub use config_maps::ConfigMapObject;
 pub use journal::JournalError;
+pub use node_events::NodeEvent;
 pub use submission::{SubmitRequest, Submitted, generate_name_suffix, lint_resource};
 pub use uploads::{MAX_UPLOAD, Uploaded, is_upload_key};
 
