@@ -149,5 +149,21 @@ test('the CI pipeline runs task after task on the live graph, with live logs', a
   assert.match(copied, /^metadata:/m);
   assert.match(copied, /workflowTemplateRef:\n\s+name: ci-pipeline/);
   await page.screenshot({ path: `${shots}/workflow-yaml.png` });
+
+  // A second run of the template: its summary says how long the first took.
+  const again = await page.evaluate(async () => {
+    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
+    const r = await fetch('/api/v1/workflows/default/submit', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify({ resourceKind: 'WorkflowTemplate', resourceName: 'ci-pipeline' }),
+    });
+    return (await r.json()).metadata.name;
+  });
+  await page.goto(`${env.server.url}/workflows/default/${again}`);
+  const estimate = page.getByRole('region', { name: 'run summary' }).locator('[data-estimate]');
+  await estimate.waitFor({ timeout: 10000 });
+  const seconds = Number(await estimate.getAttribute('data-estimate'));
+  assert.ok(seconds >= 6 && seconds <= 15, `the first run took ${seconds} s`);
+  assert.match(await estimate.textContent(), /the median of 1\)/);
   await context.close();
 });

@@ -37,7 +37,7 @@ pub struct TemplateName {
 }
 
 /// A workflow as the list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct WorkflowRow {
     pub name: String,
     pub phase: WorkflowPhase,

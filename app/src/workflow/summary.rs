@@ -2,8 +2,8 @@
 //! when it started and ended (relative, the exact time on hover), how
 //! long it took — ticking while it runs —, progress, the parameters and
 //! artifacts it was submitted with (the parameters editable, to resubmit
-//! or retry with others), the template it came from and the
-//! other runs of it, labels, annotations and conditions.
+//! or retry with others), the template it came from, the other runs of
+//! it and how long they took, labels, annotations and conditions.
 
 use leptos::prelude::*;
 
@@ -76,12 +76,14 @@ pub fn RunSummary(run: Run) -> impl IntoView {
                 );
                 let kind =
                     if t.cluster_scope { "ClusterWorkflowTemplate" } else { "WorkflowTemplate" };
+                let selector = format!("{label}={}", t.name);
                 view! {
                     <h3>"Template"</h3>
                     <p>
                         {format!("{kind} ")}<strong>{t.name.clone()}</strong>" · "
                         <a href=runs>"all runs of it"</a>
                     </p>
+                    <EarlierRuns run selector/>
                 }
             })
         })
@@ -154,5 +156,88 @@ pub fn RunSummary(run: Run) -> impl IntoView {
             {arguments}
             {metadata}
         </section>
+    }
+}
+
+/// How long the earlier successful runs of the same template took: the
+/// median, and of how many (this run left out).
+#[component]
+fn EarlierRuns(run: Run, selector: String) -> impl IntoView {
+    let estimate = RwSignal::new(None::<(i64, usize)>);
+    #[cfg(feature = "hydrate")]
+    {
+        let filter = crate::api::ListFilter {
+            labels: selector,
+            phases: vec!["Succeeded".into()],
+            ..Default::default()
+        };
+        let path = crate::api::page_path(&run.namespace.get_value(), &filter, None);
+        let me = run.name.get_value();
+        leptos::task::spawn_local(async move {
+            if let Ok(list) =
+                crate::api::get::<crate::api::List<crate::api::WorkflowItem>>(&path).await
+            {
+                let (rows, _, _) = crate::api::read_page(list);
+                estimate.set(median_duration(&rows, &me));
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (run, selector);
+    move || {
+        estimate.get().map(|(seconds, n)| {
+            let runs = if n == 1 { "run" } else { "runs" };
+            view! {
+                <p data-estimate=seconds>
+                    {format!("Earlier successful {runs} took about {} (the median of {n}).", time::span(seconds))}
+                </p>
+            }
+        })
+    }
+}
+
+/// The median of the finished rows' durations, and how many there were
+/// (`except` left out); `None` without any.
+#[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
+pub fn median_duration(rows: &[crate::api::WorkflowRow], except: &str) -> Option<(i64, usize)> {
+    let mut took: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.name != except)
+        .filter_map(|r| Some(r.finished?.0 - r.started?.0))
+        .collect();
+    if took.is_empty() {
+        return None;
+    }
+    took.sort_unstable();
+    Some((took[took.len() / 2], took.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use engine::status::Time;
+
+    use super::*;
+    use crate::api::WorkflowRow;
+
+    fn row(name: &str, took: Option<i64>) -> WorkflowRow {
+        WorkflowRow {
+            name: name.into(),
+            started: Some(Time(1000)),
+            finished: took.map(|t| Time(1000 + t)),
+            ..WorkflowRow::default()
+        }
+    }
+
+    #[test]
+    fn earlier_runs_give_the_median_duration() {
+        let rows = [
+            row("a", Some(10)),
+            row("b", Some(30)),
+            row("c", Some(12)),
+            row("me", Some(99)),
+            row("d", None),
+        ];
+        assert_eq!(median_duration(&rows, "me"), Some((12, 3)));
+        assert_eq!(median_duration(&rows[3..], "me"), None);
     }
 }
