@@ -45,6 +45,7 @@ test('the CI pipeline runs task after task on the live graph, with live logs', a
   // It opens on the run's summary: the parameters it was submitted with.
   const summary = page.getByRole('region', { name: 'run summary' });
   assert.equal(await summary.getByRole('table', { name: 'parameters' }).getByLabel('branch').inputValue(), 'release-1');
+  assert.equal(await summary.locator('[data-creator]').textContent(), 'admin', 'who submitted it');
   await summary.getByRole('link', { name: 'all runs of it' }).waitFor();
   await page.screenshot({ path: `${shots}/workflow-summary.png` });
   await page.getByRole('tab', { name: 'Graph' }).click();

@@ -324,6 +324,7 @@ fn lint_set_and_the_archive_answer_as_argo_does() {
 
         // Node events: each node's life from the journal, in order.
         let wf: Value = get_json(&http, url("/api/v1/workflows/default/approval")).await;
+        assert_eq!(wf["metadata"]["labels"]["workflows.argoproj.io/creator"], "admin", "who submitted it");
         let id_of = |shown: &str| {
             wf["status"]["nodes"].as_object().and_then(|n| {
                 n.values().find(|n| n["displayName"] == shown).and_then(|n| n["id"].as_str().map(String::from))

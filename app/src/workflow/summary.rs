@@ -10,6 +10,9 @@ use leptos::prelude::*;
 use super::Run;
 use crate::time;
 
+/// Argo's label for who submitted a workflow.
+const CREATOR: &str = "workflows.argoproj.io/creator";
+
 #[component]
 pub fn RunSummary(run: Run) -> impl IntoView {
     // A second's tick while the run goes on, for the durations.
@@ -56,6 +59,7 @@ pub fn RunSummary(run: Run) -> impl IntoView {
                     </dd>
                     <dt>"Progress"</dt>
                     <dd>{s.progress.clone()}</dd>
+                    {s.metadata.labels.get(CREATOR).map(|who| view! { <dt>"Submitted by"</dt><dd data-creator>{who.clone()}</dd> })}
                 </dl>
             }
         })

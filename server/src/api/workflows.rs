@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use super::error::ApiError;
 use super::objects;
 use super::query::{JsonBody, ListParams, flag, optional_json};
+use crate::auth::Principal;
 use crate::controller::{Controller, NodeUpdate, SubmitRequest};
 use crate::store::{LabelSelector, ListQuery};
 
@@ -77,6 +78,7 @@ pub struct CreateBody {
 /// `POST /api/v1/workflows/{namespace}` `{"workflow": …}`.
 pub async fn create(
     State(c): State<Controller>,
+    principal: Principal,
     Path(namespace): Path<String>,
     JsonBody(body): JsonBody<CreateBody>,
 ) -> Result<Json<Value>, ApiError> {
@@ -85,9 +87,29 @@ pub async fn create(
     }
     let mut workflow = body.workflow;
     with_kind(&mut workflow);
-    let row = c.submit(SubmitRequest { namespace, workflow, ..Default::default() }).await?;
+    let labels = creator(&principal);
+    let row = c.submit(SubmitRequest { namespace, workflow, labels, ..Default::default() }).await?;
     Ok(Json(objects::workflow(&row)))
 }
+
+/// Who submitted a workflow, as Argo's server labels it
+/// (`workflows.argoproj.io/creator`): the user's name made a label value.
+pub(super) fn creator(principal: &Principal) -> BTreeMap<String, String> {
+    let value: String = principal
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' })
+        .take(63)
+        .collect();
+    let value = value.trim_matches(|c: char| !c.is_ascii_alphanumeric()).to_string();
+    if value.is_empty() {
+        return BTreeMap::new();
+    }
+    BTreeMap::from([(CREATOR.to_string(), value)])
+}
+
+/// Argo's label for who submitted a workflow.
+pub const CREATOR: &str = "workflows.argoproj.io/creator";
 
 /// Argo's server takes a Workflow without `apiVersion` and `kind` (the
 /// path says what it is); so do we.
@@ -144,6 +166,7 @@ pub struct SubmitBody {
 /// ClusterWorkflowTemplate (`argo submit --from`).
 pub async fn submit(
     State(c): State<Controller>,
+    principal: Principal,
     Path(namespace): Path<String>,
     JsonBody(body): JsonBody<SubmitBody>,
 ) -> Result<Json<Value>, ApiError> {
@@ -158,7 +181,8 @@ pub async fn submit(
     };
     let name = &body.resource_name;
     let o = body.submit_options;
-    let mut labels = BTreeMap::from([(label.to_string(), name.clone())]);
+    let mut labels = creator(&principal);
+    labels.insert(label.to_string(), name.clone());
     for kv in o.labels.iter().flat_map(|l| l.split(',')).filter(|kv| !kv.is_empty()) {
         let (k, v) = kv
             .split_once('=')
