@@ -159,6 +159,11 @@ fn CronLine(
         })
         .collect_view();
     let zone = (!row.timezone.is_empty()).then(|| format!("time zone {}", row.timezone));
+    let edit_href = format!(
+        "/editor?namespace={}&cron={}",
+        crate::api::encode(&ns.get_value()),
+        crate::api::encode(&row.name)
+    );
     view! {
         <tr data-name=row.name.clone()>
             <td>{row.name.clone()}</td>
@@ -179,6 +184,8 @@ fn CronLine(
                     busy
                     on_click=Callback::new(click)
                 />
+                " "
+                <a href=edit_href aria-label=format!("Edit YAML of {}", row.name)>"Edit YAML"</a>
             </td>
         </tr>
     }

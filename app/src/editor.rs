@@ -1,7 +1,9 @@
 //! The YAML editor: write a Workflow, WorkflowTemplate, ClusterWorkflowTemplate
 //! or CronWorkflow, see `keelson lint`'s findings as you type — each at
 //! its line in the margin and in a list that moves the cursor there — and
-//! the graph it would run, then submit (or create) it.
+//! the graph it would run, then submit (or create) it. Opened on a
+//! template or cron workflow (`?template=`, `?cluster-template=`,
+//! `?cron=`), it edits that one and saves it in place.
 //!
 //! Lint runs in the browser: the engine's own lint, the same rules and
 //! messages as `keelson lint`, built as a WASM module of its own
@@ -115,15 +117,75 @@ pub fn shown_at(kind: &str, namespace: &str, name: &str) -> String {
     }
 }
 
-#[component]
-pub fn Editor() -> impl IntoView {
-    let paths = vec![crate::api::USERINFO.to_string()];
-    view! { {crate::load::page(paths, move |(me,): (Me,)| view! { <EditorView me/> })} }
+/// An object being edited: where it is read and saved, what it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Editing {
+    pub path: String,
+    pub kind: &'static str,
+    pub name: String,
+}
+
+/// What the page's query asks to edit (`None`: something new).
+pub fn editing(q: &leptos_router::params::ParamsMap, namespace: &str) -> Option<Editing> {
+    let wanted = [
+        ("template", "WorkflowTemplate"),
+        ("cluster-template", "ClusterWorkflowTemplate"),
+        ("cron", "CronWorkflow"),
+    ];
+    let (name, kind) = wanted.iter().find_map(|(key, kind)| Some((q.get(key)?, *kind)))?;
+    if !crate::namespace::valid_object_name(&name) {
+        return None;
+    }
+    let (path, _) = destination(kind, namespace)?;
+    Some(Editing { path: format!("{path}/{name}"), kind, name })
+}
+
+/// An object as the editor shows it: what a person writes (kind, name,
+/// labels, annotations, spec), not what the server adds.
+pub fn editable_yaml(object: &serde_json::Value, kind: &str) -> String {
+    let mut metadata = serde_json::Map::new();
+    for field in ["name", "labels", "annotations"] {
+        if let Some(v) = object.pointer(&format!("/metadata/{field}")) {
+            metadata.insert(field.into(), v.clone());
+        }
+    }
+    let shown = serde_json::json!({
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": kind,
+        "metadata": metadata,
+        "spec": object.get("spec").cloned().unwrap_or_default(),
+    });
+    engine::yaml::to_yaml(&shown)
 }
 
 #[component]
-fn EditorView(me: Me) -> impl IntoView {
-    let text = RwSignal::new(EXAMPLE.to_string());
+pub fn Editor() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let namespace = crate::namespace::current().get_untracked();
+    let what = query.with_untracked(|q| editing(q, &namespace));
+    let user = crate::api::USERINFO.to_string();
+    match what {
+        None => {
+            let page = crate::load::page(vec![user], move |(me,): (Me,)| {
+                view! { <EditorView me initial=EXAMPLE.to_string() editing=None/> }
+            });
+            view! { <h1>"New from YAML"</h1> {page} }.into_any()
+        }
+        Some(e) => {
+            let heading = format!("Edit {} {}", e.kind, e.name);
+            let paths = vec![user, e.path.clone()];
+            let page = crate::load::page(paths, move |(me, object): (Me, serde_json::Value)| {
+                let initial = editable_yaml(&object, e.kind);
+                view! { <EditorView me initial editing=Some(e.clone())/> }
+            });
+            view! { <h1>{heading}</h1> {page} }.into_any()
+        }
+    }
+}
+
+#[component]
+fn EditorView(me: Me, initial: String, editing: Option<Editing>) -> impl IntoView {
+    let text = RwSignal::new(initial.clone());
     // `None` until lint has read the text once.
     let checked = RwSignal::new(None::<Checked>);
     let error = RwSignal::new(None::<String>);
@@ -141,7 +203,6 @@ fn EditorView(me: Me) -> impl IntoView {
         pick: Callback::new(|_| {}),
     };
     view! {
-        <h1>"New from YAML"</h1>
         <p class="hint">
             "A Workflow, WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow. "
             "It is checked as you type by the same lint as "<code>"keelson lint"</code>"."
@@ -159,7 +220,7 @@ fn EditorView(me: Me) -> impl IntoView {
                     on:input=move |ev| text.set(event_target_value(&ev))
                     on:scroll=move |_| sync_gutter(area)
                 >
-                    {EXAMPLE}
+                    {initial}
                 </textarea>
             </div>
             <div class="editor-side">
@@ -170,7 +231,7 @@ fn EditorView(me: Me) -> impl IntoView {
                     class="preview editor-preview"
                     scope="editor".to_string()
                 />
-                <SubmitButton me checked namespace error/>
+                <SubmitButton me checked namespace error editing/>
             </div>
         </div>
     }
@@ -292,8 +353,10 @@ fn SubmitButton(
     checked: RwSignal<Option<Checked>>,
     namespace: Memo<String>,
     error: RwSignal<Option<String>>,
+    editing: Option<Editing>,
 ) -> impl IntoView {
     let busy = RwSignal::new(false);
+    let editing = StoredValue::new(editing);
     let kind = move || {
         checked.with(|c| {
             c.as_ref()
@@ -302,17 +365,32 @@ fn SubmitButton(
                 .unwrap_or_default()
         })
     };
+    let name = move || {
+        checked.with(|c| {
+            c.as_ref()
+                .and_then(|c| c.documents.first())
+                .and_then(|d| d.pointer("/metadata/name")?.as_str().map(str::to_string))
+                .unwrap_or_default()
+        })
+    };
     let reason = move || match checked.with(|c| c.as_ref().map(Checked::not_ready)) {
         None => Some("checking…".to_string()),
         Some(Some(why)) => Some(why),
-        Some(None) => destination(&kind(), "x")
-            .is_none()
-            .then(|| format!("a {} cannot be created here", kind())),
+        Some(None) => match editing.get_value() {
+            Some(e) if e.kind != kind() || e.name != name() => Some(format!(
+                "this edits {} {}: its kind and name stay (New from YAML makes another)",
+                e.kind, e.name
+            )),
+            Some(_) => None,
+            None => destination(&kind(), "x")
+                .is_none()
+                .then(|| format!("a {} cannot be created here", kind())),
+        },
     };
-    let label = move || match kind().as_str() {
-        "Workflow" => "Submit",
-        "CronWorkflow" => "Create cron workflow",
-        "WorkflowTemplate" | "ClusterWorkflowTemplate" => "Create template",
+    let label = move || match (editing.with_value(Option::is_some), kind().as_str()) {
+        (true, _) => "Save",
+        (false, "CronWorkflow") => "Create cron workflow",
+        (false, "WorkflowTemplate" | "ClusterWorkflowTemplate") => "Create template",
         _ => "Submit",
     };
     #[cfg(not(feature = "hydrate"))]
@@ -331,20 +409,18 @@ fn SubmitButton(
                 .and_then(|n| n.as_str())
                 .map_or_else(|| namespace.get_untracked(), str::to_string);
             let Some((path, field)) = destination(&kind, &ns) else { return };
+            // Editing: saved in place (PUT to the object's own path).
+            let (path, method) = match editing.get_value() {
+                Some(e) => (e.path, crate::api::Method::Put),
+                None => (path, crate::api::Method::Post),
+            };
             let me = me.clone();
             let navigate = leptos_router::hooks::use_navigate();
             busy.set(true);
             error.set(None);
             leptos::task::spawn_local(async move {
                 let body = serde_json::json!({ field: doc });
-                match crate::api::send::<crate::api::Named>(
-                    &me,
-                    crate::api::Method::Post,
-                    &path,
-                    &body,
-                )
-                .await
-                {
+                match crate::api::send::<crate::api::Named>(&me, method, &path, &body).await {
                     Ok(made) => {
                         navigate(&shown_at(&kind, &ns, &made.metadata.name), Default::default())
                     }
@@ -436,6 +512,28 @@ mod browser_lint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_edited_object_is_read_and_saved_at_its_own_path() {
+        let mut q = leptos_router::params::ParamsMap::new();
+        q.insert("template", "ci".to_string());
+        let e = editing(&q, "team");
+        assert_eq!(
+            e.as_ref().map(|e| (e.path.as_str(), e.kind)),
+            Some(("/api/v1/workflow-templates/team/ci", "WorkflowTemplate"))
+        );
+        let mut q = leptos_router::params::ParamsMap::new();
+        q.insert("cron", "../x".to_string());
+        assert_eq!(editing(&q, "team"), None, "only object names");
+        let object = serde_json::json!({"metadata": {"name": "ci", "uid": "u", "resourceVersion": "9",
+            "labels": {"a": "b"}}, "spec": {"entrypoint": "main"}, "status": {}});
+        let yaml = editable_yaml(&object, "WorkflowTemplate");
+        assert!(yaml.contains("kind: WorkflowTemplate") && yaml.contains("name: ci"), "{yaml}");
+        assert!(yaml.contains("a: b"), "{yaml}");
+        for left_out in ["uid", "resourceVersion", "status"] {
+            assert!(!yaml.contains(left_out), "{yaml}");
+        }
+    }
 
     #[test]
     fn a_finding_puts_the_cursor_at_its_line_and_column() {

@@ -120,6 +120,15 @@ fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>)
         });
     };
     let heading = format!("Submit {}", template.name);
+    let edit_href = if template.cluster {
+        format!("/editor?cluster-template={}", crate::api::encode(&template.name))
+    } else {
+        format!(
+            "/editor?namespace={}&template={}",
+            crate::api::encode(&ns.get_value()),
+            crate::api::encode(&template.name)
+        )
+    };
     let cluster = template.cluster;
     let entry = if template.entrypoint.is_empty() {
         String::new()
@@ -132,6 +141,11 @@ fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>)
                 {template.name.clone()}
                 {cluster.then(|| view! { <span class="chip">"cluster-wide"</span> })}
             </h2>
+            <p>
+                <a class="edit" href=edit_href aria-label=format!("Edit YAML of {}", template.name)>
+                    "Edit YAML"
+                </a>
+            </p>
             <p class="hint">{entry}</p>
             <form class="submit" method="post" aria-label=heading on:submit=on_submit>
                 {fields

@@ -71,3 +71,52 @@ test('the editor lints as you type, shows the graph, and submits once fixed', as
   assert.deepEqual(page.broken, []);
   await context.close();
 });
+
+test('a template is created from the editor, then edited in place', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await signIn(context, env.server.url);
+  const page = await openHydrated(context, `${env.server.url}/editor`);
+  const yaml = page.getByRole('textbox', { name: 'YAML', exact: true });
+  await yaml.fill(`apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata:
+  name: greeter
+spec:
+  entrypoint: say
+  arguments:
+    parameters:
+    - name: who
+      value: world
+  templates:
+  - name: say
+    container:
+      image: alpine
+      command: [echo, "hello {{workflow.parameters.who}}"]
+`);
+  await page.getByRole('status').filter({ hasText: 'No problems found.' }).waitFor({ timeout: 20000 });
+  await page.getByRole('button', { name: 'Create template' }).click();
+  await page.waitForURL(/\/templates/);
+  const form = page.getByRole('form', { name: 'Submit greeter' });
+  assert.equal(await form.getByLabel('who').inputValue(), 'world');
+
+  // Edit it: the editor opens on its YAML, and saves it in place.
+  await page.getByRole('link', { name: 'Edit YAML of greeter' }).click();
+  await page.waitForURL(/\/editor\?namespace=default&template=greeter/);
+  await page.getByRole('heading', { name: 'Edit WorkflowTemplate greeter' }).waitFor();
+  const text = await yaml.inputValue();
+  assert.match(text, /name: greeter/);
+  assert.doesNotMatch(text, /uid|resourceVersion|creationTimestamp/);
+  // A new name would make another template: refused here.
+  await yaml.fill(text.replace('name: greeter', 'name: other'));
+  const save = page.getByRole('button', { name: 'Save' });
+  await page.waitForFunction(() => document.querySelector('.editor-side button.primary')?.title.includes('its kind and name stay'));
+  assert.ok(await save.isDisabled());
+  await yaml.fill(text.replace('value: world', 'value: keelson'));
+  await page.getByRole('status').filter({ hasText: 'No problems found.' }).waitFor();
+  await page.waitForFunction(() => !document.querySelector('.editor-side button.primary')?.disabled);
+  await save.click();
+  await page.waitForURL(/\/templates/);
+  assert.equal(await page.getByRole('form', { name: 'Submit greeter' }).getByLabel('who').inputValue(), 'keelson');
+  assert.equal(await page.locator('section.template[data-template="other"]').count(), 0);
+  await context.close();
+});
