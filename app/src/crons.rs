@@ -164,6 +164,45 @@ fn CronLine(
         crate::api::encode(&ns.get_value()),
         crate::api::encode(&row.name)
     );
+    let runs_href = format!(
+        "/workflows?namespace={}&labels={}",
+        crate::api::encode(&ns.get_value()),
+        crate::api::encode(&format!("workflows.argoproj.io/cron-workflow={}", row.name))
+    );
+    // `argo submit --from cronwf/NAME`: its workflow now, then its page.
+    let submitting = RwSignal::new(false);
+    let now_name = row.name.clone();
+    let submit_now = move |()| {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(me) = me.get_untracked() else { return };
+            let (ns, name) = (ns.get_value(), now_name.clone());
+            let navigate = leptos_router::hooks::use_navigate();
+            submitting.set(true);
+            leptos::task::spawn_local(async move {
+                let body =
+                    serde_json::json!({"resourceKind": "CronWorkflow", "resourceName": name});
+                let path = format!("/api/v1/workflows/{ns}/submit");
+                match crate::api::send::<crate::api::Named>(
+                    &me,
+                    crate::api::Method::Post,
+                    &path,
+                    &body,
+                )
+                .await
+                {
+                    Ok(made) => navigate(
+                        &format!("/workflows/{ns}/{}", made.metadata.name),
+                        Default::default(),
+                    ),
+                    Err(e) => error.set(Some(e)),
+                }
+                submitting.set(false);
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &now_name;
+    };
     view! {
         <tr data-name=row.name.clone()>
             <td>{row.name.clone()}</td>
@@ -185,7 +224,17 @@ fn CronLine(
                     on_click=Callback::new(click)
                 />
                 " "
+                <crate::widgets::GuardedButton
+                    label="Submit now"
+                    action="submit-now"
+                    reason=Signal::derive(reason)
+                    busy=submitting
+                    on_click=Callback::new(submit_now)
+                />
+                " "
                 <a href=edit_href aria-label=format!("Edit YAML of {}", row.name)>"Edit YAML"</a>
+                " "
+                <a href=runs_href aria-label=format!("Runs of {}", row.name)>"Runs"</a>
             </td>
         </tr>
     }

@@ -33,6 +33,15 @@ test('cron workflows show their schedule in words and can be suspended', async (
   await crons.screenshot({ path: `${shots}/crons.png` });
   await row.getByRole('button', { name: 'Resume' }).click();
   await crons.locator('tr[data-name="nightly"] td[data-state="active"]').waitFor();
+  // Submitted now, outside its schedule: its run's page, then its runs.
+  await row.getByRole('button', { name: 'Submit now' }).click();
+  await crons.waitForURL(/\/workflows\/default\/nightly-[a-z0-9]+$/);
+  const run = new URL(crons.url()).pathname.split('/').at(-1);
+  await crons.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 30000 });
+  await crons.goto(`${env.server.url}/cron-workflows`);
+  await crons.getByRole('link', { name: 'Runs of nightly' }).click();
+  await crons.waitForURL(/labels=workflows.argoproj.io%2Fcron-workflow%3Dnightly/);
+  await crons.locator(`tr[data-name="${run}"]`).waitFor();
   await context.close();
 });
 

@@ -288,6 +288,26 @@ fn lint_set_and_the_archive_answer_as_argo_does() {
         let r = http.post(url("/api/v1/cron-workflows/default/lint")).json(&cron).send().await.expect("lint");
         assert_eq!(r.status(), 400);
 
+        // Submit a cron workflow now (`argo submit --from cronwf/nightly`).
+        let mut cron = cron;
+        cron["cronWorkflow"]["metadata"]["name"] = json!("nightly");
+        cron["cronWorkflow"]["spec"]["schedule"] = json!("0 3 1 1 *");
+        let r = http.post(url("/api/v1/cron-workflows/default")).json(&cron).send().await.expect("cron");
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+        let now = json!({"resourceKind": "CronWorkflow", "resourceName": "nightly",
+                         "submitOptions": {"labels": "why=testing"}});
+        let r = http.post(url("/api/v1/workflows/default/submit")).json(&now).send().await.expect("submit");
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+        let wf: Value = r.json().await.expect("JSON");
+        assert!(wf["metadata"]["name"].as_str().is_some_and(|n| n.starts_with("nightly-")), "{wf}");
+        let labels = &wf["metadata"]["labels"];
+        assert_eq!(labels["workflows.argoproj.io/cron-workflow"], "nightly", "{wf}");
+        assert_eq!((&labels["why"], &labels["workflows.argoproj.io/creator"]), (&json!("testing"), &json!("admin")));
+        let mut missing = now.clone();
+        missing["resourceName"] = json!("nobody");
+        let r = http.post(url("/api/v1/workflows/default/submit")).json(&missing).send().await.expect("submit");
+        assert_eq!(r.status(), 404);
+
         // Set: supply a suspended node's output and end it.
         let approval = json!({"workflow": {"metadata": {"name": "approval"}, "spec": {
             "entrypoint": "main", "templates": [

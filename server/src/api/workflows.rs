@@ -173,9 +173,10 @@ pub async fn submit(
     let (cluster, label) = match body.resource_kind.to_ascii_lowercase().as_str() {
         "workflowtemplate" => (false, "workflows.argoproj.io/workflow-template"),
         "clusterworkflowtemplate" => (true, "workflows.argoproj.io/cluster-workflow-template"),
+        "cronworkflow" => return submit_cron(c, &principal, namespace, body).await,
         other => {
             return Err(ApiError::invalid(format!(
-                "resourceKind {other:?}: expected WorkflowTemplate or ClusterWorkflowTemplate"
+                "resourceKind {other:?}: expected WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow"
             )));
         }
     };
@@ -213,6 +214,40 @@ pub async fn submit(
         "apiVersion": objects::API_VERSION, "kind": "Workflow", "metadata": metadata, "spec": spec,
     });
     let row = c.submit(SubmitRequest { namespace, workflow, ..Default::default() }).await?;
+    Ok(Json(objects::workflow(&row)))
+}
+
+/// `submit` of a CronWorkflow (`argo submit --from cronwf/NAME`): its
+/// workflow now, with the parameters and labels asked for.
+async fn submit_cron(
+    c: Controller,
+    principal: &Principal,
+    namespace: String,
+    body: SubmitBody,
+) -> Result<Json<Value>, ApiError> {
+    let name = &body.resource_name;
+    let Some(row) = c.store().cron(&namespace, name).await? else {
+        return Err(ApiError::not_found(format!("cronworkflows.argoproj.io \"{name}\" not found")));
+    };
+    let workflow = crate::cron::submitted_now(&row).map_err(ApiError::invalid)?;
+    let o = body.submit_options;
+    let mut labels = creator(principal);
+    for kv in o.labels.iter().flat_map(|l| l.split(',')).filter(|kv| !kv.is_empty()) {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| ApiError::invalid(format!("label {kv:?}: expected k=v")))?;
+        labels.insert(k.to_string(), v.to_string());
+    }
+    let parameters = parse_parameters(&o.parameters)?;
+    let request = SubmitRequest {
+        namespace,
+        workflow,
+        parameters,
+        entrypoint: o.entry_point,
+        labels,
+        uid: None,
+    };
+    let row = c.submit(request).await?;
     Ok(Json(objects::workflow(&row)))
 }
 

@@ -272,6 +272,23 @@ pub fn parse(row: &CronRow) -> Result<(CronWorkflow, Vec<(Schedule, TimeZone)>),
     Ok((cron, schedules))
 }
 
+/// The Workflow `argo submit --from cronwf/NAME` starts now: the cron's
+/// workflow, named `NAME-` and a suffix, labelled as its runs are (Argo's
+/// `ConvertCronWorkflowToWorkflow`), outside the schedule (no scheduled
+/// time, no concurrency policy).
+pub fn submitted_now(row: &CronRow) -> Result<Value, String> {
+    let (cron, _) = parse(row)?;
+    let mut workflow = child(&cron, row, Time(0));
+    if let Some(meta) = workflow.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("name");
+        meta.insert("generateName".into(), format!("{}-", row.name).into());
+        if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
+            a.remove(SCHEDULED_ANNOTATION);
+        }
+    }
+    Ok(workflow)
+}
+
 /// The Workflow a fire at `at` starts.
 fn child(cron: &CronWorkflow, row: &CronRow, at: Time) -> Value {
     let meta = cron.spec.workflow_metadata.clone().unwrap_or_else(|| json!({}));
