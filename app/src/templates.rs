@@ -92,6 +92,9 @@ fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>)
         extra: RwSignal::new(String::new()),
         default_entry: StoredValue::new(template.entrypoint.clone()),
         cluster: template.cluster,
+        files: StoredValue::new(
+            template.artifacts.iter().map(|a| (a.clone(), NodeRef::new())).collect(),
+        ),
     };
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -110,6 +113,16 @@ fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>)
         busy.set(true);
         leptos::task::spawn_local(async move {
             let ns = ns.get_value();
+            let mut choice = choice;
+            // Each chosen file first: the submission names their keys.
+            match upload_chosen(&ns, &name, form.files.get_value()).await {
+                Ok(uploaded) => choice.artifacts = uploaded,
+                Err(m) => {
+                    error.set(Some(m));
+                    busy.set(false);
+                    return;
+                }
+            }
             match submit(&ns, &name, &choice).await {
                 Ok(workflow) => {
                     navigate(&format!("/workflows/{ns}/{workflow}"), Default::default())
@@ -151,6 +164,20 @@ fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>)
                 {fields
                     .into_iter()
                     .map(|(p, value)| view! { <ParameterField parameter=p value/> })
+                    .collect_view()}
+                {form
+                    .files
+                    .get_value()
+                    .into_iter()
+                    .map(|(artifact, input)| {
+                        view! {
+                            <label>
+                                {format!("{artifact} (artifact)")}
+                                <input type="file" name=artifact node_ref=input/>
+                                <small class="hint">"A file to use instead of the template's; none: the template's."</small>
+                            </label>
+                        }
+                    })
                     .collect_view()}
                 <EntrypointField
                     entrypoint=form.entrypoint
@@ -196,6 +223,9 @@ struct Form {
     /// The template's own entrypoint (chosen: none is sent).
     default_entry: StoredValue<String>,
     cluster: bool,
+    /// A file field for each argument artifact (uploaded when the form
+    /// is sent).
+    files: StoredValue<Vec<(String, NodeRef<leptos::html::Input>)>>,
 }
 
 impl Form {
@@ -230,6 +260,7 @@ impl Form {
             parameters,
             entrypoint: if default { String::new() } else { chosen },
             labels: self.labels.get_untracked(),
+            artifacts: Vec::new(),
         })
     }
 }
@@ -358,6 +389,33 @@ fn ParameterField(parameter: ParameterInfo, value: RwSignal<String>) -> impl Int
 #[cfg(feature = "hydrate")]
 async fn submit(ns: &str, name: &str, choice: &crate::api::Submission) -> Result<String, String> {
     crate::api::submit_template(ns, name, choice).await
+}
+
+/// Upload the file chosen in each artifact field: (artifact, key) each.
+#[cfg(feature = "hydrate")]
+async fn upload_chosen(
+    ns: &str,
+    name: &str,
+    fields: Vec<(String, NodeRef<leptos::html::Input>)>,
+) -> Result<Vec<(String, String)>, String> {
+    let mut uploaded = Vec::new();
+    for (artifact, input) in fields {
+        let file = input.get_untracked().and_then(|i| i.files()).and_then(|f| f.get(0));
+        if let Some(file) = file {
+            let key = crate::api::upload_artifact(ns, name, &artifact, &file).await?;
+            uploaded.push((artifact, key));
+        }
+    }
+    Ok(uploaded)
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn upload_chosen(
+    _ns: &str,
+    _name: &str,
+    _fields: Vec<(String, NodeRef<leptos::html::Input>)>,
+) -> Result<Vec<(String, String)>, String> {
+    Err("uploading needs the page's script".into())
 }
 
 #[cfg(not(feature = "hydrate"))]

@@ -104,3 +104,30 @@ test('a ClusterWorkflowTemplate is listed as cluster-wide and submitted as one',
   assert.equal(wf.spec.workflowTemplateRef.clusterScope, true);
   await context.close();
 });
+
+test("a template's argument artifact is given a file from the form", async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await signIn(context, env.server.url);
+  const status = await page.evaluate(async () => {
+    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
+    const r = await fetch('/api/v1/workflow-templates/default', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify({ template: { metadata: { name: 'reads-a-file' }, spec: { entrypoint: 'main',
+        arguments: { artifacts: [{ name: 'data', raw: { data: 'the default' } }] },
+        templates: [{ name: 'main', inputs: { artifacts: [{ name: 'data', path: '/tmp/data' }] },
+          container: { image: 'alpine', command: ['cat', '/tmp/data'] } }] } } }),
+    });
+    return r.status;
+  });
+  assert.equal(status, 200);
+  const templates = await openHydrated(context, `${env.server.url}/templates`);
+  const section = templates.locator('section.template[data-template="reads-a-file"]');
+  await section.getByLabel('data (artifact)').setInputFiles({ name: 'mine.txt', mimeType: 'text/plain', buffer: Buffer.from('uploaded from the form') });
+  await section.getByRole('button', { name: 'Submit' }).click();
+  await templates.waitForURL(/\/workflows\/default\/reads-a-file-[a-z0-9]+$/);
+  await templates.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 30000 });
+  await templates.getByRole('tab', { name: 'Logs' }).click();
+  const all = templates.getByRole('region', { name: 'logs of all tasks' });
+  await all.locator('.log-lines', { hasText: 'uploaded from the form' }).waitFor({ timeout: 10000 });
+  await context.close();
+});

@@ -48,11 +48,11 @@ pub use run::{act, follow_workflow};
 pub use secrets::{Secret, secrets_path};
 #[cfg(feature = "hydrate")]
 pub use secrets::{create_secret, delete_secret};
-#[cfg(feature = "hydrate")]
-pub use templates::submit_template;
 pub use templates::{
     CLUSTER_TEMPLATES, ParameterInfo, Submission, TemplateInfo, WorkflowTemplate, templates_path,
 };
+#[cfg(feature = "hydrate")]
+pub use templates::{submit_template, upload_artifact};
 
 /// Argo's error body, `{"code": <gRPC code>, "message": "…"}`: what a
 /// refused request answers, and what a stream says when it stops.

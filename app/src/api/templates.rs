@@ -36,6 +36,8 @@ pub struct Submission {
     pub parameters: Vec<(String, String)>,
     pub entrypoint: String,
     pub labels: String,
+    /// Uploaded files for the template's argument artifacts (name, key).
+    pub artifacts: Vec<(String, String)>,
 }
 
 /// A WorkflowTemplate as the templates page shows it: what its submit
@@ -49,6 +51,8 @@ pub struct TemplateInfo {
     pub cluster: bool,
     /// The names of its templates (entrypoint choices).
     pub templates: Vec<String>,
+    /// Its argument artifacts, by name: each may be given a file.
+    pub artifacts: Vec<String>,
     /// The entrypoint's graph before anything runs (empty if it has no
     /// such template).
     pub preview: engine::graph::Drawing,
@@ -100,6 +104,7 @@ impl TemplateInfo {
                 .map(|t| t.name.clone())
                 .filter(|n| !n.is_empty())
                 .collect(),
+            artifacts: spec.arguments.artifacts.iter().map(|a| a.name.clone()).collect(),
             preview: engine::graph::Drawing::of_template(spec, None).unwrap_or_default(),
         })
     }
@@ -129,6 +134,9 @@ pub async fn submit_template(
         entry_point: Option<&'a str>,
         #[serde(skip_serializing_if = "Option::is_none")]
         labels: Option<&'a str>,
+        /// `name=key` of each uploaded file.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        artifacts: Vec<String>,
     }
     let me = super::signed_in().await?;
     let labels = choice.labels.trim();
@@ -139,11 +147,52 @@ pub async fn submit_template(
             parameters: choice.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect(),
             entry_point: Some(choice.entrypoint.as_str()).filter(|e| !e.is_empty()),
             labels: Some(labels).filter(|l| !l.is_empty()),
+            artifacts: choice.artifacts.iter().map(|(k, v)| format!("{k}={v}")).collect(),
         },
     };
     let path = format!("/api/v1/workflows/{namespace}/submit");
     let made: super::Named = super::send(&me, super::Method::Post, &path, &body).await?;
     Ok(made.metadata.name)
+}
+
+/// Upload `file` for argument artifact `artifact` of template `template`
+/// (Argo Server's `POST /upload-artifacts/{ns}/{template}/{artifact}`):
+/// the key to submit it with.
+#[cfg(feature = "hydrate")]
+pub async fn upload_artifact(
+    namespace: &str,
+    template: &str,
+    artifact: &str,
+    file: &web_sys::File,
+) -> Result<String, String> {
+    #[derive(serde::Deserialize)]
+    struct Uploaded {
+        key: String,
+    }
+    let me = super::signed_in().await?;
+    let form = web_sys::FormData::new().map_err(|_| "the browser cannot send files".to_string())?;
+    form.append_with_blob_and_filename("file", file, &file.name())
+        .map_err(|_| "the file cannot be read".to_string())?;
+    let path = format!(
+        "/upload-artifacts/{namespace}/{}/{}",
+        super::encode(template),
+        super::encode(artifact)
+    );
+    let response = gloo_net::http::RequestBuilder::new(&path)
+        .method(gloo_net::http::Method::POST)
+        .header("X-CSRF-Token", &me.csrf)
+        .body(form)
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| format!("the server cannot be reached: {e}"))?;
+    let text = response.text().await.unwrap_or_default();
+    if !response.ok() {
+        return Err(super::ApiError::read(&text).say(&format!("{artifact}: the upload failed")));
+    }
+    serde_json::from_str::<Uploaded>(&text)
+        .map(|u| u.key)
+        .map_err(|e| format!("the server's answer cannot be read: {e}"))
 }
 
 #[cfg(test)]

@@ -108,10 +108,13 @@ impl Controller {
         if let Some((name, cluster)) = template {
             let t = found(catalog, namespace, name, cluster)?;
             let own = template_artifact(&t.spec.arguments.artifacts, artifact, namespace, name)?;
+            // A keyed store of its own takes the upload; one without keys
+            // (`raw`, `http`, `git`) gives way to the repository.
             if own.location.has_store() && !own.location.is_key_only() {
                 let mut location = own.location.clone();
-                location.set_key(key.to_string());
-                return Ok(location);
+                if location.set_key(key.to_string()) {
+                    return Ok(location);
+                }
             }
             reference = t.spec.artifact_repository_ref.clone();
             workflow =
