@@ -89,3 +89,19 @@ test('earlier lines of a long log can be brought back', async () => {
   assert.equal(await lines.locator('mark[data-current]').count(), 1);
   await context.close();
 });
+
+test('JSON log lines are shown as their fields on request', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await signIn(context, env.server.url);
+  const status = await submitWorkflow(page, { metadata: { name: 'json-log' }, spec: { entrypoint: 'say',
+    templates: [{ name: 'say', container: { image: 'alpine', command: ['echo', '{"msg":"hi","level":"info"}'] } }] } });
+  assert.equal(status, 200);
+  const run = await openHydrated(context, `${env.server.url}/workflows/default/json-log?tab=logs`);
+  const all = run.getByRole('region', { name: 'logs of all tasks' });
+  await all.locator('[data-lines]', { hasText: '(ended)' }).waitFor({ timeout: 30000 });
+  const lines = all.locator('.log-lines');
+  assert.match(await lines.textContent(), /\| \{"msg":"hi","level":"info"\}\n$/);
+  await all.getByLabel('JSON as fields').check();
+  assert.match(await lines.textContent(), /\| msg=hi level=info\n$/);
+  await context.close();
+});

@@ -56,6 +56,8 @@ struct LogState {
     wrap: RwSignal<bool>,
     /// Each line's time shown in front of it (the viewer's time zone).
     times: RwSignal<bool>,
+    /// A line that is a JSON object shown as its fields (`key=value`).
+    fields: RwSignal<bool>,
     /// The ID of the next block of earlier lines put back (counting down
     /// from the top, below the IDs of arriving blocks).
     earlier_id: StoredValue<u64>,
@@ -75,6 +77,7 @@ impl LogState {
             following: RwSignal::new(true),
             wrap: RwSignal::new(true),
             times: RwSignal::new(false),
+            fields: RwSignal::new(false),
             earlier_id: StoredValue::new(u64::MAX),
         }
     }
@@ -220,6 +223,14 @@ fn LogToolbar(log: LogState) -> impl IntoView {
                     on:change=move |ev| log.times.set(event_target_checked(&ev))
                 />
                 "Timestamps"
+            </label>
+            <label class="inline" title="lines that are JSON objects shown as key=value">
+                <input
+                    type="checkbox"
+                    prop:checked=move || log.fields.get()
+                    on:change=move |ev| log.fields.set(event_target_checked(&ev))
+                />
+                "JSON as fields"
             </label>
             <DownloadLink all=log.all/>
             <LineCount total=log.total ended=log.ended/>
@@ -384,7 +395,9 @@ fn LogLines(log: LogState) -> impl IntoView {
             <For
                 each=move || blocks.get()
                 key=|b| b.id
-                children=move |b| view! { <LogBlock lines=b.lines filter times=log.times/> }
+                children=move |b| {
+                    view! { <LogBlock lines=b.lines filter times=log.times fields=log.fields/> }
+                }
             />
         </pre>
         <Show when=move || !following.get()>
@@ -403,10 +416,12 @@ fn LogBlock(
     lines: Arc<Vec<Line>>,
     filter: RwSignal<String>,
     times: RwSignal<bool>,
+    fields: RwSignal<bool>,
 ) -> impl IntoView {
     move || {
         let f = filter.get();
         let times = times.get();
+        let fields = fields.get();
         let mut parts: Vec<AnyView> = Vec::new();
         let mut plain = String::new();
         let mut shown = 0usize;
@@ -420,7 +435,8 @@ fn LogBlock(
                 plain.push_str(task);
                 plain.push_str(" | ");
             }
-            let l = &line.text;
+            let as_fields = if fields { json_fields(&line.text) } else { None };
+            let l = as_fields.as_ref().unwrap_or(&line.text);
             if !l.contains('\u{1b}') && f.is_empty() {
                 plain.push_str(l);
                 plain.push('\n');
@@ -455,5 +471,40 @@ fn LogBlock(
             parts.push(plain.into_any());
         }
         view! { <div class="block" data-lines=shown>{parts}</div> }
+    }
+}
+
+/// A log line that is a JSON object, as its fields: `key=value` (strings
+/// without their quotes), in the order written (the workspace's
+/// serde_json keeps it: `preserve_order`, which expr-lang turns on);
+/// `None` for any other line.
+pub fn json_fields(line: &str) -> Option<String> {
+    if !line.trim_start().starts_with('{') {
+        return None;
+    }
+    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line).ok()?;
+    let shown: Vec<String> = object
+        .into_iter()
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => format!("{k}={s}"),
+            other => format!("{k}={other}"),
+        })
+        .collect();
+    Some(shown.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_are_shown_as_their_fields() {
+        assert_eq!(
+            json_fields(r#"{"msg":"started","level":"info","n":3,"ok":true}"#).as_deref(),
+            Some("msg=started level=info n=3 ok=true")
+        );
+        assert_eq!(json_fields("plain text"), None);
+        assert_eq!(json_fields("{not json"), None);
+        assert_eq!(json_fields("[1, 2]"), None);
     }
 }
