@@ -208,33 +208,27 @@ fn LogToolbar(log: LogState) -> impl IntoView {
             <h3>"Log"</h3>
             <LogFilter filter=log.filter/>
             <Matches log/>
-            <label class="inline">
-                <input
-                    type="checkbox"
-                    prop:checked=move || log.wrap.get()
-                    on:change=move |ev| log.wrap.set(event_target_checked(&ev))
-                />
-                "Wrap lines"
-            </label>
-            <label class="inline" title="when each line was written, in your time zone">
-                <input
-                    type="checkbox"
-                    prop:checked=move || log.times.get()
-                    on:change=move |ev| log.times.set(event_target_checked(&ev))
-                />
-                "Timestamps"
-            </label>
-            <label class="inline" title="lines that are JSON objects shown as key=value">
-                <input
-                    type="checkbox"
-                    prop:checked=move || log.fields.get()
-                    on:change=move |ev| log.fields.set(event_target_checked(&ev))
-                />
-                "JSON as fields"
-            </label>
+            <Toggle on=log.wrap label="Wrap lines" title="long lines wrapped, else scrolled sideways"/>
+            <Toggle on=log.times label="Timestamps" title="when each line was written, in your time zone"/>
+            <Toggle on=log.fields label="JSON as fields" title="lines that are JSON objects shown as key=value"/>
             <DownloadLink all=log.all/>
             <LineCount total=log.total ended=log.ended/>
         </div>
+    }
+}
+
+/// A checkbox for one of the log's view settings.
+#[component]
+fn Toggle(on: RwSignal<bool>, label: &'static str, title: &'static str) -> impl IntoView {
+    view! {
+        <label class="inline" title=title>
+            <input
+                type="checkbox"
+                prop:checked=move || on.get()
+                on:change=move |ev| on.set(event_target_checked(&ev))
+            />
+            {label}
+        </label>
     }
 }
 
