@@ -87,9 +87,7 @@ impl Checked {
             Some("CronWorkflow") => doc.pointer("/spec/workflowSpec"),
             _ => doc.get("spec"),
         };
-        // Read from text: the bundle already reads specs from text (see
-        // `workflow::plan`).
-        spec.and_then(|s| serde_json::from_str::<engine::spec::WorkflowSpec>(&s.to_string()).ok())
+        spec.and_then(crate::api::read_via_text::<engine::spec::WorkflowSpec>)
             .and_then(|s| Drawing::of_template(&s, None))
             .unwrap_or_default()
     }

@@ -19,24 +19,25 @@ pub fn now() -> i64 {
 
 /// "2 h 5 min", "42 s".
 pub fn span(seconds: i64) -> String {
-    let s = seconds.max(0);
-    match s {
-        0..60 => format!("{s} s"),
-        60..3600 => format!("{} min {} s", s / 60, s % 60),
-        3600..86400 => format!("{} h {} min", s / 3600, s % 3600 / 60),
-        _ => format!("{} d {} h", s / 86400, s % 86400 / 3600),
-    }
+    span_in(seconds, ["s", "min", "h", "d"], " ")
 }
 
 /// "2h 5m", "4m 2s", "42s": a span where there is little room.
 pub fn short_span(seconds: i64) -> String {
+    span_in(seconds, ["s", "m", "h", "d"], "")
+}
+
+/// `seconds` in its two largest units (`units`: second, minute, hour,
+/// day), each number `gap` its unit.
+fn span_in(seconds: i64, [sec, min, hour, day]: [&str; 4], gap: &str) -> String {
     let s = seconds.max(0);
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m {}s", s / 60, s % 60),
-        3600..86400 => format!("{}h {}m", s / 3600, s % 3600 / 60),
-        _ => format!("{}d {}h", s / 86400, s % 86400 / 3600),
-    }
+    let (big, big_unit, small, small_unit) = match s {
+        0..60 => return format!("{s}{gap}{sec}"),
+        60..3600 => (s / 60, min, s % 60, sec),
+        3600..86400 => (s / 3600, hour, s % 3600 / 60, min),
+        _ => (s / 86400, day, s % 86400 / 3600, hour),
+    };
+    format!("{big}{gap}{big_unit} {small}{gap}{small_unit}")
 }
 
 /// A log line asked for with its timestamp (`TIME TEXT`, as Argo's

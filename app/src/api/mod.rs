@@ -187,6 +187,14 @@ where
     Ok(items.into_iter().filter_map(|v| T::deserialize(v).ok()).collect())
 }
 
+/// `value` read as `T` by way of its text. The browser bundle holds the
+/// code that reads each wire type from text already; reading a JSON
+/// value directly would compile a second reader of every type (the
+/// spec's are large) into it.
+pub fn read_via_text<T: DeserializeOwned>(value: &serde_json::Value) -> Option<T> {
+    serde_json::from_str(&value.to_string()).ok()
+}
+
 /// A field that may be `null` (as Go writes an empty map or list): its
 /// default then.
 pub(crate) fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>

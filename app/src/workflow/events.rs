@@ -1,7 +1,8 @@
 //! The chosen node's life as the run's journal tells it (`GET
 //! …/node-events?nodeId=`): started, exited with its code and why, its
-//! retry's back-off, its deadline, resumed — each with when. Read again
-//! each time the node's phase changes.
+//! retry's back-off, its deadline, resumed — each with when. Read when
+//! the panel shows the node, and again whenever its status changes (the
+//! panel's facts are drawn anew then).
 
 use engine::status::Time;
 use leptos::prelude::*;
@@ -39,7 +40,7 @@ fn events_path(run: &Run, id: &str) -> String {
 }
 
 #[component]
-pub fn NodeEvents(run: Run, id: String, phase: String) -> impl IntoView {
+pub fn NodeEvents(run: Run, id: String) -> impl IntoView {
     let events = RwSignal::new(None::<Vec<NodeEvent>>);
     #[cfg(feature = "hydrate")]
     {
@@ -53,7 +54,7 @@ pub fn NodeEvents(run: Run, id: String, phase: String) -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let _ = (run, id);
     view! {
-        <details class="node-events" open data-phase=phase>
+        <details class="node-events" open>
             <summary>"Events"</summary>
             {move || match events.get() {
                 None => view! { <p class="hint">"Reading…"</p> }.into_any(),

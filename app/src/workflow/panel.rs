@@ -113,7 +113,7 @@ fn facts(run: Run, n: NodeStatus) -> impl IntoView {
             <NodeTimes started=n.started_at finished=n.finished_at/>
         </dl>
         <super::artifacts::Artifacts run node/>
-        <super::events::NodeEvents run id=id.clone() phase=n.phase.as_str().to_string()/>
+        <super::events::NodeEvents run id=id.clone()/>
         {waits.then(|| view! { <super::actions::ResumeNode run id=id.clone()/> })}
         <super::actions::RetryNode run id/>
     }

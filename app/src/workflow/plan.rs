@@ -22,14 +22,7 @@ pub fn templates_of(object: &serde_json::Value) -> (Vec<serde_json::Value>, Vec<
 }
 
 fn read_templates(templates: &serde_json::Value) -> Vec<Template> {
-    // Read from text rather than from the JSON value: the browser bundle
-    // already holds the code that reads templates from text (the
-    // templates page), and a second reader of every spec type would add
-    // to its size.
-    serde_json::to_string(templates)
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default()
+    crate::api::read_via_text(templates).unwrap_or_default()
 }
 
 /// The path of the WorkflowTemplate (or ClusterWorkflowTemplate) `r`
