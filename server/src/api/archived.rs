@@ -35,8 +35,7 @@ pub async fn list(
         Some(l) => l.parse().map_err(|_| ApiError::invalid(format!("limit {l:?}")))?,
         None => 0,
     };
-    let version = c.bus().current();
-    let rows = c.store().query_workflows(&q).await?;
+    let (version, rows) = c.workflows_as_of(&q).await?;
     let items = rows.iter().map(objects::workflow).collect();
     Ok(Json(objects::list(items, i64::try_from(version).unwrap_or(i64::MAX), None)))
 }

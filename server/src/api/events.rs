@@ -94,7 +94,9 @@ pub async fn start(
         Some(v) => c.bus().resume(v).map_err(|e| ApiError::gone(e.to_string()))?,
         None => c.bus().subscribe(),
     };
-    // Subscribed first, then read: nothing falls between.
+    // Subscribed first, then read once the statuses announced so far
+    // are written: nothing falls between.
+    c.settled().await;
     let initial = match spec.from {
         None => Some(c.store().query_workflows(&spec.query).await?),
         Some(_) => None,

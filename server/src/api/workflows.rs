@@ -56,10 +56,7 @@ pub async fn list(
         let t = t.parse().map_err(|_| ApiError::invalid("bad continue token"))?;
         q.after = Some((Time(t), uid.to_string()));
     }
-    // The version to watch from, taken before reading: a watch from it
-    // sees every change the list might have missed.
-    let version = c.bus().current();
-    let rows = c.store().query_workflows(&q).await?;
+    let (version, rows) = c.workflows_as_of(&q).await?;
     let next = (q.limit > 0 && rows.len() as i64 == q.limit)
         .then(|| rows.last().map(|r| format!("{}:{}", r.created_at.0, r.uid)))
         .flatten();

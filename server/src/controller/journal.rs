@@ -121,6 +121,16 @@ impl Journal {
         let _ = self.tx.send(Write { status: Some(status), ..Write::default() });
     }
 
+    /// Wait until every write handed over before this call is committed:
+    /// a status recorded without waiting ([`Journal::write_status`]) is
+    /// in the store afterwards. Changes are announced right after their
+    /// status is handed over, so a reader that takes the change bus's
+    /// version, waits here, then reads the store sees every change up to
+    /// that version.
+    pub async fn settled(&self) -> Result<(), JournalError> {
+        self.send(Write::default()).await.map(|_| ())
+    }
+
     /// Record an audit entry with the next commit; nobody waits.
     pub fn write_audit(&self, entry: AuditEntry) {
         let _ = self.tx.send(Write { audit: Some(entry), ..Write::default() });
@@ -165,6 +175,13 @@ async fn writer(
             batch.audit.extend(w.audit);
             waiters.extend(w.done.map(|d| (d, insert)));
         }
+        if batch.is_empty() {
+            // Only waiters: what they wait for is committed already.
+            for (w, _) in waiters {
+                let _ = w.send(Ok(true));
+            }
+            continue;
+        }
         let started = std::time::Instant::now();
         let result = store.write_batch(&batch).await.map_err(|e| {
             tracing::error!(
@@ -187,6 +204,53 @@ async fn writer(
                 (Err(e), _) => Err(e.clone()),
             };
             let _ = w.send(answer);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::NewWorkflow;
+    use engine::status::Time;
+
+    /// A status handed over without waiting is in the store once the
+    /// journal has settled, whatever the writer was doing meanwhile.
+    #[tokio::test]
+    async fn settled_means_every_status_handed_over_is_stored() {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = format!("sqlite://{}", dir.path().join("k.db").display());
+        let store = Store::open(&url).await.expect("store");
+        let journal = Journal::start(store.clone());
+        let new = |i: usize| NewWorkflow {
+            uid: format!("u{i}"),
+            namespace: "argo".into(),
+            name: format!("wf-{i}"),
+            labels: Default::default(),
+            created_at: Time(1),
+            submission: serde_json::json!({}),
+        };
+        for i in 0..20 {
+            assert!(journal.insert(new(i)).await.expect("insert"));
+        }
+        for round in 0..5 {
+            for i in 0..20 {
+                journal.write_status(StatusUpdate {
+                    uid: format!("u{i}"),
+                    status: serde_json::json!({"phase": "Running", "round": round}).to_string(),
+                    phase: "Running".into(),
+                    started_at: Some(Time(2)),
+                    finished_at: None,
+                    suspended: false,
+                    expires_at: None,
+                });
+            }
+            journal.settled().await.expect("settled");
+            for i in 0..20 {
+                let row = store.workflow_by_uid(&format!("u{i}")).await.expect("read");
+                let row = row.expect("stored");
+                assert_eq!(row.status["round"], round, "u{i} in round {round}");
+            }
         }
     }
 }

@@ -270,6 +270,27 @@ impl Controller {
         &self.inner.bus
     }
 
+    /// Wait until every status handed to the journal is in the store
+    /// (statuses are written behind the changes announced on the bus).
+    /// Whoever takes the bus's version first, then waits here, then reads
+    /// the store, reads every change up to that version.
+    pub async fn settled(&self) {
+        if let Err(e) = self.inner.journal.settled().await {
+            tracing::warn!("reading the store before the journal settled: {e}");
+        }
+    }
+
+    /// The workflows `q` selects, and the bus version they are current
+    /// to: a watch from that version misses nothing they lack.
+    pub async fn workflows_as_of(
+        &self,
+        q: &crate::store::ListQuery,
+    ) -> Result<(u64, Vec<WorkflowRow>), StoreError> {
+        let version = self.bus().current();
+        self.settled().await;
+        Ok((version, self.store().query_workflows(q).await?))
+    }
+
     /// The journal's (transactions committed, writes they carried).
     pub fn journal_stats(&self) -> (u64, u64) {
         self.inner.journal.stats()

@@ -58,6 +58,17 @@ pub struct Batch {
     pub audit: Vec<super::AuditEntry>,
 }
 
+impl Batch {
+    /// Nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.inserts.is_empty()
+            && self.events.is_empty()
+            && self.statuses.is_empty()
+            && self.node_logs.is_empty()
+            && self.audit.is_empty()
+    }
+}
+
 /// A workflow's latest status, for [`Store::write_batch`].
 #[derive(Debug, Clone)]
 pub struct StatusUpdate {
