@@ -110,8 +110,9 @@ pub fn destination(kind: &str, namespace: &str) -> Option<(String, &'static str)
 pub fn shown_at(kind: &str, namespace: &str, name: &str) -> String {
     match kind {
         "Workflow" => format!("/workflows/{namespace}/{name}"),
-        "CronWorkflow" => format!("/cron-workflows?namespace={namespace}"),
-        _ => format!("/templates?namespace={namespace}"),
+        "CronWorkflow" => format!("/cron-workflows/{namespace}/{name}"),
+        "ClusterWorkflowTemplate" => crate::templates::page_href(namespace, name, true),
+        _ => crate::templates::page_href(namespace, name, false),
     }
 }
 
@@ -563,5 +564,7 @@ mod tests {
         assert_eq!(destination("CronWorkflow", "ci").map(|d| d.1), Some("cronWorkflow"));
         assert!(destination("Pod", "ci").is_none());
         assert_eq!(shown_at("Workflow", "ci", "hello-x"), "/workflows/ci/hello-x");
+        assert_eq!(shown_at("WorkflowTemplate", "ci", "build"), "/templates/ci/build");
+        assert_eq!(shown_at("CronWorkflow", "ci", "nightly"), "/cron-workflows/ci/nightly");
     }
 }

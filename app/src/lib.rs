@@ -17,6 +17,7 @@ mod graph;
 mod icons;
 mod load;
 mod namespace;
+mod runs_of;
 mod secrets;
 mod shell;
 mod templates;
@@ -24,6 +25,7 @@ mod time;
 mod widgets;
 mod workflow;
 mod workflows;
+mod yaml;
 
 pub use shell::{App, shell};
 

@@ -10,19 +10,20 @@ use leptos_router::hooks::{use_location, use_query_map};
 /// Where workflows go when nobody says otherwise (as Argo).
 pub const DEFAULT: &str = "default";
 
-/// The page's namespace: a workflow's page's own (`/workflows/{ns}/…`),
-/// else `?namespace=` if it is a name Kubernetes would accept, else
+/// The page's namespace: an object's page's own (`/workflows/{ns}/…`,
+/// `/templates/{ns}/…`, `/cron-workflows/{ns}/…`), else `?namespace=` if it is a name Kubernetes would accept, else
 /// [`DEFAULT`].
 pub fn current() -> Memo<String> {
     let query = use_query_map();
     let location = use_location();
     Memo::new(move |_| {
         let path = location.pathname.get();
-        let of_run = path
-            .strip_prefix("/workflows/")
+        let of_object = ["/workflows/", "/templates/", "/cron-workflows/"]
+            .iter()
+            .find_map(|kind| path.strip_prefix(kind))
             .and_then(|rest| rest.split_once('/'))
             .map(|(ns, _)| ns.to_string());
-        of_run
+        of_object
             .or_else(|| query.with(|q| q.get("namespace")))
             .filter(|n| valid(n))
             .unwrap_or_else(|| DEFAULT.into())

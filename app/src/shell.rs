@@ -60,7 +60,22 @@ pub fn App() -> impl IntoView {
                             view=crate::templates::Templates
                             ssr=SsrMode::Async
                         />
+                        <Route
+                            path=path!("/templates/:namespace/:name")
+                            view=crate::templates::TemplatePage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("/cluster-templates/:name")
+                            view=crate::templates::ClusterTemplatePage
+                            ssr=SsrMode::Async
+                        />
                         <Route path=path!("/cron-workflows") view=crate::crons::Crons ssr=SsrMode::Async/>
+                        <Route
+                            path=path!("/cron-workflows/:namespace/:name")
+                            view=crate::crons::CronPage
+                            ssr=SsrMode::Async
+                        />
                         <Route path=path!("/secrets") view=crate::secrets::Secrets ssr=SsrMode::Async/>
                         <Route path=path!("/editor") view=crate::editor::Editor ssr=SsrMode::Async/>
                         <Route

@@ -77,6 +77,56 @@ pub fn GuardedButton(
     .into_any()
 }
 
+/// Delete the object at API `path` after asking `question`, then go to
+/// `then` (its list); the server's refusal is shown beside it.
+#[component]
+pub fn DeleteObject(
+    me: crate::api::Me,
+    question: String,
+    path: String,
+    then: String,
+    can_edit: bool,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let reason = (!can_edit).then(|| format!("needs the editor role (you are {})", me.user));
+    let delete = move |()| {
+        #[cfg(feature = "hydrate")]
+        {
+            let (me, path, then) = (me.clone(), path.clone(), then.clone());
+            let navigate = leptos_router::hooks::use_navigate();
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let sent = crate::api::send::<serde::de::IgnoredAny>(
+                    &me,
+                    crate::api::Method::Delete,
+                    &path,
+                    &(),
+                )
+                .await;
+                busy.set(false);
+                match sent {
+                    Ok(_) => navigate(&then, Default::default()),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&me, &path, &then);
+    };
+    view! {
+        <GuardedButton
+            label="Delete"
+            action="delete"
+            reason=Signal::stored(reason)
+            busy
+            on_click=Callback::new(delete)
+            confirm=Some(Callback::new(move |()| question.clone()))
+        />
+        {crate::load::alert(error)}
+    }
+}
+
 /// A modal question: `label` does it, Cancel (focused first) or Escape
 /// does not.
 #[component]

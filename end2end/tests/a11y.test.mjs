@@ -37,7 +37,17 @@ test('every page has no serious or critical accessibility violation, in both the
   const run = await openHydrated(context, `${env.server.url}/workflows/default/audited`);
   await run.locator('.badge[data-phase="Failed"]').waitFor({ timeout: 30000 });
   await run.close();
-  const pages = ['/login', '/workflows', '/templates', '/cron-workflows', '/secrets', '/account', '/editor',
+  const cron = await page.evaluate(async () => {
+    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
+    return (await fetch('/api/v1/cron-workflows/default', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify({ cronWorkflow: { metadata: { name: 'nightly' }, spec: { schedule: '0 2 * * *',
+        workflowSpec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'alpine', command: ['true'] } }] } } } }),
+    })).status;
+  });
+  assert.equal(cron, 200);
+  const pages = ['/login', '/workflows', '/templates', '/templates/default/ci-pipeline', '/cron-workflows',
+    '/cron-workflows/default/nightly', '/secrets', '/account', '/editor',
     ...['summary', 'graph', 'timeline', 'logs', 'yaml'].map((t) => `/workflows/default/audited?tab=${t}`)];
   const found = [];
   for (const theme of ['light', 'dark']) {
@@ -45,7 +55,7 @@ test('every page has no serious or critical accessibility violation, in both the
       const p = await openHydrated(context, `${env.server.url}${path}`);
       await p.evaluate((t) => document.documentElement.setAttribute('data-theme', t), theme);
       mkdirSync(`${shots}/pages`, { recursive: true });
-      const slug = path.replace(/^\/workflows\/default\/audited\?tab=/, 'run-').replace(/^\//, '');
+      const slug = path.replace(/^\/workflows\/default\/audited\?tab=/, 'run-').replace(/^\//, '').replace(/\/default\//, '-');
       await p.screenshot({ path: `${shots}/pages/${theme}-${slug}.png` });
       const violations = await audit(p);
       console.log(`axe ${theme} ${path}: ${violations.length} serious or critical`);

@@ -45,6 +45,55 @@ test('cron workflows show their schedule in words and can be suspended', async (
   await context.close();
 });
 
+test("a cron workflow's page tells its schedule, next runs and history, and acts on it", async () => {
+  const context = await env.browser.newContext();
+  const page = await signIn(context, env.server.url);
+  const status = await page.evaluate(async () => {
+    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
+    const r = await fetch('/api/v1/cron-workflows/default', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify({ cronWorkflow: { metadata: { name: 'hourly' }, spec: {
+        schedule: '15 * * * *', concurrencyPolicy: 'Forbid',
+        workflowSpec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'alpine', command: ['true'] } }] },
+      } } }),
+    });
+    return r.status;
+  });
+  assert.equal(status, 200);
+  const list = await openHydrated(context, `${env.server.url}/cron-workflows`);
+  await list.locator('tr[data-name="hourly"]').getByRole('link', { name: 'hourly', exact: true }).click();
+  await list.waitForURL(/\/cron-workflows\/default\/hourly$/);
+  const cron = await openHydrated(context, list.url());
+  const facts = cron.locator('dl.facts');
+  assert.match(await facts.textContent(), /15 \* \* \* \* — at minute 15 of every hour/);
+  assert.match(await facts.textContent(), /Forbid: a run due while one runs is skipped/);
+  const next = cron.getByRole('list', { name: 'next runs' }).locator('li');
+  assert.ok(await next.count() >= 2, 'several next runs');
+  for (const at of await next.evaluateAll((li) => li.map((l) => l.dataset.at))) {
+    assert.match(at, /:15:00Z$/, 'each at a quarter past');
+  }
+  assert.match(await facts.textContent(), /Last run\s*never/);
+  await cron.getByRole('region', { name: 'Runs' }).getByText('No runs yet.').waitFor();
+  await cron.getByRole('button', { name: 'Suspend' }).click();
+  await cron.locator('dl.facts dd[data-state="suspended"]').waitFor();
+  assert.match(await facts.textContent(), /none while suspended/);
+  await cron.getByRole('button', { name: 'Resume' }).click();
+  await cron.locator('dl.facts dd[data-state="active"]').waitFor();
+  await cron.getByRole('button', { name: 'Submit now' }).click();
+  await cron.waitForURL(/\/workflows\/default\/hourly-[a-z0-9]+$/);
+  const run = new URL(cron.url()).pathname.split('/').at(-1);
+  await cron.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 30000 });
+  const again = await openHydrated(context, `${env.server.url}/cron-workflows/default/hourly`);
+  assert.match(await again.getByRole('region', { name: 'Runs' }).locator(`tr[data-name="${run}"]`).textContent(), /Succeeded/);
+  await again.screenshot({ path: `${shots}/cron-page.png`, fullPage: true });
+  await again.getByRole('button', { name: 'Delete' }).click();
+  await again.getByRole('alertdialog').locator('button[data-confirm="Delete"]').click();
+  await again.waitForURL(/\/cron-workflows\?namespace=default$/);
+  await again.getByText('No cron workflows.').or(again.locator('tr[data-name="nightly"]')).first().waitFor();
+  assert.equal(await again.locator('tr[data-name="hourly"]').count(), 0);
+  await context.close();
+});
+
 test('a secret is created with its value written once, and deleted', async () => {
   const context = await env.browser.newContext();
   await signIn(context, env.server.url);

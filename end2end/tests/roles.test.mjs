@@ -33,7 +33,7 @@ test('a viewer cannot see the Submit button nor use the actions', async () => {
   await login.getByRole('button', { name: 'Sign in' }).click();
   await login.waitForURL(`${env.server.url}/workflows`);
 
-  const templates = await openHydrated(context, `${env.server.url}/templates`);
+  const templates = await openHydrated(context, `${env.server.url}/templates/default/ci-pipeline`);
   // The header offers the namespaces vera has a role in.
   await templates.waitForFunction(() => document.querySelectorAll('#known-namespaces option').length === 1);
   assert.deepEqual(await templates.locator('#known-namespaces option').evaluateAll((os) => os.map((o) => o.value)), ['default']);

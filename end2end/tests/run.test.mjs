@@ -33,7 +33,7 @@ async function recordPhases(page) {
 test('the CI pipeline runs task after task on the live graph, with live logs', async () => {
   const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
   await signIn(context, env.server.url);
-  const page = await openHydrated(context, `${env.server.url}/templates`);
+  const page = await openHydrated(context, `${env.server.url}/templates/default/ci-pipeline`);
   const form = page.getByRole('form', { name: 'Submit ci-pipeline' });
   await form.waitFor();
   await form.getByLabel('branch').fill('release-1');

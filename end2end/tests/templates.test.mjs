@@ -16,6 +16,18 @@ test('the parameterized build is submitted with changed parameters and runs', as
   await signIn(context, env.server.url);
 
   const page = await openHydrated(context, `${env.server.url}/templates`);
+  // The list: each template a row, found by name or description.
+  const rows = page.locator('table.templates tbody tr');
+  assert.deepEqual((await rows.evaluateAll((trs) => trs.map((t) => t.dataset.name))).sort(), ['ci-pipeline', 'parameterized-build']);
+  await page.getByLabel('find templates').fill('param');
+  await page.waitForFunction(() => document.querySelectorAll('table.templates tbody tr').length === 1);
+  assert.equal(await rows.first().getAttribute('data-name'), 'parameterized-build');
+  assert.match(await page.locator('.pager [role="status"]').textContent(), /^1–1 of 1$/);
+  await page.getByLabel('find templates').fill('no such template');
+  await page.getByText('No template matches.').waitFor();
+  await page.getByLabel('find templates').fill('');
+  await page.getByRole('link', { name: 'parameterized-build', exact: true }).click();
+  await page.waitForURL(/\/templates\/default\/parameterized-build$/);
   const form = page.getByRole('form', { name: 'Submit parameterized-build' });
   await form.waitFor();
   const tag = form.getByLabel('image-tag');
@@ -45,24 +57,27 @@ test('the parameterized build is submitted with changed parameters and runs', as
 test('a link fills a template\'s form in, and the form gives the link to its values', async () => {
   const context = await env.browser.newContext();
   await signIn(context, env.server.url);
-  const page = await openHydrated(context, `${env.server.url}/templates?template=parameterized-build&image-tag=from-a-link&registry=localhost%3A5000`);
+  // A link in the form the list once gave still fills the form in.
+  const old = await openHydrated(context, `${env.server.url}/templates?template=parameterized-build&image-tag=from-a-link&registry=localhost%3A5000`);
+  const oldForm = old.getByRole('form', { name: 'Submit parameterized-build' });
+  assert.equal(await oldForm.getByLabel('image-tag').inputValue(), 'from-a-link');
+  assert.equal(await oldForm.getByLabel('registry').inputValue(), 'localhost:5000');
+  // Without values, the defaults.
+  const page = await openHydrated(context, `${env.server.url}/templates/default/parameterized-build`);
   const form = page.getByRole('form', { name: 'Submit parameterized-build' });
-  assert.equal(await form.getByLabel('image-tag').inputValue(), 'from-a-link');
-  assert.equal(await form.getByLabel('registry').inputValue(), 'localhost:5000');
-  // Other templates keep their defaults.
-  const other = page.getByRole('form', { name: 'Submit ci-pipeline' });
-  assert.equal(await other.getByLabel('branch').inputValue(), 'main');
+  assert.equal(await form.getByLabel('image-tag').inputValue(), 'latest');
   await form.getByLabel('image-tag').fill('v3');
   const href = await form.getByRole('link', { name: 'Link to these values' }).getAttribute('href');
-  assert.match(href, /template=parameterized-build/);
-  assert.match(href, /image-tag=v3/);
+  assert.equal(href, '/templates/default/parameterized-build?image-tag=v3&registry=registry.example.com');
+  const shared = await openHydrated(context, `${env.server.url}${href}`);
+  assert.equal(await shared.getByRole('form', { name: 'Submit parameterized-build' }).getByLabel('image-tag').inputValue(), 'v3');
   await context.close();
 });
 
 test("a template's graph is shown before it runs, as the template says", async () => {
   const context = await env.browser.newContext();
   await signIn(context, env.server.url);
-  const page = await openHydrated(context, `${env.server.url}/templates`);
+  const page = await openHydrated(context, `${env.server.url}/templates/default/ci-pipeline`);
   const section = page.locator('section.template[data-template="ci-pipeline"]');
   const preview = section.getByRole('region', { name: 'template graph' });
   await preview.locator('g.node').first().waitFor();
@@ -92,9 +107,12 @@ test('a ClusterWorkflowTemplate is listed as cluster-wide and submitted as one',
   });
   assert.equal(status, 200);
   const templates = await openHydrated(context, `${env.server.url}/templates`);
+  const listed = templates.locator('tr[data-name="cluster-hello"][data-cluster="true"]');
+  assert.match(await listed.textContent(), /cluster-wide/);
+  await listed.getByRole('link', { name: 'cluster-hello', exact: true }).click();
+  await templates.waitForURL(/\/cluster-templates\/cluster-hello\?namespace=default$/);
+  assert.match(await templates.getByRole('heading', { level: 1 }).textContent(), /cluster-hello cluster-wide/);
   const section = templates.locator('section.template[data-template="cluster-hello"][data-cluster="true"]');
-  await section.waitFor();
-  assert.match(await section.locator('h2').textContent(), /cluster-wide/);
   await section.getByLabel('who').fill('keelson');
   await section.getByRole('button', { name: 'Submit' }).click();
   await templates.waitForURL(/\/workflows\/default\/cluster-hello-[a-z0-9]+$/);
@@ -120,7 +138,7 @@ test("a template's argument artifact is given a file from the form", async () =>
     return r.status;
   });
   assert.equal(status, 200);
-  const templates = await openHydrated(context, `${env.server.url}/templates`);
+  const templates = await openHydrated(context, `${env.server.url}/templates/default/reads-a-file`);
   const section = templates.locator('section.template[data-template="reads-a-file"]');
   await section.getByLabel('data (artifact)').setInputFiles({ name: 'mine.txt', mimeType: 'text/plain', buffer: Buffer.from('uploaded from the form') });
   await section.getByRole('button', { name: 'Submit' }).click();
@@ -129,5 +147,59 @@ test("a template's argument artifact is given a file from the form", async () =>
   await templates.getByRole('tab', { name: 'Logs' }).click();
   const all = templates.getByRole('region', { name: 'logs of all tasks' });
   await all.locator('.log-lines', { hasText: 'uploaded from the form' }).waitFor({ timeout: 10000 });
+  await context.close();
+});
+
+test("a template's page lists its runs and its YAML, and deletes it after asking", async () => {
+  const context = await env.browser.newContext();
+  const page = await signIn(context, env.server.url);
+  const status = await page.evaluate(async () => {
+    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
+    const r = await fetch('/api/v1/workflow-templates/default', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify({ template: { metadata: { name: 'short-lived',
+        annotations: { 'workflows.argoproj.io/description': 'Says hello, then goes' } }, spec: { entrypoint: 'main', parallelism: 2,
+        arguments: { parameters: [{ name: 'count', value: '3' }] },
+        templates: [{ name: 'main', container: { image: 'alpine', command: ['true'] } }] } } }),
+    });
+    return r.status;
+  });
+  assert.equal(status, 200);
+  const list = await openHydrated(context, `${env.server.url}/templates`);
+  assert.match(await list.locator('tr[data-name="short-lived"]').textContent(), /Says hello, then goes/);
+  const tpl = await openHydrated(context, `${env.server.url}/templates/default/short-lived`);
+  assert.equal(await tpl.locator('p.description').textContent(), 'Says hello, then goes');
+  const runs = tpl.getByRole('region', { name: 'Runs' });
+  await runs.getByText('No runs yet.').waitFor();
+  await tpl.getByRole('form', { name: 'Submit short-lived' }).getByRole('button', { name: 'Submit' }).click();
+  await tpl.waitForURL(/\/workflows\/default\/short-lived-[a-z0-9]+$/);
+  const run = new URL(tpl.url()).pathname.split('/').at(-1);
+  await tpl.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 30000 });
+
+  const again = await openHydrated(context, `${env.server.url}/templates/default/short-lived`);
+  const row = again.getByRole('region', { name: 'Runs' }).locator(`tr[data-name="${run}"]`);
+  assert.match(await row.textContent(), /Succeeded/);
+  assert.equal(await row.getByRole('link', { name: run }).getAttribute('href'), `/workflows/default/${run}`);
+  // The YAML, folded, its keys and values marked.
+  const yaml = again.getByRole('region', { name: 'the template as YAML' });
+  await yaml.locator('summary').click();
+  assert.match(await yaml.locator('pre.yaml').textContent(), /name: short-lived/);
+  assert.deepEqual(await yaml.locator('pre.yaml span.n').allTextContents(), [': 2'], 'a number');
+  assert.equal(await yaml.locator('pre.yaml span.s', { hasText: ': "3"' }).count(), 1, 'a quoted number is a string');
+  await again.screenshot({ path: `${shots}/template-page.png`, fullPage: true });
+
+  // Delete: asked first; Cancel keeps it.
+  await again.getByRole('button', { name: 'Delete' }).click();
+  const dialog = again.getByRole('alertdialog');
+  assert.equal(await dialog.locator('p').textContent(), 'Delete the template short-lived? Its runs are kept.');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(await again.getByRole('alertdialog').count(), 0);
+  await again.getByRole('button', { name: 'Delete' }).click();
+  await again.getByRole('alertdialog').locator('button[data-confirm="Delete"]').click();
+  await again.waitForURL(/\/templates\?namespace=default$/);
+  await again.locator('table.templates tbody tr').first().waitFor();
+  assert.equal(await again.locator('tr[data-name="short-lived"]').count(), 0);
+  const kept = await again.evaluate(async (n) => (await fetch(`/api/v1/workflows/default/${n}`)).status, run);
+  assert.equal(kept, 200, 'its run is kept');
   await context.close();
 });

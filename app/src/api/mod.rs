@@ -132,6 +132,8 @@ pub struct ObjectMeta {
     pub name: String,
     #[serde(default, deserialize_with = "nullable")]
     pub labels: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
     #[serde(default)]
     pub creation_timestamp: Option<Time>,
 }

@@ -56,7 +56,13 @@ pub struct TemplateInfo {
     /// The entrypoint's graph before anything runs (empty if it has no
     /// such template).
     pub preview: engine::graph::Drawing,
+    /// What it is for (Argo's `workflows.argoproj.io/description`
+    /// annotation; empty without one).
+    pub description: String,
 }
+
+/// The annotation Argo's UI shows as a template's description.
+const DESCRIPTION: &str = "workflows.argoproj.io/description";
 
 /// One of `spec.arguments.parameters`: its default, its choices (`enum`)
 /// and its help (`description`).
@@ -106,6 +112,12 @@ impl TemplateInfo {
                 .collect(),
             artifacts: spec.arguments.artifacts.iter().map(|a| a.name.clone()).collect(),
             preview: engine::graph::Drawing::of_template(spec, None).unwrap_or_default(),
+            description: template
+                .metadata
+                .annotations
+                .get(DESCRIPTION)
+                .cloned()
+                .unwrap_or_default(),
         })
     }
 }

@@ -8,10 +8,7 @@ use leptos::prelude::*;
 
 use super::Run;
 
-/// Past this many lines a section is shown as plain text (a highlighted
-/// line is several elements; a large run's status is a hundred thousand
-/// lines).
-const HIGHLIGHT_UP_TO: usize = 4_000;
+use crate::yaml::{CopyButton, HIGHLIGHT_UP_TO, Highlighted};
 
 #[component]
 pub fn YamlView(run: Run) -> impl IntoView {
@@ -101,74 +98,9 @@ pub fn with_inputs(mut template: serde_json::Value, node: &NodeStatus) -> serde_
     template
 }
 
-/// YAML with its keys marked (plain past [`HIGHLIGHT_UP_TO`] lines).
-#[component]
-fn Highlighted(text: String) -> impl IntoView {
-    if text.lines().count() > HIGHLIGHT_UP_TO {
-        return view! { <pre class="yaml" tabindex="0">{text}</pre> }.into_any();
-    }
-    let lines = text
-        .lines()
-        .map(|line| {
-            let (lead, key, rest) = split_key(line);
-            view! { {lead.to_string()}<span class="k">{key.to_string()}</span>{rest.to_string()}"\n" }
-        })
-        .collect_view();
-    view! { <pre class="yaml" tabindex="0">{lines}</pre> }.into_any()
-}
-
-/// A YAML line as indentation (and list dash), key, and the rest (from
-/// the colon); a line without a key is all rest.
-pub fn split_key(line: &str) -> (&str, &str, &str) {
-    let body = line.trim_start_matches([' ', '-']);
-    let lead = &line[..line.len() - body.len()];
-    let key_end = body.find(": ").or_else(|| body.ends_with(':').then(|| body.len() - 1));
-    match key_end {
-        Some(end)
-            if !body.starts_with(['"', '\'', '{', '[', '|', '>']) && !body[..end].contains(' ') =>
-        {
-            (lead, &body[..end], &body[end..])
-        }
-        _ => (lead, "", body),
-    }
-}
-
-/// Copies `text` to the clipboard, and says so.
-#[component]
-pub fn CopyButton(text: Signal<String>, what: &'static str) -> impl IntoView {
-    let said = RwSignal::new("");
-    let copy = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let Some(window) = web_sys::window() else { return };
-            let promise = window.navigator().clipboard().write_text(&text.get_untracked());
-            leptos::task::spawn_local(async move {
-                let copied = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
-                said.set(if copied { "Copied." } else { "The browser did not allow copying." });
-            });
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = text;
-    };
-    view! {
-        <button type="button" on:click=copy>{format!("Copy {what}")}</button>
-        <span class="hint" role="status">{move || said.get()}</span>
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn keys_are_told_from_values() {
-        assert_eq!(split_key("  name: hello"), ("  ", "name", ": hello"));
-        assert_eq!(split_key("- name: a"), ("- ", "name", ": a"));
-        assert_eq!(split_key("spec:"), ("", "spec", ":"));
-        assert_eq!(split_key("  - plain value"), ("  - ", "", "plain value"));
-        assert_eq!(split_key("  - \"a: b\""), ("  - ", "", "\"a: b\""));
-        assert_eq!(split_key("  two words: x"), ("  ", "", "two words: x"));
-    }
 
     #[test]
     fn a_nodes_template_shows_the_inputs_it_ran_with() {

@@ -1,10 +1,16 @@
 //! Cron workflows: each with its schedule in words, time zone, last run,
-//! what is running now, and suspend/resume (editors).
+//! what is running now, and suspend/resume, submit now, edit (editors);
+//! each one's own page (`page`) with its next runs, its history and its
+//! YAML.
+
+mod page;
 
 use engine::status::Time;
 use leptos::prelude::*;
 
 use crate::api::{CronSchedules, CronWorkflow, List, Me};
+
+pub use page::CronPage;
 
 /// A CronWorkflow as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -15,6 +21,8 @@ pub struct CronRow {
     pub suspended: bool,
     pub last: Option<Time>,
     pub active: usize,
+    /// What a run due while another runs does (`concurrencyPolicy`).
+    pub policy: String,
     /// The next runs, from the server, which knows the time zones'
     /// rules; or why there are none.
     pub next: Result<Vec<Time>, String>,
@@ -35,12 +43,13 @@ impl CronRow {
             suspended: spec.suspend == Some(true),
             last: status.last_scheduled_time,
             active: status.active.len(),
+            policy: spec.concurrency_policy.unwrap_or_else(|| "Allow".into()),
             next: Ok(Vec::new()),
         })
     }
 
     /// Take this CronWorkflow's next runs from the namespace's schedules.
-    fn with_next_runs(mut self, schedules: &CronSchedules) -> CronRow {
+    pub fn with_next_runs(mut self, schedules: &CronSchedules) -> CronRow {
         if let Some(mine) = schedules.items.iter().find(|i| i.name == self.name) {
             self.next = match &mine.error {
                 Some(e) => Err(e.clone()),
@@ -52,7 +61,7 @@ impl CronRow {
 }
 
 /// `schedule` in words ("every 5 minutes"), or why it cannot be read.
-fn in_words(schedule: &str) -> String {
+pub fn in_words(schedule: &str) -> String {
     match engine::cron::parse(schedule) {
         Ok(s) => engine::cron::describe(&s),
         Err(e) => format!("not a schedule: {e}"),
@@ -111,6 +120,64 @@ fn CronLine(
     error: RwSignal<Option<String>>,
     ns: StoredValue<String>,
 ) -> impl IntoView {
+    let schedules = row
+        .schedules
+        .iter()
+        .map(|s| {
+            view! {
+                <div>
+                    <code>{s.clone()}</code>
+                    " — "
+                    {in_words(s)}
+                </div>
+            }
+        })
+        .collect_view();
+    let zone = (!row.timezone.is_empty()).then(|| format!("time zone {}", row.timezone));
+    let href = format!(
+        "/cron-workflows/{}/{}",
+        crate::api::encode(&ns.get_value()),
+        crate::api::encode(&row.name)
+    );
+    let runs_href = format!(
+        "/workflows?namespace={}&labels={}",
+        crate::api::encode(&ns.get_value()),
+        crate::api::encode(&format!("{RUNS_LABEL}={}", row.name))
+    );
+    view! {
+        <tr data-name=row.name.clone()>
+            <td><a href=href>{row.name.clone()}</a></td>
+            <td>{schedules} <small class="hint">{zone}</small></td>
+            {next_run(&row)}
+            <td title=row.last.map(|t| t.to_string()).unwrap_or_default()>
+                {crate::time::ago(row.last)}
+            </td>
+            <td>{row.active}</td>
+            <td data-state=if row.suspended { "suspended" } else { "active" }>
+                {if row.suspended { "suspended" } else { "active" }}
+            </td>
+            <td>
+                <CronActions row=row.clone() rows me error ns/>
+                " "
+                <a href=runs_href aria-label=format!("Runs of {}", row.name)>"Runs"</a>
+            </td>
+        </tr>
+    }
+}
+
+/// The label Argo puts on the workflows a CronWorkflow starts.
+pub const RUNS_LABEL: &str = "workflows.argoproj.io/cron-workflow";
+
+/// Suspend or resume, submit now, edit its YAML (editors; the others see
+/// why not).
+#[component]
+pub fn CronActions(
+    row: CronRow,
+    rows: RwSignal<Vec<CronRow>>,
+    me: RwSignal<Option<Me>>,
+    error: RwSignal<Option<String>>,
+    ns: StoredValue<String>,
+) -> impl IntoView {
     let suspend = !row.suspended;
     let action = if suspend { "suspend" } else { "resume" };
     let label = if row.suspended { "Resume" } else { "Suspend" };
@@ -133,7 +200,9 @@ fn CronLine(
                         if let Some(new) = CronRow::of(cron) {
                             rows.update(|rs| {
                                 if let Some(r) = rs.iter_mut().find(|r| r.name == new.name) {
-                                    *r = new;
+                                    // The next runs are the server's to say.
+                                    let next = std::mem::replace(&mut r.next, Ok(Vec::new()));
+                                    *r = CronRow { next, ..new };
                                 }
                             });
                         }
@@ -145,29 +214,10 @@ fn CronLine(
         #[cfg(not(feature = "hydrate"))]
         let _ = (&name, rows, error, suspend);
     };
-    let schedules = row
-        .schedules
-        .iter()
-        .map(|s| {
-            view! {
-                <div>
-                    <code>{s.clone()}</code>
-                    " — "
-                    {in_words(s)}
-                </div>
-            }
-        })
-        .collect_view();
-    let zone = (!row.timezone.is_empty()).then(|| format!("time zone {}", row.timezone));
     let edit_href = format!(
         "/editor?namespace={}&cron={}",
         crate::api::encode(&ns.get_value()),
         crate::api::encode(&row.name)
-    );
-    let runs_href = format!(
-        "/workflows?namespace={}&labels={}",
-        crate::api::encode(&ns.get_value()),
-        crate::api::encode(&format!("workflows.argoproj.io/cron-workflow={}", row.name))
     );
     // `argo submit --from cronwf/NAME`: its workflow now, then its page.
     let submitting = RwSignal::new(false);
@@ -204,39 +254,23 @@ fn CronLine(
         let _ = &now_name;
     };
     view! {
-        <tr data-name=row.name.clone()>
-            <td>{row.name.clone()}</td>
-            <td>{schedules} <small class="hint">{zone}</small></td>
-            {next_run(&row)}
-            <td title=row.last.map(|t| t.to_string()).unwrap_or_default()>
-                {crate::time::ago(row.last)}
-            </td>
-            <td>{row.active}</td>
-            <td data-state=if row.suspended { "suspended" } else { "active" }>
-                {if row.suspended { "suspended" } else { "active" }}
-            </td>
-            <td>
-                <crate::widgets::GuardedButton
-                    label
-                    action
-                    reason=Signal::derive(reason)
-                    busy
-                    on_click=Callback::new(click)
-                />
-                " "
-                <crate::widgets::GuardedButton
-                    label="Submit now"
-                    action="submit-now"
-                    reason=Signal::derive(reason)
-                    busy=submitting
-                    on_click=Callback::new(submit_now)
-                />
-                " "
-                <a href=edit_href aria-label=format!("Edit YAML of {}", row.name)>"Edit YAML"</a>
-                " "
-                <a href=runs_href aria-label=format!("Runs of {}", row.name)>"Runs"</a>
-            </td>
-        </tr>
+        <crate::widgets::GuardedButton
+            label
+            action
+            reason=Signal::derive(reason)
+            busy
+            on_click=Callback::new(click)
+        />
+        " "
+        <crate::widgets::GuardedButton
+            label="Submit now"
+            action="submit-now"
+            reason=Signal::derive(reason)
+            busy=submitting
+            on_click=Callback::new(submit_now)
+        />
+        " "
+        <a href=edit_href aria-label=format!("Edit YAML of {}", row.name)>"Edit YAML"</a>
     }
 }
 

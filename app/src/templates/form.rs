@@ -1,89 +1,44 @@
-//! The templates page: the namespace's WorkflowTemplates and the
-//! ClusterWorkflowTemplates, each with a
-//! submit form made from its `spec.arguments.parameters` — `enum` → a
-//! select, `description` → help text, defaults filled in — and the graph
-//! of its entrypoint before it runs. Submitting goes straight to the new
-//! run's page, followed live; a viewer sees no Submit button.
+//! A template's submit form, made from its `spec.arguments.parameters`
+//! — `enum` → a select, `description` → help text, defaults filled in,
+//! `?param=value` in the page's URL filling it in — and the graph of its
+//! entrypoint before it runs. Submitting goes straight to the new run's
+//! page, followed live; a viewer sees no Submit button.
 
 use leptos::prelude::*;
 
-use crate::api::{List, Me, ParameterInfo, TemplateInfo, WorkflowTemplate};
+use crate::api::{ParameterInfo, TemplateInfo};
 
+/// One template's submit form and its graph.
 #[component]
-pub fn Templates() -> impl IntoView {
-    let namespace = crate::namespace::current();
-    view! {
-        <h1>"Templates"</h1>
-        {move || {
-            let ns = namespace.get();
-            let paths = vec![
-                crate::api::USERINFO.to_string(),
-                crate::api::templates_path(&ns),
-                crate::api::CLUSTER_TEMPLATES.to_string(),
-            ];
-            type Answers = (Me, List<WorkflowTemplate>, List<WorkflowTemplate>);
-            crate::load::page(paths, move |(me, own, cluster): Answers| {
-                let ns = ns.clone();
-                view! { <TemplateList me own cluster ns/> }
-            })
-        }}
-    }
-}
-
-/// The namespace's WorkflowTemplates (`own`), then the
-/// ClusterWorkflowTemplates, for the user.
-#[component]
-fn TemplateList(
-    me: Me,
-    own: List<WorkflowTemplate>,
-    cluster: List<WorkflowTemplate>,
-    ns: String,
+pub fn SubmitForm(
+    template: TemplateInfo,
+    can_submit: bool,
+    ns: StoredValue<String>,
 ) -> impl IntoView {
-    // Viewers see no Submit button.
-    let can_submit = me.can_edit(&ns);
-    let own = own.items.iter().filter_map(|t| TemplateInfo::of(t, false));
-    let cluster = cluster.items.iter().filter_map(|t| TemplateInfo::of(t, true));
-    let templates: Vec<TemplateInfo> = own.chain(cluster).collect();
-    let ns = StoredValue::new(ns);
-    view! {
-        {templates.is_empty().then(|| view! { <p class="hint">"No templates."</p> })}
-        {templates
-            .into_iter()
-            .map(|t| view! { <SubmitForm template=t can_submit ns/> })
-            .collect_view()}
-    }
-}
-
-/// One template: its heading, its submit form, its graph.
-#[component]
-fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>) -> impl IntoView {
-    // `?template=NAME&param=value…` fills this form in: a link to run a
-    // template with given values (read on the server and in the browser
+    // `?param=value…` on the template's page fills this form in: a link
+    // to run it with given values (read on the server and in the browser
     // alike, so both render the same values).
     let query = leptos_router::hooks::use_query_map();
-    let given = query.with_untracked(|q| {
-        (q.get("template").as_deref() == Some(template.name.as_str())).then(|| q.clone())
-    });
+    let given = query.get_untracked();
     let fields: Vec<(ParameterInfo, RwSignal<String>)> = template
         .parameters
         .iter()
         .map(|p| {
-            let value =
-                given.as_ref().and_then(|q| q.get(&p.name)).unwrap_or_else(|| p.value.clone());
+            let value = given.get(&p.name).unwrap_or_else(|| p.value.clone());
             (p.clone(), RwSignal::new(value))
         })
         .collect();
     let link_fields = fields.clone();
-    let link_name = template.name.clone();
+    let page = super::page_href(&ns.get_value(), &template.name, template.cluster);
     let share = move || {
-        let mut parts = vec![
-            format!("namespace={}", crate::api::encode(&ns.get_value())),
-            format!("template={}", crate::api::encode(&link_name)),
-        ];
-        for (p, v) in &link_fields {
-            parts.push(format!("{}={}", crate::api::encode(&p.name), crate::api::encode(&v.get())));
-        }
-        format!("/templates?{}", parts.join("&"))
+        let values: Vec<String> = link_fields
+            .iter()
+            .map(|(p, v)| {
+                format!("{}={}", crate::api::encode(&p.name), crate::api::encode(&v.get()))
+            })
+            .collect();
+        let join = if page.contains('?') { '&' } else { '?' };
+        format!("{page}{join}{}", values.join("&"))
     };
     let form = Form {
         values: StoredValue::new(fields.clone()),
@@ -133,15 +88,6 @@ fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>)
         });
     };
     let heading = format!("Submit {}", template.name);
-    let edit_href = if template.cluster {
-        format!("/editor?cluster-template={}", crate::api::encode(&template.name))
-    } else {
-        format!(
-            "/editor?namespace={}&template={}",
-            crate::api::encode(&ns.get_value()),
-            crate::api::encode(&template.name)
-        )
-    };
     let cluster = template.cluster;
     let entry = if template.entrypoint.is_empty() {
         String::new()
@@ -150,15 +96,7 @@ fn SubmitForm(template: TemplateInfo, can_submit: bool, ns: StoredValue<String>)
     };
     view! {
         <section class="template" data-template=template.name.clone() data-cluster=cluster.to_string()>
-            <h2>
-                {template.name.clone()}
-                {cluster.then(|| view! { <span class="chip">"cluster-wide"</span> })}
-            </h2>
-            <p>
-                <a class="edit" href=edit_href aria-label=format!("Edit YAML of {}", template.name)>
-                    "Edit YAML"
-                </a>
-            </p>
+            <h2>"Submit"</h2>
             <p class="hint">{entry}</p>
             <form class="submit" method="post" aria-label=heading on:submit=on_submit>
                 {fields
