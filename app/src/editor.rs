@@ -160,7 +160,7 @@ pub fn editable_yaml(object: &serde_json::Value, kind: &str) -> String {
 #[component]
 pub fn Editor() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
-    let namespace = crate::namespace::current().get_untracked();
+    let namespace = crate::namespace::current_one().get_untracked();
     let what = query.with_untracked(|q| editing(q, &namespace));
     let user = crate::api::USERINFO.to_string();
     match what {
@@ -191,7 +191,7 @@ fn EditorView(me: Me, initial: String, editing: Option<Editing>) -> impl IntoVie
     let area = NodeRef::<leptos::html::Textarea>::new();
     #[cfg(feature = "hydrate")]
     lint_as_typed(text, checked, error);
-    let namespace = crate::namespace::current();
+    let namespace = crate::namespace::current_one();
     let drawing =
         Memo::new(move |_| checked.with(|c| c.as_ref().map(Checked::preview).unwrap_or_default()));
     let preview = crate::graph::Source {

@@ -10,6 +10,16 @@ use leptos_router::hooks::{use_location, use_query_map};
 /// Where workflows go when nobody says otherwise (as Argo).
 pub const DEFAULT: &str = "default";
 
+/// Every namespace at once (the workflow list only; for those with a
+/// role in `*`, as the server's role bindings write it).
+pub const ALL: &str = "*";
+
+/// `namespace` as it goes into an API path: every namespace is none
+/// (`/api/v1/workflows/`, as `argo list -A` asks).
+pub fn in_path(namespace: &str) -> &str {
+    if namespace == ALL { "" } else { namespace }
+}
+
 /// The page's namespace: an object's page's own (`/workflows/{ns}/…`,
 /// `/templates/{ns}/…`, `/cron-workflows/{ns}/…`), else `?namespace=` if it is a name Kubernetes would accept, else
 /// [`DEFAULT`].
@@ -25,16 +35,44 @@ pub fn current() -> Memo<String> {
             .map(|(ns, _)| ns.to_string());
         of_object
             .or_else(|| query.with(|q| q.get("namespace")))
-            .filter(|n| valid(n))
+            .filter(|n| valid(n) || n == ALL)
             .unwrap_or_else(|| DEFAULT.into())
     })
+}
+
+/// The namespace to create in: the page's, or [`DEFAULT`] while every
+/// namespace is chosen (the editor says where it submits).
+pub fn current_one() -> Memo<String> {
+    let all = current();
+    Memo::new(move |_| {
+        let ns = all.get();
+        if ns == ALL { DEFAULT.to_string() } else { ns }
+    })
+}
+
+/// What a page that lists one namespace at a time shows while every
+/// namespace is chosen.
+pub fn pick_one(what: &'static str) -> AnyView {
+    view! {
+        <p class="hint" role="status">
+            {format!("{what} are listed one namespace at a time: pick one above.")}
+        </p>
+    }
+    .into_any()
+}
+
+/// `namespace` in words: every namespace is "every namespace".
+pub fn named(namespace: &str) -> &str {
+    if namespace == ALL { "every namespace" } else { namespace }
 }
 
 /// `?namespace=` when it is not a namespace's name (said on the page
 /// rather than silently showing another namespace).
 fn refused() -> Memo<Option<String>> {
     let query = use_query_map();
-    Memo::new(move |_| query.with(|q| q.get("namespace")).filter(|n| !n.is_empty() && !valid(n)))
+    Memo::new(move |_| {
+        query.with(|q| q.get("namespace")).filter(|n| !n.is_empty() && !valid(n) && n != ALL)
+    })
 }
 
 /// A DNS label, as Kubernetes namespaces are.
@@ -73,12 +111,14 @@ pub fn Picker() -> impl IntoView {
     };
     let refused = refused();
     // The namespaces the signed-in user has a role in, offered as the
-    // field is typed in (`*`, every namespace, leaves the field free).
+    // field is typed in; a role in `*` offers every namespace at once
+    // (and leaves the field free for any other).
     let known = RwSignal::new(Vec::<String>::new());
     #[cfg(feature = "hydrate")]
     leptos::task::spawn_local(async move {
         if let Ok(me) = crate::api::me().await {
-            known.set(me.roles.into_keys().filter(|n| n != "*").collect());
+            // `*` sorts first: "all namespaces" heads the choices.
+            known.set(me.roles.into_keys().collect());
         }
     });
     view! {
@@ -107,7 +147,16 @@ pub fn Picker() -> impl IntoView {
                 />
             </label>
             <datalist id="known-namespaces">
-                {move || known.get().into_iter().map(|n| view! { <option value=n></option> }).collect_view()}
+                {move || {
+                    known
+                        .get()
+                        .into_iter()
+                        .map(|n| {
+                            let label = (n == ALL).then_some("all namespaces");
+                            view! { <option value=n label=label></option> }
+                        })
+                        .collect_view()
+                }}
             </datalist>
         </form>
     }
@@ -130,5 +179,7 @@ mod tests {
         }
         assert_eq!(query("default"), "");
         assert_eq!(query("ci"), "?namespace=ci");
+        assert_eq!(in_path(ALL), "");
+        assert_eq!(in_path("ci"), "ci");
     }
 }

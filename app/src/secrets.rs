@@ -27,11 +27,15 @@ pub fn Secrets() -> impl IntoView {
         <h1>"Secrets"</h1>
         {move || {
             let ns = namespace.get();
+            if ns == crate::namespace::ALL {
+                return crate::namespace::pick_one("Secrets");
+            }
             let paths = vec![crate::api::USERINFO.to_string(), crate::api::secrets_path(&ns)];
             crate::load::page(paths, move |(me, secrets): (Me, List<Secret>)| {
                 let ns = ns.clone();
                 view! { <SecretList me secrets ns/> }
             })
+            .into_any()
         }}
     }
 }

@@ -1,4 +1,5 @@
-//! The workflow list: the namespace's workflows with phase, template,
+//! The workflow list: the namespace's (or every namespace's, `*`)
+//! workflows with phase, template,
 //! start, duration, progress and labels; filters (name prefix, phases,
 //! labels, started within) kept in the page's URL; pages of 50 with
 //! "More"; kept current live (list, then watch from the list's version,
@@ -52,6 +53,7 @@ fn WorkflowTable(
     let error = RwSignal::new(None::<String>);
     let ticked = RwSignal::new(BTreeSet::<String>::new());
     let can_edit = me.can_edit(&ns);
+    let all = ns == crate::namespace::ALL;
     let ns = StoredValue::new(ns);
     let filter = StoredValue::new(filter);
     #[cfg(not(feature = "hydrate"))]
@@ -95,7 +97,7 @@ fn WorkflowTable(
                                 ticked
                                     .set(
                                         if all {
-                                            rows.with(|r| r.iter().map(|r| r.name.clone()).collect())
+                                            rows.with(|r| r.iter().map(WorkflowRow::key).collect())
                                         } else {
                                             BTreeSet::new()
                                         },
@@ -103,6 +105,7 @@ fn WorkflowTable(
                             }
                         />
                     </th>
+                    {all.then(|| view! { <th scope="col">"Namespace"</th> })}
                     <th scope="col">"Name"</th>
                     <th scope="col">"Phase"</th>
                     <th scope="col">"Template"</th>
@@ -117,7 +120,7 @@ fn WorkflowTable(
                 <For
                     each=move || rows.get()
                     key=|r| r.clone()
-                    children=move |r| view! { <Row row=r ticked ns/> }
+                    children=move |r| view! { <Row row=r ticked all/> }
                 />
             </tbody>
         </table>
@@ -175,30 +178,30 @@ fn PhaseCounts(rows: RwSignal<Vec<WorkflowRow>>) -> impl IntoView {
 fn Row(
     row: WorkflowRow,
     ticked: RwSignal<BTreeSet<String>>,
-    ns: StoredValue<String>,
+    /// The list holds every namespace's: each row says its own.
+    all: bool,
 ) -> impl IntoView {
     let name = row.name.clone();
+    let key = row.key();
     let check = {
-        let name = name.clone();
-        move || ticked.with(|t| t.contains(&name))
+        let key = key.clone();
+        move || ticked.with(|t| t.contains(&key))
     };
-    let toggle = {
-        let name = name.clone();
-        move |ev: leptos::ev::Event| {
-            let on = event_target_checked(&ev);
-            ticked.update(|t| {
-                if on {
-                    t.insert(name.clone());
-                } else {
-                    t.remove(&name);
-                }
-            });
-        }
+    let toggle = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        ticked.update(|t| {
+            if on {
+                t.insert(key.clone());
+            } else {
+                t.remove(&key);
+            }
+        });
     };
     let phase = crate::api::phase_name(row.phase);
     let phase_class = format!("phase {}", phase.to_lowercase());
-    let href = format!("/workflows/{}/{name}", ns.get_value());
-    let select_label = format!("select {name}");
+    let href = format!("/workflows/{}/{name}", row.namespace);
+    let select_label =
+        if all { format!("select {name} in {}", row.namespace) } else { format!("select {name}") };
     let link_text = name.clone();
     let labels = row
         .labels
@@ -206,7 +209,7 @@ fn Row(
         .map(|(k, v)| view! { <span class="chip">{format!("{k}={v}")}</span> })
         .collect_view();
     view! {
-        <tr data-name=name.clone()>
+        <tr data-name=name.clone() data-namespace=row.namespace.clone()>
             <td>
                 <input
                     type="checkbox"
@@ -215,6 +218,7 @@ fn Row(
                     on:change=toggle
                 />
             </td>
+            {all.then(|| view! { <td>{row.namespace.clone()}</td> })}
             <td>
                 <leptos_router::components::A href=href>{link_text}</leptos_router::components::A>
             </td>
@@ -334,7 +338,10 @@ fn BulkBar(
         .map(|(action, label)| {
             let reason = move || {
                 if !can_edit {
-                    Some(format!("needs the editor role in {}", ns.get_value()))
+                    Some(format!(
+                        "needs the editor role in {}",
+                        crate::namespace::named(&ns.get_value())
+                    ))
                 } else if ticked.with(BTreeSet::is_empty) {
                     Some("tick the workflows first".to_string())
                 } else {
@@ -342,14 +349,13 @@ fn BulkBar(
                 }
             };
             let click = move |()| {
-                let names: Vec<String> = ticked.get_untracked().into_iter().collect();
+                let keys: Vec<String> = ticked.get_untracked().into_iter().collect();
                 #[cfg(feature = "hydrate")]
                 {
                     busy.set(true);
                     error.set(None);
                     leptos::task::spawn_local(async move {
-                        let failures =
-                            crate::api::act_on_many(&ns.get_value(), action, &names).await;
+                        let failures = crate::api::act_on_many(action, &keys).await;
                         if !failures.is_empty() {
                             error.set(Some(failures.join("; ")));
                         }
@@ -358,7 +364,7 @@ fn BulkBar(
                     });
                 }
                 #[cfg(not(feature = "hydrate"))]
-                let _ = names;
+                let _ = keys;
             };
             let confirm = Callback::new(move |()| {
                 let n = ticked.with(BTreeSet::len);

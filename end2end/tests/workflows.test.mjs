@@ -98,6 +98,49 @@ test('filters narrow the list (kept in the URL) and bulk actions act on the tick
   await context.close();
 });
 
+test('an administrator lists every namespace at once, and acts on rows of several', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await signIn(context, env.server.url);
+  const submitIn = (namespace, name) => page.evaluate(async ([namespace, name]) => {
+    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
+    const r = await fetch(`/api/v1/workflows/${namespace}`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify({ workflow: { metadata: { name, labels: { spread: 'yes' } }, spec: { entrypoint: 'main',
+        templates: [{ name: 'main', container: { image: 'alpine', command: ['true'] } }] } } }),
+    });
+    return r.status;
+  }, [namespace, name]);
+  assert.equal(await submitIn('default', 'here'), 200);
+  assert.equal(await submitIn('team-b', 'there'), 200);
+  const list = await openHydrated(context, `${env.server.url}/workflows?namespace=*&labels=spread%3Dyes`);
+  // The header offers every namespace to an administrator (role in `*`).
+  await list.waitForFunction(() => [...document.querySelectorAll('#known-namespaces option')].some((o) => o.value === '*'));
+  assert.equal(await list.locator('#known-namespaces option[value="*"]').getAttribute('label'), 'all namespaces');
+  assert.equal(await list.getByLabel('Namespace').inputValue(), '*');
+  const row = (ns, name) => list.locator(`tr[data-namespace="${ns}"][data-name="${name}"]`);
+  await row('default', 'here').locator('td.phase.succeeded').waitFor({ timeout: 30000 });
+  await row('team-b', 'there').locator('td.phase.succeeded').waitFor({ timeout: 30000 });
+  assert.equal(await list.locator('thead th').nth(1).textContent(), 'Namespace');
+  assert.equal(await row('team-b', 'there').getByRole('link', { name: 'there' }).getAttribute('href'), '/workflows/team-b/there');
+  // Live: a new run in a third namespace appears.
+  assert.equal(await submitIn('team-c', 'later'), 200);
+  await row('team-c', 'later').waitFor({ timeout: 30000 });
+  // Ticked in two namespaces, deleted together.
+  await list.getByLabel('select here in default').check();
+  await list.getByLabel('select there in team-b').check();
+  await list.getByRole('toolbar', { name: 'actions on the selected workflows' }).locator('button[data-action="delete"]').click();
+  await list.getByRole('alertdialog').locator('button[data-confirm="Delete"]').click();
+  await list.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
+  assert.deepEqual(await list.locator('tbody tr').evaluateAll((rs) => rs.map((r) => `${r.dataset.namespace}/${r.dataset.name}`)), ['team-c/later']);
+  for (const [ns, name, status] of [['default', 'here', 404], ['team-b', 'there', 404], ['team-c', 'later', 200]]) {
+    assert.equal(await list.evaluate(async ([ns, name]) => (await fetch(`/api/v1/workflows/${ns}/${name}`)).status, [ns, name]), status, `${ns}/${name}`);
+  }
+  // Pages that list one namespace at a time say so.
+  const templates = await openHydrated(context, `${env.server.url}/templates?namespace=*`);
+  await templates.getByText('Templates are listed one namespace at a time: pick one above.').waitFor();
+  await context.close();
+});
+
 test('leaving a running workflow\'s page stops following it, without errors', async () => {
   const context = await env.browser.newContext();
   const page = await signIn(context, env.server.url);

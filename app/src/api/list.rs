@@ -39,6 +39,7 @@ pub struct TemplateName {
 /// A workflow as the list shows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct WorkflowRow {
+    pub namespace: String,
     pub name: String,
     pub phase: WorkflowPhase,
     pub template: String,
@@ -53,8 +54,9 @@ pub struct WorkflowRow {
 
 /// The fields the list asks for (`fields=`), under `items.` for the list
 /// and `result.object.` for the watch.
-const FIELDS: [&str; 9] = [
+const FIELDS: [&str; 10] = [
     "metadata.name",
+    "metadata.namespace",
     "metadata.labels",
     "metadata.creationTimestamp",
     "spec.workflowTemplateRef",
@@ -76,6 +78,18 @@ const OWN_LABELS: [&str; 3] = [
 const TEMPLATE_LABEL: &str = "workflows.argoproj.io/workflow-template";
 
 impl WorkflowRow {
+    /// Whether `other` is the same workflow (names are unique within a
+    /// namespace; the list may hold every namespace's).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn same(&self, other: &WorkflowRow) -> bool {
+        self.name == other.name && self.namespace == other.namespace
+    }
+
+    /// Its key among the ticked rows: `namespace/name`.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+
     /// The row of `item` (`None` if it has no name).
     pub fn of(item: WorkflowItem) -> Option<WorkflowRow> {
         let WorkflowItem { metadata, spec, status } = item;
@@ -92,6 +106,7 @@ impl WorkflowRow {
             .filter(|(k, _)| !OWN_LABELS.contains(&k.as_str()))
             .collect();
         Some(WorkflowRow {
+            namespace: metadata.namespace,
             name: metadata.name,
             phase: status.phase,
             template,
@@ -210,7 +225,8 @@ fn fields(under: &str) -> String {
 /// one that gave it).
 pub fn page_path(namespace: &str, filter: &ListFilter, token: Option<&str>) -> String {
     let mut path = format!(
-        "/api/v1/workflows/{namespace}?{}&fields=metadata,{}",
+        "/api/v1/workflows/{}?{}&fields=metadata,{}",
+        crate::namespace::in_path(namespace),
         filter.list_params(crate::time::now()),
         fields("items.")
     );
@@ -244,7 +260,8 @@ pub async fn follow_workflows(
     use super::{EventKind, Watched};
 
     let mut url = format!(
-        "/ws/workflow-events/{namespace}?listOptions.resourceVersion={version}&fields=result.type,{}",
+        "/ws/workflow-events/{}?listOptions.resourceVersion={version}&fields=result.type,{}",
+        crate::namespace::in_path(namespace),
         fields("result.object.")
     );
     let selector = filter.selector();
@@ -265,7 +282,7 @@ pub async fn follow_workflows(
         }
         let all_loaded = more.with_untracked(Option::is_none);
         rows.update(|rows| {
-            let at = rows.iter().position(|r| r.name == row.name);
+            let at = rows.iter().position(|r| r.same(&row));
             match (event.kind, at) {
                 (EventKind::Deleted, Some(i)) => {
                     rows.remove(i);
@@ -307,7 +324,7 @@ pub async fn more_workflows(
     let (next_rows, next, _) = read_page(list);
     rows.update(|rows| {
         for r in next_rows {
-            if !rows.iter().any(|x| x.name == r.name) {
+            if !rows.iter().any(|x| x.same(&r)) {
                 rows.push(r);
             }
         }
@@ -316,16 +333,17 @@ pub async fn more_workflows(
     Ok(())
 }
 
-/// `action` on each of `names`, one after the other; what failed, as
-/// "name: why".
+/// `action` on each of `keys` (`namespace/name`), one after the other;
+/// what failed, as "name: why".
 #[cfg(feature = "hydrate")]
-pub async fn act_on_many(namespace: &str, action: &str, names: &[String]) -> Vec<String> {
+pub async fn act_on_many(action: &str, keys: &[String]) -> Vec<String> {
     let me = match super::me().await {
         Ok(me) => me,
         Err(_) => return vec!["signed out: sign in again".into()],
     };
     let mut failures = Vec::new();
-    for name in names {
+    for key in keys {
+        let Some((namespace, name)) = key.split_once('/') else { continue };
         let done = super::act(&me, namespace, name, action, &super::RunAction::default()).await;
         if let Err(e) = done {
             failures.push(format!("{name}: {e}"));

@@ -130,6 +130,8 @@ impl ListMeta {
 pub struct ObjectMeta {
     #[serde(default)]
     pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub namespace: String,
     #[serde(default, deserialize_with = "nullable")]
     pub labels: BTreeMap<String, String>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "BTreeMap::is_empty")]

@@ -75,6 +75,9 @@ pub fn Crons() -> impl IntoView {
         <h1>"Cron workflows"</h1>
         {move || {
             let ns = namespace.get();
+            if ns == crate::namespace::ALL {
+                return crate::namespace::pick_one("Cron workflows");
+            }
             let paths = vec![
                 crate::api::USERINFO.to_string(),
                 crate::api::crons_path(&ns),
@@ -85,6 +88,7 @@ pub fn Crons() -> impl IntoView {
                 let ns = ns.clone();
                 view! { <CronList me crons next ns/> }
             })
+            .into_any()
         }}
     }
 }

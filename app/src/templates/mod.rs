@@ -40,6 +40,9 @@ pub fn Templates() -> impl IntoView {
         <h1>"Templates"</h1>
         {move || {
             let ns = namespace.get();
+            if ns == crate::namespace::ALL {
+                return crate::namespace::pick_one("Templates");
+            }
             let paths = vec![
                 crate::api::templates_path(&ns),
                 crate::api::CLUSTER_TEMPLATES.to_string(),
@@ -49,6 +52,7 @@ pub fn Templates() -> impl IntoView {
                 let ns = ns.clone();
                 view! { <TemplateList own cluster ns/> }
             })
+            .into_any()
         }}
     }
     .into_any()

@@ -21,7 +21,7 @@ pub fn TemplatePage() -> impl IntoView {
 pub fn ClusterTemplatePage() -> impl IntoView {
     let params = use_params_map();
     let name = params.with_untracked(|p| p.get("name").unwrap_or_default());
-    let ns = crate::namespace::current().get_untracked();
+    let ns = crate::namespace::current_one().get_untracked();
     view! { <TemplateDetail ns name cluster=true/> }
 }
 
