@@ -408,10 +408,11 @@ mod tests {
         assert_eq!(r.started, Time::parse_rfc3339("2026-01-01T00:00:01Z"));
         assert!(WorkflowRow::of(item(serde_json::json!({}))).is_none());
 
-        let page: List<WorkflowItem> = serde_json::from_value(serde_json::json!({
+        let page: List<WorkflowItem> = serde_json::from_str(&serde_json::json!({
             "metadata": {"resourceVersion": "42", "continue": "next"},
             "items": [{"metadata": {"name": "b"}, "spec": {"workflowTemplateRef": {"name": "t"}}}]
-        }))
+        })
+        .to_string())
         .unwrap_or_else(|e| panic!("{e}"));
         let (rows, next, version) = read_page(page);
         assert_eq!((rows[0].template.as_str(), rows[0].phase), ("t", WorkflowPhase::Unknown));

@@ -181,14 +181,20 @@ pub enum EventKind {
 }
 
 /// A list of objects (or `null`, Go's empty list), each read on its own:
-/// one that cannot be read is left out.
+/// one that cannot be read is left out. Each is kept as its text, then
+/// read from it: the bundle holds one reader of each type, from text
+/// (reading from a `serde_json::Value` would compile a second).
 fn each_readable<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: DeserializeOwned,
 {
-    let items = Option::<Vec<serde_json::Value>>::deserialize(d)?.unwrap_or_default();
-    Ok(items.into_iter().filter_map(|v| T::deserialize(v).ok()).collect())
+    let items = Option::<Vec<Box<serde_json::value::RawValue>>>::deserialize(d)?;
+    Ok(items
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| serde_json::from_str(v.get()).ok())
+        .collect())
 }
 
 /// `value` read as `T` by way of its text. The browser bundle holds the

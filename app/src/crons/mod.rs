@@ -300,7 +300,7 @@ mod tests {
     use super::*;
 
     fn read<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
-        serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}"))
+        serde_json::from_str(&v.to_string()).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]

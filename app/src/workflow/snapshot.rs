@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use engine::status::{NodeStatus, WorkflowStatus};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::api::Watched;
 
@@ -73,36 +74,36 @@ pub struct TemplateRef {
     pub cluster_scope: bool,
 }
 
-/// A snapshot whose nodes are not read yet: what is read when the typed
-/// pass fails, so that each node is read on its own.
+/// A snapshot whose status is not read yet: what is read when the typed
+/// pass fails, so that each node is read on its own. Parts are kept as
+/// their text and read from it: the bundle then holds one reader of each
+/// type, from text.
 #[derive(Debug, Default, Deserialize)]
 struct Unread {
     #[serde(default)]
     metadata: SnapshotMeta,
     #[serde(default)]
     spec: SnapshotSpec,
+    /// The status's fields, each as its text.
     #[serde(default)]
-    status: UnreadStatus,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct UnreadStatus {
-    #[serde(default)]
-    nodes: HashMap<String, serde_json::Value>,
-    #[serde(flatten)]
-    rest: WorkflowStatus,
+    status: Option<BTreeMap<String, Box<RawValue>>>,
 }
 
 impl Unread {
     /// Read node by node: a node this UI cannot read is left out (and
     /// the rest drawn) rather than losing the update.
     fn node_by_node(self) -> Snapshot {
-        let mut status = self.status.rest;
-        status.nodes = self
-            .status
-            .nodes
+        let mut fields = self.status.unwrap_or_default();
+        let nodes = fields.remove("nodes");
+        let mut status: WorkflowStatus = serde_json::to_string(&fields)
+            .ok()
+            .and_then(|rest| serde_json::from_str(&rest).ok())
+            .unwrap_or_default();
+        let nodes: HashMap<String, Box<RawValue>> =
+            nodes.and_then(|n| serde_json::from_str(n.get()).ok()).unwrap_or_default();
+        status.nodes = nodes
             .into_iter()
-            .filter_map(|(id, v)| Some((id, NodeStatus::deserialize(v).ok()?)))
+            .filter_map(|(id, v)| Some((id, serde_json::from_str::<NodeStatus>(v.get()).ok()?)))
             .collect();
         Snapshot { metadata: self.metadata, spec: self.spec, status }
     }
@@ -138,8 +139,9 @@ impl Snapshot {
     /// Read from the workflow's JSON value: typed; if some node cannot
     /// be read so, node by node.
     pub fn read(object: &serde_json::Value) -> Snapshot {
-        Snapshot::deserialize(object)
-            .or_else(|_| Unread::deserialize(object).map(Unread::node_by_node))
+        let text = object.to_string();
+        serde_json::from_str::<Snapshot>(&text)
+            .or_else(|_| serde_json::from_str::<Unread>(&text).map(Unread::node_by_node))
             .unwrap_or_default()
     }
 }
