@@ -24,6 +24,12 @@ test('a 2,000-node workflow renders, unfolds and can be panned and zoomed', asyn
   await run.waitForFunction(() => document.querySelector('svg.graph-canvas')?.dataset.nodes === '2003', null, { timeout: 30000 });
   assert.equal(await run.locator('g.node').count(), 2003);
   assert.equal(await run.locator('g.node[data-phase="Succeeded"]').count(), 2003);
+  // Seen from this far, the boxes are drawn as one path per phase (the
+  // boxes stay in the page, hidden); a click there picks the box drawn
+  // under it.
+  assert.equal(await canvas.getAttribute('data-far'), 'true');
+  assert.equal(await run.locator('.far-boxes path[data-phase="Succeeded"]').count(), 1);
+  assert.equal((await run.locator('.far-boxes path[data-phase="Succeeded"]').getAttribute('d')).split('M').length - 1, 2003);
 
   // Drag to pan: the view moves by what the pointer moved.
   const box = await canvas.boundingBox();
@@ -71,5 +77,24 @@ test('a 2,000-node workflow renders, unfolds and can be panned and zoomed', asyn
   await boxes('2');
   await options.getByLabel('Hide succeeded tasks').uncheck();
   await boxes('2003');
+
+  // Fitted again, then zoomed in a little: still far, and a click picks
+  // the box drawn under it.
+  await run.getByRole('button', { name: 'Fit', exact: true }).click();
+  await run.waitForFunction(() => document.querySelector('svg.graph-canvas').dataset.far === 'true');
+  const centre = () => run.locator('g.node[data-label="gather"]').evaluate((g) => {
+    const r = g.getBoundingClientRect();
+    return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+  });
+  let gather = await centre();
+  const fitted = Number(await canvas.getAttribute('data-scale'));
+  await run.mouse.move(gather.x, gather.y);
+  for (let i = 0; i < 6; i++) await run.mouse.wheel(0, -300);
+  await run.waitForFunction((s) => Number(document.querySelector('svg.graph-canvas').dataset.scale) > s * 10, fitted);
+  assert.equal(await canvas.getAttribute('data-far'), 'true');
+  gather = await centre();
+  await run.mouse.click(gather.x, gather.y);
+  await run.getByRole('complementary', { name: 'node details' }).getByRole('heading', { name: 'gather' }).waitFor();
+  await run.locator('.far-boxes path.far-chosen').waitFor();
   await context.close();
 });

@@ -14,6 +14,8 @@
 //! seen with), the toolbar (`ZoomControls`, `DirectionToggle`, `FindBox`)
 //! and the canvas (`GraphCanvas`: `ArrowMarker`, `ArrowLayer`, `BoxLayer`).
 
+mod far;
+
 use engine::graph::{Direction, Drawing, Point, Shape, Spacing, layout};
 use engine::status::Time;
 use leptos::prelude::*;
@@ -366,7 +368,11 @@ fn GraphCanvas(
             class="graph-canvas"
             data-graph=graph_id.clone()
             data-far=move || far.get().to_string()
-            on:click=move |ev| pick_from(ev.target(), scene, source)
+            on:click=move |ev: leptos::ev::MouseEvent| {
+                if !pick_from(ev.target(), scene, source) && far.get_untracked() {
+                    pick_far(&ev, camera, source);
+                }
+            }
             on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                 if ev.key() == "Enter" || ev.key() == " " {
                     ev.prevent_default();
@@ -392,6 +398,7 @@ fn GraphCanvas(
             <g transform=transform>
                 <ArrowLayer scene arrow_ref/>
                 <BoxLayer scene source scope=graph_id.clone()/>
+                <far::FarLayer scene source far query/>
             </g>
         </svg>
     }
@@ -667,17 +674,47 @@ fn escape(text: &str) -> String {
 
 /// The box an event happened in, if any, told to the source (a click on
 /// the background, or the end of a drag, is no pick).
-fn pick_from(target: Option<leptos::web_sys::EventTarget>, scene: Memo<Scene>, source: Source) {
+fn pick_from(
+    target: Option<leptos::web_sys::EventTarget>,
+    scene: Memo<Scene>,
+    source: Source,
+) -> bool {
     use leptos::wasm_bindgen::JsCast;
     let element = target.and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok());
-    let Some(node) = element.and_then(|e| e.closest("g.node").ok().flatten()) else { return };
-    let Some(key) = node.get_attribute("data-key") else { return };
+    let Some(node) = element.and_then(|e| e.closest("g.node").ok().flatten()) else {
+        return false;
+    };
+    let Some(key) = node.get_attribute("data-key") else { return false };
     let shape =
         scene.with_untracked(|s| s.boxes.iter().find(|b| b.key == key).map(|b| b.shape.clone()));
     if let Some(shape) = shape {
         source.pick.run((key, shape));
     }
+    true
 }
+
+/// A click on the far view: the box drawn where it landed (the boxes
+/// themselves are hidden there), within a few pixels.
+#[cfg(feature = "hydrate")]
+fn pick_far(ev: &leptos::ev::MouseEvent, camera: Camera, source: Source) {
+    use wasm_bindgen::JsCast;
+    let Some(el) = camera.svg.get_untracked() else { return };
+    let Some(el) = el.dyn_ref::<web_sys::Element>() else { return };
+    let r = el.get_bounding_client_rect();
+    let v = camera.view.get_untracked();
+    let x = (f64::from(ev.client_x()) - r.left() - v.x) / v.scale;
+    let y = (f64::from(ev.client_y()) - r.top() - v.y) / v.scale;
+    let hit = camera.scene.with_untracked(|s| {
+        far::box_at(s, x, y, 3.0 / v.scale).map(|b| (b.key.clone(), b.shape.clone()))
+    });
+    if let Some(hit) = hit {
+        source.pick.run(hit);
+    }
+}
+
+/// (Clicks are the browser's.)
+#[cfg(not(feature = "hydrate"))]
+fn pick_far(_ev: &leptos::ev::MouseEvent, _camera: Camera, _source: Source) {}
 
 /// The rules that depend on the graph's state: the chosen box, the find
 /// query (boxes not matching it dimmed), labels hidden when zoomed far
