@@ -132,7 +132,11 @@ mod tests {
         assert_eq!(box_at(&scene, 60.0, 30.0, 0.0).map(|b| b.key.as_str()), Some("a"));
         assert_eq!(box_at(&scene, 199.0, 20.0, 0.0).map(|b| b.key.as_str()), None);
         assert_eq!(box_at(&scene, 199.0, 20.0, 2.0).map(|b| b.key.as_str()), Some("b"));
-        assert_eq!(box_at(&scene, 151.0, 20.0, 100.0).map(|b| b.key.as_str()), Some("b"), "the nearest");
+        assert_eq!(
+            box_at(&scene, 151.0, 20.0, 100.0).map(|b| b.key.as_str()),
+            Some("b"),
+            "the nearest"
+        );
         assert_eq!(outline(&scene.boxes[1]), "M200.0,0.0h100.0v40.0h-100.0z");
         assert!(matches(&scene.boxes[0], "Succeeded", "succ"));
         assert!(matches(&scene.boxes[0], "", "wor"), "by template");
