@@ -28,8 +28,22 @@ test('a 2,000-node workflow renders, unfolds and can be panned and zoomed', asyn
   // boxes stay in the page, hidden); a click there picks the box drawn
   // under it.
   assert.equal(await canvas.getAttribute('data-far'), 'true');
-  assert.equal(await run.locator('.far-boxes path[data-phase="Succeeded"]').count(), 1);
-  assert.equal((await run.locator('.far-boxes path[data-phase="Succeeded"]').getAttribute('d')).split('M').length - 1, 2003);
+  assert.equal(await run.locator('svg.graph-canvas .far-boxes path[data-phase="Succeeded"]').count(), 1);
+  assert.equal((await run.locator('svg.graph-canvas .far-boxes path[data-phase="Succeeded"]').getAttribute('d')).split('M').length - 1, 2003);
+
+  // Where a box is on the screen, from the drawing (seen from far, the
+  // boxes are out of the page's layout).
+  const centreOf = (label) => run.evaluate((label) => {
+    const svg = document.querySelector('svg.graph-canvas');
+    const g = svg.querySelector(`g.node[data-label="${label}"]`);
+    const [tx, ty] = g.getAttribute('transform').match(/translate\(([-\d.]+),([-\d.]+)\)/).slice(1).map(Number);
+    const rect = g.querySelector('rect');
+    const [w, h] = [Number(rect.getAttribute('width')), Number(rect.getAttribute('height'))];
+    const [px, py] = svg.dataset.pan.split(',').map(Number);
+    const s = Number(svg.dataset.scale);
+    const r = svg.getBoundingClientRect();
+    return { x: r.x + px + (tx + w / 2) * s, y: r.y + py + (ty + h / 2) * s, width: w * s };
+  }, label);
 
   // Drag to pan: the view moves by what the pointer moved.
   const box = await canvas.boundingBox();
@@ -49,9 +63,9 @@ test('a 2,000-node workflow renders, unfolds and can be panned and zoomed', asyn
     return { x, y, scale: Number(await canvas.getAttribute('data-scale')) };
   };
   const start = await view();
-  const middle = run.locator('g.node').nth(1000);
-  const target = await middle.boundingBox();
-  const pointer = { x: target.x + target.width / 2 - box.x, y: target.y + target.height / 2 - box.y };
+  const middle = await run.locator('g.node').nth(1000).getAttribute('data-label');
+  const target = await centreOf(middle);
+  const pointer = { x: target.x - box.x, y: target.y - box.y };
   await run.mouse.move(box.x + pointer.x, box.y + pointer.y);
   for (let i = 0; i < 12; i++) await run.mouse.wheel(0, -300);
   await run.waitForFunction((s) => Number(document.querySelector('svg.graph-canvas').dataset.scale) > s * 50, start.scale);
@@ -61,7 +75,20 @@ test('a 2,000-node workflow renders, unfolds and can be panned and zoomed', asyn
   // (Within a pixel at the scale the zoom started from.)
   assert.ok(Math.abs(a[0] - b[0]) < 1 / start.scale && Math.abs(a[1] - b[1]) < 1 / start.scale,
     `the point under the pointer stayed: ${JSON.stringify([pointer, start, end, a, b])}`);
-  assert.ok((await middle.boundingBox()).width > target.width * 10, 'the box grew');
+  assert.ok((await centreOf(middle)).width > target.width * 10, 'the box grew');
+  // The overview: the whole drawing small, the part in view outlined; a
+  // click there brings that part to the canvas's centre.
+  const minimap = run.locator('svg.minimap');
+  const [, , drawingW, drawingH] = (await minimap.getAttribute('viewBox')).split(' ').map(Number);
+  const seen = Number(await minimap.locator('rect.seen').getAttribute('width'));
+  assert.ok(seen < drawingW / 10, `zoomed in, the outline is small: ${seen} of ${drawingW}`);
+  const map = await minimap.boundingBox();
+  await run.mouse.click(map.x + map.width * 0.1, map.y + map.height * 0.5);
+  const after2 = await view();
+  const centreX = (box.width / 2 - after2.x) / after2.scale;
+  const centreY = (box.height / 2 - after2.y) / after2.scale;
+  assert.ok(Math.abs(centreX - drawingW * 0.1) < drawingW / map.width * 2, `centred across: ${centreX} ≈ ${drawingW * 0.1}`);
+  assert.ok(Math.abs(centreY - drawingH * 0.5) < drawingH / map.height * 2, `centred down: ${centreY} ≈ ${drawingH * 0.5}`);
   assert.equal(await run.evaluate(() => window.scrollY), 0);
   await run.screenshot({ path: `${shots}/workflow-large.png` });
 
@@ -82,10 +109,7 @@ test('a 2,000-node workflow renders, unfolds and can be panned and zoomed', asyn
   // the box drawn under it.
   await run.getByRole('button', { name: 'Fit', exact: true }).click();
   await run.waitForFunction(() => document.querySelector('svg.graph-canvas').dataset.far === 'true');
-  const centre = () => run.locator('g.node[data-label="gather"]').evaluate((g) => {
-    const r = g.getBoundingClientRect();
-    return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
-  });
+  const centre = () => centreOf('gather');
   let gather = await centre();
   const fitted = Number(await canvas.getAttribute('data-scale'));
   await run.mouse.move(gather.x, gather.y);
@@ -95,6 +119,6 @@ test('a 2,000-node workflow renders, unfolds and can be panned and zoomed', asyn
   gather = await centre();
   await run.mouse.click(gather.x, gather.y);
   await run.getByRole('complementary', { name: 'node details' }).getByRole('heading', { name: 'gather' }).waitFor();
-  await run.locator('.far-boxes path.far-chosen').waitFor();
+  await run.locator('svg.graph-canvas .far-boxes path.far-chosen').waitFor();
   await context.close();
 });

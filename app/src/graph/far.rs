@@ -1,8 +1,9 @@
 //! The graph seen from far (below `FAR_BELOW`): every box drawn in one
 //! path per phase rather than as its own element, which a browser paints
 //! in a fraction of the time while the view pans over thousands of them.
-//! The boxes themselves stay in the page, hidden (tests, find, keyboard
-//! once zoomed in); a click finds its box by where it landed.
+//! The boxes themselves stay in the page, out of the drawing (`display:
+//! none`; merely invisible, they still cost every frame), back once
+//! zoomed in; a click finds its box by where it landed.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -11,23 +12,15 @@ use leptos::prelude::*;
 
 use super::{Placed, Scene, Source};
 
-/// The far layer: a path per (phase, ghost, dimmed), and the chosen box.
+/// The far layer: the boxes' paths ([`paths`]) while far, and the chosen
+/// box.
 #[component]
 pub fn FarLayer(
     scene: Memo<Scene>,
     source: Source,
     far: Memo<bool>,
-    query: RwSignal<String>,
+    paths: Memo<Vec<FarPath>>,
 ) -> impl IntoView {
-    let paths = move || {
-        if !far.get() {
-            return Vec::new();
-        }
-        // Redrawn when a phase changes as well as when the drawing does.
-        source.changed.track();
-        let q = query.get();
-        scene.with(|s| paths(s, source, &q))
-    };
     let chosen = move || {
         if !far.get() {
             return None;
@@ -36,26 +29,53 @@ pub fn FarLayer(
         scene.with(|s| s.boxes.iter().find(|b| b.key == key).map(outline))
     };
     view! {
-        <g class="far-boxes" aria-hidden="true">
+        <g
+            class="far-boxes"
+            role=move || far.get().then_some("img")
+            aria-label=move || far.get().then_some("the tasks seen from far: zoom in to reach them")
+        >
             {move || {
-                paths()
-                    .into_iter()
-                    .map(|p| {
-                        view! { <path class=p.class data-phase=p.phase d=p.d></path> }
+                far.get()
+                    .then(|| {
+                        paths
+                            .get()
+                            .into_iter()
+                            .map(|p| {
+                                view! { <path class=p.class data-phase=p.phase d=p.d></path> }
+                            })
+                            .collect_view()
                     })
-                    .collect_view()
             }}
             {move || chosen().map(|d| view! { <path class="far-chosen" d=d></path> })}
         </g>
     }
 }
 
+/// The boxes as paths, kept current (phases, the find query) while
+/// `wanted` (the view is far, or the overview shows them).
+pub fn paths_memo(
+    scene: Memo<Scene>,
+    source: Source,
+    query: RwSignal<String>,
+    wanted: Signal<bool>,
+) -> Memo<Vec<FarPath>> {
+    Memo::new(move |_| {
+        if !wanted.get() {
+            return Vec::new();
+        }
+        // Redrawn when a phase changes as well as when the drawing does.
+        source.changed.track();
+        let q = query.get();
+        scene.with(|s| paths(s, source, &q))
+    })
+}
+
 /// One path of the far layer.
-#[derive(Debug, PartialEq)]
-struct FarPath {
-    class: &'static str,
-    phase: String,
-    d: String,
+#[derive(Debug, Clone, PartialEq)]
+pub struct FarPath {
+    pub class: &'static str,
+    pub phase: String,
+    pub d: String,
 }
 
 /// The boxes of `scene` as paths: one per phase (ghosts and boxes the

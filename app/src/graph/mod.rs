@@ -15,6 +15,7 @@
 //! and the canvas (`GraphCanvas`: `ArrowMarker`, `ArrowLayer`, `BoxLayer`).
 
 mod far;
+mod minimap;
 
 use engine::graph::{Direction, Drawing, Point, Shape, Spacing, layout};
 use engine::status::Time;
@@ -209,6 +210,25 @@ impl Camera {
         });
     }
 
+    /// The canvas's size on the page (nothing before it is there).
+    fn canvas_size(self) -> (f64, f64) {
+        self.svg
+            .get_untracked()
+            .map_or((0.0, 0.0), |el| (f64::from(el.client_width()), f64::from(el.client_height())))
+    }
+
+    /// Move the view so that drawing point (`x`, `y`) is at the canvas's
+    /// centre.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn centre_on(self, x: f64, y: f64) {
+        let (w, h) = self.canvas_size();
+        self.touched.set(true);
+        self.view.update(|v| {
+            v.x = w / 2.0 - x * v.scale;
+            v.y = h / 2.0 - y * v.scale;
+        });
+    }
+
     /// Fit again whenever the drawing changes, until the user moves the
     /// view.
     fn refit_on_change(self) {
@@ -238,6 +258,16 @@ pub fn Graph(
         touched: RwSignal::new(false),
     };
     let query = RwSignal::new(String::new());
+    // Memos: the far view's attribute (and the style it selects) changes
+    // only when the threshold is crossed, not on every move of a pan.
+    let far = Memo::new(move |_| camera.view.get().scale < FAR_BELOW);
+    let large = Memo::new(move |_| camera.scene.with(|s| s.boxes.len() >= minimap::FROM));
+    let paths = far::paths_memo(
+        camera.scene,
+        source,
+        query,
+        Signal::derive(move || far.get() || large.get()),
+    );
     camera.refit_on_change();
     #[cfg(feature = "hydrate")]
     pan_and_wheel(camera);
@@ -247,7 +277,8 @@ pub fn Graph(
     view! {
         <section class=format!("graph {class}") aria-label=label>
             <GraphTools camera direction query/>
-            <GraphCanvas camera source query scope/>
+            <GraphCanvas camera source query scope far paths/>
+            {move || large.get().then(|| view! { <minimap::MiniMap camera paths/> })}
         </section>
     }
     .into_any()
@@ -348,6 +379,8 @@ fn GraphCanvas(
     source: Source,
     query: RwSignal<String>,
     scope: String,
+    far: Memo<bool>,
+    paths: Memo<Vec<far::FarPath>>,
 ) -> impl IntoView {
     let Camera { svg, scene, view, .. } = camera;
     // `scope` names this graph on the page (the same on the server and in
@@ -355,9 +388,6 @@ fn GraphCanvas(
     let graph_id = scope.clone();
     let arrow_id = format!("arrow-{scope}");
     let arrow_ref = format!("url(#{arrow_id})");
-    // A memo: the attribute (and the style it selects) changes only when
-    // the threshold is crossed, not on every move of a pan.
-    let far = Memo::new(move |_| view.get().scale < FAR_BELOW);
     let transform = move || {
         let v = view.get();
         format!("translate({:.2},{:.2}) scale({:.8})", v.x, v.y, v.scale)
@@ -398,7 +428,7 @@ fn GraphCanvas(
             <g transform=transform>
                 <ArrowLayer scene arrow_ref/>
                 <BoxLayer scene source scope=graph_id.clone()/>
-                <far::FarLayer scene source far query/>
+                <far::FarLayer scene source far paths/>
             </g>
         </svg>
     }
