@@ -113,12 +113,18 @@ pub fn Picker() -> impl IntoView {
     // The namespaces the signed-in user has a role in, offered as the
     // field is typed in; a role in `*` offers every namespace at once
     // (and leaves the field free for any other).
+    // Asked again on the next page while unknown (signed out, then in).
     let known = RwSignal::new(Vec::<String>::new());
     #[cfg(feature = "hydrate")]
-    leptos::task::spawn_local(async move {
-        if let Ok(me) = crate::api::me().await {
-            // `*` sorts first: "all namespaces" heads the choices.
-            known.set(me.roles.into_keys().collect());
+    Effect::new(move |_| {
+        location.pathname.track();
+        if known.with_untracked(Vec::is_empty) {
+            leptos::task::spawn_local(async move {
+                if let Ok(me) = crate::api::me().await {
+                    // `*` sorts first: "all namespaces" heads the choices.
+                    known.set(me.roles.into_keys().collect());
+                }
+            });
         }
     });
     view! {

@@ -11,7 +11,7 @@ import { submitWorkflow, wideWorkflow } from '../harness.mjs';
 // Sleeping tasks cost nothing: let 2,000 run at once (the default is two
 // per core).
 const server = await startServer({ args: ['--task-parallelism', '2000'] });
-// BENCH_ONLY=graph|live|log runs one part.
+// BENCH_ONLY=graph|huge|live|log runs one part.
 const only = process.env.BENCH_ONLY;
 const part = (name) => !only || only === name;
 const browser = await launch();
@@ -131,6 +131,41 @@ if (part('graph')) {
     row(`${name}: panning, long tasks (count, longest)`, `${long.n}, ${ms(long.max)}`);
     await run.close();
   }
+  await context.close();
+}
+
+// 1b. A finished 20,000-node workflow: first paint, layout, pan.
+if (part('huge')) {
+  const context = await signedIn();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/api/v1/version`);
+  await submitWorkflow(page, layered('layered-20000', 200, 100));
+  await waitPhase(page, 'layered-20000', 'Succeeded', 1800000);
+  const run = await context.newPage();
+  await run.goto(`${server.url}/workflows/default/layered-20000?tab=graph`);
+  await run.waitForFunction(() => window.firstBox !== undefined, null, { timeout: 120000 });
+  const nodes = await run.locator('svg.graph-canvas').getAttribute('data-nodes');
+  row(`layered-20000: first paint of the graph (navigation → first box; ${nodes} boxes)`, ms(await run.evaluate(() => window.firstBox)), '≤ 1,500 ms');
+  await run.waitForFunction(() => window.hydratedAt !== undefined, null, { timeout: 120000 });
+  const timing = await run.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    return { html: nav.responseEnd, bytes: nav.transferSize, hydrated: window.hydratedAt };
+  });
+  row(`layered-20000: … page received (${(timing.bytes / 1024).toFixed(0)} KiB) / live (hydrated)`, `${ms(timing.html)} / ${ms(timing.hydrated)}`);
+  row(`layered-20000: layout in WASM, ${await run.locator('svg.graph-canvas').getAttribute('data-nodes')} boxes`, `${await run.locator('svg.graph-canvas').getAttribute('data-layout-ms')} ms`, '≤ 500 ms');
+  const box = await run.locator('svg.graph-canvas').boundingBox();
+  await run.evaluate(() => { window.frames = []; window.longTasks = []; });
+  await run.mouse.move(box.x + 500, box.y + 300);
+  await run.mouse.down();
+  for (let i = 0; i < 60; i++) {
+    await run.mouse.move(box.x + 500 - i * 5, box.y + 300 - i * 2);
+    await run.waitForTimeout(16);
+  }
+  await run.mouse.up();
+  const frames = stat(await run.evaluate(() => window.frames));
+  const long = stat(await run.evaluate(() => window.longTasks));
+  row('layered-20000: panning, frame interval p50 / p95 / max', `${ms(frames.p50)} / ${ms(frames.p95)} / ${ms(frames.max)}`);
+  row('layered-20000: panning, long tasks (count, longest)', `${long.n}, ${ms(long.max)}`);
   await context.close();
 }
 

@@ -203,3 +203,37 @@ test("a template's page lists its runs and its YAML, and deletes it after asking
   assert.equal(kept, 200, 'its run is kept');
   await context.close();
 });
+
+test('grouped by templateRef, each call into another template is one box', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await signIn(context, env.server.url);
+  const post = (path, body) => page.evaluate(async ([path, body]) => {
+    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
+    return (await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body) })).status;
+  }, [path, body]);
+  const step = (name) => ({ name, container: { image: 'alpine', command: ['true'] } });
+  assert.equal(await post('/api/v1/workflow-templates/default', { template: { metadata: { name: 'lib' }, spec: { templates: [
+    { name: 'build', dag: { tasks: [{ name: 'compile', template: 'compile' }, { name: 'test', template: 'test', dependencies: ['compile'] }] } },
+    step('compile'), step('test'),
+  ] } } }), 200);
+  assert.equal(await post('/api/v1/workflows/default', { workflow: { metadata: { name: 'uses-lib' }, spec: { entrypoint: 'main', templates: [
+    { name: 'main', dag: { tasks: [
+      { name: 'build', templateRef: { name: 'lib', template: 'build' } },
+      { name: 'deploy', template: 'deploy', dependencies: ['build'] },
+    ] } },
+    step('deploy'),
+  ] } } }), 200);
+  const run = await openHydrated(context, `${env.server.url}/workflows/default/uses-lib?tab=graph`);
+  await run.locator('.badge[data-phase="Succeeded"]').waitFor({ timeout: 30000 });
+  const labels = () => run.locator('svg.graph-canvas g.node').evaluateAll((gs) => gs.map((g) => g.dataset.label).sort());
+  await run.waitForFunction(() => document.querySelectorAll('svg.graph-canvas g.node').length === 5);
+  assert.deepEqual(await labels(), ['build', 'compile', 'deploy', 'test', 'uses-lib']);
+  await run.getByRole('toolbar', { name: 'what the graph shows' }).getByLabel('Group by templateRef').check();
+  await run.waitForFunction(() => document.querySelectorAll('svg.graph-canvas g.node').length === 3);
+  assert.deepEqual(await labels(), ['build', 'deploy', 'uses-lib']);
+  // The call leads straight to what came after it.
+  assert.equal(await run.locator('svg.graph-canvas .arrows path').count(), 2);
+  await run.getByRole('toolbar', { name: 'what the graph shows' }).getByLabel('Group by templateRef').uncheck();
+  await run.waitForFunction(() => document.querySelectorAll('svg.graph-canvas g.node').length === 5);
+  await context.close();
+});

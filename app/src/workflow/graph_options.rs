@@ -1,8 +1,11 @@
-//! What the run's graph shows: succeeded tasks or not, every fan-out
-//! unfolded or all folded again. Each choice lays the graph out anew
-//! once (a fan-out of thousands unfolds in one layout, not one per box).
+//! What the run's graph shows: succeeded tasks or not, each call into
+//! another template as one box or not, every fan-out unfolded or all
+//! folded again. Each choice lays the graph out anew once (a fan-out of
+//! thousands unfolds in one layout, not one per box).
 
-use engine::status::{NodePhase, NodeType};
+use std::collections::HashSet;
+
+use engine::status::{NodePhase, NodeStatus, NodeType};
 use leptos::prelude::*;
 
 use super::Run;
@@ -11,6 +14,42 @@ use super::Run;
 pub fn hidden_when_succeeded_are(node: &engine::status::NodeStatus) -> bool {
     node.phase == NodePhase::Succeeded
         && matches!(node.node_type, NodeType::Pod | NodeType::Container)
+}
+
+/// The nodes inside calls into other templates (`templateRef`): what
+/// grouping by templateRef leaves out, each call then drawn as one box.
+/// A node is inside another when its name extends the other's (Argo
+/// names a DAG's tasks `parent.task`, a step `parent[i].step`, a retry's
+/// attempts `parent(n)`).
+pub fn inside_template_refs(nodes: &[NodeStatus]) -> HashSet<String> {
+    let calls: Vec<&NodeStatus> =
+        nodes.iter().filter(|n| n.template_ref.is_some() && !n.children.is_empty()).collect();
+    let mut inside: HashSet<String> = nodes
+        .iter()
+        .filter(|n| {
+            calls.iter().any(|call| {
+                n.name
+                    .strip_prefix(&call.name)
+                    .is_some_and(|rest| rest.starts_with(['.', '[', '(']))
+            })
+        })
+        .map(|n| n.id.clone())
+        .collect();
+    // The calls' own plans (tasks not started yet) go with them.
+    let parents: Vec<String> =
+        calls.iter().map(|c| c.id.clone()).chain(inside.iter().cloned()).collect();
+    inside.extend(parents.iter().map(|p| format!("ghost:{p}:")));
+    inside
+}
+
+/// Whether `key` is in `hidden`, or a ghost of a node whose ghosts are
+/// (`ghost:{parent}:` in it: see [`inside_template_refs`]).
+pub fn left_out(hidden: &HashSet<String>, key: &str) -> bool {
+    hidden.contains(key)
+        || key
+            .strip_prefix("ghost:")
+            .and_then(|rest| rest.split_once(':'))
+            .is_some_and(|(parent, _)| hidden.contains(&format!("ghost:{parent}:")))
 }
 
 #[component]
@@ -30,14 +69,55 @@ pub fn GraphOptions(run: Run) -> impl IntoView {
         run.expanded.set(Default::default());
         run.relayout();
     };
+    let group = move |ev| {
+        run.group_refs.set(event_target_checked(&ev));
+        run.relayout();
+    };
     view! {
         <div class="graph-options" role="toolbar" aria-label="what the graph shows">
             <label class="inline">
                 <input type="checkbox" prop:checked=move || run.hide_succeeded.get() on:change=hide/>
                 "Hide succeeded tasks"
             </label>
+            <label class="inline">
+                <input type="checkbox" prop:checked=move || run.group_refs.get() on:change=group/>
+                "Group by templateRef"
+            </label>
             <button type="button" on:click=unfold_all>"Unfold all"</button>
             <button type="button" on:click=fold_all>"Fold fan-outs"</button>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(id: &str, name: &str, called: bool, children: &[&str]) -> NodeStatus {
+        let mut v = serde_json::json!({"id": id, "name": name, "displayName": name,
+            "type": "DAG", "phase": "Running", "children": children});
+        if called {
+            v["templateRef"] = serde_json::json!({"name": "lib", "template": "build"});
+        }
+        serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_call_into_another_template_keeps_its_box_and_hides_what_is_inside() {
+        let nodes = [
+            node("w", "w", false, &["a"]),
+            node("a", "w.build", true, &["a1"]),
+            node("a1", "w.build.compile", false, &["a2"]),
+            node("a2", "w.build.test", false, &["d"]),
+            node("d", "w.build-docs", false, &[]),
+            node("p", "w.ping", true, &[]),
+        ];
+        let hidden = inside_template_refs(&nodes);
+        assert!(hidden.contains("a1") && hidden.contains("a2"));
+        for kept in ["w", "a", "d", "p"] {
+            assert!(!left_out(&hidden, kept), "{kept} is kept");
+        }
+        assert!(left_out(&hidden, "ghost:a:package"), "the call's tasks not started yet");
+        assert!(!left_out(&hidden, "ghost:w:deploy"));
     }
 }

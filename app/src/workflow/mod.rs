@@ -64,6 +64,8 @@ pub struct Run {
     pub expanded: RwSignal<HashSet<String>>,
     /// Succeeded tasks left out of the graph.
     pub hide_succeeded: RwSignal<bool>,
+    /// Each call into another template (`templateRef`) drawn as one box.
+    pub group_refs: RwSignal<bool>,
     /// The templates the run's DAG and steps nodes run (see [`plan`]):
     /// what the graph's ghost tasks come from.
     templates: StoredValue<Vec<engine::spec::Template>>,
@@ -95,6 +97,7 @@ impl Run {
             drawing: RwSignal::new(Drawing::default()),
             expanded: RwSignal::new(HashSet::new()),
             hide_succeeded: RwSignal::new(false),
+            group_refs: RwSignal::new(false),
             templates: StoredValue::new(Vec::new()),
             written_templates: StoredValue::new(Vec::new()),
             planned: StoredValue::new(false),
@@ -181,15 +184,27 @@ impl Run {
         let drawing = self.expanded.with_untracked(|open| {
             self.templates.with_value(|t| Drawing::of_running(nodes, open, t))
         });
-        if !self.hide_succeeded.get_untracked() {
+        let (hide, group) = (self.hide_succeeded.get_untracked(), self.group_refs.get_untracked());
+        if !hide && !group {
             return drawing;
         }
-        let hidden: HashSet<String> = nodes
+        let mut hidden: HashSet<String> =
+            if group { graph_options::inside_template_refs(nodes) } else { HashSet::new() };
+        if hide {
+            hidden.extend(
+                nodes
+                    .iter()
+                    .filter(|n| graph_options::hidden_when_succeeded_are(n))
+                    .map(|n| n.id.clone()),
+            );
+        }
+        let gone: HashSet<String> = drawing
+            .nodes
             .iter()
-            .filter(|n| graph_options::hidden_when_succeeded_are(n))
-            .map(|n| n.id.clone())
+            .filter(|n| graph_options::left_out(&hidden, &n.key))
+            .map(|n| n.key.clone())
             .collect();
-        drawing.without(&hidden)
+        drawing.without(&gone)
     }
 
     /// A person chose node `id`: from now on the page keeps to it.
