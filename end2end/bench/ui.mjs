@@ -53,11 +53,16 @@ const stat = (xs) => {
 };
 const ms = (x) => `${x.toFixed(0)} ms`;
 
+/// Wait until workflow `name` is in `phase`, asking the API from here
+/// (a predicate that returns a promise would count as true at once).
 async function waitPhase(page, name, phase, timeout = 300000) {
-  await page.waitForFunction(async ([n, p]) => {
-    const w = await (await fetch(`/api/v1/workflows/default/${n}?fields=status.phase`)).json();
-    return w.status?.phase === p;
-  }, [name, phase], { timeout, polling: 500 });
+  const until = Date.now() + timeout;
+  for (;;) {
+    const r = await page.request.get(`${server.url}/api/v1/workflows/default/${name}?fields=status.phase`);
+    if (r.ok() && (await r.json()).status?.phase === phase) return;
+    if (Date.now() > until) throw new Error(`${name} is not ${phase} after ${timeout} ms`);
+    await new Promise((done) => setTimeout(done, 500));
+  }
 }
 
 /// A layered DAG: `layers` × `width` tasks, each needing two of the layer
