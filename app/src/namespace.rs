@@ -75,6 +75,18 @@ fn refused() -> Memo<Option<String>> {
     })
 }
 
+/// Where the picker sends a page at `path`: an object's page names its
+/// namespace in its path, so the picker goes to the list of its kind.
+fn list_of(path: &str) -> String {
+    ["/workflows", "/templates", "/cron-workflows", "/cluster-templates"]
+        .into_iter()
+        .find(|list| path.strip_prefix(list).is_some_and(|rest| rest.starts_with('/')))
+        .map_or_else(
+            || path.to_string(),
+            |list| if list == "/cluster-templates" { "/templates".into() } else { list.into() },
+        )
+}
+
 /// A DNS label, as Kubernetes namespaces are.
 pub fn valid(name: &str) -> bool {
     !name.is_empty()
@@ -100,15 +112,13 @@ pub fn query(namespace: &str) -> String {
 
 /// The header's namespace field: a plain GET form, so it works before
 /// (and without) the page's script — Enter loads the page for the typed
-/// namespace. On a workflow's page it goes to that namespace's list.
+/// namespace. On an object's page (a workflow, a template, a cron
+/// workflow) it goes to that namespace's list of them.
 #[component]
 pub fn Picker() -> impl IntoView {
     let namespace = current();
     let location = use_location();
-    let action = move || {
-        let path = location.pathname.get();
-        if path.starts_with("/workflows/") { "/workflows".to_string() } else { path }
-    };
+    let action = move || list_of(&location.pathname.get());
     let refused = refused();
     // The namespaces the signed-in user has a role in, offered as the
     // field is typed in; a role in `*` offers every namespace at once
@@ -186,6 +196,12 @@ mod tests {
         assert_eq!(query("default"), "");
         assert_eq!(query("ci"), "?namespace=ci");
         assert_eq!(in_path(ALL), "");
+        assert_eq!(list_of("/workflows/ci/build-x"), "/workflows");
+        assert_eq!(list_of("/templates/ci/build"), "/templates");
+        assert_eq!(list_of("/cluster-templates/shared"), "/templates");
+        assert_eq!(list_of("/cron-workflows/ci/nightly"), "/cron-workflows");
+        assert_eq!(list_of("/templates"), "/templates");
+        assert_eq!(list_of("/secrets"), "/secrets");
         assert_eq!(in_path("ci"), "ci");
     }
 }

@@ -117,6 +117,16 @@ test('a 2,000-node workflow renders, unfolds and can be panned and zoomed', asyn
   await run.waitForFunction((s) => Number(document.querySelector('svg.graph-canvas').dataset.scale) > s * 10, fitted);
   assert.equal(await canvas.getAttribute('data-far'), 'true');
   gather = await centre();
+  // A drag that ends over a box moves the view and picks nothing.
+  const chosenBefore = new URL(run.url()).searchParams.get('node');
+  await run.mouse.move(gather.x + 60, gather.y + 30);
+  await run.mouse.down();
+  await run.mouse.move(gather.x + 30, gather.y + 15, { steps: 3 });
+  await run.mouse.move(gather.x, gather.y, { steps: 3 });
+  await run.mouse.up();
+  await run.waitForTimeout(300);
+  assert.equal(new URL(run.url()).searchParams.get('node'), chosenBefore, 'a drag picks nothing');
+  gather = await centre();
   await run.mouse.click(gather.x, gather.y);
   await run.getByRole('complementary', { name: 'node details' }).getByRole('heading', { name: 'gather' }).waitFor();
   await run.locator('svg.graph-canvas .far-boxes path.far-chosen').waitFor();

@@ -53,7 +53,7 @@ test("a cron workflow's page tells its schedule, next runs and history, and acts
     const r = await fetch('/api/v1/cron-workflows/default', {
       method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
       body: JSON.stringify({ cronWorkflow: { metadata: { name: 'hourly' }, spec: {
-        schedule: '15 * * * *', concurrencyPolicy: 'Forbid',
+        schedule: '15 3 1 * *', timezone: 'UTC', concurrencyPolicy: 'Forbid',
         workflowSpec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'alpine', command: ['true'] } }] },
       } } }),
     });
@@ -65,12 +65,13 @@ test("a cron workflow's page tells its schedule, next runs and history, and acts
   await list.waitForURL(/\/cron-workflows\/default\/hourly$/);
   const cron = await openHydrated(context, list.url());
   const facts = cron.locator('dl.facts');
-  assert.match(await facts.textContent(), /15 \* \* \* \* — at minute 15 of every hour/);
+  assert.match(await facts.textContent(), /15 3 1 \* \* — at 03:15 on day 1 of the month/);
+  assert.match(await facts.textContent(), /Time zone\s*UTC/);
   assert.match(await facts.textContent(), /Forbid: a run due while one runs is skipped/);
   const next = cron.getByRole('list', { name: 'next runs' }).locator('li');
   assert.ok(await next.count() >= 2, 'several next runs');
   for (const at of await next.evaluateAll((li) => li.map((l) => l.dataset.at))) {
-    assert.match(at, /:15:00Z$/, 'each at a quarter past');
+    assert.match(at, /-01T03:15:00Z$/, 'each on the 1st at 03:15');
   }
   assert.match(await facts.textContent(), /Last run\s*never/);
   await cron.getByRole('region', { name: 'Runs' }).getByText('No runs yet.').waitFor();

@@ -181,9 +181,12 @@ fn pages_are_rendered_with_the_users_data() {
         assert!(missing.contains("workflow no-such-run does not exist"), "{missing}");
 
         let templates = page(url("/templates")).await;
-        assert!(templates.contains("data-template=\"ci-pipeline\""), "{templates}");
-        assert!(templates.contains("name=\"branch\""), "its parameters: {templates}");
-        assert!(templates.contains(">Submit<"), "an administrator may submit: {templates}");
+        assert!(templates.contains("href=\"/templates/default/ci-pipeline\""), "{templates}");
+        assert!(templates.contains("<span role=\"status\">1–1 of 1</span>"), "{templates}");
+        let template = page(url("/templates/default/ci-pipeline")).await;
+        assert!(template.contains("data-template=\"ci-pipeline\""), "{template}");
+        assert!(template.contains("name=\"branch\""), "its parameters: {template}");
+        assert!(template.contains(">Submit<"), "an administrator may submit: {template}");
         let crons = page(url("/cron-workflows")).await;
         assert!(crons.contains("No cron workflows."), "{crons}");
         // When each CronWorkflow runs next: from the server, which has the

@@ -334,7 +334,7 @@ pub async fn more_workflows(
 }
 
 /// `action` on each of `keys` (`namespace/name`), one after the other;
-/// what failed, as "name: why".
+/// what failed, as "namespace/name: why".
 #[cfg(feature = "hydrate")]
 pub async fn act_on_many(action: &str, keys: &[String]) -> Vec<String> {
     let me = match super::me().await {
@@ -346,7 +346,7 @@ pub async fn act_on_many(action: &str, keys: &[String]) -> Vec<String> {
         let Some((namespace, name)) = key.split_once('/') else { continue };
         let done = super::act(&me, namespace, name, action, &super::RunAction::default()).await;
         if let Err(e) = done {
-            failures.push(format!("{name}: {e}"));
+            failures.push(format!("{key}: {e}"));
         }
     }
     failures

@@ -7,7 +7,8 @@
 //! Thousands of boxes are drawn as one piece of SVG markup (the browser
 //! parses it far faster than it takes one element at a time from the
 //! WASM); after that, a phase change sets one attribute on one box, and
-//! CSS does the rest (colours, selection, find, labels hidden far out).
+//! CSS does the rest (colours, selection, find); seen from far, the
+//! boxes give way to one path per phase (`far`).
 //! Clicks and keys are heard once for the whole graph.
 //!
 //! Its parts: a [`Camera`] (the laid-out scene and the pan and zoom it is
@@ -149,8 +150,8 @@ struct View {
 const MARGIN: f64 = 20.0;
 /// Past this many arrows they are drawn as one path, without heads.
 const ARROWHEADS_UP_TO: usize = 400;
-/// Below this scale labels are unreadable: CSS hides them (and the page
-/// paints far less while panning).
+/// Below this scale labels are unreadable: the boxes are drawn as paths
+/// instead (`far`), which the page paints far faster while panning.
 const FAR_BELOW: f64 = 0.35;
 
 /// Up to this many phase changes at once, each box is looked up by its
@@ -172,6 +173,9 @@ struct Camera {
     view: RwSignal<View>,
     /// Once the user moves the view, new nodes no longer refit it.
     touched: RwSignal<bool>,
+    /// The pointer moved the view since it went down: the click that
+    /// ends a drag picks nothing.
+    dragged: RwSignal<bool>,
 }
 
 impl Camera {
@@ -256,6 +260,7 @@ pub fn Graph(
         scene: Memo::new(move |_| source.drawing.with(|d| scene(d, direction.get()))),
         view: RwSignal::new(View { x: MARGIN, y: MARGIN, scale: 1.0 }),
         touched: RwSignal::new(false),
+        dragged: RwSignal::new(false),
     };
     let query = RwSignal::new(String::new());
     // Memos: the far view's attribute (and the style it selects) changes
@@ -399,7 +404,9 @@ fn GraphCanvas(
             data-graph=graph_id.clone()
             data-far=move || far.get().to_string()
             on:click=move |ev: leptos::ev::MouseEvent| {
-                if !pick_from(ev.target(), scene, source) && far.get_untracked() {
+                if !camera.dragged.get_untracked() && !pick_from(ev.target(), scene, source)
+                    && far.get_untracked()
+                {
                     pick_far(&ev, camera, source);
                 }
             }
@@ -747,8 +754,8 @@ fn pick_far(ev: &leptos::ev::MouseEvent, camera: Camera, source: Source) {
 fn pick_far(_ev: &leptos::ev::MouseEvent, _camera: Camera, _source: Source) {}
 
 /// The rules that depend on the graph's state: the chosen box, the find
-/// query (boxes not matching it dimmed), labels hidden when zoomed far
-/// out. Scoped to this graph (`svg[data-graph=N]`).
+/// query (boxes not matching it dimmed). Scoped to this graph
+/// (`svg[data-graph=N]`).
 fn dynamic_css(graph: &str, selected: Option<&str>, query: &str) -> String {
     let quote = |t: &str| {
         t.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\a ").replace('\r', "")
@@ -779,7 +786,7 @@ fn pan_and_wheel(camera: Camera) {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
 
-    let Camera { svg, view, touched, .. } = camera;
+    let Camera { svg, view, touched, dragged, .. } = camera;
 
     // The listeners live as long as the graph: removed (and their
     // closures freed) when it goes away.
@@ -819,6 +826,7 @@ fn pan_and_wheel(camera: Camera) {
             Closure::<dyn Fn(web_sys::PointerEvent)>::new(move |ev: web_sys::PointerEvent| {
                 if ev.button() == 0 {
                     let start = client(&ev);
+                    dragged.set(false);
                     d1.set(Some((start.0, start.1, view.get_untracked(), false)));
                 }
             });
@@ -834,6 +842,7 @@ fn pan_and_wheel(camera: Camera) {
                 if !dragging {
                     let _ = capture_el.set_pointer_capture(ev.pointer_id());
                     d2.set(Some((sx, sy, v, true)));
+                    dragged.set(true);
                 }
                 touched.set(true);
                 view.set(View { x: v.x + dx, y: v.y + dy, ..v });

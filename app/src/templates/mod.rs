@@ -29,12 +29,14 @@ pub fn page_href(ns: &str, name: &str, cluster: bool) -> String {
 #[component]
 pub fn Templates() -> impl IntoView {
     let namespace = crate::namespace::current();
-    // `?template=NAME&param=value…`: a link to a template's form as the
-    // list once held it, still honoured (the form reads the values).
+    // `/templates?template=NAME&param=value…` (the form of a template
+    // link that names it in the query) goes to the template's page with
+    // the values.
     let query = leptos_router::hooks::use_query_map();
-    if let Some(name) = query.with_untracked(|q| q.get("template")) {
-        let ns = namespace.get_untracked();
-        return view! { <page::TemplateDetail ns name cluster=false/> }.into_any();
+    if let Some(to) =
+        query.with_untracked(|q| old_link(q, &crate::namespace::current_one().get_untracked()))
+    {
+        return view! { <leptos_router::components::Redirect path=to/> }.into_any();
     }
     view! {
         <h1>"Templates"</h1>
@@ -56,6 +58,20 @@ pub fn Templates() -> impl IntoView {
         }}
     }
     .into_any()
+}
+
+/// Where `/templates?template=NAME&…` goes: the template's page, with
+/// the other values (not the namespace, which its path holds).
+fn old_link(query: &leptos_router::params::ParamsMap, ns: &str) -> Option<String> {
+    let name = query.get("template")?;
+    use crate::api::encode;
+    let values: Vec<String> = query
+        .into_iter()
+        .filter(|(k, _)| !matches!(k.as_ref(), "template" | "namespace"))
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
+    let page = page_href(ns, &name, false);
+    Some(if values.is_empty() { page } else { format!("{page}?{}", values.join("&")) })
 }
 
 /// One row of the list.
@@ -125,6 +141,8 @@ fn TemplateList(
             _ => format!("{}–{} of {n}", start + 1, (start + PAGE).min(n)),
         }
     };
+    // (Outside the markup: a `>=` there would end the tag.)
+    let at_end = move || (page.get() + 1) * PAGE >= found.with(Vec::len);
     view! {
         <p>
             <input
@@ -168,7 +186,7 @@ fn TemplateList(
             " "
             <button
                 type="button"
-                disabled=move || (page.get() + 1) * PAGE >= found.with(Vec::len)
+                disabled=at_end
                 on:click=move |_| page.update(|p| *p += 1)
             >
                 "Next"
@@ -197,5 +215,11 @@ mod tests {
         assert!(!t.matches("deploy"));
         assert_eq!(t.href, "/templates/team%20a/nightly-Build");
         assert_eq!(page_href("ci", "shared", true), "/cluster-templates/shared?namespace=ci");
+        let mut q = leptos_router::params::ParamsMap::new();
+        q.insert("namespace", "ci".to_string());
+        q.insert("template", "build".to_string());
+        q.insert("image-tag", "v 2".to_string());
+        assert_eq!(old_link(&q, "ci").as_deref(), Some("/templates/ci/build?image-tag=v%202"));
+        assert_eq!(old_link(&leptos_router::params::ParamsMap::new(), "ci"), None);
     }
 }

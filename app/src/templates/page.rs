@@ -84,6 +84,8 @@ fn Detail(
             .into_any();
     };
     let can_edit = me.can_edit(&ns);
+    // A cluster-wide template is changed by editors of every namespace.
+    let can_change = if cluster { me.can_edit(crate::namespace::ALL) } else { can_edit };
     let edit_href = if cluster {
         format!("/editor?cluster-template={}", crate::api::encode(&info.name))
     } else {
@@ -108,7 +110,7 @@ fn Detail(
                 question=format!("Delete the template {name}? Its runs are kept.")
                 path
                 then=format!("/templates?namespace={}", crate::api::encode(&ns))
-                can_edit
+                can_edit=can_change
             />
         </div>
         <super::form::SubmitForm template=info can_submit=can_edit ns=ns_value/>

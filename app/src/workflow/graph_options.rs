@@ -22,34 +22,39 @@ pub fn hidden_when_succeeded_are(node: &engine::status::NodeStatus) -> bool {
 /// names a DAG's tasks `parent.task`, a step `parent[i].step`, a retry's
 /// attempts `parent(n)`).
 pub fn inside_template_refs(nodes: &[NodeStatus]) -> HashSet<String> {
-    let calls: Vec<&NodeStatus> =
-        nodes.iter().filter(|n| n.template_ref.is_some() && !n.children.is_empty()).collect();
-    let mut inside: HashSet<String> = nodes
+    let calls: HashSet<&str> =
+        nodes.iter().filter(|n| n.template_ref.is_some()).map(|n| n.name.as_str()).collect();
+    // A node is inside a call when its name, cut before one of its `.`,
+    // `[` or `(`, is the call's name.
+    let is_inside = |name: &str| {
+        name.char_indices()
+            .filter(|(_, c)| matches!(c, '.' | '[' | '('))
+            .any(|(i, _)| calls.contains(&name[..i]))
+    };
+    let mut inside: HashSet<String> =
+        nodes.iter().filter(|n| is_inside(&n.name)).map(|n| n.id.clone()).collect();
+    // The calls' own plans (tasks not started yet) and folded fan-outs go
+    // with them.
+    let parents: Vec<String> = nodes
         .iter()
-        .filter(|n| {
-            calls.iter().any(|call| {
-                n.name
-                    .strip_prefix(&call.name)
-                    .is_some_and(|rest| rest.starts_with(['.', '[', '(']))
-            })
-        })
+        .filter(|n| n.template_ref.is_some())
         .map(|n| n.id.clone())
+        .chain(inside.iter().cloned())
         .collect();
-    // The calls' own plans (tasks not started yet) go with them.
-    let parents: Vec<String> =
-        calls.iter().map(|c| c.id.clone()).chain(inside.iter().cloned()).collect();
     inside.extend(parents.iter().map(|p| format!("ghost:{p}:")));
     inside
 }
 
-/// Whether `key` is in `hidden`, or a ghost of a node whose ghosts are
-/// (`ghost:{parent}:` in it: see [`inside_template_refs`]).
+/// Whether `key` is in `hidden`, or a ghost or folded box of a node
+/// whose are (`ghost:{parent}:` in it: see [`inside_template_refs`]).
 pub fn left_out(hidden: &HashSet<String>, key: &str) -> bool {
+    let of = |parent: &str| hidden.contains(&format!("ghost:{parent}:"));
     hidden.contains(key)
         || key
             .strip_prefix("ghost:")
             .and_then(|rest| rest.split_once(':'))
-            .is_some_and(|(parent, _)| hidden.contains(&format!("ghost:{parent}:")))
+            .is_some_and(|(parent, _)| of(parent))
+        || key.strip_suffix("/folded").is_some_and(of)
 }
 
 #[component]
@@ -119,5 +124,7 @@ mod tests {
         }
         assert!(left_out(&hidden, "ghost:a:package"), "the call's tasks not started yet");
         assert!(!left_out(&hidden, "ghost:w:deploy"));
+        assert!(left_out(&hidden, "a/folded"), "a fan-out folded inside the call");
+        assert!(!left_out(&hidden, "w/folded"));
     }
 }

@@ -92,20 +92,19 @@ struct Unread {
 impl Unread {
     /// Read node by node: a node this UI cannot read is left out (and
     /// the rest drawn) rather than losing the update.
-    fn node_by_node(self) -> Snapshot {
+    /// `None` if what is not a node cannot be read either.
+    fn node_by_node(self) -> Option<Snapshot> {
         let mut fields = self.status.unwrap_or_default();
         let nodes = fields.remove("nodes");
-        let mut status: WorkflowStatus = serde_json::to_string(&fields)
-            .ok()
-            .and_then(|rest| serde_json::from_str(&rest).ok())
-            .unwrap_or_default();
+        let rest = serde_json::to_string(&fields).ok()?;
+        let mut status: WorkflowStatus = serde_json::from_str(&rest).ok()?;
         let nodes: HashMap<String, Box<RawValue>> =
             nodes.and_then(|n| serde_json::from_str(n.get()).ok()).unwrap_or_default();
         status.nodes = nodes
             .into_iter()
             .filter_map(|(id, v)| Some((id, serde_json::from_str::<NodeStatus>(v.get()).ok()?)))
             .collect();
-        Snapshot { metadata: self.metadata, spec: self.spec, status }
+        Some(Snapshot { metadata: self.metadata, spec: self.spec, status })
     }
 }
 
@@ -141,7 +140,8 @@ impl Snapshot {
     pub fn read(object: &serde_json::Value) -> Snapshot {
         let text = object.to_string();
         serde_json::from_str::<Snapshot>(&text)
-            .or_else(|_| serde_json::from_str::<Unread>(&text).map(Unread::node_by_node))
+            .ok()
+            .or_else(|| serde_json::from_str::<Unread>(&text).ok().and_then(Unread::node_by_node))
             .unwrap_or_default()
     }
 }
@@ -158,7 +158,8 @@ pub fn read_event(text: &str) -> Option<Watched<Snapshot>> {
     Some(Watched {
         result: loose.result.map(|r| crate::api::WatchEvent {
             kind: r.kind,
-            object: r.object.map(Unread::node_by_node),
+            // Unreadable beyond its nodes: no update.
+            object: r.object.and_then(Unread::node_by_node),
         }),
         error: loose.error,
     })
