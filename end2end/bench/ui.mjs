@@ -65,6 +65,24 @@ async function waitPhase(page, name, phase, timeout = 300000) {
   }
 }
 
+/// Pan graph `name` on page `run` for a second: frame gaps and long
+/// tasks while dragging.
+async function pan(run, name) {
+  const box = await run.locator('svg.graph-canvas').boundingBox();
+  await run.evaluate(() => { window.frames = []; window.longTasks = []; });
+  await run.mouse.move(box.x + 500, box.y + 300);
+  await run.mouse.down();
+  for (let i = 0; i < 60; i++) {
+    await run.mouse.move(box.x + 500 - i * 5, box.y + 300 - i * 2);
+    await run.waitForTimeout(16);
+  }
+  await run.mouse.up();
+  const frames = stat(await run.evaluate(() => window.frames));
+  const long = stat(await run.evaluate(() => window.longTasks));
+  row(`${name}: panning, frame interval p50 / p95 / max`, `${ms(frames.p50)} / ${ms(frames.p95)} / ${ms(frames.max)}`);
+  row(`${name}: panning, long tasks (count, longest)`, `${long.n}, ${ms(long.max)}`);
+}
+
 /// A layered DAG: `layers` × `width` tasks, each needing two of the layer
 /// above.
 function layered(name, layers, width) {
@@ -120,20 +138,7 @@ if (part('graph')) {
     const layoutMs = await run.locator('svg.graph-canvas').getAttribute('data-layout-ms');
     row(`${name}: layout in WASM, ${await run.locator('svg.graph-canvas').getAttribute('data-nodes')} boxes`, `${layoutMs} ms`, '≤ 300 ms');
 
-    // Pan for a second: frame gaps while dragging.
-    const box = await run.locator('svg.graph-canvas').boundingBox();
-    await run.evaluate(() => { window.frames = []; window.longTasks = []; });
-    await run.mouse.move(box.x + 500, box.y + 300);
-    await run.mouse.down();
-    for (let i = 0; i < 60; i++) {
-      await run.mouse.move(box.x + 500 - i * 5, box.y + 300 - i * 2);
-      await run.waitForTimeout(16);
-    }
-    await run.mouse.up();
-    const frames = stat(await run.evaluate(() => window.frames));
-    const long = stat(await run.evaluate(() => window.longTasks));
-    row(`${name}: panning, frame interval p50 / p95 / max`, `${ms(frames.p50)} / ${ms(frames.p95)} / ${ms(frames.max)}`);
-    row(`${name}: panning, long tasks (count, longest)`, `${long.n}, ${ms(long.max)}`);
+    await pan(run, name);
     await run.close();
   }
   await context.close();
@@ -158,19 +163,7 @@ if (part('huge')) {
   });
   row(`layered-20000: … page received (${(timing.bytes / 1024).toFixed(0)} KiB) / live (hydrated)`, `${ms(timing.html)} / ${ms(timing.hydrated)}`);
   row(`layered-20000: layout in WASM, ${await run.locator('svg.graph-canvas').getAttribute('data-nodes')} boxes`, `${await run.locator('svg.graph-canvas').getAttribute('data-layout-ms')} ms`, '≤ 500 ms');
-  const box = await run.locator('svg.graph-canvas').boundingBox();
-  await run.evaluate(() => { window.frames = []; window.longTasks = []; });
-  await run.mouse.move(box.x + 500, box.y + 300);
-  await run.mouse.down();
-  for (let i = 0; i < 60; i++) {
-    await run.mouse.move(box.x + 500 - i * 5, box.y + 300 - i * 2);
-    await run.waitForTimeout(16);
-  }
-  await run.mouse.up();
-  const frames = stat(await run.evaluate(() => window.frames));
-  const long = stat(await run.evaluate(() => window.longTasks));
-  row('layered-20000: panning, frame interval p50 / p95 / max', `${ms(frames.p50)} / ${ms(frames.p95)} / ${ms(frames.max)}`);
-  row('layered-20000: panning, long tasks (count, longest)', `${long.n}, ${ms(long.max)}`);
+  await pan(run, 'layered-20000');
   await context.close();
 }
 

@@ -60,8 +60,16 @@ impl CronRow {
     }
 }
 
+/// Each of the row's schedules as written and in words, a line each.
+pub fn schedules_in_words(row: &CronRow) -> impl IntoView + use<> {
+    row.schedules
+        .iter()
+        .map(|s| view! { <div><code>{s.clone()}</code> " — " {in_words(s)}</div> })
+        .collect_view()
+}
+
 /// `schedule` in words ("every 5 minutes"), or why it cannot be read.
-pub fn in_words(schedule: &str) -> String {
+fn in_words(schedule: &str) -> String {
     match engine::cron::parse(schedule) {
         Ok(s) => engine::cron::describe(&s),
         Err(e) => format!("not a schedule: {e}"),
@@ -124,19 +132,7 @@ fn CronLine(
     error: RwSignal<Option<String>>,
     ns: StoredValue<String>,
 ) -> impl IntoView {
-    let schedules = row
-        .schedules
-        .iter()
-        .map(|s| {
-            view! {
-                <div>
-                    <code>{s.clone()}</code>
-                    " — "
-                    {in_words(s)}
-                </div>
-            }
-        })
-        .collect_view();
+    let schedules = schedules_in_words(&row);
     let zone = (!row.timezone.is_empty()).then(|| format!("time zone {}", row.timezone));
     let href = format!(
         "/cron-workflows/{}/{}",

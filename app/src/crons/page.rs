@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::{CronActions, CronRow, RUNS_LABEL, in_words};
+use super::{CronActions, CronRow, RUNS_LABEL};
 use crate::api::{CronSchedules, CronWorkflow, List, Me, WorkflowItem};
 
 /// `/cron-workflows/:namespace/:name`.
@@ -96,11 +96,7 @@ fn Detail(
 /// state, next runs, last run, overlap policy.
 #[component]
 fn Facts(row: CronRow) -> impl IntoView {
-    let schedules = row
-        .schedules
-        .iter()
-        .map(|s| view! { <div><code>{s.clone()}</code> " — " {in_words(s)}</div> })
-        .collect_view();
+    let schedules = super::schedules_in_words(&row);
     let zone =
         if row.timezone.is_empty() { "the server's".to_string() } else { row.timezone.clone() };
     let state = if row.suspended { "suspended" } else { "active" };
