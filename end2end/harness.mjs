@@ -48,6 +48,20 @@ export async function submitWorkflow(page, workflow) {
   }, workflow);
 }
 
+/// POST `body` as JSON to API `path` with the page's session and CSRF
+/// token; the HTTP status.
+export async function apiPost(page, path, body) {
+  return page.evaluate(async ([path, body]) => {
+    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
+    const r = await fetch(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify(body),
+    });
+    return r.status;
+  }, [path, body]);
+}
+
 /// A fan-out of `count` tasks running `command` (which may use
 /// `{{inputs.parameters.n}}`, the task's number), then one gathering task.
 export function wideWorkflow(name, count, command = ['true']) {

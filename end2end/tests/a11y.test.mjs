@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { useServerAndBrowser, signIn, submitWorkflow, shots } from '../harness.mjs';
+import { useServerAndBrowser, signIn, submitWorkflow, shots, apiPost } from '../harness.mjs';
 import { openHydrated } from '../browser.mjs';
 
 const require = createRequire(import.meta.url);
@@ -37,14 +37,9 @@ test('every page has no serious or critical accessibility violation, in both the
   const run = await openHydrated(context, `${env.server.url}/workflows/default/audited`);
   await run.locator('.badge[data-phase="Failed"]').waitFor({ timeout: 30000 });
   await run.close();
-  const cron = await page.evaluate(async () => {
-    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
-    return (await fetch('/api/v1/cron-workflows/default', {
-      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-      body: JSON.stringify({ cronWorkflow: { metadata: { name: 'nightly' }, spec: { schedule: '0 2 * * *',
-        workflowSpec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'alpine', command: ['true'] } }] } } } }),
-    })).status;
-  });
+  const cron = await apiPost(page, '/api/v1/cron-workflows/default', { cronWorkflow: { metadata: { name: 'nightly' }, spec: {
+    schedule: '0 2 * * *',
+    workflowSpec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'alpine', command: ['true'] } }] } } } });
   assert.equal(cron, 200);
   const pages = ['/login', '/workflows', '/templates', '/templates/default/ci-pipeline', '/cron-workflows',
     '/cron-workflows/default/nightly', '/secrets', '/account', '/editor',

@@ -3,24 +3,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openHydrated } from '../browser.mjs';
-import { useServerAndBrowser, signIn, shots } from '../harness.mjs';
+import { useServerAndBrowser, signIn, shots, apiPost } from '../harness.mjs';
 
 const env = useServerAndBrowser();
 
 test('cron workflows show their schedule in words and can be suspended', async () => {
   const context = await env.browser.newContext();
   const page = await signIn(context, env.server.url);
-  const status = await page.evaluate(async () => {
-    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
-    const r = await fetch('/api/v1/cron-workflows/default', {
-      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-      body: JSON.stringify({ cronWorkflow: { metadata: { name: 'nightly' }, spec: {
+  const status = await apiPost(page, '/api/v1/cron-workflows/default', { cronWorkflow: { metadata: { name: 'nightly' }, spec: {
         schedule: '30 2 * * 1-5', timezone: 'Europe/Paris',
         workflowSpec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'alpine', command: ['true'] } }] },
-      } } }),
-    });
-    return r.status;
-  });
+      } } });
   assert.equal(status, 200);
   const crons = await openHydrated(context, `${env.server.url}/cron-workflows`);
   const row = crons.locator('tr[data-name="nightly"]');
@@ -48,17 +41,10 @@ test('cron workflows show their schedule in words and can be suspended', async (
 test("a cron workflow's page tells its schedule, next runs and history, and acts on it", async () => {
   const context = await env.browser.newContext();
   const page = await signIn(context, env.server.url);
-  const status = await page.evaluate(async () => {
-    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
-    const r = await fetch('/api/v1/cron-workflows/default', {
-      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-      body: JSON.stringify({ cronWorkflow: { metadata: { name: 'hourly' }, spec: {
+  const status = await apiPost(page, '/api/v1/cron-workflows/default', { cronWorkflow: { metadata: { name: 'hourly' }, spec: {
         schedule: '15 3 1 * *', timezone: 'UTC', concurrencyPolicy: 'Forbid',
         workflowSpec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'alpine', command: ['true'] } }] },
-      } } }),
-    });
-    return r.status;
-  });
+      } } });
   assert.equal(status, 200);
   const list = await openHydrated(context, `${env.server.url}/cron-workflows`);
   await list.locator('tr[data-name="hourly"]').getByRole('link', { name: 'hourly', exact: true }).click();

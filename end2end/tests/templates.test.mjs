@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { openHydrated } from '../browser.mjs';
-import { useServerAndBrowser, signIn, shots } from '../harness.mjs';
+import { useServerAndBrowser, signIn, shots, apiPost } from '../harness.mjs';
 
 const examples = fileURLToPath(new URL('../../examples', import.meta.url));
 const env = useServerAndBrowser({ args: ['--templates', examples] });
@@ -211,10 +211,7 @@ test("a template's page lists its runs and its YAML, and deletes it after asking
 test('grouped by templateRef, each call into another template is one box', async () => {
   const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await signIn(context, env.server.url);
-  const post = (path, body) => page.evaluate(async ([path, body]) => {
-    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
-    return (await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body) })).status;
-  }, [path, body]);
+  const post = (path, body) => apiPost(page, path, body);
   const step = (name) => ({ name, container: { image: 'alpine', command: ['true'] } });
   assert.equal(await post('/api/v1/workflow-templates/default', { template: { metadata: { name: 'lib' }, spec: { templates: [
     { name: 'build', dag: { tasks: [{ name: 'compile', template: 'compile' }, { name: 'test', template: 'test', dependencies: ['compile'] }] } },

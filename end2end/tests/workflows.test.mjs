@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openHydrated } from '../browser.mjs';
-import { useServerAndBrowser, signIn, shots, submitWorkflow } from '../harness.mjs';
+import { useServerAndBrowser, signIn, shots, submitWorkflow, apiPost } from '../harness.mjs';
 import { ADMIN_PASSWORD } from '../server.mjs';
 
 const env = useServerAndBrowser();
@@ -101,15 +101,8 @@ test('filters narrow the list (kept in the URL) and bulk actions act on the tick
 test('an administrator lists every namespace at once, and acts on rows of several', async () => {
   const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await signIn(context, env.server.url);
-  const submitIn = (namespace, name) => page.evaluate(async ([namespace, name]) => {
-    const csrf = (await (await fetch('/api/v1/userinfo')).json()).csrfToken;
-    const r = await fetch(`/api/v1/workflows/${namespace}`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-      body: JSON.stringify({ workflow: { metadata: { name, labels: { spread: 'yes' } }, spec: { entrypoint: 'main',
-        templates: [{ name: 'main', container: { image: 'alpine', command: ['true'] } }] } } }),
-    });
-    return r.status;
-  }, [namespace, name]);
+  const submitIn = (namespace, name) => apiPost(page, `/api/v1/workflows/${namespace}`, { workflow: { metadata: { name, labels: { spread: 'yes' } },
+    spec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'alpine', command: ['true'] } }] } } });
   assert.equal(await submitIn('default', 'here'), 200);
   assert.equal(await submitIn('team-b', 'there'), 200);
   const list = await openHydrated(context, `${env.server.url}/workflows?namespace=*&labels=spread%3Dyes`);
